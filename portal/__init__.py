@@ -1,0 +1,71 @@
+"""CRM Academy: the Flask portal. `create_app()` builds it in named steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from portal.config import load_config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the portal: config, extensions, blueprints, CLI, error pages."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errorhandlers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from portal import database, i18n, navigation, security
+    from portal.accounts import session as account_session  # noqa: F401 - registers the loader
+    from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.install_sqlite_pragmas(app)
+    migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    navigation.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.accounts.views import admin_bp, auth_bp
+    from portal.authoring.views import bp as authoring_bp
+    from portal.core import bp as core_bp
+    from portal.dashboard.views import bp as dashboard_bp
+    from portal.learning.views import bp as learning_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(learning_bp, url_prefix="/learn")
+    app.register_blueprint(authoring_bp, url_prefix="/author")
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+
+
+def register_cli(app: Flask) -> None:
+    from portal.cli import seed_cli, users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_cli)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from portal.errors import register
+
+    register(app)
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, departments, sign-in, and admin user management."""

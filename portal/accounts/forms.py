@@ -1,0 +1,89 @@
+"""Forms for signing in, account settings and admin user management."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.accounts.roles import ROLE_LABELS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    department_id = SelectField(_l("Department"), coerce=int, validators=[Optional()])
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)])
+    roles = MultiCheckboxField(_l("Roles"), choices=role_choices)
+    locale = SelectField(_l("Language"), validators=[Optional()])
+    password = PasswordField(
+        _l("Password"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Leave empty to keep the current password."),
+    )
+    require_change = BooleanField(_l("Ask for a new password at next sign-in"), default=True)
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(max=200)]
+    )
+    confirm_password = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), validators=[DataRequired()])
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField(_l("Department name"), validators=[DataRequired(), Length(max=80)])
+
+
+class RosterForm(FlaskForm):
+    file = FileField(
+        _l("Roster file (CSV)"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
+        ],
+    )
+    initial_password = PasswordField(
+        _l("Initial password for new accounts"),
+        validators=[Optional(), Length(max=200)],
+        description=_l(
+            "Optional. New people sign in with it once and must then choose their own. "
+            "Without it, new accounts cannot sign in until you set a password."
+        ),
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: its CSRF token is what a POST button needs."""

@@ -1,0 +1,108 @@
+"""Users, their roles and departments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.roles import ROLE_CODES
+from portal.database import UTCDateTime, utcnow
+from portal.extensions import db
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="department")
+
+    def __repr__(self) -> str:
+        return f"<Department {self.name!r}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN (" + ", ".join(f"'{code}'" for code in sorted(ROLE_CODES)) + ")",
+            name="known_role",
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_change_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True
+    )
+    job_title: Mapped[str] = mapped_column(String(120), default="")
+    locale: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    first_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    department: Mapped[Department | None] = relationship(back_populates="users")
+    role_links: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(link.role for link in self.role_links)
+
+    def set_roles(self, roles: list[str] | set[str] | frozenset[str]) -> None:
+        """Replace the user's roles, keeping rows that stay."""
+        wanted = set(roles)
+        self.role_links = [link for link in self.role_links if link.role in wanted] + [
+            UserRole(role=code) for code in sorted(wanted - self.roles)
+        ]
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    # Flask-Login: the session carries the id and the session version, so bumping the
+    # version (sign-out, disabling, a password change) ends every session at once.
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @classmethod
+    def by_email(cls, email: str) -> User | None:
+        return db.session.scalar(select(cls).where(cls.email == normalise_email(email)))
+
+    @classmethod
+    def count_active_admins(cls) -> int:
+        return db.session.scalar(
+            select(func.count(cls.id))
+            .join(UserRole)
+            .where(UserRole.role == "admin", cls.active.is_(True))
+        )
+
+    def __repr__(self) -> str:
+        return f"<User {self.email!r}>"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()

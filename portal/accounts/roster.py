@@ -1,0 +1,243 @@
+"""Staff roster import from CSV: every row is checked first; any bad row stops all.
+
+Columns: name, email, department, job title, roles (roles separated by ';', ',' or '|';
+blank means learner). Headers are matched without regard to case, spaces or underscores.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select
+
+from portal.accounts.models import Department, User, UserRole
+from portal.accounts.roles import Role, parse_roles
+from portal.accounts.services import AccountError, check_email, hash_password
+from portal.extensions import db
+
+REQUIRED_COLUMNS = ("name", "email")
+KNOWN_COLUMNS = ("name", "email", "department", "job_title", "roles")
+ACTION_LABELS = {
+    "created": _l("Created"),
+    "updated": _l("Updated"),
+    "unchanged": _l("Unchanged"),
+    "rejected": _l("Rejected"),
+}
+
+
+@dataclass
+class RosterRow:
+    line: int
+    name: str
+    email: str
+    department: str
+    job_title: str
+    roles: list[str]
+    action: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+
+@dataclass
+class RosterReport:
+    rows: list[RosterRow] = field(default_factory=list)
+    new_departments: list[str] = field(default_factory=list)
+    applied: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def rejected(self) -> list[RosterRow]:
+        return [row for row in self.rows if row.action == "rejected"]
+
+
+def decode_upload(raw: bytes) -> str:
+    """UTF-8 text (a byte-order mark is allowed); anything else is refused."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AccountError(
+            _("The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again."), "file"
+        ) from exc
+
+
+def _header_key(header: str) -> str:
+    return "_".join(header.strip().lower().replace("_", " ").split())
+
+
+def parse_roster(text: str) -> list[RosterRow]:
+    """Read the CSV text into rows, or raise AccountError if the file itself is unusable."""
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise AccountError(_("The file is empty."), "file") from exc
+    keys = [_header_key(h) for h in header]
+    missing = [col for col in REQUIRED_COLUMNS if col not in keys]
+    if missing:
+        raise AccountError(
+            _("The first row must name the columns; missing: %(columns)s",
+              columns=", ".join(missing)),
+            "file",
+        )
+    limit = current_app.config["ROSTER_MAX_ROWS"]
+    rows: list[RosterRow] = []
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(rows) >= limit:
+                raise AccountError(
+                    _("The file has more than %(count)d rows; split it.", count=limit), "file"
+                )
+            cells = dict(zip(keys, values, strict=False))
+            roles, unknown = parse_roles(cells.get("roles", ""))
+            row = RosterRow(
+                line=reader.line_num,
+                name=" ".join(cells.get("name", "").split()),
+                email=cells.get("email", "").strip(),
+                department=" ".join(cells.get("department", "").split()),
+                job_title=" ".join(cells.get("job_title", "").split()),
+                roles=roles or ([] if unknown else [Role.LEARNER.value]),
+            )
+            if len(values) > len(keys):
+                row.problems.append(_("More cells than columns in the header."))
+            if unknown:
+                row.problems.append(_("Unknown role: %(role)s", role=", ".join(unknown)))
+            rows.append(row)
+    except csv.Error as exc:
+        raise AccountError(
+            _("The file is not valid CSV near line %(line)d.", line=reader.line_num), "file"
+        ) from exc
+    if not rows:
+        raise AccountError(_("The file has a header but no people."), "file")
+    return rows
+
+
+def _validate(rows: list[RosterRow]) -> None:
+    seen: dict[str, int] = {}
+    for row in rows:
+        if not row.name:
+            row.problems.append(_("Name is empty."))
+        elif len(row.name) > 120:
+            row.problems.append(_("Name is longer than 120 characters."))
+        try:
+            row.email = check_email(row.email)
+        except AccountError:
+            row.problems.append(_("Email address is not valid."))
+        else:
+            if row.email in seen:
+                row.problems.append(
+                    _("Email address also on line %(line)d.", line=seen[row.email])
+                )
+            seen.setdefault(row.email, row.line)
+        if len(row.department) > 80:
+            row.problems.append(_("Department is longer than 80 characters."))
+
+
+def import_roster(
+    text: str, initial_password: str | None = None, *, apply: bool = True
+) -> RosterReport:
+    """Create or update everyone in the roster, or nothing if any row is rejected.
+
+    New accounts get `initial_password` (to be changed at first sign-in) when given;
+    otherwise they cannot sign in until an admin sets a password.
+    """
+    rows = parse_roster(text)
+    _validate(rows)
+    report = RosterReport(rows=rows)
+
+    emails = [row.email for row in rows if not row.problems]
+    existing: dict[str, User] = {}
+    for start in range(0, len(emails), 500):
+        chunk = emails[start : start + 500]
+        for user in db.session.scalars(select(User).where(User.email.in_(chunk))):
+            existing[user.email] = user
+    departments = {
+        d.name.lower(): d for d in db.session.scalars(select(Department))
+    }
+
+    for row in rows:
+        if row.problems:
+            row.action = "rejected"
+            continue
+        user = existing.get(row.email)
+        if user is None:
+            row.action = "created"
+        elif (
+            user.name == row.name
+            and user.job_title == row.job_title
+            and (user.department.name if user.department else "") == row.department
+            and user.roles == frozenset(row.roles)
+        ):
+            row.action = "unchanged"
+        else:
+            row.action = "updated"
+        if row.department and row.department.lower() not in departments:
+            if row.department not in report.new_departments:
+                report.new_departments.append(row.department)
+
+    if report.rejected or not apply:
+        return report
+
+    if report.new_departments:
+        db.session.execute(insert(Department), [{"name": n} for n in report.new_departments])
+        departments = {d.name.lower(): d for d in db.session.scalars(select(Department))}
+
+    def department_id(name: str) -> int | None:
+        return departments[name.lower()].id if name else None
+
+    new_rows = [row for row in rows if row.action == "created"]
+    if new_rows:
+        password_hash = hash_password(initial_password) if initial_password else None
+        ids = db.session.scalars(
+            insert(User).returning(User.id, sort_by_parameter_order=True),
+            [
+                {
+                    "email": row.email,
+                    "name": row.name,
+                    "job_title": row.job_title,
+                    "department_id": department_id(row.department),
+                    "password_hash": password_hash,
+                    "password_change_required": password_hash is not None,
+                    "active": True,
+                    "session_version": 1,
+                }
+                for row in new_rows
+            ],
+        ).all()
+        db.session.execute(
+            insert(UserRole),
+            [
+                {"user_id": user_id, "role": role}
+                for user_id, row in zip(ids, new_rows, strict=True)
+                for role in row.roles
+            ],
+        )
+    for row in rows:
+        if row.action == "updated":
+            user = existing[row.email]
+            user.name = row.name
+            user.job_title = row.job_title
+            user.department_id = department_id(row.department)
+            user.set_roles(row.roles)
+    db.session.flush()
+    report.applied = True
+    return report
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count(User.id)))

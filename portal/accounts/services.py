@@ -1,0 +1,228 @@
+"""Account workflows: sign-in, user management, passwords and roster import.
+
+Services flush, never commit: the view (or CLI command) that called them commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.accounts.models import Department, User, normalise_email
+from portal.accounts.roles import ROLE_CODES, Role
+from portal.database import utcnow
+from portal.extensions import db
+
+# Compared against when the email is unknown, so that a wrong email costs the same time
+# as a wrong password and does not reveal which addresses have accounts.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+class AccountError(ValueError):
+    """A request the account rules refuse; `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class UserData:
+    """What a form or a roster row says about a user."""
+
+    email: str
+    name: str
+    roles: list[str] = field(default_factory=lambda: [Role.LEARNER.value])
+    department_id: int | None = None
+    job_title: str = ""
+    locale: str | None = None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_email(email: str) -> str:
+    """Return the normalised address or raise AccountError for a malformed one."""
+    try:
+        result = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AccountError(_("Enter a valid email address."), "email") from exc
+    return normalise_email(result.normalized)
+
+
+def check_password_strength(password: str, field_name: str = "password") -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise AccountError(
+            _("Use at least %(count)d characters.", count=minimum), field_name
+        )
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None; records the sign-in."""
+    user = User.by_email(email)
+    if user is None or user.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    now = utcnow()
+    user.first_login_at = user.first_login_at or now
+    user.last_login_at = now
+    db.session.flush()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session the user has, wherever it was opened."""
+    user.session_version += 1
+    db.session.flush()
+
+
+def _apply(user: User, data: UserData) -> None:
+    name = data.name.strip()
+    if not name:
+        raise AccountError(_("Enter a name."), "name")
+    unknown = set(data.roles) - ROLE_CODES
+    if unknown:
+        raise AccountError(_("Unknown role: %(role)s", role=", ".join(sorted(unknown))), "roles")
+    if not data.roles:
+        raise AccountError(_("Choose at least one role."), "roles")
+    user.name = name[:120]
+    user.job_title = data.job_title.strip()[:120]
+    user.department_id = data.department_id
+    user.locale = data.locale
+    user.set_roles(data.roles)
+
+
+def _ensure_email_free(email: str, user_id: int | None = None) -> None:
+    query = select(User.id).where(User.email == email)
+    if user_id is not None:
+        query = query.where(User.id != user_id)
+    if db.session.scalar(query) is not None:
+        raise AccountError(_("Another account already uses this email address."), "email")
+
+
+def create_user(
+    data: UserData, password: str | None = None, *, require_change: bool = False
+) -> User:
+    """Create an account; without a password it cannot sign in until one is set."""
+    email = check_email(data.email)
+    _ensure_email_free(email)
+    user = User(email=email, active=True, session_version=1)
+    _apply(user, data)
+    if password is not None:
+        check_password_strength(password)
+        user.password_hash = hash_password(password)
+        user.password_change_required = require_change
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, data: UserData, actor: User | None = None) -> User:
+    """Change a user's details and roles; an admin cannot remove their own admin role."""
+    email = check_email(data.email)
+    _ensure_email_free(email, user.id)
+    if (
+        actor is not None
+        and actor.id == user.id
+        and Role.ADMIN in user.roles
+        and Role.ADMIN not in data.roles
+    ):
+        raise AccountError(_("You cannot remove your own admin role."), "roles")
+    user.email = email
+    _apply(user, data)
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str, *, require_change: bool = False) -> None:
+    """Set a new password and end the user's other sessions."""
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    user.password_change_required = require_change
+    end_sessions(user)
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """The signed-in user's own change: the current password must be right."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise AccountError(_("The current password is not right."), "current_password")
+    check_password_strength(new, "new_password")
+    if check_password_hash(user.password_hash, new):
+        raise AccountError(_("Choose a password different from the current one."), "new_password")
+    set_password(user, new)
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Disable or re-enable an account; disabling ends its sessions at once."""
+    if user.id == actor.id and not active:
+        raise AccountError(_("You cannot disable your own account."))
+    user.active = active
+    if not active:
+        end_sessions(user)
+    db.session.flush()
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise AccountError(_("Choose one of the offered languages."), "locale")
+    user.locale = locale
+    db.session.flush()
+
+
+# Departments
+
+
+def create_department(name: str) -> Department:
+    name = " ".join(name.split())
+    if not name:
+        raise AccountError(_("Enter a department name."), "name")
+    if find_department(name) is not None:
+        raise AccountError(_("A department with this name already exists."), "name")
+    department = Department(name=name[:80])
+    db.session.add(department)
+    db.session.flush()
+    return department
+
+
+def rename_department(department: Department, name: str) -> Department:
+    name = " ".join(name.split())
+    if not name:
+        raise AccountError(_("Enter a department name."), "name")
+    existing = find_department(name)
+    if existing is not None and existing.id != department.id:
+        raise AccountError(_("A department with this name already exists."), "name")
+    department.name = name[:80]
+    db.session.flush()
+    return department
+
+
+def delete_department(department: Department) -> None:
+    members = db.session.scalar(
+        select(func.count(User.id)).where(User.department_id == department.id)
+    )
+    if members:
+        raise AccountError(
+            _(
+                "%(name)s still has %(count)d people: move them to another department first.",
+                name=department.name,
+                count=members,
+            )
+        )
+    db.session.delete(department)
+    db.session.flush()
+
+
+def find_department(name: str) -> Department | None:
+    return db.session.scalar(
+        select(Department).where(func.lower(Department.name) == " ".join(name.split()).lower())
+    )

@@ -1,0 +1,370 @@
+"""Sign-in, own account settings, and admin user management."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.accounts import queries, services
+from portal.accounts.forms import (
+    ConfirmForm,
+    DepartmentForm,
+    LanguageForm,
+    LoginForm,
+    PasswordChangeForm,
+    RosterForm,
+    UserForm,
+)
+from portal.accounts.models import Department, User
+from portal.accounts.roles import Role
+from portal.accounts.roster import decode_upload, import_roster
+from portal.accounts.services import AccountError, UserData
+from portal.extensions import db, limiter
+from portal.navigation import home_url
+from portal.rendering import render
+from portal.security import is_safe_redirect, roles_required
+
+auth_bp = Blueprint("accounts", __name__, template_folder="templates")
+admin_bp = Blueprint("admin", __name__, template_folder="templates")
+
+# Pages a user who must choose a new password can still reach.
+_OPEN_WHILE_PASSWORD_CHANGE = {
+    "accounts.account",
+    "accounts.password_change",
+    "accounts.logout",
+    "core.language_set",
+    "core.healthz",
+    "static",
+}
+
+
+@auth_bp.before_app_request
+def require_password_change():
+    if (
+        current_user.is_authenticated
+        and current_user.password_change_required
+        and request.endpoint not in _OPEN_WHILE_PASSWORD_CHANGE
+    ):
+        flash(_("Choose a new password to continue."), "warning")
+        return redirect(url_for("accounts.account"))
+    return None
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _form_error(form, error: AccountError) -> None:
+    """Show a service error next to its field, or above the form if it has none."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@auth_bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()
+            login_user(user)
+            db.session.commit()
+            target = request.args.get("next")
+            return redirect(target if is_safe_redirect(target) else home_url(user))
+        form.form_errors.append(_("The email or password is not right, or the account is disabled."))
+        status = 401
+    elif form.is_submitted():
+        status = 422
+    return render("accounts/login.html", form=form, status=status)
+
+
+@auth_bp.post("/logout")
+@login_required
+def logout():
+    services.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@auth_bp.get("/account")
+@login_required
+def account():
+    language_form = LanguageForm(locale=current_user.locale)
+    language_form.locale.choices = list(current_app.config["LANGUAGES"].items())
+    return render(
+        "accounts/account.html", password_form=PasswordChangeForm(), language_form=language_form
+    )
+
+
+@auth_bp.post("/account/password")
+@login_required
+def password_change():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except AccountError as error:
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user)  # the version moved on: keep this session signed in
+            flash(_("Your password is changed. Other sessions are signed out."), "success")
+            return redirect(home_url(current_user))
+    language_form = LanguageForm(locale=current_user.locale)
+    language_form.locale.choices = list(current_app.config["LANGUAGES"].items())
+    return render(
+        "accounts/account.html",
+        password_form=form,
+        language_form=language_form,
+        status=422,
+    )
+
+
+# Admin: users
+
+
+def _user_form(user: User | None = None) -> UserForm:
+    form = UserForm(obj=user) if user is not None else UserForm()
+    form.department_id.choices = [(0, _("No department"))] + [
+        (d.id, d.name) for d in queries.departments()
+    ]
+    form.locale.choices = [("", _("Browser default"))] + list(
+        current_app.config["LANGUAGES"].items()
+    )
+    if user is not None and not form.is_submitted():
+        form.roles.data = sorted(user.roles)
+        form.department_id.data = user.department_id or 0
+        form.locale.data = user.locale or ""
+    return form
+
+
+def _user_data(form: UserForm) -> UserData:
+    return UserData(
+        email=form.email.data or "",
+        name=form.name.data or "",
+        roles=list(form.roles.data or []),
+        department_id=form.department_id.data or None,
+        job_title=form.job_title.data or "",
+        locale=form.locale.data or None,
+    )
+
+
+def _load_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@admin_bp.get("/users")
+@login_required
+@roles_required(Role.ADMIN)
+def user_list():
+    filters = queries.UserFilters.from_args(request.args)
+    page = queries.search_users(filters, per_page=current_app.config["USERS_PER_PAGE"])
+    return render(
+        "accounts/admin/users.html",
+        "accounts/admin/_user_results.html",
+        page=page,
+        filters=filters,
+        departments=queries.departments(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@admin_bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+@roles_required(Role.ADMIN)
+def user_create():
+    form = _user_form()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                _user_data(form),
+                form.password.data or None,
+                require_change=form.require_change.data,
+            )
+        except AccountError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s can now be found in the user list.", name=user.name), "success")
+            return redirect(url_for("admin.user_list"))
+    status = 422 if form.is_submitted() else 200
+    return render("accounts/admin/user_form.html", form=form, user=None, status=status)
+
+
+@admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@login_required
+@roles_required(Role.ADMIN)
+def user_edit(user_id: int):
+    user = _load_user(user_id)
+    form = _user_form(user)
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, _user_data(form), actor=current_user)
+            if form.password.data:
+                services.set_password(
+                    user, form.password.data, require_change=form.require_change.data
+                )
+        except AccountError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Changes to %(name)s are saved.", name=user.name), "success")
+            return redirect(url_for("admin.user_list"))
+    status = 422 if form.is_submitted() else 200
+    return render(
+        "accounts/admin/user_form.html",
+        form=form,
+        user=user,
+        confirm_form=ConfirmForm(),
+        status=status,
+    )
+
+
+@admin_bp.post("/users/<int:user_id>/active")
+@login_required
+@roles_required(Role.ADMIN)
+def user_set_active(user_id: int):
+    user = _load_user(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    make_active = request.form.get("active") == "1"
+    try:
+        services.set_active(user, make_active, actor=current_user)
+    except AccountError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        if make_active:
+            flash(_("%(name)s can sign in again.", name=user.name), "success")
+        else:
+            flash(_("%(name)s is disabled and signed out.", name=user.name), "success")
+    if request.htmx:
+        return render(
+            "accounts/admin/_user_row.html", user=user, confirm_form=ConfirmForm()
+        )
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@admin_bp.route("/users/import", methods=["GET", "POST"])
+@login_required
+@roles_required(Role.ADMIN)
+def user_import():
+    form = RosterForm()
+    report = None
+    if form.validate_on_submit():
+        try:
+            text = decode_upload(form.file.data.read())
+            report = import_roster(text, form.initial_password.data or None)
+        except AccountError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            if report.applied:
+                db.session.commit()
+            else:
+                db.session.rollback()
+    status = 422 if form.is_submitted() and (report is None or not report.applied) else 200
+    return render("accounts/admin/import.html", form=form, report=report, status=status)
+
+
+# Admin: departments
+
+
+@admin_bp.route("/departments", methods=["GET", "POST"])
+@login_required
+@roles_required(Role.ADMIN)
+def department_list():
+    form = DepartmentForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            department = services.create_department(form.name.data)
+        except AccountError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Department %(name)s added.", name=department.name), "success")
+            return redirect(url_for("admin.department_list"))
+    if form.is_submitted():
+        status = 422
+    return render(
+        "accounts/admin/departments.html",
+        form=form,
+        departments=queries.departments_with_counts(),
+        confirm_form=ConfirmForm(),
+        status=status,
+    )
+
+
+def _load_department(department_id: int) -> Department:
+    department = db.session.get(Department, department_id)
+    if department is None:
+        abort(404)
+    return department
+
+
+@admin_bp.post("/departments/<int:department_id>/rename")
+@login_required
+@roles_required(Role.ADMIN)
+def department_rename(department_id: int):
+    department = _load_department(department_id)
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        try:
+            services.rename_department(department, form.name.data)
+        except AccountError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Department renamed to %(name)s.", name=department.name), "success")
+    else:
+        flash(_("Enter a department name."), "danger")
+    return redirect(url_for("admin.department_list"))
+
+
+@admin_bp.post("/departments/<int:department_id>/delete")
+@login_required
+@roles_required(Role.ADMIN)
+def department_delete(department_id: int):
+    department = _load_department(department_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_department(department)
+    except AccountError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Department deleted."), "success")
+    return redirect(url_for("admin.department_list"))

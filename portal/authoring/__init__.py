@@ -1,0 +1,1 @@
+"""Authoring: trainers build, publish and assign courses and follow progress."""

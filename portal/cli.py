@@ -1,0 +1,57 @@
+"""Command-line tools: `flask --app portal users ...` and `flask --app portal seed ...`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from portal.accounts import services
+from portal.accounts.roles import ROLE_CODES
+from portal.accounts.services import AccountError, UserData
+from portal.extensions import db
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+seed_cli = AppGroup("seed", help="Load demo data.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="Sign-in email address.")
+@click.option("--name", default=None, help="Full name (defaults to the part before @).")
+@click.option(
+    "--role", "roles", multiple=True, required=True,
+    type=click.Choice(sorted(ROLE_CODES)), help="Role to give; repeat for several.",
+)
+@click.option("--department", default=None, help="Department name (created if new).")
+@click.password_option(help="Asked for when not given.")
+def users_create(email: str, name: str | None, roles: tuple[str, ...], department: str | None,
+                 password: str) -> None:
+    """Create a user who can sign in straight away."""
+    try:
+        department_id = None
+        if department:
+            found = services.find_department(department) or services.create_department(department)
+            department_id = found.id
+        user = services.create_user(
+            UserData(email=email, name=name or email.split("@")[0], roles=list(roles),
+                     department_id=department_id),
+            password,
+        )
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Created {user.email} with roles: {', '.join(sorted(user.roles))}")
+
+
+@seed_cli.command("demo")
+@click.option("--seed", default=2026, show_default=True, help="Random seed for Faker.")
+def seed_demo(seed: int) -> None:
+    """Create the demo organisation; does nothing if it is already there."""
+    from seed.demo import create_demo_organisation, demo_present
+
+    if demo_present():
+        click.echo("The demo organisation is already there; nothing changed.")
+        return
+    counts = create_demo_organisation(seed=seed)
+    db.session.commit()
+    click.echo(f"Demo organisation created: {counts['users']} people.")

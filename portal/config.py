@@ -1,0 +1,111 @@
+"""Configuration: defaults, then instance/config.py, then environment, then test config.
+
+Modes:
+- ``production`` (the default): a SECRET_KEY must be given; cookies are Secure.
+- ``demo``: the two-command quick start; a secret key is generated once into instance/.
+- ``development``: like demo, with the debugger available to `flask run --debug`.
+- ``testing``: used by the test suite.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+MODES = ("production", "demo", "development", "testing")
+LANGUAGES = {"en": "English", "ur": "اردو", "hi": "हिन्दी"}
+RTL_LANGUAGES = frozenset({"ur"})
+
+
+class ConfigError(RuntimeError):
+    """Raised when the portal cannot start with the configuration it was given."""
+
+
+def default_config(app: Flask) -> dict[str, Any]:
+    """Settings that hold unless instance config, environment or tests say otherwise."""
+    return {
+        "MODE": "production",
+        "SECRET_KEY": None,
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(app.instance_path, "portal.db"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "SQLITE_BUSY_TIMEOUT_MS": 5000,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": None,  # decided by mode below unless set
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": LANGUAGES,
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "PASSWORD_MIN_LENGTH": 10,
+        "USERS_PER_PAGE": 25,
+        "ROSTER_MAX_ROWS": 5000,
+        "HSTS_SECONDS": 31536000,
+    }
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
+    """Fill app.config in the documented order and check it can run."""
+    app.config.from_mapping(default_config(app))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PORTAL")
+    for plain_name in ("SECRET_KEY", "DATABASE_URL"):
+        if os.environ.get(plain_name):
+            key = "SQLALCHEMY_DATABASE_URI" if plain_name == "DATABASE_URL" else plain_name
+            app.config[key] = os.environ[plain_name]
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    mode = app.config["MODE"]
+    if mode not in MODES:
+        raise ConfigError(f"MODE must be one of {', '.join(MODES)}, not {mode!r}.")
+    app.config["TESTING"] = mode == "testing" or bool(app.config.get("TESTING"))
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = mode == "production"
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    if not app.config["SECRET_KEY"]:
+        if mode == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long "
+                "random string (for example: python -c 'import secrets; "
+                "print(secrets.token_hex(32))'), or start in demo mode with PORTAL_MODE=demo."
+            )
+        app.config["SECRET_KEY"] = local_secret_key(Path(app.instance_path), mode)
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms hosting providers hand out and pick the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def local_secret_key(instance_path: Path, mode: str) -> str:
+    """A key kept in instance/ so that demo sessions survive a restart."""
+    if mode == "testing":
+        return secrets.token_hex(32)
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key

@@ -1,0 +1,50 @@
+"""Site-wide routes: the front door, the health check and the language switcher."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from portal.accounts import services
+from portal.accounts.services import AccountError
+from portal.extensions import db
+from portal.navigation import home_url
+from portal.security import is_safe_redirect
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the portal and its database answer; 503 when the database does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        current_app.logger.exception("health check: database did not answer")
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.post("/language")
+def language_set():
+    """Switch the UI language; stored on the account when signed in."""
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            try:
+                services.set_locale(current_user, locale)
+            except AccountError:
+                pass
+            else:
+                db.session.commit()
+    target = request.form.get("next")
+    return redirect(target if is_safe_redirect(target) else url_for("core.index"))

@@ -1,0 +1,1 @@
+"""Dashboard: the executive view of adoption and readiness per department."""

@@ -1,0 +1,1 @@
+"""Learning: the learner's home, catalogue, lessons, quizzes, exercises and certificates."""

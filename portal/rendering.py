@@ -1,0 +1,28 @@
+"""One place that decides between a full page and the fragment htmx asked for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import make_response, render_template, request
+from werkzeug.wrappers import Response
+
+
+def render(
+    template: str, fragment: str | None = None, *, status: int = 200, **context: Any
+) -> Response:
+    """Render `template`, or only `fragment` when the request comes from htmx.
+
+    The page template includes the fragment, so both come from one source.
+    Boosted and history-restore requests want the whole page.
+    """
+    wants_fragment = (
+        fragment is not None
+        and request.htmx
+        and not request.htmx.boosted
+        and not request.htmx.history_restore_request
+    )
+    body = render_template(fragment if wants_fragment else template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,1 @@
+"""Rollout: plans, phases, milestones, goals, waves, gates and sign-off."""

@@ -1,0 +1,1 @@
+"""Faker builders shared by the demo seed and the test fixtures."""

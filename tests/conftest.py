@@ -1,0 +1,161 @@
+"""Shared fixtures: one app per test session on a real database, emptied after each test.
+
+The database is SQLite in a temporary file unless TEST_DATABASE_URL names another
+(bin/test points it at PostgreSQL for the second run). Its schema is built by the
+Alembic migrations, exactly as `flask db upgrade` builds it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+
+from portal import create_app
+from portal.extensions import db, limiter
+from tests.factories import Factories
+
+TEST_PASSWORD = "correct-horse-battery"
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class PortalClient(FlaskClient):
+    """A test client that sends a CSRF token with every POST, as a browser form does.
+
+    Pass ``csrf=False`` to send none, to check that the portal refuses the request.
+    """
+
+    def csrf_token(self) -> str:
+        page = self.get("/login", follow_redirects=True).get_data(as_text=True)
+        match = _TOKEN.search(page)
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        if csrf:
+            data = kwargs.setdefault("data", {})
+            if isinstance(data, dict) and "csrf_token" not in data:
+                data["csrf_token"] = self.csrf_token()
+        return super().post(*args, **kwargs)
+
+    def login(self, user_or_email, password: str = TEST_PASSWORD, **kwargs):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self.post("/login", data={"email": email, "password": password}, **kwargs)
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+def _reset_schema(app: Flask) -> None:
+    """Drop everything, then build the schema through the migrations."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        engine = db.engine
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+            else:
+                db.metadata.drop_all(connection)
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "MODE": "testing",
+            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+            "PASSWORD_HASH_METHOD": "scrypt:4096:8:1",
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "SERVER_NAME": None,
+        }
+    )
+    app.test_client_class = PortalClient
+    _reset_schema(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _empty_tables(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "postgresql":
+                connection.execute(
+                    text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+                )
+            else:
+                for table in tables:
+                    connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request, app: Flask) -> Iterator[None]:
+    yield
+    _empty_tables(app)
+    with app.app_context():
+        limiter.reset()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> PortalClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app_ctx) -> Factories:
+    """Factory callables: make.user(**overrides), make.department(name)."""
+    return Factories(password=TEST_PASSWORD)
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """Count the SQL statements run inside a `with count_queries() as counter:` block."""
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def record(_conn, _cursor, statement, *_args) -> None:
+            counter.statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting

@@ -1,0 +1,45 @@
+"""Factory callables for tests, built on the same Faker builders as the demo seed."""
+
+from __future__ import annotations
+
+import itertools
+
+from portal.accounts import services
+from portal.accounts.models import Department, User
+from portal.accounts.services import UserData
+from portal.extensions import db
+from seed.people import employee, make_faker
+
+
+class Factories:
+    def __init__(self, password: str) -> None:
+        self.password = password
+        self.faker = make_faker(seed=1234)
+        self._taken: set[str] = set()
+        self._counter = itertools.count(1)
+
+    def department(self, name: str | None = None) -> Department:
+        name = name or f"Department {next(self._counter)}"
+        department = services.find_department(name) or services.create_department(name)
+        db.session.commit()
+        return department
+
+    def user(self, *, roles=("learner",), department: str | None = "Sales", password=...,
+             active: bool = True, **overrides) -> User:
+        """A committed user; pass password=None for one who cannot sign in."""
+        person = employee(self.faker, department or "Sales", self._taken, **overrides)
+        dept = self.department(department) if department else None
+        user = services.create_user(
+            UserData(
+                email=person["email"],
+                name=person["name"],
+                roles=list(roles),
+                department_id=dept.id if dept else None,
+                job_title=person["job_title"],
+                locale=person.get("locale"),
+            ),
+            self.password if password is ... else password,
+        )
+        user.active = active
+        db.session.commit()
+        return user
