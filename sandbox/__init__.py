@@ -1,0 +1,1 @@
+"""The practice CRM: one private sandbox per learner, mounted by the portal at /sandbox."""
