@@ -48,16 +48,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(learning_bp, url_prefix="/learn")
+    app.register_blueprint(learning_bp)
     app.register_blueprint(authoring_bp, url_prefix="/author")
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(sandbox_bp, url_prefix="/sandbox")
 
 
 def register_cli(app: Flask) -> None:
-    from portal.cli import seed_cli, users_cli
+    from portal.cli import courses_cli, seed_cli, users_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(courses_cli)
     app.cli.add_command(seed_cli)
 
 

@@ -55,3 +55,37 @@ def seed_demo(seed: int) -> None:
     counts = create_demo_organisation(seed=seed)
     db.session.commit()
     click.echo(f"Demo organisation created: {counts['users']} people.")
+
+
+courses_cli = AppGroup("courses", help="Manage the course library.")
+
+
+@courses_cli.command("import")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, file_okay=False))
+def courses_import(paths: tuple[str, ...]) -> None:
+    """Import or update courses from folders (default: the built-in courses/ folder).
+
+    Every folder is checked first; if any file has a problem, nothing is imported.
+    Re-importing keeps learners' progress: lessons are matched by their keys.
+    """
+    from pathlib import Path
+
+    from portal.learning.bundle import BundleError
+    from portal.learning.importer import course_folders, import_folders
+
+    roots = [Path(p) for p in paths] or [Path(__file__).resolve().parent.parent / "courses"]
+    folders = [folder for root in roots for folder in course_folders(root)]
+    if not folders:
+        raise click.ClickException("No course folders (with a course.yaml) found.")
+    try:
+        results = import_folders(folders)
+    except BundleError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException(
+            f"{len(error.problems)} problem(s) found; nothing was imported."
+        ) from error
+    db.session.commit()
+    for result in results:
+        click.echo(f"{result.slug}: {result.outcome} (version {result.version})")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask import request as flask_request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -14,6 +14,8 @@ from portal.extensions import babel
 def select_locale() -> str:
     """Pick the UI language for this request."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

@@ -11,6 +11,7 @@ from portal.accounts.roles import ROLE_CODES, ROLE_HOMES, Role
 # (endpoint, label, icon, roles that see it)
 NAV_ITEMS = [
     ("learning.home", _l("My learning"), "mortarboard", (Role.LEARNER,)),
+    ("learning.catalogue", _l("Courses"), "collection", (Role.LEARNER,)),
     ("sandbox.home", _l("Practice sandbox"), "box-seam", (Role.LEARNER, Role.TRAINER)),
     ("authoring.home", _l("Authoring"), "pencil-square", (Role.TRAINER, Role.ADMIN)),
     ("dashboard.home", _l("Readiness"), "speedometer2", (Role.EXECUTIVE, Role.ADMIN)),

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
@@ -30,6 +30,19 @@ class PortalClient(FlaskClient):
 
     Pass ``csrf=False`` to send none, to check that the portal refuses the request.
     """
+
+    def run_wsgi_app(self, environ, buffered: bool = False):
+        # Each request (and each redirect hop) gets its own app context, so `g`, the
+        # signed-in user and the database session are the request's own, as in production,
+        # even while the test holds an app context open for its factories.
+        with self.application.app_context():
+            return super().run_wsgi_app(environ, buffered=buffered)
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test's own session sees what the request changed
+        return response
 
     def csrf_token(self) -> str:
         page = self.get("/login", follow_redirects=True).get_data(as_text=True)

@@ -51,7 +51,8 @@ def hash_password(password: str) -> str:
 def check_email(email: str) -> str:
     """Return the normalised address or raise AccountError for a malformed one."""
     try:
-        result = validate_email(email.strip(), check_deliverability=False)
+        # test_environment: allow the reserved .test domain the demo organisation uses.
+        result = validate_email(email.strip(), check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:
         raise AccountError(_("Enter a valid email address."), "email") from exc
     return normalise_email(result.normalized)

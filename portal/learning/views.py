@@ -1,20 +1,168 @@
-"""The learner's pages."""
+"""The learner's pages: my learning, catalogue, course outline, lessons, certificates."""
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_login import login_required
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 from portal.accounts.roles import Role
+from portal.extensions import db, limiter
+from portal.learning import queries, services
+from portal.learning.models import Course, Lesson
+from portal.learning.services import LearningError, TamperedSubmission
+from portal.markdown import render_markdown
 from portal.rendering import render
 from portal.security import roles_required
 
 bp = Blueprint("learning", __name__, template_folder="templates")
+bp.add_app_template_filter(render_markdown, "markdown")
 
 
-@bp.get("/")
+def _course_or_404(slug: str) -> Course:
+    course = queries.course_by_slug(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _lesson_or_404(course: Course, key: str) -> Lesson:
+    lesson = queries.lesson_by_key(course, key)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+@bp.get("/learn/")
 @login_required
 @roles_required(Role.LEARNER)
 def home():
-    """My learning: assigned courses and what to do next."""
-    return render("learning/home.html")
+    """My learning: assigned courses with due dates and progress, and what to do next."""
+    assigned, others = queries.learner_home(current_user)
+    return render("learning/home.html", assigned=assigned, others=others, today=date.today())
+
+
+@bp.get("/courses/")
+@login_required
+@roles_required(Role.LEARNER)
+def catalogue():
+    cards = queries.catalogue(current_user, str(get_locale()))
+    return render("learning/catalogue.html", cards=cards, today=date.today())
+
+
+@bp.get("/courses/<slug>/")
+@login_required
+@roles_required(Role.LEARNER)
+def course(slug: str):
+    course = _course_or_404(slug)
+    outline = queries.outline(current_user, course)
+    return render("learning/course.html", outline=outline, today=date.today())
+
+
+@bp.get("/courses/<slug>/<key>/")
+@login_required
+@roles_required(Role.LEARNER)
+def lesson(slug: str, key: str):
+    course = _course_or_404(slug)
+    lesson = _lesson_or_404(course, key)
+    services.record_view(current_user, lesson)
+    db.session.commit()
+    return _render_lesson(course, lesson)
+
+
+def _render_lesson(course: Course, lesson: Lesson, *, status: int = 200, **extra):
+    outline = queries.outline(current_user, course)
+    context = {"course": course, "lesson": lesson, "outline": outline, **extra}
+    if lesson.kind == "quiz":
+        context.setdefault("attempts", queries.quiz_history(current_user, lesson))
+    return render("learning/lesson.html", status=status, **context)
+
+
+@bp.post("/courses/<slug>/<key>/done")
+@login_required
+@roles_required(Role.LEARNER)
+def lesson_done(slug: str, key: str):
+    """Mark a reading as done and go on to the next lesson."""
+    course = _course_or_404(slug)
+    lesson = _lesson_or_404(course, key)
+    try:
+        services.complete_reading(current_user, lesson)
+    except LearningError:
+        abort(400)
+    certificate = services.issue_certificate_if_complete(current_user, course)
+    db.session.commit()
+    if certificate is not None and request.form.get("last") == "1":
+        return redirect(url_for("learning.certificate", code=certificate.code))
+    following = queries.outline(current_user, course).next_after(lesson)
+    if following is None:
+        return redirect(url_for("learning.course", slug=course.slug))
+    return redirect(url_for("learning.lesson", slug=course.slug, key=following.key))
+
+
+def _parse_answers(form) -> dict[int, set[int]]:
+    answers: dict[int, set[int]] = {}
+    for name in form:
+        if not name.startswith("q-"):
+            continue
+        try:
+            question_id = int(name[2:])
+            answers[question_id] = {int(value) for value in form.getlist(name)}
+        except ValueError as exc:
+            raise TamperedSubmission("not a number") from exc
+    return answers
+
+
+@bp.post("/courses/<slug>/<key>/quiz")
+@login_required
+@roles_required(Role.LEARNER)
+def quiz_submit(slug: str, key: str):
+    """Score a quiz attempt; htmx swaps in the per-question feedback."""
+    course = _course_or_404(slug)
+    lesson = _lesson_or_404(course, key)
+    try:
+        attempt, results = services.submit_quiz(current_user, lesson, _parse_answers(request.form))
+    except TamperedSubmission:
+        db.session.rollback()
+        abort(400)
+    except LearningError as error:
+        db.session.rollback()
+        return render(
+            "learning/lesson.html", "learning/_quiz.html", status=422,
+            course=course, lesson=lesson, outline=queries.outline(current_user, course),
+            attempts=queries.quiz_history(current_user, lesson), quiz_error=str(error),
+            previous=_parse_answers(request.form),
+        )
+    certificate = services.issue_certificate_if_complete(current_user, course)
+    db.session.commit()
+    outline = queries.outline(current_user, course)
+    return render(
+        "learning/lesson.html", "learning/_quiz.html",
+        course=course, lesson=lesson, outline=outline, attempt=attempt, results=results,
+        attempts=queries.quiz_history(current_user, lesson), certificate=certificate,
+    )
+
+
+@bp.get("/certificates/<code>")
+@login_required
+def certificate(code: str):
+    """The learner's own printable certificate; anyone else's is not found."""
+    found = services.find_certificate(code)
+    if found is None or found.user_id != current_user.id:
+        abort(404)
+    return render("learning/certificate.html", certificate=found)
+
+
+@bp.get("/verify/")
+@bp.get("/verify/<code>")
+@limiter.limit("30 per minute")
+def verify(code: str | None = None):
+    """Public check that a certificate code is genuine."""
+    code = code or request.args.get("code", "").strip()
+    found = services.find_certificate(code) if code else None
+    status = 404 if code and found is None else 200
+    if code and found is None:
+        flash(_("No certificate has this code. Check it and try again."), "danger")
+    return render("learning/verify.html", code=code, certificate=found, status=status)

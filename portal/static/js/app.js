@@ -23,3 +23,8 @@
     box.replaceChildren(alert);
   });
 })();
+
+// Print buttons (no inline handlers under the CSP).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) { window.print(); }
+});

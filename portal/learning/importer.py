@@ -1,0 +1,185 @@
+"""Write a validated course bundle to the database, keeping learners' progress.
+
+Content is matched by key: a lesson, question or choice with the same key is updated in
+place (so progress and attempts that point at it stay valid); one that is no longer in
+the files is archived, never deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.learning.bundle import BundleError, CourseBundle, Problem, read_bundle, read_folder
+from portal.learning.models import Course, Lesson, Module, QuizChoice, QuizQuestion
+
+
+@dataclass
+class ImportResult:
+    slug: str
+    outcome: str  # created | updated | unchanged
+    version: int
+
+
+def bundle_hash(bundle: CourseBundle) -> str:
+    return hashlib.sha256(
+        json.dumps(asdict(bundle), sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def _load_course(slug: str) -> Course | None:
+    return db.session.scalar(
+        select(Course)
+        .where(Course.slug == slug)
+        .options(selectinload(Course.modules))
+    )
+
+
+def _load_lessons(course: Course) -> dict[str, Lesson]:
+    lessons = db.session.scalars(
+        select(Lesson)
+        .where(Lesson.course_id == course.id)
+        .options(selectinload(Lesson.questions).selectinload(QuizQuestion.choices))
+    )
+    return {lesson.key: lesson for lesson in lessons}
+
+
+def apply_bundle(bundle: CourseBundle, source: str = "course.yaml") -> ImportResult:
+    """Create or update the course from the bundle; the caller commits."""
+    digest = bundle_hash(bundle)
+    translation_of_id = None
+    if bundle.translation_of:
+        original = _load_course(bundle.translation_of)
+        if original is None:
+            raise BundleError([Problem(source, None,
+                                       f"translation_of: no course '{bundle.translation_of}'")])
+        translation_of_id = original.id
+
+    course = _load_course(bundle.slug)
+    if course is not None and course.source_hash == digest:
+        return ImportResult(bundle.slug, "unchanged", course.version)
+    outcome = "created" if course is None else "updated"
+    if course is None:
+        course = Course(slug=bundle.slug, version=1)
+        db.session.add(course)
+    else:
+        course.version += 1
+    course.title = bundle.title
+    course.summary = bundle.summary
+    course.language = bundle.language
+    course.translation_of_id = translation_of_id
+    course.published = True
+    course.source_hash = digest
+    db.session.flush()
+
+    modules = {m.key: m for m in course.modules}
+    for position, data in enumerate(bundle.modules):
+        module = modules.get(data["key"])
+        if module is None:
+            module = Module(course=course, key=data["key"])
+            db.session.add(module)
+            modules[module.key] = module
+        module.title, module.position, module.archived = data["title"], position, False
+    listed_modules = {m["key"] for m in bundle.modules}
+    for module in modules.values():
+        if module.key not in listed_modules:
+            module.archived = True
+    db.session.flush()
+
+    lessons = _load_lessons(course) if outcome == "updated" else {}
+    problems = []
+    for position, data in enumerate(bundle.lessons):
+        lesson = lessons.get(data.key)
+        if lesson is not None and lesson.kind != data.kind:
+            problems.append(Problem(source, None, (
+                f"lesson '{data.key}' was a {lesson.kind} and is now a {data.kind}: "
+                "give the new lesson a key of its own")))
+            continue
+        if lesson is None:
+            lesson = Lesson(course_id=course.id, key=data.key, kind=data.kind)
+            db.session.add(lesson)
+            lessons[data.key] = lesson
+        lesson.module_id = modules[data.module_key].id
+        lesson.title, lesson.position, lesson.minutes = data.title, position, data.minutes
+        lesson.required, lesson.body, lesson.content = data.required, data.body, data.content
+        lesson.archived = False
+        _apply_questions(lesson, data.questions)
+    if problems:
+        raise BundleError(problems)
+    listed = {lesson.key for lesson in bundle.lessons}
+    for lesson in lessons.values():
+        if lesson.key not in listed:
+            lesson.archived = True
+    db.session.flush()
+    return ImportResult(bundle.slug, outcome, course.version)
+
+
+def _apply_questions(lesson: Lesson, questions: list[dict]) -> None:
+    existing = {q.key: q for q in lesson.questions} if lesson.id else {}
+    for position, data in enumerate(questions):
+        question = existing.get(data["key"])
+        if question is None:
+            question = QuizQuestion(key=data["key"])
+            lesson.questions.append(question)
+        question.kind, question.prompt = data["kind"], data["prompt"]
+        question.explanation, question.position, question.archived = (
+            data["explanation"], position, False)
+        choices = {c.key: c for c in question.choices}
+        for choice_position, choice_data in enumerate(data["choices"]):
+            choice = choices.get(choice_data["key"])
+            if choice is None:
+                choice = QuizChoice(key=choice_data["key"])
+                question.choices.append(choice)
+            choice.text, choice.correct = choice_data["text"], choice_data["correct"]
+            choice.feedback, choice.position, choice.archived = (
+                choice_data["feedback"], choice_position, False)
+        listed_choices = {c["key"] for c in data["choices"]}
+        for choice in choices.values():
+            if choice.key not in listed_choices:
+                choice.archived = True
+    listed_questions = {q["key"] for q in questions}
+    for question in existing.values():
+        if question.key not in listed_questions:
+            question.archived = True
+
+
+def import_folders(folders: list[Path]) -> list[ImportResult]:
+    """Validate every course folder, then import them all, originals before translations.
+
+    Raises BundleError (naming file and line) and imports nothing if any course is invalid.
+    """
+    bundles: list[tuple[Path, CourseBundle]] = []
+    problems: list[Problem] = []
+    for folder in folders:
+        try:
+            bundles.append((folder, read_bundle(read_folder(folder))))
+        except BundleError as error:
+            problems += [Problem(f"{folder.name}/{p.file}", p.line, p.message)
+                         for p in error.problems]
+    slugs = [b.slug for _, b in bundles]
+    for slug in {s for s in slugs if slugs.count(s) > 1}:
+        problems.append(Problem(slug, None, "two course folders use this slug"))
+    if problems:
+        raise BundleError(problems)
+    bundles.sort(key=lambda item: item[1].translation_of is not None)
+    results = []
+    for folder, bundle in bundles:
+        try:
+            results.append(apply_bundle(bundle, f"{folder.name}/course.yaml"))
+        except BundleError:
+            db.session.rollback()
+            raise
+    return results
+
+
+def course_folders(root: Path) -> list[Path]:
+    """Every folder below `root` (or `root` itself) that holds a course.yaml."""
+    if (root / "course.yaml").exists():
+        return [root]
+    return sorted(p.parent for p in root.glob("*/course.yaml"))

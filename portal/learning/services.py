@@ -1,0 +1,198 @@
+"""Learning workflows: viewing and finishing lessons, quizzes, and certificates.
+
+Services flush and never commit; the view commits once per request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal.accounts.models import User
+from portal.database import utcnow
+from portal.extensions import db
+from portal.learning.models import (
+    Certificate,
+    Course,
+    Lesson,
+    LessonProgress,
+    LessonView,
+    QuizAttempt,
+    QuizQuestion,
+)
+
+# Crockford-style alphabet: no I, L, O or U to misread; 16 characters = 80 random bits.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class LearningError(ValueError):
+    """A request the learning rules refuse."""
+
+
+class TamperedSubmission(LearningError):
+    """An answer that no honest form could send (unknown ids, another lesson's question)."""
+
+
+@dataclass
+class QuestionResult:
+    question: QuizQuestion
+    chosen: set[int]
+    points: float
+    feedback: list[tuple[str, str, bool]] = field(default_factory=list)  # text, feedback, correct
+
+    @property
+    def correct(self) -> bool:
+        return self.points >= 1
+
+
+def progress_for(user: User, lesson: Lesson) -> LessonProgress | None:
+    return db.session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+
+
+def record_view(user: User, lesson: Lesson) -> LessonProgress:
+    """Log that the learner opened the lesson, and start their progress on it."""
+    now = utcnow()
+    db.session.add(LessonView(user_id=user.id, lesson_id=lesson.id, viewed_at=now))
+    progress = progress_for(user, lesson)
+    if progress is None:
+        progress = LessonProgress(
+            user_id=user.id, lesson_id=lesson.id, course_id=lesson.course_id,
+            first_viewed_at=now, last_viewed_at=now,
+        )
+        db.session.add(progress)
+    else:
+        progress.last_viewed_at = now
+    db.session.flush()
+    return progress
+
+
+def complete_reading(user: User, lesson: Lesson) -> LessonProgress:
+    """Mark a reading as done; quizzes and exercises are done by passing them."""
+    if lesson.kind != "reading":
+        raise LearningError(_("Only readings can be marked as done."))
+    progress = progress_for(user, lesson) or record_view(user, lesson)
+    progress.completed_at = progress.completed_at or utcnow()
+    db.session.flush()
+    return progress
+
+
+def _score_question(question: QuizQuestion, chosen: set[int]) -> QuestionResult:
+    choices = [c for c in question.choices if not c.archived]
+    correct = {c.id for c in choices if c.correct}
+    if question.kind == "multiple":
+        hits = len(chosen & correct)
+        misses = len(chosen - correct)
+        points = max(0.0, (hits - misses) / len(correct)) if correct else 0.0
+    else:
+        points = 1.0 if chosen == correct else 0.0
+    feedback = [(c.text, c.feedback, c.correct) for c in choices if c.id in chosen]
+    return QuestionResult(question, chosen, points, feedback)
+
+
+def submit_quiz(
+    user: User, lesson: Lesson, answers: dict[int, set[int]]
+) -> tuple[QuizAttempt, list[QuestionResult]]:
+    """Score one attempt (partial credit on multiple choice) and keep it.
+
+    `answers` maps question ids to chosen choice ids, as the form sent them.
+    Raises TamperedSubmission for ids that are not this quiz's, LearningError when a
+    question is unanswered; either way nothing is recorded.
+    """
+    if lesson.kind != "quiz":
+        raise TamperedSubmission("not a quiz")
+    questions = {q.id: q for q in lesson.questions if not q.archived}
+    if set(answers) - set(questions):
+        raise TamperedSubmission("question from elsewhere")
+    for question_id, chosen in answers.items():
+        valid = {c.id for c in questions[question_id].choices if not c.archived}
+        if chosen - valid:
+            raise TamperedSubmission("unknown choice")
+        if questions[question_id].kind != "multiple" and len(chosen) > 1:
+            raise TamperedSubmission("several answers to a single-choice question")
+    unanswered = [q for q in questions.values() if not answers.get(q.id)]
+    if unanswered:
+        raise LearningError(
+            _("Answer every question before submitting: %(count)d left.", count=len(unanswered))
+        )
+
+    results = [_score_question(q, answers[q.id]) for q in lesson.questions if q.id in questions]
+    score = round(100 * sum(r.points for r in results) / len(results)) if results else 0
+    passed = score >= lesson.pass_mark
+    key_of = {c.id: c.key for q in questions.values() for c in q.choices}
+    attempt = QuizAttempt(
+        user_id=user.id, lesson_id=lesson.id, score=score, passed=passed,
+        answers={
+            r.question.key: {"chosen": sorted(key_of[c] for c in r.chosen), "points": r.points}
+            for r in results
+        },
+    )
+    db.session.add(attempt)
+    progress = progress_for(user, lesson) or record_view(user, lesson)
+    progress.best_score = max(progress.best_score or 0, score)
+    if passed and progress.completed_at is None:
+        progress.completed_at = utcnow()
+    db.session.flush()
+    return attempt, results
+
+
+def required_lessons(course: Course) -> list[Lesson]:
+    return list(db.session.scalars(
+        select(Lesson).where(
+            Lesson.course_id == course.id, Lesson.archived.is_(False), Lesson.required.is_(True)
+        )
+    ))
+
+
+def course_complete(user: User, course: Course) -> bool:
+    """True when every required, current lesson of the course is done by the user."""
+    required = select(Lesson.id).where(
+        Lesson.course_id == course.id, Lesson.archived.is_(False), Lesson.required.is_(True)
+    )
+    total = db.session.scalar(select(func.count()).select_from(required.subquery()))
+    done = db.session.scalar(
+        select(func.count(LessonProgress.id)).where(
+            LessonProgress.user_id == user.id,
+            LessonProgress.completed_at.is_not(None),
+            LessonProgress.lesson_id.in_(required),
+        )
+    )
+    return total > 0 and done == total
+
+
+def new_certificate_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def issue_certificate_if_complete(user: User, course: Course) -> Certificate | None:
+    """Issue the course certificate once everything required is done (only once)."""
+    existing = db.session.scalar(
+        select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id)
+    )
+    if existing is not None:
+        return existing
+    if not course_complete(user, course):
+        return None
+    certificate = Certificate(
+        code=new_certificate_code(), user_id=user.id, course_id=course.id,
+        learner_name=user.name, course_title=course.title,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def find_certificate(code: str) -> Certificate | None:
+    """Look a certificate up by its code as a person might type it."""
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(cleaned) != 16:
+        return None
+    formatted = "-".join(cleaned[i : i + 4] for i in range(0, 16, 4))
+    return db.session.scalar(select(Certificate).where(Certificate.code == formatted))
