@@ -46,10 +46,14 @@ class _LineDict(dict):
 class _LineLoader(yaml.SafeLoader):
     """A safe YAML loader that remembers the line of every mapping."""
 
-    def construct_mapping(self, node, deep=False):
-        mapping = _LineDict(super().construct_mapping(node, deep=True))
-        mapping.line = node.start_mark.line + 1
-        return mapping
+
+def _construct_line_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
+    mapping = _LineDict(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_line_mapping)
 
 
 def _line(value: Any, offset: int = 0) -> int | None:
@@ -98,8 +102,16 @@ class _Reader:
             self.problem(name, line, f"not valid YAML: {getattr(exc, 'problem', exc)}")
             return None
 
-    def text(self, name: str, data: dict, key: str, *, required: bool = True,
-             offset: int = 0, limit: int = 200) -> str:
+    def text(
+        self,
+        name: str,
+        data: dict,
+        key: str,
+        *,
+        required: bool = True,
+        offset: int = 0,
+        limit: int = 200,
+    ) -> str:
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -116,8 +128,11 @@ class _Reader:
     def key(self, name: str, data: dict, offset: int = 0) -> str:
         value = self.text(name, data, "key", offset=offset, limit=80)
         if value and not KEY.match(value):
-            self.problem(name, _line(data, offset),
-                         f"key '{value}' must be lower-case letters, digits, '-' or '_'")
+            self.problem(
+                name,
+                _line(data, offset),
+                f"key '{value}' must be lower-case letters, digits, '-' or '_'",
+            )
         return value
 
     def mapping(self, name: str, value: Any, what: str, line: int | None = None) -> bool:
@@ -137,16 +152,23 @@ class _Reader:
             return None
         slug = self.text("course.yaml", course, "slug", limit=80)
         if slug and not KEY.match(slug):
-            self.problem("course.yaml", _line(course), f"slug '{slug}' must be lower-case letters, digits or '-'")
+            self.problem(
+                "course.yaml",
+                _line(course),
+                f"slug '{slug}' must be lower-case letters, digits or '-'",
+            )
         language = self.text("course.yaml", course, "language", required=False) or "en"
         if language not in LANGUAGES:
-            self.problem("course.yaml", _line(course), f"language must be one of {', '.join(LANGUAGES)}")
+            self.problem(
+                "course.yaml", _line(course), f"language must be one of {', '.join(LANGUAGES)}"
+            )
         bundle = CourseBundle(
             slug=slug,
             title=self.text("course.yaml", course, "title"),
             summary=self.text("course.yaml", course, "summary", required=False, limit=2000),
             language=language,
-            translation_of=self.text("course.yaml", course, "translation_of", required=False) or None,
+            translation_of=self.text("course.yaml", course, "translation_of", required=False)
+            or None,
             modules=[],
             lessons=[],
         )
@@ -161,40 +183,64 @@ class _Reader:
                 continue
             module_key = self.key("course.yaml", module)
             if module_key in seen_modules:
-                self.problem("course.yaml", _line(module), f"module key '{module_key}' is used twice")
+                self.problem(
+                    "course.yaml", _line(module), f"module key '{module_key}' is used twice"
+                )
             seen_modules.add(module_key)
             lesson_keys = module.get("lessons") or []
             if not isinstance(lesson_keys, list) or not lesson_keys:
-                self.problem("course.yaml", _line(module), f"module '{module_key}' lists no lessons")
+                self.problem(
+                    "course.yaml", _line(module), f"module '{module_key}' lists no lessons"
+                )
                 lesson_keys = []
             bundle.modules.append(
-                {"key": module_key, "title": self.text("course.yaml", module, "title"),
-                 "lessons": [str(k) for k in lesson_keys]}
+                {
+                    "key": module_key,
+                    "title": self.text("course.yaml", module, "title"),
+                    "lessons": [str(k) for k in lesson_keys],
+                }
             )
             for lesson_key in lesson_keys:
                 lesson_key = str(lesson_key)
                 if lesson_key in seen_lessons:
-                    self.problem("course.yaml", _line(module), f"lesson '{lesson_key}' is listed twice")
+                    self.problem(
+                        "course.yaml", _line(module), f"lesson '{lesson_key}' is listed twice"
+                    )
                     continue
                 seen_lessons.add(lesson_key)
                 lesson = self.read_lesson(lesson_key, module_key, _line(module))
                 if lesson is not None:
                     bundle.lessons.append(lesson)
-        listed = {f"{k}.md" for k in seen_lessons} | {f"{k}.quiz.yaml" for k in seen_lessons} | {
-            f"{k}.exercise.yaml" for k in seen_lessons}
+        listed = (
+            {f"{k}.md" for k in seen_lessons}
+            | {f"{k}.quiz.yaml" for k in seen_lessons}
+            | {f"{k}.exercise.yaml" for k in seen_lessons}
+        )
         for name in self.files:
-            if name != "course.yaml" and name not in listed and name.endswith((".md", ".yaml")) \
-                    and name.lower() != "readme.md":
+            if (
+                name != "course.yaml"
+                and name not in listed
+                and name.endswith((".md", ".yaml"))
+                and name.lower() != "readme.md"
+            ):
                 self.problem(name, None, "this file is not listed in any module of course.yaml")
         return bundle
 
     def read_lesson(self, key: str, module_key: str, line: int | None) -> LessonData | None:
-        found = [n for n in (f"{key}.md", f"{key}.quiz.yaml", f"{key}.exercise.yaml") if n in self.files]
+        found = [
+            n for n in (f"{key}.md", f"{key}.quiz.yaml", f"{key}.exercise.yaml") if n in self.files
+        ]
         if not found:
-            self.problem("course.yaml", line, f"lesson '{key}' has no file ({key}.md, {key}.quiz.yaml or {key}.exercise.yaml)")
+            self.problem(
+                "course.yaml",
+                line,
+                f"lesson '{key}' has no file ({key}.md, {key}.quiz.yaml or {key}.exercise.yaml)",
+            )
             return None
         if len(found) > 1:
-            self.problem(found[1], None, f"lesson '{key}' has more than one file: {', '.join(found)}")
+            self.problem(
+                found[1], None, f"lesson '{key}' has more than one file: {', '.join(found)}"
+            )
         name = found[0]
         if name.endswith(".md"):
             return self.read_reading(name, key, module_key)
@@ -220,7 +266,9 @@ class _Reader:
     def minutes(self, name: str, data: dict, offset: int = 0) -> int:
         value = data.get("minutes", 5)
         if not isinstance(value, int) or not 0 < value <= 600:
-            self.problem(name, _line(data, offset), "'minutes' must be a whole number from 1 to 600")
+            self.problem(
+                name, _line(data, offset), "'minutes' must be a whole number from 1 to 600"
+            )
             return 5
         return value
 
@@ -237,13 +285,17 @@ class _Reader:
             self.problem(name, 2, f"key must be '{key}', as its file name says")
         if meta.get("kind", "reading") != "reading":
             self.problem(name, 2, "a .md lesson is a reading: kind must be 'reading'")
-        body = text[match.end():].strip()
+        body = text[match.end() :].strip()
         if not body:
             self.problem(name, None, "the reading has no text")
         return LessonData(
-            key=key, title=self.text(name, meta, "title", offset=1), kind="reading",
-            module_key=module_key, minutes=self.minutes(name, meta, 1),
-            required=bool(meta.get("required", True)), body=body,
+            key=key,
+            title=self.text(name, meta, "title", offset=1),
+            kind="reading",
+            module_key=module_key,
+            minutes=self.minutes(name, meta, 1),
+            required=bool(meta.get("required", True)),
+            body=body,
         )
 
     def read_quiz(self, name: str, data: dict, lesson: LessonData) -> None:
@@ -267,7 +319,11 @@ class _Reader:
             seen.add(qkey)
             kind = question.get("kind", "single")
             if kind not in QUESTION_KINDS:
-                self.problem(name, _line(question), f"question kind must be one of {', '.join(QUESTION_KINDS)}")
+                self.problem(
+                    name,
+                    _line(question),
+                    f"question kind must be one of {', '.join(QUESTION_KINDS)}",
+                )
             choices = question.get("choices")
             parsed: list[dict[str, Any]] = []
             if not isinstance(choices, list) or len(choices) < 2:
@@ -279,27 +335,42 @@ class _Reader:
                     continue
                 ckey = self.key(name, choice)
                 if ckey in choice_keys:
-                    self.problem(name, _line(choice), f"choice key '{ckey}' is used twice in '{qkey}'")
+                    self.problem(
+                        name, _line(choice), f"choice key '{ckey}' is used twice in '{qkey}'"
+                    )
                 choice_keys.add(ckey)
-                parsed.append({
-                    "key": ckey,
-                    "text": self.text(name, choice, "text", limit=1000),
-                    "correct": choice.get("correct") is True,
-                    "feedback": self.text(name, choice, "feedback", required=False, limit=2000),
-                })
+                parsed.append(
+                    {
+                        "key": ckey,
+                        "text": self.text(name, choice, "text", limit=1000),
+                        "correct": choice.get("correct") is True,
+                        "feedback": self.text(name, choice, "feedback", required=False, limit=2000),
+                    }
+                )
             correct = sum(1 for c in parsed if c["correct"])
             if parsed and correct == 0:
                 self.problem(name, _line(question), f"question '{qkey}' has no correct choice")
             if kind in ("single", "true_false") and correct > 1:
-                self.problem(name, _line(question), f"question '{qkey}' is {kind} but has {correct} correct choices")
+                self.problem(
+                    name,
+                    _line(question),
+                    f"question '{qkey}' is {kind} but has {correct} correct choices",
+                )
             if kind == "true_false" and len(parsed) != 2:
-                self.problem(name, _line(question), f"true/false question '{qkey}' needs exactly two choices")
-            lesson.questions.append({
-                "key": qkey, "kind": kind,
-                "prompt": self.text(name, question, "prompt", limit=2000),
-                "explanation": self.text(name, question, "explanation", required=False, limit=4000),
-                "choices": parsed,
-            })
+                self.problem(
+                    name, _line(question), f"true/false question '{qkey}' needs exactly two choices"
+                )
+            lesson.questions.append(
+                {
+                    "key": qkey,
+                    "kind": kind,
+                    "prompt": self.text(name, question, "prompt", limit=2000),
+                    "explanation": self.text(
+                        name, question, "explanation", required=False, limit=4000
+                    ),
+                    "choices": parsed,
+                }
+            )
 
     def read_exercise(self, name: str, data: dict, lesson: LessonData) -> None:
         lesson.body = self.text(name, data, "task", limit=20000)

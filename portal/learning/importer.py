@@ -35,9 +35,7 @@ def bundle_hash(bundle: CourseBundle) -> str:
 
 def _load_course(slug: str) -> Course | None:
     return db.session.scalar(
-        select(Course)
-        .where(Course.slug == slug)
-        .options(selectinload(Course.modules))
+        select(Course).where(Course.slug == slug).options(selectinload(Course.modules))
     )
 
 
@@ -57,8 +55,9 @@ def apply_bundle(bundle: CourseBundle, source: str = "course.yaml") -> ImportRes
     if bundle.translation_of:
         original = _load_course(bundle.translation_of)
         if original is None:
-            raise BundleError([Problem(source, None,
-                                       f"translation_of: no course '{bundle.translation_of}'")])
+            raise BundleError(
+                [Problem(source, None, f"translation_of: no course '{bundle.translation_of}'")]
+            )
         translation_of_id = original.id
 
     course = _load_course(bundle.slug)
@@ -97,9 +96,16 @@ def apply_bundle(bundle: CourseBundle, source: str = "course.yaml") -> ImportRes
     for position, data in enumerate(bundle.lessons):
         lesson = lessons.get(data.key)
         if lesson is not None and lesson.kind != data.kind:
-            problems.append(Problem(source, None, (
-                f"lesson '{data.key}' was a {lesson.kind} and is now a {data.kind}: "
-                "give the new lesson a key of its own")))
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    (
+                        f"lesson '{data.key}' was a {lesson.kind} and is now a {data.kind}: "
+                        "give the new lesson a key of its own"
+                    ),
+                )
+            )
             continue
         if lesson is None:
             lesson = Lesson(course_id=course.id, key=data.key, kind=data.kind)
@@ -129,7 +135,10 @@ def _apply_questions(lesson: Lesson, questions: list[dict]) -> None:
             lesson.questions.append(question)
         question.kind, question.prompt = data["kind"], data["prompt"]
         question.explanation, question.position, question.archived = (
-            data["explanation"], position, False)
+            data["explanation"],
+            position,
+            False,
+        )
         choices = {c.key: c for c in question.choices}
         for choice_position, choice_data in enumerate(data["choices"]):
             choice = choices.get(choice_data["key"])
@@ -138,7 +147,10 @@ def _apply_questions(lesson: Lesson, questions: list[dict]) -> None:
                 question.choices.append(choice)
             choice.text, choice.correct = choice_data["text"], choice_data["correct"]
             choice.feedback, choice.position, choice.archived = (
-                choice_data["feedback"], choice_position, False)
+                choice_data["feedback"],
+                choice_position,
+                False,
+            )
         listed_choices = {c["key"] for c in data["choices"]}
         for choice in choices.values():
             if choice.key not in listed_choices:
@@ -160,8 +172,9 @@ def import_folders(folders: list[Path]) -> list[ImportResult]:
         try:
             bundles.append((folder, read_bundle(read_folder(folder))))
         except BundleError as error:
-            problems += [Problem(f"{folder.name}/{p.file}", p.line, p.message)
-                         for p in error.problems]
+            problems += [
+                Problem(f"{folder.name}/{p.file}", p.line, p.message) for p in error.problems
+            ]
     slugs = [b.slug for _, b in bundles]
     for slug in {s for s in slugs if slugs.count(s) > 1}:
         problems.append(Problem(slug, None, "two course folders use this slug"))

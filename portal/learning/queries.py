@@ -72,7 +72,9 @@ class Outline:
 
     @property
     def required_done(self) -> int:
-        return sum(1 for lesson in self.lessons if lesson.required and self.status(lesson) == "done")
+        return sum(
+            1 for lesson in self.lessons if lesson.required and self.status(lesson) == "done"
+        )
 
     @property
     def percent(self) -> int:
@@ -111,13 +113,15 @@ def _cards(user: User, course_ids: set[int]) -> dict[int, CourseCard]:
         .where(Lesson.course_id.in_(cards), Lesson.archived.is_(False))
         .order_by(Lesson.course_id, Lesson.position)
     ).all()
-    done = set(db.session.scalars(
-        select(LessonProgress.lesson_id).where(
-            LessonProgress.user_id == user.id,
-            LessonProgress.course_id.in_(cards),
-            LessonProgress.completed_at.is_not(None),
+    done = set(
+        db.session.scalars(
+            select(LessonProgress.lesson_id).where(
+                LessonProgress.user_id == user.id,
+                LessonProgress.course_id.in_(cards),
+                LessonProgress.completed_at.is_not(None),
+            )
         )
-    ))
+    )
     for lesson in lessons:
         card = cards[lesson.course_id]
         if lesson.required:
@@ -143,9 +147,11 @@ def assignments_for(user: User):
 def learner_home(user: User) -> tuple[list[CourseCard], list[CourseCard]]:
     """Assigned courses (soonest due first) and other courses the learner has started."""
     assignments = db.session.scalars(assignments_for(user)).all()
-    started = set(db.session.scalars(
-        select(LessonProgress.course_id).where(LessonProgress.user_id == user.id).distinct()
-    ))
+    started = set(
+        db.session.scalars(
+            select(LessonProgress.course_id).where(LessonProgress.user_id == user.id).distinct()
+        )
+    )
     cards = _cards(user, {a.course_id for a in assignments} | started)
     for assignment in assignments:
         card = cards.get(assignment.course_id)
@@ -180,9 +186,7 @@ def catalogue(user: User, locale: str) -> list[CourseCard]:
 
 
 def course_by_slug(slug: str) -> Course | None:
-    return db.session.scalar(
-        select(Course).where(Course.slug == slug, Course.published.is_(True))
-    )
+    return db.session.scalar(select(Course).where(Course.slug == slug, Course.published.is_(True)))
 
 
 def outline(user: User, course: Course) -> Outline:
@@ -206,7 +210,9 @@ def outline(user: User, course: Course) -> Outline:
         )
     }
     certificate = db.session.scalar(
-        select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id)
+        select(Certificate).where(
+            Certificate.user_id == user.id, Certificate.course_id == course.id
+        )
     )
     due_on = db.session.scalar(
         select(func.min(Assignment.due_on)).where(
@@ -227,11 +233,13 @@ def lesson_by_key(course: Course, key: str) -> Lesson | None:
 
 
 def quiz_history(user: User, lesson: Lesson) -> list[QuizAttempt]:
-    return list(db.session.scalars(
-        select(QuizAttempt)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id)
-        .order_by(QuizAttempt.submitted_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id)
+            .order_by(QuizAttempt.submitted_at.desc())
+        )
+    )
 
 
 def latest_exercise_attempt(user: User, lesson: Lesson) -> ExerciseAttempt | None:

@@ -63,8 +63,11 @@ def record_view(user: User, lesson: Lesson) -> LessonProgress:
     progress = progress_for(user, lesson)
     if progress is None:
         progress = LessonProgress(
-            user_id=user.id, lesson_id=lesson.id, course_id=lesson.course_id,
-            first_viewed_at=now, last_viewed_at=now,
+            user_id=user.id,
+            lesson_id=lesson.id,
+            course_id=lesson.course_id,
+            first_viewed_at=now,
+            last_viewed_at=now,
         )
         db.session.add(progress)
     else:
@@ -127,7 +130,10 @@ def submit_quiz(
     passed = score >= lesson.pass_mark
     key_of = {c.id: c.key for q in questions.values() for c in q.choices}
     attempt = QuizAttempt(
-        user_id=user.id, lesson_id=lesson.id, score=score, passed=passed,
+        user_id=user.id,
+        lesson_id=lesson.id,
+        score=score,
+        passed=passed,
         answers={
             r.question.key: {"chosen": sorted(key_of[c] for c in r.chosen), "points": r.points}
             for r in results
@@ -143,11 +149,13 @@ def submit_quiz(
 
 
 def required_lessons(course: Course) -> list[Lesson]:
-    return list(db.session.scalars(
-        select(Lesson).where(
-            Lesson.course_id == course.id, Lesson.archived.is_(False), Lesson.required.is_(True)
+    return list(
+        db.session.scalars(
+            select(Lesson).where(
+                Lesson.course_id == course.id, Lesson.archived.is_(False), Lesson.required.is_(True)
+            )
         )
-    ))
+    )
 
 
 def course_complete(user: User, course: Course) -> bool:
@@ -174,15 +182,20 @@ def new_certificate_code() -> str:
 def issue_certificate_if_complete(user: User, course: Course) -> Certificate | None:
     """Issue the course certificate once everything required is done (only once)."""
     existing = db.session.scalar(
-        select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id)
+        select(Certificate).where(
+            Certificate.user_id == user.id, Certificate.course_id == course.id
+        )
     )
     if existing is not None:
         return existing
     if not course_complete(user, course):
         return None
     certificate = Certificate(
-        code=new_certificate_code(), user_id=user.id, course_id=course.id,
-        learner_name=user.name, course_title=course.title,
+        code=new_certificate_code(),
+        user_id=user.id,
+        course_id=course.id,
+        learner_name=user.name,
+        course_title=course.title,
     )
     db.session.add(certificate)
     db.session.flush()

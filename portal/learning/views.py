@@ -130,18 +130,29 @@ def quiz_submit(slug: str, key: str):
     except LearningError as error:
         db.session.rollback()
         return render(
-            "learning/lesson.html", "learning/_quiz.html", status=422,
-            course=course, lesson=lesson, outline=queries.outline(current_user, course),
-            attempts=queries.quiz_history(current_user, lesson), quiz_error=str(error),
+            "learning/lesson.html",
+            "learning/_quiz.html",
+            status=422,
+            course=course,
+            lesson=lesson,
+            outline=queries.outline(current_user, course),
+            attempts=queries.quiz_history(current_user, lesson),
+            quiz_error=str(error),
             previous=_parse_answers(request.form),
         )
     certificate = services.issue_certificate_if_complete(current_user, course)
     db.session.commit()
     outline = queries.outline(current_user, course)
     return render(
-        "learning/lesson.html", "learning/_quiz.html",
-        course=course, lesson=lesson, outline=outline, attempt=attempt, results=results,
-        attempts=queries.quiz_history(current_user, lesson), certificate=certificate,
+        "learning/lesson.html",
+        "learning/_quiz.html",
+        course=course,
+        lesson=lesson,
+        outline=outline,
+        attempt=attempt,
+        results=results,
+        attempts=queries.quiz_history(current_user, lesson),
+        certificate=certificate,
     )
 
 

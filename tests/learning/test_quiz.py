@@ -122,8 +122,12 @@ def test_tampered_submissions_get_400_and_record_nothing(client, learner, app_ct
         dict(good, **{f"q-{what_id}": [ids["older"][1]["true"]]}),  # another question's choice
         dict(good, **{f"q-{foreign_question.id}": [foreign_question.choices[0].id]}),
         dict(good, **{f"q-{what_id}": ["abc"]}),  # not a number
-        dict(good, **{f"q-{what_id}": [ids["what-is-crm"][1]["history"],
-                                       ids["what-is-crm"][1]["payroll"]]}),  # two on single
+        dict(
+            good,
+            **{
+                f"q-{what_id}": [ids["what-is-crm"][1]["history"], ids["what-is-crm"][1]["payroll"]]
+            },
+        ),  # two on single
     ]
     for data in tampered:
         response = client.post(QUIZ_URL, data=data)

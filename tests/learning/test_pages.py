@@ -1,0 +1,166 @@
+"""Learner pages: home with assignments, catalogue, outline, lessons, certificates."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.learning.bundle import read_bundle
+from portal.learning.importer import apply_bundle
+from portal.learning.models import Assignment, Certificate, Course, LessonView, QuizQuestion
+from tests.learning.conftest import course_files
+
+
+@pytest.fixture
+def learner(client, make, sample_course):
+    user = make.user(roles=("learner",), department="Sales")
+    client.login(user)
+    return user
+
+
+def _assign(course, *, department_id=None, user_id=None, due_on=None, required=True):
+    db.session.add(
+        Assignment(
+            course_id=course.id,
+            department_id=department_id,
+            user_id=user_id,
+            due_on=due_on,
+            required=required,
+        )
+    )
+    db.session.commit()
+
+
+def _pass_everything(client):
+    client.post("/courses/sample-course/intro/done")
+    ids = {q.key: q for q in db.session.scalars(select(QuizQuestion))}
+    right = {f"q-{q.id}": [c.id for c in q.choices if c.correct] for q in ids.values()}
+    client.post("/courses/sample-course/basics-quiz/quiz", data=right)
+    return client.post("/courses/sample-course/wrap-up/done", data={"last": "1"})
+
+
+def test_home_shows_department_assignment_with_due_date_and_overdue_flag(
+    client, learner, sample_course
+):
+    page = client.get("/learn/").get_data(as_text=True)
+    assert "No courses are assigned to you yet" in page
+    _assign(
+        sample_course, department_id=learner.department_id, due_on=date.today() - timedelta(days=2)
+    )
+    page = client.get("/learn/").get_data(as_text=True)
+    assert "Sample course" in page and "Overdue" in page
+    assert "Next:" in page and "Introduction" in page
+
+
+def test_reading_records_views_and_done_moves_to_the_next_lesson(client, learner):
+    client.get("/courses/sample-course/intro/")
+    client.get("/courses/sample-course/intro/")
+    assert db.session.scalar(select(func.count(LessonView.id))) == 2
+    page = client.get("/courses/sample-course/intro/").get_data(as_text=True)
+    assert '<blockquote class="callout callout-tip' in page
+    response = client.post("/courses/sample-course/intro/done")
+    assert response.headers["Location"].endswith("/courses/sample-course/basics-quiz/")
+    outline = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert "1 of 3 required lessons done." in outline
+
+
+def test_finishing_the_course_issues_one_certificate_that_verifies(client, learner, app):
+    response = _pass_everything(client)
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate is not None and certificate.learner_name == learner.name
+    assert response.headers["Location"].endswith(f"/certificates/{certificate.code}")
+    page = client.get(f"/certificates/{certificate.code}").get_data(as_text=True)
+    assert learner.name in page and "Sample course" in page
+    _pass_everything(client)  # doing it again issues no second certificate
+    assert db.session.scalar(select(func.count(Certificate.id))) == 1
+
+    anonymous = app.test_client()
+    page = anonymous.get(f"/verify/{certificate.code.lower()}")
+    assert page.status_code == 200 and "Genuine" in page.get_data(as_text=True)
+    guessed = anonymous.get("/verify/AAAA-BBBB-CCCC-DDDD")
+    assert guessed.status_code == 404 and "Genuine" not in guessed.get_data(as_text=True)
+
+
+def test_certificate_page_is_private_to_its_owner(client, learner, make, app):
+    _pass_everything(client)
+    code = db.session.scalar(select(Certificate.code))
+    other = make.user(roles=("learner",))
+    other_client = app.test_client()
+    other_client.login(other)
+    assert other_client.get(f"/certificates/{code}").status_code == 404
+
+
+def test_certificate_codes_are_long_and_random(app_ctx):
+    from portal.learning.services import new_certificate_code
+
+    codes = {new_certificate_code() for _ in range(200)}
+    assert len(codes) == 200
+    assert all(len(code.replace("-", "")) == 16 for code in codes)
+
+
+def test_catalogue_prefers_the_course_in_the_learners_language(client, learner, make, app):
+    files = course_files()
+    files["course.yaml"] = (
+        files["course.yaml"]
+        .replace("slug: sample-course", "slug: sample-course-ur\ntranslation_of: sample-course")
+        .replace("title: Sample course", "title: نمونہ کورس")
+        .replace("language: en", "language: ur")
+    )
+    apply_bundle(read_bundle(files))
+    db.session.commit()
+    english = client.get("/courses/").get_data(as_text=True)
+    assert "Sample course" in english and "نمونہ کورس" not in english
+    client.post("/language", data={"locale": "ur"})
+    urdu = client.get("/courses/").get_data(as_text=True)
+    assert "نمونہ کورس" in urdu and "Sample course" not in urdu
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/learn/", "/courses/", "/courses/sample-course/", "/courses/sample-course/basics-quiz/"],
+)
+def test_learner_pages_run_a_fixed_number_of_queries(
+    client, make, sample_course, count_queries, url
+):
+    learner = make.user(roles=("learner",), department="Sales")
+    client.login(learner)
+
+    def add_courses_and_history(n: int) -> None:
+        for i in range(n):
+            files = course_files()
+            files["course.yaml"] = files["course.yaml"].replace(
+                "slug: sample-course", f"slug: extra-{i}-{n}"
+            )
+            apply_bundle(read_bundle(files))
+        db.session.commit()
+        for course in db.session.scalars(select(Course)):
+            _assign(course, department_id=learner.department_id, due_on=date.today())
+        for key in ("intro", "wrap-up"):
+            client.post(f"/courses/sample-course/{key}/done")
+
+    add_courses_and_history(2)
+    with count_queries() as small:
+        assert client.get(url).status_code == 200
+    add_courses_and_history(20)
+    with count_queries() as large:
+        assert client.get(url).status_code == 200
+    assert large.count == small.count, (small.statements, large.statements)
+
+
+@pytest.mark.parametrize("role", ["trainer", "executive", "admin"])
+def test_learning_pages_need_the_learner_role(client, make, sample_course, role):
+    client.login(make.user(roles=(role,)))
+    for url in ["/learn/", "/courses/", "/courses/sample-course/", "/courses/sample-course/intro/"]:
+        assert client.get(url).status_code == 403
+    assert client.post("/courses/sample-course/intro/done").status_code == 403
+
+
+def test_unknown_course_and_lesson_are_404(client, learner):
+    assert client.get("/courses/nope/").status_code == 404
+    assert client.get("/courses/sample-course/nope/").status_code == 404
+    assert client.post("/courses/sample-course/nope/done").status_code == 404
+    # A quiz cannot be "marked as done": it is passed.
+    assert client.post("/courses/sample-course/basics-quiz/done").status_code == 400
