@@ -82,7 +82,7 @@ def _reset_schema(app: Flask) -> None:
             else:
                 db.metadata.drop_all(connection)
                 connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
+        upgrade(revision="heads")
 
 
 @pytest.fixture(scope="session")
