@@ -43,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.core import bp as core_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.learning.views import bp as learning_bp
+    from portal.rollout.views import bp as rollout_bp
     from sandbox.views import bp as sandbox_bp
 
     app.register_blueprint(core_bp)
@@ -51,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp)
     app.register_blueprint(authoring_bp, url_prefix="/author")
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+    app.register_blueprint(rollout_bp, url_prefix="/rollout")
     app.register_blueprint(sandbox_bp, url_prefix="/sandbox")
 
 

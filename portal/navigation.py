@@ -15,6 +15,7 @@ NAV_ITEMS = [
     ("sandbox.home", _l("Practice sandbox"), "box-seam", (Role.LEARNER, Role.TRAINER)),
     ("authoring.home", _l("Authoring"), "pencil-square", (Role.TRAINER, Role.ADMIN)),
     ("dashboard.home", _l("Readiness"), "speedometer2", (Role.EXECUTIVE, Role.ADMIN)),
+    ("rollout.home", _l("Rollout plan"), "signpost-split", (Role.EXECUTIVE, Role.ADMIN)),
     ("admin.user_list", _l("Users"), "people", (Role.ADMIN,)),
     ("admin.department_list", _l("Departments"), "diagram-3", (Role.ADMIN,)),
 ]

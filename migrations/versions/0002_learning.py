@@ -1,8 +1,8 @@
-"""learning
+"""learning: courses, lessons, quizzes, assignments, progress, certificates
 
 Revision ID: 0002_learning
 Revises: 0001_accounts
-Create Date: 2026-11-24 08:14:04.192972
+Create Date: 2026-11-24 08:18:00.030299
 
 """
 from alembic import op
@@ -58,6 +58,8 @@ def upgrade():
     sa.Column('due_on', sa.Date(), nullable=True),
     sa.Column('required', sa.Boolean(), nullable=False),
     sa.Column('assigned_by_id', sa.Integer(), nullable=True),
+    sa.Column('wave_id', sa.Integer(), nullable=True),
+    sa.Column('lead_days', sa.Integer(), nullable=True),
     sa.Column('created_at', portal.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('(department_id IS NULL) <> (user_id IS NULL)', name=op.f('ck_assignments_department_or_user')),
     sa.ForeignKeyConstraint(['assigned_by_id'], ['users.id'], name=op.f('fk_assignments_assigned_by_id_users'), ondelete='SET NULL'),
@@ -70,6 +72,7 @@ def upgrade():
         batch_op.create_index('ix_assignments_course_id', ['course_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assignments_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assignments_user_id'), ['user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assignments_wave_id'), ['wave_id'], unique=False)
 
     op.create_table('certificates',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -241,6 +244,7 @@ def downgrade():
 
     op.drop_table('certificates')
     with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assignments_wave_id'))
         batch_op.drop_index(batch_op.f('ix_assignments_user_id'))
         batch_op.drop_index(batch_op.f('ix_assignments_department_id'))
         batch_op.drop_index('ix_assignments_course_id')

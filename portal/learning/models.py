@@ -177,7 +177,13 @@ class Assignment(db.Model):
     )
     due_on: Mapped[date | None] = mapped_column(Date)
     required: Mapped[bool] = mapped_column(Boolean, default=True)
-    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assigned_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # A rollout wave this assignment prepares for; its due date is then worked back from
+    # the wave's go-live date by `lead_days` (the rollout package keeps it in step).
+    wave_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    lead_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     course: Mapped[Course] = relationship()
