@@ -2,7 +2,7 @@
 
 Revision ID: 0002_learning
 Revises: 0001_accounts
-Create Date: 2026-11-24 08:18:00.030299
+Create Date: 2026-11-24 08:19:37.093040
 
 """
 from alembic import op
@@ -91,6 +91,31 @@ def upgrade():
     with op.batch_alter_table('certificates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_certificates_course_id'), ['course_id'], unique=False)
 
+    op.create_table('course_drafts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('based_on_version', sa.Integer(), nullable=False),
+    sa.Column('updated_at', portal.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_course_drafts_course_id_courses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_course_drafts_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_course_drafts')),
+    sa.UniqueConstraint('course_id', name=op.f('uq_course_drafts_course_id'))
+    )
+    op.create_table('course_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('changes', sa.JSON(), nullable=False),
+    sa.Column('published_at', portal.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_course_versions_course_id_courses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], name=op.f('fk_course_versions_published_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_course_versions')),
+    sa.UniqueConstraint('course_id', 'number', name=op.f('uq_course_versions_course_id'))
+    )
     op.create_table('lessons',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('course_id', sa.Integer(), nullable=False),
@@ -239,6 +264,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_lessons_module_id'))
 
     op.drop_table('lessons')
+    op.drop_table('course_versions')
+    op.drop_table('course_drafts')
     with op.batch_alter_table('certificates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_certificates_course_id'))
 

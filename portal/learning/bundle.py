@@ -8,7 +8,7 @@ data; `portal.learning.importer` writes it to the database.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -415,4 +415,84 @@ def read_folder(folder: Path) -> dict[str, str]:
     for path in sorted(folder.iterdir()):
         if path.is_file() and path.suffix in (".md", ".yaml", ".yml"):
             files[path.name] = path.read_text(encoding="utf-8")
+    return files
+
+
+# Writing a bundle back out: the same files read_bundle reads.
+
+
+def bundle_to_dict(bundle: CourseBundle) -> dict[str, Any]:
+    """Plain JSON-ready data (what drafts and versions store)."""
+    return _plain(asdict(bundle))
+
+
+def bundle_from_dict(data: dict[str, Any]) -> CourseBundle:
+    lessons = [LessonData(**lesson) for lesson in data.get("lessons", [])]
+    return CourseBundle(
+        slug=data["slug"],
+        title=data.get("title", ""),
+        summary=data.get("summary", ""),
+        language=data.get("language", "en"),
+        translation_of=data.get("translation_of"),
+        modules=[dict(m) for m in data.get("modules", [])],
+        lessons=lessons,
+    )
+
+
+def _dump(data: Any) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def bundle_to_files(bundle: CourseBundle) -> dict[str, str]:
+    """Write the bundle as course files: course.yaml plus one file per lesson."""
+    course: dict[str, Any] = {"slug": bundle.slug, "title": bundle.title}
+    if bundle.summary:
+        course["summary"] = bundle.summary
+    course["language"] = bundle.language
+    if bundle.translation_of:
+        course["translation_of"] = bundle.translation_of
+    course["modules"] = [
+        {"key": m["key"], "title": m["title"], "lessons": list(m["lessons"])}
+        for m in bundle.modules
+    ]
+    files = {"course.yaml": _dump(course)}
+    for lesson in bundle.lessons:
+        head: dict[str, Any] = {"key": lesson.key, "title": lesson.title}
+        if lesson.kind == "reading":
+            head |= {"kind": "reading", "minutes": lesson.minutes}
+            if not lesson.required:
+                head["required"] = False
+            files[f"{lesson.key}.md"] = f"---\n{_dump(head)}---\n{lesson.body.strip()}\n"
+            continue
+        head["minutes"] = lesson.minutes
+        if not lesson.required:
+            head["required"] = False
+        if lesson.kind == "quiz":
+            head["pass_mark"] = lesson.content.get("pass_mark", 70)
+            if lesson.body:
+                head["intro"] = lesson.body
+            head["questions"] = [
+                {
+                    "key": q["key"],
+                    "kind": q["kind"],
+                    "prompt": q["prompt"],
+                    **({"explanation": q["explanation"]} if q.get("explanation") else {}),
+                    "choices": [
+                        {
+                            "key": c["key"],
+                            "text": c["text"],
+                            "correct": bool(c["correct"]),
+                            **({"feedback": c["feedback"]} if c.get("feedback") else {}),
+                        }
+                        for c in q["choices"]
+                    ],
+                }
+                for q in lesson.questions
+            ]
+            files[f"{lesson.key}.quiz.yaml"] = _dump(head)
+        else:
+            head["task"] = lesson.body
+            for part in ("setup", "checks", "hints", "solution"):
+                head[part] = lesson.content.get(part, [])
+            files[f"{lesson.key}.exercise.yaml"] = _dump(head)
     return files

@@ -16,8 +16,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.learning.bundle import BundleError, CourseBundle, Problem, read_bundle, read_folder
-from portal.learning.models import Course, Lesson, Module, QuizChoice, QuizQuestion
+from portal.learning.bundle import (
+    BundleError,
+    CourseBundle,
+    Problem,
+    bundle_from_dict,
+    bundle_to_dict,
+    read_bundle,
+    read_folder,
+)
+from portal.learning.changes import describe_changes
+from portal.learning.models import (
+    Course,
+    CourseVersion,
+    Lesson,
+    Module,
+    QuizChoice,
+    QuizQuestion,
+)
 
 
 @dataclass
@@ -48,8 +64,13 @@ def _load_lessons(course: Course) -> dict[str, Lesson]:
     return {lesson.key: lesson for lesson in lessons}
 
 
-def apply_bundle(bundle: CourseBundle, source: str = "course.yaml") -> ImportResult:
-    """Create or update the course from the bundle; the caller commits."""
+def apply_bundle(
+    bundle: CourseBundle, source: str = "course.yaml", actor_id: int | None = None
+) -> ImportResult:
+    """Create or update (publish) the course from the bundle; the caller commits.
+
+    Each change makes a new CourseVersion holding the content and what changed.
+    """
     digest = bundle_hash(bundle)
     translation_of_id = None
     if bundle.translation_of:
@@ -122,8 +143,32 @@ def apply_bundle(bundle: CourseBundle, source: str = "course.yaml") -> ImportRes
     for lesson in lessons.values():
         if lesson.key not in listed:
             lesson.archived = True
+    _record_version(course, bundle, actor_id)
     db.session.flush()
     return ImportResult(bundle.slug, outcome, course.version)
+
+
+def latest_version(course: Course) -> CourseVersion | None:
+    return db.session.scalar(
+        select(CourseVersion)
+        .where(CourseVersion.course_id == course.id)
+        .order_by(CourseVersion.number.desc())
+        .limit(1)
+    )
+
+
+def _record_version(course: Course, bundle: CourseBundle, actor_id: int | None) -> None:
+    previous = latest_version(course)
+    old = bundle_from_dict(previous.data) if previous is not None else None
+    db.session.add(
+        CourseVersion(
+            course_id=course.id,
+            number=course.version,
+            data=bundle_to_dict(bundle),
+            changes=describe_changes(old, bundle),
+            published_by_id=actor_id,
+        )
+    )
 
 
 def _apply_questions(lesson: Lesson, questions: list[dict]) -> None:
