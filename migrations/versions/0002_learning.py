@@ -2,7 +2,7 @@
 
 Revision ID: 0002_learning
 Revises: 0001_accounts
-Create Date: 2026-11-24 08:19:37.093040
+Create Date: 2026-11-24 08:23:55.849828
 
 """
 from alembic import op
@@ -138,6 +138,23 @@ def upgrade():
     with op.batch_alter_table('lessons', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lessons_module_id'), ['module_id'], unique=False)
 
+    op.create_table('nudges',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('sent_by_id', sa.Integer(), nullable=True),
+    sa.Column('sent_at', portal.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_nudges_course_id_courses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['sent_by_id'], ['users.id'], name=op.f('fk_nudges_sent_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_nudges_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_nudges'))
+    )
+    with op.batch_alter_table('nudges', schema=None) as batch_op:
+        batch_op.create_index('ix_nudges_course_id_sent_at', ['course_id', 'sent_at'], unique=False)
+
     op.create_table('exercise_attempts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -260,6 +277,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_exercise_attempts_lesson_id'))
 
     op.drop_table('exercise_attempts')
+    with op.batch_alter_table('nudges', schema=None) as batch_op:
+        batch_op.drop_index('ix_nudges_course_id_sent_at')
+
+    op.drop_table('nudges')
     with op.batch_alter_table('lessons', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lessons_module_id'))
 

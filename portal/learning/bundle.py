@@ -7,6 +7,7 @@ data; `portal.learning.importer` writes it to the database.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -427,6 +428,8 @@ def bundle_to_dict(bundle: CourseBundle) -> dict[str, Any]:
 
 
 def bundle_from_dict(data: dict[str, Any]) -> CourseBundle:
+    """A bundle from stored data; a deep copy, so editing it never touches the original."""
+    data = copy.deepcopy(data)
     lessons = [LessonData(**lesson) for lesson in data.get("lessons", [])]
     return CourseBundle(
         slug=data["slug"],

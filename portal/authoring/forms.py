@@ -1,0 +1,97 @@
+"""Authoring forms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    Form,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.config import LANGUAGES
+
+LANGUAGE_CHOICES = list(LANGUAGES.items())
+KIND_CHOICES = [
+    ("reading", _l("Reading")),
+    ("quiz", _l("Quiz")),
+    ("exercise", _l("Hands-on exercise")),
+]
+QUESTION_KINDS = [
+    ("single", _l("Single choice")),
+    ("multiple", _l("Multiple choice")),
+    ("true_false", _l("True or false")),
+]
+
+
+class CourseForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)],
+                            description=_l("Shown in the catalogue and on the course page."))
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+
+
+class TitleForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+
+
+class NewLessonForm(FlaskForm):
+    title = StringField(_l("Lesson title"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
+
+
+class LessonBasicsForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    minutes = IntegerField(_l("Minutes"), validators=[DataRequired(), NumberRange(1, 600)])
+    required = BooleanField(_l("Required to finish the course"))
+
+
+class ReadingForm(LessonBasicsForm):
+    body = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired(), Length(max=50000)])
+
+
+class QuizSettingsForm(LessonBasicsForm):
+    pass_mark = IntegerField(_l("Pass mark (%)"), validators=[DataRequired(), NumberRange(1, 100)])
+    intro = TextAreaField(_l("Introduction (Markdown, optional)"),
+                          validators=[Optional(), Length(max=5000)])
+
+
+class ChoiceForm(Form):
+    key = HiddenField()
+    text = StringField(_l("Choice"), validators=[Optional(), Length(max=1000)])
+    correct = BooleanField(_l("Correct"))
+    feedback = StringField(_l("Feedback when chosen"), validators=[Optional(), Length(max=2000)])
+
+
+class QuestionForm(FlaskForm):
+    kind = SelectField(_l("Type"), choices=QUESTION_KINDS)
+    prompt = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=2000)])
+    explanation = TextAreaField(_l("Explanation shown after answering"),
+                                validators=[Optional(), Length(max=4000)])
+    # Filled in by the view from the submitted rows (choice-0-text, choice-0-correct...).
+
+
+class AssignmentForm(FlaskForm):
+    departments = SelectMultipleField(_l("Departments"), coerce=int, validators=[Optional()])
+    users = SelectMultipleField(_l("People"), coerce=int, validators=[Optional()])
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    required = BooleanField(_l("Required"), default=True)
+
+    def validate_due_on(self, field) -> None:
+        if field.data and field.data < date.today():
+            raise ValidationError(_l("The due date is in the past."))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Course bundle (.zip)"), validators=[FileRequired(_l("Choose a .zip file."))])

@@ -1,0 +1,391 @@
+"""Course authoring: trainers edit a draft; publishing makes it what learners see.
+
+A draft is a CourseBundle kept as JSON. Every edit loads it, changes it, and stores it
+back; publishing runs it through the same importer as the built-in curriculum, so
+lessons keep their keys (and learners their progress) across every publish.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.learning.bundle import (
+    KEY,
+    BundleError,
+    CourseBundle,
+    LessonData,
+    Problem,
+    bundle_from_dict,
+    bundle_to_dict,
+    bundle_to_files,
+    read_bundle,
+)
+from portal.learning.importer import ImportResult, apply_bundle, bundle_hash, latest_version
+
+__all__ = ["bundle_from_dict"]
+from portal.learning.models import Course, CourseDraft
+
+LESSON_KINDS = ("reading", "quiz", "exercise")
+
+
+class AuthoringError(ValueError):
+    """An edit the authoring rules refuse; `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def slugify(text: str, fallback: str = "item") -> str:
+    """A lower-case key from a title ('Leads & Qualification' -> 'leads-qualification')."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+    return slug or fallback
+
+
+def unique_key(base: str, taken: set[str]) -> str:
+    key, n = base, 2
+    while key in taken:
+        key = f"{base[:70]}-{n}"
+        n += 1
+    return key
+
+
+# Courses and drafts
+
+
+def create_course(title: str, summary: str, language: str, actor: User) -> Course:
+    """A new, unpublished course with one empty module to start from."""
+    title = " ".join(title.split())
+    if not title:
+        raise AuthoringError(_("Enter a title."), "title")
+    taken = set(db.session.scalars(select(Course.slug)))
+    slug = unique_key(slugify(title, "course"), taken)
+    course = Course(slug=slug, title=title, summary=summary.strip(), language=language,
+                    published=False, version=0)
+    db.session.add(course)
+    db.session.flush()
+    bundle = CourseBundle(
+        slug=slug, title=title, summary=summary.strip(), language=language,
+        translation_of=None, modules=[{"key": "module-1", "title": _("Module 1"), "lessons": []}],
+        lessons=[],
+    )
+    db.session.add(CourseDraft(course_id=course.id, data=bundle_to_dict(bundle),
+                               based_on_version=0, updated_by_id=actor.id))
+    db.session.flush()
+    return course
+
+
+def get_draft(course: Course) -> CourseDraft:
+    """The course's draft, started from the published version when there is none."""
+    draft = db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id))
+    if draft is None:
+        version = latest_version(course)
+        if version is None:
+            raise AuthoringError(_("This course has no content to edit."))
+        draft = CourseDraft(course_id=course.id, data=version.data,
+                            based_on_version=version.number)
+        db.session.add(draft)
+        db.session.flush()
+    return draft
+
+
+def load(course: Course) -> tuple[CourseDraft, CourseBundle]:
+    draft = get_draft(course)
+    return draft, bundle_from_dict(draft.data)
+
+
+def save(draft: CourseDraft, bundle: CourseBundle, actor: User) -> None:
+    draft.data = bundle_to_dict(bundle)
+    draft.updated_by_id = actor.id
+    db.session.flush()
+
+
+def has_unpublished_changes(course: Course, bundle: CourseBundle) -> bool:
+    return not course.published or bundle_hash(bundle) != course.source_hash
+
+
+def draft_problems(bundle: CourseBundle) -> list[Problem]:
+    """Everything that would stop the draft from publishing (the importer's own rules)."""
+    try:
+        read_bundle(bundle_to_files(bundle))
+    except BundleError as error:
+        return error.problems
+    if not bundle.lessons:
+        return [Problem("course.yaml", None, _("Add at least one lesson before publishing."))]
+    return []
+
+
+def publish(course: Course, actor: User) -> ImportResult:
+    """Make the draft what learners see; raises BundleError listing what blocks it."""
+    draft, bundle = load(course)
+    problems = draft_problems(bundle)
+    if problems:
+        raise BundleError(problems)
+    result = apply_bundle(read_bundle(bundle_to_files(bundle)), actor_id=actor.id)
+    draft.based_on_version = result.version
+    db.session.flush()
+    return result
+
+
+def discard_draft(course: Course) -> None:
+    """Throw the draft away; the next edit starts again from the published version."""
+    if latest_version(course) is None:
+        raise AuthoringError(_("A course that was never published has only its draft."))
+    db.session.execute(db.delete(CourseDraft).where(CourseDraft.course_id == course.id))
+    db.session.flush()
+
+
+def update_details(course: Course, title: str, summary: str, language: str, actor: User) -> None:
+    draft, bundle = load(course)
+    title = " ".join(title.split())
+    if not title:
+        raise AuthoringError(_("Enter a title."), "title")
+    save(draft, replace(bundle, title=title, summary=summary.strip(), language=language), actor)
+
+
+# Modules
+
+
+def _module(bundle: CourseBundle, key: str) -> dict:
+    for module in bundle.modules:
+        if module["key"] == key:
+            return module
+    raise AuthoringError(_("That module is not in this course."))
+
+
+def add_module(course: Course, title: str, actor: User) -> str:
+    draft, bundle = load(course)
+    title = " ".join(title.split())
+    if not title:
+        raise AuthoringError(_("Enter a module title."), "title")
+    key = unique_key(slugify(title, "module"), {m["key"] for m in bundle.modules})
+    bundle.modules.append({"key": key, "title": title, "lessons": []})
+    save(draft, bundle, actor)
+    return key
+
+
+def rename_module(course: Course, key: str, title: str, actor: User) -> None:
+    draft, bundle = load(course)
+    title = " ".join(title.split())
+    if not title:
+        raise AuthoringError(_("Enter a module title."), "title")
+    _module(bundle, key)["title"] = title
+    save(draft, bundle, actor)
+
+
+def remove_module(course: Course, key: str, actor: User) -> None:
+    """Remove a module and its lessons from the draft (published history stays)."""
+    draft, bundle = load(course)
+    module = _module(bundle, key)
+    if len(bundle.modules) == 1:
+        raise AuthoringError(_("A course needs at least one module."))
+    bundle.modules.remove(module)
+    bundle.lessons = [lesson for lesson in bundle.lessons if lesson.module_key != key]
+    save(draft, bundle, actor)
+
+
+def move_module(course: Course, key: str, offset: int, actor: User) -> None:
+    draft, bundle = load(course)
+    module = _module(bundle, key)
+    index = bundle.modules.index(module)
+    target = max(0, min(len(bundle.modules) - 1, index + offset))
+    bundle.modules.insert(target, bundle.modules.pop(index))
+    _sync_lesson_order(bundle)
+    save(draft, bundle, actor)
+
+
+# Lessons
+
+
+def _sync_lesson_order(bundle: CourseBundle) -> None:
+    """Keep bundle.lessons in module order, as the files list them."""
+    by_key = {lesson.key: lesson for lesson in bundle.lessons}
+    ordered = []
+    for module in bundle.modules:
+        for key in module["lessons"]:
+            if key in by_key:
+                by_key[key].module_key = module["key"]
+                ordered.append(by_key[key])
+    bundle.lessons = ordered
+
+
+def lesson_in(bundle: CourseBundle, key: str) -> LessonData:
+    for lesson in bundle.lessons:
+        if lesson.key == key:
+            return lesson
+    raise AuthoringError(_("That lesson is not in this course."))
+
+
+def add_lesson(course: Course, module_key: str, kind: str, title: str, actor: User) -> str:
+    draft, bundle = load(course)
+    title = " ".join(title.split())
+    if not title:
+        raise AuthoringError(_("Enter a lesson title."), "title")
+    if kind not in LESSON_KINDS:
+        raise AuthoringError(_("Choose reading, quiz or exercise."), "kind")
+    module = _module(bundle, module_key)
+    # Keys are never reused, even for lessons removed from the draft earlier.
+    taken = {lesson.key for lesson in bundle.lessons} | _published_keys(course)
+    key = unique_key(slugify(title, kind), taken)
+    content: dict = {}
+    if kind == "quiz":
+        content = {"pass_mark": 70}
+    elif kind == "exercise":
+        content = {"setup": [], "checks": [], "hints": [], "solution": []}
+    lesson = LessonData(key=key, title=title, kind=kind, module_key=module_key, content=content,
+                        body=_("Write the lesson here.") if kind == "reading" else "")
+    module["lessons"].append(key)
+    bundle.lessons.append(lesson)
+    _sync_lesson_order(bundle)
+    save(draft, bundle, actor)
+    return key
+
+
+def _published_keys(course: Course) -> set[str]:
+    from portal.learning.models import Lesson
+
+    return set(db.session.scalars(select(Lesson.key).where(Lesson.course_id == course.id)))
+
+
+def _check_basics(title: str, minutes: int) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise AuthoringError(_("Enter a lesson title."), "title")
+    if not 1 <= minutes <= 600:
+        raise AuthoringError(_("Minutes must be between 1 and 600."), "minutes")
+    return title
+
+
+def update_reading(course: Course, key: str, *, title: str, minutes: int, required: bool,
+                   body: str, actor: User) -> None:
+    draft, bundle = load(course)
+    lesson = lesson_in(bundle, key)
+    lesson.title = _check_basics(title, minutes)
+    if not body.strip():
+        raise AuthoringError(_("A reading needs some text."), "body")
+    lesson.minutes, lesson.required, lesson.body = minutes, required, body.strip()
+    save(draft, bundle, actor)
+
+
+def update_quiz(course: Course, key: str, *, title: str, minutes: int, required: bool,
+                pass_mark: int, intro: str, actor: User) -> None:
+    draft, bundle = load(course)
+    lesson = lesson_in(bundle, key)
+    lesson.title = _check_basics(title, minutes)
+    if not 1 <= pass_mark <= 100:
+        raise AuthoringError(_("The pass mark is a percentage from 1 to 100."), "pass_mark")
+    lesson.minutes, lesson.required, lesson.body = minutes, required, intro.strip()
+    lesson.content = {**lesson.content, "pass_mark": pass_mark}
+    save(draft, bundle, actor)
+
+
+def move_lesson(course: Course, key: str, offset: int, actor: User) -> None:
+    """Move a lesson up or down; past the end of its module it joins the next one."""
+    draft, bundle = load(course)
+    lesson_in(bundle, key)
+    order = [(m["key"], k) for m in bundle.modules for k in m["lessons"]]
+    slots = [m["key"] for m in bundle.modules]
+    index = next(i for i, (_m, k) in enumerate(order) if k == key)
+    module_key = order[index][0]
+    module = _module(bundle, module_key)
+    position = module["lessons"].index(key)
+    target = position + offset
+    if 0 <= target < len(module["lessons"]):
+        module["lessons"].insert(target, module["lessons"].pop(position))
+    else:
+        neighbour_index = slots.index(module_key) + (1 if offset > 0 else -1)
+        if 0 <= neighbour_index < len(slots):
+            module["lessons"].remove(key)
+            neighbour = bundle.modules[neighbour_index]
+            if offset > 0:
+                neighbour["lessons"].insert(0, key)
+            else:
+                neighbour["lessons"].append(key)
+    _sync_lesson_order(bundle)
+    save(draft, bundle, actor)
+
+
+def remove_lesson(course: Course, key: str, actor: User) -> None:
+    """Take a lesson out of the draft; once published, its learners' history is kept."""
+    draft, bundle = load(course)
+    lesson = lesson_in(bundle, key)
+    bundle.lessons.remove(lesson)
+    for module in bundle.modules:
+        if key in module["lessons"]:
+            module["lessons"].remove(key)
+    save(draft, bundle, actor)
+
+
+# Quiz questions
+
+
+def save_question(course: Course, lesson_key: str, question_key: str | None, *, kind: str,
+                  prompt: str, explanation: str, choices: list[dict], actor: User) -> str:
+    """Add or replace one question; choices are dicts with text, correct and feedback."""
+    draft, bundle = load(course)
+    lesson = lesson_in(bundle, lesson_key)
+    if lesson.kind != "quiz":
+        raise AuthoringError(_("Only quizzes have questions."))
+    prompt = prompt.strip()
+    if not prompt:
+        raise AuthoringError(_("Write the question."), "prompt")
+    if kind not in ("single", "multiple", "true_false"):
+        raise AuthoringError(_("Choose a question type."), "kind")
+    filled = [c for c in choices if c.get("text", "").strip()]
+    if len(filled) < 2:
+        raise AuthoringError(_("Fill in at least two choices."), "choices")
+    if kind == "true_false" and len(filled) != 2:
+        raise AuthoringError(_("A true/false question has exactly two choices."), "choices")
+    correct = sum(1 for c in filled if c.get("correct"))
+    if correct == 0:
+        raise AuthoringError(_("Mark at least one choice as correct."), "choices")
+    if kind in ("single", "true_false") and correct > 1:
+        raise AuthoringError(
+            _("This question type has exactly one correct choice; %(count)d are marked.",
+              count=correct), "choices")
+    existing = next((q for q in lesson.questions if q["key"] == question_key), None)
+    if question_key and existing is None:
+        raise AuthoringError(_("That question is not in this quiz."))
+    old_choices = {c["key"]: c for c in (existing or {}).get("choices", [])}
+    taken_choice_keys: set[str] = set()
+    parsed = []
+    for choice in filled:
+        key = choice.get("key") if choice.get("key") in old_choices else None
+        key = key or unique_key(slugify(choice["text"], "choice"),
+                                taken_choice_keys | set(old_choices))
+        taken_choice_keys.add(key)
+        parsed.append({"key": key, "text": choice["text"].strip(),
+                       "correct": bool(choice.get("correct")),
+                       "feedback": choice.get("feedback", "").strip()})
+    question = {"key": question_key or unique_key(
+        slugify(prompt, "question"), {q["key"] for q in lesson.questions}),
+        "kind": kind, "prompt": prompt, "explanation": explanation.strip(), "choices": parsed}
+    if existing is not None:
+        lesson.questions[lesson.questions.index(existing)] = question
+    else:
+        lesson.questions.append(question)
+    save(draft, bundle, actor)
+    return question["key"]
+
+
+def remove_question(course: Course, lesson_key: str, question_key: str, actor: User) -> None:
+    draft, bundle = load(course)
+    lesson = lesson_in(bundle, lesson_key)
+    before = len(lesson.questions)
+    lesson.questions = [q for q in lesson.questions if q["key"] != question_key]
+    if len(lesson.questions) == before:
+        raise AuthoringError(_("That question is not in this quiz."))
+    save(draft, bundle, actor)
+
+
+def is_valid_key(key: str) -> bool:
+    return bool(KEY.match(key))

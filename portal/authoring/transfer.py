@@ -1,0 +1,117 @@
+"""Course bundles as zip files: export a course, import one safely.
+
+Uploads are untrusted: the zip is size- and count-limited, its real sizes are checked
+while reading (headers can lie), paths may not climb out or nest, and text must be
+UTF-8. Everything is validated before anything is written.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.learning.bundle import (
+    BundleError,
+    CourseBundle,
+    Problem,
+    bundle_to_dict,
+    bundle_to_files,
+    read_bundle,
+)
+from portal.learning.models import Course, CourseDraft
+
+MAX_FILES = 200
+MAX_FILE_BYTES = 1024 * 1024
+MAX_TOTAL_BYTES = 8 * 1024 * 1024
+MAX_RATIO = 100
+TEXT_SUFFIXES = (".md", ".yaml", ".yml")
+
+
+def export_zip(bundle: CourseBundle) -> bytes:
+    """The course as a zip of course files in one folder named by its slug."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in sorted(bundle_to_files(bundle).items()):
+            archive.writestr(f"{bundle.slug}/{name}", text)
+    return buffer.getvalue()
+
+
+def _fail(message: str, file: str = "upload") -> BundleError:
+    return BundleError([Problem(file, None, message)])
+
+
+def read_zip(data: bytes) -> dict[str, str]:
+    """The course files inside an uploaded zip, checked for size, paths and encoding."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise _fail(_("The file is not a zip archive.")) from exc
+    entries = [e for e in archive.infolist() if not e.is_dir()]
+    if len(entries) > MAX_FILES:
+        raise _fail(_("The zip holds more than %(count)d files.", count=MAX_FILES))
+    names: list[tuple[zipfile.ZipInfo, list[str]]] = []
+    for entry in entries:
+        name = entry.filename
+        parts = [p for p in name.split("/") if p]
+        if (name.startswith("/") or "\\" in name or ".." in parts or ":" in name
+                or posixpath.normpath(name) != name.rstrip("/")):
+            raise _fail(_("Unsafe path in the zip: %(name)s", name=name[:200]))
+        if parts[0] == "__MACOSX" or parts[-1].startswith("."):
+            continue
+        names.append((entry, parts))
+    folders = {tuple(parts[:-1]) for _entry, parts in names}
+    if len(folders) > 1 or any(len(folder) > 1 for folder in folders):
+        raise _fail(_("Put the course files at the top of the zip or in one folder."))
+    files: dict[str, str] = {}
+    total = 0
+    for entry, parts in names:
+        name = parts[-1]
+        if not name.endswith(TEXT_SUFFIXES):
+            raise _fail(_("Only .md and .yaml files belong in a course bundle."), name)
+        if entry.file_size > MAX_FILE_BYTES or (
+            entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO
+        ):
+            raise _fail(_("This file is too large or compressed suspiciously."), name)
+        with archive.open(entry) as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        total += len(raw)
+        if len(raw) > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
+            raise _fail(_("The bundle is larger than the portal accepts."), name)
+        try:
+            files[name] = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise _fail(_("The file is not UTF-8 text."), name) from exc
+    if not files:
+        raise _fail(_("The zip holds no course files."))
+    return files
+
+
+def import_zip(data: bytes, actor: User) -> tuple[Course, bool]:
+    """Make the uploaded course the draft of the course with its slug (or a new course).
+
+    Returns the course and whether it was new. Nothing is written if anything is wrong.
+    """
+    bundle = read_bundle(read_zip(data))
+    course = db.session.scalar(select(Course).where(Course.slug == bundle.slug))
+    created = course is None
+    if created:
+        course = Course(slug=bundle.slug, title=bundle.title, summary=bundle.summary,
+                        language=bundle.language, published=False, version=0)
+        db.session.add(course)
+        db.session.flush()
+    draft = db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id))
+    if draft is None:
+        draft = CourseDraft(course_id=course.id, data={}, based_on_version=course.version)
+        db.session.add(draft)
+    draft.data = bundle_to_dict(bundle)
+    draft.updated_by_id = actor.id
+    db.session.flush()
+    return course, created
+
+

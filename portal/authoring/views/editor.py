@@ -1,0 +1,346 @@
+"""Course, module, lesson and quiz editing; preview; publishing and history."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from portal.authoring import services
+from portal.authoring.forms import (
+    CourseForm,
+    NewLessonForm,
+    QuestionForm,
+    QuizSettingsForm,
+    ReadingForm,
+    TitleForm,
+)
+from portal.authoring.services import AuthoringError
+from portal.authoring.views import bp, course_or_404
+from portal.extensions import db
+from portal.learning.bundle import BundleError
+from portal.learning.models import Assignment, Course, CourseDraft, CourseVersion
+from portal.markdown import render_markdown
+from portal.rendering import render
+
+
+def _attach(form, error: AuthoringError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.get("/")
+def home():
+    """Every course with its draft and publish state."""
+    courses = db.session.scalars(select(Course).order_by(func.lower(Course.title))).all()
+    drafts = {d.course_id: d for d in db.session.scalars(select(CourseDraft))}
+    assigned = dict(db.session.execute(
+        select(Assignment.course_id, func.count(Assignment.id)).group_by(Assignment.course_id)
+    ).all())
+    rows = []
+    for course in courses:
+        draft = drafts.get(course.id)
+        pending = draft is not None and services.has_unpublished_changes(
+            course, services.bundle_from_dict(draft.data))
+        rows.append({"course": course, "pending": pending, "assignments": assigned.get(course.id, 0)})
+    return render("authoring/home.html", rows=rows)
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+def course_create():
+    form = CourseForm()
+    if form.validate_on_submit():
+        try:
+            course = services.create_course(form.title.data, form.summary.data or "",
+                                             form.language.data, current_user)
+        except AuthoringError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("Course created as a draft. Add lessons, then publish."), "success")
+            return redirect(url_for("authoring.course_edit", slug=course.slug))
+    status = 422 if form.is_submitted() else 200
+    return render("authoring/course_new.html", form=form, status=status)
+
+
+def _editor_context(course: Course, **extra) -> dict:
+    draft, bundle = services.load(course)
+    details = extra.pop("details_form", None) or CourseForm(
+        formdata=None, title=bundle.title, summary=bundle.summary, language=bundle.language)
+    return {
+        "course": course, "draft": draft, "bundle": bundle, "details_form": details,
+        "lesson_form": NewLessonForm(formdata=None), "module_form": TitleForm(formdata=None),
+        "problems": services.draft_problems(bundle),
+        "pending": services.has_unpublished_changes(course, bundle),
+        **extra,
+    }
+
+
+@bp.get("/courses/<slug>/")
+def course_edit(slug: str):
+    course = course_or_404(slug)
+    context = _editor_context(course)
+    db.session.commit()  # a draft may have just been started from the published version
+    return render("authoring/course_edit.html", **context)
+
+
+@bp.post("/courses/<slug>/details")
+def course_details(slug: str):
+    course = course_or_404(slug)
+    form = CourseForm()
+    if form.validate_on_submit():
+        try:
+            services.update_details(course, form.title.data, form.summary.data or "",
+                                    form.language.data, current_user)
+        except AuthoringError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("Details saved to the draft."), "success")
+            return redirect(url_for("authoring.course_edit", slug=slug))
+    db.session.rollback()
+    return render("authoring/course_edit.html", status=422,
+                  **_editor_context(course, details_form=form))
+
+
+def _structure_response(course: Course, error: str | None = None):
+    """After a structure edit: the structure fragment for htmx, else back to the editor."""
+    if request.htmx:
+        return render("authoring/course_edit.html", "authoring/_structure.html",
+                      status=422 if error else 200, **_editor_context(course, error=error))
+    if error:
+        flash(error, "danger")
+    return redirect(url_for("authoring.course_edit", slug=course.slug))
+
+
+def _structure_edit(slug: str, change) -> object:
+    course = course_or_404(slug)
+    try:
+        change(course)
+    except AuthoringError as error:
+        db.session.rollback()
+        return _structure_response(course, error.message)
+    db.session.commit()
+    return _structure_response(course)
+
+
+def _offset() -> int:
+    return -1 if request.form.get("direction") == "up" else 1
+
+
+@bp.post("/courses/<slug>/modules")
+def module_add(slug: str):
+    title = request.form.get("title", "")[:200]
+    return _structure_edit(slug, lambda c: services.add_module(c, title, current_user))
+
+
+@bp.post("/courses/<slug>/modules/<key>/rename")
+def module_rename(slug: str, key: str):
+    title = request.form.get("title", "")
+    return _structure_edit(slug, lambda c: services.rename_module(c, key, title, current_user))
+
+
+@bp.post("/courses/<slug>/modules/<key>/move")
+def module_move(slug: str, key: str):
+    offset = _offset()
+    return _structure_edit(slug, lambda c: services.move_module(c, key, offset, current_user))
+
+
+@bp.post("/courses/<slug>/modules/<key>/remove")
+def module_remove(slug: str, key: str):
+    return _structure_edit(slug, lambda c: services.remove_module(c, key, current_user))
+
+
+@bp.post("/courses/<slug>/modules/<key>/lessons")
+def lesson_add(slug: str, key: str):
+    title = request.form.get("title", "")[:200]
+    kind = request.form.get("kind", "")
+    return _structure_edit(
+        slug, lambda c: services.add_lesson(c, key, kind, title, current_user))
+
+
+@bp.post("/courses/<slug>/lessons/<key>/move")
+def lesson_move(slug: str, key: str):
+    offset = _offset()
+    return _structure_edit(slug, lambda c: services.move_lesson(c, key, offset, current_user))
+
+
+@bp.post("/courses/<slug>/lessons/<key>/remove")
+def lesson_remove(slug: str, key: str):
+    return _structure_edit(slug, lambda c: services.remove_lesson(c, key, current_user))
+
+
+# One lesson
+
+
+def _lesson_page(course: Course, key: str, *, status: int = 200, **forms):
+    draft, bundle = services.load(course)
+    try:
+        lesson = services.lesson_in(bundle, key)
+    except AuthoringError:
+        abort(404)
+    if lesson.kind == "reading":
+        forms.setdefault("form", ReadingForm(
+            formdata=None, title=lesson.title, minutes=lesson.minutes,
+            required=lesson.required, body=lesson.body))
+    elif lesson.kind == "quiz":
+        forms.setdefault("form", QuizSettingsForm(
+            formdata=None, title=lesson.title, minutes=lesson.minutes, required=lesson.required,
+            pass_mark=lesson.content.get("pass_mark", 70), intro=lesson.body))
+        forms.setdefault("question_form", QuestionForm(formdata=None))
+    return render("authoring/lesson_edit.html", status=status, course=course, bundle=bundle,
+                  lesson=lesson, **forms)
+
+
+@bp.get("/courses/<slug>/lessons/<key>")
+def lesson_edit(slug: str, key: str):
+    course = course_or_404(slug)
+    response = _lesson_page(course, key)
+    db.session.commit()
+    return response
+
+
+@bp.post("/courses/<slug>/lessons/<key>")
+def lesson_save(slug: str, key: str):
+    course = course_or_404(slug)
+    _draft, bundle = services.load(course)
+    try:
+        lesson = services.lesson_in(bundle, key)
+    except AuthoringError:
+        abort(404)
+    form = ReadingForm() if lesson.kind == "reading" else QuizSettingsForm()
+    if lesson.kind not in ("reading", "quiz"):
+        abort(400)
+    if form.validate_on_submit():
+        try:
+            if lesson.kind == "reading":
+                services.update_reading(course, key, title=form.title.data,
+                                        minutes=form.minutes.data, required=form.required.data,
+                                        body=form.body.data, actor=current_user)
+            else:
+                services.update_quiz(course, key, title=form.title.data,
+                                     minutes=form.minutes.data, required=form.required.data,
+                                     pass_mark=form.pass_mark.data, intro=form.intro.data or "",
+                                     actor=current_user)
+        except AuthoringError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved to the draft."), "success")
+            return redirect(url_for("authoring.lesson_edit", slug=slug, key=key))
+    return _lesson_page(course, key, status=422, form=form)
+
+
+def _submitted_choices() -> list[dict]:
+    choices = []
+    for index in range(20):
+        prefix = f"choice-{index}-"
+        if prefix + "text" not in request.form:
+            continue
+        choices.append({
+            "key": request.form.get(prefix + "key", ""),
+            "text": request.form.get(prefix + "text", "")[:1000],
+            "correct": request.form.get(prefix + "correct") == "y",
+            "feedback": request.form.get(prefix + "feedback", "")[:2000],
+        })
+    return choices
+
+
+@bp.post("/courses/<slug>/lessons/<key>/questions")
+def question_save(slug: str, key: str):
+    """Add a question, or replace the one named by `question_key`."""
+    course = course_or_404(slug)
+    form = QuestionForm()
+    question_key = request.form.get("question_key") or None
+    choices = _submitted_choices()
+    error_field = None
+    if form.validate_on_submit():
+        try:
+            services.save_question(course, key, question_key, kind=form.kind.data,
+                                   prompt=form.prompt.data, explanation=form.explanation.data or "",
+                                   choices=choices, actor=current_user)
+        except AuthoringError as error:
+            db.session.rollback()
+            if error.field == "choices":
+                error_field = error.message
+            else:
+                _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("Question saved to the draft."), "success")
+            return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + "#questions")
+    return _lesson_page(course, key, status=422, question_form=form, choices=choices,
+                        choices_error=error_field, editing=question_key)
+
+
+@bp.post("/courses/<slug>/lessons/<key>/questions/<question_key>/remove")
+def question_remove(slug: str, key: str, question_key: str):
+    course = course_or_404(slug)
+    try:
+        services.remove_question(course, key, question_key, current_user)
+    except AuthoringError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Question removed from the draft."), "success")
+    return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + "#questions")
+
+
+@bp.post("/preview")
+def preview():
+    """Markdown rendered exactly as learners will see it (htmx live preview)."""
+    text = request.form.get("body", "")[:50000]
+    return render("authoring/_preview.html", html=render_markdown(text))
+
+
+# Publishing
+
+
+@bp.post("/courses/<slug>/publish")
+def course_publish(slug: str):
+    course = course_or_404(slug)
+    try:
+        result = services.publish(course, current_user)
+    except BundleError as error:
+        db.session.rollback()
+        for problem in error.problems[:10]:
+            flash(_("Cannot publish: %(problem)s", problem=str(problem)), "danger")
+        return redirect(url_for("authoring.course_edit", slug=slug))
+    db.session.commit()
+    if result.outcome == "unchanged":
+        flash(_("Nothing has changed since the last publish."), "info")
+    else:
+        flash(_("Version %(number)d is published: learners see it now.", number=result.version),
+              "success")
+    return redirect(url_for("authoring.course_edit", slug=slug))
+
+
+@bp.post("/courses/<slug>/discard")
+def course_discard(slug: str):
+    course = course_or_404(slug)
+    try:
+        services.discard_draft(course)
+    except AuthoringError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Draft changes discarded."), "success")
+    return redirect(url_for("authoring.course_edit", slug=slug))
+
+
+@bp.get("/courses/<slug>/history")
+def course_history(slug: str):
+    course = course_or_404(slug)
+    versions = db.session.scalars(
+        select(CourseVersion).where(CourseVersion.course_id == course.id)
+        .order_by(CourseVersion.number.desc())
+    ).all()
+    return render("authoring/history.html", course=course, versions=versions)

@@ -1,0 +1,119 @@
+"""Assignments, the progress report with CSV export, and reminders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts import queries as account_queries
+from portal.authoring import progress
+from portal.authoring.forms import AssignmentForm
+from portal.authoring.progress import AssignmentError
+from portal.authoring.views import bp, course_or_404
+from portal.database import utcnow
+from portal.extensions import db
+from portal.learning.models import Assignment
+from portal.mail import mail_configured
+from portal.rendering import render
+
+
+def _assignment_form() -> AssignmentForm:
+    form = AssignmentForm()
+    form.departments.choices = [(d.id, d.name) for d in account_queries.departments()]
+    return form
+
+
+@bp.route("/courses/<slug>/assignments", methods=["GET", "POST"])
+def course_assignments(slug: str):
+    course = course_or_404(slug)
+    form = _assignment_form()
+    emails_text = request.form.get("emails", "")
+    emails_error = None
+    if form.validate_on_submit():
+        try:
+            added = progress.assign_course(
+                course, department_ids=form.departments.data or [],
+                emails=emails_text.replace(",", "\n").splitlines(),
+                due_on=form.due_on.data, required=form.required.data, actor=current_user)
+        except AssignmentError as error:
+            db.session.rollback()
+            if error.field == "emails":
+                emails_error = error.message
+            elif error.field == "departments":
+                form.departments.errors = [*form.departments.errors, error.message]
+            else:
+                form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(ngettext_assigned(added), "success")
+            return redirect(url_for("authoring.course_assignments", slug=slug))
+    status = 422 if form.is_submitted() else 200
+    return render("authoring/assignments.html", status=status, course=course, form=form,
+                  emails_text=emails_text, emails_error=emails_error,
+                  assignments=progress.assignments_of(course))
+
+
+def ngettext_assigned(count: int) -> str:
+    from flask_babel import ngettext
+
+    return ngettext("%(num)d assignment added.", "%(num)d assignments added.", count)
+
+
+@bp.post("/courses/<slug>/assignments/<int:assignment_id>/remove")
+def assignment_remove(slug: str, assignment_id: int):
+    course = course_or_404(slug)
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.course_id != course.id:
+        abort(404)
+    db.session.delete(assignment)
+    db.session.commit()
+    flash(_("Assignment removed. Learners keep their progress."), "success")
+    return redirect(url_for("authoring.course_assignments", slug=slug))
+
+
+@bp.get("/courses/<slug>/progress")
+def course_progress(slug: str):
+    course = course_or_404(slug)
+    department_id = request.args.get("department", type=int)
+    report = progress.progress_report(course, department_id)
+    today = date.today()
+    if request.args.get("format") == "csv":
+        return Response(
+            progress.report_csv(report, today), mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{course.slug}-progress.csv"'},
+        )
+    return render(
+        "authoring/progress.html", course=course, report=report, today=today, now=utcnow(),
+        departments=account_queries.departments(), department_id=department_id,
+        nudges=progress.recent_nudges(course), mail_ready=mail_configured(),
+    )
+
+
+@bp.post("/courses/<slug>/nudge")
+def course_nudge(slug: str):
+    course = course_or_404(slug)
+    wanted = {int(v) for v in request.form.getlist("user") if v.isdigit()}
+    report = progress.progress_report(course)
+    reachable = {row.user.id: row.user for row in report.rows}
+    chosen = [reachable[i] for i in wanted if i in reachable]
+    if not chosen or len(chosen) != len(wanted):
+        flash(_("Choose learners of this course to remind."), "danger")
+        return redirect(url_for("authoring.course_progress", slug=slug))
+    url = url_for("learning.course", slug=course.slug, _external=True)
+    nudges = progress.nudge(course, chosen, current_user, url)
+    db.session.commit()
+    sent = sum(1 for n in nudges if n.status == "sent")
+    if sent == len(nudges):
+        flash(_("Reminder emailed to %(count)d learners.", count=sent), "success")
+    elif any(n.status == "not_configured" for n in nudges):
+        flash(_("No mail server is configured: the reminders are recorded but were not emailed."),
+              "warning")
+    else:
+        flash(_("%(sent)d of %(count)d reminders were sent; see the list below.",
+                sent=sent, count=len(nudges)), "warning")
+    return redirect(url_for("authoring.course_progress", slug=slug))
+
+

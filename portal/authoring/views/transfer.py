@@ -1,0 +1,49 @@
+"""Export a course as a zip bundle; import one from an upload."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.authoring import services
+from portal.authoring.forms import UploadForm
+from portal.authoring.transfer import export_zip, import_zip
+from portal.authoring.views import bp, course_or_404
+from portal.extensions import db
+from portal.learning.bundle import BundleError
+from portal.rendering import render
+
+
+@bp.get("/courses/<slug>/export")
+def course_export(slug: str):
+    """The course's current draft (the published version if untouched) as a zip."""
+    course = course_or_404(slug)
+    _draft, bundle = services.load(course)
+    db.session.commit()
+    return Response(
+        export_zip(bundle), mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{course.slug}.zip"'},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def course_import():
+    form = UploadForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            course, created = import_zip(form.file.data.read(), current_user)
+        except BundleError as error:
+            db.session.rollback()
+            problems = error.problems
+        else:
+            db.session.commit()
+            if created:
+                flash(_("Course imported as a draft. Check it, then publish."), "success")
+            else:
+                flash(_("The upload is now this course's draft. Check it, then publish."),
+                      "success")
+            return redirect(url_for("authoring.course_edit", slug=course.slug))
+    status = 422 if form.is_submitted() else 200
+    return render("authoring/import.html", form=form, problems=problems, status=status)

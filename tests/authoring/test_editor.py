@@ -1,0 +1,171 @@
+"""Building a course in the browser's forms: lessons, quizzes, reorder, publish, history."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.authoring import services
+from portal.extensions import db
+from portal.learning.models import (
+    CourseVersion,
+    Lesson,
+    LessonProgress,
+    QuizAttempt,
+    QuizQuestion,
+)
+
+
+def _bundle(course):
+    _draft, bundle = services.load(course)
+    db.session.commit()
+    return bundle
+
+
+def test_a_trainer_builds_and_publishes_a_course(client, author):
+    course = author.course()
+    intro = author.lesson(course, "Why service matters")
+    assert author.reading(course, intro, "# Service\n\nCustomers call **their** salesperson.",
+                          title="Why service matters").status_code == 302
+    quiz = author.lesson(course, "Check yourself", kind="quiz")
+    response = author.question(course, quiz, "Who do customers call?",
+                               [("Their salesperson", True), ("Nobody", False)])
+    assert response.status_code == 302
+    page = client.get(f"/author/courses/{course.slug}/").get_data(as_text=True)
+    assert "Unpublished changes" not in page  # never published: it is a draft
+    assert "Draft" in page
+
+    # Learners do not see the draft.
+    assert client.get("/courses/").status_code == 403  # trainers have no learner pages
+    assert db.session.scalar(select(func.count(Lesson.id))) == 0
+
+    response = author.publish(course)
+    assert response.status_code == 302
+    db.session.refresh(course)
+    assert course.published and course.version == 1
+    lessons = db.session.scalars(select(Lesson).order_by(Lesson.position)).all()
+    assert [(lesson.kind, lesson.title) for lesson in lessons] == [
+        ("reading", "Why service matters"), ("quiz", "Check yourself")]
+    assert "Customers call **their** salesperson." in lessons[0].body
+    history = client.get(f"/author/courses/{course.slug}/history").get_data(as_text=True)
+    assert "Version 1" in history and "Course published for the first time" in history
+
+
+@pytest.mark.parametrize(
+    ("kind", "choices", "message"),
+    [
+        ("single", [("A", False), ("B", False)], "Mark at least one choice as correct."),
+        ("single", [("A", True), ("B", True)], "exactly one correct choice; 2 are marked"),
+        ("multiple", [("A", True), ("", False)], "Fill in at least two choices."),
+        ("true_false", [("True", True), ("False", False), ("Maybe", False)],
+         "A true/false question has exactly two choices."),
+    ],
+)
+def test_quiz_builder_catches_broken_questions(client, author, kind, choices, message):
+    course = author.course()
+    quiz = author.lesson(course, "Quiz", kind="quiz")
+    response = author.question(course, quiz, "Question?", choices, kind=kind)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _bundle(course).lessons[0].questions == []
+
+
+def test_empty_prompt_and_empty_title_are_refused_at_the_field(client, author):
+    course = author.course()
+    quiz = author.lesson(course, "Quiz", kind="quiz")
+    response = author.question(course, quiz, "  ", [("A", True), ("B", False)])
+    assert response.status_code == 422
+    assert "This field is required." in response.get_data(as_text=True)
+    reading = author.lesson(course, "Reading")
+    response = author.reading(course, reading, "Text", title=" ")
+    assert response.status_code == 422
+    response = client.post("/author/courses/new", data={"title": "", "language": "en"})
+    assert response.status_code == 422
+
+
+def test_reorder_with_htmx_returns_the_structure_fragment(client, author):
+    course = author.course()
+    first = author.lesson(course, "First")
+    second = author.lesson(course, "Second")
+    response = client.post(f"/author/courses/{course.slug}/lessons/{second}/move",
+                           data={"direction": "up"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    fragment = response.get_data(as_text=True)
+    assert "<html" not in fragment
+    assert fragment.index('data-lesson="second"') < fragment.index('data-lesson="first"')
+    assert [lesson.key for lesson in _bundle(course).lessons] == [second, first]
+
+
+def test_publish_keeps_a_learners_progress_through_edits(client, author, make, app):
+    course = author.course()
+    keys = [author.lesson(course, title) for title in ("One", "Two", "Three")]
+    for key in keys:
+        author.reading(course, key, f"Text of {key}")
+    quiz = author.lesson(course, "Quiz", kind="quiz")
+    author.question(course, quiz, "Q1?", [("Yes", True), ("No", False)])
+    author.publish(course)
+
+    learner = make.user(roles=("learner",))
+    learner_client = app.test_client()
+    learner_client.login(learner)
+    learner_client.post(f"/courses/{course.slug}/{keys[0]}/done")
+    learner_client.post(f"/courses/{course.slug}/{keys[1]}/done")
+    question = db.session.scalar(select(QuizQuestion))
+    wrong = next(c.id for c in question.choices if not c.correct)
+    learner_client.post(f"/courses/{course.slug}/{quiz}/quiz", data={f"q-{question.id}": [wrong]})
+
+    # The trainer reorders, edits, adds and removes lessons, then publishes again.
+    client.post(f"/author/courses/{course.slug}/lessons/{keys[1]}/move", data={"direction": "up"})
+    author.reading(course, keys[0], "Rewritten text", title="One, rewritten")
+    client.post(f"/author/courses/{course.slug}/lessons/{keys[2]}/remove")
+    author.lesson(course, "Four")
+    author.question(course, quiz, "Q1, reworded?", [("Yes", True), ("No", False)],
+                    question_key=question.key)
+    assert author.publish(course).status_code == 302
+
+    done = db.session.scalars(
+        select(Lesson.key).join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+        .where(LessonProgress.user_id == learner.id, LessonProgress.completed_at.is_not(None))
+    ).all()
+    assert sorted(done) == sorted(keys[:2])
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+    outline = learner_client.get(f"/courses/{course.slug}/").get_data(as_text=True)
+    assert "One, rewritten" in outline and "Three" not in outline and "Four" in outline
+    assert "2 of 4 required lessons done." in outline  # Two, One done; Quiz and Four to go
+    version = db.session.scalar(select(CourseVersion).where(CourseVersion.number == 2))
+    kinds = {change["change"] for change in version.changes}
+    assert {"lesson_added", "lesson_removed", "lesson_edited", "lessons_reordered"} <= kinds
+
+
+def test_a_course_with_problems_cannot_be_published(client, author):
+    course = author.course()
+    author.lesson(course, "Empty quiz", kind="quiz")
+    response = author.publish(course)
+    assert response.status_code == 302
+    page = client.get(f"/author/courses/{course.slug}/").get_data(as_text=True)
+    assert "a quiz needs at least one question" in page
+    db.session.refresh(course)
+    assert not course.published
+
+
+def test_preview_renders_exactly_as_learners_see_it(client, author):
+    response = client.post("/author/preview", data={"body": "**bold** <script>x</script>"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<strong>bold</strong>" in response.get_data(as_text=True)
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["learner", "executive"])
+def test_authoring_is_closed_to_learners_and_executives(client, make, role):
+    client.login(make.user(roles=(role,)))
+    for url in ("/author/", "/author/courses/new", "/author/import"):
+        assert client.get(url).status_code == 403
+    assert client.post("/author/preview", data={"body": "x"}).status_code == 403
+    assert client.post("/author/courses/new", data={"title": "X", "language": "en"}
+                       ).status_code == 403
+
+
+def test_admins_can_author(client, make):
+    client.login(make.user(roles=("admin",)))
+    assert client.get("/author/").status_code == 200
