@@ -1,0 +1,161 @@
+"""Assigning courses, the progress report with its CSV, and email reminders over SMTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import socket
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.authoring.models import Nudge
+from portal.extensions import db
+from portal.learning.bundle import read_bundle
+from portal.learning.importer import apply_bundle
+from portal.learning.models import Assignment, Course, QuizQuestion
+from tests.learning.conftest import course_files
+
+
+@pytest.fixture
+def course(app_ctx):
+    apply_bundle(read_bundle(course_files()))
+    db.session.commit()
+    return db.session.scalar(select(Course))
+
+
+def _assign(client, course, **data):
+    return client.post(f"/author/courses/{course.slug}/assignments", data=data)
+
+
+def test_assign_to_a_department_reaches_its_learners_with_the_due_date(
+    client, trainer, make, app, course
+):
+    learner = make.user(roles=("learner",), department="Sales")
+    sales = learner.department_id
+    due = date.today() + timedelta(days=10)
+    response = _assign(client, course, departments=[str(sales)], due_on=due.isoformat(),
+                       required="y")
+    assert response.status_code == 302
+    page = client.get(f"/author/courses/{course.slug}/assignments").get_data(as_text=True)
+    assert "Sales" in page
+    learner_client = app.test_client()
+    learner_client.login(learner)
+    home = learner_client.get("/learn/").get_data(as_text=True)
+    assert "Sample course" in home
+    assert f"Due {due.strftime('%b')} {due.day}, {due.year}" in home
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Choose at least one department or person."),
+        ({"emails": "nobody@nowhere.test"}, "No account for: nobody@nowhere.test"),
+        ({"emails": "x@y.test", "due_on": "2001-01-01"}, "The due date is in the past."),
+        ({"departments": ["999999"]}, "is not a valid choice"),
+    ],
+)
+def test_bad_assignments_are_refused_and_nothing_is_saved(client, trainer, course, data, message):
+    response = _assign(client, course, **data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Assignment.id))) == 0
+
+
+def test_unpublished_course_cannot_be_assigned(client, trainer, make):
+    from tests.authoring.conftest import Author
+
+    draft_course = Author(client).course(title="Not yet")
+    learner = make.user(roles=("learner",))
+    response = _assign(client, draft_course, emails=learner.email)
+    assert "Publish the course before assigning it." in response.get_data(as_text=True)
+
+
+def _learner_with_attempt(make, app, course, name):
+    learner = make.user(roles=("learner",), department="Sales", name=name)
+    learner_client = app.test_client()
+    learner_client.login(learner)
+    question = db.session.scalars(select(QuizQuestion)).all()
+    wrong = {f"q-{q.id}": [next(c.id for c in q.choices if not c.correct)] for q in question}
+    learner_client.post(f"/courses/{course.slug}/basics-quiz/quiz", data=wrong)
+    return learner
+
+
+def test_progress_report_shows_learners_and_question_statistics(client, trainer, make, app, course):
+    learner = _learner_with_attempt(make, app, course, "Zara Khan")
+    _assign(client, course, emails=learner.email,
+            due_on=(date.today() + timedelta(days=3)).isoformat())
+    page = client.get(f"/author/courses/{course.slug}/progress").get_data(as_text=True)
+    assert "Zara Khan" in page and "In progress" in page
+    assert "What does a CRM keep?" in page and "100%" in page  # everyone missed it
+    assert "The payroll (1)" in page  # the wrong choice picked most
+
+
+def test_csv_export_neutralises_formulas(client, trainer, make, app, course):
+    _learner_with_attempt(make, app, course, "=HYPERLINK(\"http://evil.test\")")
+    response = client.get(f"/author/courses/{course.slug}/progress?format=csv")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][0] == "name"
+    assert rows[1][0] == "'=HYPERLINK(\"http://evil.test\")"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+def test_nudge_emails_the_chosen_learners_through_smtp(client, trainer, make, app, course,
+                                                       smtp_server):
+    controller, inbox = smtp_server
+    learner = _learner_with_attempt(make, app, course, "Omar Farooq")
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    try:
+        response = client.post(f"/author/courses/{course.slug}/nudge",
+                               data={"user": [str(learner.id)]})
+    finally:
+        app.config.update(MAIL_SERVER=None, MAIL_PORT=None)
+    assert response.status_code == 302
+    assert len(inbox.messages) == 1
+    message = inbox.messages[0]
+    assert message.rcpt_tos == [learner.email]
+    assert b"Reminder: Sample course" in message.content
+    assert b"/courses/sample-course/" in message.content
+    nudge = db.session.scalar(select(Nudge))
+    assert nudge.status == "sent" and nudge.user_id == learner.id
+
+
+def test_nudge_without_a_mail_server_is_recorded_and_said(client, trainer, make, app, course):
+    learner = _learner_with_attempt(make, app, course, "Sana Mir")
+    response = client.post(f"/author/courses/{course.slug}/nudge",
+                           data={"user": [str(learner.id)]}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "No mail server is configured" in page
+    assert db.session.scalar(select(Nudge.status)) == "not_configured"
+
+
+def test_nudge_refuses_people_outside_the_course(client, trainer, make, course):
+    stranger = make.user(roles=("learner",), department="IT")
+    response = client.post(f"/author/courses/{course.slug}/nudge",
+                           data={"user": [str(stranger.id)]}, follow_redirects=True)
+    assert "Choose learners of this course to remind." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Nudge.id))) == 0

@@ -1,0 +1,96 @@
+"""Zip export and import: round trip, and uploads that must be refused whole."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.authoring import services
+from portal.extensions import db
+from portal.learning.bundle import read_bundle
+from portal.learning.models import Course, CourseDraft
+from tests.learning.conftest import course_files
+
+
+def _zip(files: dict[str, bytes | str], folder: str = "sample-course") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(f"{folder}/{name}" if folder else name, content)
+    return buffer.getvalue()
+
+
+def _upload(client, data: bytes, name: str = "course.zip"):
+    return client.post("/author/import",
+                       data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_export_then_import_round_trips_a_course_unchanged(client, trainer):
+    assert _upload(client, _zip(course_files())).status_code == 302
+    course = db.session.scalar(select(Course))
+    original = services.load(course)[1]
+    exported = client.get(f"/author/courses/{course.slug}/export")
+    assert exported.status_code == 200
+    assert exported.headers["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(exported.data)) as archive:
+        names = sorted(archive.namelist())
+        files = {n.split("/")[-1]: archive.read(n).decode() for n in names}
+    assert names[0].startswith("sample-course/")
+    assert read_bundle(files) == original
+
+    # Importing the export over the course changes nothing in its draft.
+    assert _upload(client, exported.data).status_code == 302
+    db.session.expire_all()
+    assert services.load(course)[1] == original
+    assert db.session.scalar(select(func.count(Course.id))) == 1
+
+
+def _bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("course.yaml", "a" * (5 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"not a zip at all", "The file is not a zip archive."),
+        (_zip({"../evil.md": "x"}, folder=""), "Unsafe path in the zip"),
+        (_zip({"/etc/evil.yaml": "x"}, folder=""), "Unsafe path in the zip"),
+        (_zip({"a/b/course.yaml": "x"}), "Put the course files at the top"),
+        (_bomb(), "too large or compressed suspiciously"),
+        (_zip({**course_files(), "intro.md": "---\nkey: intro\ntitle: é\n---\nx".encode("latin-1")}),
+         "The file is not UTF-8 text."),
+        (_zip({**course_files(), "basics-quiz.quiz.yaml": "key: [broken"}), "not valid YAML"),
+        (_zip({**course_files(), "run.sh": "rm -rf /"}), "Only .md and .yaml files"),
+        (_zip({f"f{i}.md": "x" for i in range(201)}), "more than 200 files"),
+    ],
+)
+def test_bad_uploads_are_refused_with_a_clear_message_and_nothing_imported(
+    client, trainer, data, message
+):
+    response = _upload(client, data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Course.id))) == 0
+    assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
+
+
+def test_validation_errors_name_the_file_and_line(client, trainer):
+    files = course_files()
+    files["basics-quiz.quiz.yaml"] = files["basics-quiz.quiz.yaml"].replace(
+        "correct: true, feedback: Right.", "correct: false")
+    response = _upload(client, _zip(files))
+    assert response.status_code == 422
+    assert "basics-quiz.quiz.yaml:5" in response.get_data(as_text=True)
+
+
+def test_upload_larger_than_the_limit_gets_413(client, trainer, app):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = _upload(client, b"x" * (limit + 1))
+    assert response.status_code == 413
