@@ -1,0 +1,90 @@
+"""A trainer builds, publishes and assigns a course in a real browser; a learner sees it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import login
+from tests.test_markdown import XSS_PAYLOADS
+
+
+def test_trainer_writes_publishes_and_assigns_and_learner_sees_it(page, make, browser,
+                                                                  live_server):
+    trainer = make.user(roles=("trainer",), department="Customer Service")
+    learner = make.user(roles=("learner",), department="Sales", name="Sadia Anwar")
+    make.department("Sales")
+    login(page, trainer)
+    page.get_by_role("link", name="New course").click()
+    page.get_by_label("Title").fill("Complaints that end well")
+    page.get_by_label("Summary").fill("Turn an unhappy customer into a loyal one.")
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Complaints that end well")
+
+    # A reading with a live preview.
+    page.get_by_placeholder("New lesson title").fill("Listen first")
+    page.get_by_role("button", name="Add lesson").click()
+    page.get_by_role("link", name="Listen first").click()
+    body = page.get_by_label("Text (Markdown)")
+    body.fill("# Listen first\n\nLet the customer **finish**.\n\n> **Tip:** take notes.")
+    preview = page.get_by_test_id("preview")
+    expect(preview.locator("p > strong").first).to_have_text("finish")
+    expect(preview.locator("blockquote.callout-tip")).to_be_visible()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".alert-success")).to_contain_text("Saved to the draft.")
+
+    # A quiz with one question.
+    page.get_by_role("link", name="Complaints that end well").click()
+    page.get_by_placeholder("New lesson title").fill("Check yourself")
+    page.locator("select[name=kind]").select_option("quiz")
+    page.get_by_role("button", name="Add lesson").click()
+    page.get_by_role("link", name="Check yourself").click()
+    form = page.locator("[data-question-form=new]")
+    form.get_by_label("Question").fill("What comes first?")
+    form.get_by_label("Choice 1", exact=True).fill("Listening")
+    form.locator("[name='choice-0-correct']").check()
+    form.get_by_label("Choice 2", exact=True).fill("Arguing")
+    form.get_by_label("Feedback for choice 2").fill("It only makes things worse.")
+    form.get_by_role("button", name="Add question").click()
+    expect(page.locator("[data-question]")).to_have_count(1)
+
+    # Publish, then assign to Sales with a due date.
+    page.get_by_role("link", name="Complaints that end well").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".alert-success")).to_contain_text("Version 1 is published")
+    page.get_by_role("link", name="Assignments").click()
+    page.get_by_label("Departments").select_option(label="Sales")
+    due = date.today() + timedelta(days=14)
+    page.get_by_label("Due date").fill(due.isoformat())
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_test_id("assignments")).to_contain_text("Sales")
+
+    # The Sales learner sees it on their home, with the due date.
+    learner_page = browser.new_context(base_url=live_server, locale="en-GB").new_page()
+    login(learner_page, learner)
+    card = learner_page.locator("[data-course=complaints-that-end-well]")
+    expect(card).to_contain_text("Complaints that end well")
+    expect(card).to_contain_text(re.compile(rf"Due .*{due.year}"))
+    card.get_by_role("link", name="Listen first").click()
+    expect(learner_page.locator(".lesson-body p > strong").first).to_have_text("finish")
+    learner_page.context.close()
+
+
+def test_no_xss_payload_runs_in_a_real_browser(page, make):
+    trainer = make.user(roles=("trainer",))
+    login(page, trainer)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto("/author/courses/new")
+    page.get_by_label("Title").fill("Hostile")
+    page.get_by_role("button", name="Create draft").click()
+    page.get_by_placeholder("New lesson title").fill("Payloads")
+    page.get_by_role("button", name="Add lesson").click()
+    page.get_by_role("link", name="Payloads").click()
+    page.get_by_label("Text (Markdown)").fill("\n\n".join(XSS_PAYLOADS) + "\n\nThe end.")
+    expect(page.get_by_test_id("preview")).to_contain_text("The end.")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_timeout(300)
+    assert dialogs == []
