@@ -35,6 +35,8 @@ class CourseCard:
     assigned: bool = False
     next_lesson: Lesson | None = None
     certificate: Certificate | None = None
+    lessons: int = 0
+    minutes: int = 0
 
     @property
     def percent(self) -> int:
@@ -124,6 +126,8 @@ def _cards(user: User, course_ids: set[int]) -> dict[int, CourseCard]:
     )
     for lesson in lessons:
         card = cards[lesson.course_id]
+        card.lessons += 1
+        card.minutes += lesson.minutes
         if lesson.required:
             card.total += 1
             card.done += lesson.id in done
