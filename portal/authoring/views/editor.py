@@ -275,8 +275,8 @@ def question_save(slug: str, key: str):
             db.session.commit()
             flash(_("Question saved to the draft."), "success")
             return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + "#questions")
-    return _lesson_page(course, key, status=422, question_form=form, choices=choices,
-                        choices_error=error_field, editing=question_key)
+    return _lesson_page(course, key, status=422, failed_form=form, choices=choices,
+                        choices_error=error_field, editing=question_key or "new")
 
 
 @bp.post("/courses/<slug>/lessons/<key>/questions/<question_key>/remove")
