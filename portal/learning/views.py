@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from portal.accounts.roles import Role
 from portal.extensions import db, limiter
-from portal.learning import queries, services
+from portal.learning import exercises, queries, services
 from portal.learning.models import Course, Lesson
 from portal.learning.services import LearningError, TamperedSubmission
 from portal.markdown import render_markdown
@@ -78,6 +78,8 @@ def _render_lesson(course: Course, lesson: Lesson, *, status: int = 200, **extra
     context = {"course": course, "lesson": lesson, "outline": outline, **extra}
     if lesson.kind == "quiz":
         context.setdefault("attempts", queries.quiz_history(current_user, lesson))
+    elif lesson.kind == "exercise":
+        context.setdefault("attempt", exercises.latest_attempt(current_user, lesson))
     return render("learning/lesson.html", status=status, **context)
 
 
@@ -177,3 +179,49 @@ def verify(code: str | None = None):
     if code and found is None:
         flash(_("No certificate has this code. Check it and try again."), "danger")
     return render("learning/verify.html", code=code, certificate=found, status=status)
+
+
+def _render_exercise(course: Course, lesson: Lesson, *, status: int = 200, **extra):
+    context = {
+        "course": course,
+        "lesson": lesson,
+        "outline": queries.outline(current_user, course),
+        "attempt": exercises.latest_attempt(current_user, lesson),
+        **extra,
+    }
+    return render("learning/lesson.html", "learning/_exercise.html", status=status, **context)
+
+
+@bp.post("/courses/<slug>/<key>/start")
+@login_required
+@roles_required(Role.LEARNER)
+def exercise_start(slug: str, key: str):
+    """Put the exercise's scenario into the learner's sandbox."""
+    course = _course_or_404(slug)
+    lesson = _lesson_or_404(course, key)
+    try:
+        exercises.start_exercise(current_user, lesson)
+    except LearningError:
+        db.session.rollback()
+        abort(400)
+    db.session.commit()
+    if request.htmx:
+        return _render_exercise(course, lesson, started=True)
+    return redirect(url_for("learning.lesson", slug=slug, key=key))
+
+
+@bp.post("/courses/<slug>/<key>/check")
+@login_required
+@roles_required(Role.LEARNER)
+def exercise_check(slug: str, key: str):
+    """Check my work: every check against the learner's own sandbox, with hints."""
+    course = _course_or_404(slug)
+    lesson = _lesson_or_404(course, key)
+    try:
+        _attempt, outcomes = exercises.check_exercise(current_user, lesson)
+    except LearningError as error:
+        db.session.rollback()
+        return _render_exercise(course, lesson, status=422, exercise_error=str(error))
+    certificate = services.issue_certificate_if_complete(current_user, course)
+    db.session.commit()
+    return _render_exercise(course, lesson, outcomes=outcomes, certificate=certificate)

@@ -1,0 +1,89 @@
+"""Hands-on exercises: set up a scenario in the learner's sandbox, then check the work.
+
+The portal reaches the sandbox only through sandbox.services, sandbox.scenarios and
+sandbox.checks (the dependency rule in DESIGN.md); this module is where it does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.database import utcnow
+from portal.extensions import db
+from portal.learning.models import ExerciseAttempt, Lesson
+from portal.learning.services import LearningError, progress_for, record_view
+
+
+@dataclass
+class CheckOutcome:
+    key: str
+    passed: bool
+    required: bool
+    message: str
+
+
+def _sandbox_for(user: User):
+    from sandbox import services as sandbox_services
+
+    return sandbox_services.get_or_create_sandbox(user)
+
+
+def start_exercise(user: User, lesson: Lesson) -> ExerciseAttempt:
+    """Inject the exercise's setup records into the learner's sandbox; a new attempt."""
+    if lesson.kind != "exercise":
+        raise LearningError(_("This lesson is not a hands-on exercise."))
+    from sandbox import scenarios
+
+    sandbox = _sandbox_for(user)
+    records = scenarios.inject(sandbox, lesson.content.get("setup", []), actor=user)
+    attempt = ExerciseAttempt(
+        user_id=user.id, lesson_id=lesson.id, sandbox_id=sandbox.id,
+        records={key: list(value) for key, value in records.items()}, started_at=utcnow(),
+    )
+    db.session.add(attempt)
+    if progress_for(user, lesson) is None:
+        record_view(user, lesson)
+    db.session.flush()
+    return attempt
+
+
+def latest_attempt(user: User, lesson: Lesson) -> ExerciseAttempt | None:
+    return db.session.scalar(
+        select(ExerciseAttempt)
+        .where(ExerciseAttempt.user_id == user.id, ExerciseAttempt.lesson_id == lesson.id)
+        .order_by(ExerciseAttempt.id.desc())
+        .limit(1)
+    )
+
+
+def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[CheckOutcome]]:
+    """Evaluate every check against the learner's own sandbox and keep the result."""
+    attempt = latest_attempt(user, lesson)
+    if attempt is None:
+        raise LearningError(_("Start the exercise first."))
+    from sandbox import checks
+
+    sandbox = _sandbox_for(user)
+    if sandbox.id != attempt.sandbox_id:
+        raise LearningError(_("Your sandbox was reset since you started: start the exercise again."))
+    results = checks.evaluate(
+        sandbox, lesson.content.get("checks", []),
+        {key: tuple(value) for key, value in attempt.records.items()},
+    )
+    outcomes = [CheckOutcome(r.key, r.passed, r.required, r.message) for r in results]
+    required = [o for o in outcomes if o.required]
+    attempt.checks_run += 1
+    attempt.last_checked_at = utcnow()
+    attempt.score = round(100 * sum(o.passed for o in outcomes) / len(outcomes)) if outcomes else 0
+    attempt.passed = bool(required) and all(o.passed for o in required)
+    attempt.results = [o.__dict__ for o in outcomes]
+    progress = progress_for(user, lesson) or record_view(user, lesson)
+    progress.best_score = max(progress.best_score or 0, attempt.score)
+    if attempt.passed and progress.completed_at is None:
+        progress.completed_at = utcnow()
+    db.session.flush()
+    return attempt, outcomes
