@@ -37,8 +37,11 @@ QUESTION_KINDS = [
 
 class CourseForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)],
-                            description=_l("Shown in the catalogue and on the course page."))
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Shown in the catalogue and on the course page."),
+    )
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
@@ -63,8 +66,9 @@ class ReadingForm(LessonBasicsForm):
 
 class QuizSettingsForm(LessonBasicsForm):
     pass_mark = IntegerField(_l("Pass mark (%)"), validators=[DataRequired(), NumberRange(1, 100)])
-    intro = TextAreaField(_l("Introduction (Markdown, optional)"),
-                          validators=[Optional(), Length(max=5000)])
+    intro = TextAreaField(
+        _l("Introduction (Markdown, optional)"), validators=[Optional(), Length(max=5000)]
+    )
 
 
 class ChoiceForm(Form):
@@ -77,8 +81,9 @@ class ChoiceForm(Form):
 class QuestionForm(FlaskForm):
     kind = SelectField(_l("Type"), choices=QUESTION_KINDS)
     prompt = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=2000)])
-    explanation = TextAreaField(_l("Explanation shown after answering"),
-                                validators=[Optional(), Length(max=4000)])
+    explanation = TextAreaField(
+        _l("Explanation shown after answering"), validators=[Optional(), Length(max=4000)]
+    )
     # Filled in by the view from the submitted rows (choice-0-text, choice-0-correct...).
 
 
@@ -94,4 +99,6 @@ class AssignmentForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Course bundle (.zip)"), validators=[FileRequired(_l("Choose a .zip file."))])
+    file = FileField(
+        _l("Course bundle (.zip)"), validators=[FileRequired(_l("Choose a .zip file."))]
+    )

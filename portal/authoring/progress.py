@@ -40,8 +40,15 @@ class AssignmentError(ValueError):
         self.field = field
 
 
-def assign_course(course: Course, *, department_ids: list[int], emails: list[str],
-                  due_on: date | None, required: bool, actor: User) -> int:
+def assign_course(
+    course: Course,
+    *,
+    department_ids: list[int],
+    emails: list[str],
+    due_on: date | None,
+    required: bool,
+    actor: User,
+) -> int:
     """Assign the course to departments and/or people; returns how many were added."""
     if not course.published:
         raise AssignmentError(_("Publish the course before assigning it."))
@@ -54,9 +61,11 @@ def assign_course(course: Course, *, department_ids: list[int], emails: list[str
         unknown = wanted - {u.email for u in users}
         if unknown:
             raise AssignmentError(
-                _("No account for: %(emails)s", emails=", ".join(sorted(unknown))), "emails")
-    known_departments = set(db.session.scalars(
-        select(Department.id).where(Department.id.in_(department_ids))))
+                _("No account for: %(emails)s", emails=", ".join(sorted(unknown))), "emails"
+            )
+    known_departments = set(
+        db.session.scalars(select(Department.id).where(Department.id.in_(department_ids)))
+    )
     if set(department_ids) - known_departments:
         raise AssignmentError(_("Choose departments from the list."), "departments")
     existing = db.session.scalars(select(Assignment).where(Assignment.course_id == course.id))
@@ -66,9 +75,16 @@ def assign_course(course: Course, *, department_ids: list[int], emails: list[str
     for department_id, user_id in targets:
         if (department_id, user_id) in taken:
             continue
-        db.session.add(Assignment(course_id=course.id, department_id=department_id,
-                                  user_id=user_id, due_on=due_on, required=required,
-                                  assigned_by_id=actor.id))
+        db.session.add(
+            Assignment(
+                course_id=course.id,
+                department_id=department_id,
+                user_id=user_id,
+                due_on=due_on,
+                required=required,
+                assigned_by_id=actor.id,
+            )
+        )
         added += 1
     if not added:
         raise AssignmentError(_("Everyone chosen already has this course assigned."))
@@ -84,9 +100,11 @@ def assignments_of(course: Course) -> list[tuple[Assignment, str, int]]:
         .where(User.active.is_(True))
         .subquery()
     )
-    dept_counts = dict(db.session.execute(
-        select(learners.c.department_id, func.count()).group_by(learners.c.department_id)
-    ).all())
+    dept_counts = dict(
+        db.session.execute(
+            select(learners.c.department_id, func.count()).group_by(learners.c.department_id)
+        ).all()
+    )
     rows = db.session.execute(
         select(Assignment, Department.name, User.name)
         .outerjoin(Department, Department.id == Assignment.department_id)
@@ -130,7 +148,8 @@ class LearnerRow:
 
     def stalled(self, now: datetime) -> bool:
         return self.certificate is None and (
-            self.last_activity is None or now - self.last_activity > STALLED_AFTER)
+            self.last_activity is None or now - self.last_activity > STALLED_AFTER
+        )
 
 
 @dataclass
@@ -156,13 +175,18 @@ class Report:
 def _learner_ids(course: Course, department_id: int | None):
     """Users reached by the course's assignments, or with progress in it."""
     assigned_depts = select(Assignment.department_id).where(
-        Assignment.course_id == course.id, Assignment.department_id.is_not(None))
+        Assignment.course_id == course.id, Assignment.department_id.is_not(None)
+    )
     assigned_users = select(Assignment.user_id).where(
-        Assignment.course_id == course.id, Assignment.user_id.is_not(None))
+        Assignment.course_id == course.id, Assignment.user_id.is_not(None)
+    )
     started = select(LessonProgress.user_id).where(LessonProgress.course_id == course.id)
     query = select(User.id).where(
-        or_(User.department_id.in_(assigned_depts), User.id.in_(assigned_users),
-            User.id.in_(started)),
+        or_(
+            User.department_id.in_(assigned_depts),
+            User.id.in_(assigned_users),
+            User.id.in_(started),
+        ),
         User.id.in_(select(UserRole.user_id).where(UserRole.role == "learner")),
     )
     if department_id:
@@ -174,8 +198,10 @@ def progress_report(course: Course, department_id: int | None = None) -> Report:
     """Per-learner status, per-question and per-check statistics for one course."""
     ids = _learner_ids(course, department_id)
     users = db.session.execute(
-        select(User, Department.name).outerjoin(Department, Department.id == User.department_id)
-        .where(User.id.in_(ids)).order_by(func.lower(User.name))
+        select(User, Department.name)
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(User.id.in_(ids))
+        .order_by(func.lower(User.name))
     ).all()
     rows = {u.id: LearnerRow(u, dept or "") for u, dept in users}
     lessons = db.session.scalars(
@@ -185,17 +211,28 @@ def progress_report(course: Course, department_id: int | None = None) -> Report:
     for row in rows.values():
         row.total = len(required)
 
-    for assignment in db.session.scalars(select(Assignment).where(Assignment.course_id == course.id)):
+    for assignment in db.session.scalars(
+        select(Assignment).where(Assignment.course_id == course.id)
+    ):
         for row in rows.values():
-            reached = (assignment.user_id == row.user.id or (
+            reached = assignment.user_id == row.user.id or (
                 assignment.department_id is not None
-                and assignment.department_id == row.user.department_id))
-            if reached and assignment.due_on and (row.due_on is None or assignment.due_on < row.due_on):
+                and assignment.department_id == row.user.department_id
+            )
+            if (
+                reached
+                and assignment.due_on
+                and (row.due_on is None or assignment.due_on < row.due_on)
+            ):
                 row.due_on = assignment.due_on
     for user_id, lesson_id, completed_at, best, last_viewed in db.session.execute(
-        select(LessonProgress.user_id, LessonProgress.lesson_id, LessonProgress.completed_at,
-               LessonProgress.best_score, LessonProgress.last_viewed_at)
-        .where(LessonProgress.course_id == course.id, LessonProgress.user_id.in_(ids))
+        select(
+            LessonProgress.user_id,
+            LessonProgress.lesson_id,
+            LessonProgress.completed_at,
+            LessonProgress.best_score,
+            LessonProgress.last_viewed_at,
+        ).where(LessonProgress.course_id == course.id, LessonProgress.user_id.in_(ids))
     ):
         row = rows[user_id]
         if completed_at is not None and lesson_id in required:
@@ -204,8 +241,10 @@ def progress_report(course: Course, department_id: int | None = None) -> Report:
             row.best_scores.append(best)
         row.last_activity = max(filter(None, [row.last_activity, last_viewed, completed_at]))
     lesson_ids = [lesson.id for lesson in lessons]
-    for model, stamp in ((QuizAttempt, QuizAttempt.submitted_at),
-                         (ExerciseAttempt, ExerciseAttempt.started_at)):
+    for model, stamp in (
+        (QuizAttempt, QuizAttempt.submitted_at),
+        (ExerciseAttempt, ExerciseAttempt.started_at),
+    ):
         for user_id, count, last in db.session.execute(
             select(model.user_id, func.count(), func.max(stamp))
             .where(model.lesson_id.in_(lesson_ids), model.user_id.in_(ids))
@@ -227,17 +266,19 @@ def _question_stats(lessons: list[Lesson], ids) -> list[QuestionStat]:
     if not quizzes:
         return []
     questions = db.session.scalars(
-        select(QuizQuestion).where(QuizQuestion.lesson_id.in_(quizzes),
-                                   QuizQuestion.archived.is_(False))
+        select(QuizQuestion)
+        .where(QuizQuestion.lesson_id.in_(quizzes), QuizQuestion.archived.is_(False))
         .order_by(QuizQuestion.lesson_id, QuizQuestion.position)
     ).all()
-    stats = {(q.lesson_id, q.key): QuestionStat(quizzes[q.lesson_id].title, q.prompt)
-             for q in questions}
+    stats = {
+        (q.lesson_id, q.key): QuestionStat(quizzes[q.lesson_id].title, q.prompt) for q in questions
+    }
     texts = {(q.lesson_id, q.key, c.key): c.text for q in questions for c in q.choices}
     correct = {(q.lesson_id, q.key, c.key) for q in questions for c in q.choices if c.correct}
     for lesson_id, answers in db.session.execute(
-        select(QuizAttempt.lesson_id, QuizAttempt.answers)
-        .where(QuizAttempt.lesson_id.in_(quizzes), QuizAttempt.user_id.in_(ids))
+        select(QuizAttempt.lesson_id, QuizAttempt.answers).where(
+            QuizAttempt.lesson_id.in_(quizzes), QuizAttempt.user_id.in_(ids)
+        )
     ):
         for question_key, answer in (answers or {}).items():
             stat = stats.get((lesson_id, question_key))
@@ -248,8 +289,9 @@ def _question_stats(lessons: list[Lesson], ids) -> list[QuestionStat]:
                 stat.missed += 1
             for choice_key in answer.get("chosen", []):
                 if (lesson_id, question_key, choice_key) not in correct:
-                    stat.wrong_picks[texts.get((lesson_id, question_key, choice_key),
-                                               choice_key)] += 1
+                    stat.wrong_picks[
+                        texts.get((lesson_id, question_key, choice_key), choice_key)
+                    ] += 1
     return sorted(stats.values(), key=lambda s: -s.miss_rate)
 
 
@@ -260,16 +302,19 @@ def _check_stats(lessons: list[Lesson], ids) -> list[tuple[str, str, int, int]]:
     failed: Counter = Counter()
     runs: Counter = Counter()
     for lesson_id, results in db.session.execute(
-        select(ExerciseAttempt.lesson_id, ExerciseAttempt.results)
-        .where(ExerciseAttempt.lesson_id.in_(exercises), ExerciseAttempt.user_id.in_(ids),
-               ExerciseAttempt.checks_run > 0)
+        select(ExerciseAttempt.lesson_id, ExerciseAttempt.results).where(
+            ExerciseAttempt.lesson_id.in_(exercises),
+            ExerciseAttempt.user_id.in_(ids),
+            ExerciseAttempt.checks_run > 0,
+        )
     ):
         for result in results or []:
             key = (exercises[lesson_id].title, result.get("key", "?"))
             runs[key] += 1
             failed[key] += 0 if result.get("passed") else 1
-    return sorted(((t, k, failed[(t, k)], runs[(t, k)]) for t, k in runs),
-                  key=lambda item: -item[2])
+    return sorted(
+        ((t, k, failed[(t, k)], runs[(t, k)]) for t, k in runs), key=lambda item: -item[2]
+    )
 
 
 def _safe_cell(value) -> str:
@@ -281,17 +326,42 @@ def _safe_cell(value) -> str:
 def report_csv(report: Report, today: date) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["name", "email", "department", "status", "required_done", "required_total",
-                     "average_best_score", "attempts", "last_activity", "due_on", "overdue",
-                     "certificate"])
+    writer.writerow(
+        [
+            "name",
+            "email",
+            "department",
+            "status",
+            "required_done",
+            "required_total",
+            "average_best_score",
+            "attempts",
+            "last_activity",
+            "due_on",
+            "overdue",
+            "certificate",
+        ]
+    )
     for row in report.rows:
-        writer.writerow([_safe_cell(v) for v in (
-            row.user.name, row.user.email, row.department, row.status, row.done, row.total,
-            row.average_score if row.average_score is not None else "", row.attempts,
-            row.last_activity.isoformat() if row.last_activity else "",
-            row.due_on.isoformat() if row.due_on else "", "yes" if row.overdue(today) else "no",
-            row.certificate.code if row.certificate else "",
-        )])
+        writer.writerow(
+            [
+                _safe_cell(v)
+                for v in (
+                    row.user.name,
+                    row.user.email,
+                    row.department,
+                    row.status,
+                    row.done,
+                    row.total,
+                    row.average_score if row.average_score is not None else "",
+                    row.attempts,
+                    row.last_activity.isoformat() if row.last_activity else "",
+                    row.due_on.isoformat() if row.due_on else "",
+                    "yes" if row.overdue(today) else "no",
+                    row.certificate.code if row.certificate else "",
+                )
+            ]
+        )
     return out.getvalue()
 
 
@@ -304,9 +374,12 @@ def nudge(course: Course, users: list[User], actor: User, course_url: str) -> li
     nudges = []
     for user in users:
         body = _(
-            "Hello %(name)s,\n\nThis is a reminder to continue the course \"%(course)s\" "
+            'Hello %(name)s,\n\nThis is a reminder to continue the course "%(course)s" '
             "in CRM Academy:\n%(url)s\n\nThank you.",
-            name=user.name, course=course.title, url=course_url)
+            name=user.name,
+            course=course.title,
+            url=course_url,
+        )
         status, error = "sent", ""
         try:
             send_mail(user.email, subject, body)
@@ -314,8 +387,15 @@ def nudge(course: Course, users: list[User], actor: User, course_url: str) -> li
             status = "not_configured"
         except (OSError, Exception) as exc:  # noqa: BLE001 - any SMTP failure is reported
             status, error = "failed", str(exc)[:500]
-        nudge = Nudge(course_id=course.id, user_id=user.id, sent_by_id=actor.id,
-                      sent_at=utcnow(), status=status, subject=subject, error=error)
+        nudge = Nudge(
+            course_id=course.id,
+            user_id=user.id,
+            sent_by_id=actor.id,
+            sent_at=utcnow(),
+            status=status,
+            subject=subject,
+            error=error,
+        )
         db.session.add(nudge)
         nudges.append(nudge)
     db.session.flush()
@@ -323,9 +403,11 @@ def nudge(course: Course, users: list[User], actor: User, course_url: str) -> li
 
 
 def recent_nudges(course: Course, limit: int = 20) -> list[Nudge]:
-    return list(db.session.scalars(
-        select(Nudge).where(Nudge.course_id == course.id)
-        .order_by(Nudge.sent_at.desc(), Nudge.id.desc()).limit(limit)
-    ))
-
-
+    return list(
+        db.session.scalars(
+            select(Nudge)
+            .where(Nudge.course_id == course.id)
+            .order_by(Nudge.sent_at.desc(), Nudge.id.desc())
+            .limit(limit)
+        )
+    )

@@ -69,17 +69,33 @@ def create_course(title: str, summary: str, language: str, actor: User) -> Cours
         raise AuthoringError(_("Enter a title."), "title")
     taken = set(db.session.scalars(select(Course.slug)))
     slug = unique_key(slugify(title, "course"), taken)
-    course = Course(slug=slug, title=title, summary=summary.strip(), language=language,
-                    published=False, version=0)
+    course = Course(
+        slug=slug,
+        title=title,
+        summary=summary.strip(),
+        language=language,
+        published=False,
+        version=0,
+    )
     db.session.add(course)
     db.session.flush()
     bundle = CourseBundle(
-        slug=slug, title=title, summary=summary.strip(), language=language,
-        translation_of=None, modules=[{"key": "module-1", "title": _("Module 1"), "lessons": []}],
+        slug=slug,
+        title=title,
+        summary=summary.strip(),
+        language=language,
+        translation_of=None,
+        modules=[{"key": "module-1", "title": _("Module 1"), "lessons": []}],
         lessons=[],
     )
-    db.session.add(CourseDraft(course_id=course.id, data=bundle_to_dict(bundle),
-                               based_on_version=0, updated_by_id=actor.id))
+    db.session.add(
+        CourseDraft(
+            course_id=course.id,
+            data=bundle_to_dict(bundle),
+            based_on_version=0,
+            updated_by_id=actor.id,
+        )
+    )
     db.session.flush()
     return course
 
@@ -91,8 +107,7 @@ def get_draft(course: Course) -> CourseDraft:
         version = latest_version(course)
         if version is None:
             raise AuthoringError(_("This course has no content to edit."))
-        draft = CourseDraft(course_id=course.id, data=version.data,
-                            based_on_version=version.number)
+        draft = CourseDraft(course_id=course.id, data=version.data, based_on_version=version.number)
         db.session.add(draft)
         db.session.flush()
     return draft
@@ -241,8 +256,14 @@ def add_lesson(course: Course, module_key: str, kind: str, title: str, actor: Us
         content = {"pass_mark": 70}
     elif kind == "exercise":
         content = {"setup": [], "checks": [], "hints": [], "solution": []}
-    lesson = LessonData(key=key, title=title, kind=kind, module_key=module_key, content=content,
-                        body=_("Write the lesson here.") if kind == "reading" else "")
+    lesson = LessonData(
+        key=key,
+        title=title,
+        kind=kind,
+        module_key=module_key,
+        content=content,
+        body=_("Write the lesson here.") if kind == "reading" else "",
+    )
     module["lessons"].append(key)
     bundle.lessons.append(lesson)
     _sync_lesson_order(bundle)
@@ -265,8 +286,9 @@ def _check_basics(title: str, minutes: int) -> str:
     return title
 
 
-def update_reading(course: Course, key: str, *, title: str, minutes: int, required: bool,
-                   body: str, actor: User) -> None:
+def update_reading(
+    course: Course, key: str, *, title: str, minutes: int, required: bool, body: str, actor: User
+) -> None:
     draft, bundle = load(course)
     lesson = lesson_in(bundle, key)
     lesson.title = _check_basics(title, minutes)
@@ -276,8 +298,17 @@ def update_reading(course: Course, key: str, *, title: str, minutes: int, requir
     save(draft, bundle, actor)
 
 
-def update_quiz(course: Course, key: str, *, title: str, minutes: int, required: bool,
-                pass_mark: int, intro: str, actor: User) -> None:
+def update_quiz(
+    course: Course,
+    key: str,
+    *,
+    title: str,
+    minutes: int,
+    required: bool,
+    pass_mark: int,
+    intro: str,
+    actor: User,
+) -> None:
     draft, bundle = load(course)
     lesson = lesson_in(bundle, key)
     lesson.title = _check_basics(title, minutes)
@@ -328,8 +359,17 @@ def remove_lesson(course: Course, key: str, actor: User) -> None:
 # Quiz questions
 
 
-def save_question(course: Course, lesson_key: str, question_key: str | None, *, kind: str,
-                  prompt: str, explanation: str, choices: list[dict], actor: User) -> str:
+def save_question(
+    course: Course,
+    lesson_key: str,
+    question_key: str | None,
+    *,
+    kind: str,
+    prompt: str,
+    explanation: str,
+    choices: list[dict],
+    actor: User,
+) -> str:
     """Add or replace one question; choices are dicts with text, correct and feedback."""
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
@@ -350,8 +390,12 @@ def save_question(course: Course, lesson_key: str, question_key: str | None, *, 
         raise AuthoringError(_("Mark at least one choice as correct."), "choices")
     if kind in ("single", "true_false") and correct > 1:
         raise AuthoringError(
-            _("This question type has exactly one correct choice; %(count)d are marked.",
-              count=correct), "choices")
+            _(
+                "This question type has exactly one correct choice; %(count)d are marked.",
+                count=correct,
+            ),
+            "choices",
+        )
     existing = next((q for q in lesson.questions if q["key"] == question_key), None)
     if question_key and existing is None:
         raise AuthoringError(_("That question is not in this quiz."))
@@ -360,15 +404,26 @@ def save_question(course: Course, lesson_key: str, question_key: str | None, *, 
     parsed = []
     for choice in filled:
         key = choice.get("key") if choice.get("key") in old_choices else None
-        key = key or unique_key(slugify(choice["text"], "choice"),
-                                taken_choice_keys | set(old_choices))
+        key = key or unique_key(
+            slugify(choice["text"], "choice"), taken_choice_keys | set(old_choices)
+        )
         taken_choice_keys.add(key)
-        parsed.append({"key": key, "text": choice["text"].strip(),
-                       "correct": bool(choice.get("correct")),
-                       "feedback": choice.get("feedback", "").strip()})
-    question = {"key": question_key or unique_key(
-        slugify(prompt, "question"), {q["key"] for q in lesson.questions}),
-        "kind": kind, "prompt": prompt, "explanation": explanation.strip(), "choices": parsed}
+        parsed.append(
+            {
+                "key": key,
+                "text": choice["text"].strip(),
+                "correct": bool(choice.get("correct")),
+                "feedback": choice.get("feedback", "").strip(),
+            }
+        )
+    question = {
+        "key": question_key
+        or unique_key(slugify(prompt, "question"), {q["key"] for q in lesson.questions}),
+        "kind": kind,
+        "prompt": prompt,
+        "explanation": explanation.strip(),
+        "choices": parsed,
+    }
     if existing is not None:
         lesson.questions[lesson.questions.index(existing)] = question
     else:

@@ -59,8 +59,13 @@ def read_zip(data: bytes) -> dict[str, str]:
     for entry in entries:
         name = entry.filename
         parts = [p for p in name.split("/") if p]
-        if (name.startswith("/") or "\\" in name or ".." in parts or ":" in name
-                or posixpath.normpath(name) != name.rstrip("/")):
+        if (
+            name.startswith("/")
+            or "\\" in name
+            or ".." in parts
+            or ":" in name
+            or posixpath.normpath(name) != name.rstrip("/")
+        ):
             raise _fail(_("Unsafe path in the zip: %(name)s", name=name[:200]))
         if parts[0] == "__MACOSX" or parts[-1].startswith("."):
             continue
@@ -101,8 +106,14 @@ def import_zip(data: bytes, actor: User) -> tuple[Course, bool]:
     course = db.session.scalar(select(Course).where(Course.slug == bundle.slug))
     created = course is None
     if created:
-        course = Course(slug=bundle.slug, title=bundle.title, summary=bundle.summary,
-                        language=bundle.language, published=False, version=0)
+        course = Course(
+            slug=bundle.slug,
+            title=bundle.title,
+            summary=bundle.summary,
+            language=bundle.language,
+            published=False,
+            version=0,
+        )
         db.session.add(course)
         db.session.flush()
     draft = db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id))
@@ -113,5 +124,3 @@ def import_zip(data: bytes, actor: User) -> tuple[Course, bool]:
     draft.updated_by_id = actor.id
     db.session.flush()
     return course, created
-
-

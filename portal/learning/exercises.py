@@ -41,8 +41,11 @@ def start_exercise(user: User, lesson: Lesson) -> ExerciseAttempt:
     sandbox = _sandbox_for(user)
     records = scenarios.inject(sandbox, lesson.content.get("setup", []), actor=user)
     attempt = ExerciseAttempt(
-        user_id=user.id, lesson_id=lesson.id, sandbox_id=sandbox.id,
-        records={key: list(value) for key, value in records.items()}, started_at=utcnow(),
+        user_id=user.id,
+        lesson_id=lesson.id,
+        sandbox_id=sandbox.id,
+        records={key: list(value) for key, value in records.items()},
+        started_at=utcnow(),
     )
     db.session.add(attempt)
     if progress_for(user, lesson) is None:
@@ -69,9 +72,12 @@ def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[Ch
 
     sandbox = _sandbox_for(user)
     if sandbox.id != attempt.sandbox_id:
-        raise LearningError(_("Your sandbox was reset since you started: start the exercise again."))
+        raise LearningError(
+            _("Your sandbox was reset since you started: start the exercise again.")
+        )
     results = checks.evaluate(
-        sandbox, lesson.content.get("checks", []),
+        sandbox,
+        lesson.content.get("checks", []),
         {key: tuple(value) for key, value in attempt.records.items()},
     )
     outcomes = [CheckOutcome(r.key, r.passed, r.required, r.message) for r in results]

@@ -38,15 +38,20 @@ def home():
     """Every course with its draft and publish state."""
     courses = db.session.scalars(select(Course).order_by(func.lower(Course.title))).all()
     drafts = {d.course_id: d for d in db.session.scalars(select(CourseDraft))}
-    assigned = dict(db.session.execute(
-        select(Assignment.course_id, func.count(Assignment.id)).group_by(Assignment.course_id)
-    ).all())
+    assigned = dict(
+        db.session.execute(
+            select(Assignment.course_id, func.count(Assignment.id)).group_by(Assignment.course_id)
+        ).all()
+    )
     rows = []
     for course in courses:
         draft = drafts.get(course.id)
         pending = draft is not None and services.has_unpublished_changes(
-            course, services.bundle_from_dict(draft.data))
-        rows.append({"course": course, "pending": pending, "assignments": assigned.get(course.id, 0)})
+            course, services.bundle_from_dict(draft.data)
+        )
+        rows.append(
+            {"course": course, "pending": pending, "assignments": assigned.get(course.id, 0)}
+        )
     return render("authoring/home.html", rows=rows)
 
 
@@ -55,8 +60,9 @@ def course_create():
     form = CourseForm()
     if form.validate_on_submit():
         try:
-            course = services.create_course(form.title.data, form.summary.data or "",
-                                             form.language.data, current_user)
+            course = services.create_course(
+                form.title.data, form.summary.data or "", form.language.data, current_user
+            )
         except AuthoringError as error:
             db.session.rollback()
             _attach(form, error)
@@ -71,10 +77,15 @@ def course_create():
 def _editor_context(course: Course, **extra) -> dict:
     draft, bundle = services.load(course)
     details = extra.pop("details_form", None) or CourseForm(
-        formdata=None, title=bundle.title, summary=bundle.summary, language=bundle.language)
+        formdata=None, title=bundle.title, summary=bundle.summary, language=bundle.language
+    )
     return {
-        "course": course, "draft": draft, "bundle": bundle, "details_form": details,
-        "lesson_form": NewLessonForm(formdata=None), "module_form": TitleForm(formdata=None),
+        "course": course,
+        "draft": draft,
+        "bundle": bundle,
+        "details_form": details,
+        "lesson_form": NewLessonForm(formdata=None),
+        "module_form": TitleForm(formdata=None),
         "problems": services.draft_problems(bundle),
         "pending": services.has_unpublished_changes(course, bundle),
         **extra,
@@ -95,8 +106,9 @@ def course_details(slug: str):
     form = CourseForm()
     if form.validate_on_submit():
         try:
-            services.update_details(course, form.title.data, form.summary.data or "",
-                                    form.language.data, current_user)
+            services.update_details(
+                course, form.title.data, form.summary.data or "", form.language.data, current_user
+            )
         except AuthoringError as error:
             _attach(form, error)
         else:
@@ -104,15 +116,20 @@ def course_details(slug: str):
             flash(_("Details saved to the draft."), "success")
             return redirect(url_for("authoring.course_edit", slug=slug))
     db.session.rollback()
-    return render("authoring/course_edit.html", status=422,
-                  **_editor_context(course, details_form=form))
+    return render(
+        "authoring/course_edit.html", status=422, **_editor_context(course, details_form=form)
+    )
 
 
 def _structure_response(course: Course, error: str | None = None):
     """After a structure edit: the structure fragment for htmx, else back to the editor."""
     if request.htmx:
-        return render("authoring/course_edit.html", "authoring/_structure.html",
-                      status=422 if error else 200, **_editor_context(course, error=error))
+        return render(
+            "authoring/course_edit.html",
+            "authoring/_structure.html",
+            status=422 if error else 200,
+            **_editor_context(course, error=error),
+        )
     if error:
         flash(error, "danger")
     return redirect(url_for("authoring.course_edit", slug=course.slug))
@@ -160,8 +177,7 @@ def module_remove(slug: str, key: str):
 def lesson_add(slug: str, key: str):
     title = request.form.get("title", "")[:200]
     kind = request.form.get("kind", "")
-    return _structure_edit(
-        slug, lambda c: services.add_lesson(c, key, kind, title, current_user))
+    return _structure_edit(slug, lambda c: services.add_lesson(c, key, kind, title, current_user))
 
 
 @bp.post("/courses/<slug>/lessons/<key>/move")
@@ -185,16 +201,37 @@ def _lesson_page(course: Course, key: str, *, status: int = 200, **forms):
     except AuthoringError:
         abort(404)
     if lesson.kind == "reading":
-        forms.setdefault("form", ReadingForm(
-            formdata=None, title=lesson.title, minutes=lesson.minutes,
-            required=lesson.required, body=lesson.body))
+        forms.setdefault(
+            "form",
+            ReadingForm(
+                formdata=None,
+                title=lesson.title,
+                minutes=lesson.minutes,
+                required=lesson.required,
+                body=lesson.body,
+            ),
+        )
     elif lesson.kind == "quiz":
-        forms.setdefault("form", QuizSettingsForm(
-            formdata=None, title=lesson.title, minutes=lesson.minutes, required=lesson.required,
-            pass_mark=lesson.content.get("pass_mark", 70), intro=lesson.body))
+        forms.setdefault(
+            "form",
+            QuizSettingsForm(
+                formdata=None,
+                title=lesson.title,
+                minutes=lesson.minutes,
+                required=lesson.required,
+                pass_mark=lesson.content.get("pass_mark", 70),
+                intro=lesson.body,
+            ),
+        )
         forms.setdefault("question_form", QuestionForm(formdata=None))
-    return render("authoring/lesson_edit.html", status=status, course=course, bundle=bundle,
-                  lesson=lesson, **forms)
+    return render(
+        "authoring/lesson_edit.html",
+        status=status,
+        course=course,
+        bundle=bundle,
+        lesson=lesson,
+        **forms,
+    )
 
 
 @bp.get("/courses/<slug>/lessons/<key>")
@@ -219,14 +256,26 @@ def lesson_save(slug: str, key: str):
     if form.validate_on_submit():
         try:
             if lesson.kind == "reading":
-                services.update_reading(course, key, title=form.title.data,
-                                        minutes=form.minutes.data, required=form.required.data,
-                                        body=form.body.data, actor=current_user)
+                services.update_reading(
+                    course,
+                    key,
+                    title=form.title.data,
+                    minutes=form.minutes.data,
+                    required=form.required.data,
+                    body=form.body.data,
+                    actor=current_user,
+                )
             else:
-                services.update_quiz(course, key, title=form.title.data,
-                                     minutes=form.minutes.data, required=form.required.data,
-                                     pass_mark=form.pass_mark.data, intro=form.intro.data or "",
-                                     actor=current_user)
+                services.update_quiz(
+                    course,
+                    key,
+                    title=form.title.data,
+                    minutes=form.minutes.data,
+                    required=form.required.data,
+                    pass_mark=form.pass_mark.data,
+                    intro=form.intro.data or "",
+                    actor=current_user,
+                )
         except AuthoringError as error:
             db.session.rollback()
             _attach(form, error)
@@ -243,12 +292,14 @@ def _submitted_choices() -> list[dict]:
         prefix = f"choice-{index}-"
         if prefix + "text" not in request.form:
             continue
-        choices.append({
-            "key": request.form.get(prefix + "key", ""),
-            "text": request.form.get(prefix + "text", "")[:1000],
-            "correct": request.form.get(prefix + "correct") == "y",
-            "feedback": request.form.get(prefix + "feedback", "")[:2000],
-        })
+        choices.append(
+            {
+                "key": request.form.get(prefix + "key", ""),
+                "text": request.form.get(prefix + "text", "")[:1000],
+                "correct": request.form.get(prefix + "correct") == "y",
+                "feedback": request.form.get(prefix + "feedback", "")[:2000],
+            }
+        )
     return choices
 
 
@@ -262,9 +313,16 @@ def question_save(slug: str, key: str):
     error_field = None
     if form.validate_on_submit():
         try:
-            services.save_question(course, key, question_key, kind=form.kind.data,
-                                   prompt=form.prompt.data, explanation=form.explanation.data or "",
-                                   choices=choices, actor=current_user)
+            services.save_question(
+                course,
+                key,
+                question_key,
+                kind=form.kind.data,
+                prompt=form.prompt.data,
+                explanation=form.explanation.data or "",
+                choices=choices,
+                actor=current_user,
+            )
         except AuthoringError as error:
             db.session.rollback()
             if error.field == "choices":
@@ -275,8 +333,15 @@ def question_save(slug: str, key: str):
             db.session.commit()
             flash(_("Question saved to the draft."), "success")
             return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + "#questions")
-    return _lesson_page(course, key, status=422, failed_form=form, choices=choices,
-                        choices_error=error_field, editing=question_key or "new")
+    return _lesson_page(
+        course,
+        key,
+        status=422,
+        failed_form=form,
+        choices=choices,
+        choices_error=error_field,
+        editing=question_key or "new",
+    )
 
 
 @bp.post("/courses/<slug>/lessons/<key>/questions/<question_key>/remove")
@@ -317,8 +382,10 @@ def course_publish(slug: str):
     if result.outcome == "unchanged":
         flash(_("Nothing has changed since the last publish."), "info")
     else:
-        flash(_("Version %(number)d is published: learners see it now.", number=result.version),
-              "success")
+        flash(
+            _("Version %(number)d is published: learners see it now.", number=result.version),
+            "success",
+        )
     return redirect(url_for("authoring.course_edit", slug=slug))
 
 
@@ -340,7 +407,8 @@ def course_discard(slug: str):
 def course_history(slug: str):
     course = course_or_404(slug)
     versions = db.session.scalars(
-        select(CourseVersion).where(CourseVersion.course_id == course.id)
+        select(CourseVersion)
+        .where(CourseVersion.course_id == course.id)
         .order_by(CourseVersion.number.desc())
     ).all()
     return render("authoring/history.html", course=course, versions=versions)

@@ -35,9 +35,13 @@ def course_assignments(slug: str):
     if form.validate_on_submit():
         try:
             added = progress.assign_course(
-                course, department_ids=form.departments.data or [],
+                course,
+                department_ids=form.departments.data or [],
                 emails=emails_text.replace(",", "\n").splitlines(),
-                due_on=form.due_on.data, required=form.required.data, actor=current_user)
+                due_on=form.due_on.data,
+                required=form.required.data,
+                actor=current_user,
+            )
         except AssignmentError as error:
             db.session.rollback()
             if error.field == "emails":
@@ -51,9 +55,15 @@ def course_assignments(slug: str):
             flash(ngettext_assigned(added), "success")
             return redirect(url_for("authoring.course_assignments", slug=slug))
     status = 422 if form.is_submitted() else 200
-    return render("authoring/assignments.html", status=status, course=course, form=form,
-                  emails_text=emails_text, emails_error=emails_error,
-                  assignments=progress.assignments_of(course))
+    return render(
+        "authoring/assignments.html",
+        status=status,
+        course=course,
+        form=form,
+        emails_text=emails_text,
+        emails_error=emails_error,
+        assignments=progress.assignments_of(course),
+    )
 
 
 def ngettext_assigned(count: int) -> str:
@@ -82,13 +92,20 @@ def course_progress(slug: str):
     today = date.today()
     if request.args.get("format") == "csv":
         return Response(
-            progress.report_csv(report, today), mimetype="text/csv",
+            progress.report_csv(report, today),
+            mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{course.slug}-progress.csv"'},
         )
     return render(
-        "authoring/progress.html", course=course, report=report, today=today, now=utcnow(),
-        departments=account_queries.departments(), department_id=department_id,
-        nudges=progress.recent_nudges(course), mail_ready=mail_configured(),
+        "authoring/progress.html",
+        course=course,
+        report=report,
+        today=today,
+        now=utcnow(),
+        departments=account_queries.departments(),
+        department_id=department_id,
+        nudges=progress.recent_nudges(course),
+        mail_ready=mail_configured(),
     )
 
 
@@ -109,11 +126,17 @@ def course_nudge(slug: str):
     if sent == len(nudges):
         flash(_("Reminder emailed to %(count)d learners.", count=sent), "success")
     elif any(n.status == "not_configured" for n in nudges):
-        flash(_("No mail server is configured: the reminders are recorded but were not emailed."),
-              "warning")
+        flash(
+            _("No mail server is configured: the reminders are recorded but were not emailed."),
+            "warning",
+        )
     else:
-        flash(_("%(sent)d of %(count)d reminders were sent; see the list below.",
-                sent=sent, count=len(nudges)), "warning")
+        flash(
+            _(
+                "%(sent)d of %(count)d reminders were sent; see the list below.",
+                sent=sent,
+                count=len(nudges),
+            ),
+            "warning",
+        )
     return redirect(url_for("authoring.course_progress", slug=slug))
-
-

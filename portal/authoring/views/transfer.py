@@ -22,7 +22,8 @@ def course_export(slug: str):
     _draft, bundle = services.load(course)
     db.session.commit()
     return Response(
-        export_zip(bundle), mimetype="application/zip",
+        export_zip(bundle),
+        mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{course.slug}.zip"'},
     )
 
@@ -42,8 +43,9 @@ def course_import():
             if created:
                 flash(_("Course imported as a draft. Check it, then publish."), "success")
             else:
-                flash(_("The upload is now this course's draft. Check it, then publish."),
-                      "success")
+                flash(
+                    _("The upload is now this course's draft. Check it, then publish."), "success"
+                )
             return redirect(url_for("authoring.course_edit", slug=course.slug))
     status = 422 if form.is_submitted() else 200
     return render("authoring/import.html", form=form, problems=problems, status=status)
