@@ -48,6 +48,10 @@ def default_config(app: Flask) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+        # How many proxies (load balancer, TLS terminator) stand in front of the portal and
+        # set X-Forwarded-For/-Proto. 0 trusts none: behind a load balancer every visitor
+        # would then share its address, and one rate limit, for signing in.
+        "TRUSTED_PROXIES": 0,
         "PASSWORD_HASH_METHOD": "scrypt",
         "PASSWORD_MIN_LENGTH": 10,
         "USERS_PER_PAGE": 25,

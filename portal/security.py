@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -52,6 +53,10 @@ def is_safe_redirect(target: str | None) -> bool:
     """True for a path on this site; False for other hosts, schemes or odd forms."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return False
+    # Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"), and a
+    # newline in a Location header is refused by the server: neither is a path of ours.
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and "\\" not in target
 
@@ -75,3 +80,8 @@ def set_security_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.after_request(set_security_headers)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # The client's address and scheme as the trusted proxies saw them; never more
+        # hops than configured, so a visitor cannot forge their way past rate limits.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

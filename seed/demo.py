@@ -14,14 +14,21 @@ def demo_present() -> bool:
     return db.session.scalar(select(User.id).where(User.email == DEMO_ACCOUNTS[0][0])) is not None
 
 
-def create_demo_organisation(seed: int = 2026, staff: int = 40, password_method: str = "scrypt") -> dict:
+def create_demo_organisation(
+    seed: int = 2026, staff: int = 40, password_method: str = "scrypt"
+) -> dict:
     """Insert the demo organisation in bulk; the caller commits. Returns counts."""
     faker = make_faker(seed)
-    existing = {d.name: d.id for d in db.session.scalars(select(Department))}
-    missing = [name for name in DEPARTMENTS if name not in existing]
+
+    def department_ids() -> dict[str, int]:
+        # Matched without regard to case, as the portal matches department names.
+        return {d.name.lower(): d.id for d in db.session.scalars(select(Department))}
+
+    existing = department_ids()
+    missing = [name for name in DEPARTMENTS if name.lower() not in existing]
     if missing:
         db.session.execute(insert(Department), [{"name": name} for name in missing])
-        existing = {d.name: d.id for d in db.session.scalars(select(Department))}
+        existing = department_ids()
 
     taken = set(db.session.scalars(select(User.email)))
     people = [
@@ -40,7 +47,7 @@ def create_demo_organisation(seed: int = 2026, staff: int = 40, password_method:
             {
                 "email": p["email"],
                 "name": p["name"],
-                "department_id": existing[p["department"]],
+                "department_id": existing[p["department"].lower()],
                 "job_title": p["job_title"],
                 "password_hash": password_hash,
                 "password_change_required": False,

@@ -21,17 +21,17 @@ XSS_PAYLOADS = [
     "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "![x](javascript:alert(1))",
     '![x](x" onerror="alert(1))',
-    "<a href=\"javascript:alert(1)\">x</a>",
-    "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     "<object data=javascript:alert(1)>",
     "<embed src=javascript:alert(1)>",
     "<form action=javascript:alert(1)><button>x</button></form>",
     "<input autofocus onfocus=alert(1)>",
     "<details open ontoggle=alert(1)>",
-    "<a href=\"vbscript:msgbox(1)\">x</a>",
+    '<a href="vbscript:msgbox(1)">x</a>',
     "[x](vbscript:msgbox(1))",
-    "<meta http-equiv=refresh content=\"0;url=javascript:alert(1)\">",
+    '<meta http-equiv=refresh content="0;url=javascript:alert(1)">',
     "<base href=javascript:alert(1)//>",
     "`<script>alert(1)</script>`",
     "<scr<script>ipt>alert(1)</script>",
@@ -40,8 +40,30 @@ XSS_PAYLOADS = [
 ]
 
 SAFE_TAGS = {
-    "a", "blockquote", "br", "code", "em", "h1", "h2", "h3", "hr", "img", "li", "ol", "p",
-    "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul", "del", "s",
+    "a",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "hr",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "del",
+    "s",
 }
 
 
@@ -81,12 +103,16 @@ def test_xss_payload_is_neutralised(payload):
 
 
 def test_ordinary_markdown_survives():
-    html = str(render_markdown(
-        "# Title\n\n**bold** and [a link](https://example.test/page) and ![alt](/static/x.png)\n\n"
-        "| a | b |\n|---|---|\n| 1 | 2 |\n\n> **Note:** remember this\n"
-    ))
+    html = str(
+        render_markdown(
+            "# Title\n\n**bold** and [a link](https://example.test/page) and ![alt](/static/x.png)\n\n"
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n> **Note:** remember this\n"
+        )
+    )
     assert "<h1>Title</h1>" in html
-    assert '<a href="https://example.test/page" rel="noopener noreferrer nofollow">a link</a>' in html
+    assert (
+        '<a href="https://example.test/page" rel="noopener noreferrer nofollow">a link</a>' in html
+    )
     assert '<img src="/static/x.png" alt="alt">' in html
     assert "<table" in html and "<td>2</td>" in html
     assert 'class="callout callout-note' in html

@@ -39,6 +39,7 @@ class UserFilters:
         )
 
     def as_args(self, **changes) -> dict:
+        """Query-string arguments for these filters: empty ones and page 1 left out."""
         values = {
             "q": self.q,
             "department": self.department_id,
@@ -46,7 +47,10 @@ class UserFilters:
             "status": self.status,
             "page": self.page,
         } | changes
-        return {k: v for k, v in values.items() if v not in ("", None, 1) or k == "status"}
+        # Compare the page alone with 1: department 1 is a real filter, not a default.
+        if values["page"] == 1:
+            del values["page"]
+        return {k: v for k, v in values.items() if v not in ("", None)}
 
 
 def search_users(filters: UserFilters, per_page: int) -> Pagination:
@@ -55,9 +59,13 @@ def search_users(filters: UserFilters, per_page: int) -> Pagination:
         func.lower(User.name), User.id
     )
     if filters.q:
-        pattern = f"%{filters.q.lower()}%"
+        # autoescape: "%" and "_" typed in the search box are characters, not wildcards.
+        needle = filters.q.lower()
         query = query.where(
-            or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern))
+            or_(
+                func.lower(User.name).contains(needle, autoescape=True),
+                func.lower(User.email).contains(needle, autoescape=True),
+            )
         )
     if filters.department_id:
         query = query.where(User.department_id == filters.department_id)

@@ -17,7 +17,12 @@ from sqlalchemy import func, insert, select
 
 from portal.accounts.models import Department, User, UserRole
 from portal.accounts.roles import Role, parse_roles
-from portal.accounts.services import AccountError, check_email, hash_password
+from portal.accounts.services import (
+    AccountError,
+    check_email,
+    check_password_strength,
+    hash_password,
+)
 from portal.extensions import db
 
 REQUIRED_COLUMNS = ("name", "email")
@@ -146,16 +151,25 @@ def _validate(rows: list[RosterRow]) -> None:
             seen.setdefault(row.email, row.line)
         if len(row.department) > 80:
             row.problems.append(_("Department is longer than 80 characters."))
+        if len(row.job_title) > 120:
+            row.problems.append(_("Job title is longer than 120 characters."))
 
 
 def import_roster(
-    text: str, initial_password: str | None = None, *, apply: bool = True
+    text: str,
+    initial_password: str | None = None,
+    *,
+    apply: bool = True,
+    actor: User | None = None,
 ) -> RosterReport:
     """Create or update everyone in the roster, or nothing if any row is rejected.
 
     New accounts get `initial_password` (to be changed at first sign-in) when given;
-    otherwise they cannot sign in until an admin sets a password.
+    otherwise they cannot sign in until an admin sets a password. A row that would take
+    the admin role from `actor` (the admin importing) is rejected, as in the user form.
     """
+    if initial_password is not None:
+        check_password_strength(initial_password, "initial_password")
     rows = parse_roster(text)
     _validate(rows)
     report = RosterReport(rows=rows)
@@ -170,24 +184,36 @@ def import_roster(
         d.name.lower(): d for d in db.session.scalars(select(Department))
     }
 
+    new_department_keys: set[str] = set()
     for row in rows:
+        user = existing.get(row.email)
+        if (
+            actor is not None
+            and user is not None
+            and user.id == actor.id
+            and Role.ADMIN in user.roles
+            and Role.ADMIN not in row.roles
+        ):
+            row.problems.append(_("You cannot remove your own admin role."))
         if row.problems:
             row.action = "rejected"
             continue
-        user = existing.get(row.email)
+        # Departments are matched without regard to case, as everywhere else.
+        department_key = row.department.lower()
         if user is None:
             row.action = "created"
         elif (
             user.name == row.name
             and user.job_title == row.job_title
-            and (user.department.name if user.department else "") == row.department
+            and (user.department.name.lower() if user.department else "") == department_key
             and user.roles == frozenset(row.roles)
         ):
             row.action = "unchanged"
         else:
             row.action = "updated"
-        if row.department and row.department.lower() not in departments:
-            if row.department not in report.new_departments:
+        if row.department and department_key not in departments:
+            if department_key not in new_department_keys:
+                new_department_keys.add(department_key)
                 report.new_departments.append(row.department)
 
     if report.rejected or not apply:

@@ -18,9 +18,17 @@ from portal.accounts.roles import ROLE_CODES, Role
 from portal.database import utcnow
 from portal.extensions import db
 
-# Compared against when the email is unknown, so that a wrong email costs the same time
-# as a wrong password and does not reveal which addresses have accounts.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+# Compared against when the email is unknown (or has no password), so that a wrong email
+# costs the same time as a wrong password and does not reveal which addresses have
+# accounts. Made with the configured method, or the costs would differ; one per method.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("not-a-real-password", method=method)
+    return _DUMMY_HASHES[method]
 
 
 class AccountError(ValueError):
@@ -70,7 +78,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None; records the sign-in."""
     user = User.by_email(email)
     if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None

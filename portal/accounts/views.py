@@ -73,6 +73,14 @@ def _form_error(form, error: AccountError) -> None:
         form.form_errors.append(error.message)
 
 
+def _fresh_session() -> None:
+    """Start a new session (nothing from before carries over) but keep the language."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
 @auth_bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
@@ -83,12 +91,14 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()
+            _fresh_session()
             login_user(user)
             db.session.commit()
             target = request.args.get("next")
             return redirect(target if is_safe_redirect(target) else home_url(user))
-        form.form_errors.append(_("The email or password is not right, or the account is disabled."))
+        form.form_errors.append(
+            _("The email or password is not right, or the account is disabled.")
+        )
         status = 401
     elif form.is_submitted():
         status = 422
@@ -98,10 +108,13 @@ def login():
 @auth_bp.post("/logout")
 @login_required
 def logout():
+    locale = current_user.locale
     services.end_sessions(current_user)
     db.session.commit()
     logout_user()
-    session.clear()
+    _fresh_session()
+    if locale:
+        session["locale"] = locale  # the sign-in page stays in the user's language
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
 
@@ -129,7 +142,9 @@ def password_change():
             _form_error(form, error)
         else:
             db.session.commit()
-            login_user(current_user)  # the version moved on: keep this session signed in
+            # The version moved on: sign this session in again with it. Pass the user
+            # itself, not the `current_user` proxy, or the proxy would point at itself.
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other sessions are signed out."), "success")
             return redirect(home_url(current_user))
     language_form = LanguageForm(locale=current_user.locale)
@@ -235,6 +250,8 @@ def user_edit(user_id: int):
             _form_error(form, error)
         else:
             db.session.commit()
+            if form.password.data and user.id == current_user.id:
+                login_user(user)  # a new password ends other sessions, not this one
             flash(_("Changes to %(name)s are saved.", name=user.name), "success")
             return redirect(url_for("admin.user_list"))
     status = 422 if form.is_submitted() else 200
@@ -282,7 +299,9 @@ def user_import():
     if form.validate_on_submit():
         try:
             text = decode_upload(form.file.data.read())
-            report = import_roster(text, form.initial_password.data or None)
+            report = import_roster(
+                text, form.initial_password.data or None, actor=current_user
+            )
         except AccountError as error:
             db.session.rollback()
             _form_error(form, error)
@@ -347,6 +366,8 @@ def department_rename(department_id: int):
         else:
             db.session.commit()
             flash(_("Department renamed to %(name)s.", name=department.name), "success")
+    elif (form.name.data or "").strip() and form.name.errors:
+        flash(form.name.errors[0], "danger")  # for example: too long
     else:
         flash(_("Enter a department name."), "danger")
     return redirect(url_for("admin.department_list"))

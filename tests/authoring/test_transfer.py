@@ -24,9 +24,11 @@ def _zip(files: dict[str, bytes | str], folder: str = "sample-course") -> bytes:
 
 
 def _upload(client, data: bytes, name: str = "course.zip"):
-    return client.post("/author/import",
-                       data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/author/import",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_export_then_import_round_trips_a_course_unchanged(client, trainer):
@@ -64,8 +66,15 @@ def _bomb() -> bytes:
         (_zip({"/etc/evil.yaml": "x"}, folder=""), "Unsafe path in the zip"),
         (_zip({"a/b/course.yaml": "x"}), "Put the course files at the top"),
         (_bomb(), "too large or compressed suspiciously"),
-        (_zip({**course_files(), "intro.md": "---\nkey: intro\ntitle: é\n---\nx".encode("latin-1")}),
-         "The file is not UTF-8 text."),
+        (
+            _zip(
+                {
+                    **course_files(),
+                    "intro.md": "---\nkey: intro\ntitle: é\n---\nx".encode("latin-1"),
+                }
+            ),
+            "The file is not UTF-8 text.",
+        ),
         (_zip({**course_files(), "basics-quiz.quiz.yaml": "key: [broken"}), "not valid YAML"),
         (_zip({**course_files(), "run.sh": "rm -rf /"}), "Only .md and .yaml files"),
         (_zip({f"f{i}.md": "x" for i in range(201)}), "more than 200 files"),
@@ -84,7 +93,8 @@ def test_bad_uploads_are_refused_with_a_clear_message_and_nothing_imported(
 def test_validation_errors_name_the_file_and_line(client, trainer):
     files = course_files()
     files["basics-quiz.quiz.yaml"] = files["basics-quiz.quiz.yaml"].replace(
-        "correct: true, feedback: Right.", "correct: false")
+        "correct: true, feedback: Right.", "correct: false"
+    )
     response = _upload(client, _zip(files))
     assert response.status_code == 422
     assert "basics-quiz.quiz.yaml:5" in response.get_data(as_text=True)

@@ -1,0 +1,294 @@
+"""Who may open what: every route of the app, for anonymous visitors and each role.
+
+The matrix below names the expected outcome of every route. A route added to the app
+without a line here fails `test_every_route_has_an_expectation`, so access is decided
+on purpose, never by accident.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from functools import cache, cached_property
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.learning.bundle import read_bundle
+from portal.learning.importer import apply_bundle
+from portal.learning.models import Assignment, Certificate, Course, Lesson, QuizQuestion
+from portal.learning.services import new_certificate_code
+from tests.learning.conftest import course_files
+
+ROLES = ("learner", "trainer", "executive", "admin")
+ANONYMOUS = None
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed-in"  # anyone signed in, whatever the role
+ADMINS = ("admin",)
+TRAINERS = ("trainer", "admin")
+EXECUTIVES = ("executive", "admin")
+LEARNERS = ("learner",)
+LOGIN = "login"  # a redirect to the sign-in page, with `next` pointing back
+
+# A POST the role may make whose outcome depends on the form sent (here: none): the view
+# ran and answered, rather than refusing access.
+VIEW_RAN = frozenset({200, 302, 400, 422})
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    rule: str
+    who: str | tuple[str, ...]
+    ok: int | frozenset[int] = 200  # what those allowed get
+    signed_in_ok: int | None = None  # public pages that send signed-in people elsewhere
+    key: str = ""  # the lesson or module key for <key>
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.rule}"
+
+
+MATRIX = [
+    # Site-wide
+    Route("GET", "/", PUBLIC, ok=302),
+    Route("GET", "/healthz", PUBLIC),
+    Route("POST", "/language", PUBLIC, ok=302),
+    # Signing in and own account
+    Route("GET", "/login", PUBLIC, signed_in_ok=302),
+    Route("POST", "/login", PUBLIC, ok=422, signed_in_ok=302),
+    Route("POST", "/logout", SIGNED_IN, ok=302),
+    Route("GET", "/account", SIGNED_IN),
+    Route("POST", "/account/password", SIGNED_IN, ok=422),
+    # Admin
+    Route("GET", "/admin/users", ADMINS),
+    Route("GET", "/admin/users/new", ADMINS),
+    Route("POST", "/admin/users/new", ADMINS, ok=422),
+    Route("GET", "/admin/users/<int:user_id>", ADMINS),
+    Route("POST", "/admin/users/<int:user_id>", ADMINS, ok=422),
+    Route("POST", "/admin/users/<int:user_id>/active", ADMINS, ok=302),
+    Route("GET", "/admin/users/import", ADMINS),
+    Route("POST", "/admin/users/import", ADMINS, ok=422),
+    Route("GET", "/admin/departments", ADMINS),
+    Route("POST", "/admin/departments", ADMINS, ok=422),
+    Route("POST", "/admin/departments/<int:department_id>/rename", ADMINS, ok=302),
+    Route("POST", "/admin/departments/<int:department_id>/delete", ADMINS, ok=302),
+    # Learning
+    Route("GET", "/learn/", LEARNERS),
+    Route("GET", "/courses/", LEARNERS),
+    Route("GET", "/courses/<slug>/", LEARNERS),
+    Route("GET", "/courses/<slug>/<key>/", LEARNERS, key="intro"),
+    Route("POST", "/courses/<slug>/<key>/done", LEARNERS, ok=VIEW_RAN, key="intro"),
+    Route("POST", "/courses/<slug>/<key>/quiz", LEARNERS, ok=VIEW_RAN, key="basics-quiz"),
+    Route("POST", "/courses/<slug>/<key>/start", LEARNERS, ok=VIEW_RAN, key="intro"),
+    Route("POST", "/courses/<slug>/<key>/check", LEARNERS, ok=VIEW_RAN, key="intro"),
+    Route("GET", "/certificates/<code>", SIGNED_IN),  # one's own certificate
+    Route("GET", "/verify/", PUBLIC),
+    Route("GET", "/verify/<code>", PUBLIC),
+    # Authoring
+    Route("GET", "/author/", TRAINERS),
+    Route("GET", "/author/courses/new", TRAINERS),
+    Route("POST", "/author/courses/new", TRAINERS, ok=VIEW_RAN),
+    Route("GET", "/author/import", TRAINERS),
+    Route("POST", "/author/import", TRAINERS, ok=VIEW_RAN),
+    Route("POST", "/author/preview", TRAINERS, ok=VIEW_RAN),
+    Route("GET", "/author/courses/<slug>/", TRAINERS),
+    Route("POST", "/author/courses/<slug>/details", TRAINERS, ok=VIEW_RAN),
+    Route("POST", "/author/courses/<slug>/publish", TRAINERS, ok=VIEW_RAN),
+    Route("POST", "/author/courses/<slug>/discard", TRAINERS, ok=VIEW_RAN),
+    Route("GET", "/author/courses/<slug>/history", TRAINERS),
+    Route("GET", "/author/courses/<slug>/export", TRAINERS),
+    Route("POST", "/author/courses/<slug>/modules", TRAINERS, ok=VIEW_RAN),
+    Route("POST", "/author/courses/<slug>/modules/<key>/rename", TRAINERS, ok=VIEW_RAN,
+          key="basics"),
+    Route("POST", "/author/courses/<slug>/modules/<key>/move", TRAINERS, ok=VIEW_RAN,
+          key="basics"),
+    Route("POST", "/author/courses/<slug>/modules/<key>/remove", TRAINERS, ok=VIEW_RAN,
+          key="basics"),
+    Route("POST", "/author/courses/<slug>/modules/<key>/lessons", TRAINERS, ok=VIEW_RAN,
+          key="basics"),
+    Route("GET", "/author/courses/<slug>/lessons/<key>", TRAINERS, key="intro"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>", TRAINERS, ok=VIEW_RAN, key="intro"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/move", TRAINERS, ok=VIEW_RAN,
+          key="intro"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/remove", TRAINERS, ok=VIEW_RAN,
+          key="intro"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/questions", TRAINERS, ok=VIEW_RAN,
+          key="basics-quiz"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/questions/<question_key>/remove",
+          TRAINERS, ok=VIEW_RAN, key="basics-quiz"),
+    Route("GET", "/author/courses/<slug>/assignments", TRAINERS),
+    Route("POST", "/author/courses/<slug>/assignments", TRAINERS, ok=VIEW_RAN),
+    Route("POST", "/author/courses/<slug>/assignments/<int:assignment_id>/remove", TRAINERS,
+          ok=VIEW_RAN),
+    Route("GET", "/author/courses/<slug>/progress", TRAINERS),
+    Route("POST", "/author/courses/<slug>/nudge", TRAINERS, ok=VIEW_RAN),
+    # Readiness, rollout, sandbox
+    Route("GET", "/dashboard/", EXECUTIVES),
+    Route("GET", "/rollout/", EXECUTIVES),
+    Route("GET", "/sandbox/", ("learner", "trainer")),
+]
+
+
+def expected(route: Route, role: str | None):
+    if route.who == PUBLIC:
+        return route.ok if role is None else (route.signed_in_ok or route.ok)
+    if role is None:
+        return LOGIN
+    if route.who == SIGNED_IN or role in route.who:
+        return route.ok
+    return 403
+
+
+@cache
+def _sample_bundle():
+    return read_bundle(course_files())
+
+
+class World:
+    """The records a route's URL points at, made only when a route needs them."""
+
+    def __init__(self, make, requester):
+        self.make = make
+        self.requester = requester
+
+    @cached_property
+    def course(self) -> Course:
+        apply_bundle(copy.deepcopy(_sample_bundle()))
+        db.session.commit()
+        return db.session.scalar(select(Course).where(Course.slug == "sample-course"))
+
+    @cached_property
+    def other_learner(self):
+        return self.make.user(roles=("learner",), department="Billing")
+
+    def certificate_of(self, user) -> str:
+        certificate = Certificate(
+            code=new_certificate_code(), user_id=user.id, course_id=self.course.id,
+            learner_name=user.name, course_title=self.course.title,
+        )
+        db.session.add(certificate)
+        db.session.commit()
+        return certificate.code
+
+    def value(self, name: str, route: Route) -> str:
+        if name == "slug":
+            return self.course.slug
+        if name == "key":
+            return route.key
+        if name == "question_key":
+            return db.session.scalar(
+                select(QuizQuestion.key)
+                .join(QuizQuestion.lesson)
+                .where(Lesson.course_id == self.course.id)
+                .order_by(QuizQuestion.id)
+            )
+        if name == "assignment_id":
+            assignment = Assignment(course_id=self.course.id,
+                                    department_id=self.other_learner.department_id)
+            db.session.add(assignment)
+            db.session.commit()
+            return str(assignment.id)
+        if name == "user_id":
+            return str(self.other_learner.id)
+        if name == "department_id":
+            return str(self.make.department("Empty department").id)
+        if name == "code":
+            owner = self.requester
+            if route.rule.startswith("/verify/") or owner is None:
+                owner = self.other_learner
+            return self.certificate_of(owner)
+        raise AssertionError(f"no test value for <{name}> in {route.rule}")
+
+    def path(self, route: Route) -> str:
+        return re.sub(
+            r"<(?:[^:<>]+:)?(\w+)>", lambda match: self.value(match.group(1), route), route.rule
+        )
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(app, monkeypatch):
+    """Hundreds of sign-ins here: a one-round hash keeps them quick (login is tested elsewhere)."""
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1")
+
+
+def _client_for(app, make, role):
+    client = app.test_client()
+    user = None
+    if role is not None:
+        user = make.user(roles=(role,), department="Sales")
+        assert client.login(user).status_code == 302
+    return client, user
+
+
+def _csrf_token(client) -> str:
+    """A token for this client's session, read from the cheapest page that carries one."""
+    page = client.get("/no-such-page").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_every_route_has_an_expectation(app):
+    """A new route fails here until its line in MATRIX says who may open it."""
+    in_app = {
+        f"{method} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    in_matrix = [route.id for route in MATRIX]
+    assert len(in_matrix) == len(set(in_matrix)), "a route is listed twice"
+    assert sorted(in_app - set(in_matrix)) == [], "routes without an expected outcome"
+    assert sorted(set(in_matrix) - in_app) == [], "expectations for routes that do not exist"
+
+
+@pytest.mark.parametrize("role", [ANONYMOUS, *ROLES], ids=["anonymous", *ROLES])
+@pytest.mark.parametrize("route", MATRIX, ids=[route.id for route in MATRIX])
+def test_route_answers_as_expected_for_role(app, make, route, role):
+    client, user = _client_for(app, make, role)
+    path = World(make, user).path(route)
+
+    if route.method == "POST":
+        response = client.post(path, data={"csrf_token": _csrf_token(client)})
+    else:
+        response = client.get(path)
+
+    want = expected(route, role)
+    if want == LOGIN:
+        assert response.status_code == 302
+        location = urlsplit(response.headers["Location"])
+        assert location.path == "/login"
+        assert parse_qs(location.query)["next"] == [path]
+    elif isinstance(want, frozenset):
+        assert response.status_code in want
+        assert not response.headers.get("Location", "").startswith("/login")
+    else:
+        assert response.status_code == want
+    if want == 403:
+        page = response.get_data(as_text=True)
+        assert "Your account does not have access to this page." in page
+
+
+NAV = re.compile(r'<ul class="navbar-nav me-auto">(.*?)</ul>', re.S)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_navigation_links_only_to_pages_the_role_may_open(app, make, role):
+    client, _user = _client_for(app, make, role)
+    home = client.get("/", follow_redirects=True)
+    assert home.status_code == 200
+    links = re.findall(r'href="([^"]+)"', NAV.search(home.get_data(as_text=True)).group(1))
+    assert links, "a signed-in person sees at least their home in the navigation"
+    assert home.request.path in links
+    allowed = {route.rule for route in MATRIX if route.method == "GET"
+               and expected(route, role) == 200}
+    for link in links:
+        assert link in allowed, f"{role} is shown {link} but may not open it"
+        assert client.get(link).status_code == 200, link
+
+
+def test_anonymous_visitors_see_no_navigation(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert NAV.search(page).group(1).strip() == ""
