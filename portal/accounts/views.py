@@ -172,6 +172,8 @@ def _user_form(user: User | None = None) -> UserForm:
         form.roles.data = sorted(user.roles)
         form.department_id.data = user.department_id or 0
         form.locale.data = user.locale or ""
+    elif user is None and not form.is_submitted():
+        form.roles.data = ["learner"]  # most new accounts are learners
     return form
 
 
