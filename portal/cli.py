@@ -46,15 +46,27 @@ def users_create(email: str, name: str | None, roles: tuple[str, ...], departmen
 @seed_cli.command("demo")
 @click.option("--seed", default=2026, show_default=True, help="Random seed for Faker.")
 def seed_demo(seed: int) -> None:
-    """Create the demo organisation; does nothing if it is already there."""
+    """Create the demo organisation once; bring the built-in courses up to date each time."""
+    from portal.learning.bundle import BundleError
     from seed.demo import create_demo_organisation, demo_present
+    from seed.learning_demo import assign_demo_courses, import_builtin_courses
 
+    try:
+        courses = import_builtin_courses()
+    except BundleError as error:
+        db.session.rollback()
+        raise click.ClickException(f"The built-in courses have problems:\n{error}") from error
     if demo_present():
-        click.echo("The demo organisation is already there; nothing changed.")
+        db.session.commit()
+        click.echo(f"The demo organisation is already there; {courses} built-in courses current.")
         return
     counts = create_demo_organisation(seed=seed)
+    assignments = assign_demo_courses()
     db.session.commit()
-    click.echo(f"Demo organisation created: {counts['users']} people.")
+    click.echo(
+        f"Demo organisation created: {counts['users']} people, {courses} courses, "
+        f"{assignments} course assignments."
+    )
 
 
 courses_cli = AppGroup("courses", help="Manage the course library.")

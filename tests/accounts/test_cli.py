@@ -82,7 +82,7 @@ def test_seed_demo_creates_the_demo_organisation_once(app_ctx, cli, client):
     result = cli("seed", "demo")
 
     assert result.exit_code == 0, result.output
-    assert "Demo organisation created: 44 people." in result.output
+    assert "Demo organisation created: 44 people," in result.output
     assert sorted(db.session.scalars(select(Department.name))) == sorted(DEPARTMENTS)
     assert count(User) == 44
     per_department = dict(db.session.execute(
@@ -104,7 +104,7 @@ def test_seed_demo_creates_the_demo_organisation_once(app_ctx, cli, client):
     again = cli("seed", "demo")
 
     assert again.exit_code == 0
-    assert "already there; nothing changed" in again.output
+    assert "already there" in again.output
     db.session.expire_all()
     after = [(u.email, u.name, u.department_id, u.password_hash)
              for u in db.session.scalars(select(User))]
