@@ -65,7 +65,15 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 CALLOUTS = {"tip": "success", "note": "info", "warning": "warning"}
-_CALLOUT = re.compile(r"<blockquote>\s*<p><strong>(Tip|Note|Warning):</strong>", re.IGNORECASE)
+# The callout labels trainers write, in each UI language, and the kind each one marks.
+CALLOUT_LABELS = {
+    "tip": "tip", "note": "note", "warning": "warning",
+    "مشورہ": "tip", "نوٹ": "note", "انتباہ": "warning",
+    "सुझाव": "tip", "नोट": "note", "चेतावनी": "warning",
+}
+_CALLOUT = re.compile(
+    r"<blockquote>\s*<p><strong>(" + "|".join(CALLOUT_LABELS) + r"):</strong>", re.IGNORECASE
+)
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +86,7 @@ def _parser() -> MarkdownIt:
 
 
 def _mark_callout(match: re.Match) -> str:
-    kind = match.group(1).lower()
+    kind = CALLOUT_LABELS[match.group(1).lower()]
     return (
         f'<blockquote class="callout callout-{kind} border-start border-4 '
         f'border-{CALLOUTS[kind]} ps-3"><p><strong>{match.group(1)}:</strong>'

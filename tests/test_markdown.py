@@ -116,3 +116,11 @@ def test_ordinary_markdown_survives():
     assert '<img src="/static/x.png" alt="alt">' in html
     assert "<table" in html and "<td>2</td>" in html
     assert 'class="callout callout-note' in html
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"), [("Tip", "tip"), ("مشورہ", "tip"), ("नोट", "note"), ("انتباہ", "warning")]
+)
+def test_callouts_are_recognised_in_every_ui_language(label, kind):
+    html = str(render_markdown(f"> **{label}:** keep it short"))
+    assert f'class="callout callout-{kind}' in html

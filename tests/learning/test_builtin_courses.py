@@ -1,0 +1,41 @@
+"""The built-in curriculum in courses/ imports cleanly and idempotently."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.learning.models import Course, Lesson
+from seed.learning_demo import COURSES_DIR, import_builtin_courses
+
+EXPECTED = {
+    "crm-foundations", "crm-foundations-ur", "crm-foundations-hi", "crm-five-steps",
+    "leads-and-qualification", "after-sale-service", "personal-relationships",
+    "pipeline-and-targets", "why-our-rollout-works",
+}
+
+
+def test_builtin_courses_import_and_reimport_changes_nothing(app_ctx):
+    assert import_builtin_courses() == len(EXPECTED)
+    db.session.commit()
+    courses = {c.slug: c for c in db.session.scalars(select(Course))}
+    assert set(courses) == EXPECTED
+    original = courses["crm-foundations"]
+    for translated in ("crm-foundations-ur", "crm-foundations-hi"):
+        assert courses[translated].translation_of_id == original.id
+    assert courses["crm-foundations-ur"].language == "ur"
+    lessons = db.session.scalar(select(func.count(Lesson.id)))
+    import_builtin_courses()
+    db.session.commit()
+    assert {c.version for c in db.session.scalars(select(Course))} == {1}
+    assert db.session.scalar(select(func.count(Lesson.id))) == lessons
+
+
+def test_every_builtin_exercise_states_its_task_and_checks(app_ctx):
+    import_builtin_courses()
+    exercises = db.session.scalars(select(Lesson).where(Lesson.kind == "exercise")).all()
+    assert len(exercises) == 4
+    for lesson in exercises:
+        assert lesson.body.strip()
+        assert lesson.content["checks"] and all(c.get("hint") for c in lesson.content["checks"])
+    assert COURSES_DIR.is_dir()
