@@ -67,9 +67,15 @@ ALLOWED_SCHEMES = {"http", "https", "mailto"}
 CALLOUTS = {"tip": "success", "note": "info", "warning": "warning"}
 # The callout labels trainers write, in each UI language, and the kind each one marks.
 CALLOUT_LABELS = {
-    "tip": "tip", "note": "note", "warning": "warning",
-    "مشورہ": "tip", "نوٹ": "note", "انتباہ": "warning",
-    "सुझाव": "tip", "नोट": "note", "चेतावनी": "warning",
+    "tip": "tip",
+    "note": "note",
+    "warning": "warning",
+    "مشورہ": "tip",
+    "نوٹ": "note",
+    "انتباہ": "warning",
+    "सुझाव": "tip",
+    "नोट": "note",
+    "चेतावनी": "warning",
 }
 _CALLOUT = re.compile(
     r"<blockquote>\s*<p><strong>(" + "|".join(CALLOUT_LABELS) + r"):</strong>", re.IGNORECASE
