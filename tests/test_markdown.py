@@ -105,7 +105,8 @@ def test_xss_payload_is_neutralised(payload):
 def test_ordinary_markdown_survives():
     html = str(
         render_markdown(
-            "# Title\n\n**bold** and [a link](https://example.test/page) and ![alt](/static/x.png)\n\n"
+            "# Title\n\n**bold** and [a link](https://example.test/page)"
+            " and ![alt](/static/x.png)\n\n"
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n> **Note:** remember this\n"
         )
     )
