@@ -597,6 +597,9 @@ class Validator:
                 if not items:
                     self.report.error(path, line_of(data, part), f"'{part}' must not be empty")
                 for number, item in enumerate(items, start=1):
+                    if part == "solution" and isinstance(item, dict):
+                        # A step the sandbox can carry out: its text plus `do` or `actions`.
+                        item = item.get("step")
                     if not isinstance(item, str) or not item.strip():
                         where = line_of(item) or line_of(data, part)
                         self.report.error(

@@ -8,6 +8,7 @@ from flask_login import login_required
 from portal.accounts.roles import Role
 from portal.rendering import render
 from portal.security import roles_required
+from sandbox import models  # noqa: F401 - the tables belong to the app
 
 bp = Blueprint("sandbox", __name__, template_folder="../templates")
 

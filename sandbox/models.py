@@ -1,0 +1,290 @@
+"""The practice CRM's tables. Every row belongs to one sandbox (sandbox_id first in its
+indexes), and every query goes through `scoped()` so none can cross sandboxes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    select,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from portal.database import UTCDateTime, utcnow
+from portal.extensions import db
+
+LEAD_STATUSES = ("new", "assigned", "in_process", "converted", "recycled", "dead")
+LEAD_SOURCES = (
+    "call",
+    "email",
+    "existing_customer",
+    "partner",
+    "public_relations",
+    "web_site",
+    "campaign",
+    "trade_show",
+    "referral",
+    "other",
+)
+STAGES = {
+    "prospecting": 10,
+    "qualification": 20,
+    "proposal": 50,
+    "negotiation": 80,
+    "closed_won": 100,
+    "closed_lost": 0,
+}
+TICKET_STATUSES = ("new", "assigned", "pending", "closed", "rejected", "duplicate")
+PRIORITIES = ("low", "normal", "high", "urgent")
+CATEGORIES = ("billing", "technical", "delivery", "defect", "return")
+TIERS = ("bronze", "silver", "gold", "platinum")
+ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
+TRIGGERS = ("birthday", "purchase_anniversary", "ticket_resolved")
+
+
+class Sandbox(db.Model):
+    """One learner's private practice CRM, with its own simulated clock."""
+
+    __tablename__ = "sandboxes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    # Bumped by every reset: exercise attempts started before a reset are stale.
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    clock: Mapped[datetime] = mapped_column(UTCDateTime)  # the sandbox's "now"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def today(self) -> date:
+        return self.clock.date()
+
+
+class SandboxRow:
+    """Columns every sandbox table has; `sandbox_id` leads each table's indexes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+    @declared_attr
+    def sandbox_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr
+        return mapped_column(ForeignKey("sandboxes.id", ondelete="CASCADE"))
+
+    @declared_attr.directive
+    def __table_args__(cls):  # noqa: N805
+        return (Index(f"ix_{cls.__tablename__}_sandbox_id_id", "sandbox_id", "id"),)
+
+
+class Colleague(SandboxRow, db.Model):
+    """A fake salesperson or service agent working in the sandbox company."""
+
+    __tablename__ = "sb_colleagues"
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))  # sales | service
+    is_learner: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Customer(SandboxRow, db.Model):
+    __tablename__ = "sb_customers"
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80), default="")
+    company: Mapped[str] = mapped_column(String(160), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    city: Mapped[str] = mapped_column(String(80), default="")
+    birthday: Mapped[date | None] = mapped_column(Date)
+    customer_since: Mapped[date | None] = mapped_column(Date)
+    loyalty_card: Mapped[str] = mapped_column(String(20), default="")
+    tier: Mapped[str] = mapped_column(String(12), default="bronze")
+    preferences: Mapped[str] = mapped_column(String(255), default="")
+    lead_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Product(SandboxRow, db.Model):
+    __tablename__ = "sb_products"
+    name: Mapped[str] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(60), default="")
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=0)
+
+
+class Purchase(SandboxRow, db.Model):
+    __tablename__ = "sb_purchases"
+    customer_id: Mapped[int] = mapped_column(Integer, index=True)
+    product_id: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=0)
+    purchased_on: Mapped[date] = mapped_column(Date)
+
+
+class Lead(SandboxRow, db.Model):
+    __tablename__ = "sb_leads"
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80), default="")
+    company: Mapped[str] = mapped_column(String(160), default="")
+    title: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    source: Mapped[str] = mapped_column(String(24), default="other")
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    description: Mapped[str] = mapped_column(Text, default="")
+    converted_customer_id: Mapped[int | None] = mapped_column(Integer)
+    converted_opportunity_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Opportunity(SandboxRow, db.Model):
+    __tablename__ = "sb_opportunities"
+    name: Mapped[str] = mapped_column(String(160))
+    customer_id: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)  # a Colleague
+    stage: Mapped[str] = mapped_column(String(16), default="prospecting")
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=0)
+    close_date: Mapped[date | None] = mapped_column(Date)
+    closed_reason: Mapped[str] = mapped_column(String(255), default="")
+    lead_id: Mapped[int | None] = mapped_column(Integer)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+    @property
+    def probability(self) -> int:
+        return STAGES.get(self.stage, 0)
+
+
+class Ticket(SandboxRow, db.Model):
+    """An after-sale case with first-response and resolution deadlines (sandbox time)."""
+
+    __tablename__ = "sb_tickets"
+    customer_id: Mapped[int | None] = mapped_column(Integer)
+    purchase_id: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(12), default="technical")
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    status: Mapped[str] = mapped_column(String(12), default="new")
+    assignee_id: Mapped[int | None] = mapped_column(Integer)  # a Colleague
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+
+
+class Activity(SandboxRow, db.Model):
+    """A call, email, meeting, note or task on any record (parent_type + parent_id)."""
+
+    __tablename__ = "sb_activities"
+    kind: Mapped[str] = mapped_column(String(10))
+    parent_type: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Automation(SandboxRow, db.Model):
+    __tablename__ = "sb_automations"
+    name: Mapped[str] = mapped_column(String(120))
+    trigger: Mapped[str] = mapped_column(String(24))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class OutboxEmail(SandboxRow, db.Model):
+    """An email the sandbox 'sent': it never leaves the machine."""
+
+    __tablename__ = "sb_outbox"
+    customer_id: Mapped[int | None] = mapped_column(Integer)
+    automation_id: Mapped[int | None] = mapped_column(Integer)
+    trigger: Mapped[str] = mapped_column(String(24), default="")
+    to: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SalesTarget(SandboxRow, db.Model):
+    __tablename__ = "sb_sales_targets"
+    owner_id: Mapped[int] = mapped_column(Integer)  # a Colleague
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+class SandboxEvent(SandboxRow, db.Model):
+    """Every change in a sandbox: what process-graded checks and practice analytics read."""
+
+    __tablename__ = "sb_events"
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    verb: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(20), default="")
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    sandbox_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (
+        Index("ix_sb_events_sandbox_id_id", "sandbox_id", "id"),
+        Index("ix_sb_events_actor_id_at", "actor_id", "at"),
+    )
+
+
+ENTITIES: dict[str, type] = {
+    "customer": Customer,
+    "product": Product,
+    "purchase": Purchase,
+    "lead": Lead,
+    "opportunity": Opportunity,
+    "ticket": Ticket,
+    "activity": Activity,
+    "automation": Automation,
+    "outbox_email": OutboxEmail,
+    "sales_target": SalesTarget,
+    "colleague": Colleague,
+}
+SANDBOX_TABLES = [
+    Colleague,
+    Customer,
+    Product,
+    Purchase,
+    Lead,
+    Opportunity,
+    Ticket,
+    Activity,
+    Automation,
+    OutboxEmail,
+    SalesTarget,
+    SandboxEvent,
+]
+
+
+def scoped(model: type, sandbox: Sandbox):
+    """A SELECT of `model` limited to one sandbox: the only way sandbox rows are queried."""
+    return select(model).where(model.sandbox_id == sandbox.id)
+
+
+def get_in_sandbox(model: type, record_id: int, sandbox: Sandbox):
+    """The row with this id in this sandbox, or None (another sandbox's id finds nothing)."""
+    return db.session.scalar(scoped(model, sandbox).where(model.id == record_id))

@@ -1,0 +1,258 @@
+"""Exercise scenarios: put an exercise's setup records into one sandbox, and apply a
+reference solution step by step (what a trainer's dry run and the tests do).
+
+Setup values may be links to other setup records ({setup: key}), "@learner" (the
+learner's own colleague record) or dates relative to the sandbox clock ("@today-3y",
+"@now+2h": offsets in h, d, w, m, y applied left to right).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+
+from portal.accounts.models import User
+from portal.extensions import db
+from sandbox.models import (
+    Automation,
+    Colleague,
+    Customer,
+    Lead,
+    Opportunity,
+    Product,
+    Purchase,
+    SalesTarget,
+    Sandbox,
+    Ticket,
+    scoped,
+)
+from sandbox.services.core import log_event
+
+OFFSET = re.compile(r"([+-])(\d+)([hdwmy])")
+LINK_FIELDS = {"customer": "customer_id", "purchase": "purchase_id", "owner": "owner_id"}
+DATE_FIELDS = {
+    "birthday",
+    "customer_since",
+    "purchased_on",
+    "close_date",
+    "period_start",
+    "period_end",
+}
+
+
+class ScenarioError(ValueError):
+    """A setup or solution the sandbox cannot carry out."""
+
+
+def _add_months(moment, months: int):
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def relative_time(text: str, sandbox: Sandbox) -> datetime | date:
+    """'@today-3y' -> a date; '@now+2h' -> a datetime, both on the sandbox clock."""
+    is_date = text.startswith("@today")
+    moment: Any = sandbox.today if is_date else sandbox.clock
+    offsets = text[len("@today") :] if is_date else text[len("@now") :]
+    for sign, number, unit in OFFSET.findall(offsets):
+        amount = int(number) * (1 if sign == "+" else -1)
+        if unit == "h":
+            moment = (
+                moment
+                if isinstance(moment, datetime)
+                else datetime.combine(moment, sandbox.clock.timetz())
+            ) + timedelta(hours=amount)
+        elif unit in "dw":
+            moment = moment + timedelta(days=amount * (7 if unit == "w" else 1))
+        else:
+            moment = _add_months(moment, amount * (12 if unit == "y" else 1))
+    return moment
+
+
+def resolve_value(
+    value: Any, sandbox: Sandbox, records: dict[str, tuple[str, int]], learner_colleague: int | None
+) -> Any:
+    """A setup or check value as the database holds it."""
+    if isinstance(value, dict) and "setup" in value:
+        if value["setup"] not in records:
+            raise ScenarioError(f"no setup record '{value['setup']}'")
+        return records[value["setup"]][1]
+    if value == "@learner":
+        return learner_colleague
+    if isinstance(value, str) and value.startswith(("@today", "@now")):
+        return relative_time(value, sandbox)
+    return value
+
+
+def learner_colleague(sandbox: Sandbox) -> int | None:
+    return db.session.scalar(
+        scoped(Colleague, sandbox)
+        .with_only_columns(Colleague.id)
+        .where(Colleague.is_learner.is_(True))
+    )
+
+
+def _product(sandbox: Sandbox, name: str) -> Product:
+    product = db.session.scalar(
+        scoped(Product, sandbox).where(func.lower(Product.name) == name.strip().lower())
+    )
+    if product is None:
+        product = Product(
+            sandbox_id=sandbox.id, name=name.strip()[:120], category="", price=Decimal(250)
+        )
+        db.session.add(product)
+        db.session.flush()
+    return product
+
+
+def _build(entity: str, fields: dict[str, Any], sandbox: Sandbox):
+    now = sandbox.clock
+    values = dict(fields)
+    for name in list(values):
+        if name in LINK_FIELDS:
+            values[LINK_FIELDS[name]] = values.pop(name)
+        elif name in DATE_FIELDS and isinstance(values[name], datetime):
+            values[name] = values[name].date()
+    created = values.pop("created_at", None)
+    if isinstance(created, date) and not isinstance(created, datetime):
+        created = datetime.combine(created, now.timetz())
+    if entity == "customer":
+        return Customer(
+            first_name=values.pop("first_name", "Customer"),
+            created_at=created or now,
+            customer_since=values.pop("customer_since", now.date()),
+            **values,
+        )
+    if entity == "lead":
+        return Lead(
+            first_name=values.pop("first_name", "Lead"), created_at=created or now, **values
+        )
+    if entity == "opportunity":
+        values["amount"] = Decimal(str(values.get("amount", 0)))
+        return Opportunity(**values)
+    if entity == "purchase":
+        product = _product(sandbox, str(values.pop("product", "Product")))
+        quantity = int(values.pop("quantity", 1))
+        return Purchase(
+            product_id=product.id,
+            quantity=quantity,
+            amount=product.price * quantity,
+            purchased_on=values.pop("purchased_on", now.date()),
+            **values,
+        )
+    if entity == "ticket":
+        return Ticket(opened_at=created or now, subject=values.pop("subject", "Ticket"), **values)
+    if entity == "automation":
+        return Automation(**values)
+    if entity == "sales_target":
+        values["amount"] = Decimal(str(values.get("amount", 0)))
+        return SalesTarget(**values)
+    raise ScenarioError(f"unknown setup entity '{entity}'")
+
+
+def inject(sandbox: Sandbox, setup: list[dict], actor: User | None = None) -> dict[str, tuple]:
+    """Insert the setup records; returns {key: (entity, id)}, plus '_since' (the event id
+    before which events do not count for this attempt)."""
+    colleague = learner_colleague(sandbox)
+    records: dict[str, tuple[str, int]] = {}
+    for record in setup:
+        fields = {
+            name: resolve_value(value, sandbox, records, colleague)
+            for name, value in (record.get("fields") or {}).items()
+        }
+        row = _build(record["entity"], fields, sandbox)
+        row.sandbox_id = sandbox.id
+        db.session.add(row)
+        db.session.flush()
+        records[record["key"]] = (record["entity"], row.id)
+    marker = log_event(sandbox, actor, "exercise.started", data_keys=sorted(records))
+    db.session.flush()
+    records["_since"] = ("event", marker.id)
+    return records
+
+
+# Reference solutions: each step may carry `do`, an action the sandbox carries out.
+
+
+def _ref(value: Any, records: dict[str, tuple]) -> int:
+    key = value.get("setup") if isinstance(value, dict) else value
+    if key not in records:
+        raise ScenarioError(f"the solution refers to '{key}', which no step or setup made")
+    return records[key][1]
+
+
+def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str, tuple]) -> int:
+    """Carry out the machine-readable steps of a reference solution; returns how many ran.
+
+    A step is plain text (for people, skipped), or carries `do` (one action) or `actions`
+    (several), each naming a sandbox service and its arguments.
+    """
+    from sandbox.services import automations, core, leads, opportunities, tickets
+
+    actions = []
+    for step in steps:
+        if isinstance(step, dict):
+            actions += step.get("actions") or ([step] if "do" in step else [])
+    ran = 0
+    for step in actions:
+        action = step["do"]
+        args = {k: v for k, v in step.items() if k not in ("do", "step", "as")}
+
+        def get(model, name: str, args=args):
+            return db.session.get(model, _ref(args.pop(name), records))
+
+        if action == "lead.create":
+            made = leads.create_lead(sandbox, actor, leads.LeadData(**args))
+            records[step.get("as", "lead")] = ("lead", made.id)
+        elif action == "lead.status":
+            leads.set_lead_status(sandbox, actor, get(Lead, "lead"), args["status"])
+        elif action == "note":
+            parent_key = args.pop("parent")
+            entity, parent_id = records[parent_key.get("setup") if isinstance(parent_key, dict)
+                                        else parent_key]
+            leads.add_note(sandbox, actor, entity, parent_id, args.get("subject", ""),
+                           args.get("body", ""), kind=args.get("kind", "note"))
+        elif action == "lead.convert":
+            lead = get(Lead, "lead")
+            close_date = args.get("close_date")
+            if isinstance(close_date, str) and close_date.startswith("@"):
+                close_date = relative_time(close_date, sandbox)
+            customer, opportunity = leads.convert_lead(
+                sandbox, actor, lead, create_opportunity=bool(args.get("opportunity_name")),
+                opportunity_name=args.get("opportunity_name", ""),
+                amount=str(args.get("amount", "")), stage=args.get("stage", "prospecting"),
+                close_date=close_date)
+            records[step.get("as", "customer")] = ("customer", customer.id)
+            if opportunity is not None:
+                records[step.get("opportunity_as", "opportunity")] = ("opportunity",
+                                                                      opportunity.id)
+        elif action == "ticket.assign":
+            tickets.assign_ticket(sandbox, actor, get(Ticket, "ticket"),
+                                  learner_colleague(sandbox))
+        elif action == "ticket.respond":
+            tickets.respond(sandbox, actor, get(Ticket, "ticket"), args["message"])
+        elif action == "ticket.resolve":
+            tickets.resolve(sandbox, actor, get(Ticket, "ticket"), args["resolution"])
+        elif action == "ticket.close":
+            tickets.close(sandbox, actor, get(Ticket, "ticket"), args.get("satisfaction"))
+        elif action == "opportunity.stage":
+            opportunities.move_stage(sandbox, actor, get(Opportunity, "opportunity"),
+                                     args["stage"], args.get("reason", ""))
+        elif action == "automation.create":
+            automations.save_automation(sandbox, actor, None, active=True, **args)
+        elif action == "clock.advance":
+            core.advance_clock(sandbox, actor, int(args.get("days", 1)))
+        elif action == "report.view":
+            core.log_event(sandbox, actor, "report.viewed", report=args.get("report", ""))
+        else:
+            raise ScenarioError(f"unknown action '{action}'")
+        ran += 1
+    db.session.flush()
+    return ran

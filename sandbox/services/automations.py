@@ -1,0 +1,174 @@
+"""Automations: templated emails on birthdays, purchase anniversaries and resolved tickets."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import extract, func, select
+
+from portal.accounts.models import User
+from portal.extensions import db
+from sandbox.models import (
+    TRIGGERS,
+    Automation,
+    Customer,
+    OutboxEmail,
+    Product,
+    Purchase,
+    Sandbox,
+    Ticket,
+    get_in_sandbox,
+    scoped,
+)
+from sandbox.services.core import SandboxError, log_event
+
+PLACEHOLDERS = (
+    "first_name",
+    "last_name",
+    "company",
+    "product",
+    "years",
+    "ticket_subject",
+    "company_name",
+)
+COMPANY = "Harbour Retail Systems"
+
+
+def render_template(text: str, values: dict[str, str]) -> str:
+    """Fill {placeholders}; unknown ones stay as written, so a typo is visible."""
+    out = text
+    for name in PLACEHOLDERS:
+        out = out.replace("{" + name + "}", str(values.get(name, "")))
+    return out
+
+
+def save_automation(
+    sandbox: Sandbox,
+    actor: User,
+    automation: Automation | None,
+    *,
+    name: str,
+    trigger: str,
+    subject: str,
+    body: str,
+    active: bool,
+) -> Automation:
+    if trigger not in TRIGGERS:
+        raise SandboxError(_("Choose when the email is sent."), "trigger")
+    if not name.strip():
+        raise SandboxError(_("Name the automation."), "name")
+    if not subject.strip():
+        raise SandboxError(_("Write the email's subject."), "subject")
+    if not body.strip():
+        raise SandboxError(_("Write the email."), "body")
+    created = automation is None
+    if created:
+        automation = Automation(sandbox_id=sandbox.id)
+        db.session.add(automation)
+    automation.name, automation.trigger = name.strip()[:120], trigger
+    automation.subject, automation.body, automation.active = subject.strip()[:200], body, active
+    db.session.flush()
+    log_event(
+        sandbox,
+        actor,
+        "automation.created" if created else "automation.updated",
+        "automation",
+        automation.id,
+        trigger=trigger,
+        active=active,
+    )
+    return automation
+
+
+def _send(
+    sandbox: Sandbox,
+    actor: User,
+    automation: Automation,
+    customer: Customer,
+    values: dict[str, str],
+) -> None:
+    values = {
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "company": customer.company,
+        "company_name": COMPANY,
+    } | values
+    email = OutboxEmail(
+        sandbox_id=sandbox.id,
+        customer_id=customer.id,
+        automation_id=automation.id,
+        trigger=automation.trigger,
+        to=customer.email or "-",
+        sent_at=sandbox.clock,
+        subject=render_template(automation.subject, values)[:200],
+        body=render_template(automation.body, values),
+    )
+    db.session.add(email)
+    db.session.flush()
+    log_event(
+        sandbox,
+        actor,
+        "outbox.sent",
+        "outbox_email",
+        email.id,
+        customer=customer.id,
+        trigger=automation.trigger,
+        automation=automation.id,
+    )
+
+
+def _active(sandbox: Sandbox, trigger: str) -> list[Automation]:
+    return list(
+        db.session.scalars(
+            scoped(Automation, sandbox).where(
+                Automation.trigger == trigger, Automation.active.is_(True)
+            )
+        )
+    )
+
+
+def _same_day(column, day: date):
+    return (extract("month", column) == day.month) & (extract("day", column) == day.day)
+
+
+def run_due_automations(sandbox: Sandbox, actor: User) -> int:
+    """Send today's birthday and purchase-anniversary emails (sandbox today)."""
+    today = sandbox.today
+    sent = 0
+    for automation in _active(sandbox, "birthday"):
+        for customer in db.session.scalars(
+            scoped(Customer, sandbox).where(_same_day(Customer.birthday, today))
+        ):
+            _send(sandbox, actor, automation, customer, {})
+            sent += 1
+    for automation in _active(sandbox, "purchase_anniversary"):
+        rows = db.session.execute(
+            select(Purchase, Customer, Product.name)
+            .join(Customer, Customer.id == Purchase.customer_id)
+            .join(Product, Product.id == Purchase.product_id)
+            .where(
+                Purchase.sandbox_id == sandbox.id,
+                _same_day(Purchase.purchased_on, today),
+                Purchase.purchased_on < today,
+            )
+        ).all()
+        for purchase, customer, product in rows:
+            years = today.year - purchase.purchased_on.year
+            _send(sandbox, actor, automation, customer, {"product": product, "years": str(years)})
+            sent += 1
+    return sent
+
+
+def run_ticket_resolved(sandbox: Sandbox, actor: User, ticket: Ticket) -> None:
+    customer = get_in_sandbox(Customer, ticket.customer_id, sandbox) if ticket.customer_id else None
+    if customer is None:
+        return
+    for automation in _active(sandbox, "ticket_resolved"):
+        _send(sandbox, actor, automation, customer, {"ticket_subject": ticket.subject})
+
+
+def outbox_count(sandbox: Sandbox) -> int:
+    return db.session.scalar(
+        select(func.count(OutboxEmail.id)).where(OutboxEmail.sandbox_id == sandbox.id)
+    )

@@ -1,0 +1,250 @@
+"""Leads: log, qualify, note and convert into a customer and an opportunity."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from portal.accounts.models import User
+from portal.extensions import db
+from sandbox.models import (
+    LEAD_SOURCES,
+    LEAD_STATUSES,
+    STAGES,
+    Activity,
+    Colleague,
+    Customer,
+    Lead,
+    Opportunity,
+    Sandbox,
+    scoped,
+)
+from sandbox.services.core import SandboxError, log_event
+
+PHONE = re.compile(r"^[+0-9][0-9 ()-]{5,24}$")
+# Status changes that make sense; conversion has its own service.
+ALLOWED = {
+    "new": {"assigned", "in_process", "recycled", "dead"},
+    "assigned": {"new", "in_process", "recycled", "dead"},
+    "in_process": {"assigned", "recycled", "dead"},
+    "recycled": {"assigned", "in_process", "dead"},
+    "dead": {"recycled"},
+    "converted": set(),
+}
+
+
+@dataclass
+class LeadData:
+    first_name: str
+    last_name: str = ""
+    company: str = ""
+    title: str = ""
+    email: str = ""
+    phone: str = ""
+    source: str = "other"
+    description: str = ""
+
+
+def _clean(data: LeadData) -> LeadData:
+    if not data.first_name.strip():
+        raise SandboxError(_("Enter the lead's first name."), "first_name")
+    email = data.email.strip()
+    if email:
+        try:
+            email = validate_email(
+                email, check_deliverability=False, test_environment=True
+            ).normalized.lower()
+        except EmailNotValidError as exc:
+            raise SandboxError(_("Enter a valid email address."), "email") from exc
+    if data.phone.strip() and not PHONE.match(data.phone.strip()):
+        raise SandboxError(_("Enter a phone number: digits, spaces, + ( ) -."), "phone")
+    if data.source not in LEAD_SOURCES:
+        raise SandboxError(_("Choose where the lead came from."), "source")
+    return LeadData(
+        data.first_name.strip()[:80],
+        data.last_name.strip()[:80],
+        data.company.strip()[:160],
+        data.title.strip()[:120],
+        email,
+        data.phone.strip(),
+        data.source,
+        data.description.strip(),
+    )
+
+
+def possible_duplicates(sandbox: Sandbox, email: str, company: str) -> list[str]:
+    """Names of leads and customers with the same email or company: a warning, not a block."""
+    found = []
+    for model in (Lead, Customer):
+        conditions = []
+        if email.strip():
+            conditions.append(func.lower(model.email) == email.strip().lower())
+        if company.strip():
+            conditions.append(func.lower(model.company) == company.strip().lower())
+        if conditions:
+            for record in db.session.scalars(
+                scoped(model, sandbox).where(or_(*conditions)).limit(5)
+            ):
+                found.append(f"{record.name} ({record.company or record.email})")
+    return found
+
+
+def create_lead(sandbox: Sandbox, actor: User, data: LeadData) -> Lead:
+    data = _clean(data)
+    lead = Lead(sandbox_id=sandbox.id, status="new", created_at=sandbox.clock, **data.__dict__)
+    db.session.add(lead)
+    db.session.flush()
+    log_event(sandbox, actor, "lead.created", "lead", lead.id, source=lead.source)
+    return lead
+
+
+def update_lead(sandbox: Sandbox, actor: User, lead: Lead, data: LeadData) -> Lead:
+    data = _clean(data)
+    for name, value in data.__dict__.items():
+        setattr(lead, name, value)
+    log_event(sandbox, actor, "lead.updated", "lead", lead.id)
+    db.session.flush()
+    return lead
+
+
+def set_lead_status(sandbox: Sandbox, actor: User, lead: Lead, status: str) -> Lead:
+    if status not in LEAD_STATUSES or status == "converted":
+        raise SandboxError(_("Convert a lead with the Convert button."), "status")
+    if status == lead.status:
+        return lead
+    if status not in ALLOWED[lead.status]:
+        raise SandboxError(
+            _("A lead cannot go from %(old)s to %(new)s.", old=lead.status, new=status), "status"
+        )
+    old, lead.status = lead.status, status
+    log_event(sandbox, actor, "lead.status_changed", "lead", lead.id, **{"from": old, "to": status})
+    db.session.flush()
+    return lead
+
+
+def add_note(
+    sandbox: Sandbox,
+    actor: User,
+    parent_type: str,
+    parent_id: int,
+    subject: str,
+    body: str,
+    kind: str = "note",
+    due_on=None,
+) -> Activity:
+    """Log a call, email, meeting, note or task on a record."""
+    if kind not in ("call", "email", "meeting", "note", "task"):
+        raise SandboxError(_("Choose what kind of activity this is."), "kind")
+    if not subject.strip() and not body.strip():
+        raise SandboxError(_("Write something."), "body")
+    activity = Activity(
+        sandbox_id=sandbox.id,
+        kind=kind,
+        parent_type=parent_type,
+        parent_id=parent_id,
+        subject=(subject.strip() or body.strip())[:200],
+        body=body.strip(),
+        due_on=due_on if kind == "task" else None,
+        done=kind != "task",
+        at=sandbox.clock,
+    )
+    db.session.add(activity)
+    db.session.flush()
+    log_event(
+        sandbox,
+        actor,
+        "activity.created",
+        "activity",
+        activity.id,
+        kind=kind,
+        parent=parent_type,
+        parent_id=parent_id,
+    )
+    return activity
+
+
+def convert_lead(
+    sandbox: Sandbox,
+    actor: User,
+    lead: Lead,
+    *,
+    create_opportunity: bool,
+    opportunity_name: str = "",
+    amount: str = "",
+    stage: str = "prospecting",
+    close_date=None,
+) -> tuple[Customer, Opportunity | None]:
+    """Turn a qualified lead into a customer (and optionally an opportunity), linked back."""
+    if lead.status in ("converted", "dead"):
+        raise SandboxError(_("A %(status)s lead cannot be converted.", status=lead.status))
+    opportunity = None
+    if create_opportunity:
+        if not opportunity_name.strip():
+            raise SandboxError(_("Name the opportunity."), "opportunity_name")
+        try:
+            value = Decimal(amount or "0")
+        except ArithmeticError as exc:
+            raise SandboxError(_("Enter the amount as a number."), "amount") from exc
+        if value < 0:
+            raise SandboxError(_("The amount cannot be negative."), "amount")
+        if stage not in STAGES or stage.startswith("closed"):
+            raise SandboxError(_("Choose an open stage."), "stage")
+    customer = Customer(
+        sandbox_id=sandbox.id,
+        first_name=lead.first_name,
+        last_name=lead.last_name,
+        company=lead.company,
+        email=lead.email,
+        phone=lead.phone,
+        customer_since=sandbox.today,
+        lead_id=lead.id,
+        created_at=sandbox.clock,
+    )
+    db.session.add(customer)
+    db.session.flush()
+    if create_opportunity:
+        owner = db.session.scalar(scoped(Colleague, sandbox).where(Colleague.is_learner.is_(True)))
+        opportunity = Opportunity(
+            sandbox_id=sandbox.id,
+            name=opportunity_name.strip()[:160],
+            customer_id=customer.id,
+            owner_id=owner.id if owner else None,
+            stage=stage,
+            amount=value,
+            close_date=close_date,
+            lead_id=lead.id,
+        )
+        db.session.add(opportunity)
+        db.session.flush()
+    old, lead.status = lead.status, "converted"
+    lead.converted_customer_id = customer.id
+    lead.converted_opportunity_id = opportunity.id if opportunity else None
+    log_event(
+        sandbox, actor, "lead.status_changed", "lead", lead.id, **{"from": old, "to": "converted"}
+    )
+    log_event(
+        sandbox,
+        actor,
+        "lead.converted",
+        "lead",
+        lead.id,
+        customer=customer.id,
+        opportunity=opportunity.id if opportunity else None,
+    )
+    db.session.flush()
+    return customer, opportunity
+
+
+def lead_counts(sandbox: Sandbox) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            select(Lead.status, func.count())
+            .where(Lead.sandbox_id == sandbox.id)
+            .group_by(Lead.status)
+        ).all()
+    )

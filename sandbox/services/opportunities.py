@@ -1,0 +1,38 @@
+"""The pipeline: move deals between stages, close them won or lost."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from portal.accounts.models import User
+from portal.extensions import db
+from sandbox.models import STAGES, Opportunity, Sandbox
+from sandbox.services.core import SandboxError, log_event
+
+
+def move_stage(
+    sandbox: Sandbox, actor: User, opportunity: Opportunity, stage: str, reason: str = ""
+) -> Opportunity:
+    if stage not in STAGES:
+        raise SandboxError(_("Choose a stage."), "stage")
+    if opportunity.stage.startswith("closed"):
+        raise SandboxError(_("This deal is closed."))
+    if stage.startswith("closed") and not reason.strip():
+        raise SandboxError(_("Say why the deal was won or lost."), "reason")
+    if stage == opportunity.stage:
+        return opportunity
+    old, opportunity.stage = opportunity.stage, stage
+    if stage.startswith("closed"):
+        opportunity.closed_reason = reason.strip()[:255]
+        opportunity.closed_on = sandbox.today
+        opportunity.close_date = sandbox.today
+    log_event(
+        sandbox,
+        actor,
+        "opportunity.stage_changed",
+        "opportunity",
+        opportunity.id,
+        **{"from": old, "to": stage},
+    )
+    db.session.flush()
+    return opportunity
