@@ -40,6 +40,7 @@ def start_exercise(user: User, lesson: Lesson) -> ExerciseAttempt:
 
     sandbox = _sandbox_for(user)
     records = scenarios.inject(sandbox, lesson.content.get("setup", []), actor=user)
+    records["_generation"] = ("sandbox", sandbox.generation)
     attempt = ExerciseAttempt(
         user_id=user.id,
         lesson_id=lesson.id,
@@ -71,7 +72,10 @@ def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[Ch
     from sandbox import checks
 
     sandbox = _sandbox_for(user)
-    if sandbox.id != attempt.sandbox_id:
+    if (
+        sandbox.id != attempt.sandbox_id
+        or attempt.records.get("_generation", [None, None])[1] != sandbox.generation
+    ):
         raise LearningError(
             _("Your sandbox was reset since you started: start the exercise again.")
         )

@@ -182,7 +182,9 @@ class Assignment(db.Model):
     )
     # A rollout wave this assignment prepares for; its due date is then worked back from
     # the wave's go-live date by `lead_days` (the rollout package keeps it in step).
-    wave_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    wave_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rollout_waves.id", ondelete="SET NULL"), index=True
+    )
     lead_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
