@@ -19,7 +19,11 @@ naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+# Objects stay readable after a commit: pages commit first, then render what they loaded.
+db = SQLAlchemy(
+    metadata=MetaData(naming_convention=naming_convention),
+    session_options={"expire_on_commit": False},
+)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

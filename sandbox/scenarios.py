@@ -215,27 +215,38 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
             leads.set_lead_status(sandbox, actor, get(Lead, "lead"), args["status"])
         elif action == "note":
             parent_key = args.pop("parent")
-            entity, parent_id = records[parent_key.get("setup") if isinstance(parent_key, dict)
-                                        else parent_key]
-            leads.add_note(sandbox, actor, entity, parent_id, args.get("subject", ""),
-                           args.get("body", ""), kind=args.get("kind", "note"))
+            entity, parent_id = records[
+                parent_key.get("setup") if isinstance(parent_key, dict) else parent_key
+            ]
+            leads.add_note(
+                sandbox,
+                actor,
+                entity,
+                parent_id,
+                args.get("subject", ""),
+                args.get("body", ""),
+                kind=args.get("kind", "note"),
+            )
         elif action == "lead.convert":
             lead = get(Lead, "lead")
             close_date = args.get("close_date")
             if isinstance(close_date, str) and close_date.startswith("@"):
                 close_date = relative_time(close_date, sandbox)
             customer, opportunity = leads.convert_lead(
-                sandbox, actor, lead, create_opportunity=bool(args.get("opportunity_name")),
+                sandbox,
+                actor,
+                lead,
+                create_opportunity=bool(args.get("opportunity_name")),
                 opportunity_name=args.get("opportunity_name", ""),
-                amount=str(args.get("amount", "")), stage=args.get("stage", "prospecting"),
-                close_date=close_date)
+                amount=str(args.get("amount", "")),
+                stage=args.get("stage", "prospecting"),
+                close_date=close_date,
+            )
             records[step.get("as", "customer")] = ("customer", customer.id)
             if opportunity is not None:
-                records[step.get("opportunity_as", "opportunity")] = ("opportunity",
-                                                                      opportunity.id)
+                records[step.get("opportunity_as", "opportunity")] = ("opportunity", opportunity.id)
         elif action == "ticket.assign":
-            tickets.assign_ticket(sandbox, actor, get(Ticket, "ticket"),
-                                  learner_colleague(sandbox))
+            tickets.assign_ticket(sandbox, actor, get(Ticket, "ticket"), learner_colleague(sandbox))
         elif action == "ticket.respond":
             tickets.respond(sandbox, actor, get(Ticket, "ticket"), args["message"])
         elif action == "ticket.resolve":
@@ -243,8 +254,13 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
         elif action == "ticket.close":
             tickets.close(sandbox, actor, get(Ticket, "ticket"), args.get("satisfaction"))
         elif action == "opportunity.stage":
-            opportunities.move_stage(sandbox, actor, get(Opportunity, "opportunity"),
-                                     args["stage"], args.get("reason", ""))
+            opportunities.move_stage(
+                sandbox,
+                actor,
+                get(Opportunity, "opportunity"),
+                args["stage"],
+                args.get("reason", ""),
+            )
         elif action == "automation.create":
             automations.save_automation(sandbox, actor, None, active=True, **args)
         elif action == "clock.advance":
