@@ -52,9 +52,10 @@ class PortalClient(FlaskClient):
 
     def post(self, *args, csrf: bool = True, **kwargs):
         if csrf:
-            data = kwargs.setdefault("data", {})
+            data = kwargs.get("data", {})
             if isinstance(data, dict) and "csrf_token" not in data:
-                data["csrf_token"] = self.csrf_token()
+                # A copy: the caller's dict may be reused by another test with another session.
+                kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
         return super().post(*args, **kwargs)
 
     def login(self, user_or_email, password: str = TEST_PASSWORD, **kwargs):

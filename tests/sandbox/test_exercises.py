@@ -15,8 +15,12 @@ from sandbox import checks, scenarios
 from sandbox.services import get_or_create_sandbox
 from seed.learning_demo import import_builtin_courses
 
-EXERCISES = ["trade-show-lead", "billing-and-defect-tickets", "anniversary-and-birthday",
-             "move-deals"]
+EXERCISES = [
+    "trade-show-lead",
+    "billing-and-defect-tickets",
+    "anniversary-and-birthday",
+    "move-deals",
+]
 
 
 @pytest.fixture
@@ -77,19 +81,29 @@ def _reordered(steps, first_do, second_do):
     ("key", "first", "second", "order_check"),
     [
         # Resolving before responding: both happen, in the wrong order.
-        ("billing-and-defect-tickets", "ticket.respond", "ticket.resolve",
-         "billing-responded-first"),
+        (
+            "billing-and-defect-tickets",
+            "ticket.respond",
+            "ticket.resolve",
+            "billing-responded-first",
+        ),
         # Converting without qualifying first (the CRM refuses In Process after Converted).
         ("trade-show-lead", "lead.status", None, "worked-in-order"),
         # Advancing the clock before the automations exist.
-        ("anniversary-and-birthday", "automation.create", "clock.advance",
-         "anniversary-before-clock"),
+        (
+            "anniversary-and-birthday",
+            "automation.create",
+            "clock.advance",
+            "anniversary-before-clock",
+        ),
     ],
 )
-def test_solution_in_the_wrong_order_fails_the_order_check(exercise, make, key, first, second,
-                                                           order_check):
+def test_solution_in_the_wrong_order_fails_the_order_check(
+    exercise, make, key, first, second, order_check
+):
     lesson = exercise(key)
     results = _run(make, lesson, _reordered(lesson.content["solution"], first, second))
     assert not results[order_check].passed
     assert results[order_check].message == next(
-        c["hint"] for c in lesson.content["checks"] if c["key"] == order_check)
+        c["hint"] for c in lesson.content["checks"] if c["key"] == order_check
+    )

@@ -1,0 +1,70 @@
+"""An executive reads the readiness dashboard in a real browser, sees the chart drawn,
+drills into a department and a learner, and signs a phase off."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from playwright.sync_api import expect
+
+from portal.extensions import db
+from portal.rollout import services
+from portal.rollout.services import PhaseData
+from tests.e2e.conftest import login
+from tests.rollout.conftest import Evidence, add_course, make_wave
+
+
+def test_executive_reads_the_dashboard_drills_down_and_signs_a_phase_off(page, make):
+    executive = make.user(roles=("executive",), department="Sales", name="Erum Executive")
+    course = add_course()
+    evidence = Evidence(course)
+    sales = make.department("Sales")
+    evidence.assign(department=sales, due_on=date.today() - timedelta(days=2))
+    learners = [make.user(roles=("learner",), department="Sales", name=f"Learner {n}")
+                for n in range(4)]
+    for weeks_ago, learner in enumerate(learners[:3]):
+        evidence.certify(learner, when=datetime.now(UTC) - timedelta(weeks=weeks_ago))
+        evidence.quiz(learner, 85)
+    evidence.quiz(learners[3], 30, 40, 50)  # stuck, and overdue
+    plan = services.create_plan("CRM go-live", date.today() + timedelta(days=30), "", executive)
+    phase = services.add_phase(plan, PhaseData(
+        name="Training", status="in_progress", starts_on=date.today() - timedelta(days=10),
+        ends_on=date.today() + timedelta(days=10)))
+    db.session.commit()
+    make_wave(plan, [sales], criteria={"completion_rate": 75})
+
+    login(page, executive)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Readiness dashboard")
+    canvas = page.locator("#completions-chart")
+    expect(canvas).to_be_visible()
+    page.wait_for_function(
+        "() => { const c = document.getElementById('completions-chart');"
+        " return window.Chart && Chart.getChart(c) && c.width > 0 && c.height > 0; }"
+    )
+    drawn = page.evaluate(
+        "() => { const chart = Chart.getChart(document.getElementById('completions-chart'));"
+        " return {sets: chart.data.datasets.length,"
+        " completed: chart.data.datasets[0].data.reduce((a, b) => a + (b || 0), 0)}; }"
+    )
+    assert drawn == {"sets": 3, "completed": 3}
+    expect(page.get_by_test_id("today")).to_be_visible()
+    expect(page.get_by_test_id("at-risk")).to_contain_text("Learner 3")
+
+    page.get_by_test_id("heatmap").get_by_role("link", name="Sales").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sales")
+    rows = page.get_by_test_id("department-learners")
+    expect(rows).to_contain_text("Learner 3")
+    rows.get_by_role("link", name="Learner 3").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Learner 3")
+    expect(page.get_by_test_id("learner-quizzes")).to_contain_text("Basics quiz")
+
+    page.goto(f"/rollout/phases/{phase.id}")
+    form = page.get_by_test_id("signoff-form")
+    form.get_by_label("Go", exact=True).check()
+    form.get_by_label("Comment").fill("Training done for the pilot.")
+    form.get_by_role("button", name="Sign").click()
+    expect(page.locator(".alert-success")).to_contain_text("Signed off")
+    history = page.get_by_test_id("signoffs")
+    expect(history).to_contain_text("Erum Executive")
+    expect(history).to_contain_text("Training done for the pilot.")
+    expect(page.locator(".badge", has_text="Done").first).to_be_visible()

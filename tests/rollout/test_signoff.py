@@ -1,0 +1,164 @@
+"""Sign-off: executives and admins sign phases and gates; the history only grows."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.rollout import services
+from portal.rollout.models import Phase, PhaseStatus, SignOff, SignOffImmutable
+from portal.rollout.services import PhaseData, RolloutError
+from tests.rollout.conftest import make_wave
+
+
+@pytest.fixture
+def phase(plan) -> Phase:
+    phase = services.add_phase(plan, PhaseData(name="Training", status="in_progress"))
+    db.session.commit()
+    return phase
+
+
+def _signoffs() -> int:
+    return db.session.scalar(select(func.count(SignOff.id)))
+
+
+def test_executive_signs_a_phase_off_and_history_grows(client, executive, phase):
+    client.login(executive)
+    response = client.post(f"/rollout/phases/{phase.id}/signoff",
+                           data={"decision": "go", "comment": "Everyone trained."})
+    assert response.status_code == 302
+    client.post(f"/rollout/phases/{phase.id}/signoff",
+                data={"decision": "no_go", "comment": "Reopened: Billing missed the quiz."})
+    history = list(db.session.scalars(select(SignOff).order_by(SignOff.id)))
+    assert [(s.decision, s.signer_name) for s in history] == [
+        ("go", executive.name), ("no_go", executive.name)]
+    assert history[0].comment == "Everyone trained." and history[0].signed_at is not None
+    assert db.session.get(Phase, phase.id).status == PhaseStatus.DONE
+    page = client.get(f"/rollout/phases/{phase.id}").get_data(as_text=True)
+    assert "Everyone trained." in page and "Reopened: Billing missed the quiz." in page
+    assert "cannot be edited or deleted" in page
+
+
+def test_a_no_go_needs_a_comment_and_nothing_is_saved_without(client, executive, phase):
+    client.login(executive)
+    response = client.post(f"/rollout/phases/{phase.id}/signoff",
+                           data={"decision": "no_go", "comment": "  "})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="form-control is-invalid"' in page and "This field is required." in page
+    assert _signoffs() == 0
+    response = client.post(f"/rollout/phases/{phase.id}/signoff", data={"comment": "x"})
+    assert response.status_code == 422 and "Choose go or no-go." in response.get_data(
+        as_text=True)
+    assert _signoffs() == 0
+
+
+def test_signing_a_no_go_gate_needs_a_written_justification(client, executive, make, plan,
+                                                            evidence):
+    sales = make.department("Sales")
+    make.user(roles=("learner",), department="Sales")
+    evidence.assign(department=sales)
+    wave = make_wave(plan, [sales], criteria={"completion_rate": 90})
+    client.login(executive)
+
+    response = client.post(f"/rollout/waves/{wave.id}/signoff",
+                           data={"decision": "go", "comment": "ok"})
+    assert response.status_code == 422
+    assert "The gate says no-go: write why going live anyway is justified" in (
+        response.get_data(as_text=True))
+    assert _signoffs() == 0
+
+    justification = "Refresher booked for the last learner; their lead covers accounts."
+    response = client.post(f"/rollout/waves/{wave.id}/signoff",
+                           data={"decision": "go", "comment": justification})
+    assert response.status_code == 302
+    signoff = db.session.scalar(select(SignOff))
+    assert signoff.decision == "override" and signoff.gate_status == "no_go"
+    assert signoff.comment == justification
+    assert signoff.evidence["criteria"][0]["kind"] == "completion_rate"
+    assert signoff.evidence["criteria"][0]["value"] == 0
+    page = client.get(f"/rollout/waves/{wave.id}").get_data(as_text=True)
+    assert "Go, overriding a no-go gate" in page and justification in page
+
+
+def test_a_go_gate_signs_without_justification(client, executive, make, plan, evidence):
+    sales = make.department("Sales")
+    evidence.certify(make.user(roles=("learner",), department="Sales"))
+    evidence.assign(department=sales)
+    wave = make_wave(plan, [sales], criteria={"completion_rate": 100})
+    client.login(executive)
+    assert client.post(f"/rollout/waves/{wave.id}/signoff",
+                       data={"decision": "go"}).status_code == 302
+    signoff = db.session.scalar(select(SignOff))
+    assert (signoff.decision, signoff.gate_status) == ("go", "go")
+
+
+def test_sign_offs_cannot_be_changed_or_deleted(executive, phase):
+    signoff = services.sign_phase(phase, executive, "go", "Signed.")
+    db.session.commit()
+    signoff.comment = "Rewritten history"
+    with pytest.raises(SignOffImmutable):
+        db.session.commit()
+    db.session.rollback()
+    db.session.delete(db.session.get(SignOff, signoff.id))
+    with pytest.raises(SignOffImmutable):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.get(SignOff, signoff.id).comment == "Signed."
+
+
+def test_what_has_been_signed_cannot_be_deleted(client, executive, plan, phase, make):
+    wave = make_wave(plan, [make.department("Sales")], criteria={"completion_rate": 0})
+    services.sign_phase(phase, executive, "go", "")
+    services.sign_gate(wave, executive, "no_go", "Not yet.")
+    db.session.commit()
+    client.login(executive)
+    for path in (f"/rollout/phases/{phase.id}/delete", f"/rollout/waves/{wave.id}/delete",
+                 f"/rollout/plans/{plan.id}/delete"):
+        response = client.post(path, follow_redirects=True)
+        assert "kept as a record" in response.get_data(as_text=True), path
+    assert _signoffs() == 2 and db.session.get(Phase, phase.id) is not None
+    with pytest.raises(RolloutError):
+        services.delete_plan(plan)
+
+
+def test_there_is_no_route_that_edits_or_deletes_a_sign_off(app):
+    rules = [rule.rule for rule in app.url_map.iter_rules()
+             if rule.endpoint.startswith("rollout.")]
+    assert all("signoff" not in rule or rule.endswith("/signoff") for rule in rules)
+    signing = [rule for rule in app.url_map.iter_rules() if rule.rule.endswith("/signoff")]
+    assert signing and all(rule.methods - {"HEAD", "OPTIONS"} == {"POST"} for rule in signing)
+
+
+@pytest.mark.parametrize("role", ["learner", "trainer"])
+def test_only_executives_and_admins_sign(client, make, phase, role):
+    client.login(make.user(roles=(role,)))
+    response = client.post(f"/rollout/phases/{phase.id}/signoff",
+                           data={"decision": "go", "comment": "me too"})
+    assert response.status_code == 403
+    assert _signoffs() == 0
+    with pytest.raises(RolloutError):
+        services.sign_phase(phase, make.user(roles=(role,)), "go", "")
+
+
+def test_admins_sign_too(client, make, phase):
+    admin = make.user(roles=("admin",), department="IT")
+    client.login(admin)
+    assert client.post(f"/rollout/phases/{phase.id}/signoff",
+                       data={"decision": "go"}).status_code == 302
+    assert db.session.scalar(select(SignOff.signer_name)) == admin.name
+
+
+def test_the_plan_page_lists_every_sign_off(client, executive, plan, phase, make):
+    wave = make_wave(plan, [make.department("Sales")], go_live_on=date.today() + timedelta(1),
+                     criteria={"completion_rate": 0})
+    services.sign_phase(phase, executive, "go", "Phase closed.")
+    services.sign_gate(wave, executive, "no_go", "Wait for Billing.")
+    db.session.commit()
+    client.login(executive)
+    page = client.get(f"/rollout/plans/{plan.id}").get_data(as_text=True)
+    assert "Phase: Training" in page and "Gate: Pilot" in page
+    assert "Phase closed." in page and "Wait for Billing." in page
