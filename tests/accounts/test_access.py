@@ -24,6 +24,9 @@ from portal.learning.services import new_certificate_code
 from tests.learning.conftest import course_files
 
 ROLES = ("learner", "trainer", "executive", "admin")
+SANDBOX_IDS = {"customer_id": "Customer", "parent_id": "Customer", "lead_id": "Lead",
+               "opportunity_id": "Opportunity", "ticket_id": "Ticket",
+               "automation_id": "Automation"}
 ANONYMOUS = None
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed-in"  # anyone signed in, whatever the role
@@ -31,6 +34,7 @@ ADMINS = ("admin",)
 TRAINERS = ("trainer", "admin")
 EXECUTIVES = ("executive", "admin")
 LEARNERS = ("learner",)
+PRACTICE = ("learner", "trainer")  # who has a practice sandbox
 LOGIN = "login"  # a redirect to the sign-in page, with `next` pointing back
 
 # A POST the role may make whose outcome depends on the form sent (here: none): the view
@@ -124,12 +128,45 @@ MATRIX = [
     Route("POST", "/author/courses/<slug>/assignments", TRAINERS, ok=VIEW_RAN),
     Route("POST", "/author/courses/<slug>/assignments/<int:assignment_id>/remove", TRAINERS,
           ok=VIEW_RAN),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/exercise", TRAINERS, ok=VIEW_RAN,
+          key="intro"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/setup", TRAINERS, ok=VIEW_RAN,
+          key="intro"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/setup/<record_key>/remove", TRAINERS,
+          ok=VIEW_RAN, key="intro"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/checks", TRAINERS, ok=VIEW_RAN,
+          key="intro"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/checks/<check_key>/remove", TRAINERS,
+          ok=VIEW_RAN, key="intro"),
     Route("GET", "/author/courses/<slug>/progress", TRAINERS),
     Route("POST", "/author/courses/<slug>/nudge", TRAINERS, ok=VIEW_RAN),
     # Readiness, rollout, sandbox
     Route("GET", "/dashboard/", EXECUTIVES),
     Route("GET", "/rollout/", EXECUTIVES),
-    Route("GET", "/sandbox/", ("learner", "trainer")),
+    Route("GET", "/sandbox/", PRACTICE),
+    Route("POST", "/sandbox/clock", PRACTICE, ok=302),
+    Route("POST", "/sandbox/reset", PRACTICE, ok=302),
+    Route("GET", "/sandbox/customers", PRACTICE),
+    Route("GET", "/sandbox/customers/<int:customer_id>", PRACTICE),
+    Route("POST", "/sandbox/activities/<parent>/<int:parent_id>", PRACTICE, ok=302),
+    Route("GET", "/sandbox/leads", PRACTICE),
+    Route("GET", "/sandbox/leads/new", PRACTICE),
+    Route("POST", "/sandbox/leads/new", PRACTICE, ok=VIEW_RAN),
+    Route("GET", "/sandbox/leads/<int:lead_id>", PRACTICE),
+    Route("POST", "/sandbox/leads/<int:lead_id>/status", PRACTICE, ok=VIEW_RAN),
+    Route("POST", "/sandbox/leads/<int:lead_id>/convert", PRACTICE, ok=VIEW_RAN),
+    Route("GET", "/sandbox/opportunities", PRACTICE),
+    Route("GET", "/sandbox/opportunities/<int:opportunity_id>", PRACTICE),
+    Route("POST", "/sandbox/opportunities/<int:opportunity_id>/stage", PRACTICE, ok=VIEW_RAN),
+    Route("GET", "/sandbox/tickets", PRACTICE),
+    Route("GET", "/sandbox/tickets/<int:ticket_id>", PRACTICE),
+    Route("POST", "/sandbox/tickets/<int:ticket_id>/<action>", PRACTICE, ok=VIEW_RAN),
+    Route("GET", "/sandbox/automations", PRACTICE),
+    Route("POST", "/sandbox/automations", PRACTICE, ok=VIEW_RAN),
+    Route("POST", "/sandbox/automations/preview", PRACTICE),
+    Route("POST", "/sandbox/automations/<int:automation_id>", PRACTICE, ok=VIEW_RAN),
+    Route("GET", "/sandbox/outbox", PRACTICE),
+    Route("GET", "/sandbox/reports", PRACTICE),
 ]
 
 
@@ -165,6 +202,21 @@ class World:
     def other_learner(self):
         return self.make.user(roles=("learner",), department="Billing")
 
+    def sandbox_record(self, model_name: str) -> int:
+        """A record in the requester's own sandbox (any id will do for those refused)."""
+        from sandbox import models as sandbox_models
+        from sandbox.services import get_or_create_sandbox
+
+        if self.requester is None or not self.requester.has_role("learner", "trainer"):
+            return 1
+        model = getattr(sandbox_models, model_name)
+        box = get_or_create_sandbox(self.requester)
+        if model is sandbox_models.Automation:
+            db.session.add(model(sandbox_id=box.id, name="a", trigger="birthday", subject="s",
+                                 body="b", active=False))
+        db.session.commit()
+        return db.session.scalar(select(model.id).where(model.sandbox_id == box.id).limit(1))
+
     def certificate_of(self, user) -> str:
         certificate = Certificate(
             code=new_certificate_code(), user_id=user.id, course_id=self.course.id,
@@ -196,6 +248,14 @@ class World:
             return str(self.other_learner.id)
         if name == "department_id":
             return str(self.make.department("Empty department").id)
+        if name in SANDBOX_IDS:
+            return str(self.sandbox_record(SANDBOX_IDS[name]))
+        if name == "parent":
+            return "customer"
+        if name == "action":
+            return "pending"
+        if name in ("record_key", "check_key"):
+            return "nothing-here"
         if name == "code":
             owner = self.requester
             if route.rule.startswith("/verify/") or owner is None:
