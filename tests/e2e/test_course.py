@@ -1,0 +1,65 @@
+"""A learner takes course 4 end to end in a real browser: reads, does the ticket exercise in
+the sandbox, checks it, passes, and gets a certificate that verifies."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from portal.extensions import db
+from seed.learning_demo import import_builtin_courses
+from tests.e2e.conftest import login
+
+
+def _handle_ticket(page, subject: str, reply: str, resolution: str) -> None:
+    page.goto("/sandbox/tickets")
+    page.get_by_role("link", name=subject).click()
+    page.get_by_role("button", name="Assign").click()
+    page.get_by_label("Reply to the customer").fill(reply)
+    page.get_by_role("button", name="Send reply").click()
+    page.get_by_label("Resolution note: what was wrong, what you did").fill(resolution)
+    page.get_by_role("button", name="Resolve").click()
+    page.get_by_role("button", name="Close ticket").click()
+    expect(page.get_by_test_id("ticket-status")).to_have_text("Closed")
+
+
+def test_learner_completes_after_sale_service(page, make, app_ctx):
+    import_builtin_courses()
+    db.session.commit()
+    learner = make.user(roles=("learner",), department="Customer Service", name="Nadia Hussain")
+    login(page, learner)
+    page.goto("/courses/after-sale-service/")
+    page.get_by_role("link", name="Start").click()
+
+    # Read every reading, marking each done; the last one leads to the exercise.
+    while page.get_by_role("button", name="Mark as done and continue").count():
+        page.get_by_role("button", name="Mark as done and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hands-on")
+
+    page.get_by_role("button", name="Start the exercise").click()
+    expect(page.get_by_role("button", name="Check my work")).to_be_visible()
+    page.get_by_role("button", name="Check my work").click()
+    expect(page.get_by_test_id("check-results")).to_contain_text(
+        "Close the ticket once Sana has the answer.")
+    exercise_url = page.url
+
+    _handle_ticket(page, "Charged twice for the same monthly invoice",
+                   "Sorry for the double charge, Sana: I am checking it with billing today.",
+                   "Billing refunded the duplicate payment to the pharmacy's account.")
+    _handle_ticket(page, "Scanner stops reading barcodes after a few minutes",
+                   "Sorry about the scanner, Vikram: I am arranging a solution.",
+                   "The faulty scanner is under warranty; a replacement has been arranged.")
+
+    page.goto(exercise_url)
+    page.get_by_role("button", name="Check my work").click()
+    expect(page.get_by_test_id("exercise-passed")).to_be_visible()
+    expect(page.locator("[data-passed=no]")).to_have_count(0)
+    page.get_by_role("link", name="Course complete: view your certificate").click()
+    expect(page.get_by_test_id("certificate-name")).to_have_text("Nadia Hussain")
+    code = page.get_by_test_id("certificate-code").inner_text()
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", code)
+
+    page.context.clear_cookies()
+    page.goto(f"/verify/{code}")
+    expect(page.get_by_test_id("verify-result")).to_contain_text("Nadia Hussain")
