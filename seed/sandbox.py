@@ -36,11 +36,11 @@ from seed.people import make_faker
 
 STANDARD = {
     "customers": 200,
-    "purchases": 600,
+    "purchases": 800,
     "leads": 40,
     "opportunities": 25,
     "tickets": 30,
-    "activities": 150,
+    "activities": 420,
 }
 
 PRODUCTS = [
@@ -110,13 +110,13 @@ def populate(
         rows += len(items)
         for item in items:
             item["sandbox_id"] = sandbox_id
+        # Plain Core executemany on the session's connection, bypassing the ORM bulk path.
+        table = model.__table__
+        connection = db.session.connection()
         if returning:
-            return list(
-                db.session.scalars(
-                    insert(model).returning(model.id, sort_by_parameter_order=True), items
-                )
-            )
-        db.session.execute(insert(model), items)
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            return list(connection.execute(statement, items).scalars())
+        connection.execute(insert(table), items)
         return []
 
     colleagues = bulk(
@@ -216,6 +216,7 @@ def populate(
             "amount": Decimal(rnd.randint(5, 200) * 100),
             "close_date": today + timedelta(days=rnd.randint(-30, 90)),
             "closed_reason": "",
+            "closed_on": None,
         }
         for _ in range(sizes["opportunities"])
     ]

@@ -135,6 +135,11 @@ def test_ticket_lifecycle_stamps_first_response_and_resolution(client, sandbox):
     url = f"/sandbox/tickets/{ticket.id}"
     assert client.post(f"{url}/resolve", data={"resolution": " "}).status_code == 422
     assert client.post(f"{url}/close", data={"satisfaction": "5"}).status_code == 422
+    def emails():
+        return _count(Activity, sandbox, Activity.parent_type == "ticket",
+                      Activity.parent_id == ticket.id, Activity.kind == "email")
+
+    before = emails()
     assert client.post(f"{url}/respond", data={"message": "Looking into it."}).status_code == 302
     db.session.refresh(ticket)
     assert ticket.first_responded_at == sandbox.clock
