@@ -45,4 +45,6 @@ def role_label(code: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"nav_items": nav_items()})
-    app.jinja_env.globals.update(role_label=role_label, role_codes=[r.value for r in Role])
+    app.jinja_env.globals.update(
+        role_label=role_label, role_codes=[r.value for r in Role], zip=zip
+    )

@@ -59,7 +59,10 @@ class Sandbox(db.Model):
     __tablename__ = "sandboxes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    # No owner: a scratch sandbox, as a trainer's dry run uses and throws away.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
     seed: Mapped[int] = mapped_column(Integer)
     # Bumped by every reset: exercise attempts started before a reset are stale.
     generation: Mapped[int] = mapped_column(Integer, default=1)

@@ -15,35 +15,96 @@ from portal.authoring.services import AuthoringError, lesson_in, load, save, slu
 from portal.learning.models import Course
 
 ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
-    "customer": ("first_name", "last_name", "company", "email", "phone", "city", "birthday",
-                 "customer_since", "tier", "preferences"),
-    "lead": ("first_name", "last_name", "company", "title", "email", "phone", "source", "status",
-             "description"),
+    "customer": (
+        "first_name",
+        "last_name",
+        "company",
+        "email",
+        "phone",
+        "city",
+        "birthday",
+        "customer_since",
+        "tier",
+        "preferences",
+    ),
+    "lead": (
+        "first_name",
+        "last_name",
+        "company",
+        "title",
+        "email",
+        "phone",
+        "source",
+        "status",
+        "description",
+    ),
     "opportunity": ("name", "customer", "owner", "stage", "amount", "close_date"),
     "purchase": ("customer", "product", "quantity", "purchased_on"),
-    "ticket": ("customer", "purchase", "subject", "category", "priority", "status", "description",
-               "first_response_due", "resolution_due"),
+    "ticket": (
+        "customer",
+        "purchase",
+        "subject",
+        "category",
+        "priority",
+        "status",
+        "description",
+        "first_response_due",
+        "resolution_due",
+    ),
     "automation": ("name", "trigger", "subject", "body", "active"),
     "sales_target": ("owner", "period_start", "period_end", "amount"),
 }
 TARGET_ENTITIES = (*ENTITY_FIELDS, "activity", "outbox_email")
 CODES: dict[tuple[str, str], tuple[str, ...]] = {
     ("lead", "status"): ("new", "assigned", "in_process", "converted", "recycled", "dead"),
-    ("lead", "source"): ("call", "email", "existing_customer", "partner", "public_relations",
-                         "web_site", "campaign", "trade_show", "referral", "other"),
-    ("opportunity", "stage"): ("prospecting", "qualification", "proposal", "negotiation",
-                               "closed_won", "closed_lost"),
+    ("lead", "source"): (
+        "call",
+        "email",
+        "existing_customer",
+        "partner",
+        "public_relations",
+        "web_site",
+        "campaign",
+        "trade_show",
+        "referral",
+        "other",
+    ),
+    ("opportunity", "stage"): (
+        "prospecting",
+        "qualification",
+        "proposal",
+        "negotiation",
+        "closed_won",
+        "closed_lost",
+    ),
     ("ticket", "status"): ("new", "assigned", "pending", "closed", "rejected", "duplicate"),
     ("ticket", "priority"): ("low", "normal", "high", "urgent"),
     ("ticket", "category"): ("billing", "technical", "delivery", "defect", "return"),
     ("automation", "trigger"): ("birthday", "purchase_anniversary", "ticket_resolved"),
     ("customer", "tier"): ("bronze", "silver", "gold", "platinum"),
 }
-CHECK_TYPES = ("record_exists", "field_equals", "count_at_least", "event_happened",
-               "events_in_order", "within_sla")
-EVENTS = ("lead.created", "lead.status_changed", "lead.converted", "opportunity.stage_changed",
-          "ticket.assigned", "ticket.responded", "ticket.resolved", "ticket.closed",
-          "automation.created", "clock.advanced", "outbox.sent", "report.viewed")
+CHECK_TYPES = (
+    "record_exists",
+    "field_equals",
+    "count_at_least",
+    "event_happened",
+    "events_in_order",
+    "within_sla",
+)
+EVENTS = (
+    "lead.created",
+    "lead.status_changed",
+    "lead.converted",
+    "opportunity.stage_changed",
+    "ticket.assigned",
+    "ticket.responded",
+    "ticket.resolved",
+    "ticket.closed",
+    "automation.created",
+    "clock.advanced",
+    "outbox.sent",
+    "report.viewed",
+)
 OPERATORS = ("equals", "contains", "not_empty", "in", "at_least", "at_most")
 RELATIVE = re.compile(r"^@(today|now)([+-]\d+[hdwmy])*$")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -74,23 +135,41 @@ def _check_value(entity: str, field: str, value, setup_keys: set[str]) -> None:
     if isinstance(value, dict) and "setup" in value:
         if value["setup"] not in setup_keys:
             raise AuthoringError(
-                _("'%(field)s' links to %(key)s, which is not a setup record.",
-                  field=field, key=value["setup"]), "fields")
+                _(
+                    "'%(field)s' links to %(key)s, which is not a setup record.",
+                    field=field,
+                    key=value["setup"],
+                ),
+                "fields",
+            )
         return
     codes = CODES.get((entity, field))
     if codes and value not in codes:
         raise AuthoringError(
             _("'%(field)s' must be one of: %(codes)s", field=field, codes=", ".join(codes)),
-            "fields")
-    if isinstance(value, str) and value.startswith("@") and value != "@learner" \
-            and not RELATIVE.match(value):
+            "fields",
+        )
+    if (
+        isinstance(value, str)
+        and value.startswith("@")
+        and value != "@learner"
+        and not RELATIVE.match(value)
+    ):
         raise AuthoringError(
             _("'%(value)s' is not a relative date such as @today-3d or @now+2h.", value=value),
-            "fields")
+            "fields",
+        )
 
 
-def save_setup_record(course: Course, lesson_key: str, record_key: str | None, *, entity: str,
-                      fields: list[tuple[str, str]], actor: User) -> str:
+def save_setup_record(
+    course: Course,
+    lesson_key: str,
+    record_key: str | None,
+    *,
+    entity: str,
+    fields: list[tuple[str, str]],
+    actor: User,
+) -> str:
     """Add or replace one record the exercise injects into the learner's sandbox."""
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
@@ -105,8 +184,9 @@ def save_setup_record(course: Course, lesson_key: str, record_key: str | None, *
         if not name and not text.strip():
             continue
         if name not in (*ENTITY_FIELDS[entity], "created_at"):
-            raise AuthoringError(_("A %(entity)s has no field '%(field)s'.",
-                                   entity=entity, field=name), "fields")
+            raise AuthoringError(
+                _("A %(entity)s has no field '%(field)s'.", entity=entity, field=name), "fields"
+            )
         if not text.strip():
             raise AuthoringError(_("Give '%(field)s' a value.", field=name), "fields")
         value = parse_value(text)
@@ -129,7 +209,8 @@ def save_setup_record(course: Course, lesson_key: str, record_key: str | None, *
 
 def _references(content: dict, key: str) -> bool:
     text = repr(content.get("checks", [])) + repr(
-        [r["fields"] for r in content.get("setup", []) if r["key"] != key])
+        [r["fields"] for r in content.get("setup", []) if r["key"] != key]
+    )
     return repr({"setup": key}) in text
 
 
@@ -137,15 +218,16 @@ def remove_setup_record(course: Course, lesson_key: str, record_key: str, actor:
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
     if _references(lesson.content, record_key):
-        raise AuthoringError(_("Other records or checks use %(key)s: change them first.",
-                               key=record_key))
-    lesson.content["setup"] = [r for r in lesson.content.get("setup", [])
-                               if r["key"] != record_key]
+        raise AuthoringError(
+            _("Other records or checks use %(key)s: change them first.", key=record_key)
+        )
+    lesson.content["setup"] = [r for r in lesson.content.get("setup", []) if r["key"] != record_key]
     save(draft, bundle, actor)
 
 
-def build_target(setup_key: str, entity: str, filters: list[tuple[str, str, str]],
-                 setup_keys: set[str]) -> dict | None:
+def build_target(
+    setup_key: str, entity: str, filters: list[tuple[str, str, str]], setup_keys: set[str]
+) -> dict | None:
     """A check target: a setup record by key, or an entity with a filter."""
     if setup_key:
         if setup_key not in setup_keys:
@@ -176,10 +258,24 @@ def build_target(setup_key: str, entity: str, filters: list[tuple[str, str, str]
     return {"entity": entity, "filter": conditions}
 
 
-def save_check(course: Course, lesson_key: str, check_key: str | None, *, kind: str,
-               required: bool, description: str, hint: str, target: dict | None,
-               field: str = "", value: str = "", not_empty: bool = False, minimum: str = "",
-               events: list[str] | None = None, measure: str = "", actor: User) -> str:
+def save_check(
+    course: Course,
+    lesson_key: str,
+    check_key: str | None,
+    *,
+    kind: str,
+    required: bool,
+    description: str,
+    hint: str,
+    target: dict | None,
+    field: str = "",
+    value: str = "",
+    not_empty: bool = False,
+    minimum: str = "",
+    events: list[str] | None = None,
+    measure: str = "",
+    actor: User,
+) -> str:
     """Add or replace one check, with the parameters its type needs."""
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
@@ -189,8 +285,13 @@ def save_check(course: Course, lesson_key: str, check_key: str | None, *, kind: 
         raise AuthoringError(_("Choose a check type."), "kind")
     if not hint.strip():
         raise AuthoringError(_("Write the hint a learner sees when this check fails."), "hint")
-    check: dict = {"key": "", "type": kind, "required": required,
-                   "description": description.strip(), "hint": hint.strip()}
+    check: dict = {
+        "key": "",
+        "type": kind,
+        "required": required,
+        "description": description.strip(),
+        "hint": hint.strip(),
+    }
     events = [e for e in (events or []) if e]
     if kind in ("record_exists", "field_equals", "count_at_least", "within_sla") and not target:
         raise AuthoringError(_("Say which record the check is about."), "target")
@@ -227,7 +328,8 @@ def save_check(course: Course, lesson_key: str, check_key: str | None, *, kind: 
     if check_key and existing is None:
         raise AuthoringError(_("That check is not in this exercise."))
     check["key"] = check_key or unique_key(
-        slugify(description or kind, "check"), {c["key"] for c in checks})
+        slugify(description or kind, "check"), {c["key"] for c in checks}
+    )
     if existing is not None:
         checks[checks.index(existing)] = check
     else:
@@ -239,14 +341,24 @@ def save_check(course: Course, lesson_key: str, check_key: str | None, *, kind: 
 def remove_check(course: Course, lesson_key: str, check_key: str, actor: User) -> None:
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
-    lesson.content["checks"] = [c for c in lesson.content.get("checks", [])
-                                if c["key"] != check_key]
+    lesson.content["checks"] = [
+        c for c in lesson.content.get("checks", []) if c["key"] != check_key
+    ]
     save(draft, bundle, actor)
 
 
-def save_exercise_text(course: Course, lesson_key: str, *, title: str, minutes: int,
-                       required: bool, task: str, hints: str, solution: str,
-                       actor: User) -> None:
+def save_exercise_text(
+    course: Course,
+    lesson_key: str,
+    *,
+    title: str,
+    minutes: int,
+    required: bool,
+    task: str,
+    hints: str,
+    solution: str,
+    actor: User,
+) -> None:
     """The task (Markdown), hints and the reference solution, one item per line."""
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
@@ -256,7 +368,11 @@ def save_exercise_text(course: Course, lesson_key: str, *, title: str, minutes: 
     if not task.strip():
         raise AuthoringError(_("Describe the task."), "task")
     lesson.title, lesson.minutes, lesson.required, lesson.body = (
-        title, minutes, required, task.strip())
+        title,
+        minutes,
+        required,
+        task.strip(),
+    )
     lesson.content["hints"] = [line.strip() for line in hints.splitlines() if line.strip()]
     steps = [line.strip() for line in solution.splitlines() if line.strip()]
     # Steps keep any machine-readable action they had when only their text is unchanged.

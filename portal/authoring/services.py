@@ -143,6 +143,20 @@ def publish(course: Course, actor: User) -> ImportResult:
     """Make the draft what learners see; raises BundleError listing what blocks it."""
     draft, bundle = load(course)
     problems = draft_problems(bundle)
+    if not problems:
+        from portal.authoring.dry_run import dry_run
+
+        for lesson in bundle.lessons:
+            if lesson.kind == "exercise":
+                report = dry_run(lesson, actor)
+                if not report.passes:
+                    problems.append(
+                        Problem(
+                            f"{lesson.key}.exercise.yaml",
+                            None,
+                            _("dry run: %(problem)s", problem=report.problem),
+                        )
+                    )
     if problems:
         raise BundleError(problems)
     result = apply_bundle(read_bundle(bundle_to_files(bundle)), actor_id=actor.id)

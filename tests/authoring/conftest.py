@@ -23,26 +23,38 @@ class Author:
         self.client = client
 
     def course(self, title="Handling complaints", summary="Service basics.", language="en"):
-        response = self.client.post("/author/courses/new", data={
-            "title": title, "summary": summary, "language": language})
+        response = self.client.post(
+            "/author/courses/new", data={"title": title, "summary": summary, "language": language}
+        )
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         return db.session.scalar(select(Course).order_by(Course.id.desc()))
 
     def lesson(self, course, title, kind="reading", module="module-1"):
-        response = self.client.post(f"/author/courses/{course.slug}/modules/{module}/lessons",
-                                    data={"title": title, "kind": kind})
+        response = self.client.post(
+            f"/author/courses/{course.slug}/modules/{module}/lessons",
+            data={"title": title, "kind": kind},
+        )
         assert response.status_code == 302
         from portal.authoring import services
 
         _draft, bundle = services.load(course)
         db.session.commit()
-        return bundle.lessons[-1].key if bundle.lessons[-1].title == title else next(
-            lesson.key for lesson in bundle.lessons if lesson.title == title)
+        return (
+            bundle.lessons[-1].key
+            if bundle.lessons[-1].title == title
+            else next(lesson.key for lesson in bundle.lessons if lesson.title == title)
+        )
 
     def reading(self, course, key, body, title=None, minutes=5):
-        return self.client.post(f"/author/courses/{course.slug}/lessons/{key}", data={
-            "title": title or key.replace("-", " ").title(), "minutes": minutes,
-            "required": "y", "body": body})
+        return self.client.post(
+            f"/author/courses/{course.slug}/lessons/{key}",
+            data={
+                "title": title or key.replace("-", " ").title(),
+                "minutes": minutes,
+                "required": "y",
+                "body": body,
+            },
+        )
 
     def question(self, course, key, prompt, choices, kind="single", question_key=""):
         data = {"prompt": prompt, "kind": kind, "explanation": "", "question_key": question_key}

@@ -25,11 +25,19 @@ def _bundle(course):
 def test_a_trainer_builds_and_publishes_a_course(client, author):
     course = author.course()
     intro = author.lesson(course, "Why service matters")
-    assert author.reading(course, intro, "# Service\n\nCustomers call **their** salesperson.",
-                          title="Why service matters").status_code == 302
+    assert (
+        author.reading(
+            course,
+            intro,
+            "# Service\n\nCustomers call **their** salesperson.",
+            title="Why service matters",
+        ).status_code
+        == 302
+    )
     quiz = author.lesson(course, "Check yourself", kind="quiz")
-    response = author.question(course, quiz, "Who do customers call?",
-                               [("Their salesperson", True), ("Nobody", False)])
+    response = author.question(
+        course, quiz, "Who do customers call?", [("Their salesperson", True), ("Nobody", False)]
+    )
     assert response.status_code == 302
     page = client.get(f"/author/courses/{course.slug}/").get_data(as_text=True)
     assert "Unpublished changes" not in page  # never published: it is a draft
@@ -45,7 +53,9 @@ def test_a_trainer_builds_and_publishes_a_course(client, author):
     assert course.published and course.version == 1
     lessons = db.session.scalars(select(Lesson).order_by(Lesson.position)).all()
     assert [(lesson.kind, lesson.title) for lesson in lessons] == [
-        ("reading", "Why service matters"), ("quiz", "Check yourself")]
+        ("reading", "Why service matters"),
+        ("quiz", "Check yourself"),
+    ]
     assert "Customers call **their** salesperson." in lessons[0].body
     history = client.get(f"/author/courses/{course.slug}/history").get_data(as_text=True)
     assert "Version 1" in history and "Course published for the first time" in history
@@ -57,8 +67,11 @@ def test_a_trainer_builds_and_publishes_a_course(client, author):
         ("single", [("A", False), ("B", False)], "Mark at least one choice as correct."),
         ("single", [("A", True), ("B", True)], "exactly one correct choice; 2 are marked"),
         ("multiple", [("A", True), ("", False)], "Fill in at least two choices."),
-        ("true_false", [("True", True), ("False", False), ("Maybe", False)],
-         "A true/false question has exactly two choices."),
+        (
+            "true_false",
+            [("True", True), ("False", False), ("Maybe", False)],
+            "A true/false question has exactly two choices.",
+        ),
     ],
 )
 def test_quiz_builder_catches_broken_questions(client, author, kind, choices, message):
@@ -87,8 +100,11 @@ def test_reorder_with_htmx_returns_the_structure_fragment(client, author):
     course = author.course()
     first = author.lesson(course, "First")
     second = author.lesson(course, "Second")
-    response = client.post(f"/author/courses/{course.slug}/lessons/{second}/move",
-                           data={"direction": "up"}, headers={"HX-Request": "true"})
+    response = client.post(
+        f"/author/courses/{course.slug}/lessons/{second}/move",
+        data={"direction": "up"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     fragment = response.get_data(as_text=True)
     assert "<html" not in fragment
@@ -119,12 +135,14 @@ def test_publish_keeps_a_learners_progress_through_edits(client, author, make, a
     author.reading(course, keys[0], "Rewritten text", title="One, rewritten")
     client.post(f"/author/courses/{course.slug}/lessons/{keys[2]}/remove")
     author.lesson(course, "Four")
-    author.question(course, quiz, "Q1, reworded?", [("Yes", True), ("No", False)],
-                    question_key=question.key)
+    author.question(
+        course, quiz, "Q1, reworded?", [("Yes", True), ("No", False)], question_key=question.key
+    )
     assert author.publish(course).status_code == 302
 
     done = db.session.scalars(
-        select(Lesson.key).join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+        select(Lesson.key)
+        .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
         .where(LessonProgress.user_id == learner.id, LessonProgress.completed_at.is_not(None))
     ).all()
     assert sorted(done) == sorted(keys[:2])
@@ -149,8 +167,11 @@ def test_a_course_with_problems_cannot_be_published(client, author):
 
 
 def test_preview_renders_exactly_as_learners_see_it(client, author):
-    response = client.post("/author/preview", data={"body": "**bold** <script>x</script>"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        "/author/preview",
+        data={"body": "**bold** <script>x</script>"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert "<strong>bold</strong>" in response.get_data(as_text=True)
     assert "<script>" not in response.get_data(as_text=True)
@@ -162,8 +183,9 @@ def test_authoring_is_closed_to_learners_and_executives(client, make, role):
     for url in ("/author/", "/author/courses/new", "/author/import"):
         assert client.get(url).status_code == 403
     assert client.post("/author/preview", data={"body": "x"}).status_code == 403
-    assert client.post("/author/courses/new", data={"title": "X", "language": "en"}
-                       ).status_code == 403
+    assert (
+        client.post("/author/courses/new", data={"title": "X", "language": "en"}).status_code == 403
+    )
 
 
 def test_admins_can_author(client, make):

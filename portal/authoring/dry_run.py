@@ -1,0 +1,81 @@
+"""Dry run: an exercise's setup and reference solution, tried in a throw-away sandbox.
+
+Everything happens inside a savepoint that is rolled back, so nothing of it stays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.learning.bundle import LessonData
+
+
+@dataclass
+class DryRun:
+    untouched: list = field(default_factory=list)  # CheckResults on the bare setup
+    solved: list = field(default_factory=list)  # CheckResults after the reference solution
+    error: str = ""
+
+    @property
+    def passes(self) -> bool:
+        """The solution meets every required check, and the bare setup does not."""
+        required_solved = [r for r in self.solved if r.required]
+        required_bare = [r for r in self.untouched if r.required]
+        return (
+            not self.error
+            and bool(required_solved)
+            and all(r.passed for r in required_solved)
+            and not all(r.passed for r in required_bare)
+        )
+
+    @property
+    def problem(self) -> str:
+        if self.error:
+            return self.error
+        if not [r for r in self.solved if r.required]:
+            return _("The exercise needs at least one required check.")
+        failing = [r.key for r in self.solved if r.required and not r.passed]
+        if failing:
+            return _("The reference solution fails: %(checks)s", checks=", ".join(failing))
+        if all(r.passed for r in self.untouched if r.required):
+            return _("The checks already pass before the learner does anything.")
+        return ""
+
+
+def dry_run(lesson: LessonData, actor: User) -> DryRun:
+    """Set the exercise up in a scratch sandbox, check it, solve it, check again, undo."""
+    from portal.database import utcnow
+    from sandbox import checks, scenarios
+    from sandbox.models import Sandbox
+    from sandbox.scenarios import ScenarioError
+    from seed.sandbox import populate
+
+    report = DryRun()
+    savepoint = db.session.begin_nested()
+    try:
+        sandbox = Sandbox(
+            owner_id=None,
+            seed=4242,
+            generation=1,
+            clock=utcnow().replace(hour=9, minute=0, second=0, microsecond=0),
+        )
+        db.session.add(sandbox)
+        db.session.flush()
+        populate(sandbox.id, sandbox.seed, sandbox.clock, actor.name)
+        content = lesson.content
+        records = scenarios.inject(sandbox, content.get("setup", []), actor=actor)
+        report.untouched = checks.evaluate(sandbox, content.get("checks", []), records)
+        scenarios.apply_solution(sandbox, actor, content.get("solution", []), records)
+        report.solved = checks.evaluate(sandbox, content.get("checks", []), records)
+    except (ScenarioError, ValueError, KeyError, TypeError) as error:
+        report.error = _(
+            "The exercise could not be set up or solved: %(error)s",
+            error=getattr(error, "message", None) or str(error),
+        )
+    finally:
+        savepoint.rollback()
+    return report

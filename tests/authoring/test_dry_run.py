@@ -1,0 +1,74 @@
+"""Dry run: a correct exercise passes, a broken reference solution is reported and blocks
+publishing; nothing of a dry run stays in the database."""
+
+from __future__ import annotations
+
+import copy
+
+from sqlalchemy import func, select
+
+from portal.authoring import services
+from portal.extensions import db
+from portal.learning.bundle import read_bundle, read_folder
+from portal.learning.models import Course
+from sandbox.models import Lead, Sandbox
+from seed.learning_demo import COURSES_DIR
+
+
+def _draft_with(trainer_client, author, solution=None):
+    """A draft course holding the built-in trade-show exercise (optionally altered)."""
+    bundle = read_bundle(read_folder(COURSES_DIR / "leads-and-qualification"))
+    course = author.course(title="Leads practice")
+    draft, _bundle = services.load(course)
+    exercise = next(lesson for lesson in bundle.lessons if lesson.kind == "exercise")
+    exercise = copy.deepcopy(exercise)
+    exercise.module_key = "module-1"
+    if solution is not None:
+        exercise.content["solution"] = solution
+    mine = services.bundle_from_dict(draft.data)
+    mine.lessons = [exercise]
+    mine.modules[0]["lessons"] = [exercise.key]
+    draft.data = services.bundle_to_dict(mine)
+    db.session.commit()
+    return course, exercise.key
+
+
+def test_a_correct_exercise_passes_its_dry_run_and_publishes(client, author):
+    course, key = _draft_with(client, author)
+    sandboxes = db.session.scalar(select(func.count(Sandbox.id)))
+    response = client.post(
+        f"/author/courses/{course.slug}/lessons/{key}/dry-run", headers={"HX-Request": "true"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'data-testid="dry-run-ok"' in html
+    assert 'data-check="worked-in-order"' in html
+    # Nothing of the dry run stays behind.
+    assert db.session.scalar(select(func.count(Sandbox.id))) == sandboxes
+    assert db.session.scalar(select(func.count(Lead.id))) == 0
+    assert author.publish(course).status_code == 302
+    db.session.refresh(course)
+    assert course.published
+
+
+def test_a_broken_reference_solution_is_reported_and_blocks_publishing(client, author):
+    bundle = read_bundle(read_folder(COURSES_DIR / "leads-and-qualification"))
+    solution = next(lesson for lesson in bundle.lessons if lesson.kind == "exercise").content[
+        "solution"
+    ]
+    broken = [
+        step
+        for step in solution
+        if not (isinstance(step, dict) and step.get("do") == "lead.convert")
+    ]
+    course, key = _draft_with(client, author, solution=broken)
+    html = client.post(f"/author/courses/{course.slug}/lessons/{key}/dry-run").get_data(
+        as_text=True
+    )
+    assert 'data-testid="dry-run-failed"' in html
+    assert "The reference solution fails:" in html and "converted" in html
+    response = author.publish(course)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "dry run: The reference solution fails" in page
+    db.session.refresh(course)
+    assert not course.published
+    assert db.session.scalar(select(func.count(Course.id))) == 1
