@@ -45,7 +45,9 @@ def live_server(app) -> Iterator[str]:
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=10_000)  # a loaded CI machine is slower than a laptop
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
