@@ -24,6 +24,8 @@ LINKS = {**LINK_FIELDS, "parent": "parent_id"}
 
 @dataclass
 class CheckResult:
+    """One check's outcome: the description when it passed, else its hint."""
+
     key: str
     passed: bool
     required: bool
@@ -62,9 +64,13 @@ def _condition(ctx: _Context, model, field: str, expected: Any):
         return column == ctx.value(expected)
     if isinstance(expected, dict) and "entity" in expected:
         inner = ENTITIES[expected["entity"]]
-        return column.in_(
+        linked = column.in_(
             _query(ctx, inner, expected.get("filter") or {}).with_only_columns(inner.id)
         )
+        if model is Activity and field == "parent":
+            # Ids are unique per table only: a customer may share a lead's id.
+            linked = linked & (Activity.parent_type == expected["entity"])
+        return linked
     if isinstance(expected, dict):
         ((operator, operand),) = expected.items()
         if operator == "not_empty":
@@ -203,6 +209,7 @@ def _within_sla(ctx: _Context, check: dict) -> bool:
 
 
 def run_check(ctx: _Context, check: dict) -> bool:
+    """Whether one check passes (raises ValueError for an unknown type)."""
     kind = check["type"]
     if kind == "record_exists":
         return _count(ctx, check["target"]) >= 1

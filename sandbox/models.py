@@ -71,6 +71,7 @@ class Sandbox(db.Model):
 
     @property
     def today(self) -> date:
+        """The sandbox clock's date."""
         return self.clock.date()
 
 
@@ -98,6 +99,8 @@ class Colleague(SandboxRow, db.Model):
 
 
 class Customer(SandboxRow, db.Model):
+    """A customer business and its contact person, with a loyalty card."""
+
     __tablename__ = "sb_customers"
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80), default="")
@@ -115,10 +118,13 @@ class Customer(SandboxRow, db.Model):
 
     @property
     def name(self) -> str:
+        """First and last name."""
         return f"{self.first_name} {self.last_name}".strip()
 
 
 class Product(SandboxRow, db.Model):
+    """An item of the sandbox company's catalogue."""
+
     __tablename__ = "sb_products"
     name: Mapped[str] = mapped_column(String(120))
     category: Mapped[str] = mapped_column(String(60), default="")
@@ -126,6 +132,8 @@ class Product(SandboxRow, db.Model):
 
 
 class Purchase(SandboxRow, db.Model):
+    """A customer's purchase of a product (behind the loyalty card)."""
+
     __tablename__ = "sb_purchases"
     customer_id: Mapped[int] = mapped_column(Integer, index=True)
     product_id: Mapped[int] = mapped_column(Integer)
@@ -135,6 +143,8 @@ class Purchase(SandboxRow, db.Model):
 
 
 class Lead(SandboxRow, db.Model):
+    """A possible customer, not yet qualified; converting makes a customer."""
+
     __tablename__ = "sb_leads"
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80), default="")
@@ -151,10 +161,13 @@ class Lead(SandboxRow, db.Model):
 
     @property
     def name(self) -> str:
+        """First and last name."""
         return f"{self.first_name} {self.last_name}".strip()
 
 
 class Opportunity(SandboxRow, db.Model):
+    """A deal in the pipeline; its stage carries a probability."""
+
     __tablename__ = "sb_opportunities"
     name: Mapped[str] = mapped_column(String(160))
     customer_id: Mapped[int | None] = mapped_column(Integer)
@@ -168,6 +181,7 @@ class Opportunity(SandboxRow, db.Model):
 
     @property
     def probability(self) -> int:
+        """The stage's probability, in percent."""
         return STAGES.get(self.stage, 0)
 
 
@@ -207,6 +221,8 @@ class Activity(SandboxRow, db.Model):
 
 
 class Automation(SandboxRow, db.Model):
+    """A rule that emails customers on a trigger, from a template."""
+
     __tablename__ = "sb_automations"
     name: Mapped[str] = mapped_column(String(120))
     trigger: Mapped[str] = mapped_column(String(24))
@@ -229,6 +245,8 @@ class OutboxEmail(SandboxRow, db.Model):
 
 
 class SalesTarget(SandboxRow, db.Model):
+    """What a salesperson should win in a period."""
+
     __tablename__ = "sb_sales_targets"
     owner_id: Mapped[int] = mapped_column(Integer)  # a Colleague
     period_start: Mapped[date] = mapped_column(Date)

@@ -92,6 +92,7 @@ def resolve_value(
 
 
 def learner_colleague(sandbox: Sandbox) -> int | None:
+    """The id of the learner's own colleague record in the sandbox."""
     return db.session.scalar(
         scoped(Colleague, sandbox)
         .with_only_columns(Colleague.id)

@@ -51,11 +51,15 @@ def assign_demo_courses(today: date | None = None) -> int:
             department = departments.get(name)
             if department is None or (course.id, department.id) in existing:
                 continue
-            db.session.add(Assignment(
-                course_id=course.id, department_id=department.id,
-                due_on=today + timedelta(days=days), required=True,
-                assigned_by_id=admin.id if admin else None,
-            ))
+            db.session.add(
+                Assignment(
+                    course_id=course.id,
+                    department_id=department.id,
+                    due_on=today + timedelta(days=days),
+                    required=True,
+                    assigned_by_id=admin.id if admin else None,
+                )
+            )
             added += 1
     db.session.flush()
     return added

@@ -1,21 +1,98 @@
-"""The executive's pages."""
+"""The executive's readiness dashboard under /dashboard/: executives and admins only."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, request
 from flask_login import login_required
 
-from portal.accounts import queries
+from portal.accounts.models import Department
 from portal.accounts.roles import Role
+from portal.dashboard import exports, people, queries
+from portal.database import utcnow
+from portal.extensions import db
 from portal.rendering import render
+from portal.rollout.metrics import format_value
 from portal.security import roles_required
 
-bp = Blueprint("dashboard", __name__, template_folder="templates")
+bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static")
+
+EXECUTIVES = (Role.EXECUTIVE, Role.ADMIN)
+
+
+@bp.app_template_filter("metric_value")
+def metric_value(value: float | None, metric: str) -> str:
+    """A metric's value as people read it (87.5%, 3 days...)."""
+    return format_value(metric, value)
+
+
+def _csv(text: str, filename: str) -> Response:
+    return Response(
+        text, mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.get("/")
 @login_required
-@roles_required(Role.EXECUTIVE, Role.ADMIN)
+@roles_required(*EXECUTIVES)
 def home():
-    """Readiness at a glance; for now, who is in the organisation per department."""
-    return render("dashboard/home.html", departments=queries.departments_with_counts())
+    """Readiness at a glance: departments, plan timeline, completions, risks, goals."""
+    board = queries.dashboard(request.args.get("plan", type=int), utcnow())
+    return render("dashboard/home.html", board=board, tables=exports.TABLES)
+
+
+@bp.get("/export/<table>.csv")
+@login_required
+@roles_required(*EXECUTIVES)
+def export(table: str):
+    """One of the dashboard's tables as CSV."""
+    if table not in exports.TABLES:
+        abort(404)
+    board = queries.dashboard(request.args.get("plan", type=int), utcnow())
+    return _csv(exports.table_csv(board, table), f"readiness-{table}-{board.today}.csv")
+
+
+def _department_or_404(department_id: int) -> Department:
+    department = db.session.get(Department, department_id)
+    if department is None:
+        abort(404)
+    return department
+
+
+@bp.get("/departments/<int:department_id>")
+@login_required
+@roles_required(*EXECUTIVES)
+def department(department_id: int):
+    """A department's learners, least ready first, with their evidence."""
+    now = utcnow()
+    page = people.department_page(
+        _department_or_404(department_id), now.date(), now,
+        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        order=request.args.get("order", "ready"),
+    )
+    return render("dashboard/department.html", view=page, today=now.date())
+
+
+@bp.get("/departments/<int:department_id>/learners.csv")
+@login_required
+@roles_required(*EXECUTIVES)
+def department_csv(department_id: int):
+    """A department's learners with their evidence, as CSV."""
+    now = utcnow()
+    department = _department_or_404(department_id)
+    learners = people.all_department_learners(department, now.date(), now)
+    return _csv(exports.learners_csv(learners, now.date()),
+                f"readiness-department-{department.id}-{now.date()}.csv")
+
+
+@bp.get("/learners/<int:user_id>")
+@login_required
+@roles_required(*EXECUTIVES)
+def learner(user_id: int):
+    """One learner's record: courses, progress, scores, exercises, certificates."""
+    user = people.learner_or_none(user_id)
+    if user is None:
+        abort(404)
+    now = utcnow()
+    return render("dashboard/learner.html", record=people.learner_record(user, now.date(), now),
+                  today=now.date())

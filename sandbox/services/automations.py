@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import extract, func, select
+from sqlalchemy import extract, select
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -35,6 +37,14 @@ PLACEHOLDERS = (
 COMPANY = "Harbour Retail Systems"
 
 
+MERGE_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def unknown_fields(text: str) -> list[str]:
+    """Merge fields in `text` that the sandbox cannot fill (typos, usually)."""
+    return sorted({name for name in MERGE_FIELD.findall(text) if name not in PLACEHOLDERS})
+
+
 def render_template(text: str, values: dict[str, str]) -> str:
     """Fill {placeholders}; unknown ones stay as written, so a typo is visible."""
     out = text
@@ -54,6 +64,7 @@ def save_automation(
     body: str,
     active: bool,
 ) -> Automation:
+    """Create a rule (automation None) or change one, after checking its template."""
     if trigger not in TRIGGERS:
         raise SandboxError(_("Choose when the email is sent."), "trigger")
     if not name.strip():
@@ -62,6 +73,13 @@ def save_automation(
         raise SandboxError(_("Write the email's subject."), "subject")
     if not body.strip():
         raise SandboxError(_("Write the email."), "body")
+    for field, text in (("subject", subject), ("body", body)):
+        unknown = unknown_fields(text)
+        if unknown:
+            raise SandboxError(
+                _("Unknown merge field: %(fields)s", fields=", ".join(f"{{{n}}}" for n in unknown)),
+                field,
+            )
     created = automation is None
     if created:
         automation = Automation(sandbox_id=sandbox.id)
@@ -78,6 +96,23 @@ def save_automation(
         trigger=trigger,
         active=active,
     )
+    return automation
+
+
+def set_active(sandbox: Sandbox, actor: User, automation: Automation, active: bool) -> Automation:
+    """Switch an automation on or off."""
+    if automation.active != active:
+        automation.active = active
+        log_event(
+            sandbox,
+            actor,
+            "automation.updated",
+            "automation",
+            automation.id,
+            trigger=automation.trigger,
+            active=active,
+        )
+        db.session.flush()
     return automation
 
 
@@ -129,7 +164,11 @@ def _active(sandbox: Sandbox, trigger: str) -> list[Automation]:
 
 
 def _same_day(column, day: date):
-    return (extract("month", column) == day.month) & (extract("day", column) == day.day)
+    """The yearly return of `day`; on 28 February of a common year, 29 February's too."""
+    same = (extract("month", column) == day.month) & (extract("day", column) == day.day)
+    if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+        same = same | ((extract("month", column) == 2) & (extract("day", column) == 29))
+    return same
 
 
 def run_due_automations(sandbox: Sandbox, actor: User) -> int:
@@ -161,14 +200,9 @@ def run_due_automations(sandbox: Sandbox, actor: User) -> int:
 
 
 def run_ticket_resolved(sandbox: Sandbox, actor: User, ticket: Ticket) -> None:
+    """Send the ticket-resolved emails for this ticket's customer."""
     customer = get_in_sandbox(Customer, ticket.customer_id, sandbox) if ticket.customer_id else None
     if customer is None:
         return
     for automation in _active(sandbox, "ticket_resolved"):
         _send(sandbox, actor, automation, customer, {"ticket_subject": ticket.subject})
-
-
-def outbox_count(sandbox: Sandbox) -> int:
-    return db.session.scalar(
-        select(func.count(OutboxEmail.id)).where(OutboxEmail.sandbox_id == sandbox.id)
-    )

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -24,7 +24,9 @@ from sandbox.models import (
     Sandbox,
     scoped,
 )
+from sandbox.services.activities import add_activity
 from sandbox.services.core import SandboxError, log_event
+from sandbox.vocabulary import label
 
 PHONE = re.compile(r"^[+0-9][0-9 ()-]{5,24}$")
 # Status changes that make sense; conversion has its own service.
@@ -40,6 +42,8 @@ ALLOWED = {
 
 @dataclass
 class LeadData:
+    """A lead's editable fields, as a form or a scenario gives them."""
+
     first_name: str
     last_name: str = ""
     company: str = ""
@@ -77,24 +81,41 @@ def _clean(data: LeadData) -> LeadData:
     )
 
 
-def possible_duplicates(sandbox: Sandbox, email: str, company: str) -> list[str]:
-    """Names of leads and customers with the same email or company: a warning, not a block."""
-    found = []
-    for model in (Lead, Customer):
+@dataclass(frozen=True)
+class Duplicate:
+    """A lead or customer that may be the same person or company as a new lead."""
+
+    entity: str  # "lead" or "customer"
+    id: int
+    name: str
+    company: str
+    email: str
+
+
+def possible_duplicates(
+    sandbox: Sandbox, email: str, company: str, exclude_lead: int | None = None
+) -> list[Duplicate]:
+    """Leads and customers with the same email or company: a warning, not a block."""
+    found: list[Duplicate] = []
+    for entity, model in (("lead", Lead), ("customer", Customer)):
         conditions = []
         if email.strip():
             conditions.append(func.lower(model.email) == email.strip().lower())
         if company.strip():
             conditions.append(func.lower(model.company) == company.strip().lower())
-        if conditions:
-            for record in db.session.scalars(
-                scoped(model, sandbox).where(or_(*conditions)).limit(5)
-            ):
-                found.append(f"{record.name} ({record.company or record.email})")
+        if not conditions:
+            continue
+        query = scoped(model, sandbox).where(or_(*conditions)).order_by(model.id).limit(5)
+        if entity == "lead" and exclude_lead is not None:
+            query = query.where(model.id != exclude_lead)
+        found += [
+            Duplicate(entity, r.id, r.name, r.company, r.email) for r in db.session.scalars(query)
+        ]
     return found
 
 
 def create_lead(sandbox: Sandbox, actor: User, data: LeadData) -> Lead:
+    """Log a new lead (status New) after checking its fields."""
     data = _clean(data)
     lead = Lead(sandbox_id=sandbox.id, status="new", created_at=sandbox.clock, **data.__dict__)
     db.session.add(lead)
@@ -104,22 +125,31 @@ def create_lead(sandbox: Sandbox, actor: User, data: LeadData) -> Lead:
 
 
 def update_lead(sandbox: Sandbox, actor: User, lead: Lead, data: LeadData) -> Lead:
+    """Change a lead's details; the event names the fields that changed."""
     data = _clean(data)
-    for name, value in data.__dict__.items():
-        setattr(lead, name, value)
-    log_event(sandbox, actor, "lead.updated", "lead", lead.id)
+    changed = sorted(name for name, value in data.__dict__.items() if getattr(lead, name) != value)
+    for name in changed:
+        setattr(lead, name, getattr(data, name))
+    if changed:
+        log_event(sandbox, actor, "lead.updated", "lead", lead.id, fields=changed)
     db.session.flush()
     return lead
 
 
 def set_lead_status(sandbox: Sandbox, actor: User, lead: Lead, status: str) -> Lead:
+    """Move a lead along (New, Assigned, In Process, Recycled, Dead) where that makes sense."""
     if status not in LEAD_STATUSES or status == "converted":
         raise SandboxError(_("Convert a lead with the Convert button."), "status")
     if status == lead.status:
         return lead
     if status not in ALLOWED[lead.status]:
         raise SandboxError(
-            _("A lead cannot go from %(old)s to %(new)s.", old=lead.status, new=status), "status"
+            _(
+                "A lead cannot go from %(old)s to %(new)s.",
+                old=label("lead_status", lead.status),
+                new=label("lead_status", status),
+            ),
+            "status",
         )
     old, lead.status = lead.status, status
     log_event(sandbox, actor, "lead.status_changed", "lead", lead.id, **{"from": old, "to": status})
@@ -129,7 +159,7 @@ def set_lead_status(sandbox: Sandbox, actor: User, lead: Lead, status: str) -> L
 
 def add_note(
     sandbox: Sandbox,
-    actor: User,
+    actor: User | None,
     parent_type: str,
     parent_id: int,
     subject: str,
@@ -137,35 +167,17 @@ def add_note(
     kind: str = "note",
     due_on=None,
 ) -> Activity:
-    """Log a call, email, meeting, note or task on a record."""
-    if kind not in ("call", "email", "meeting", "note", "task"):
-        raise SandboxError(_("Choose what kind of activity this is."), "kind")
-    if not subject.strip() and not body.strip():
-        raise SandboxError(_("Write something."), "body")
-    activity = Activity(
-        sandbox_id=sandbox.id,
-        kind=kind,
-        parent_type=parent_type,
-        parent_id=parent_id,
-        subject=(subject.strip() or body.strip())[:200],
-        body=body.strip(),
-        due_on=due_on if kind == "task" else None,
-        done=kind != "task",
-        at=sandbox.clock,
-    )
-    db.session.add(activity)
-    db.session.flush()
-    log_event(
+    """Log a note (or another kind of activity) on a record: see activities.add_activity."""
+    return add_activity(
         sandbox,
         actor,
-        "activity.created",
-        "activity",
-        activity.id,
+        parent_type,
+        parent_id,
         kind=kind,
-        parent=parent_type,
-        parent_id=parent_id,
+        subject=subject,
+        body=body,
+        due_on=due_on,
     )
-    return activity
 
 
 def convert_lead(
@@ -180,8 +192,10 @@ def convert_lead(
     close_date=None,
 ) -> tuple[Customer, Opportunity | None]:
     """Turn a qualified lead into a customer (and optionally an opportunity), linked back."""
-    if lead.status in ("converted", "dead"):
-        raise SandboxError(_("A %(status)s lead cannot be converted.", status=lead.status))
+    if lead.status == "converted":
+        raise SandboxError(_("This lead is already converted: it cannot be converted again."))
+    if lead.status == "dead":
+        raise SandboxError(_("A dead lead cannot be converted. Recycle it first."))
     opportunity = None
     if create_opportunity:
         if not opportunity_name.strip():
@@ -238,13 +252,3 @@ def convert_lead(
     )
     db.session.flush()
     return customer, opportunity
-
-
-def lead_counts(sandbox: Sandbox) -> dict[str, int]:
-    return dict(
-        db.session.execute(
-            select(Lead.status, func.count())
-            .where(Lead.sandbox_id == sandbox.id)
-            .group_by(Lead.status)
-        ).all()
-    )

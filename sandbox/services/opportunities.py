@@ -13,6 +13,10 @@ from sandbox.services.core import SandboxError, log_event
 def move_stage(
     sandbox: Sandbox, actor: User, opportunity: Opportunity, stage: str, reason: str = ""
 ) -> Opportunity:
+    """Move a deal to another stage; Closed Won and Closed Lost need a reason and are final.
+
+    Closing stamps today (sandbox time) as the close date, which the target report counts.
+    """
     if stage not in STAGES:
         raise SandboxError(_("Choose a stage."), "stage")
     if opportunity.stage.startswith("closed"):
@@ -33,6 +37,8 @@ def move_stage(
         "opportunity",
         opportunity.id,
         **{"from": old, "to": stage},
+        amount=float(opportunity.amount or 0),
+        probability=STAGES[stage],
     )
     db.session.flush()
     return opportunity

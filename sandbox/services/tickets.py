@@ -1,4 +1,10 @@
-"""After-sale tickets: assign, prioritise, respond, pend, resolve and close, within SLA."""
+"""After-sale tickets: assign, prioritise, respond, pend, resolve and close, within SLA.
+
+Statuses follow EspoCRM's cases: New, Assigned, Pending, Closed, Rejected, Duplicate.
+Resolving is a stamp (resolved_at plus a required note) on an open ticket; closing
+needs it, and records the customer's satisfaction. SLA deadlines and stamps are on the
+sandbox clock.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,33 @@ from flask_babel import gettext as _
 from portal.accounts.models import User
 from portal.extensions import db
 from sandbox.models import PRIORITIES, Colleague, Sandbox, Ticket, get_in_sandbox
+from sandbox.services.activities import add_activity
 from sandbox.services.core import SandboxError, log_event
-from sandbox.services.leads import add_note
 
 OPEN = ("new", "assigned", "pending")
+FINISHED = ("closed", "rejected", "duplicate")
+
+
+def is_open(ticket: Ticket) -> bool:
+    """New, Assigned or Pending: someone still has work to do on it."""
+    return ticket.status in OPEN
 
 
 def _must_be_open(ticket: Ticket) -> None:
-    if ticket.status not in OPEN:
-        raise SandboxError(_("This ticket is %(status)s: reopen it first.", status=ticket.status))
+    if not is_open(ticket):
+        raise SandboxError(
+            _("This ticket is %(status)s: reopen it first.", status=_status_label(ticket))
+        )
+
+
+def _status_label(ticket: Ticket) -> str:
+    from sandbox.vocabulary import label
+
+    return label("ticket_status", ticket.status).lower()
 
 
 def assign_ticket(sandbox: Sandbox, actor: User, ticket: Ticket, colleague_id: int) -> Ticket:
+    """Give the ticket to a colleague (a new ticket becomes Assigned)."""
     _must_be_open(ticket)
     colleague = get_in_sandbox(Colleague, colleague_id, sandbox)
     if colleague is None:
@@ -26,15 +47,26 @@ def assign_ticket(sandbox: Sandbox, actor: User, ticket: Ticket, colleague_id: i
     ticket.assignee_id = colleague.id
     if ticket.status == "new":
         ticket.status = "assigned"
-    log_event(sandbox, actor, "ticket.assigned", "ticket", ticket.id, assignee=colleague.id)
+    log_event(
+        sandbox,
+        actor,
+        "ticket.assigned",
+        "ticket",
+        ticket.id,
+        assignee=colleague.id,
+        to_me=colleague.is_learner,
+    )
     db.session.flush()
     return ticket
 
 
 def set_priority(sandbox: Sandbox, actor: User, ticket: Ticket, priority: str) -> Ticket:
+    """Change the priority; the SLA deadlines already set stay as they are."""
     _must_be_open(ticket)
     if priority not in PRIORITIES:
         raise SandboxError(_("Choose a priority."), "priority")
+    if priority == ticket.priority:
+        return ticket
     old, ticket.priority = ticket.priority, priority
     log_event(
         sandbox,
@@ -53,25 +85,33 @@ def respond(sandbox: Sandbox, actor: User, ticket: Ticket, message: str) -> Tick
     _must_be_open(ticket)
     if not message.strip():
         raise SandboxError(_("Write the reply."), "message")
-    add_note(
+    add_activity(
         sandbox,
         actor,
         "ticket",
         ticket.id,
-        _("Reply: %(subject)s", subject=ticket.subject),
-        message,
         kind="email",
+        subject=_("Reply: %(subject)s", subject=ticket.subject),
+        body=message,
     )
     first = ticket.first_responded_at is None
     if first:
         ticket.first_responded_at = sandbox.clock
-    log_event(sandbox, actor, "ticket.responded", "ticket", ticket.id, first=first)
+    late = (
+        first
+        and ticket.first_response_due is not None
+        and (sandbox.clock > ticket.first_response_due)
+    )
+    log_event(sandbox, actor, "ticket.responded", "ticket", ticket.id, first=first, late=late)
     db.session.flush()
     return ticket
 
 
 def set_pending(sandbox: Sandbox, actor: User, ticket: Ticket) -> Ticket:
+    """Waiting for the customer: the ticket stays open."""
     _must_be_open(ticket)
+    if ticket.status == "pending":
+        return ticket
     ticket.status = "pending"
     log_event(sandbox, actor, "ticket.pending", "ticket", ticket.id)
     db.session.flush()
@@ -81,13 +121,16 @@ def set_pending(sandbox: Sandbox, actor: User, ticket: Ticket) -> Ticket:
 def resolve(sandbox: Sandbox, actor: User, ticket: Ticket, resolution: str) -> Ticket:
     """Resolve with a note of what was wrong and what was done (required)."""
     _must_be_open(ticket)
+    if ticket.resolved_at is not None:
+        raise SandboxError(_("This ticket is already resolved: close it."))
     if not resolution.strip():
         raise SandboxError(
             _("Write the resolution: what was wrong and what you did."), "resolution"
         )
     ticket.resolution = resolution.strip()
     ticket.resolved_at = sandbox.clock
-    log_event(sandbox, actor, "ticket.resolved", "ticket", ticket.id)
+    late = ticket.resolution_due is not None and sandbox.clock > ticket.resolution_due
+    log_event(sandbox, actor, "ticket.resolved", "ticket", ticket.id, late=late)
     from sandbox.services.automations import run_ticket_resolved
 
     run_ticket_resolved(sandbox, actor, ticket)
@@ -96,13 +139,14 @@ def resolve(sandbox: Sandbox, actor: User, ticket: Ticket, resolution: str) -> T
 
 
 def close(sandbox: Sandbox, actor: User, ticket: Ticket, satisfaction: int | None) -> Ticket:
-    """Close a resolved ticket, recording the customer's satisfaction (1-5)."""
+    """Close a resolved ticket, recording the customer's satisfaction (1 to 5)."""
     if ticket.status == "closed":
         raise SandboxError(_("This ticket is already closed."))
+    _must_be_open(ticket)
     if ticket.resolved_at is None:
         raise SandboxError(_("Resolve the ticket with a resolution note before closing it."))
-    if satisfaction is not None and not 1 <= satisfaction <= 5:
-        raise SandboxError(_("Satisfaction is from 1 to 5."), "satisfaction")
+    if satisfaction is None or not 1 <= satisfaction <= 5:
+        raise SandboxError(_("Record the customer's satisfaction, from 1 to 5."), "satisfaction")
     ticket.status = "closed"
     ticket.satisfaction = satisfaction
     log_event(sandbox, actor, "ticket.closed", "ticket", ticket.id, satisfaction=satisfaction)
@@ -110,11 +154,27 @@ def close(sandbox: Sandbox, actor: User, ticket: Ticket, satisfaction: int | Non
     return ticket
 
 
+def set_aside(sandbox: Sandbox, actor: User, ticket: Ticket, status: str, note: str) -> Ticket:
+    """Reject a ticket (not ours to fix) or mark it a duplicate, saying why."""
+    _must_be_open(ticket)
+    if status not in ("rejected", "duplicate"):
+        raise SandboxError(_("Choose Rejected or Duplicate."), "status")
+    if not note.strip():
+        raise SandboxError(_("Say why, for the customer and your colleagues."), "note")
+    ticket.status = status
+    ticket.resolution = note.strip()
+    log_event(sandbox, actor, f"ticket.{status}", "ticket", ticket.id)
+    db.session.flush()
+    return ticket
+
+
 def reopen(sandbox: Sandbox, actor: User, ticket: Ticket) -> Ticket:
-    if ticket.status in OPEN:
+    """Open a finished ticket again; it needs a new resolution before it closes."""
+    if is_open(ticket):
         return ticket
     ticket.status = "assigned" if ticket.assignee_id else "new"
     ticket.resolved_at = None
+    ticket.satisfaction = None
     log_event(sandbox, actor, "ticket.reopened", "ticket", ticket.id)
     db.session.flush()
     return ticket

@@ -1,15 +1,24 @@
-"""Sandbox pages, driven by htmx. Every page works on the signed-in user's own sandbox."""
+"""Sandbox pages, driven by htmx. Every page works on the signed-in user's own sandbox.
+
+Access is decided once for the whole blueprint (signed in, then learner or trainer), so
+no sandbox route can be added without it. Records are loaded with `load_or_404`, which
+looks only inside the user's sandbox: another learner's id is simply not found.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, g, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.roles import Role
+from portal.extensions import db
 from portal.security import roles_required
 from sandbox import models  # noqa: F401 - the tables belong to the app
 from sandbox.models import Sandbox, get_in_sandbox
-from sandbox.services import get_or_create_sandbox
+from sandbox.services import SandboxError, get_or_create_sandbox, sandbox_of
+from sandbox.vocabulary import label
 
 bp = Blueprint("sandbox", __name__, template_folder="../templates")
 
@@ -17,9 +26,23 @@ bp = Blueprint("sandbox", __name__, template_folder="../templates")
 @bp.before_request
 @login_required
 @roles_required(Role.LEARNER, Role.TRAINER)
-def require_practice_role():
-    """Learners and trainers practise; everyone else is refused."""
-    return None
+def open_sandbox():
+    """Learners and trainers practise, each in their own sandbox; everyone else is refused.
+
+    The first visit creates the sandbox and commits it on its own, so the page's view
+    finds it there like on any other visit.
+    """
+    sandbox = sandbox_of(current_user)
+    if sandbox is None:
+        try:
+            sandbox = get_or_create_sandbox(current_user)
+            db.session.commit()
+        except IntegrityError:  # another tab made it first: use that one
+            db.session.rollback()
+            sandbox = sandbox_of(current_user)
+            if sandbox is None:
+                raise
+    g.sandbox = sandbox
 
 
 @bp.app_template_global()
@@ -29,24 +52,43 @@ def page_url(number: int) -> str:
     return url_for(request.endpoint, **args)
 
 
+bp.add_app_template_global(label, "sandbox_label")
+
+
 def my_sandbox() -> Sandbox:
-    """The signed-in user's sandbox, created with fake data on first use."""
-    return get_or_create_sandbox(current_user)
+    """The signed-in user's sandbox (opened for every request by `open_sandbox`)."""
+    return g.sandbox
 
 
-def load_or_404(model, record_id: int, sandbox: Sandbox):
+def load_or_404(model, record_id: int | None, sandbox: Sandbox):
     """A record of this sandbox; another learner's id is simply not found."""
-    record = get_in_sandbox(model, record_id, sandbox)
+    record = get_in_sandbox(model, record_id, sandbox) if record_id else None
     if record is None:
         abort(404)
     return record
 
 
+def page_number() -> int:
+    """The ?page= of a list (1 when missing or nonsense)."""
+    return max(1, request.args.get("page", 1, type=int))
+
+
+def show_error(form: FlaskForm, error: SandboxError) -> None:
+    """Put a refused change's message next to its field, or above the form."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
 from sandbox.views import (  # noqa: E402, F401
+    activities,
+    automations,
     customers,
     home,
     leads,
     opportunities,
+    reports,
     tickets,
-    workflow,
 )

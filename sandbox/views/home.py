@@ -6,56 +6,37 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.rendering import render
-from sandbox.models import Activity, Customer, Lead, Opportunity, OutboxEmail, Ticket
+from portal.security import is_safe_redirect
+from sandbox import queries
+from sandbox.forms import ClockForm
 from sandbox.services import SandboxError, advance_clock, reset_sandbox
 from sandbox.views import bp, my_sandbox
 
 
-def _count(model, sandbox, *where) -> int:
-    return db.session.scalar(
-        select(func.count(model.id)).where(model.sandbox_id == sandbox.id, *where)
-    )
-
-
 @bp.get("/")
 def home():
+    """Counts, my open tasks, overdue tickets, the clock and the reset button."""
     sandbox = my_sandbox()
-    overdue = db.session.scalars(
-        select(Ticket)
-        .where(
-            Ticket.sandbox_id == sandbox.id,
-            Ticket.status.in_(("new", "assigned", "pending")),
-            Ticket.resolution_due < sandbox.clock,
-        )
-        .order_by(Ticket.resolution_due)
-        .limit(5)
-    ).all()
-    tasks = db.session.scalars(
-        select(Activity)
-        .where(Activity.sandbox_id == sandbox.id, Activity.kind == "task", Activity.done.is_(False))
-        .order_by(Activity.due_on)
-        .limit(5)
-    ).all()
-    counts = {
-        "customers": _count(Customer, sandbox),
-        "leads": _count(Lead, sandbox, Lead.status.not_in(("converted", "dead"))),
-        "opportunities": _count(Opportunity, sandbox, Opportunity.stage.not_like("closed%")),
-        "tickets": _count(Ticket, sandbox, Ticket.status.in_(("new", "assigned", "pending"))),
-        "outbox": _count(OutboxEmail, sandbox),
+    context = {
+        "counts": queries.home_counts(sandbox, current_user.id),
+        "tasks": queries.open_tasks(sandbox, current_user.id),
+        "overdue": queries.overdue_tickets(sandbox),
     }
-    db.session.commit()
-    return render("sandbox/home.html", sandbox=sandbox, counts=counts, overdue=overdue, tasks=tasks)
+    return render("sandbox/home.html", sandbox=sandbox, **context)
 
 
 @bp.post("/clock")
 def clock_advance():
+    """Move the sandbox clock on a day or a week; due automations send their emails."""
     sandbox = my_sandbox()
+    form = ClockForm()
     try:
-        sent = advance_clock(sandbox, current_user, request.form.get("days", type=int) or 0)
+        if not form.validate():
+            raise SandboxError(_("The clock moves on by a day or a week."))
+        sent = advance_clock(sandbox, current_user, form.days.data)
     except SandboxError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -69,14 +50,16 @@ def clock_advance():
             ),
             "info",
         )
-    target = request.form.get("next") or ""
-    return redirect(target if target.startswith("/sandbox") else url_for("sandbox.home"))
+    target = request.form.get("next", "")
+    if not (is_safe_redirect(target) and target.startswith(url_for("sandbox.home"))):
+        target = url_for("sandbox.home")
+    return redirect(target)
 
 
 @bp.post("/reset")
 def reset():
-    sandbox = my_sandbox()
-    reset_sandbox(sandbox, current_user)
+    """Throw away everything done in the sandbox and load fresh fake data."""
+    reset_sandbox(my_sandbox(), current_user)
     db.session.commit()
     flash(_("Your sandbox is back to a fresh start."), "success")
     return redirect(url_for("sandbox.home"))

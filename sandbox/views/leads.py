@@ -1,124 +1,136 @@
-"""Leads: list, create (with a duplicate warning), qualify inline, note, convert."""
+"""Leads: list, create and edit (with a duplicate warning), qualify inline, convert."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_
 
 from portal.extensions import db
 from portal.rendering import render
-from sandbox.models import LEAD_SOURCES, LEAD_STATUSES, STAGES, Activity, Lead, scoped
+from sandbox import queries
+from sandbox.forms import ActivityForm, ConvertForm, LeadForm, LeadStatusForm
+from sandbox.models import LEAD_SOURCES, LEAD_STATUSES, Lead
 from sandbox.services import SandboxError
 from sandbox.services import leads as lead_services
-from sandbox.views import bp, load_or_404, my_sandbox
-
-FIELDS = ("first_name", "last_name", "company", "title", "email", "phone", "source", "description")
+from sandbox.views import bp, load_or_404, my_sandbox, page_number, show_error
 
 
 @bp.get("/leads")
 def lead_list():
+    """Leads, newest first, with search and status and source filters (htmx live)."""
     sandbox = my_sandbox()
-    q = request.args.get("q", "").strip()[:100]
-    status = request.args.get("status", "")
-    query = scoped(Lead, sandbox).order_by(Lead.created_at.desc(), Lead.id.desc())
-    if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(
-            or_(
-                *(
-                    func.lower(c).like(pattern)
-                    for c in (Lead.first_name, Lead.last_name, Lead.company, Lead.email)
-                )
-            )
-        )
-    if status in LEAD_STATUSES:
-        query = query.where(Lead.status == status)
-    page = db.paginate(
-        query, page=request.args.get("page", 1, type=int), per_page=25, error_out=False
-    )
-    db.session.commit()
+    filters = queries.LeadFilters.from_args(request.args)
     return render(
         "sandbox/leads.html",
         "sandbox/_lead_rows.html",
         sandbox=sandbox,
-        page=page,
-        q=q,
-        status_filter=status,
+        page=queries.leads(sandbox, filters, page_number()),
+        filters=filters,
         statuses=LEAD_STATUSES,
-    )
-
-
-def _lead_data() -> lead_services.LeadData:
-    return lead_services.LeadData(**{name: request.form.get(name, "")[:5000] for name in FIELDS})
-
-
-@bp.route("/leads/new", methods=["GET", "POST"])
-def lead_new():
-    sandbox = my_sandbox()
-    values = {name: request.form.get(name, "") for name in FIELDS}
-    errors: dict[str, str] = {}
-    duplicates: list[str] = []
-    if request.method == "POST":
-        duplicates = lead_services.possible_duplicates(sandbox, values["email"], values["company"])
-        if duplicates and request.form.get("confirm_duplicate") != "1":
-            db.session.commit()
-            return render(
-                "sandbox/lead_form.html",
-                status=422,
-                sandbox=sandbox,
-                values=values,
-                errors=errors,
-                duplicates=duplicates,
-                sources=LEAD_SOURCES,
-            )
-        try:
-            lead = lead_services.create_lead(sandbox, current_user, _lead_data())
-        except SandboxError as error:
-            db.session.rollback()
-            errors[error.field or "form"] = error.message
-        else:
-            db.session.commit()
-            flash(_("Lead logged."), "success")
-            return redirect(url_for("sandbox.lead_detail", lead_id=lead.id))
-    db.session.commit()
-    return render(
-        "sandbox/lead_form.html",
-        status=422 if errors else 200,
-        sandbox=sandbox,
-        values=values,
-        errors=errors,
-        duplicates=[],
         sources=LEAD_SOURCES,
     )
 
 
-def _lead_page(sandbox, lead, *, status: int = 200, **extra):
-    notes = db.session.scalars(
-        scoped(Activity, sandbox)
-        .where(Activity.parent_type == "lead", Activity.parent_id == lead.id)
-        .order_by(Activity.at.desc())
-    ).all()
+def _lead_data(form: LeadForm) -> lead_services.LeadData:
+    return lead_services.LeadData(
+        **{name: form[name].data or "" for name in lead_services.LeadData.__dataclass_fields__}
+    )
+
+
+def _save_lead(sandbox, form: LeadForm, lead: Lead | None):
+    """Validate, warn about duplicates once, then create or update: the form or the lead."""
+    if not form.validate_on_submit():
+        return None, []
+    duplicates = lead_services.possible_duplicates(
+        sandbox, form.email.data, form.company.data, exclude_lead=lead.id if lead else None
+    )
+    fresh = lead is None or (form.email.data, form.company.data) != (lead.email, lead.company)
+    if duplicates and fresh and form.confirm_duplicate.data != "1":
+        form.confirm_duplicate.data = "1"
+        return None, duplicates
+    try:
+        if lead is None:
+            return lead_services.create_lead(sandbox, current_user, _lead_data(form)), []
+        return lead_services.update_lead(sandbox, current_user, lead, _lead_data(form)), []
+    except SandboxError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return None, []
+
+
+@bp.route("/leads/new", methods=["GET", "POST"])
+def lead_new():
+    """Log a new lead; a likely duplicate is shown first and can be confirmed past."""
+    sandbox = my_sandbox()
+    form = LeadForm()
+    saved, duplicates = _save_lead(sandbox, form, None)
+    if saved is not None:
+        db.session.commit()
+        flash(_("Lead logged."), "success")
+        return redirect(url_for("sandbox.lead_detail", lead_id=saved.id))
+    return render(
+        "sandbox/lead_form.html",
+        status=422 if form.is_submitted() else 200,
+        sandbox=sandbox,
+        form=form,
+        lead=None,
+        duplicates=duplicates,
+    )
+
+
+@bp.route("/leads/<int:lead_id>/edit", methods=["GET", "POST"])
+def lead_edit(lead_id: int):
+    """Correct or complete a lead's details."""
+    sandbox = my_sandbox()
+    lead = load_or_404(Lead, lead_id, sandbox)
+    form = LeadForm(obj=lead)
+    saved, duplicates = _save_lead(sandbox, form, lead)
+    if saved is not None:
+        db.session.commit()
+        flash(_("Lead saved."), "success")
+        return redirect(url_for("sandbox.lead_detail", lead_id=lead.id))
+    return render(
+        "sandbox/lead_form.html",
+        status=422 if form.is_submitted() else 200,
+        sandbox=sandbox,
+        form=form,
+        lead=load_or_404(Lead, lead_id, sandbox),
+        duplicates=duplicates,
+    )
+
+
+def lead_page(
+    sandbox,
+    lead: Lead,
+    *,
+    status: int = 200,
+    form: ActivityForm | None = None,
+    status_form: LeadStatusForm | None = None,
+    convert_form: ConvertForm | None = None,
+    status_saved: bool = False,
+):
+    """A lead with its status, conversion form and notes; failed forms keep their errors."""
+    suggested_name = f"{lead.company}: " if lead.company else ""
     return render(
         "sandbox/lead.html",
         "sandbox/_lead_status.html",
         status=status,
         sandbox=sandbox,
         lead=lead,
-        notes=notes,
-        statuses=LEAD_STATUSES,
-        stages=[s for s in STAGES if not s.startswith("closed")],
-        **extra,
+        notes=queries.timeline(sandbox, "lead", lead.id),
+        status_form=status_form or LeadStatusForm(formdata=None, obj=lead),
+        convert_form=convert_form or ConvertForm(formdata=None, opportunity_name=suggested_name),
+        note_form=form or ActivityForm(formdata=None),
+        status_saved=status_saved,
     )
 
 
 @bp.get("/leads/<int:lead_id>")
 def lead_detail(lead_id: int):
+    """One lead."""
     sandbox = my_sandbox()
-    return _lead_page(sandbox, load_or_404(Lead, lead_id, sandbox))
+    return lead_page(sandbox, load_or_404(Lead, lead_id, sandbox))
 
 
 @bp.post("/leads/<int:lead_id>/status")
@@ -126,42 +138,44 @@ def lead_status(lead_id: int):
     """Change the status inline (htmx swaps the status block)."""
     sandbox = my_sandbox()
     lead = load_or_404(Lead, lead_id, sandbox)
+    form = LeadStatusForm()
     try:
-        lead_services.set_lead_status(sandbox, current_user, lead, request.form.get("status", ""))
+        if not form.validate():
+            raise SandboxError(_("Choose a status."), "status")
+        lead_services.set_lead_status(sandbox, current_user, lead, form.status.data)
     except SandboxError as error:
         db.session.rollback()
-        return _lead_page(
-            sandbox, load_or_404(Lead, lead_id, sandbox), status=422, status_error=error.message
-        )
+        show_error(form, error)
+        return lead_page(sandbox, load_or_404(Lead, lead_id, sandbox), status=422, status_form=form)
     db.session.commit()
-    return _lead_page(sandbox, lead, status_saved=True)
+    return lead_page(sandbox, lead, status_saved=True)
 
 
 @bp.post("/leads/<int:lead_id>/convert")
 def lead_convert(lead_id: int):
+    """Turn the lead into a customer, and optionally an opportunity, linked back to it."""
     sandbox = my_sandbox()
     lead = load_or_404(Lead, lead_id, sandbox)
-    close_date = request.form.get("close_date") or None
+    form = ConvertForm()
     try:
+        if not form.validate():
+            raise SandboxError(_("Check the conversion's fields."))
         customer, opportunity = lead_services.convert_lead(
             sandbox,
             current_user,
             lead,
-            create_opportunity=request.form.get("create_opportunity") == "1",
-            opportunity_name=request.form.get("opportunity_name", ""),
-            amount=request.form.get("amount", "").replace(",", ""),
-            stage=request.form.get("stage", "prospecting"),
-            close_date=date.fromisoformat(close_date) if close_date else None,
+            create_opportunity=form.create_opportunity.data,
+            opportunity_name=form.opportunity_name.data or "",
+            amount=str(form.amount.data if form.amount.data is not None else ""),
+            stage=form.stage.data,
+            close_date=form.close_date.data,
         )
-    except ValueError as error:
+    except SandboxError as error:
         db.session.rollback()
-        message = getattr(error, "message", _("Enter the close date as a date."))
-        return _lead_page(
-            sandbox,
-            load_or_404(Lead, lead_id, sandbox),
-            status=422,
-            convert_error=message,
-            form=request.form,
+        if error.field or not form.errors:
+            show_error(form, error)
+        return lead_page(
+            sandbox, load_or_404(Lead, lead_id, sandbox), status=422, convert_form=form
         )
     db.session.commit()
     flash(_("Converted: %(name)s is now a customer.", name=customer.name), "success")

@@ -5,93 +5,93 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.extensions import db
 from portal.rendering import render
-from sandbox.models import STAGES, Activity, Colleague, Customer, Opportunity, scoped
+from sandbox import queries, reports
+from sandbox.forms import ActivityForm, StageForm
+from sandbox.models import STAGES, Colleague, Customer, Opportunity, get_in_sandbox
 from sandbox.services import SandboxError
 from sandbox.services.opportunities import move_stage
-from sandbox.views import bp, load_or_404, my_sandbox
+from sandbox.views import bp, load_or_404, my_sandbox, show_error
+
+
+def board_page(sandbox, *, status: int = 200, board_error: str = ""):
+    """The board; from htmx, only the columns (after a move from the board)."""
+    columns = reports.pipeline_board(sandbox)
+    return render(
+        "sandbox/opportunities.html",
+        "sandbox/_board.html",
+        status=status,
+        sandbox=sandbox,
+        columns=columns,
+        weighted=reports.weighted_pipeline(columns),
+        open_stages=reports.OPEN_STAGES,
+        board_error=board_error,
+    )
 
 
 @bp.get("/opportunities")
 def opportunity_board():
-    sandbox = my_sandbox()
-    rows = db.session.execute(
-        select(Opportunity, Customer.company, Colleague.name)
-        .outerjoin(Customer, Customer.id == Opportunity.customer_id)
-        .outerjoin(Colleague, Colleague.id == Opportunity.owner_id)
-        .where(Opportunity.sandbox_id == sandbox.id)
-        .order_by(Opportunity.close_date, Opportunity.id)
-    ).all()
-    columns = {stage: [] for stage in STAGES}
-    for opportunity, company, owner in rows:
-        columns[opportunity.stage].append((opportunity, company, owner))
-    totals = {stage: sum(o.amount for o, _c, _w in items) for stage, items in columns.items()}
-    weighted = sum(
-        o.amount * o.probability / 100 for o, _c, _w in rows if not o.stage.startswith("closed")
-    )
-    db.session.commit()
-    return render(
-        "sandbox/opportunities.html",
-        sandbox=sandbox,
-        columns=columns,
-        totals=totals,
-        weighted=weighted,
-        stages=STAGES,
-    )
+    """Deals by stage, with counts, totals, probabilities and the weighted pipeline."""
+    return board_page(my_sandbox())
 
 
-def _opportunity_page(sandbox, opportunity, *, status: int = 200, **extra):
-    notes = db.session.scalars(
-        scoped(Activity, sandbox)
-        .where(Activity.parent_type == "opportunity", Activity.parent_id == opportunity.id)
-        .order_by(Activity.at.desc())
-    ).all()
+def opportunity_page(sandbox, opportunity: Opportunity, *, status=200, form=None, stage_form=None):
+    """One deal: its figures, the stage form, its notes."""
     customer = (
-        db.session.get(Customer, opportunity.customer_id) if opportunity.customer_id else None
+        get_in_sandbox(Customer, opportunity.customer_id, sandbox)
+        if opportunity.customer_id
+        else None
     )
+    owner = queries.names_of(Colleague, [opportunity.owner_id], sandbox)
     return render(
         "sandbox/opportunity.html",
         status=status,
         sandbox=sandbox,
         opportunity=opportunity,
         customer=customer,
-        notes=notes,
+        owner=owner.get(opportunity.owner_id, ""),
+        notes=queries.timeline(sandbox, "opportunity", opportunity.id),
+        stage_form=stage_form or StageForm(formdata=None, obj=opportunity),
+        note_form=form or ActivityForm(formdata=None),
         stages=STAGES,
-        **extra,
     )
 
 
 @bp.get("/opportunities/<int:opportunity_id>")
 def opportunity_detail(opportunity_id: int):
+    """One deal."""
     sandbox = my_sandbox()
-    return _opportunity_page(sandbox, load_or_404(Opportunity, opportunity_id, sandbox))
+    return opportunity_page(sandbox, load_or_404(Opportunity, opportunity_id, sandbox))
 
 
 @bp.post("/opportunities/<int:opportunity_id>/stage")
 def opportunity_stage(opportunity_id: int):
+    """Move a deal to another stage; closing it won or lost needs a reason."""
     sandbox = my_sandbox()
     opportunity = load_or_404(Opportunity, opportunity_id, sandbox)
+    from_board = request.form.get("from_board") == "1"
+    form = StageForm()
     try:
-        move_stage(
-            sandbox,
-            current_user,
-            opportunity,
-            request.form.get("stage", ""),
-            request.form.get("reason", "")[:255],
-        )
+        if not form.validate():
+            raise SandboxError(_("Choose a stage."), "stage")
+        move_stage(sandbox, current_user, opportunity, form.stage.data, form.reason.data or "")
     except SandboxError as error:
         db.session.rollback()
-        return _opportunity_page(
+        if from_board:
+            return board_page(sandbox, status=422, board_error=error.message)
+        show_error(form, error)
+        return opportunity_page(
             sandbox,
             load_or_404(Opportunity, opportunity_id, sandbox),
             status=422,
-            stage_error=error.message,
+            stage_form=form,
         )
     db.session.commit()
-    flash(_("Stage saved."), "success")
-    if request.form.get("from_board"):
+    if from_board:
+        if request.headers.get("HX-Request"):
+            return board_page(sandbox)
         return redirect(url_for("sandbox.opportunity_board"))
+    flash(_("Stage saved."), "success")
     return redirect(url_for("sandbox.opportunity_detail", opportunity_id=opportunity.id))

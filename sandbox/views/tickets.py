@@ -5,113 +5,164 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import case
 
 from portal.extensions import db
 from portal.rendering import render
-from sandbox.models import PRIORITIES, Activity, Colleague, Customer, Ticket, scoped
-from sandbox.scenarios import learner_colleague
+from sandbox import queries
+from sandbox.forms import (
+    ActivityForm,
+    AssignForm,
+    CloseForm,
+    PriorityForm,
+    ResolveForm,
+    RespondForm,
+    SetAsideForm,
+)
+from sandbox.models import (
+    CATEGORIES,
+    Colleague,
+    Customer,
+    Product,
+    Purchase,
+    Ticket,
+    get_in_sandbox,
+)
 from sandbox.services import SandboxError
 from sandbox.services import tickets as ticket_services
-from sandbox.views import bp, load_or_404, my_sandbox
-
-OPEN = ("new", "assigned", "pending")
+from sandbox.views import bp, load_or_404, my_sandbox, page_number, show_error
 
 
 @bp.get("/tickets")
 def ticket_queue():
+    """Open tickets by their next SLA deadline on the sandbox clock, overdue ones first."""
     sandbox = my_sandbox()
-    show = request.args.get("show", "open")
-    query = scoped(Ticket, sandbox)
-    if show == "open":
-        query = query.where(Ticket.status.in_(OPEN))
-    # Most urgent first: whichever deadline is next (first response while unanswered).
-    next_due = case(
-        (Ticket.first_responded_at.is_(None), Ticket.first_response_due),
-        else_=Ticket.resolution_due,
+    filters = queries.TicketFilters.from_args(request.args)
+    page = queries.ticket_queue(sandbox, filters, page_number())
+    return render(
+        "sandbox/tickets.html",
+        "sandbox/_ticket_rows.html",
+        sandbox=sandbox,
+        page=page,
+        filters=filters,
+        categories=CATEGORIES,
+        customers=queries.names_of(Customer, [t.customer_id for t in page.items], sandbox),
+        owners=queries.names_of(Colleague, [t.assignee_id for t in page.items], sandbox),
     )
-    page = db.paginate(
-        query.order_by(next_due, Ticket.id),
-        page=request.args.get("page", 1, type=int),
-        per_page=25,
-        error_out=False,
-    )
-    customers = names_of(Customer, {t.customer_id for t in page.items}, sandbox)
-    owners = names_of(Colleague, {t.assignee_id for t in page.items}, sandbox)
-    db.session.commit()
-    return render("sandbox/tickets.html", sandbox=sandbox, page=page, show=show,
-                  customers=customers, owners=owners)
 
 
-def names_of(model, ids: set, sandbox) -> dict[int, str]:
-    """Display names for a page's worth of ids, in one query."""
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {r.id: r.name for r in db.session.scalars(scoped(model, sandbox).where(
-        model.id.in_(ids)))}
+# action -> (form, service call)
+ACTIONS = {
+    "assign": (
+        AssignForm,
+        lambda s, u, t, f: ticket_services.assign_ticket(s, u, t, f.assignee.data),
+    ),
+    "priority": (
+        PriorityForm,
+        lambda s, u, t, f: ticket_services.set_priority(s, u, t, f.priority.data),
+    ),
+    "respond": (RespondForm, lambda s, u, t, f: ticket_services.respond(s, u, t, f.message.data)),
+    "pending": (None, lambda s, u, t, f: ticket_services.set_pending(s, u, t)),
+    "resolve": (
+        ResolveForm,
+        lambda s, u, t, f: ticket_services.resolve(s, u, t, f.resolution.data),
+    ),
+    "close": (CloseForm, lambda s, u, t, f: ticket_services.close(s, u, t, f.satisfaction.data)),
+    "set_aside": (
+        SetAsideForm,
+        lambda s, u, t, f: ticket_services.set_aside(s, u, t, f.status.data, f.note.data),
+    ),
+    "reopen": (None, lambda s, u, t, f: ticket_services.reopen(s, u, t)),
+}
 
 
-def _ticket_page(sandbox, ticket, *, status: int = 200, **extra):
-    history = db.session.scalars(
-        scoped(Activity, sandbox)
-        .where(Activity.parent_type == "ticket", Activity.parent_id == ticket.id)
-        .order_by(Activity.at.desc())
-    ).all()
-    customer = db.session.get(Customer, ticket.customer_id) if ticket.customer_id else None
-    colleagues = db.session.scalars(scoped(Colleague, sandbox).order_by(Colleague.name)).all()
+def _forms(sandbox, ticket: Ticket, failed: str | None = None, failed_form=None) -> dict:
+    colleagues = queries.colleagues(sandbox)
+    forms = {
+        "assign": AssignForm(formdata=None, assignee=ticket.assignee_id),
+        "priority": PriorityForm(formdata=None, priority=ticket.priority),
+        "respond": RespondForm(formdata=None),
+        "resolve": ResolveForm(formdata=None),
+        "close": CloseForm(formdata=None),
+        "set_aside": SetAsideForm(formdata=None),
+    }
+    if failed in forms and failed_form is not None:
+        forms[failed] = failed_form
+    forms["assign"].assignee.choices = [
+        (c.id, c.name + (f" ({_('you')})" if c.is_learner else "")) for c in colleagues
+    ]
+    if ticket.assignee_id is None and colleagues:
+        forms["assign"].assignee.data = colleagues[0].id  # the learner: take it yourself
+    return forms
+
+
+def ticket_page(
+    sandbox,
+    ticket: Ticket,
+    *,
+    status=200,
+    form=None,
+    failed=None,
+    failed_form=None,
+    action_error: str = "",
+):
+    """One ticket: SLA clock, details, actions that make sense now, history."""
+    customer = get_in_sandbox(Customer, ticket.customer_id, sandbox) if ticket.customer_id else None
+    purchase = get_in_sandbox(Purchase, ticket.purchase_id, sandbox) if ticket.purchase_id else None
+    product = queries.names_of(Product, [purchase.product_id], sandbox) if purchase else {}
     return render(
         "sandbox/ticket.html",
         status=status,
         sandbox=sandbox,
         ticket=ticket,
         customer=customer,
-        history=history,
-        colleagues=colleagues,
-        priorities=PRIORITIES,
-        me=learner_colleague(sandbox),
-        **extra,
+        purchase=purchase,
+        product=product.get(purchase.product_id, "") if purchase else "",
+        history=queries.timeline(sandbox, "ticket", ticket.id),
+        forms=_forms(sandbox, ticket, failed, failed_form),
+        note_form=form or ActivityForm(formdata=None),
+        is_open=ticket_services.is_open(ticket),
+        failed=failed,
+        action_error=action_error,
     )
 
 
 @bp.get("/tickets/<int:ticket_id>")
 def ticket_detail(ticket_id: int):
+    """One ticket."""
     sandbox = my_sandbox()
-    return _ticket_page(sandbox, load_or_404(Ticket, ticket_id, sandbox))
-
-
-ACTIONS = {
-    "assign": lambda s, u, t, f: ticket_services.assign_ticket(
-        s, u, t, f.get("assignee", type=int) or 0
-    ),
-    "priority": lambda s, u, t, f: ticket_services.set_priority(s, u, t, f.get("priority", "")),
-    "respond": lambda s, u, t, f: ticket_services.respond(s, u, t, f.get("message", "")[:5000]),
-    "pending": lambda s, u, t, f: ticket_services.set_pending(s, u, t),
-    "resolve": lambda s, u, t, f: ticket_services.resolve(s, u, t, f.get("resolution", "")[:5000]),
-    "close": lambda s, u, t, f: ticket_services.close(s, u, t, f.get("satisfaction", type=int)),
-    "reopen": lambda s, u, t, f: ticket_services.reopen(s, u, t),
-}
+    return ticket_page(sandbox, load_or_404(Ticket, ticket_id, sandbox))
 
 
 @bp.post("/tickets/<int:ticket_id>/<action>")
 def ticket_action(ticket_id: int, action: str):
-    """Assign, prioritise, respond, set pending, resolve, close or reopen."""
+    """Assign, prioritise, respond, set pending, resolve, close, set aside or reopen."""
     if action not in ACTIONS:
         abort(404)
     sandbox = my_sandbox()
     ticket = load_or_404(Ticket, ticket_id, sandbox)
-    try:
-        ACTIONS[action](sandbox, current_user, ticket, request.form)
-    except SandboxError as error:
-        db.session.rollback()
-        return _ticket_page(
-            sandbox,
-            load_or_404(Ticket, ticket_id, sandbox),
-            status=422,
-            action_error=error.message,
-            failed_action=action,
-            form=request.form,
-        )
-    db.session.commit()
-    flash(_("Ticket updated."), "success")
-    return redirect(url_for("sandbox.ticket_detail", ticket_id=ticket.id))
+    form_class, act = ACTIONS[action]
+    form = form_class() if form_class else None
+    if isinstance(form, AssignForm):
+        form.assignee.choices = [(c.id, c.name) for c in queries.colleagues(sandbox)]
+    message = ""
+    if form is None or form.validate():
+        try:
+            act(sandbox, current_user, ticket, form)
+        except SandboxError as error:
+            db.session.rollback()
+            if form is not None and error.field:
+                show_error(form, error)
+            else:
+                message = error.message
+        else:
+            db.session.commit()
+            flash(_("Ticket updated."), "success")
+            return redirect(url_for("sandbox.ticket_detail", ticket_id=ticket.id))
+    return ticket_page(
+        sandbox,
+        load_or_404(Ticket, ticket_id, sandbox),
+        status=422,
+        failed=action,
+        failed_form=form,
+        action_error=message,
+    )

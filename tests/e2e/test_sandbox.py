@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
-from sandbox.models import Customer, Ticket
+from sandbox.models import Customer, Opportunity, Ticket
 from sandbox.services import get_or_create_sandbox
 from tests.e2e.conftest import login
 
@@ -18,10 +18,12 @@ from tests.e2e.conftest import login
 def test_lead_ticket_and_birthday_email(page, make, app_ctx):
     learner = make.user(roles=("learner",))
     sandbox = get_or_create_sandbox(learner)
-    ticket = db.session.scalar(select(Ticket).where(Ticket.sandbox_id == sandbox.id,
-                                                    Ticket.status == "new"))
+    ticket = db.session.scalar(
+        select(Ticket).where(Ticket.sandbox_id == sandbox.id, Ticket.status == "new")
+    )
     customer = db.session.scalar(select(Customer).where(Customer.sandbox_id == sandbox.id))
     customer.birthday = (sandbox.clock + timedelta(days=3)).date().replace(year=1988)
+    customer.first_name = "Zarghuna"  # one of a kind, so the outbox shows her email once
     db.session.commit()
     login(page, learner)
     page.goto("/sandbox/")
@@ -69,4 +71,64 @@ def test_lead_ticket_and_birthday_email(page, make, app_ctx):
     page.get_by_role("button", name="+1 week").click()
     expect(page.locator(".alert-info")).to_contain_text(re.compile(r"[1-9]\d* emails? went"))
     page.get_by_role("link", name="Outbox", exact=True).click()
-    expect(page.get_by_text(f"Happy birthday, {customer.first_name}!")).to_be_visible()
+    expect(page.get_by_text("Happy birthday, Zarghuna!")).to_be_visible()
+
+
+def test_live_search_pipeline_move_task_and_reset(page, make, app_ctx):
+    """The htmx parts: live search, an inline pipeline move, a task ticked off, and the
+    reset behind its confirmation dialog."""
+    learner = make.user(roles=("learner",))
+    sandbox = get_or_create_sandbox(learner)
+    customer = db.session.scalar(select(Customer).where(Customer.sandbox_id == sandbox.id))
+    deal = db.session.scalar(
+        select(Opportunity).where(
+            Opportunity.sandbox_id == sandbox.id, Opportunity.stage.not_like("closed%")
+        )
+    )
+    deal.stage = "proposal"
+    db.session.commit()
+    login(page, learner)
+
+    # Live search: typing narrows the rows without reloading the page.
+    page.goto("/sandbox/customers")
+    expect(page.get_by_test_id("result-count")).to_have_text("200 customers")
+    page.get_by_label("Search customers").fill(customer.loyalty_card)
+    expect(page.get_by_test_id("result-count")).to_have_text("1 customer")
+    expect(page.locator("#customer-rows")).to_contain_text(customer.name)
+    page.get_by_role("link", name=customer.name).click()
+
+    # A task logged on the profile, then ticked off from the timeline.
+    page.get_by_label("Kind").select_option("task")
+    page.get_by_label("Subject").fill("Send the revised quote")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.get_by_label("Due (tasks)")).to_have_class(re.compile("is-invalid"))
+    page.get_by_label("Due (tasks)").fill(sandbox.today.isoformat())
+    page.get_by_role("button", name="Log it").click()
+    item = page.get_by_test_id("timeline").locator("li", has_text="Send the revised quote")
+    item.get_by_role("button", name="Mark done").click()
+    expect(
+        page.get_by_test_id("timeline").locator("li", has_text="Send the revised quote")
+    ).to_contain_text("Done")
+
+    # Pipeline: a deal moves a stage from the board, the board redrawn in place.
+    page.goto("/sandbox/opportunities")
+    card = page.locator(f'[data-opportunity="{deal.id}"]')
+    card.get_by_role("combobox").select_option("negotiation")
+    with page.expect_response(lambda response: response.url.endswith("/stage")):
+        card.get_by_role("button", name="Move").click()
+    expect(
+        page.locator('[data-stage="negotiation"]').locator(f'[data-opportunity="{deal.id}"]')
+    ).to_be_visible()
+
+    # Reset asks first; cancelling keeps everything, confirming starts afresh.
+    page.goto("/sandbox/")
+    page.get_by_role("button", name="Reset my sandbox…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").first.click()
+    expect(dialog).to_be_hidden()
+    page.get_by_role("button", name="Reset my sandbox…").click()
+    page.get_by_role("dialog").get_by_role("button", name="Yes, reset it").click()
+    expect(page.locator(".alert-success")).to_contain_text("back to a fresh start")
+    db.session.refresh(sandbox)
+    assert sandbox.generation == 2

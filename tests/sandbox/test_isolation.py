@@ -1,13 +1,18 @@
 """One learner can never reach another learner's sandbox: every record id of A's, in every
-route B can call, answers 404 and changes nothing."""
+route B can call (pages, edits, htmx fragments, status changes, conversion, ticket
+actions...), answers 404 and changes nothing."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from sandbox.models import (
+    SANDBOX_TABLES,
+    Activity,
     Automation,
     Customer,
     Lead,
@@ -16,15 +21,27 @@ from sandbox.models import (
     Ticket,
 )
 from sandbox.services import get_or_create_sandbox
+from sandbox.views.tickets import ACTIONS
 
+NOTE = {"kind": "note", "body": "x"}
+TICKET_DATA = {
+    "assign": {"assignee": "1"},
+    "priority": {"priority": "urgent"},
+    "respond": {"message": "x"},
+    "pending": {},
+    "resolve": {"resolution": "x"},
+    "close": {"satisfaction": "5"},
+    "set_aside": {"status": "rejected", "note": "x"},
+    "reopen": {},
+}
 # (method, url template, model of the id, form data)
 ROUTES = [
     ("GET", "/sandbox/customers/{}", Customer, None),
-    ("POST", "/sandbox/activities/customer/{}", Customer, {"kind": "note", "body": "x"}),
     ("GET", "/sandbox/leads/{}", Lead, None),
+    ("GET", "/sandbox/leads/{}/edit", Lead, None),
+    ("POST", "/sandbox/leads/{}/edit", Lead, {"first_name": "x", "source": "call"}),
     ("POST", "/sandbox/leads/{}/status", Lead, {"status": "dead"}),
-    ("POST", "/sandbox/leads/{}/convert", Lead, {"create_opportunity": "0"}),
-    ("POST", "/sandbox/activities/lead/{}", Lead, {"kind": "note", "body": "x"}),
+    ("POST", "/sandbox/leads/{}/convert", Lead, {"stage": "prospecting"}),
     ("GET", "/sandbox/opportunities/{}", Opportunity, None),
     (
         "POST",
@@ -32,27 +49,35 @@ ROUTES = [
         Opportunity,
         {"stage": "closed_lost", "reason": "x"},
     ),
-    ("POST", "/sandbox/activities/opportunity/{}", Opportunity, {"kind": "note", "body": "x"}),
+    (
+        "POST",
+        "/sandbox/opportunities/{}/stage",
+        Opportunity,
+        {"stage": "proposal", "from_board": "1"},
+    ),
     ("GET", "/sandbox/tickets/{}", Ticket, None),
-    ("POST", "/sandbox/activities/ticket/{}", Ticket, {"kind": "note", "body": "x"}),
     *[
         ("POST", f"/sandbox/tickets/{{}}/{action}", Ticket, data)
-        for action, data in (
-            ("assign", {"assignee": "1"}),
-            ("priority", {"priority": "urgent"}),
-            ("respond", {"message": "x"}),
-            ("pending", {}),
-            ("resolve", {"resolution": "x"}),
-            ("close", {"satisfaction": "5"}),
-            ("reopen", {}),
+        for action, data in TICKET_DATA.items()
+    ],
+    *[
+        ("POST", f"/sandbox/activities/{parent}/{{}}", model, NOTE)
+        for parent, model in (
+            ("customer", Customer),
+            ("lead", Lead),
+            ("opportunity", Opportunity),
+            ("ticket", Ticket),
         )
     ],
+    ("POST", "/sandbox/tasks/{}/done", Activity, {}),
+    ("GET", "/sandbox/automations/{}", Automation, None),
     (
         "POST",
         "/sandbox/automations/{}",
         Automation,
-        {"name": "x", "trigger": "birthday", "subject": "x", "body": "x"},
+        {"name": "x", "trigger": "birthday", "subject": "x", "body": "x", "active": "y"},
     ),
+    ("POST", "/sandbox/automations/{}/active", Automation, {"active": "y"}),
 ]
 
 
@@ -69,69 +94,109 @@ def victim_sandbox(make, app_ctx):
     return box
 
 
-def _snapshot(model, record_id):
-    row = db.session.get(model, record_id)
-    return {c.key: getattr(row, c.key) for c in model.__table__.columns}
+def _snapshot(box) -> dict:
+    """Every row of a sandbox, as plain values."""
+    out = {}
+    for model in SANDBOX_TABLES:
+        rows = db.session.execute(
+            select(*model.__table__.columns).where(model.sandbox_id == box.id).order_by(model.id)
+        ).all()
+        out[model.__tablename__] = [tuple(r) for r in rows]
+    return out
+
+
+def _target(model, box) -> int:
+    query = select(model.id).where(model.sandbox_id == box.id).order_by(model.id)
+    if model is Activity:
+        query = query.where(Activity.kind == "task", Activity.done.is_(False))
+    return db.session.scalar(query.limit(1))
 
 
 @pytest.mark.parametrize(
-    ("method", "url", "model", "data"), ROUTES, ids=[f"{m} {u}" for m, u, _model, _d in ROUTES]
+    ("method", "url", "model", "data"),
+    ROUTES,
+    ids=[f"{m} {u} {sorted(d or {})}" for m, u, _model, d in ROUTES],
 )
 def test_another_learners_record_is_not_found_and_unchanged(
     client, make, victim_sandbox, method, url, model, data
 ):
     intruder = make.user(roles=("learner",))
     client.login(intruder)
-    record_id = db.session.scalar(select(model.id).where(model.sandbox_id == victim_sandbox.id))
-    before = _snapshot(model, record_id)
-    events_before = db.session.scalar(
-        select(db.func.count(SandboxEvent.id)).where(SandboxEvent.sandbox_id == victim_sandbox.id)
-    )
+    record_id = _target(model, victim_sandbox)
+    before = _snapshot(victim_sandbox)
     if method == "GET":
         response = client.get(url.format(record_id))
+        fragment = client.get(url.format(record_id), headers={"HX-Request": "true"})
+        assert fragment.status_code == 404
     else:
         response = client.post(url.format(record_id), data=data, headers={"HX-Request": "true"})
     assert response.status_code == 404
     db.session.expire_all()
-    assert _snapshot(model, record_id) == before
+    assert _snapshot(victim_sandbox) == before
+
+
+def test_the_same_routes_work_on_ones_own_records(client, make, app_ctx):
+    """The 404s above are about whose record it is, not broken routes."""
+    owner = make.user(roles=("learner",))
+    client.login(owner)
+    box = get_or_create_sandbox(owner)
+    db.session.add(
+        Automation(
+            sandbox_id=box.id, name="Mine", trigger="birthday", subject="s", body="b", active=False
+        )
+    )
+    db.session.commit()
+    for method, url, model, data in ROUTES:
+        path = url.format(_target(model, box))
+        response = client.get(path) if method == "GET" else client.post(path, data=data)
+        assert response.status_code in (200, 302, 422), (method, path, response.status_code)
+
+
+def test_an_intruders_sandbox_does_not_see_other_learners_rows(client, make, victim_sandbox):
+    intruder = make.user(roles=("learner",))
+    client.login(intruder)
+    victim_emails = set(
+        db.session.scalars(select(Customer.email).where(Customer.sandbox_id == victim_sandbox.id))
+    )
+    page = client.get("/sandbox/customers?q=.example").text
+    shown = set(re.findall(r'<div class="small text-body-secondary">([^<]+@[^<]+)</div>', page))
+    own = get_or_create_sandbox(intruder)
+    assert shown and not shown & (
+        victim_emails
+        - set(db.session.scalars(select(Customer.email).where(Customer.sandbox_id == own.id)))
+    )
+    total = db.session.scalar(
+        select(func.count()).select_from(Customer).where(Customer.sandbox_id == own.id)
+    )
+    assert f"{total} customers" in page
+
+
+def test_every_sandbox_route_with_an_id_is_covered(app):
+    ids = re.compile(r"<int:\w+>")
+    with_ids = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/sandbox/") or "<" not in rule.rule:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            template = ids.sub("{}", rule.rule)
+            if "<parent>" in template:
+                with_ids |= {
+                    (method, template.replace("<parent>", p))
+                    for p in ("customer", "lead", "opportunity", "ticket")
+                }
+            elif "<action>" in template:
+                with_ids |= {(method, template.replace("<action>", a)) for a in ACTIONS}
+            else:
+                with_ids.add((method, template))
+    covered = {(m, u) for m, u, _model, _data in ROUTES}
+    assert with_ids - covered == set()
+
+
+def test_events_of_one_sandbox_never_name_another(client, sandbox, victim_sandbox):
+    client.post("/sandbox/reset")
     assert (
         db.session.scalar(
-            select(db.func.count(SandboxEvent.id)).where(
-                SandboxEvent.sandbox_id == victim_sandbox.id
-            )
+            select(func.count(SandboxEvent.id)).where(SandboxEvent.sandbox_id == victim_sandbox.id)
         )
-        == events_before
+        == 0
     )
-
-
-def test_every_sandbox_route_with_an_id_is_covered():
-    from portal import create_app
-
-    app = create_app({"MODE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    with_ids = {
-        r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/sandbox/") and "<" in r.rule
-    }
-    covered = {u.replace("{}", "<int:x>") for _m, u, _model, _d in ROUTES}
-    normalised = {
-        rule.replace("<int:customer_id>", "<int:x>")
-        .replace("<int:lead_id>", "<int:x>")
-        .replace("<int:opportunity_id>", "<int:x>")
-        .replace("<int:ticket_id>", "<int:x>")
-        .replace("<int:automation_id>", "<int:x>")
-        .replace("<int:parent_id>", "<int:x>")
-        for rule in with_ids
-    }
-    expanded = set()
-    for rule in normalised:
-        if "<parent>" in rule:
-            expanded |= {
-                rule.replace("<parent>", p) for p in ("customer", "lead", "opportunity", "ticket")
-            }
-        elif "<action>" in rule:
-            expanded |= {
-                rule.replace("<action>", a)
-                for a in ("assign", "priority", "respond", "pending", "resolve", "close", "reopen")
-            }
-        else:
-            expanded.add(rule)
-    assert expanded <= covered, expanded - covered

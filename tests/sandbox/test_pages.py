@@ -1,4 +1,5 @@
-"""Every sandbox page answers, runs a fixed number of queries, and shows the practice banner."""
+"""Every sandbox page answers, shows the practice banner, paginates its lists, and runs the
+same number of SQL statements with 200 customers as with 2,000."""
 
 from __future__ import annotations
 
@@ -6,81 +7,162 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from sandbox.models import Customer, Lead, Opportunity, Ticket
-from seed.sandbox import populate
+from sandbox.models import Activity, Automation, Customer, Lead, Opportunity, Ticket
+from sandbox.services import get_or_create_sandbox, sandbox_of
+from seed.sandbox import STANDARD, populate
+from tests.sandbox.conftest import count, first
 
-PAGES = [
+LISTS = [
     "/sandbox/",
     "/sandbox/customers",
+    "/sandbox/customers?q=a&tier=gold&open_ticket=1&page=2",
     "/sandbox/leads",
+    "/sandbox/leads?status=new&source=web_site&q=e",
     "/sandbox/leads/new",
     "/sandbox/opportunities",
     "/sandbox/tickets",
-    "/sandbox/tickets?show=all",
+    "/sandbox/tickets?show=all&category=defect",
+    "/sandbox/tickets?show=mine",
     "/sandbox/automations",
     "/sandbox/outbox",
     "/sandbox/reports",
 ]
+# (model, URL) of the pages about one record
+DETAILS = [
+    (Customer, "/sandbox/customers/{}"),
+    (Lead, "/sandbox/leads/{}"),
+    (Lead, "/sandbox/leads/{}/edit"),
+    (Opportunity, "/sandbox/opportunities/{}"),
+    (Ticket, "/sandbox/tickets/{}"),
+    (Automation, "/sandbox/automations/{}"),
+]
 
 
-@pytest.mark.parametrize("url", PAGES)
+def _detail_urls(sandbox) -> list[str]:
+    return [url.format(first(model, sandbox).id) for model, url in DETAILS]
+
+
+@pytest.mark.parametrize("url", LISTS)
 def test_page_answers_with_the_practice_banner(client, sandbox, url):
     response = client.get(url)
     assert response.status_code == 200
-    assert 'data-testid="practice-banner"' in response.get_data(as_text=True)
+    page = response.text
+    assert 'data-testid="practice-banner"' in page and 'data-testid="sandbox-clock"' in page
 
 
-def test_detail_pages_answer(client, sandbox):
-    for model, url in (
-        (Customer, "/sandbox/customers/{}"),
-        (Lead, "/sandbox/leads/{}"),
-        (Opportunity, "/sandbox/opportunities/{}"),
-        (Ticket, "/sandbox/tickets/{}"),
-    ):
-        record_id = db.session.scalar(select(model.id).where(model.sandbox_id == sandbox.id))
-        assert client.get(url.format(record_id)).status_code == 200
+def test_detail_pages_answer_with_the_banner(client, sandbox):
+    for url in _detail_urls(sandbox):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'data-testid="practice-banner"' in response.text
 
 
-def test_first_visit_creates_a_full_sandbox(client, learner, app_ctx):
-    assert client.get("/sandbox/").status_code == 200
-    from sandbox.services import sandbox_of
-
+def test_first_visit_creates_a_full_sandbox_once(client, learner, app_ctx):
+    assert sandbox_of(learner) is None
+    assert client.get("/sandbox/customers").status_code == 200
     box = sandbox_of(learner)
-    counts = {
-        m.__name__: db.session.scalar(select(db.func.count(m.id)).where(m.sandbox_id == box.id))
-        for m in (Customer, Lead, Opportunity, Ticket)
-    }
-    assert counts == {"Customer": 200, "Lead": 40, "Opportunity": 25, "Ticket": 30}
+    assert count(Customer, box) == STANDARD["customers"]
+    assert client.get("/sandbox/").status_code == 200
+    assert get_or_create_sandbox(learner).id == box.id and count(Customer, box) == 200
 
 
-@pytest.mark.parametrize("url", PAGES + ["/sandbox/customers?q=a&tier=gold&open_ticket=1"])
-def test_pages_run_the_same_number_of_queries_with_200_and_2000_customers(
-    client, sandbox, count_queries, url
-):
-    client.get(url)
-    with count_queries() as small:
-        assert client.get(url).status_code == 200
-    populate(
-        sandbox.id,
-        99,
-        sandbox.clock,
-        "More",
-        sizes={
-            "customers": 1800,
-            "purchases": 5400,
-            "leads": 360,
-            "opportunities": 225,
-            "tickets": 270,
-            "activities": 1350,
-        },
-    )
+def test_other_roles_are_refused_and_anonymous_sent_to_sign_in(client, make):
+    assert client.get("/sandbox/").status_code == 302
+    client.login(make.user(roles=("executive",)))
+    assert client.get("/sandbox/").status_code == 403
+    assert client.get("/sandbox/customers").status_code == 403
+
+
+def test_trainers_practise_too(client, make, app_ctx):
+    client.login(make.user(roles=("trainer",)))
+    assert client.get("/sandbox/tickets").status_code == 200
+
+
+def _grow(sandbox, factor: int = 9) -> None:
+    """Nine more standard sandboxes' worth of data into this one: 2,000 customers."""
+    populate(sandbox.id, 99, sandbox.clock, "More", {k: v * factor for k, v in STANDARD.items()})
     db.session.commit()
-    with count_queries() as large:
-        assert client.get(url).status_code == 200
-    assert large.count == small.count, (small.statements, large.statements)
+
+
+def test_pages_run_the_same_number_of_queries_with_200_and_2000_customers(
+    client, sandbox, count_queries
+):
+    urls = LISTS + _detail_urls(sandbox)
+    small = {}
+    for url in urls:
+        client.get(url)  # warm caches (translations, templates)
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        small[url] = counter.count
+    _grow(sandbox)
+    assert count(Customer, sandbox) == 2000
+    for url in urls:
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        assert counter.count == small[url], (url, small[url], counter.statements)
 
 
 def test_lists_paginate(client, sandbox):
-    page = client.get("/sandbox/customers").get_data(as_text=True)
+    page = client.get("/sandbox/customers").text
     assert "200 customers" in page and 'class="pagination' in page
-    assert client.get("/sandbox/customers?page=8").status_code == 200
+    assert page.count("data-customer=") == 25
+    assert client.get("/sandbox/customers?page=8").text.count("data-customer=") == 25
+    beyond = client.get("/sandbox/customers?page=9").text
+    assert beyond.count("data-customer=") == 0 and "No customer matches." in beyond
+    assert client.get("/sandbox/customers?page=nonsense").status_code == 200
+
+
+def test_live_search_answers_with_the_rows_only(client, sandbox):
+    customer = first(Customer, sandbox)
+    response = client.get(
+        f"/sandbox/customers?q={customer.loyalty_card}", headers={"HX-Request": "true"}
+    )
+    assert "<html" not in response.text and "1 customer" in response.text
+    assert "HX-Request" in response.headers["Vary"]
+    page = client.get(f"/sandbox/customers?q={customer.last_name.upper()}").text
+    assert customer.email in page
+
+
+def test_customer_filters(client, sandbox):
+    customer = first(Customer, sandbox)
+    in_city = count(Customer, sandbox, Customer.city == customer.city)
+    assert f"{in_city} customer" in client.get(f"/sandbox/customers?city={customer.city}").text
+    with_open = db.session.scalars(
+        select(Ticket.customer_id).where(
+            Ticket.sandbox_id == sandbox.id, Ticket.status.in_(("new", "assigned", "pending"))
+        )
+    ).all()
+    page = client.get("/sandbox/customers?open_ticket=1").text
+    assert f"{len(set(with_open))} customer" in page
+
+
+def test_customer_profile_shows_history_value_tickets_deals_and_timeline(client, sandbox):
+    ticket = first(Ticket, sandbox)
+    customer = db.session.get(Customer, ticket.customer_id)
+    page = client.get(f"/sandbox/customers/{customer.id}").text
+    assert ticket.subject in page and 'data-testid="purchases"' in page
+    assert customer.loyalty_card in page and 'data-testid="lifetime-value"' in page
+    notes = count(
+        Activity, sandbox, Activity.parent_type == "customer", Activity.parent_id == customer.id
+    )
+    assert page.count("data-activity=") == notes
+
+
+def test_home_shows_counts_overdue_tickets_and_the_clock_buttons(client, sandbox):
+    page = client.get("/sandbox/").text
+    assert 'data-count="customers">200<' in page
+    assert 'data-testid="overdue"' in page and 'data-sla="overdue"' in page
+    assert "+1 day" in page and "+1 week" in page and 'id="reset-dialog"' in page
+
+
+def test_labels_are_translated_and_can_be_renamed_per_organisation(client, sandbox, app):
+    lead = first(Lead, sandbox, Lead.status == "in_process")
+    lead = lead or first(Lead, sandbox)
+    lead.status = "in_process"
+    db.session.commit()
+    assert "In Process" in client.get(f"/sandbox/leads/{lead.id}").text
+    app.config["SANDBOX_LABELS"] = {"lead_status": {"in_process": "Working on it"}}
+    try:
+        assert "Working on it" in client.get(f"/sandbox/leads/{lead.id}").text
+    finally:
+        app.config.pop("SANDBOX_LABELS")

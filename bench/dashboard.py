@@ -1,0 +1,380 @@
+"""Benchmark: the readiness dashboard over a large organisation.
+
+Builds (with bulk Core inserts) 10,000 learners in 8 departments, 7 courses of 6
+lessons, about 300,000 progress and attempt rows spread over 12 weeks (plus lesson
+views, certificates and sandbox practice events), then renders
+/dashboard/ as an executive and prints the median page time, the statement count and
+the slowest single statement.
+
+    .venv/bin/python bench/dashboard.py                      # SQLite in a temporary file
+    BENCH_DATABASE_URL=postgresql://... .venv/bin/python bench/dashboard.py
+    .venv/bin/python bench/dashboard.py --learners 2000 --runs 5
+
+TEST_DATABASE_URL is used when BENCH_DATABASE_URL is not set. The database named is
+emptied first: point it at a throw-away one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event, insert, select, text  # noqa: E402
+from werkzeug.security import generate_password_hash  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.accounts.models import Department, User, UserRole  # noqa: E402
+from portal.extensions import db  # noqa: E402
+from portal.learning.models import (  # noqa: E402
+    Assignment,
+    Certificate,
+    Course,
+    ExerciseAttempt,
+    Lesson,
+    LessonProgress,
+    LessonView,
+    QuizAttempt,
+)
+from portal.rollout.models import GateCriterion, Goal, Phase, Plan, Wave, wave_departments  # noqa: E402
+from sandbox.models import Sandbox, SandboxEvent  # noqa: E402
+
+PASSWORD = "bench-password-1"
+EXECUTIVE = "exec@bench.test"
+DEPARTMENTS = {
+    "Sales": 2000, "Customer Service": 2000, "Marketing": 1200, "Billing": 1200,
+    "Operations": 1200, "IT": 800, "Finance": 800, "Logistics": 800,
+}
+# lesson kinds of every course, in order
+LESSON_PLAN = ["reading", "quiz", "reading", "exercise", "reading", "quiz"]
+# How far each wave's learners are: (share, lowest, highest) fraction of their lessons done.
+STAGES = {
+    0: ((0.85, 1.0, 1.0), (0.15, 0.5, 0.95)),
+    1: ((0.35, 1.0, 1.0), (0.5, 0.2, 0.9), (0.15, 0.0, 0.2)),
+    2: ((0.08, 1.0, 1.0), (0.5, 0.05, 0.5), (0.42, 0.0, 0.05)),
+}
+COURSES = 7
+CORE_COURSES = 4  # assigned to every department; the other three to some
+
+
+def make_app(url: str):
+    """An app on `url` with an empty schema built by the migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app({
+        "MODE": "testing", "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None,
+        "PASSWORD_HASH_METHOD": "scrypt:4096:8:1", "LOGIN_RATE_LIMIT": "10000 per minute",
+    })
+    with app.app_context():
+        engine = db.engine
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+            else:
+                db.metadata.drop_all(connection)
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(revision="heads")
+    return app
+
+
+def _chunks(rows: list[dict], size: int = 5000) -> Iterator[list[dict]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _bulk(model, rows: list[dict]) -> None:
+    for chunk in _chunks(rows):
+        db.session.execute(insert(model), chunk)
+
+
+def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = None) -> dict:
+    """Fill the database with a large organisation mid-rollout; returns counts and ids."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    now = datetime.now(UTC)
+    scale = learners / sum(DEPARTMENTS.values())
+    db.session.execute(insert(Department), [{"name": name} for name in DEPARTMENTS])
+    departments = {d.name: d.id for d in db.session.scalars(select(Department))}
+
+    password = generate_password_hash(PASSWORD, method="scrypt:4096:8:1")
+    executive_id = db.session.scalar(
+        insert(User).returning(User.id),
+        [{"email": EXECUTIVE, "name": "Bench Executive", "password_hash": password,
+          "password_change_required": False, "active": True, "session_version": 1,
+          "job_title": "COO", "department_id": departments["Sales"]}],
+    )
+    db.session.execute(insert(UserRole), [{"user_id": executive_id, "role": "executive"}])
+
+    people = []
+    for name, size in DEPARTMENTS.items():
+        for index in range(max(1, round(size * scale))):
+            start = now - timedelta(days=rng.uniform(1, 84))
+            people.append({
+                "email": f"{name.lower().replace(' ', '.')}.{index}@bench.test",
+                "name": f"{name} Learner {index:05d}", "department_id": departments[name],
+                "password_hash": None, "password_change_required": False,
+                "active": rng.random() > 0.02, "session_version": 1, "job_title": "Staff",
+                "first_login_at": start, "last_login_at": start,
+            })
+    user_ids = []
+    for chunk in _chunks(people):
+        user_ids += db.session.scalars(
+            insert(User).returning(User.id, sort_by_parameter_order=True), chunk
+        ).all()
+    _bulk(UserRole, [{"user_id": uid, "role": "learner"} for uid in user_ids])
+
+    course_ids = db.session.scalars(
+        insert(Course).returning(Course.id, sort_by_parameter_order=True),
+        [{"slug": f"course-{n}", "title": f"Course {n}", "summary": "", "language": "en",
+          "published": True, "version": 1, "source_hash": ""} for n in range(1, COURSES + 1)],
+    ).all()
+    lessons = {}  # course id -> [(lesson id, kind)]
+    for course_id in course_ids:
+        ids = db.session.scalars(
+            insert(Lesson).returning(Lesson.id, sort_by_parameter_order=True),
+            [{"course_id": course_id, "key": f"lesson-{i}", "title": f"Lesson {i}", "kind": kind,
+              "position": i, "minutes": 5, "required": True, "archived": False, "body": "",
+              "content": {}} for i, kind in enumerate(LESSON_PLAN)],
+        ).all()
+        lessons[course_id] = list(zip(ids, LESSON_PLAN, strict=True))
+
+    # Plan: the pilot (Sales) went live a week ago; the rest follow.
+    plan_id = db.session.scalar(insert(Plan).returning(Plan.id), [{
+        "name": "Bench rollout", "description": "", "target_go_live": today + timedelta(days=60),
+        "created_by_id": executive_id}])
+    phase_names = ["Strategy", "Selection", "Pilot", "Training", "Go-live", "Adoption"]
+    _bulk(Phase, [{
+        "plan_id": plan_id, "position": i, "name": name, "description": "",
+        "starts_on": today + timedelta(days=-100 + 30 * i),
+        "ends_on": today + timedelta(days=-71 + 30 * i),
+        "status": "done" if i < 3 else ("in_progress" if i == 3 else "planned"),
+    } for i, name in enumerate(phase_names)])
+    waves = [("Pilot: Sales", -7, ["Sales"]),
+             ("Wave 2: Service and Billing", 21, ["Customer Service", "Billing"]),
+             ("Wave 3: everyone else", 49,
+              ["Marketing", "Operations", "IT", "Finance", "Logistics"])]
+    wave_ids, due = [], {}
+    for name, offset, names in waves:
+        wave_id = db.session.scalar(insert(Wave).returning(Wave.id), [{
+            "plan_id": plan_id, "name": name, "go_live_on": today + timedelta(days=offset),
+            "lead_days": 14}])
+        wave_ids.append(wave_id)
+        db.session.execute(insert(wave_departments),
+                           [{"wave_id": wave_id, "department_id": departments[n]} for n in names])
+        _bulk(GateCriterion, [{"wave_id": wave_id, "kind": kind, "threshold": threshold}
+                              for kind, threshold in (("completion_rate", 90),
+                                                      ("avg_quiz_score", 80),
+                                                      ("exercise_pass_rate", 85),
+                                                      ("practice_actions_14d", 5),
+                                                      ("max_overdue_days", 7))])
+        for n in names:
+            due[departments[n]] = (wave_id, today + timedelta(days=offset - 14), len(wave_ids) - 1)
+    _bulk(Goal, [{"plan_id": plan_id, "horizon": h, "title": t, "metric": m, "target": v}
+                 for h, t, m, v in (("short", "Pilot trained", "completion_rate", 60),
+                                    ("medium", "Quiz scores", "avg_quiz_score", 80),
+                                    ("long", "Certificates", "certificates_issued", 50000))])
+
+    required = {}  # department id -> course ids
+    assignment_rows = []
+    for index, (_name, department_id) in enumerate(sorted(departments.items())):
+        chosen = course_ids[:CORE_COURSES] + [
+            c for k, c in enumerate(course_ids[CORE_COURSES:]) if (index + k) % 2 == 0]
+        required[department_id] = chosen
+        wave_id, due_on, _stage = due[department_id]
+        assignment_rows += [{"course_id": c, "department_id": department_id, "due_on": due_on,
+                             "required": True, "wave_id": wave_id, "lead_days": 14}
+                            for c in chosen]
+    _bulk(Assignment, assignment_rows)
+
+    progress, views, quizzes, exercises, certificates, practice = [], [], [], [], [], []
+    for uid, person in zip(user_ids, people, strict=True):
+        pick, level = rng.random(), 0.0
+        for share, low, high in STAGES[due[person["department_id"]][2]]:
+            if pick < share:
+                level = rng.uniform(low, high)
+                break
+            pick -= share
+        clock = person["first_login_at"]
+        span = (now - clock).total_seconds()
+        todo = [(c, lesson) for c in required[person["department_id"]] for lesson in lessons[c]]
+        reach = round(level * len(todo))
+        step = span / (reach + 1)
+        done_in_course: dict[int, int] = {}
+        for course_id, (lesson_id, kind) in todo[:reach]:
+            clock += timedelta(seconds=step * rng.uniform(0.5, 1.0))
+            finished = clock
+            if kind == "quiz":
+                skill = rng.random()
+                tries = 1 if skill > 0.4 else rng.randint(2, 4)
+                best = 0
+                for attempt in range(tries):
+                    score = rng.randint(70, 100) if attempt == tries - 1 else rng.randint(20, 69)
+                    best = max(best, score)
+                    quizzes.append({"user_id": uid, "lesson_id": lesson_id, "score": score,
+                                    "passed": score >= 70, "answers": {},
+                                    "submitted_at": clock + timedelta(minutes=5 * attempt)})
+                extra = {"best_score": best}
+            elif kind == "exercise":
+                tries = rng.randint(1, 2)
+                for attempt in range(tries):
+                    passed = attempt == tries - 1
+                    exercises.append({"user_id": uid, "lesson_id": lesson_id, "records": {},
+                                      "started_at": clock + timedelta(minutes=10 * attempt),
+                                      "checks_run": 1, "score": 100 if passed else 50,
+                                      "passed": passed, "results": []})
+                extra = {"best_score": 100}
+            else:
+                extra = {"best_score": None}
+            progress.append({"user_id": uid, "lesson_id": lesson_id, "course_id": course_id,
+                             "first_viewed_at": clock, "last_viewed_at": finished,
+                             "completed_at": finished, **extra})
+            views.append({"user_id": uid, "lesson_id": lesson_id, "viewed_at": clock})
+            done_in_course[course_id] = done_in_course.get(course_id, 0) + 1
+            if done_in_course[course_id] == len(LESSON_PLAN):
+                certificates.append({"code": f"B{uid:07d}{course_id:03d}", "user_id": uid,
+                                     "course_id": course_id, "learner_name": person["name"],
+                                     "course_title": f"Course {course_id}", "issued_at": finished})
+        # Practice in the sandbox: events spread over the learner's weeks of training.
+        for _ in range(round(level * rng.uniform(5, 30))):
+            practice.append((uid, person["first_login_at"] + timedelta(
+                seconds=rng.uniform(0, span))))
+        # A learner stuck on a quiz: three failed attempts, no pass.
+        if rng.random() < 0.03 and reach < len(todo):
+            course_id, (lesson_id, _kind) = todo[reach]
+            quiz_id = next((lid for lid, k in lessons[course_id] if k == "quiz"), lesson_id)
+            for attempt in range(3):
+                quizzes.append({"user_id": uid, "lesson_id": quiz_id, "score": 30, "passed": False,
+                                "answers": {}, "submitted_at": clock + timedelta(hours=attempt)})
+            if all(row["lesson_id"] != quiz_id or row["user_id"] != uid for row in progress[-12:]):
+                progress.append({"user_id": uid, "lesson_id": quiz_id, "course_id": course_id,
+                                 "first_viewed_at": clock, "last_viewed_at": clock,
+                                 "completed_at": None, "best_score": 30})
+    for model, rows in ((LessonProgress, progress), (LessonView, views), (QuizAttempt, quizzes),
+                        (ExerciseAttempt, exercises), (Certificate, certificates)):
+        _bulk(model, rows)
+    owners = sorted({uid for uid, _at in practice})
+    sandbox_ids = []
+    for chunk in _chunks([{"owner_id": uid, "seed": uid, "generation": 1, "clock": now}
+                          for uid in owners]):
+        sandbox_ids += db.session.scalars(
+            insert(Sandbox).returning(Sandbox.id, sort_by_parameter_order=True), chunk).all()
+    sandbox_of = dict(zip(owners, sandbox_ids, strict=True))
+    _bulk(SandboxEvent, [
+        {"sandbox_id": sandbox_of[uid], "actor_id": uid, "verb": "lead.created",
+         "entity": "lead", "entity_id": None, "sandbox_at": at, "at": at, "data": {}}
+        for uid, at in practice
+    ])
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    return {
+        "learners": len(user_ids), "progress": len(progress), "quiz_attempts": len(quizzes),
+        "exercise_attempts": len(exercises), "lesson_views": len(views),
+        "certificates": len(certificates), "sandbox_events": len(practice),
+        "wave_ids": wave_ids,
+        "rows": len(progress) + len(quizzes) + len(exercises),
+    }
+
+
+class StatementTimer:
+    """Times every SQL statement run while installed."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.times: list[tuple[float, str]] = []
+
+    def _before(self, conn, _cursor, _statement, _params, _context, _many) -> None:
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    def _after(self, conn, _cursor, statement, _params, _context, _many) -> None:
+        started = conn.info["bench_started"].pop()
+        self.times.append((time.perf_counter() - started, statement))
+
+    @contextmanager
+    def running(self):
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        try:
+            yield self
+        finally:
+            event.remove(self.engine, "before_cursor_execute", self._before)
+            event.remove(self.engine, "after_cursor_execute", self._after)
+
+
+def signed_in_client(app):
+    """A test client signed in as the benchmark's executive through the login form."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login", data={"email": EXECUTIVE, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code in (302, 303), response.status_code
+    return client
+
+
+def database_url(args_url: str | None) -> tuple[str, str | None]:
+    """The database to use, and a temporary folder to remove afterwards (SQLite)."""
+    url = args_url or os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url, None
+    folder = tempfile.mkdtemp(prefix="bench-")
+    return f"sqlite:///{folder}/bench.db", folder
+
+
+def main() -> None:
+    """Build the data, render the dashboard repeatedly, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    url, _folder = database_url(args.database)
+    app = make_app(url)
+    with app.app_context():
+        started = time.perf_counter()
+        counts = build_dataset(args.learners)
+        print(f"database: {db.engine.dialect.name}; built in {time.perf_counter() - started:.1f}s: "
+              + ", ".join(f"{k}={v}" for k, v in counts.items() if k != "wave_ids"))
+        engine = db.engine
+    client = signed_in_client(app)
+    timer = StatementTimer(engine)
+    for _ in range(2):  # warm caches
+        assert client.get("/dashboard/").status_code == 200
+    pages, statements, heaviest = [], [], []
+    for _ in range(args.runs):
+        timer.times.clear()
+        with timer.running():
+            started = time.perf_counter()
+            response = client.get("/dashboard/")
+            pages.append(time.perf_counter() - started)
+        assert response.status_code == 200
+        statements.append(len(timer.times))
+        heaviest.append(max(timer.times))
+    slowest = max(heaviest)
+    print(f"/dashboard/: median {1000 * statistics.median(pages):.1f} ms over {args.runs} runs "
+          f"(min {1000 * min(pages):.1f}, max {1000 * max(pages):.1f}); "
+          f"{statistics.mode(statements)} statements per page")
+    print(f"heaviest statement: median {1000 * statistics.median(t for t, _ in heaviest):.1f} ms; "
+          f"slowest seen {1000 * slowest[0]:.1f} ms:\n    "
+          + " ".join(slowest[1].split())[:300])
+
+
+if __name__ == "__main__":
+    main()

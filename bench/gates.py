@@ -1,0 +1,66 @@
+"""Benchmark: evaluating a wave's go-live gate over its learners' training evidence.
+
+Builds the same organisation as bench/dashboard.py (10,000 learners, ~300,000 progress
+and attempt rows) and evaluates the gate of the pilot wave (Sales, 2,000 learners, five
+criteria), printing the median time, the statements run and the slowest one.
+
+    .venv/bin/python bench/gates.py
+    BENCH_DATABASE_URL=postgresql://... .venv/bin/python bench/gates.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dashboard import StatementTimer, build_dataset, database_url, make_app  # noqa: E402
+
+from portal.extensions import db  # noqa: E402
+from portal.rollout.gates import evaluate_gate  # noqa: E402
+from portal.rollout.models import Wave  # noqa: E402
+
+
+def main() -> None:
+    """Build the data, evaluate the pilot's gate repeatedly, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    url, _folder = database_url(args.database)
+    app = make_app(url)
+    with app.app_context():
+        counts = build_dataset(args.learners)
+        print(f"database: {db.engine.dialect.name}; learners={counts['learners']}, "
+              f"progress and attempt rows={counts['rows']}")
+        wave = db.session.get(Wave, counts["wave_ids"][0])
+        timer = StatementTimer(db.engine)
+        for _ in range(2):  # warm caches
+            evaluate_gate(wave)
+        times, statements, heaviest = [], [], []
+        for _ in range(args.runs):
+            db.session.expire_all()
+            wave = db.session.get(Wave, counts["wave_ids"][0])
+            timer.times.clear()
+            with timer.running():
+                started = time.perf_counter()
+                gate = evaluate_gate(wave)
+                times.append(time.perf_counter() - started)
+            statements.append(len(timer.times))
+            heaviest.append(max(timer.times))
+        print(f"gate of '{wave.name}': {gate.learners} learners, {len(gate.criteria)} criteria, "
+              f"{gate.status}")
+        print(f"evaluate_gate: median {1000 * statistics.median(times):.1f} ms over {args.runs} "
+              f"runs (min {1000 * min(times):.1f}, max {1000 * max(times):.1f}); "
+              f"{statistics.mode(statements)} statements")
+        print(f"heaviest statement: median {1000 * statistics.median(t for t, _ in heaviest):.1f}"
+              " ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+"""Benchmark: creating and resetting a learner's sandbox, against plain Core executemany,
+and sandbox page times with one sandbox in the database and with a thousand.
+
+    .venv/bin/python bench/sandbox_seed.py                  # SQLite in a temporary file
+    .venv/bin/python bench/sandbox_seed.py --runs 41 --learners 1000
+    BENCH_DATABASE_URL=postgresql://... .venv/bin/python bench/sandbox_seed.py
+
+What is timed (medians, milliseconds, each run committed):
+- faker: the once-per-process pool build, and what one Faker value costs;
+- create: a learner's first visit, get_or_create_sandbox() + commit, ~1,500 rows;
+- reset: reset_sandbox() + commit (bulk DELETE per table, then the same seeding), and
+  the alternative of deleting the sandbox row and letting ON DELETE CASCADE clear it;
+- core: the very same rows (captured from one create) inserted with
+  connection.execute(insert(table), rows) into an empty sandbox, nothing else;
+- pages: GET of every sandbox list page and a detail page (status 200 checked) with one
+  sandbox in the database, then with `--learners` sandboxes built by the same bulk path.
+
+The database named by BENCH_DATABASE_URL is emptied first: point it at a throw-away one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import delete, event, func, insert, select, text  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.accounts.models import User, UserRole  # noqa: E402
+from portal.extensions import db  # noqa: E402
+from sandbox.models import SANDBOX_TABLES, Customer, Lead, Sandbox, Ticket  # noqa: E402
+from sandbox.services import get_or_create_sandbox, reset_sandbox  # noqa: E402
+from seed import sandbox as seed_sandbox  # noqa: E402
+from seed.people import make_faker  # noqa: E402
+
+PASSWORD = "bench-password-1"
+
+
+def ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 2)
+
+
+def timed(fn, runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def make_app(url: str):
+    from flask_migrate import upgrade
+
+    app = create_app(
+        {
+            "MODE": "testing",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SERVER_NAME": None,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+        }
+    )
+    with app.app_context():
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "postgresql":
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+            else:
+                db.metadata.drop_all(connection)
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(revision="heads")
+    return app
+
+
+def make_learners(count: int) -> list[int]:
+    """`count` learners, inserted in bulk; the first can sign in."""
+    from werkzeug.security import generate_password_hash
+
+    password = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    ids = db.session.scalars(
+        insert(User).returning(User.id, sort_by_parameter_order=True),
+        [
+            {
+                "email": f"learner{i}@bench.test",
+                "name": f"Bench Learner {i}",
+                "password_hash": password if i == 0 else None,
+                "active": True,
+                "session_version": 1,
+                "job_title": "",
+                "password_change_required": False,
+            }
+            for i in range(count)
+        ],
+    ).all()
+    db.session.execute(insert(UserRole), [{"user_id": i, "role": "learner"} for i in ids])
+    db.session.commit()
+    return ids
+
+
+def faker_costs() -> tuple[float, float]:
+    """(ms to build the pools once, microseconds per Faker value)."""
+    seed_sandbox.pools.cache_clear()
+    started = time.perf_counter()
+    seed_sandbox.pools()
+    build = time.perf_counter() - started
+    faker = make_faker(seed=1)
+    started = time.perf_counter()
+    for _ in range(2000):
+        faker.first_name()
+        faker.company()
+    per_value = (time.perf_counter() - started) / 4000
+    return build * 1000, per_value * 1e6
+
+
+def sandbox_rows(sandbox_id: int) -> int:
+    return sum(
+        db.session.scalar(select(func.count()).where(m.sandbox_id == sandbox_id))
+        for m in SANDBOX_TABLES
+    )
+
+
+def capture_rows(user: User) -> list[tuple]:
+    """The (table, rows) batches one sandbox creation inserts, for the Core yardstick."""
+    captured: list[tuple] = []
+
+    def keep(_conn, statement, multiparams, params, _options, *_rest):
+        rows = multiparams or ([params] if params else [])
+        if getattr(statement, "is_insert", False) and rows:
+            if len(rows) == 1 and isinstance(rows[0], list | tuple):
+                rows = rows[0]
+            captured.append((statement.table, [dict(row) for row in rows]))
+
+    event.listen(db.engine, "before_execute", keep)
+    try:
+        get_or_create_sandbox(user)
+    finally:
+        event.remove(db.engine, "before_execute", keep)
+    db.session.rollback()
+    return [(t, r) for t, r in captured if t.name != "sandboxes"]
+
+
+def bench_seeding(learners: list[int], runs: int) -> dict:
+    """Create, reset (two ways) and the Core yardstick, interleaved run by run so that all
+    four see the same machine (other processes, CPU frequency)."""
+    # Users one at a time by id: a session holding a thousand objects is not a request's.
+    users = (db.session.get(User, user_id) for user_id in learners[1:])
+    first = next(users)
+    get_or_create_sandbox(first)
+    db.session.commit()
+    target = db.session.scalar(select(Sandbox).where(Sandbox.owner_id == first.id))
+    rows = sandbox_rows(target.id)
+    cascaded = next(users)
+    get_or_create_sandbox(cascaded)
+    db.session.commit()
+
+    spare = next(users)
+    batches = capture_rows(spare)
+    box = Sandbox(owner_id=spare.id, seed=1, generation=1, clock=target.clock)
+    db.session.add(box)
+    db.session.commit()
+    scratch = box.id
+    batches = [
+        (table, [{**row, "sandbox_id": scratch} for row in rows_]) for table, rows_ in batches
+    ]
+
+    newcomer: list[User] = []
+
+    def create():
+        get_or_create_sandbox(newcomer[0])  # loaded beforehand, as a request's current_user
+        db.session.commit()
+
+    def reset():
+        reset_sandbox(target, first)
+        db.session.commit()
+
+    def reset_by_cascade():
+        # The alternative design: drop the sandbox row, ON DELETE CASCADE clears its rows,
+        # and a new sandbox row (a new id) is seeded.
+        old = db.session.scalar(select(Sandbox).where(Sandbox.owner_id == cascaded.id))
+        db.session.execute(delete(Sandbox).where(Sandbox.id == old.id))
+        db.session.expunge(old)
+        get_or_create_sandbox(cascaded)
+        db.session.commit()
+
+    def clear():
+        with db.engine.begin() as connection:
+            for model in reversed(SANDBOX_TABLES):
+                connection.execute(delete(model.__table__).where(model.sandbox_id == scratch))
+
+    def core():
+        with db.engine.begin() as connection:
+            for table, rows_ in batches:
+                connection.execute(insert(table), rows_)
+
+    times: dict[str, list[float]] = {"create": [], "reset": [], "cascade": [], "core": []}
+    for _ in range(runs):
+        clear()
+        newcomer[:] = [next(users)]
+        first.name, cascaded.name  # noqa: B018 - loaded, as a signed-in user would be
+        for name, fn in (
+            ("core", core),
+            ("create", create),
+            ("reset", reset),
+            ("cascade", reset_by_cascade),
+        ):
+            times[name] += timed(fn, 1)
+    clear()
+    return {
+        "rows": rows,
+        "core_rows": sum(len(rows_) for _t, rows_ in batches),
+        **{name: ms(samples) for name, samples in times.items()},
+    }
+
+
+def page_urls(user_id: int) -> list[str]:
+    box = db.session.scalar(select(Sandbox).where(Sandbox.owner_id == user_id))
+    first = {
+        m: db.session.scalar(select(m.id).where(m.sandbox_id == box.id).limit(1))
+        for m in (Customer, Lead, Ticket)
+    }
+    return [
+        "/sandbox/",
+        "/sandbox/customers",
+        "/sandbox/customers?q=an&tier=gold",
+        f"/sandbox/customers/{first[Customer]}",
+        "/sandbox/leads",
+        f"/sandbox/leads/{first[Lead]}",
+        "/sandbox/opportunities",
+        "/sandbox/tickets",
+        f"/sandbox/tickets/{first[Ticket]}",
+        "/sandbox/automations",
+        "/sandbox/outbox",
+        "/sandbox/reports",
+    ]
+
+
+def page_times(client, urls: list[str], runs: int) -> dict[str, float]:
+    out = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        out[url] = ms(timed(lambda url=url: client.get(url), runs))
+    return out
+
+
+def build_many(learners: list[int]) -> tuple[float, int]:
+    """A sandbox for every learner without one, through the same bulk seeding path."""
+    have = set(db.session.scalars(select(Sandbox.owner_id)))
+    users = db.session.scalars(select(User).where(User.id.in_(learners))).all()
+    started = time.perf_counter()
+    for user in users:
+        if user.id not in have:
+            get_or_create_sandbox(user)
+    db.session.commit()
+    took = time.perf_counter() - started
+    if db.engine.dialect.name == "postgresql":
+        # What autovacuum does soon after a bulk load: fresh planner statistics.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
+    return took, db.session.scalar(select(func.count(Sandbox.id)))
+
+
+def database_url() -> str:
+    """BENCH_DATABASE_URL, or SQLite in a new temporary directory."""
+    return os.environ.get("BENCH_DATABASE_URL") or "sqlite:///" + os.path.join(
+        tempfile.mkdtemp(), "bench.db"
+    )
+
+
+def run(app, runs: int, learners_wanted: int, between=None) -> None:
+    """Measure and print everything; `between(learners)` runs with one sandbox present,
+    after the seeding figures (bench/sandbox.py times an exercise check there)."""
+    with app.app_context():
+        learners = make_learners(max(learners_wanted, runs + 8))
+        pool_ms, value_us = faker_costs()
+        client = app.test_client()
+        login = client.post("/login", data={"email": "learner0@bench.test", "password": PASSWORD})
+        assert login.status_code == 302, "the bench learner could not sign in"
+        assert client.get("/sandbox/").status_code == 200  # learner 0's sandbox: the only one
+        urls = page_urls(learners[0])
+        one = page_times(client, urls, runs)
+        seeding = bench_seeding(learners, runs)
+        if between is not None:
+            between(learners)
+        build_s, sandboxes = build_many(learners)
+        many = page_times(client, urls, runs)
+        url = str(db.engine.url)
+
+    print(f"database: {url.split(':')[0]}")
+    print(
+        f"faker: pools built once per process in {pool_ms:.0f} ms; "
+        f"one Faker value costs {value_us:.0f} us "
+        f"(a sandbox's ~{seeding['rows']} rows would need several thousand values)"
+    )
+    print(
+        f"standard sandbox: {seeding['rows']} rows ({seeding['core_rows']} inserted rows "
+        "in the Core yardstick, sandbox row aside)"
+    )
+    print(f"create sandbox (first visit), median: {seeding['create']} ms")
+    print(f"reset sandbox (bulk DELETE per table + reseed), median: {seeding['reset']} ms")
+    print(
+        f"reset by deleting the sandbox row (ON DELETE CASCADE) + reseed, median: "
+        f"{seeding['cascade']} ms"
+    )
+    print(f"same rows with plain Core executemany, median: {seeding['core']} ms")
+    print(
+        f"create / core = {seeding['create'] / seeding['core']:.2f}x, "
+        f"reset / core = {seeding['reset'] / seeding['core']:.2f}x"
+    )
+    print(f"{sandboxes} sandboxes in the database (the rest built in {build_s:.1f} s)")
+    print(f"{'page (median)':<40} {'1 sandbox':>10} {f'{sandboxes} sandboxes':>16}")
+    for url in urls:
+        print(f"{url:<40} {one[url]:>8} ms {many[url]:>13} ms")
+
+
+def arguments(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--runs", type=int, default=31, help="timed runs per figure")
+    parser.add_argument("--learners", type=int, default=1000, help="sandboxes for the page test")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments(__doc__.split("\n")[0])
+    run(make_app(database_url()), args.runs, args.learners)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""The dashboard's tables as CSV, safe to open in a spreadsheet.
+
+A text cell starting with = + - @ (or a tab or carriage return) could run as a formula
+in Excel or LibreOffice; it is written with a leading single quote so it stays text.
+Numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date
+
+from portal.dashboard.queries import Dashboard
+from portal.rollout.readiness import LearnerEvidence
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TABLES = ("departments", "at-risk", "completions", "proficiency", "goals", "waves")
+
+
+def safe_cell(value) -> str | int | float:
+    """A value for a CSV cell, with spreadsheet formulas neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return value
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def to_csv(header: list[str], rows: Iterable[Iterable]) -> str:
+    """Rows as CSV text under `header`, every cell made safe."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
+    return out.getvalue()
+
+
+def _rounded(value: float | None) -> float | str:
+    return "" if value is None else round(value, 1)
+
+
+def table_csv(board: Dashboard, table: str) -> str:
+    """One of the dashboard's tables (see TABLES) as CSV text."""
+    today = board.today
+    if table == "departments":
+        return to_csv(
+            ["department", "wave", "learners", "completion_rate", "avg_quiz_score",
+             "exercise_pass_rate", "practice_actions_14d", "overdue", "at_risk"],
+            [
+                [row.name, row.wave.name if row.wave else "", row.sums.learners,
+                 *(_rounded(cell.value) for cell in row.cells), row.sums.overdue,
+                 row.sums.at_risk]
+                for row in board.departments
+            ],
+        )
+    if table == "at-risk":
+        return learners_csv(board.state.at_risk, today)
+    if table == "completions":
+        return to_csv(
+            ["week_starting", "completions", "cumulative", "plan_cumulative"],
+            [[w.starts_on, w.completions, w.cumulative, w.planned] for w in board.weeks],
+        )
+    if table == "proficiency":
+        return to_csv(
+            ["department", "learners_certified", "median_days_to_first_certificate"],
+            [[p.name, p.learners, p.median_days] for p in board.proficiency],
+        )
+    if table == "goals":
+        return to_csv(
+            ["horizon", "goal", "metric", "target", "current", "met", "due_on"],
+            [[g.goal.horizon, g.goal.title, g.goal.metric, g.goal.target,
+              _rounded(g.value), g.met, g.goal.due_on] for g in board.goals],
+        )
+    if table == "waves":
+        return to_csv(
+            ["wave", "go_live", "departments", "learners", "gate"],
+            [[w.wave.name, w.wave.go_live_on, "; ".join(d.name for d in w.wave.departments),
+              w.totals.learners, "go" if w.go else "no_go"] for w in board.waves],
+        )
+    raise KeyError(table)
+
+
+def learners_csv(learners: list[LearnerEvidence], today: date) -> str:
+    """Learners with their evidence, one row each."""
+    return to_csv(
+        ["name", "email", "department", "required_courses", "completed", "complete",
+         "avg_quiz_score", "exercises_required", "exercises_passed", "practice_actions_14d",
+         "overdue_since", "stuck_quizzes", "at_risk"],
+        [
+            [e.name, e.email, e.department, e.required_n, e.done_n, e.complete,
+             _rounded(e.quiz_average), e.ex_required, e.ex_passed, e.actions,
+             e.overdue_since, e.stuck, ", ".join(e.risks())]
+            for e in learners
+        ],
+    )
+

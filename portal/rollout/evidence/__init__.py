@@ -1,0 +1,41 @@
+"""Training evidence in SQL: one row per learner, summed per department by the database.
+
+Every readiness number (gate criteria, goals, the dashboard) comes from the per-learner
+relation built here, so they always agree. GROUP BY over progress, attempts,
+certificates and sandbox events gives one row per learner; a page then reads its
+departments' sums and the learners it names in one statement. The constructs are
+portable (CASE, COUNT, window functions, dates as bound parameters), so the same SQL
+runs on SQLite and PostgreSQL.
+
+- catalogue: facts about the course library read first (a few small statements)
+- relation: the per-learner relation
+- summary: department sums and named learners in one statement; the statement cache
+
+Metric definitions are in portal.rollout.metrics.
+"""
+
+from portal.rollout.evidence.catalogue import Catalogue, load_catalogue
+from portal.rollout.evidence.relation import (
+    PRACTICE_WINDOW,
+    SINCE,
+    TODAY,
+    learner_evidence,
+    learners,
+    params,
+)
+from portal.rollout.evidence.summary import (
+    Summary,
+    cached,
+    department_sums,
+    is_complete,
+    read_summary,
+    risk,
+    risk_order,
+    summary,
+)
+
+__all__ = [
+    "PRACTICE_WINDOW", "SINCE", "TODAY", "Catalogue", "Summary", "cached", "department_sums",
+    "is_complete", "learner_evidence", "learners", "load_catalogue", "params", "read_summary",
+    "risk", "risk_order", "summary",
+]

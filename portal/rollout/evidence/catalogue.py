@@ -1,0 +1,111 @@
+"""What the evidence statements need to know about the course library, read first.
+
+A handful of small statements per page: courses and their translations, quizzes and
+required hands-on exercises, what each department must take. The big statements then
+carry these facts as CASE maps and lists instead of joining courses and lessons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, case, false, select
+
+from portal.extensions import db
+from portal.learning.models import Assignment, Course, Lesson
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Facts about the course library that the big queries bake in as CASE maps.
+
+    Read once per page (four small statements); it keeps joins to courses and lessons
+    out of the statements that scan progress and attempts.
+    """
+
+    family: dict[int, int]  # translated course id -> the course it translates
+    published: tuple[int, ...]
+    exercise_unit: dict[int, int]  # required exercise lesson id -> unit number
+    exercise_family: dict[int, int]  # required exercise lesson id -> course family
+    units_per_family: dict[int, int]
+    quiz_lessons: tuple[int, ...]
+    personal: bool  # whether any required course is assigned to people by name
+    # department id -> the course families it must take (through its assignments)
+    required: dict[int, tuple[int, ...]]
+
+    @property
+    def key(self) -> tuple:
+        """Everything the statements bake in, as a hashable value."""
+        return (
+            tuple(sorted(self.family.items())), self.published,
+            tuple(sorted(self.exercise_unit.items())), tuple(sorted(self.exercise_family.items())),
+            tuple(sorted(self.units_per_family.items())), self.quiz_lessons, self.personal,
+            tuple(sorted(self.required.items())),
+        )
+
+    def members(self, families: tuple[int, ...]) -> list[int]:
+        """The published course ids of these families (originals and translations)."""
+        return [c for c in self.published if self.family.get(c, c) in families]
+
+    def required_here(self, department: ColumnElement, column: ColumnElement,
+                      ids_of: Callable[[tuple[int, ...]], list[int]]) -> ColumnElement:
+        """True where `column` (a course or lesson id) is required of `department`: a CASE
+        on the department choosing its list, so each row is tested against one list."""
+        branches = {d: column.in_(ids_of(families)) for d, families in self.required.items()}
+        return case(branches, value=department, else_=false()) if branches else false()
+
+    def family_of(self, column: ColumnElement) -> ColumnElement:
+        """A course id column mapped to its family (a translation counts as its original)."""
+        return case(self.family, value=column, else_=column) if self.family else column
+
+
+def load_catalogue() -> Catalogue:
+    """Courses, quizzes and required hands-on exercises, as the evidence queries need them."""
+    courses = db.session.execute(
+        select(Course.id, Course.translation_of_id, Course.published)
+    ).all()
+    family = {cid: parent for cid, parent, _ in courses if parent}
+    rows = db.session.execute(
+        select(Lesson.id, Lesson.course_id, Lesson.key, Lesson.kind, Lesson.required,
+               Lesson.archived).where(Lesson.kind.in_(("quiz", "exercise")))
+    ).all()
+    quiz_lessons = tuple(row.id for row in rows if row.kind == "quiz")
+    lessons = [(row.id, row.course_id, row.key) for row in rows
+               if row.kind == "exercise" and row.required and not row.archived]
+    roots = {(course_id, key) for _, course_id, key in lessons if course_id not in family}
+    unit_numbers = {unit: number for number, unit in enumerate(sorted(roots), start=1)}
+    exercise_unit: dict[int, int] = {}
+    exercise_family: dict[int, int] = {}
+    for lesson_id, course_id, key in lessons:
+        root = family.get(course_id, course_id)
+        number = unit_numbers.get((root, key))
+        if number is not None:
+            exercise_unit[lesson_id] = number
+            exercise_family[lesson_id] = root
+    units_per_family: dict[int, int] = {}
+    for root, _key in roots:
+        units_per_family[root] = units_per_family.get(root, 0) + 1
+    required: dict[int, set[int]] = {}
+    published = tuple(cid for cid, _, is_published in courses if is_published)
+    for department_id, course_id in db.session.execute(
+        select(Assignment.department_id, Assignment.course_id).distinct().where(
+            Assignment.required.is_(True), Assignment.department_id.is_not(None),
+            Assignment.course_id.in_(published),
+        )
+    ):
+        required.setdefault(department_id, set()).add(family.get(course_id, course_id))
+    return Catalogue(
+        required={d: tuple(sorted(f)) for d, f in required.items()},
+        family=family,
+        published=published,
+        exercise_unit=exercise_unit,
+        exercise_family=exercise_family,
+        units_per_family=units_per_family,
+        quiz_lessons=quiz_lessons,
+        personal=db.session.scalar(
+            select(Assignment.id)
+            .where(Assignment.user_id.is_not(None), Assignment.required.is_(True))
+            .limit(1)
+        ) is not None,
+    )

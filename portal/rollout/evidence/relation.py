@@ -1,0 +1,337 @@
+"""The per-learner relation: one row per learner with everything readiness needs.
+
+Required courses reach a learner through their department or by name. Counts are taken
+from the evidence side (certificates, passed exercises, quiz progress) restricted to
+what each learner must take, so the work grows with the evidence, not with learners x
+courses. Only requirements already past due are expanded per learner, to find the oldest
+one still open. The day and the start of the practice window are bound parameters
+(TODAY, SINCE): a statement built once can be run again on any day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Date,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
+
+from portal.accounts.models import User, UserRole
+from portal.accounts.roles import Role
+from portal.database import UTCDateTime
+from portal.learning.models import (
+    Assignment,
+    Certificate,
+    ExerciseAttempt,
+    LessonProgress,
+    LessonView,
+    QuizAttempt,
+)
+from portal.rollout.evidence.catalogue import Catalogue
+from sandbox.models import SandboxEvent
+
+PRACTICE_WINDOW = timedelta(days=14)
+STUCK_AFTER_FAILS = 3
+
+TODAY = bindparam("today", type_=Date)
+SINCE = bindparam("since", type_=UTCDateTime)
+
+
+def params(today: date, now: datetime) -> dict:
+    """The values of TODAY and SINCE for a statement run at `now`."""
+    return {"today": today, "since": now - PRACTICE_WINDOW}
+
+
+def learners(department_ids: Collection[int] | None = None,
+             user_ids: Collection[int] | None = None) -> Select:
+    """Active users holding the learner role, optionally only some departments or people."""
+    query = (
+        select(
+            User.id.label("user_id"),
+            User.department_id.label("department_id"),
+            User.first_login_at.label("first_login_at"),
+        )
+        .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == Role.LEARNER.value))
+        .where(User.active.is_(True))
+    )
+    if department_ids is not None:
+        query = query.where(User.department_id.in_(list(department_ids)))
+    if user_ids is not None:
+        query = query.where(User.id.in_(list(user_ids)))
+    return query
+
+
+def practice_actions(since, scope: Callable[[ColumnElement], list]) -> Subquery:
+    """Practice actions per learner since `since` (user_id, actions): the events their work
+    in the practice sandbox logged (the sandbox logs every change, with its actor and
+    wall-clock time), grouped from the (actor_id, at) index."""
+    return (
+        select(SandboxEvent.actor_id.label("user_id"), func.count().label("actions"))
+        .where(SandboxEvent.at >= since, *scope(SandboxEvent.actor_id))
+        .group_by(SandboxEvent.actor_id)
+        .subquery("practice")
+    )
+
+
+def practice_actions_of(user_id: ColumnElement, since) -> ColumnElement:
+    """The same count for one learner, as a scalar: a range in the (actor_id, at) index.
+    For a wave or a department this beats grouping the whole window of events."""
+    return (
+        select(func.count())
+        .where(SandboxEvent.actor_id == user_id, SandboxEvent.at >= since)
+        .scalar_subquery()
+    )
+
+
+def studied(user_id: ColumnElement, since) -> ColumnElement:
+    """1 if the learner opened a lesson since `since`, else 0. Quiz and exercise attempts
+    need no test of their own: both are made from the lesson's page, which opening logs."""
+    recent = select(LessonView.id).where(LessonView.user_id == user_id,
+                                         LessonView.viewed_at >= since)
+    return case((recent.exists(), 1), else_=0)
+
+
+class _Relation:
+    """Builds the pieces of the per-learner relation for some learners (or everyone)."""
+
+    def __init__(self, catalogue: Catalogue, department_ids: Collection[int] | None,
+                 user_ids: Collection[int] | None) -> None:
+        self.catalogue = catalogue
+        # Not materialised: inlined where it is used, the databases keep the users table's
+        # statistics (a materialised CTE has none, and PostgreSQL then misjudges joins).
+        self.base = learners(department_ids, user_ids).cte("learners").prefix_with(
+            "NOT MATERIALIZED")
+        self.scoped = department_ids is not None or user_ids is not None
+        # For some learners only, evidence is read for just their people's rows (each a
+        # range in a user_id index); who is a learner is settled by the final join.
+        self.who: list[ColumnElement] = []  # conditions on users selecting those people
+        if department_ids is not None:
+            self.who.append(User.department_id.in_(list(department_ids)))
+        if user_ids is not None:
+            self.who.append(User.id.in_(list(user_ids)))
+        self.people = select(User.id).where(*self.who)
+        self._requirements()
+
+    def scope(self, column) -> list[ColumnElement]:
+        return [column.in_(self.people)] if self.scoped else []
+
+    def units(self, column) -> ColumnElement:
+        per_family = self.catalogue.units_per_family
+        return case(per_family, value=column, else_=0) if per_family else literal(0)
+
+    def _requirements(self) -> None:
+        """What each department must take (`by_department`), and what people must take by
+        name beyond their department's courses (`by_user`, only when there are any)."""
+        catalogue, base = self.catalogue, self.base
+        # The course family worked out first, so that grouping by family names one column
+        # (PostgreSQL will not match two renderings of the same CASE).
+        assigned = (
+            select(Assignment.department_id, Assignment.user_id,
+                   catalogue.family_of(Assignment.course_id).label("family"),
+                   Assignment.due_on)
+            .where(Assignment.required.is_(True), Assignment.course_id.in_(catalogue.published))
+            .subquery("assigned")
+        )
+        self.by_department = (
+            select(assigned.c.department_id, assigned.c.family,
+                   func.min(assigned.c.due_on).label("due_on"))
+            .where(assigned.c.department_id.is_not(None))
+            .group_by(assigned.c.department_id, assigned.c.family)
+            .subquery("by_department")
+        )
+        self.by_user = self.user_needs = None
+        if not catalogue.personal:
+            return
+        covered = (
+            select(self.by_department.c.family)
+            .where(self.by_department.c.department_id == base.c.department_id,
+                   self.by_department.c.family == assigned.c.family)
+            .exists()
+        )
+        self.by_user = (
+            select(assigned.c.user_id, assigned.c.family,
+                   func.min(assigned.c.due_on).label("due_on"))
+            .join(base, base.c.user_id == assigned.c.user_id)
+            .where(~covered)
+            .group_by(assigned.c.user_id, assigned.c.family)
+            .subquery("by_user")
+        )
+        self.user_needs = (
+            select(self.by_user.c.user_id, func.count().label("courses"),
+                   func.sum(self.units(self.by_user.c.family)).label("units"))
+            .group_by(self.by_user.c.user_id)
+            .subquery("user_needs")
+        )
+
+    def required_only(self, query: Select, user_column, family_column,
+                      department_test: ColumnElement) -> Select:
+        """Keep the evidence rows of courses their learner must take: the learner's
+        department (read from users by primary key) tested against its list of required
+        ids, or the course given to them by name."""
+        query = query.join(User, User.id == user_column).where(*self.who)
+        required = department_test
+        if self.by_user is not None:
+            required = or_(required, tuple_(user_column, family_column).in_(
+                select(self.by_user.c.user_id, self.by_user.c.family)))
+        return query.where(required)
+
+    def certified(self) -> Subquery:
+        """Per learner: required courses certified (in any language), and when first."""
+        catalogue = self.catalogue
+        family = catalogue.family_of(Certificate.course_id)
+        done = func.count(distinct(family)) if catalogue.family else func.count()
+        query = select(Certificate.user_id, done.label("done_n"),
+                       func.min(Certificate.issued_at).label("first_certificate"))
+        test = catalogue.required_here(User.department_id, Certificate.course_id,
+                                       catalogue.members)
+        return (self.required_only(query, Certificate.user_id, family, test)
+                .group_by(Certificate.user_id).subquery("certified"))
+
+    def passed(self) -> Subquery | None:
+        """Per learner: required hands-on exercises passed (each counted once)."""
+        catalogue = self.catalogue
+        if not catalogue.exercise_unit:
+            return None
+        lesson = ExerciseAttempt.lesson_id
+        unit = case(catalogue.exercise_unit, value=lesson)
+        query = select(ExerciseAttempt.user_id, func.count(distinct(unit)).label("units")).where(
+            ExerciseAttempt.passed.is_(True), lesson.in_(list(catalogue.exercise_unit)))
+        test = catalogue.required_here(User.department_id, lesson, lambda families: [
+            lesson_id for lesson_id, root in catalogue.exercise_family.items()
+            if root in families])
+        family = case(catalogue.exercise_family, value=lesson)
+        return (self.required_only(query, ExerciseAttempt.user_id, family, test)
+                .group_by(ExerciseAttempt.user_id).subquery("passed"))
+
+    def overdue(self) -> Subquery:
+        """Per learner: the oldest due date of a required course still not certified."""
+        base, by_department, by_user = self.base, self.by_department, self.by_user
+        pairs = [
+            select(base.c.user_id, by_department.c.family, by_department.c.due_on)
+            .join_from(base, by_department, by_department.c.department_id == base.c.department_id)
+            .where(by_department.c.due_on < TODAY)
+        ]
+        if by_user is not None:
+            pairs.append(select(by_user.c.user_id, by_user.c.family, by_user.c.due_on)
+                         .where(by_user.c.due_on < TODAY))
+        past_due = union_all(*pairs).subquery("past_due")
+        still_open = ~(
+            select(Certificate.id)
+            .where(Certificate.user_id == past_due.c.user_id,
+                   self.catalogue.family_of(Certificate.course_id) == past_due.c.family)
+            .exists()
+        )
+        return (
+            select(past_due.c.user_id, func.min(past_due.c.due_on).label("overdue_since"))
+            .where(still_open)
+            .group_by(past_due.c.user_id)
+            .subquery("overdue")
+        )
+
+    def quizzes(self) -> Subquery:
+        """Per learner: the sum and number of best quiz scores (kept on progress rows), and
+        the quizzes still not passed after STUCK_AFTER_FAILS attempts."""
+        progress = LessonProgress
+        attempts = (
+            select(func.count())
+            .where(QuizAttempt.user_id == progress.user_id,
+                   QuizAttempt.lesson_id == progress.lesson_id)
+            .scalar_subquery()
+        )
+        stuck = and_(progress.completed_at.is_(None), progress.best_score.is_not(None),
+                     attempts >= STUCK_AFTER_FAILS)
+        return (
+            select(progress.user_id,
+                   func.sum(progress.best_score).label("quiz_sum"),
+                   func.count(progress.best_score).label("quiz_n"),
+                   func.sum(case((stuck, 1), else_=0)).label("stuck"))
+            .where(progress.best_score.is_not(None),  # the rows of ix_lesson_progress_scored
+                   progress.lesson_id.in_(self.catalogue.quiz_lessons),
+                   *self.scope(progress.user_id))
+            .group_by(progress.user_id)
+            .subquery("quizzes")
+        )
+
+    def build(self) -> CTE:
+        base, catalogue = self.base, self.catalogue
+        certified, overdue, quizzes, passed = (
+            self.certified(), self.overdue(), self.quizzes(), self.passed())
+        joined = (
+            base.outerjoin(certified, certified.c.user_id == base.c.user_id)
+            .outerjoin(overdue, overdue.c.user_id == base.c.user_id)
+            .outerjoin(quizzes, quizzes.c.user_id == base.c.user_id)
+        )
+        if self.scoped:  # a few learners: count each one's events
+            actions = practice_actions_of(base.c.user_id, SINCE)
+        else:  # everyone: group the window's events once
+            practice = practice_actions(SINCE, self.scope)
+            joined = joined.outerjoin(practice, practice.c.user_id == base.c.user_id)
+            actions = func.coalesce(practice.c.actions, 0)
+        # What each department requires is small and known: constants, not a join.
+        courses_of = {d: len(families) for d, families in catalogue.required.items()}
+        units_of = {d: sum(catalogue.units_per_family.get(f, 0) for f in families)
+                    for d, families in catalogue.required.items()}
+        department = base.c.department_id
+        required_n = case(courses_of, value=department, else_=0) if courses_of else literal(0)
+        ex_required = case(units_of, value=department, else_=0) if units_of else literal(0)
+        if self.user_needs is not None:
+            needs = self.user_needs
+            joined = joined.outerjoin(needs, needs.c.user_id == base.c.user_id)
+            required_n = required_n + func.coalesce(needs.c.courses, 0)
+            ex_required = ex_required + func.coalesce(needs.c.units, 0)
+        ex_passed = literal(0)
+        if passed is not None:
+            joined = joined.outerjoin(passed, passed.c.user_id == base.c.user_id)
+            ex_passed = func.coalesce(passed.c.units, 0)
+        return (
+            select(
+                base.c.user_id,
+                base.c.department_id,
+                required_n.label("required_n"),
+                func.coalesce(certified.c.done_n, 0).label("done_n"),
+                overdue.c.overdue_since,
+                ex_required.label("ex_required"),
+                ex_passed.label("ex_passed"),
+                func.coalesce(quizzes.c.quiz_sum, 0).label("quiz_sum"),
+                func.coalesce(quizzes.c.quiz_n, 0).label("quiz_n"),
+                func.coalesce(quizzes.c.stuck, 0).label("stuck"),
+                actions.label("actions"),
+                studied(base.c.user_id, SINCE).label("studied"),
+                base.c.first_login_at,
+                certified.c.first_certificate,
+            )
+            .select_from(joined)
+            # Computed once: the summary reads these rows several times.
+            .cte("evidence")
+            .prefix_with("MATERIALIZED")
+        )
+
+
+def learner_evidence(
+    catalogue: Catalogue,
+    department_ids: Collection[int] | None = None,
+    user_ids: Collection[int] | None = None,
+) -> CTE:
+    """The per-learner relation, for everyone or some departments or people.
+
+    Columns: user_id, department_id, required_n, done_n, overdue_since, ex_required,
+    ex_passed, quiz_sum, quiz_n, stuck, actions (practice in the sandbox), studied (1 if
+    they opened a lesson in the window), first_login_at, first_certificate (of a
+    required course).
+    """
+    return _Relation(catalogue, department_ids, user_ids).build()

@@ -1,0 +1,235 @@
+"""Summing the evidence relation: each department's sums and the learners a page names,
+in one statement, and a cache of built statements.
+
+`summary()` returns one result in parts (a department's sums; a learner's row; a
+department's time to proficiency), so the per-learner relation is computed once per
+page however many ways the page uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    CompoundSelect,
+    Float,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    text,
+    union_all,
+)
+
+from portal.accounts.models import Department, User
+from portal.extensions import db
+from portal.rollout.evidence.relation import params
+from portal.rollout.readiness import Aggregate, LearnerEvidence
+from portal.rollout.sqltime import days_between
+
+_built: dict[tuple, CompoundSelect] = {}
+
+
+def cached(key: tuple, build: Callable[[], CompoundSelect]) -> CompoundSelect:
+    """The statement built for `key` (which must name everything it depends on, the
+    catalogue's key included), building it the first time. Statements are immutable and
+    take the day as parameters, so requests on any thread can share them."""
+    statement = _built.get(key)
+    if statement is None:
+        if len(_built) >= 256:
+            _built.clear()
+        statement = _built[key] = build()
+    return statement
+
+
+# Conditions on the evidence relation.
+
+
+def is_complete(e: CTE) -> ColumnElement:
+    """Every required course certified (and at least one required)."""
+    return and_(e.c.required_n > 0, e.c.done_n >= e.c.required_n)
+
+
+def is_overdue(e: CTE) -> ColumnElement:
+    """A required course past its due date and not certified."""
+    return e.c.overdue_since.is_not(None)
+
+
+def is_stuck(e: CTE) -> ColumnElement:
+    """A quiz failed three times or more and never passed."""
+    return e.c.stuck > 0
+
+
+def is_inactive(e: CTE) -> ColumnElement:
+    """Neither practice nor study in the window while required training is still open."""
+    return and_(e.c.actions == 0, e.c.studied == 0, ~is_complete(e))
+
+
+def _flag(condition: ColumnElement) -> ColumnElement:
+    return case((condition, 1), else_=0)
+
+
+def department_sums(e: CTE) -> dict[str, ColumnElement]:
+    """Aggregates of the evidence rows, per group; names match readiness.Aggregate."""
+    has_exercises = e.c.ex_required > 0
+    return {
+        "learners": func.count(),
+        "complete": func.sum(_flag(is_complete(e))),
+        "quiz_sum": func.sum(e.c.quiz_sum),
+        "quiz_n": func.sum(e.c.quiz_n),
+        "ex_learners": func.sum(_flag(has_exercises)),
+        "ex_ok": func.sum(_flag(and_(has_exercises, e.c.ex_passed >= e.c.ex_required))),
+        "actions": func.sum(e.c.actions),
+        "overdue": func.sum(_flag(is_overdue(e))),
+        "stuck": func.sum(_flag(is_stuck(e))),
+        "inactive": func.sum(_flag(is_inactive(e))),
+        "at_risk": func.sum(_flag(risk(e) > 0)),
+        "earliest_overdue": func.min(e.c.overdue_since),
+    }
+
+
+def risk(e: CTE) -> ColumnElement:
+    """How many warning signs a learner shows: overdue, stuck on a quiz, inactive."""
+    return _flag(is_overdue(e)) + _flag(is_stuck(e)) + _flag(is_inactive(e))
+
+
+def risk_order(e: CTE) -> tuple[ColumnElement, ...]:
+    """Most at risk first: more warning signs, then longest overdue, then by id."""
+    return (risk(e).desc(), _flag(e.c.overdue_since.is_(None)), e.c.overdue_since, e.c.user_id)
+
+
+def _median_days_part(e: CTE) -> tuple[dict, Select]:
+    """Per department: learners certified and the median days from their first sign-in
+    to their first certificate of a required course (window functions find the middle)."""
+    elapsed = days_between(e.c.first_login_at, e.c.first_certificate)
+    spans = (
+        select(
+            e.c.department_id,
+            # A certificate dated before the first sign-in (imported history) is day 0.
+            case((elapsed < 0, 0.0), else_=elapsed).label("days"),
+        )
+        .where(e.c.first_login_at.is_not(None), e.c.first_certificate.is_not(None))
+        .subquery("spans")
+    )
+    ranked = select(
+        spans.c.department_id,
+        spans.c.days,
+        func.row_number()
+        .over(partition_by=spans.c.department_id, order_by=spans.c.days)
+        .label("position"),
+        func.count().over(partition_by=spans.c.department_id).label("size"),
+    ).subquery("ranked")
+    middle = ranked.c.position.in_([(ranked.c.size + 1) // 2, (ranked.c.size + 2) // 2])
+    columns = {
+        "part": literal(3),
+        "department_id": ranked.c.department_id,
+        "certified_learners": func.max(ranked.c.size),
+        "median_days": func.avg(ranked.c.days, type_=Float),
+    }
+    return columns, select().where(middle).group_by(ranked.c.department_id)
+
+
+def summary(evidence: CTE, learners: Select, *, medians: bool = False) -> CompoundSelect:
+    """Department sums and some learners' rows of the evidence, in one statement.
+
+    `learners` selects evidence rows (ordered, limited as the page needs). The parts come
+    back as one result (`part` 1: a department's sums in columns s_*; part 2: a learner,
+    with name and department; part 3, with `medians`: a department's time to
+    proficiency), so the evidence is computed once.
+    """
+    e = evidence
+    chosen = learners.subquery("chosen")
+    learner_part = {
+        "part": literal(2),
+        "department_id": chosen.c.department_id,
+        **{name: chosen.c[name] for name in LEARNER_COLUMNS if name != "department_id"},
+        "name": User.name,
+        "email": User.email,
+        "department": func.coalesce(Department.name, ""),
+    }
+    department_part = {
+        "part": literal(1),
+        "department_id": e.c.department_id,
+        **{"s_" + name: aggregate for name, aggregate in department_sums(e).items()},
+    }
+    parts = [department_part, learner_part]
+    if medians:
+        median_part, median_query = _median_days_part(e)
+        parts.append(median_part)
+    names = list(dict.fromkeys(name for part in parts for name in part))
+    types = {name: column.type for part in reversed(parts) for name, column in part.items()}
+
+    def pad(part: dict) -> list:
+        # A missing column is a NULL cast to the other part's type: results keep their
+        # types, and PostgreSQL can match the parts' columns.
+        return [part.get(name, cast(null(), types[name])).label(name) for name in names]
+
+    selects = [
+        select(*pad(department_part)).group_by(e.c.department_id),
+        select(*pad(learner_part))
+        .select_from(chosen)
+        .join(User, User.id == chosen.c.user_id)
+        .outerjoin(Department, Department.id == chosen.c.department_id),
+    ]
+    if medians:
+        selects.append(median_query.add_columns(*pad(median_part)))
+    return union_all(*selects)
+
+
+LEARNER_COLUMNS = (
+    "user_id", "department_id", "required_n", "done_n", "overdue_since", "ex_required",
+    "ex_passed", "quiz_sum", "quiz_n", "stuck", "actions", "studied",
+)
+
+
+@dataclass
+class Summary:
+    """What a summary() statement returned."""
+
+    departments: dict[int | None, Aggregate]
+    learners: list[LearnerEvidence]
+    medians: dict[int | None, tuple[int, float]]  # department -> (certified, median days)
+
+
+def read_summary(statement: CompoundSelect, today: date, now: datetime) -> Summary:
+    """Run a summary() for `now`: each department's sums, the learners' rows, any medians."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # For this transaction only: JIT compiling the statement takes longer than running
+        # it, and a prepared statement's generic plan (psycopg prepares after five runs)
+        # cannot see the day and the window, which the plan depends on.
+        db.session.execute(text("SET LOCAL jit = off"))
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    result = db.session.execute(statement, params(today, now))
+    keys = list(result.keys())
+    part = keys.index("part")
+    department = keys.index("department_id")
+    sums = [(name, keys.index("s_" + name)) for name in Aggregate.FIELDS]
+    fields = [keys.index(name) for name in LearnerEvidence.FIELDS]
+    # PostgreSQL sums integers as numeric (Decimal in Python): counts are made ints again.
+    whole = [name in LearnerEvidence.COUNTS for name in LearnerEvidence.FIELDS]
+    found = Summary({}, [], {})
+    for row in result:
+        if row[part] == 1:
+            found.departments[row[department]] = Aggregate(
+                **{name: int(row[index] or 0) for name, index in sums[:-1]},
+                earliest_overdue=row[sums[-1][1]],
+            )
+        elif row[part] == 2:
+            found.learners.append(LearnerEvidence(*[
+                int(row[index] or 0) if count else row[index]
+                for index, count in zip(fields, whole, strict=True)
+            ]))
+        else:
+            found.medians[row[department]] = (
+                int(row[keys.index("certified_learners")]),
+                float(row[keys.index("median_days")]),
+            )
+    return found

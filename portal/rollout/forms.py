@@ -1,0 +1,122 @@
+"""Rollout forms. Choices that come from the database are filled in by the views."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as FieldError
+
+from portal.rollout.metrics import GATE_METRICS, GOAL_METRICS, METRICS, Metric
+from portal.rollout.models import HORIZON_LABELS, PHASE_STATUS_LABELS
+
+NOBODY = 0
+
+
+class PlanForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    target_go_live = DateField(_l("Target go-live"), validators=[DataRequired()])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+
+class PhaseForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    starts_on = DateField(_l("Starts"), validators=[Optional()])
+    ends_on = DateField(_l("Ends"), validators=[Optional()])
+    owner_id = SelectField(_l("Owner"), coerce=int, default=NOBODY)
+    status = SelectField(
+        _l("Status"), choices=[(s.value, label) for s, label in PHASE_STATUS_LABELS.items()]
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+    def validate_ends_on(self, field) -> None:
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise FieldError(_l("The phase cannot end before it starts."))
+
+
+class MilestoneForm(FlaskForm):
+    title = StringField(_l("Milestone"), validators=[DataRequired(), Length(max=200)])
+    owner_id = SelectField(_l("Owner"), coerce=int, default=NOBODY)
+    due_on = DateField(_l("Due"), validators=[Optional()])
+
+
+def _check_range(metric_field: str):
+    """A validator: the number fits the chosen metric (a percentage is at most 100)."""
+
+    def check(form, field) -> None:
+        if field.data is None:
+            return
+        metric = getattr(form, metric_field).data
+        maximum = METRICS[Metric(metric)].maximum if metric in set(Metric) else None
+        if field.data < 0 or (maximum is not None and field.data > maximum):
+            raise FieldError(_l("Enter a number between 0 and %(max)s.", max=f"{maximum:g}"))
+
+    return check
+
+
+class GoalForm(FlaskForm):
+    horizon = SelectField(
+        _l("Horizon"), choices=[(h.value, label) for h, label in HORIZON_LABELS.items()]
+    )
+    title = StringField(_l("Goal"), validators=[DataRequired(), Length(max=200)])
+    metric = SelectField(_l("Measured by"), choices=[(m.value, m.info.label) for m in GOAL_METRICS])
+    target = FloatField(_l("Target"), validators=[InputRequired(), _check_range("metric")])
+    manual_value = FloatField(
+        _l("Measured value"),
+        validators=[Optional(), _check_range("metric")],
+        description=_l("Only for a goal measured by hand."),
+    )
+    due_on = DateField(_l("By"), validators=[Optional()])
+
+
+class WaveForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    go_live_on = DateField(_l("Go-live date"), validators=[DataRequired()])
+    lead_days = IntegerField(
+        _l("Lead time (days)"),
+        default=14,
+        validators=[InputRequired(), NumberRange(0, 365)],
+        description=_l("Courses tied to the wave are due this many days before go-live."),
+    )
+    department_ids = SelectMultipleField(_l("Departments"), coerce=int)
+
+    def validate_department_ids(self, field) -> None:
+        if not field.data:
+            raise FieldError(_l("Choose at least one department."))
+
+
+class CriterionForm(FlaskForm):
+    kind = SelectField(_l("Criterion"), choices=[(m.value, m.info.label) for m in GATE_METRICS])
+    threshold = FloatField(_l("Threshold"), validators=[InputRequired(), _check_range("kind")])
+
+
+class TieCourseForm(FlaskForm):
+    course = SelectField(_l("Course"), coerce=int)
+    required = BooleanField(_l("Required"), default=True)
+    lead_days = IntegerField(
+        _l("Due this many days before go-live"), default=14,
+        validators=[InputRequired(), NumberRange(0, 365)],
+    )
+
+
+class SignOffForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"), choices=[("go", _l("Go")), ("no_go", _l("No-go"))],
+        validators=[InputRequired(_l("Choose go or no-go."))],
+    )
+    comment = TextAreaField(
+        _l("Comment"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l("Required for a no-go, and for a go on a gate that says no-go."),
+    )

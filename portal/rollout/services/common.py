@@ -1,0 +1,47 @@
+"""What the rollout services share: the error they raise, and checks of plain input."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.rollout.models import SignOff
+
+
+class RolloutError(ValueError):
+    """A change the rollout rules refuse; `field` names the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def clean_text(value: str, field_name: str, limit: int, required: bool = True) -> str:
+    """Stripped text within `limit`; required unless told otherwise."""
+    value = (value or "").strip()
+    if required and not value:
+        raise RolloutError(_("This field is required."), field_name)
+    if len(value) > limit:
+        raise RolloutError(_("At most %(num)d characters.", num=limit), field_name)
+    return value
+
+
+def owner_or_none(owner_id: int | None, field_name: str = "owner_id") -> int | None:
+    """The id of an active user to own something, or None for nobody."""
+    if not owner_id:
+        return None
+    user = db.session.get(User, owner_id)
+    if user is None or not user.active:
+        raise RolloutError(_("Choose an owner from the list."), field_name)
+    return user.id
+
+
+def has_signoffs(**where) -> bool:
+    """Whether any sign-off points at the given plan, phase or wave."""
+    column, value = next(iter(where.items()))
+    return db.session.scalar(
+        select(SignOff.id).where(getattr(SignOff, column) == value).limit(1)
+    ) is not None

@@ -1,0 +1,200 @@
+"""Phases: create, edit, reorder, delete; their milestones; signing a phase off."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.extensions import db
+from portal.rendering import render
+from portal.rollout import queries, services
+from portal.rollout.forms import NOBODY, MilestoneForm, PhaseForm, SignOffForm
+from portal.rollout.models import Phase
+from portal.rollout.services import PhaseData, RolloutError
+from portal.rollout.views import (
+    EXECUTIVES,
+    bp,
+    milestone_or_404,
+    phase_or_404,
+    plan_or_404,
+    show_error,
+)
+from portal.security import roles_required
+
+
+def _owner_choices(form) -> None:
+    form.owner_id.choices = [(NOBODY, _("Nobody yet"))] + [
+        (user.id, user.name) for user in queries.staff()
+    ]
+
+
+def _phase_data(form: PhaseForm) -> PhaseData:
+    return PhaseData(
+        name=form.name.data, status=form.status.data, starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data, owner_id=form.owner_id.data or None,
+        description=form.description.data or "",
+    )
+
+
+def _phase_form_page(form: PhaseForm, plan, phase: Phase | None = None):
+    _owner_choices(form)
+    if form.validate_on_submit():
+        try:
+            if phase is None:
+                phase = services.add_phase(plan, _phase_data(form))
+            else:
+                services.update_phase(phase, _phase_data(form))
+        except RolloutError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Phase saved."), "success")
+            return redirect(url_for("rollout.phase_view", phase_id=phase.id))
+    return render("rollout/phase_form.html", form=form, plan=plan, phase=phase,
+                  status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/plans/<int:plan_id>/phases/new", methods=["GET", "POST"])
+@login_required
+@roles_required(*EXECUTIVES)
+def phase_new(plan_id: int):
+    """Add a phase at the end of the plan."""
+    return _phase_form_page(PhaseForm(), plan_or_404(plan_id))
+
+
+@bp.route("/phases/<int:phase_id>/edit", methods=["GET", "POST"])
+@login_required
+@roles_required(*EXECUTIVES)
+def phase_edit(phase_id: int):
+    """Change a phase's details."""
+    phase = phase_or_404(phase_id)
+    form = PhaseForm(obj=phase)
+    return _phase_form_page(form, plan_or_404(phase.plan_id), phase)
+
+
+def _phase_page(phase: Phase, *, status: int = 200, milestone_form=None, signoff_form=None):
+    plan = plan_or_404(phase.plan_id)
+    milestone_form = milestone_form or MilestoneForm(formdata=None)
+    _owner_choices(milestone_form)
+    return render(
+        "rollout/phase.html",
+        status=status,
+        plan=plan,
+        phase=phase,
+        today=date.today(),
+        milestone_form=milestone_form,
+        signoff_form=signoff_form or SignOffForm(formdata=None),
+        signoffs=queries.signoffs(plan, phase=phase),
+    )
+
+
+@bp.get("/phases/<int:phase_id>")
+@login_required
+@roles_required(*EXECUTIVES)
+def phase_view(phase_id: int):
+    """A phase: its milestones checklist, and its sign-off with history."""
+    return _phase_page(phase_or_404(phase_id))
+
+
+@bp.post("/phases/<int:phase_id>/move")
+@login_required
+@roles_required(*EXECUTIVES)
+def phase_move(phase_id: int):
+    """Move a phase up or down; htmx gets the phase list back, others the plan page."""
+    phase = phase_or_404(phase_id)
+    services.move_phase(phase, -1 if request.form.get("direction") == "up" else 1)
+    db.session.commit()
+    plan = plan_or_404(phase.plan_id)
+    if not request.htmx:
+        return redirect(url_for("rollout.plan_view", plan_id=plan.id, _anchor="phases"))
+    return render("rollout/plan.html", "rollout/_phases.html", plan=plan, today=date.today())
+
+
+@bp.post("/phases/<int:phase_id>/delete")
+@login_required
+@roles_required(*EXECUTIVES)
+def phase_delete(phase_id: int):
+    """Delete an unsigned phase."""
+    phase = phase_or_404(phase_id)
+    plan_id = phase.plan_id
+    try:
+        services.delete_phase(phase)
+    except RolloutError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("rollout.phase_view", phase_id=phase_id))
+    db.session.commit()
+    flash(_("Phase deleted."), "success")
+    return redirect(url_for("rollout.plan_view", plan_id=plan_id, _anchor="phases"))
+
+
+@bp.post("/phases/<int:phase_id>/milestones")
+@login_required
+@roles_required(*EXECUTIVES)
+def milestone_add(phase_id: int):
+    """Add a milestone to the phase's checklist."""
+    phase = phase_or_404(phase_id)
+    form = MilestoneForm()
+    _owner_choices(form)
+    if form.validate_on_submit():
+        try:
+            services.add_milestone(phase, form.title.data, form.owner_id.data or None,
+                                   form.due_on.data)
+        except RolloutError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("rollout.phase_view", phase_id=phase.id, _anchor="milestones"))
+    return _phase_page(phase, status=422, milestone_form=form)
+
+
+@bp.post("/milestones/<int:milestone_id>/toggle")
+@login_required
+@roles_required(*EXECUTIVES)
+def milestone_toggle(milestone_id: int):
+    """Tick or untick a milestone; htmx swaps just its row."""
+    milestone = services.toggle_milestone(milestone_or_404(milestone_id))
+    db.session.commit()
+    if not request.htmx:
+        return redirect(url_for("rollout.phase_view", phase_id=milestone.phase_id,
+                                _anchor="milestones"))
+    return render("rollout/phase.html", "rollout/_milestone.html", milestone=milestone,
+                  today=date.today())
+
+
+@bp.post("/milestones/<int:milestone_id>/delete")
+@login_required
+@roles_required(*EXECUTIVES)
+def milestone_delete(milestone_id: int):
+    """Remove a milestone."""
+    milestone = milestone_or_404(milestone_id)
+    phase_id = milestone.phase_id
+    services.delete_milestone(milestone)
+    db.session.commit()
+    flash(_("Milestone removed."), "success")
+    return redirect(url_for("rollout.phase_view", phase_id=phase_id, _anchor="milestones"))
+
+
+@bp.post("/phases/<int:phase_id>/signoff")
+@login_required
+@roles_required(*EXECUTIVES)
+def phase_signoff(phase_id: int):
+    """Sign a phase off (go) or hold it (no-go); the record cannot be changed later."""
+    phase = phase_or_404(phase_id)
+    form = SignOffForm()
+    if form.validate_on_submit():
+        try:
+            services.sign_phase(phase, current_user, form.decision.data, form.comment.data)
+        except RolloutError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Signed off. The record is kept in the history below."), "success")
+            return redirect(url_for("rollout.phase_view", phase_id=phase.id, _anchor="signoff"))
+    return _phase_page(phase, status=422, signoff_form=form)

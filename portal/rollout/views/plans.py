@@ -1,0 +1,156 @@
+"""Plans and their goals: list, create, edit, delete; the plan overview page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.database import utcnow
+from portal.extensions import db
+from portal.rendering import render
+from portal.rollout import queries, services
+from portal.rollout.forms import GoalForm, PlanForm
+from portal.rollout.services import GoalData, RolloutError
+from portal.rollout.views import EXECUTIVES, bp, goal_or_404, plan_or_404, show_error
+from portal.security import roles_required
+
+
+@bp.get("/")
+@login_required
+@roles_required(*EXECUTIVES)
+def home():
+    """Every rollout plan, soonest go-live first."""
+    return render("rollout/home.html", plans=queries.plans(), today=date.today())
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@login_required
+@roles_required(*EXECUTIVES)
+def plan_new():
+    """Start a rollout plan."""
+    form = PlanForm()
+    if form.validate_on_submit():
+        try:
+            plan = services.create_plan(form.name.data, form.target_go_live.data,
+                                        form.description.data or "", current_user)
+        except RolloutError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Plan created. Add its phases, goals and waves."), "success")
+            return redirect(url_for("rollout.plan_view", plan_id=plan.id))
+    return render("rollout/plan_form.html", form=form, plan=None,
+                  status=422 if form.is_submitted() else 200)
+
+
+@bp.get("/plans/<int:plan_id>")
+@login_required
+@roles_required(*EXECUTIVES)
+def plan_view(plan_id: int):
+    """The plan: phases with milestones, goals by horizon, waves with their gates."""
+    plan = plan_or_404(plan_id)
+    now = utcnow()
+    state = queries.readiness(now.date(), now)
+    return render(
+        "rollout/plan.html",
+        plan=plan,
+        today=now.date(),
+        goals=queries.goal_statuses(plan.goals, state),
+        waves=queries.wave_statuses(plan.waves, state),
+        signoffs=queries.signoffs(plan),
+    )
+
+
+@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@login_required
+@roles_required(*EXECUTIVES)
+def plan_edit(plan_id: int):
+    """Change the plan's name, target go-live or description."""
+    plan = plan_or_404(plan_id)
+    form = PlanForm(obj=plan)
+    if form.validate_on_submit():
+        try:
+            services.update_plan(plan, form.name.data, form.target_go_live.data,
+                                 form.description.data or "")
+        except RolloutError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Plan saved."), "success")
+            return redirect(url_for("rollout.plan_view", plan_id=plan.id))
+    return render("rollout/plan_form.html", form=form, plan=plan,
+                  status=422 if form.is_submitted() else 200)
+
+
+@bp.post("/plans/<int:plan_id>/delete")
+@login_required
+@roles_required(*EXECUTIVES)
+def plan_delete(plan_id: int):
+    """Delete a plan nobody has signed anything of."""
+    plan = plan_or_404(plan_id)
+    try:
+        services.delete_plan(plan)
+    except RolloutError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("rollout.plan_view", plan_id=plan_id))
+    db.session.commit()
+    flash(_("Plan deleted."), "success")
+    return redirect(url_for("rollout.home"))
+
+
+def _goal_data(form: GoalForm) -> GoalData:
+    return GoalData(
+        horizon=form.horizon.data, title=form.title.data, metric=form.metric.data,
+        target=form.target.data, manual_value=form.manual_value.data, due_on=form.due_on.data,
+    )
+
+
+def _goal_form_page(form: GoalForm, plan, goal=None):
+    if form.validate_on_submit():
+        try:
+            services.save_goal(plan, _goal_data(form), goal)
+        except RolloutError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Goal saved."), "success")
+            return redirect(url_for("rollout.plan_view", plan_id=plan.id, _anchor="goals"))
+    return render("rollout/goal_form.html", form=form, plan=plan, goal=goal,
+                  status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/plans/<int:plan_id>/goals/new", methods=["GET", "POST"])
+@login_required
+@roles_required(*EXECUTIVES)
+def goal_new(plan_id: int):
+    """Add a goal to the plan."""
+    return _goal_form_page(GoalForm(), plan_or_404(plan_id))
+
+
+@bp.route("/goals/<int:goal_id>/edit", methods=["GET", "POST"])
+@login_required
+@roles_required(*EXECUTIVES)
+def goal_edit(goal_id: int):
+    """Change a goal."""
+    goal = goal_or_404(goal_id)
+    return _goal_form_page(GoalForm(obj=goal), plan_or_404(goal.plan_id), goal)
+
+
+@bp.post("/goals/<int:goal_id>/delete")
+@login_required
+@roles_required(*EXECUTIVES)
+def goal_delete(goal_id: int):
+    """Remove a goal."""
+    goal = goal_or_404(goal_id)
+    plan_id = goal.plan_id
+    services.delete_goal(goal)
+    db.session.commit()
+    flash(_("Goal removed."), "success")
+    return redirect(url_for("rollout.plan_view", plan_id=plan_id, _anchor="goals"))

@@ -1,0 +1,257 @@
+"""The sandbox's forms. They check the shape of the input (required, formats, choices);
+the services check the CRM's rules and report a broken one on the field at fault."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+)
+
+from sandbox.models import LEAD_SOURCES, LEAD_STATUSES, STAGES
+from sandbox.services.leads import PHONE
+from sandbox.vocabulary import choices
+
+OPEN_STAGES = [s for s in STAGES if not s.startswith("closed")]
+
+
+def _strip(value):
+    """Surrounding spaces off; a field missing from the request reads as empty text."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+STRIP = [_strip]
+
+
+class LeadForm(FlaskForm):
+    """A lead's details, for logging a new lead or editing one."""
+
+    first_name = StringField(
+        _l("First name"),
+        filters=STRIP,
+        validators=[DataRequired(_l("Enter the lead's first name.")), Length(max=80)],
+    )
+    last_name = StringField(_l("Last name"), filters=STRIP, validators=[Length(max=80)])
+    company = StringField(_l("Company"), filters=STRIP, validators=[Length(max=160)])
+    title = StringField(_l("Job title"), filters=STRIP, validators=[Length(max=120)])
+    email = EmailField(
+        _l("Email"),
+        filters=STRIP,
+        validators=[Optional(), Email(_l("Enter a valid email address.")), Length(max=254)],
+    )
+    phone = StringField(
+        _l("Phone"),
+        filters=STRIP,
+        validators=[
+            Optional(),
+            Regexp(PHONE, message=_l("Enter a phone number: digits, spaces, + ( ) -.")),
+        ],
+    )
+    source = SelectField(_l("Source"), default="other", validate_choice=False)
+    description = TextAreaField(
+        _l("Description"), filters=STRIP, validators=[Length(max=5000)], render_kw={"rows": 3}
+    )
+    # Set once the duplicate warning has been shown: saving again means "it is new".
+    confirm_duplicate = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source.choices = choices("lead_source")
+
+    def validate_source(self, field) -> None:
+        """Only the vocabulary's sources."""
+        if field.data not in LEAD_SOURCES:
+            raise StopValidation(str(_l("Choose where the lead came from.")))
+
+
+class LeadStatusForm(FlaskForm):
+    """The inline status select on a lead's page."""
+
+    status = SelectField(_l("Status"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Converting has its own form: it creates the customer and the deal.
+        self.status.choices = choices("lead_status", [s for s in LEAD_STATUSES if s != "converted"])
+
+
+class ConvertForm(FlaskForm):
+    """Converting a lead: the customer always, an opportunity if wanted."""
+
+    create_opportunity = BooleanField(_l("Also create an opportunity"), default=True)
+    opportunity_name = StringField(
+        _l("Opportunity name"), filters=STRIP, validators=[Length(max=160)]
+    )
+    amount = DecimalField(
+        _l("Amount"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, message=_l("The amount cannot be negative."))],
+        render_kw={"inputmode": "decimal"},
+    )
+    stage = SelectField(_l("Stage"), default="prospecting")
+    close_date = DateField(_l("Expected close date"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage.choices = choices("stage", OPEN_STAGES)
+
+    def validate_opportunity_name(self, field) -> None:
+        """Required when an opportunity is wanted."""
+        if self.create_opportunity.data and not field.data:
+            raise StopValidation(str(_l("Name the opportunity.")))
+
+
+class ActivityForm(FlaskForm):
+    """A call, email, meeting, note or task on a record."""
+
+    kind = SelectField(_l("Kind"), default="note")
+    subject = StringField(_l("Subject"), filters=STRIP, validators=[Length(max=200)])
+    body = TextAreaField(
+        _l("What happened"), filters=STRIP, validators=[Length(max=5000)], render_kw={"rows": 2}
+    )
+    due_on = DateField(_l("Due (tasks)"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices("activity")
+
+
+class StageForm(FlaskForm):
+    """Moving a deal to another stage (closing needs a reason)."""
+
+    stage = SelectField(_l("Move to stage"))
+    reason = StringField(
+        _l("Reason (needed to close won or lost)"), filters=STRIP, validators=[Length(max=255)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage.choices = [
+            (code, f"{label} ({STAGES[code]}%)") for code, label in choices("stage")
+        ]
+
+
+class AssignForm(FlaskForm):
+    """Giving a ticket to a colleague (choices set by the view)."""
+
+    assignee = SelectField(_l("Assign to"), coerce=int)
+
+
+class PriorityForm(FlaskForm):
+    """A ticket's priority."""
+
+    priority = SelectField(_l("Priority"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.priority.choices = choices("priority")
+
+
+class RespondForm(FlaskForm):
+    """A reply to the customer on a ticket."""
+
+    message = TextAreaField(
+        _l("Reply to the customer"),
+        filters=STRIP,
+        validators=[DataRequired(_l("Write the reply.")), Length(max=5000)],
+        render_kw={"rows": 3},
+    )
+
+
+class ResolveForm(FlaskForm):
+    """Resolving a ticket: the note is required."""
+
+    resolution = TextAreaField(
+        _l("Resolution note: what was wrong, what you did"),
+        filters=STRIP,
+        validators=[
+            DataRequired(_l("Write the resolution: what was wrong and what you did.")),
+            Length(max=5000),
+        ],
+        render_kw={"rows": 3},
+    )
+
+
+class CloseForm(FlaskForm):
+    """Closing a resolved ticket with the customer's satisfaction."""
+
+    satisfaction = SelectField(
+        _l("Customer satisfaction"),
+        coerce=int,
+        choices=[(n, f"{n} / 5") for n in range(5, 0, -1)],
+        validators=[InputRequired(_l("Record the customer's satisfaction, from 1 to 5."))],
+    )
+
+
+class SetAsideForm(FlaskForm):
+    """Rejecting a ticket or marking it a duplicate, with a reason."""
+
+    status = SelectField(_l("Set aside as"))
+    note = StringField(
+        _l("Why"),
+        filters=STRIP,
+        validators=[
+            DataRequired(_l("Say why, for the customer and your colleagues.")),
+            Length(max=500),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = choices("ticket_status", ["rejected", "duplicate"])
+
+
+class AutomationForm(FlaskForm):
+    """An automation rule and its email template."""
+
+    name = StringField(
+        _l("Name"),
+        filters=STRIP,
+        validators=[DataRequired(_l("Name the automation.")), Length(max=120)],
+    )
+    trigger = SelectField(_l("Send when"))
+    subject = StringField(
+        _l("Subject"),
+        filters=STRIP,
+        validators=[DataRequired(_l("Write the email's subject.")), Length(max=200)],
+    )
+    body = TextAreaField(
+        _l("Email"),
+        filters=[lambda value: value or ""],
+        validators=[DataRequired(_l("Write the email.")), Length(max=5000)],
+        render_kw={"rows": 6},
+    )
+    active = BooleanField(_l("Switched on"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trigger.choices = [("", _l("Choose…"))] + choices("trigger")
+
+    def validate_trigger(self, field) -> None:
+        """Only the vocabulary's triggers."""
+        if field.data not in dict(choices("trigger")):
+            raise StopValidation(str(_l("Choose when the email is sent.")))
+
+
+class ClockForm(FlaskForm):
+    """Moving the sandbox clock on by a day or a week."""
+
+    days = SelectField(_l("Days"), coerce=int, choices=[(1, "1"), (7, "7")])

@@ -1,0 +1,336 @@
+"""What the sandbox pages read: every query scoped to one sandbox, each page a fixed number
+of statements however many customers the sandbox holds (lists paginate)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import case, func, or_, select
+
+from portal.extensions import db
+from sandbox.models import (
+    LEAD_SOURCES,
+    LEAD_STATUSES,
+    TIERS,
+    Activity,
+    Colleague,
+    Customer,
+    Lead,
+    Opportunity,
+    OutboxEmail,
+    Product,
+    Purchase,
+    Sandbox,
+    SandboxEvent,
+    Ticket,
+    get_in_sandbox,
+    scoped,
+)
+from sandbox.services.tickets import OPEN
+
+PER_PAGE = 25
+
+
+def _page(query, page: int) -> Pagination:
+    return db.paginate(query, page=max(1, page), per_page=PER_PAGE, error_out=False)
+
+
+def _search(columns, text: str):
+    pattern = f"%{text.lower()}%"
+    return or_(*(func.lower(column).like(pattern) for column in columns))
+
+
+def _count(model, sandbox: Sandbox, *where):
+    return (
+        select(func.count(model.id)).where(model.sandbox_id == sandbox.id, *where).scalar_subquery()
+    )
+
+
+def home_counts(sandbox: Sandbox, user_id: int) -> dict[str, int]:
+    """The home page's figures, in one statement."""
+    row = db.session.execute(
+        select(
+            _count(Customer, sandbox).label("customers"),
+            _count(Lead, sandbox, Lead.status.not_in(("converted", "dead"))).label("leads"),
+            _count(Opportunity, sandbox, Opportunity.stage.not_like("closed%")).label(
+                "opportunities"
+            ),
+            _count(Ticket, sandbox, Ticket.status.in_(OPEN)).label("tickets"),
+            _count(Ticket, sandbox, Ticket.status.in_(OPEN), _next_due() < sandbox.clock).label(
+                "overdue"
+            ),
+            _count(
+                Activity,
+                sandbox,
+                Activity.kind == "task",
+                Activity.done.is_(False),
+                Activity.id.in_(_mine(sandbox, user_id)),
+            ).label("tasks"),
+            _count(OutboxEmail, sandbox).label("outbox"),
+        )
+    ).one()
+    return dict(row._mapping)
+
+
+def _mine(sandbox: Sandbox, user_id: int):
+    """Ids of the activities this user logged in the sandbox (from the event log)."""
+    return select(SandboxEvent.entity_id).where(
+        SandboxEvent.sandbox_id == sandbox.id,
+        SandboxEvent.verb == "activity.created",
+        SandboxEvent.actor_id == user_id,
+    )
+
+
+def open_tasks(sandbox: Sandbox, user_id: int, limit: int = 8) -> list[Activity]:
+    """Tasks this user logged and has not done yet, the most pressing first."""
+    return db.session.scalars(
+        scoped(Activity, sandbox)
+        .where(
+            Activity.kind == "task",
+            Activity.done.is_(False),
+            Activity.id.in_(_mine(sandbox, user_id)),
+        )
+        .order_by(Activity.due_on, Activity.id)
+        .limit(limit)
+    ).all()
+
+
+def _next_due():
+    """A ticket's next deadline: first response while unanswered, then resolution."""
+    return case(
+        (Ticket.first_responded_at.is_(None), Ticket.first_response_due),
+        else_=Ticket.resolution_due,
+    )
+
+
+def overdue_tickets(sandbox: Sandbox, limit: int = 8) -> list[Ticket]:
+    """Open tickets past their next deadline on the sandbox clock, longest overdue first."""
+    return db.session.scalars(
+        scoped(Ticket, sandbox)
+        .where(Ticket.status.in_(OPEN), _next_due() < sandbox.clock)
+        .order_by(_next_due(), Ticket.id)
+        .limit(limit)
+    ).all()
+
+
+@dataclass
+class CustomerFilters:
+    """The customer list's search and filters."""
+
+    q: str = ""
+    tier: str = ""
+    city: str = ""
+    open_ticket: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> CustomerFilters:
+        """Filters from a query string; unknown values are ignored, not errors."""
+        tier = args.get("tier", "")
+        return cls(
+            q=args.get("q", "").strip()[:100],
+            tier=tier if tier in TIERS else "",
+            city=args.get("city", "").strip()[:80],
+            open_ticket=args.get("open_ticket") in ("1", "y", "on"),
+        )
+
+
+def customers(sandbox: Sandbox, filters: CustomerFilters, page: int) -> Pagination:
+    """A page of customers, by name, matching the search and filters."""
+    query = scoped(Customer, sandbox).order_by(Customer.last_name, Customer.first_name, Customer.id)
+    if filters.q:
+        query = query.where(
+            _search(
+                (
+                    Customer.first_name + " " + Customer.last_name,
+                    Customer.company,
+                    Customer.email,
+                    Customer.loyalty_card,
+                ),
+                filters.q,
+            )
+        )
+    if filters.tier:
+        query = query.where(Customer.tier == filters.tier)
+    if filters.city:
+        query = query.where(Customer.city == filters.city)
+    if filters.open_ticket:
+        query = query.where(
+            Customer.id.in_(
+                select(Ticket.customer_id).where(
+                    Ticket.sandbox_id == sandbox.id, Ticket.status.in_(OPEN)
+                )
+            )
+        )
+    return _page(query, page)
+
+
+def cities(sandbox: Sandbox) -> list[str]:
+    """The cities the sandbox's customers are in, for the filter."""
+    return db.session.scalars(
+        select(Customer.city)
+        .where(Customer.sandbox_id == sandbox.id, Customer.city != "")
+        .distinct()
+        .order_by(Customer.city)
+    ).all()
+
+
+@dataclass
+class CustomerProfile:
+    """Everything the customer page shows."""
+
+    customer: Customer
+    purchases: list = field(default_factory=list)  # (Purchase, product name)
+    tickets: list[Ticket] = field(default_factory=list)
+    opportunities: list[Opportunity] = field(default_factory=list)
+    timeline: list[Activity] = field(default_factory=list)
+    lead: Lead | None = None
+
+    @property
+    def lifetime_value(self) -> Decimal:
+        """What the customer has spent with us, all purchases together."""
+        return sum((p.amount for p, _name in self.purchases), Decimal(0))
+
+    @property
+    def open_tickets(self) -> list[Ticket]:
+        """Tickets still being worked on."""
+        return [t for t in self.tickets if t.status in OPEN]
+
+
+def customer_profile(sandbox: Sandbox, customer: Customer) -> CustomerProfile:
+    """Everything about one customer: purchases, tickets, deals, the activity timeline."""
+    purchases = db.session.execute(
+        select(Purchase, Product.name)
+        .join(Product, Product.id == Purchase.product_id)
+        .where(Purchase.sandbox_id == sandbox.id, Purchase.customer_id == customer.id)
+        .order_by(Purchase.purchased_on.desc(), Purchase.id.desc())
+    ).all()
+    tickets = db.session.scalars(
+        scoped(Ticket, sandbox)
+        .where(Ticket.customer_id == customer.id)
+        .order_by(Ticket.opened_at.desc())
+    ).all()
+    opportunities = db.session.scalars(
+        scoped(Opportunity, sandbox)
+        .where(Opportunity.customer_id == customer.id)
+        .order_by(Opportunity.close_date.desc())
+    ).all()
+    lead = get_in_sandbox(Lead, customer.lead_id, sandbox) if customer.lead_id else None
+    return CustomerProfile(
+        customer,
+        purchases,
+        tickets,
+        opportunities,
+        timeline(sandbox, "customer", customer.id),
+        lead,
+    )
+
+
+def timeline(sandbox: Sandbox, parent_type: str, parent_id: int) -> list[Activity]:
+    """A record's activities, newest first (sandbox time)."""
+    return db.session.scalars(
+        scoped(Activity, sandbox)
+        .where(Activity.parent_type == parent_type, Activity.parent_id == parent_id)
+        .order_by(Activity.at.desc(), Activity.id.desc())
+    ).all()
+
+
+@dataclass
+class LeadFilters:
+    """The lead list's search and filters."""
+
+    q: str = ""
+    status: str = ""
+    source: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> LeadFilters:
+        """Filters from a query string; unknown values are ignored."""
+        status, source = args.get("status", ""), args.get("source", "")
+        return cls(
+            q=args.get("q", "").strip()[:100],
+            status=status if status in LEAD_STATUSES else "",
+            source=source if source in LEAD_SOURCES else "",
+        )
+
+
+def leads(sandbox: Sandbox, filters: LeadFilters, page: int) -> Pagination:
+    """A page of leads, newest first."""
+    query = scoped(Lead, sandbox).order_by(Lead.created_at.desc(), Lead.id.desc())
+    if filters.q:
+        query = query.where(
+            _search((Lead.first_name + " " + Lead.last_name, Lead.company, Lead.email), filters.q)
+        )
+    if filters.status:
+        query = query.where(Lead.status == filters.status)
+    if filters.source:
+        query = query.where(Lead.source == filters.source)
+    return _page(query, page)
+
+
+def names_of(model, ids, sandbox: Sandbox) -> dict[int, str]:
+    """Display names for a page's worth of ids, in one query (none for no ids)."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {
+        r.id: r.name for r in db.session.scalars(scoped(model, sandbox).where(model.id.in_(wanted)))
+    }
+
+
+def colleagues(sandbox: Sandbox) -> list[Colleague]:
+    """The sandbox company's people, the learner first."""
+    return db.session.scalars(
+        scoped(Colleague, sandbox).order_by(Colleague.is_learner.desc(), Colleague.name)
+    ).all()
+
+
+@dataclass
+class TicketFilters:
+    """Which tickets the queue shows."""
+
+    show: str = "open"  # open | all | mine
+    category: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> TicketFilters:
+        """Filters from a query string; unknown values are ignored."""
+        show, category = args.get("show", "open"), args.get("category", "")
+        from sandbox.models import CATEGORIES
+
+        return cls(
+            show=show if show in ("open", "all", "mine") else "open",
+            category=category if category in CATEGORIES else "",
+        )
+
+
+def ticket_queue(sandbox: Sandbox, filters: TicketFilters, page: int) -> Pagination:
+    """Tickets, most urgent first: open ones by their next deadline, finished ones last."""
+    query = scoped(Ticket, sandbox)
+    if filters.show in ("open", "mine"):
+        query = query.where(Ticket.status.in_(OPEN))
+    if filters.show == "mine":
+        me = select(Colleague.id).where(
+            Colleague.sandbox_id == sandbox.id, Colleague.is_learner.is_(True)
+        )
+        query = query.where(Ticket.assignee_id.in_(me))
+    if filters.category:
+        query = query.where(Ticket.category == filters.category)
+    finished = case((Ticket.status.in_(OPEN), 0), else_=1)
+    return _page(query.order_by(finished, _next_due(), Ticket.id), page)
+
+
+def outbox(sandbox: Sandbox, q: str, page: int) -> Pagination:
+    """Emails the automations sent, newest first, optionally for one customer."""
+    query = scoped(OutboxEmail, sandbox).order_by(OutboxEmail.sent_at.desc(), OutboxEmail.id.desc())
+    if q:
+        matching = select(Customer.id).where(
+            Customer.sandbox_id == sandbox.id,
+            _search((Customer.first_name + " " + Customer.last_name, Customer.company), q),
+        )
+        query = query.where(
+            OutboxEmail.customer_id.in_(matching)
+            | func.lower(OutboxEmail.to).like(f"%{q.lower()}%")
+        )
+    return _page(query, page)

@@ -1,0 +1,204 @@
+"""The pipeline board and the reports: sales against target, pipeline by stage, tickets
+by category with SLA compliance. Read-only, scoped to one sandbox, fixed statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Integer, and_, func, select
+
+from portal.extensions import db
+from sandbox.models import STAGES, Colleague, Customer, Opportunity, SalesTarget, Sandbox, Ticket
+
+OPEN_STAGES = [s for s in STAGES if not s.startswith("closed")]
+CLOSED_SHOWN = 8  # the most recent won and lost deals on the board
+
+
+@dataclass
+class Column:
+    """One stage of the board: its deals shown, and the count and total of all."""
+
+    stage: str
+    probability: int
+    deals: list  # (Opportunity, company, owner name)
+    count: int
+    total: Decimal
+
+    @property
+    def weighted(self) -> Decimal:
+        """The stage's total times its probability."""
+        return self.total * self.probability / 100
+
+
+def pipeline_board(sandbox: Sandbox) -> list[Column]:
+    """One column per stage: open deals in full, the latest closed ones, totals of all."""
+    base = (
+        select(Opportunity, Customer.company, Colleague.name)
+        .outerjoin(
+            Customer,
+            and_(Customer.id == Opportunity.customer_id, Customer.sandbox_id == sandbox.id),
+        )
+        .outerjoin(
+            Colleague,
+            and_(Colleague.id == Opportunity.owner_id, Colleague.sandbox_id == sandbox.id),
+        )
+        .where(Opportunity.sandbox_id == sandbox.id)
+    )
+    deals = {stage: [] for stage in STAGES}
+    for row in db.session.execute(
+        base.where(Opportunity.stage.in_(OPEN_STAGES)).order_by(
+            Opportunity.close_date, Opportunity.id
+        )
+    ):
+        deals[row[0].stage].append(tuple(row))
+    for stage in ("closed_won", "closed_lost"):
+        deals[stage] = [
+            tuple(row)
+            for row in db.session.execute(
+                base.where(Opportunity.stage == stage)
+                .order_by(Opportunity.close_date.desc(), Opportunity.id.desc())
+                .limit(CLOSED_SHOWN)
+            )
+        ]
+    totals = {
+        stage: (count, Decimal(total or 0))
+        for stage, count, total in db.session.execute(
+            select(Opportunity.stage, func.count(), func.sum(Opportunity.amount))
+            .where(Opportunity.sandbox_id == sandbox.id)
+            .group_by(Opportunity.stage)
+        )
+    }
+    return [
+        Column(stage, chance, deals[stage], *totals.get(stage, (0, Decimal(0))))
+        for stage, chance in STAGES.items()
+    ]
+
+
+def weighted_pipeline(columns: list[Column]) -> Decimal:
+    """Open deals' amounts, each times its stage's probability."""
+    return sum((c.weighted for c in columns if c.stage in OPEN_STAGES), Decimal(0))
+
+
+@dataclass
+class SalesRow:
+    """One salesperson's line of the target report."""
+
+    colleague: Colleague
+    target: SalesTarget | None
+    period: tuple[date, date]
+    won: Decimal
+    weighted: Decimal
+
+    @property
+    def percent(self) -> int | None:
+        """Won as a share of the target, or None without a target."""
+        if not self.target or not self.target.amount:
+            return None
+        return round(100 * self.won / self.target.amount)
+
+    @property
+    def gap(self) -> Decimal | None:
+        """What is still to win (never below zero), or None without a target."""
+        return max(self.target.amount - self.won, Decimal(0)) if self.target else None
+
+
+def quarter_of(day: date) -> tuple[date, date]:
+    """The calendar quarter `day` falls in."""
+    start = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    end = (start + timedelta(days=95)).replace(day=1) - timedelta(days=1)
+    return start, end
+
+
+def sales_against_target(sandbox: Sandbox) -> list[SalesRow]:
+    """Per salesperson: won in the target's period (else this quarter), target, gap,
+    and the weighted value of their open pipeline."""
+    today = sandbox.today
+    current = and_(
+        SalesTarget.owner_id == Colleague.id,
+        SalesTarget.sandbox_id == sandbox.id,
+        SalesTarget.period_start <= today,
+        SalesTarget.period_end >= today,
+    )
+    people = db.session.execute(
+        select(Colleague, SalesTarget)
+        .outerjoin(SalesTarget, current)
+        .where(Colleague.sandbox_id == sandbox.id, Colleague.role == "sales")
+        .order_by(Colleague.is_learner.desc(), Colleague.name)
+    ).all()
+    won_rows = db.session.execute(
+        select(Opportunity.owner_id, Opportunity.close_date, Opportunity.amount).where(
+            Opportunity.sandbox_id == sandbox.id,
+            Opportunity.stage == "closed_won",
+            Opportunity.close_date >= today - timedelta(days=400),
+        )
+    ).all()
+    weighted: dict[int, Decimal] = {}
+    for owner, stage, amount in db.session.execute(
+        select(Opportunity.owner_id, Opportunity.stage, func.sum(Opportunity.amount))
+        .where(Opportunity.sandbox_id == sandbox.id, Opportunity.stage.in_(OPEN_STAGES))
+        .group_by(Opportunity.owner_id, Opportunity.stage)
+    ):
+        weighted[owner] = weighted.get(owner, Decimal(0)) + Decimal(amount) * STAGES[stage] / 100
+    rows = []
+    for colleague, target in people:
+        period = (target.period_start, target.period_end) if target else quarter_of(today)
+        won = sum(
+            (
+                Decimal(amount)
+                for owner, closed, amount in won_rows
+                if owner == colleague.id and closed and period[0] <= closed <= period[1]
+            ),
+            Decimal(0),
+        )
+        rows.append(
+            SalesRow(colleague, target, period, won, weighted.get(colleague.id, Decimal(0)))
+        )
+    return rows
+
+
+@dataclass
+class TicketRow:
+    """One category's line of the ticket report."""
+
+    category: str
+    count: int
+    open: int
+    answered: int
+    answered_in_time: int
+    resolved: int
+    resolved_in_time: int
+    satisfaction: float | None
+
+    @staticmethod
+    def share(part: int, whole: int) -> int | None:
+        """`part` of `whole` in percent, or None when there is nothing to share."""
+        return round(100 * part / whole) if whole else None
+
+
+def _flag(condition):
+    return func.coalesce(func.sum(condition.cast(Integer)), 0)
+
+
+def tickets_by_category(sandbox: Sandbox) -> list[TicketRow]:
+    """Per category: how many, how many open, and the share answered and resolved in time."""
+    rows = db.session.execute(
+        select(
+            Ticket.category,
+            func.count(),
+            _flag(Ticket.status.in_(("new", "assigned", "pending"))),
+            func.count(Ticket.first_responded_at),
+            _flag(Ticket.first_responded_at <= Ticket.first_response_due),
+            func.count(Ticket.resolved_at),
+            _flag(Ticket.resolved_at <= Ticket.resolution_due),
+            func.avg(Ticket.satisfaction),
+        )
+        .where(Ticket.sandbox_id == sandbox.id)
+        .group_by(Ticket.category)
+        .order_by(Ticket.category)
+    ).all()
+    return [
+        TicketRow(c, n, o, a, ai, r, ri, float(s) if s is not None else None)
+        for c, n, o, a, ai, r, ri, s in rows
+    ]

@@ -1,0 +1,81 @@
+"""Activities on any record: log a call, email, meeting, note or task; complete a task."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import db
+from sandbox.forms import ActivityForm
+from sandbox.models import Activity
+from sandbox.services import SandboxError
+from sandbox.services.activities import PARENTS, add_activity, complete_task
+from sandbox.views import bp, load_or_404, my_sandbox, show_error
+
+
+def _parent_page(parent: str, sandbox, record, form: ActivityForm):
+    """The parent record's page again, with the activity form's errors (422)."""
+    from sandbox.views import customers, leads, opportunities, tickets
+
+    pages = {
+        "customer": customers.customer_page,
+        "lead": leads.lead_page,
+        "opportunity": opportunities.opportunity_page,
+        "ticket": tickets.ticket_page,
+    }
+    return pages[parent](sandbox, record, status=422, form=form)
+
+
+def detail_url(parent_type: str, parent_id: int) -> str:
+    """The page of the record an activity belongs to."""
+    return url_for(f"sandbox.{parent_type}_detail", **{f"{parent_type}_id": parent_id})
+
+
+@bp.post("/activities/<parent>/<int:parent_id>")
+def activity_add(parent: str, parent_id: int):
+    """Log an activity on a customer, lead, opportunity or ticket."""
+    if parent not in PARENTS:
+        abort(404)
+    sandbox = my_sandbox()
+    record = load_or_404(PARENTS[parent], parent_id, sandbox)
+    form = ActivityForm()
+    try:
+        if not form.validate():
+            raise SandboxError(_("Check the activity's fields."))
+        add_activity(
+            sandbox,
+            current_user,
+            parent,
+            record.id,
+            kind=form.kind.data,
+            subject=form.subject.data,
+            body=form.body.data,
+            due_on=form.due_on.data,
+        )
+    except SandboxError as error:
+        db.session.rollback()
+        if error.field or not form.errors:
+            show_error(form, error)
+        return _parent_page(parent, sandbox, load_or_404(PARENTS[parent], parent_id, sandbox), form)
+    db.session.commit()
+    flash(_("Logged."), "success")
+    return redirect(detail_url(parent, record.id) + "#timeline")
+
+
+@bp.post("/tasks/<int:activity_id>/done")
+def task_complete(activity_id: int):
+    """Tick a task off, then go back where the learner was."""
+    sandbox = my_sandbox()
+    task = load_or_404(Activity, activity_id, sandbox)
+    try:
+        complete_task(sandbox, current_user, task)
+    except SandboxError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Task done."), "success")
+    if request.form.get("next") == "home":
+        return redirect(url_for("sandbox.home"))
+    return redirect(detail_url(task.parent_type, task.parent_id) + "#timeline")

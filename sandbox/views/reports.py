@@ -1,0 +1,27 @@
+"""The reports page: sales against target, the pipeline by stage, tickets and SLAs."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.rendering import render
+from sandbox import reports as report_queries
+from sandbox.services import log_event
+from sandbox.views import bp, my_sandbox
+
+
+@bp.get("/reports")
+def reports():
+    """Three reports; opening them is logged (exercises ask learners to read them)."""
+    sandbox = my_sandbox()
+    columns = report_queries.pipeline_board(sandbox)
+    context = {
+        "sales": report_queries.sales_against_target(sandbox),
+        "columns": columns,
+        "weighted": report_queries.weighted_pipeline(columns),
+        "tickets": report_queries.tickets_by_category(sandbox),
+    }
+    log_event(sandbox, current_user, "report.viewed", report="sales_targets")
+    db.session.commit()
+    return render("sandbox/reports.html", sandbox=sandbox, **context)

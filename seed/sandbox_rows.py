@@ -1,0 +1,319 @@
+"""Row builders for one sandbox's fake data: plain dicts, ready for a Core executemany.
+
+Each builder draws from the Faker pools with the sandbox's own `Draw`, so the same seed
+always gives the same rows; `seed.sandbox.populate` inserts them and links the ids.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import random
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sandbox.models import CATEGORIES, LEAD_SOURCES
+from seed.sandbox_text import (
+    ACTIVITIES,
+    INTERESTS,
+    JOB_TITLES,
+    LEAD_NOTES,
+    LOST_REASONS,
+    PRODUCT_WEIGHTS,
+    PRODUCTS,
+    RESOLUTIONS,
+    TICKETS,
+    WON_REASONS,
+)
+
+# how many of a product one purchase takes, and what that costs
+MAX_QUANTITY = [10 if category == "supplies" else 3 for _n, category, _v in PRODUCTS]
+AMOUNTS = [[Decimal(price) * q for q in range(11)] for _n, _c, price in PRODUCTS]
+ANYONE = {"first_name": "the customer", "company": "the shop"}
+# first-response and resolution deadlines, in hours after the ticket was opened
+SLA_HOURS = {"urgent": (1, 8), "high": (4, 24), "normal": (8, 72), "low": (24, 120)}
+
+
+class Draw:
+    """Fast draws from one seeded generator (random.randint costs ~10x random())."""
+
+    def __init__(self, seed: int) -> None:
+        self.random = random.Random(seed).random
+
+    def pick(self, items):
+        """One item, uniformly."""
+        return items[int(self.random() * len(items))]
+
+    def between(self, low: int, high: int) -> int:
+        """A whole number from low to high, both included."""
+        return low + int(self.random() * (high - low + 1))
+
+    def chance(self, probability: float) -> bool:
+        """True with this probability."""
+        return self.random() < probability
+
+    def weighted(self, items, weights):
+        """A picker for `items` with these relative weights."""
+        cumulative = list(itertools.accumulate(weights))
+        total = cumulative[-1]
+        return lambda: items[bisect.bisect_right(cumulative, self.random() * total)]
+
+    def spread(self, items, weights, count: int) -> list:
+        """`count` items in these proportions exactly (as near as whole numbers go), in a
+        shuffled order: a small sample still shows every status, stage or category."""
+        total = sum(weights)
+        exact = [count * w / total for w in weights]
+        counts = [int(x) for x in exact]
+        by_remainder = sorted(range(len(items)), key=lambda i: counts[i] - exact[i])
+        for i in by_remainder[: count - sum(counts)]:
+            counts[i] += 1
+        out = [item for item, n in zip(items, counts, strict=True) for _ in range(n)]
+        for i in range(len(out) - 1, 0, -1):  # Fisher-Yates, on our own generator
+            j = int(self.random() * (i + 1))
+            out[i], out[j] = out[j], out[i]
+        return out
+
+
+def email_key(text: str, limit: int = 24) -> str:
+    """Lower-case letters and digits only: for the parts of a made-up email address."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())[:limit]
+
+
+def _person(draw: Draw, p: dict) -> tuple[str, str, str, str]:
+    """First name, last name, company, and an email address at that company."""
+    i, j, k = (int(draw.random() * len(p["first"])) for _ in range(3))
+    email = f"{p['first_key'][i]}.{p['last_key'][j]}@{p['domain'][k]}.example"
+    return p["first"][i], p["last"][j], p["company"][k], email
+
+
+def customers(draw: Draw, p: dict, today, seed: int, count: int) -> list[dict]:
+    """Customer businesses with a contact, a unique email and a loyalty card."""
+    taken: set[str] = set()
+    rows = []
+    card_prefix = 100 + seed % 900
+    day = today.toordinal()
+    for i in range(count):
+        first, last, company, email = _person(draw, p)
+        if email in taken:
+            email = email.replace("@", f"{i}@")
+        taken.add(email)
+        rows.append(
+            {
+                "first_name": first,
+                "last_name": last,
+                "company": company,
+                "email": email,
+                "phone": draw.pick(p["phone"]),
+                "city": draw.pick(p["city"]),
+                "birthday": date.fromordinal(day - draw.between(22 * 365, 68 * 365)),
+                "customer_since": date.fromordinal(day - draw.between(30, 8 * 365)),
+                "loyalty_card": f"LC-{card_prefix}-{i + 1:05d}",
+                "lead_id": None,
+            }
+        )
+    return rows
+
+
+def purchases(draw: Draw, people: list[dict], today, count: int) -> list[dict]:
+    """Purchases after each customer joined; some customers buy far more than others."""
+    product = draw.weighted(range(len(PRODUCTS)), PRODUCT_WEIGHTS)
+    random, size, day = draw.random, len(people), today.toordinal()
+    member_for = [max(1, day - c["customer_since"].toordinal()) for c in people]
+    rows = []
+    for _ in range(count):  # the hottest loop of a sandbox's creation: kept plain
+        index = int(size * random() ** 1.7)
+        item = product()
+        quantity = 1 + int(random() * MAX_QUANTITY[item])
+        rows.append(
+            {
+                "customer": index,
+                "product_id": item,
+                "quantity": quantity,
+                "amount": AMOUNTS[item][quantity],
+                "purchased_on": date.fromordinal(day - 1 - int(random() * member_for[index])),
+            }
+        )
+    return rows
+
+
+def tiers_and_interests(draw: Draw, people: list[dict], bought: list[dict]) -> None:
+    """Tier from lifetime spend (top 5% platinum, 15% gold, 30% silver); interests from
+    what each customer buys."""
+    spend = [0] * len(people)
+    likes: list[dict[str, int]] = [{} for _ in people]
+    for row in bought:
+        spend[row["customer"]] += row["amount"]
+        category = PRODUCTS[row["product_id"]][1]
+        likes[row["customer"]][category] = likes[row["customer"]].get(category, 0) + 1
+    ranked = sorted(range(len(people)), key=lambda i: -spend[i])
+    cuts = [(0.05, "platinum"), (0.20, "gold"), (0.50, "silver"), (1.01, "bronze")]
+    for rank, index in enumerate(ranked):
+        share = rank / max(1, len(people))
+        people[index]["tier"] = next(tier for cut, tier in cuts if share < cut)
+        top = sorted(likes[index], key=lambda c: -likes[index][c])[:2]
+        extra = draw.pick(INTERESTS)
+        people[index]["preferences"] = ", ".join(dict.fromkeys([*top, extra]))
+
+
+def leads(draw: Draw, p: dict, now: datetime, count: int, people, customer_ids) -> list[dict]:
+    """Leads in every status; converted ones are some of the customers."""
+    statuses = draw.spread(
+        ["new", "assigned", "in_process", "recycled", "dead", "converted"],
+        [30, 15, 25, 10, 10, 10],
+        count,
+    )
+    source = draw.weighted(LEAD_SOURCES, [10, 8, 6, 5, 3, 14, 8, 6, 10, 3])
+    rows = []
+    for i, state in enumerate(statuses):
+        person = None
+        if state == "converted":
+            index = draw.between(0, len(people) - 1)
+            person = people[index]
+            first, last, company = person["first_name"], person["last_name"], person["company"]
+            email = person["email"]
+        else:
+            first, last, company, email = _person(draw, p)
+            email = email.replace("@", f".{i}@")  # never the same as a customer's
+        rows.append(
+            {
+                "first_name": first,
+                "last_name": last,
+                "company": company,
+                "title": draw.pick(JOB_TITLES),
+                "email": email,
+                "phone": person["phone"] if person else draw.pick(p["phone"]),
+                "source": source(),
+                "status": state,
+                "description": draw.pick(LEAD_NOTES).format(
+                    product=draw.pick(PRODUCTS)[0], quantity=draw.between(2, 6)
+                ),
+                "converted_customer_id": customer_ids[index] if person else None,
+                "converted_opportunity_id": None,
+                "created_at": now - timedelta(hours=draw.between(2, 24 * (90 if person else 45))),
+            }
+        )
+    return rows
+
+
+def opportunities(draw: Draw, today, count: int, people, customer_ids, sales, converted):
+    """Deals at every stage; the first ones come from the converted leads."""
+    stages = draw.spread(
+        ["prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"],
+        [25, 20, 20, 15, 12, 8],
+        count,
+    )
+    by_id = dict(zip(customer_ids, people, strict=True))
+    # Won deals mostly closed this quarter, so the target report has something to show.
+    this_quarter = max(1, (today - today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)).days)
+    rows = []
+    for i, state in enumerate(stages):
+        lead_id, customer_id = converted[i] if i < len(converted) else (None, None)
+        if customer_id is None:
+            customer_id = customer_ids[int(len(customer_ids) * draw.random() ** 2)]
+        name, _category, price = draw.pick(PRODUCTS)
+        quantity = draw.between(2, 25)
+        closed = state.startswith("closed")
+        if state == "closed_won":
+            close_date = today - timedelta(days=draw.between(1, min(this_quarter, 60)))
+        elif closed:
+            close_date = today - timedelta(days=draw.between(1, 80))
+        else:
+            close_date = today + timedelta(days=draw.between(-7, 90))
+        rows.append(
+            {
+                "name": f"{by_id[customer_id]['company']}: {name}",
+                "customer_id": customer_id,
+                "owner_id": draw.pick(sales),
+                "stage": state,
+                "amount": Decimal(round(price * quantity, -2) or 100),
+                "close_date": close_date,
+                "closed_on": close_date if closed else None,
+                "closed_reason": draw.pick(WON_REASONS if state == "closed_won" else LOST_REASONS)
+                if closed
+                else "",
+                "lead_id": lead_id,
+            }
+        )
+    return rows
+
+
+def tickets(draw, now, count, by_customer, product_of, product_name, agents) -> list[dict]:
+    """Open tickets opened recently (some past a deadline), finished ones over the month."""
+    kinds = draw.spread(CATEGORIES, [20, 30, 15, 25, 10], count)
+    levels = draw.spread(["low", "normal", "high", "urgent"], [20, 50, 20, 10], count)
+    states = draw.spread(
+        ["new", "assigned", "pending", "closed", "rejected", "duplicate"],
+        [20, 30, 15, 27, 4, 4],
+        count,
+    )
+    buyers = list(by_customer)
+    rows = []
+    for kind, level, state in zip(kinds, levels, states, strict=True):
+        customer_id = draw.pick(buyers)
+        purchase_id = draw.pick(by_customer[customer_id])
+        subject, description = draw.pick(TICKETS[kind])
+        respond_in, resolve_in = (hours * 60 for hours in SLA_HOURS[level])  # minutes
+        if state == "new":
+            age = draw.between(10, respond_in * 2)
+        elif state in ("assigned", "pending"):
+            age = draw.between(respond_in, resolve_in * 13 // 10)
+        else:
+            age = draw.between(60 * 24 * 2, 60 * 24 * 30)
+        opened = now - timedelta(minutes=age)
+        answered = state != "new"
+        responded = opened + timedelta(minutes=draw.between(respond_in // 5, respond_in * 7 // 5))
+        resolved = opened + timedelta(minutes=draw.between(resolve_in // 4, resolve_in * 13 // 10))
+        done = state == "closed"
+        rows.append(
+            {
+                "customer_id": customer_id,
+                "purchase_id": purchase_id,
+                "subject": subject,
+                "description": description.format(product=product_name[product_of[purchase_id]]),
+                "category": kind,
+                "priority": level,
+                "status": state,
+                "assignee_id": draw.pick(agents) if answered else None,
+                "opened_at": opened,
+                "first_response_due": opened + timedelta(minutes=respond_in),
+                "resolution_due": opened + timedelta(minutes=resolve_in),
+                "first_responded_at": min(responded, now) if answered else None,
+                "resolved_at": min(resolved, now) if done else None,
+                "resolution": RESOLUTIONS[kind] if done else "",
+                "satisfaction": draw.between(2, 5) if done else None,
+            }
+        )
+    return rows
+
+
+def activities(draw: Draw, now: datetime, count: int, parents, contact) -> list[dict]:
+    """Calls, emails, meetings, notes and tasks over the last two months, on any record."""
+    kind = draw.weighted(["call", "email", "meeting", "note", "task"], [30, 25, 10, 20, 15])
+    random, today = draw.random, now.date()
+    rows = []
+    for _ in range(count):
+        parent = parents[int(random() * len(parents))]
+        what = kind()
+        subject, body = ACTIVITIES[what][int(random() * len(ACTIVITIES[what]))]
+        if "{" in body:
+            person = contact.get(parent) or ANYONE
+            body = body.format(
+                first_name=person["first_name"],
+                company=person["company"],
+                product=PRODUCTS[int(random() * len(PRODUCTS))][0],
+                quantity=2 + int(random() * 9),
+            )
+        is_task = what == "task"
+        rows.append(
+            {
+                "kind": what,
+                "parent_type": parent[0],
+                "parent_id": parent[1],
+                "subject": subject,
+                "body": body,
+                "due_on": today + timedelta(days=draw.between(-5, 14)) if is_task else None,
+                "done": not is_task or random() < 0.4,
+                "at": now - timedelta(minutes=30 + int(random() * 60 * 24 * 60)),
+            }
+        )
+    return rows
