@@ -13,7 +13,7 @@ import portal.database
 
 # revision identifiers, used by Alembic.
 revision = '0004_rollout'
-down_revision = '0002_learning'
+down_revision = '0003_sandbox'
 branch_labels = None
 depends_on = None
 

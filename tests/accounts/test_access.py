@@ -26,7 +26,7 @@ from tests.learning.conftest import course_files
 ROLES = ("learner", "trainer", "executive", "admin")
 SANDBOX_IDS = {"customer_id": "Customer", "parent_id": "Customer", "lead_id": "Lead",
                "opportunity_id": "Opportunity", "ticket_id": "Ticket",
-               "automation_id": "Automation"}
+               "automation_id": "Automation", "activity_id": "Activity"}
 ANONYMOUS = None
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed-in"  # anyone signed in, whatever the role
@@ -142,13 +142,61 @@ MATRIX = [
     Route("POST", "/author/courses/<slug>/nudge", TRAINERS, ok=VIEW_RAN),
     # Readiness, rollout, sandbox
     Route("GET", "/dashboard/", EXECUTIVES),
+    Route("GET", "/dashboard/departments/<int:department_id>", EXECUTIVES),
+    Route("GET", "/dashboard/departments/<int:department_id>/learners.csv", EXECUTIVES),
+    Route("GET", "/dashboard/export/<table>.csv", EXECUTIVES),
+    Route("GET", "/dashboard/learners/<int:user_id>", EXECUTIVES),
+    Route("GET", "/dashboard/static/<path:filename>", PUBLIC),
     Route("GET", "/rollout/", EXECUTIVES),
+    Route("GET", "/rollout/plans/new", EXECUTIVES),
+    Route("POST", "/rollout/plans/new", EXECUTIVES, ok=VIEW_RAN),
+    Route("GET", "/rollout/plans/<int:plan_id>", EXECUTIVES),
+    Route("GET", "/rollout/plans/<int:plan_id>/edit", EXECUTIVES),
+    Route("POST", "/rollout/plans/<int:plan_id>/edit", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/plans/<int:plan_id>/delete", EXECUTIVES, ok=VIEW_RAN),
+    Route("GET", "/rollout/plans/<int:plan_id>/phases/new", EXECUTIVES),
+    Route("POST", "/rollout/plans/<int:plan_id>/phases/new", EXECUTIVES, ok=VIEW_RAN),
+    Route("GET", "/rollout/plans/<int:plan_id>/goals/new", EXECUTIVES),
+    Route("POST", "/rollout/plans/<int:plan_id>/goals/new", EXECUTIVES, ok=VIEW_RAN),
+    Route("GET", "/rollout/plans/<int:plan_id>/waves/new", EXECUTIVES),
+    Route("POST", "/rollout/plans/<int:plan_id>/waves/new", EXECUTIVES, ok=VIEW_RAN),
+    Route("GET", "/rollout/phases/<int:phase_id>", EXECUTIVES),
+    Route("GET", "/rollout/phases/<int:phase_id>/edit", EXECUTIVES),
+    Route("POST", "/rollout/phases/<int:phase_id>/edit", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/phases/<int:phase_id>/move", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/phases/<int:phase_id>/delete", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/phases/<int:phase_id>/milestones", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/phases/<int:phase_id>/signoff", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/milestones/<int:milestone_id>/toggle", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/milestones/<int:milestone_id>/delete", EXECUTIVES, ok=VIEW_RAN),
+    Route("GET", "/rollout/goals/<int:goal_id>/edit", EXECUTIVES),
+    Route("POST", "/rollout/goals/<int:goal_id>/edit", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/goals/<int:goal_id>/delete", EXECUTIVES, ok=VIEW_RAN),
+    Route("GET", "/rollout/waves/<int:wave_id>", EXECUTIVES),
+    Route("GET", "/rollout/waves/<int:wave_id>/gate", EXECUTIVES),
+    Route("GET", "/rollout/waves/<int:wave_id>/edit", EXECUTIVES),
+    Route("POST", "/rollout/waves/<int:wave_id>/edit", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/waves/<int:wave_id>/delete", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/waves/<int:wave_id>/criteria", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/waves/<int:wave_id>/courses", EXECUTIVES, ok=VIEW_RAN),
+    # The test's assignment is not tied to the wave: not found, once access is granted.
+    Route("POST", "/rollout/waves/<int:wave_id>/assignments/<int:assignment_id>/untie",
+          EXECUTIVES, ok=404),
+    Route("POST", "/rollout/waves/<int:wave_id>/signoff", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/criteria/<int:criterion_id>/delete", EXECUTIVES, ok=VIEW_RAN),
     Route("GET", "/sandbox/", PRACTICE),
     Route("POST", "/sandbox/clock", PRACTICE, ok=302),
     Route("POST", "/sandbox/reset", PRACTICE, ok=302),
     Route("GET", "/sandbox/customers", PRACTICE),
     Route("GET", "/sandbox/customers/<int:customer_id>", PRACTICE),
-    Route("POST", "/sandbox/activities/<parent>/<int:parent_id>", PRACTICE, ok=302),
+    Route("POST", "/sandbox/activities/<parent>/<int:parent_id>", PRACTICE, ok=VIEW_RAN),
+    Route("GET", "/sandbox/leads/<int:lead_id>/edit", PRACTICE),
+    Route("POST", "/sandbox/leads/<int:lead_id>/edit", PRACTICE, ok=VIEW_RAN),
+    Route("POST", "/sandbox/tasks/<int:activity_id>/done", PRACTICE, ok=302),
+    Route("GET", "/sandbox/automations/<int:automation_id>", PRACTICE),
+    Route("POST", "/sandbox/automations/<int:automation_id>/active", PRACTICE, ok=302),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/dry-run", TRAINERS, ok=VIEW_RAN,
+          key="intro"),
     Route("GET", "/sandbox/leads", PRACTICE),
     Route("GET", "/sandbox/leads/new", PRACTICE),
     Route("POST", "/sandbox/leads/new", PRACTICE, ok=VIEW_RAN),
@@ -168,6 +216,10 @@ MATRIX = [
     Route("GET", "/sandbox/outbox", PRACTICE),
     Route("GET", "/sandbox/reports", PRACTICE),
 ]
+
+
+ROLLOUT_RECORDS = {"plan_id": "plan", "phase_id": "phase", "milestone_id": "milestone",
+                   "goal_id": "goal", "wave_id": "wave", "criterion_id": "criterion"}
 
 
 def expected(route: Route, role: str | None):
@@ -217,6 +269,26 @@ class World:
         db.session.commit()
         return db.session.scalar(select(model.id).where(model.sandbox_id == box.id).limit(1))
 
+    @cached_property
+    def rollout(self):
+        """A plan with a phase, a milestone, a goal and a wave with a gate criterion."""
+        from datetime import date, timedelta
+        from types import SimpleNamespace
+
+        from portal.rollout import services
+
+        owner = self.make.user(roles=("executive",), department="Sales")
+        plan = services.create_plan("Go-live", date.today() + timedelta(days=30), "", owner)
+        phase = services.add_phase(plan, services.PhaseData(name="Training"))
+        milestone = services.add_milestone(phase, "Everyone trained", None, None)
+        goal = services.save_goal(plan, services.GoalData("short", "Trained", "manual", 90))
+        wave = services.create_wave(plan, services.WaveData(
+            "Pilot", date.today() + timedelta(days=20), 14, [self.make.department("Sales").id]))
+        criterion = services.set_criterion(wave, "completion_rate", 90)
+        db.session.commit()
+        return SimpleNamespace(plan=plan, phase=phase, milestone=milestone, goal=goal,
+                               wave=wave, criterion=criterion)
+
     def certificate_of(self, user) -> str:
         certificate = Certificate(
             code=new_certificate_code(), user_id=user.id, course_id=self.course.id,
@@ -256,6 +328,12 @@ class World:
             return "pending"
         if name in ("record_key", "check_key"):
             return "nothing-here"
+        if name in ROLLOUT_RECORDS:
+            return str(getattr(self.rollout, ROLLOUT_RECORDS[name]).id)
+        if name == "table":
+            return "departments"
+        if name == "filename":
+            return "dashboard.js"
         if name == "code":
             owner = self.requester
             if route.rule.startswith("/verify/") or owner is None:
