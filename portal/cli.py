@@ -50,6 +50,7 @@ def seed_demo(seed: int) -> None:
     from portal.learning.bundle import BundleError
     from seed.demo import create_demo_organisation, demo_present
     from seed.learning_demo import assign_demo_courses, import_builtin_courses
+    from seed.rollout_demo import create_demo_rollout
 
     try:
         courses = import_builtin_courses()
@@ -62,10 +63,12 @@ def seed_demo(seed: int) -> None:
         return
     counts = create_demo_organisation(seed=seed)
     assignments = assign_demo_courses()
+    rollout = create_demo_rollout(seed=seed)
     db.session.commit()
     click.echo(
         f"Demo organisation created: {counts['users']} people, {courses} courses, "
-        f"{assignments} course assignments."
+        f"{assignments} course assignments, a rollout plan with "
+        f"{rollout.learners} learners in training."
     )
 
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from portal.accounts.models import User
 from portal.authoring.services import AuthoringError, lesson_in, load, save, slugify, unique_key
 from portal.learning.models import Course
+from sandbox import vocabulary
 
 ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
     "customer": (
@@ -55,33 +56,19 @@ ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
     "sales_target": ("owner", "period_start", "period_end", "amount"),
 }
 TARGET_ENTITIES = (*ENTITY_FIELDS, "activity", "outbox_email")
+# Fields whose values are codes, and the vocabulary group each one draws from.
+CODE_GROUPS = {
+    ("lead", "status"): "lead_status",
+    ("lead", "source"): "lead_source",
+    ("opportunity", "stage"): "stage",
+    ("ticket", "status"): "ticket_status",
+    ("ticket", "priority"): "priority",
+    ("ticket", "category"): "category",
+    ("automation", "trigger"): "trigger",
+    ("customer", "tier"): "tier",
+}
 CODES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("lead", "status"): ("new", "assigned", "in_process", "converted", "recycled", "dead"),
-    ("lead", "source"): (
-        "call",
-        "email",
-        "existing_customer",
-        "partner",
-        "public_relations",
-        "web_site",
-        "campaign",
-        "trade_show",
-        "referral",
-        "other",
-    ),
-    ("opportunity", "stage"): (
-        "prospecting",
-        "qualification",
-        "proposal",
-        "negotiation",
-        "closed_won",
-        "closed_lost",
-    ),
-    ("ticket", "status"): ("new", "assigned", "pending", "closed", "rejected", "duplicate"),
-    ("ticket", "priority"): ("low", "normal", "high", "urgent"),
-    ("ticket", "category"): ("billing", "technical", "delivery", "defect", "return"),
-    ("automation", "trigger"): ("birthday", "purchase_anniversary", "ticket_resolved"),
-    ("customer", "tier"): ("bronze", "silver", "gold", "platinum"),
+    field: tuple(vocabulary.CODES[group]) for field, group in CODE_GROUPS.items()
 }
 CHECK_TYPES = (
     "record_exists",
@@ -91,20 +78,7 @@ CHECK_TYPES = (
     "events_in_order",
     "within_sla",
 )
-EVENTS = (
-    "lead.created",
-    "lead.status_changed",
-    "lead.converted",
-    "opportunity.stage_changed",
-    "ticket.assigned",
-    "ticket.responded",
-    "ticket.resolved",
-    "ticket.closed",
-    "automation.created",
-    "clock.advanced",
-    "outbox.sent",
-    "report.viewed",
-)
+EVENTS = vocabulary.EVENT_VERBS
 OPERATORS = ("equals", "contains", "not_empty", "in", "at_least", "at_most")
 RELATIVE = re.compile(r"^@(today|now)([+-]\d+[hdwmy])*$")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")

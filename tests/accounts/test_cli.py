@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Department, User, UserRole
 from portal.extensions import db
+from portal.rollout.models import Plan
 from seed.people import DEMO_ACCOUNTS, DEMO_PASSWORD, DEPARTMENTS
+from seed.rollout_demo import DEMO_PLAN
 from tests.accounts.conftest import count
 
 PASSWORD = "typed-at-the-prompt"
@@ -99,6 +101,10 @@ def test_seed_demo_creates_the_demo_organisation_once(app_ctx, cli, client):
     learners = [u for u in everyone if u.email not in {a[0] for a in DEMO_ACCOUNTS}]
     assert len(learners) == 40 and all(u.roles == {"learner"} for u in learners)
     assert client.login("exec@demo.test", DEMO_PASSWORD).status_code == 302
+    # The executive's first look is a plan under way, not an empty dashboard.
+    assert "a rollout plan with" in result.output
+    assert db.session.scalar(select(Plan.name)) == DEMO_PLAN
+    assert DEMO_PLAN in client.get("/rollout/").get_data(as_text=True)
 
     before = [(u.email, u.name, u.department_id, u.password_hash) for u in everyone]
     again = cli("seed", "demo")
