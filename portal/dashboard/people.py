@@ -151,7 +151,7 @@ def learner_record(user: User, today: date, now: datetime) -> LearnerRecord:
 
     key = ("learner", catalogue.key, user.id)
     rows = evidence.read_summary(evidence.cached(key, build), today, now).learners
-    assigned, others = learning_queries.learner_home(user)
+    assigned, others = learning_queries.learner_home(user, user.locale or "en")
     department = db.session.scalar(
         select(Department.name).where(Department.id == user.department_id)
     ) if user.department_id else None

@@ -37,6 +37,7 @@ class CourseCard:
     certificate: Certificate | None = None
     lessons: int = 0
     minutes: int = 0
+    started: bool = False
 
     @property
     def percent(self) -> int:
@@ -148,29 +149,75 @@ def assignments_for(user: User):
     return select(Assignment).where(or_(*reach))
 
 
-def learner_home(user: User) -> tuple[list[CourseCard], list[CourseCard]]:
-    """Assigned courses (soonest due first) and other courses the learner has started."""
+def _families() -> dict[int, list[tuple[int, str]]]:
+    """Published courses by translation family: family id -> [(course id, language)]."""
+    families: dict[int, list[tuple[int, str]]] = {}
+    for course_id, original_id, language in db.session.execute(
+        select(Course.id, Course.translation_of_id, Course.language)
+        .where(Course.published.is_(True))
+        .order_by(Course.id)
+    ):
+        families.setdefault(original_id or course_id, []).append((course_id, language))
+    return families
+
+
+def _pick(cards: list[CourseCard], locale: str, preferred: int | None) -> CourseCard:
+    """The one course of a family to show: the one the learner is taking, else their language."""
+    def rank(card: CourseCard):
+        return (
+            card.certificate is not None,
+            card.done > 0 or card.started,
+            card.course.language == locale,
+            card.course.id == preferred,
+        )
+
+    return max(cards, key=rank)
+
+
+def learner_home(user: User, locale: str = "en") -> tuple[list[CourseCard], list[CourseCard]]:
+    """Assigned courses (soonest due first) and other courses the learner has started.
+
+    A course and its translations are one course here: an assignment of the English
+    course shows the learner's own language version, or the version they are taking,
+    and finishing a translation finishes the assignment.
+    """
     assignments = db.session.scalars(assignments_for(user)).all()
     started = set(
         db.session.scalars(
             select(LessonProgress.course_id).where(LessonProgress.user_id == user.id).distinct()
         )
     )
-    cards = _cards(user, {a.course_id for a in assignments} | started)
+    families = _families()
+    family_of = {cid: fid for fid, members in families.items() for cid, _ in members}
+    assigned_families = {family_of[a.course_id] for a in assignments if a.course_id in family_of}
+    started_families = {family_of[c] for c in started if c in family_of}
+    wanted = {cid for fid in assigned_families | started_families for cid, _ in families[fid]}
+    cards = _cards(user, wanted)
+    for card in cards.values():
+        card.started = card.course.id in started
+
+    def shown(family: int, preferred: int | None = None) -> CourseCard:
+        members = [cards[cid] for cid, _ in families[family] if cid in cards]
+        return _pick(members, locale, preferred)
+
+    chosen: dict[int, CourseCard] = {}
     for assignment in assignments:
-        card = cards.get(assignment.course_id)
-        if card is None:
+        family = family_of.get(assignment.course_id)
+        if family is None:
             continue
+        card = chosen.setdefault(family, shown(family, assignment.course_id))
         card.assigned = True
         card.required = card.required or assignment.required
         if assignment.due_on and (card.due_on is None or assignment.due_on < card.due_on):
             card.due_on = assignment.due_on
+    for family in started_families - assigned_families:
+        chosen[family] = shown(family)
     assigned = sorted(
-        (c for c in cards.values() if c.assigned),
+        (c for c in chosen.values() if c.assigned),
         key=lambda c: (c.complete, c.due_on or date.max, c.course.title),
     )
     others = sorted(
-        (c for c in cards.values() if not c.assigned), key=lambda c: (c.complete, c.course.title)
+        (c for c in chosen.values() if not c.assigned), key=lambda c: (c.complete, c.course.title)
     )
     return assigned, others
 

@@ -118,6 +118,53 @@ def test_catalogue_prefers_the_course_in_the_learners_language(client, learner, 
     assert "نمونہ کورس" in urdu and "Sample course" not in urdu
 
 
+def test_an_assignment_is_shown_and_met_in_the_learners_language(client, learner, sample_course):
+    files = course_files()
+    files["course.yaml"] = (
+        files["course.yaml"]
+        .replace("slug: sample-course", "slug: sample-course-ur\ntranslation_of: sample-course")
+        .replace("title: Sample course", "title: نمونہ کورس")
+        .replace("language: en", "language: ur")
+    )
+    apply_bundle(read_bundle(files))
+    db.session.commit()
+    due = date.today() + timedelta(days=9)
+    _assign(sample_course, user_id=learner.id, due_on=due)
+
+    english = client.get("/learn/").get_data(as_text=True)
+    assert "Sample course" in english and "نمونہ کورس" not in english
+    client.post("/language", data={"locale": "ur"})
+    urdu = client.get("/learn/").get_data(as_text=True)
+    assert "نمونہ کورس" in urdu and "Sample course" not in urdu
+
+    # Progress in the Urdu course is progress on the assignment, in either language.
+    assert client.post("/courses/sample-course-ur/intro/done").status_code in (200, 302)
+    client.post("/language", data={"locale": "en"})
+    home = client.get("/learn/").get_data(as_text=True)
+    assert "نمونہ کورس" in home and "Sample course" not in home
+    assert "Also in progress" not in home  # one course, not an assignment plus a stray
+    card = home[home.index("Assigned to you"):]
+    assert "نمونہ کورس" in card and "Not started" not in card
+
+
+def test_built_in_foundations_course_is_offered_in_hindi_and_urdu(client, make):
+    from seed.learning_demo import import_builtin_courses
+
+    import_builtin_courses()
+    db.session.commit()
+    english = db.session.scalar(select(Course).where(Course.slug == "crm-foundations"))
+    user = make.user(roles=("learner",), department="Sales")
+    _assign(english, user_id=user.id, due_on=date.today())
+    client.login(user)
+    for locale, slug in (("hi", "crm-foundations-hi"), ("ur", "crm-foundations-ur")):
+        client.post("/language", data={"locale": locale})
+        translated = db.session.scalar(select(Course).where(Course.slug == slug))
+        assert translated.language == locale
+        for url in ("/courses/", "/learn/"):
+            page = client.get(url).get_data(as_text=True)
+            assert translated.title in page and english.title not in page, (locale, url)
+
+
 @pytest.mark.parametrize(
     "url",
     ["/learn/", "/courses/", "/courses/sample-course/", "/courses/sample-course/basics-quiz/"],
