@@ -98,8 +98,10 @@ def open_tasks(sandbox: Sandbox, user_id: int, limit: int = 8) -> list[Activity]
 
 
 def _next_due():
-    """A ticket's next deadline: first response while unanswered, then resolution."""
+    """A ticket's next deadline: first response while unanswered, then resolution; none
+    once resolved (closing it is all that is left)."""
     return case(
+        (Ticket.resolved_at.is_not(None), None),
         (Ticket.first_responded_at.is_(None), Ticket.first_response_due),
         else_=Ticket.resolution_due,
     )
@@ -317,7 +319,10 @@ def ticket_queue(sandbox: Sandbox, filters: TicketFilters, page: int) -> Paginat
         query = query.where(Ticket.assignee_id.in_(me))
     if filters.category:
         query = query.where(Ticket.category == filters.category)
-    finished = case((Ticket.status.in_(OPEN), 0), else_=1)
+    # Still to work on first (by deadline), then resolved and waiting to close, then done.
+    finished = case(
+        (Ticket.status.not_in(OPEN), 2), (Ticket.resolved_at.is_not(None), 1), else_=0
+    )
     return _page(query.order_by(finished, _next_due(), Ticket.id), page)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Integer, and_, func, select
+from sqlalchemy import Integer, and_, func, or_, select
 
 from portal.extensions import db
 from sandbox.models import STAGES, Colleague, Customer, Opportunity, SalesTarget, Sandbox, Ticket
@@ -160,14 +160,18 @@ def sales_against_target(sandbox: Sandbox) -> list[SalesRow]:
 
 @dataclass
 class TicketRow:
-    """One category's line of the ticket report."""
+    """One category's line of the ticket report.
+
+    SLA compliance counts every ticket whose deadline has come: answered (or resolved),
+    in time or late, and still waiting past it on the sandbox clock, which is a breach.
+    """
 
     category: str
     count: int
     open: int
-    answered: int
+    answered: int  # answered, or still unanswered past the first-response deadline
     answered_in_time: int
-    resolved: int
+    resolved: int  # resolved, or still unresolved past the resolution deadline
     resolved_in_time: int
     satisfaction: float | None
 
@@ -183,14 +187,17 @@ def _flag(condition):
 
 def tickets_by_category(sandbox: Sandbox) -> list[TicketRow]:
     """Per category: how many, how many open, and the share answered and resolved in time."""
+    waiting = Ticket.status.in_(("new", "assigned", "pending"))
+    late_answer = Ticket.first_responded_at.is_(None) & (Ticket.first_response_due < sandbox.clock)
+    late_resolution = Ticket.resolved_at.is_(None) & (Ticket.resolution_due < sandbox.clock)
     rows = db.session.execute(
         select(
             Ticket.category,
             func.count(),
-            _flag(Ticket.status.in_(("new", "assigned", "pending"))),
-            func.count(Ticket.first_responded_at),
+            _flag(waiting),
+            _flag(or_(Ticket.first_responded_at.is_not(None), waiting & late_answer)),
             _flag(Ticket.first_responded_at <= Ticket.first_response_due),
-            func.count(Ticket.resolved_at),
+            _flag(or_(Ticket.resolved_at.is_not(None), waiting & late_resolution)),
             _flag(Ticket.resolved_at <= Ticket.resolution_due),
             func.avg(Ticket.satisfaction),
         )

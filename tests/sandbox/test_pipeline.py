@@ -128,3 +128,43 @@ def test_target_report_matches_the_move_deals_exercise(client, sandbox, learner)
     assert cells[:2] == ["60,000", "25,000"]
     assert "42%" in mine and "35,000" in mine and "23,000" in mine
     assert events(sandbox)[-1] == "report.viewed"
+
+
+def _sla_row(client, label: str) -> list[str]:
+    page = client.get("/sandbox/reports").text
+    table = page[page.index('data-testid="sla-report"'):]
+    row = table[table.index(f"<td>{label}</td>"):]
+    row = row[: row.index("</tr>")]
+    return re.findall(r'<td class="text-end">([^<]*)</td>', row)
+
+
+def test_ticket_report_counts_a_ticket_waiting_past_its_deadline_as_a_breach(client, sandbox):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from sandbox.models import Ticket
+
+    billing = db.session.scalars(
+        select(Ticket).where(Ticket.sandbox_id == sandbox.id, Ticket.category == "billing")
+    ).all()
+    hour = timedelta(hours=1)
+    for ticket in billing:  # every billing ticket answered and resolved in time, and closed
+        ticket.status, ticket.satisfaction = "closed", 4
+        ticket.first_response_due = sandbox.clock - 10 * hour
+        ticket.first_responded_at = ticket.first_response_due - hour
+        ticket.resolution_due = sandbox.clock - 5 * hour
+        ticket.resolved_at = ticket.resolution_due - hour
+    db.session.commit()
+    n = len(billing)
+    assert n >= 2
+    assert _sla_row(client, "Billing") == [str(n), "0", "100%", "100%", "4.0"]
+
+    waiting = billing[0]  # a new one nobody has answered, an hour past its deadline
+    waiting.status, waiting.satisfaction = "new", None
+    waiting.first_responded_at = waiting.resolved_at = None
+    waiting.first_response_due = sandbox.clock - hour
+    waiting.resolution_due = sandbox.clock + 10 * hour  # still time to resolve it
+    db.session.commit()
+    in_time = round(100 * (n - 1) / n)
+    assert _sla_row(client, "Billing") == [str(n), "1", f"{in_time}%", "100%", "4.0"]

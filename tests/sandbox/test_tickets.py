@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from sandbox.models import Activity, Colleague, Ticket
+from sandbox.queries import overdue_tickets
 from tests.sandbox.conftest import count, events, first, last_event
 
 
@@ -166,6 +167,29 @@ def test_queue_is_sorted_by_sla_urgency_and_shows_time_left_or_overdue(client, s
     overdue = sum(1 for d in due if d < sandbox.clock)
     assert page.count('data-sla="overdue"') == overdue > 0  # the seed has some overdue
     assert page.count('data-sla="left"') == len(ids) - overdue
+
+
+def test_a_resolved_ticket_waiting_to_close_is_not_overdue(client, sandbox):
+    ticket = _new_ticket(sandbox, subject="Invoice charged twice")
+    url = f"/sandbox/tickets/{ticket.id}"
+    client.post(f"{url}/respond", data={"message": "Looking into it."})
+    client.post(f"{url}/resolve", data={"resolution": "Refunded the second charge."})
+    client.post("/sandbox/clock", data={"days": "7"})
+    client.post("/sandbox/clock", data={"days": "7"})
+
+    page = client.get("/sandbox/tickets").text
+    row = page[page.index(f'data-ticket="{ticket.id}"'):]
+    row = row[: row.index("</tr>")]
+    assert 'data-sla="resolved"' in row and "Overdue" not in row
+    # It waits behind every ticket still to be worked on.
+    ids = [int(i) for i in re.findall(r'data-ticket="(\d+)"', page)]
+    unresolved = count(Ticket, sandbox, Ticket.status.in_(("new", "assigned", "pending")),
+                       Ticket.resolved_at.is_(None))
+    assert ids.index(ticket.id) >= min(unresolved, len(ids) - 1)
+    detail = client.get(url).text
+    assert "Overdue" not in detail[detail.index('data-testid="sla"'):][:400]
+    db.session.refresh(sandbox)
+    assert ticket.id not in {t.id for t in overdue_tickets(sandbox, limit=1000)}
 
 
 def test_queue_filters(client, sandbox):
