@@ -189,6 +189,19 @@ class CustomerProfile:
     timeline: list[Activity] = field(default_factory=list)
     lead: Lead | None = None
 
+    def source(self, activity: Activity) -> tuple[str, str, dict] | None:
+        """Where a timeline item was logged, when not on the customer: (title, endpoint, args)."""
+        if activity.parent_type == "ticket":
+            ticket = next((t for t in self.tickets if t.id == activity.parent_id), None)
+            return ticket and (ticket.subject, "sandbox.ticket_detail", {"ticket_id": ticket.id})
+        if activity.parent_type == "opportunity":
+            deal = next((o for o in self.opportunities if o.id == activity.parent_id), None)
+            return deal and (deal.name, "sandbox.opportunity_detail", {"opportunity_id": deal.id})
+        if activity.parent_type == "lead" and self.lead is not None:
+            name = self.lead.company or f"{self.lead.first_name} {self.lead.last_name}"
+            return name, "sandbox.lead_detail", {"lead_id": self.lead.id}
+        return None
+
     @property
     def lifetime_value(self) -> Decimal:
         """What the customer has spent with us, all purchases together."""
@@ -219,14 +232,20 @@ def customer_profile(sandbox: Sandbox, customer: Customer) -> CustomerProfile:
         .order_by(Opportunity.close_date.desc())
     ).all()
     lead = get_in_sandbox(Lead, customer.lead_id, sandbox) if customer.lead_id else None
-    return CustomerProfile(
-        customer,
-        purchases,
-        tickets,
-        opportunities,
-        timeline(sandbox, "customer", customer.id),
-        lead,
-    )
+    # The timeline is everything that happened with this customer: on their own record,
+    # on their tickets and deals, and on the lead they were converted from.
+    around = [
+        (Activity.parent_type == "customer") & (Activity.parent_id == customer.id),
+        (Activity.parent_type == "ticket") & Activity.parent_id.in_([t.id for t in tickets]),
+        (Activity.parent_type == "opportunity")
+        & Activity.parent_id.in_([o.id for o in opportunities]),
+    ]
+    if lead is not None:
+        around.append((Activity.parent_type == "lead") & (Activity.parent_id == lead.id))
+    activities = db.session.scalars(
+        scoped(Activity, sandbox).where(or_(*around)).order_by(Activity.at.desc(), Activity.id.desc())
+    ).all()
+    return CustomerProfile(customer, purchases, tickets, opportunities, activities, lead)
 
 
 def timeline(sandbox: Sandbox, parent_type: str, parent_id: int) -> list[Activity]:

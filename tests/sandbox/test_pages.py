@@ -137,7 +137,7 @@ def test_customer_filters(client, sandbox):
 
 
 def test_customer_profile_shows_history_value_tickets_deals_and_timeline(client, sandbox):
-    ticket = first(Ticket, sandbox)
+    ticket = first(Ticket, sandbox, Ticket.status == "new")
     customer = db.session.get(Customer, ticket.customer_id)
     page = client.get(f"/sandbox/customers/{customer.id}").text
     assert ticket.subject in page and 'data-testid="purchases"' in page
@@ -145,7 +145,30 @@ def test_customer_profile_shows_history_value_tickets_deals_and_timeline(client,
     notes = count(
         Activity, sandbox, Activity.parent_type == "customer", Activity.parent_id == customer.id
     )
-    assert page.count("data-activity=") == notes
+    on_tickets = count(
+        Activity, sandbox, Activity.parent_type == "ticket",
+        Activity.parent_id.in_(select(Ticket.id).where(Ticket.customer_id == customer.id)),
+    )
+    on_deals = count(
+        Activity, sandbox, Activity.parent_type == "opportunity",
+        Activity.parent_id.in_(
+            select(Opportunity.id).where(Opportunity.customer_id == customer.id)
+        ),
+    )
+    on_lead = count(
+        Activity, sandbox, Activity.parent_type == "lead",
+        Activity.parent_id == (customer.lead_id or 0),
+    )
+    elsewhere = on_tickets + on_deals + on_lead
+    assert page.count("data-activity=") == notes + elsewhere
+    assert page.count('data-testid="activity-source"') == elsewhere
+
+    # Answering the customer's ticket shows on the customer's timeline, linked to the ticket.
+    response = client.post(f"/sandbox/tickets/{ticket.id}/respond", data={"message": "On it."})
+    assert response.status_code == 302
+    page = client.get(f"/sandbox/customers/{customer.id}").text
+    assert page.count("data-activity=") == notes + elsewhere + 1
+    assert f'href="/sandbox/tickets/{ticket.id}">{ticket.subject}</a>' in page
 
 
 def test_home_shows_counts_overdue_tickets_and_the_clock_buttons(client, sandbox):
