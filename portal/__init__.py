@@ -44,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.dashboard.views import bp as dashboard_bp
     from portal.learning.views import bp as learning_bp
     from portal.rollout.views import bp as rollout_bp
+    from sandbox import scoping
     from sandbox.views import bp as sandbox_bp
 
     app.register_blueprint(core_bp)
@@ -54,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(rollout_bp, url_prefix="/rollout")
     app.register_blueprint(sandbox_bp, url_prefix="/sandbox")
+    scoping.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

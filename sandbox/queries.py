@@ -217,7 +217,10 @@ def customer_profile(sandbox: Sandbox, customer: Customer) -> CustomerProfile:
     """Everything about one customer: purchases, tickets, deals, the activity timeline."""
     purchases = db.session.execute(
         select(Purchase, Product.name)
-        .join(Product, Product.id == Purchase.product_id)
+        .join(
+            Product,
+            (Product.id == Purchase.product_id) & (Product.sandbox_id == Purchase.sandbox_id),
+        )
         .where(Purchase.sandbox_id == sandbox.id, Purchase.customer_id == customer.id)
         .order_by(Purchase.purchased_on.desc(), Purchase.id.desc())
     ).all()
@@ -243,7 +246,9 @@ def customer_profile(sandbox: Sandbox, customer: Customer) -> CustomerProfile:
     if lead is not None:
         around.append((Activity.parent_type == "lead") & (Activity.parent_id == lead.id))
     activities = db.session.scalars(
-        scoped(Activity, sandbox).where(or_(*around)).order_by(Activity.at.desc(), Activity.id.desc())
+        scoped(Activity, sandbox)
+        .where(or_(*around))
+        .order_by(Activity.at.desc(), Activity.id.desc())
     ).all()
     return CustomerProfile(customer, purchases, tickets, opportunities, activities, lead)
 
@@ -339,9 +344,7 @@ def ticket_queue(sandbox: Sandbox, filters: TicketFilters, page: int) -> Paginat
     if filters.category:
         query = query.where(Ticket.category == filters.category)
     # Still to work on first (by deadline), then resolved and waiting to close, then done.
-    finished = case(
-        (Ticket.status.not_in(OPEN), 2), (Ticket.resolved_at.is_not(None), 1), else_=0
-    )
+    finished = case((Ticket.status.not_in(OPEN), 2), (Ticket.resolved_at.is_not(None), 1), else_=0)
     return _page(query.order_by(finished, _next_due(), Ticket.id), page)
 
 

@@ -184,8 +184,15 @@ def run_due_automations(sandbox: Sandbox, actor: User) -> int:
     for automation in _active(sandbox, "purchase_anniversary"):
         rows = db.session.execute(
             select(Purchase, Customer, Product.name)
-            .join(Customer, Customer.id == Purchase.customer_id)
-            .join(Product, Product.id == Purchase.product_id)
+            .join(
+                Customer,
+                (Customer.id == Purchase.customer_id)
+                & (Customer.sandbox_id == Purchase.sandbox_id),
+            )
+            .join(
+                Product,
+                (Product.id == Purchase.product_id) & (Product.sandbox_id == Purchase.sandbox_id),
+            )
             .where(
                 Purchase.sandbox_id == sandbox.id,
                 _same_day(Purchase.purchased_on, today),
