@@ -58,8 +58,12 @@ def seed_demo(seed: int) -> None:
         db.session.rollback()
         raise click.ClickException(f"The built-in courses have problems:\n{error}") from error
     if demo_present():
+        # A demo made before rollout plans existed gets its plan; otherwise nothing changes.
+        rollout = create_demo_rollout(seed=seed)
         db.session.commit()
         click.echo(f"The demo organisation is already there; {courses} built-in courses current.")
+        if rollout.created:
+            click.echo(f"Added the demo rollout plan with {rollout.learners} learners in training.")
         return
     counts = create_demo_organisation(seed=seed)
     assignments = assign_demo_courses()

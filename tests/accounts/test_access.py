@@ -430,3 +430,26 @@ def test_navigation_links_only_to_pages_the_role_may_open(app, make, role):
 def test_anonymous_visitors_see_no_navigation(client):
     page = client.get("/login").get_data(as_text=True)
     assert NAV.search(page).group(1).strip() == ""
+
+
+FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_form_that_changes_something_carries_the_csrf_token(app, make, role):
+    """htmx sends the token in a header; the form itself must carry it too, so that the
+    same form works when it is posted without JavaScript."""
+    client, user = _client_for(app, make, role)
+    world = World(make, user)
+    forms = 0
+    for route in MATRIX:
+        if route.method != "GET" or expected(route, role) != 200:
+            continue
+        response = client.get(world.path(route))
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        for attributes, body in FORM.findall(response.get_data(as_text=True)):
+            if re.search(r'method="post"', attributes, re.I):
+                forms += 1
+                assert 'name="csrf_token"' in body, (route.rule, attributes[:160])
+    assert forms > 0

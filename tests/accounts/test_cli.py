@@ -123,3 +123,17 @@ def test_seed_demo_reuses_departments_that_exist_in_another_case(app_ctx, cli, m
     assert cli("seed", "demo").exit_code == 0
     names = sorted(name.lower() for name in db.session.scalars(select(Department.name)))
     assert names == sorted(name.lower() for name in DEPARTMENTS)
+
+
+def test_seed_demo_adds_the_rollout_plan_to_an_older_demo(app_ctx, cli):
+    from seed.demo import create_demo_organisation
+
+    create_demo_organisation(seed=2026)  # a demo made before rollout plans existed
+    db.session.commit()
+    result = cli("seed", "demo")
+    assert result.exit_code == 0, result.output
+    assert "already there" in result.output and "Added the demo rollout plan" in result.output
+    assert db.session.scalar(select(Plan.name)) == DEMO_PLAN
+    again = cli("seed", "demo")
+    assert "Added" not in again.output
+    assert db.session.scalar(select(func.count(Plan.id))) == 1
