@@ -68,3 +68,21 @@ def test_executive_reads_the_dashboard_drills_down_and_signs_a_phase_off(page, m
     expect(history).to_contain_text("Erum Executive")
     expect(history).to_contain_text("Training done for the pilot.")
     expect(page.locator(".badge", has_text="Done").first).to_be_visible()
+
+
+def test_the_demo_readiness_report_prints_on_one_page_with_its_numbers(page, app_ctx):
+    import re
+
+    from seed.people import DEMO_PASSWORD
+    from seed.rollout_demo import create_demo_rollout
+
+    create_demo_rollout()
+    db.session.commit()
+    login(page, "exec@demo.test", DEMO_PASSWORD)
+    expect(page.get_by_test_id("heatmap")).to_contain_text("Sales")
+    page.emulate_media(media="print")
+    # On paper the chart's numbers run across the page; the screen's long table stays.
+    expect(page.get_by_test_id("completions-print")).to_be_visible()
+    expect(page.get_by_test_id("completions-table")).to_be_hidden()
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
