@@ -105,17 +105,24 @@ PHASES = [
         ],
     ),
 ]
-# (wave, go-live relative to today, departments, courses tied to it)
+# (wave, go-live relative to today, departments, courses tied to it, in the order its
+# learners take them: the foundations, then their own hands-on course, then the rest)
 CORE = ["crm-foundations", "crm-five-steps", "why-our-rollout-works"]
+
+
+def _courses(*own: str) -> list[str]:
+    return [CORE[0], *own, *CORE[1:]]
+
+
 WAVES = [
-    ("Pilot: Sales", -7, ["Sales"], CORE + ["leads-and-qualification", "pipeline-and-targets"]),
+    ("Pilot: Sales", -7, ["Sales"], _courses("leads-and-qualification", "pipeline-and-targets")),
     (
         "Wave 2: Customer Service and Billing",
         21,
         ["Customer Service", "Billing"],
-        CORE + ["after-sale-service"],
+        _courses("after-sale-service"),
     ),
-    ("Wave 3: Marketing and IT", 49, ["Marketing", "IT"], CORE + ["personal-relationships"]),
+    ("Wave 3: Marketing and IT", 49, ["Marketing", "IT"], _courses("personal-relationships")),
 ]
 CRITERIA = [
     ("completion_rate", 90),
@@ -234,15 +241,23 @@ def _last_event_id() -> int:
     return db.session.scalar(select(func.max(SandboxEvent.id))) or 0
 
 
-def _practise(user: User, lesson: Lesson, when: datetime, passed: bool) -> None:
+def _practise(
+    user: User, lesson: Lesson, when: datetime, passed: bool, rng: random.Random
+) -> None:
     """A hands-on exercise in the learner's sandbox: start it, do the work (the reference
-    solution) if this learner gets it right, then check it."""
+    solution) if this learner gets it right, or only its first part if not, then check it."""
     before = _last_event_id()
     attempt = exercises.start_exercise(user, lesson)
-    if passed:
+    steps = [
+        step
+        for step in lesson.content.get("solution", [])
+        if isinstance(step, dict) and ("do" in step or "actions" in step)
+    ]
+    done = steps if passed else steps[: rng.randint(0, max(len(steps) - 1, 0))]
+    if done:
         sandbox = sandbox_services.get_or_create_sandbox(user)
         records = {key: tuple(value) for key, value in attempt.records.items()}
-        scenarios.apply_solution(sandbox, user, lesson.content.get("solution", []), records)
+        scenarios.apply_solution(sandbox, user, done, records)
     attempt, _outcomes = exercises.check_exercise(user, lesson)
     attempt.started_at = when
     attempt.last_checked_at = when + timedelta(minutes=20)
@@ -308,8 +323,9 @@ def _study(
                     break
                 skill = min(1.0, skill + 0.25)  # they read the feedback and try again
         else:
-            # Those who finish everything passed their exercises; the others mostly did.
-            _practise(user, lesson, clock, passed=share >= 1 or rng.random() < max(skill, 0.5))
+            # Those who finish everything passed their exercises; of the others, more
+            # skilled learners more often did, and the rest left part of the work undone.
+            _practise(user, lesson, clock, passed=share >= 1 or rng.random() < 0.75 * skill, rng=rng)
         certificate = learning.issue_certificate_if_complete(user, course)
         if certificate is not None and certificate.issued_at > clock:
             certificate.issued_at = clock + timedelta(minutes=30)
