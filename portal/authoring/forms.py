@@ -92,10 +92,23 @@ class AssignmentForm(FlaskForm):
     users = SelectMultipleField(_l("People"), coerce=int, validators=[Optional()])
     due_on = DateField(_l("Due date"), validators=[Optional()])
     required = BooleanField(_l("Required"), default=True)
+    # A rollout wave assigns the course to the wave's departments, due a number of days
+    # before its go-live; the due date then moves with the go-live date.
+    wave = SelectField(_l("Rollout wave"), coerce=int, default=0, validators=[Optional()])
+    lead_days = IntegerField(
+        _l("Days before go-live"), default=14, validators=[Optional(), NumberRange(0, 365)]
+    )
 
     def validate_due_on(self, field) -> None:
         if field.data and field.data < date.today():
             raise ValidationError(_l("The due date is in the past."))
+
+
+class AssignmentChangeForm(FlaskForm):
+    """One assignment's due date and whether it is required, changed in place."""
+
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    required = BooleanField(_l("Required"))
 
 
 class UploadForm(FlaskForm):

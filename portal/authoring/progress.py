@@ -29,6 +29,7 @@ from portal.learning.models import (
     QuizQuestion,
 )
 from portal.mail import MailNotConfigured, send_mail
+from portal.rollout.models import Wave
 
 STALLED_AFTER = timedelta(days=14)
 
@@ -92,7 +93,22 @@ def assign_course(
     return added
 
 
-def assignments_of(course: Course) -> list[tuple[Assignment, str, int]]:
+def change_assignment(assignment: Assignment, due_on: date | None, required: bool) -> None:
+    """A new due date or required flag for one assignment; a wave's assignment keeps the
+    due date its wave gives it."""
+    if assignment.wave_id is not None and due_on != assignment.due_on:
+        raise AssignmentError(
+            _("This due date follows its rollout wave: move the wave's go-live date instead."),
+            "due_on",
+        )
+    if due_on is not None and due_on != assignment.due_on and due_on < date.today():
+        raise AssignmentError(_("The due date is in the past."), "due_on")
+    assignment.due_on = due_on
+    assignment.required = required
+    db.session.flush()
+
+
+def assignments_of(course: Course) -> list[AssignmentRow]:
     """Each assignment with who it names and how many active learners it reaches."""
     learners = (
         select(User.id, User.department_id)
@@ -106,16 +122,27 @@ def assignments_of(course: Course) -> list[tuple[Assignment, str, int]]:
         ).all()
     )
     rows = db.session.execute(
-        select(Assignment, Department.name, User.name)
+        select(Assignment, Department.name, User.name, Wave.name)
         .outerjoin(Department, Department.id == Assignment.department_id)
         .outerjoin(User, User.id == Assignment.user_id)
+        .outerjoin(Wave, Wave.id == Assignment.wave_id)
         .where(Assignment.course_id == course.id)
         .order_by(Assignment.created_at)
     ).all()
     return [
-        (a, dept or person or "", dept_counts.get(a.department_id, 0) if dept else 1)
-        for a, dept, person in rows
+        AssignmentRow(
+            a, dept or person or "", dept_counts.get(a.department_id, 0) if dept else 1, wave
+        )
+        for a, dept, person, wave in rows
     ]
+
+
+@dataclass
+class AssignmentRow:
+    assignment: Assignment
+    who: str
+    reach: int  # active learners it reaches
+    wave: str | None  # the rollout wave that sets its due date
 
 
 # The progress report

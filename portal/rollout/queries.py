@@ -26,6 +26,14 @@ def plans() -> list[Plan]:
     return list(db.session.scalars(select(Plan).order_by(Plan.target_go_live, Plan.id)))
 
 
+def all_waves() -> list[tuple[Wave, str]]:
+    """Every wave with its plan's name, plan by plan, in go-live order."""
+    return db.session.execute(
+        select(Wave, Plan.name).join(Plan, Plan.id == Wave.plan_id)
+        .order_by(Plan.name, Wave.go_live_on, Wave.id)
+    ).all()
+
+
 def load_plan(plan_id: int) -> Plan | None:
     """A plan with its phases (owners, milestones), goals and waves (departments, criteria)."""
     return db.session.scalar(

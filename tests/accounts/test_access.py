@@ -128,6 +128,8 @@ MATRIX = [
     Route("POST", "/author/courses/<slug>/assignments", TRAINERS, ok=VIEW_RAN),
     Route("POST", "/author/courses/<slug>/assignments/<int:assignment_id>/remove", TRAINERS,
           ok=VIEW_RAN),
+    Route("POST", "/author/courses/<slug>/assignments/<int:assignment_id>", TRAINERS,
+          ok=VIEW_RAN),
     Route("POST", "/author/courses/<slug>/lessons/<key>/exercise", TRAINERS, ok=VIEW_RAN,
           key="intro"),
     Route("POST", "/author/courses/<slug>/lessons/<key>/setup", TRAINERS, ok=VIEW_RAN,

@@ -64,6 +64,59 @@ def test_bad_assignments_are_refused_and_nothing_is_saved(client, trainer, cours
     assert db.session.scalar(select(func.count(Assignment.id))) == 0
 
 
+def test_assign_to_a_rollout_wave_works_the_due_date_back_from_its_go_live(
+    client, trainer, make, course
+):
+    from portal.rollout import services as rollout
+    from tests.rollout.conftest import make_wave
+
+    sales = make.department("Sales")
+    plan = rollout.create_plan("CRM go-live", date.today() + timedelta(days=60), "", trainer)
+    go_live = date.today() + timedelta(days=40)
+    wave = make_wave(plan, [sales], go_live_on=go_live, name="Pilot")
+    page = client.get(f"/author/courses/{course.slug}/assignments").get_data(as_text=True)
+    assert "CRM go-live · Pilot" in page
+
+    response = _assign(client, course, wave=str(wave.id), lead_days="10", required="y")
+    assert response.status_code == 302
+    assignment = db.session.scalar(select(Assignment))
+    assert (assignment.department_id, assignment.wave_id) == (sales.id, wave.id)
+    assert assignment.due_on == go_live - timedelta(days=10)
+    page = client.get(f"/author/courses/{course.slug}/assignments").get_data(as_text=True)
+    assert "10 days before Pilot goes live" in page
+
+    # Its due date follows the wave: changing it here is refused, the flag is not.
+    url = f"/author/courses/{course.slug}/assignments/{assignment.id}"
+    other_day = (date.today() + timedelta(days=5)).isoformat()
+    refused = client.post(url, data={"due_on": other_day, "required": "y"})
+    assert refused.status_code == 422
+    assert "follows its rollout wave" in refused.get_data(as_text=True)
+    assert client.post(url, data={"due_on": assignment.due_on.isoformat()}).status_code == 302
+    db.session.refresh(assignment)
+    assert (assignment.due_on, assignment.required) == (go_live - timedelta(days=10), False)
+
+
+def test_an_assignment_gets_a_new_due_date_or_becomes_optional(client, trainer, make, course):
+    learner = make.user(roles=("learner",), department="Sales")
+    _assign(client, course, departments=[str(learner.department_id)], required="y",
+            due_on=(date.today() + timedelta(days=3)).isoformat())
+    assignment = db.session.scalar(select(Assignment))
+    url = f"/author/courses/{course.slug}/assignments/{assignment.id}"
+    later = date.today() + timedelta(days=20)
+    assert client.post(url, data={"due_on": later.isoformat()}).status_code == 302
+    db.session.refresh(assignment)
+    assert (assignment.due_on, assignment.required) == (later, False)
+    past = client.post(url, data={"due_on": "2001-01-01", "required": "y"})
+    assert past.status_code == 422 and "The due date is in the past." in past.get_data(as_text=True)
+    db.session.refresh(assignment)
+    assert (assignment.due_on, assignment.required) == (later, False)
+    other = make.user(roles=("learner",), department="IT")
+    _assign(client, course, departments=[str(other.department_id)])
+    mine = db.session.scalar(select(Assignment).where(Assignment.id != assignment.id))
+    elsewhere = client.post(f"/author/courses/no-such-course/assignments/{mine.id}", data={})
+    assert elsewhere.status_code == 404
+
+
 def test_unpublished_course_cannot_be_assigned(client, trainer, make):
     from tests.authoring.conftest import Author
 

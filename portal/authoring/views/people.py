@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import queries as account_queries
 from portal.authoring import progress
-from portal.authoring.forms import AssignmentForm
+from portal.authoring.forms import AssignmentChangeForm, AssignmentForm
 from portal.authoring.progress import AssignmentError
 from portal.authoring.views import bp, course_or_404
 from portal.database import utcnow
@@ -18,12 +19,45 @@ from portal.extensions import db
 from portal.learning.models import Assignment
 from portal.mail import mail_configured
 from portal.rendering import render
+from portal.rollout import queries as rollout_queries
+from portal.rollout.models import Wave
+from portal.rollout.services import RolloutError
+from portal.rollout.services import waves as rollout_waves
 
 
 def _assignment_form() -> AssignmentForm:
     form = AssignmentForm()
     form.departments.choices = [(d.id, d.name) for d in account_queries.departments()]
+    form.wave.choices = [(0, _("None: set the due date here"))] + [
+        (wave.id, f"{plan} · {wave.name} ({format_date(wave.go_live_on, 'medium')})")
+        for wave, plan in rollout_queries.all_waves()
+    ]
     return form
+
+
+def _assign(course, form: AssignmentForm, emails: list[str]) -> int:
+    """Assign as the form says: to a rollout wave, and/or to departments and people."""
+    added = 0
+    wave = db.session.get(Wave, form.wave.data) if form.wave.data else None
+    if form.wave.data and wave is None:
+        raise AssignmentError(_("Choose a wave from the list."), "wave")
+    if wave is not None:
+        try:
+            added += rollout_waves.tie_course(
+                wave, course.id, form.required.data, form.lead_days.data or 0, current_user
+            )
+        except RolloutError as error:
+            raise AssignmentError(error.message, "wave") from error
+    if form.departments.data or [e for e in emails if e.strip()] or wave is None:
+        added += progress.assign_course(
+            course,
+            department_ids=form.departments.data or [],
+            emails=emails,
+            due_on=form.due_on.data,
+            required=form.required.data,
+            actor=current_user,
+        )
+    return added
 
 
 @bp.route("/courses/<slug>/assignments", methods=["GET", "POST"])
@@ -34,20 +68,14 @@ def course_assignments(slug: str):
     emails_error = None
     if form.validate_on_submit():
         try:
-            added = progress.assign_course(
-                course,
-                department_ids=form.departments.data or [],
-                emails=emails_text.replace(",", "\n").splitlines(),
-                due_on=form.due_on.data,
-                required=form.required.data,
-                actor=current_user,
-            )
+            added = _assign(course, form, emails_text.replace(",", "\n").splitlines())
         except AssignmentError as error:
             db.session.rollback()
             if error.field == "emails":
                 emails_error = error.message
-            elif error.field == "departments":
-                form.departments.errors = [*form.departments.errors, error.message]
+            elif error.field in ("departments", "wave"):
+                errors = getattr(form, error.field).errors
+                getattr(form, error.field).errors = [*errors, error.message]
             else:
                 form.form_errors.append(error.message)
         else:
@@ -55,6 +83,11 @@ def course_assignments(slug: str):
             flash(ngettext_assigned(added), "success")
             return redirect(url_for("authoring.course_assignments", slug=slug))
     status = 422 if form.is_submitted() else 200
+    return _assignments_page(course, form, status, emails_text, emails_error)
+
+
+def _assignments_page(course, form, status=200, emails_text="", emails_error=None,
+                      changing=None, change_form=None):
     return render(
         "authoring/assignments.html",
         status=status,
@@ -63,6 +96,39 @@ def course_assignments(slug: str):
         emails_text=emails_text,
         emails_error=emails_error,
         assignments=progress.assignments_of(course),
+        changing=changing,
+        change_form=change_form,
+        today=date.today(),
+    )
+
+
+def _assignment_of(course, assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.course_id != course.id:
+        abort(404)
+    return assignment
+
+
+@bp.post("/courses/<slug>/assignments/<int:assignment_id>")
+def assignment_change(slug: str, assignment_id: int):
+    """A new due date, or required or optional, for one assignment."""
+    course = course_or_404(slug)
+    assignment = _assignment_of(course, assignment_id)
+    change_form = AssignmentChangeForm()
+    if change_form.validate_on_submit():
+        try:
+            progress.change_assignment(
+                assignment, change_form.due_on.data, change_form.required.data
+            )
+        except AssignmentError as error:
+            db.session.rollback()
+            change_form.due_on.errors = [*change_form.due_on.errors, error.message]
+        else:
+            db.session.commit()
+            flash(_("Assignment changed."), "success")
+            return redirect(url_for("authoring.course_assignments", slug=slug))
+    return _assignments_page(
+        course, _assignment_form(), 422, changing=assignment.id, change_form=change_form
     )
 
 
@@ -75,9 +141,7 @@ def ngettext_assigned(count: int) -> str:
 @bp.post("/courses/<slug>/assignments/<int:assignment_id>/remove")
 def assignment_remove(slug: str, assignment_id: int):
     course = course_or_404(slug)
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or assignment.course_id != course.id:
-        abort(404)
+    assignment = _assignment_of(course, assignment_id)
     db.session.delete(assignment)
     db.session.commit()
     flash(_("Assignment removed. Learners keep their progress."), "success")
