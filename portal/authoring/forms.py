@@ -115,3 +115,4 @@ class UploadForm(FlaskForm):
     file = FileField(
         _l("Course bundle (.zip)"), validators=[FileRequired(_l("Choose a .zip file."))]
     )
+    replace = BooleanField(_l("If the course exists, replace its draft with the upload"))

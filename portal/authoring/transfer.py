@@ -97,13 +97,25 @@ def read_zip(data: bytes) -> dict[str, str]:
     return files
 
 
-def import_zip(data: bytes, actor: User) -> tuple[Course, bool]:
+class CourseExists(Exception):
+    """The upload's slug names a course that exists, and replacing its draft was not asked."""
+
+    def __init__(self, course: Course):
+        super().__init__(course.slug)
+        self.course = course
+
+
+def import_zip(data: bytes, actor: User, replace: bool = False) -> tuple[Course, bool]:
     """Make the uploaded course the draft of the course with its slug (or a new course).
 
-    Returns the course and whether it was new. Nothing is written if anything is wrong.
+    An existing course's draft is replaced only when `replace` says so (CourseExists
+    otherwise). Returns the course and whether it was new. Nothing is written if anything
+    is wrong.
     """
     bundle = read_bundle(read_zip(data))
     course = db.session.scalar(select(Course).where(Course.slug == bundle.slug))
+    if course is not None and not replace:
+        raise CourseExists(course)
     created = course is None
     if created:
         course = Course(

@@ -23,10 +23,10 @@ def _zip(files: dict[str, bytes | str], folder: str = "sample-course") -> bytes:
     return buffer.getvalue()
 
 
-def _upload(client, data: bytes, name: str = "course.zip"):
+def _upload(client, data: bytes, name: str = "course.zip", **fields):
     return client.post(
         "/author/import",
-        data={"file": (io.BytesIO(data), name)},
+        data={"file": (io.BytesIO(data), name), **fields},
         content_type="multipart/form-data",
     )
 
@@ -44,8 +44,12 @@ def test_export_then_import_round_trips_a_course_unchanged(client, trainer):
     assert names[0].startswith("sample-course/")
     assert read_bundle(files) == original
 
+    # Importing over an existing course is refused unless replacing its draft is asked.
+    refused = _upload(client, exported.data)
+    assert refused.status_code == 422
+    assert "There is already a course with the slug sample-course" in refused.text
     # Importing the export over the course changes nothing in its draft.
-    assert _upload(client, exported.data).status_code == 302
+    assert _upload(client, exported.data, replace="y").status_code == 302
     db.session.expire_all()
     assert services.load(course)[1] == original
     assert db.session.scalar(select(func.count(Course.id))) == 1
@@ -104,3 +108,17 @@ def test_upload_larger_than_the_limit_gets_413(client, trainer, app):
     limit = app.config["MAX_CONTENT_LENGTH"]
     response = _upload(client, b"x" * (limit + 1))
     assert response.status_code == 413
+
+
+def test_an_upload_does_not_replace_a_draft_with_edits_unless_asked(client, trainer):
+    assert _upload(client, _zip(course_files())).status_code == 302
+    course = db.session.scalar(select(Course))
+    edited = course_files()
+    edited["course.yaml"] = edited["course.yaml"].replace("title: Sample course", "title: Edited")
+    refused = _upload(client, _zip(edited))
+    assert refused.status_code == 422
+    db.session.expire_all()
+    assert services.load(course)[1].title == "Sample course"
+    assert _upload(client, _zip(edited), replace="y").status_code == 302
+    db.session.expire_all()
+    assert services.load(course)[1].title == "Edited"

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from portal.authoring import services
 from portal.authoring.forms import UploadForm
-from portal.authoring.transfer import export_zip, import_zip
+from portal.authoring.transfer import CourseExists, export_zip, import_zip
 from portal.authoring.views import bp, course_or_404
 from portal.extensions import db
 from portal.learning.bundle import BundleError
@@ -34,10 +34,22 @@ def course_import():
     problems = []
     if form.validate_on_submit():
         try:
-            course, created = import_zip(form.file.data.read(), current_user)
+            course, created = import_zip(
+                form.file.data.read(), current_user, replace=form.replace.data
+            )
         except BundleError as error:
             db.session.rollback()
             problems = error.problems
+        except CourseExists as exists:
+            db.session.rollback()
+            form.replace.errors = [
+                _(
+                    "There is already a course with the slug %(slug)s (%(title)s). Tick this "
+                    "to make the upload its draft, or change the slug in course.yaml.",
+                    slug=exists.course.slug,
+                    title=exists.course.title,
+                )
+            ]
         else:
             db.session.commit()
             if created:
