@@ -34,6 +34,13 @@ PLACEHOLDERS = (
     "ticket_subject",
     "company_name",
 )
+# What each trigger can fill in: everything about the customer, and what the event adds.
+CUSTOMER_FIELDS = ("first_name", "last_name", "company", "company_name")
+FIELDS_FOR = {
+    "birthday": CUSTOMER_FIELDS,
+    "purchase_anniversary": (*CUSTOMER_FIELDS, "product", "years"),
+    "ticket_resolved": (*CUSTOMER_FIELDS, "ticket_subject"),
+}
 COMPANY = "Harbour Retail Systems"
 
 
@@ -78,6 +85,18 @@ def save_automation(
         if unknown:
             raise SandboxError(
                 _("Unknown merge field: %(fields)s", fields=", ".join(f"{{{n}}}" for n in unknown)),
+                field,
+            )
+        unfillable = sorted(
+            {n for n in MERGE_FIELD.findall(text) if n not in FIELDS_FOR[trigger]}
+        )
+        if unfillable:
+            raise SandboxError(
+                _(
+                    "%(fields)s cannot be filled in for this trigger; use %(usable)s.",
+                    fields=", ".join(f"{{{n}}}" for n in unfillable),
+                    usable=", ".join(f"{{{n}}}" for n in FIELDS_FOR[trigger]),
+                ),
                 field,
             )
     created = automation is None

@@ -13,7 +13,7 @@ from sandbox.forms import AutomationForm
 from sandbox.models import Automation, Customer, scoped
 from sandbox.services import SandboxError
 from sandbox.services.automations import (
-    PLACEHOLDERS,
+    FIELDS_FOR,
     render_template,
     save_automation,
     set_active,
@@ -43,7 +43,7 @@ def automations_page(sandbox, form: AutomationForm, editing: Automation | None, 
         automations=automations,
         form=form,
         editing=editing,
-        placeholders=PLACEHOLDERS,
+        placeholders=FIELDS_FOR,
         preview=_preview(form.subject.data or "", form.body.data or ""),
     )
 

@@ -154,6 +154,9 @@ def test_a_rule_can_be_edited(client, sandbox):
         ({"name": ""}, "Name the automation."),
         ({"subject": ""}, "Write the email&#39;s subject."),
         ({"body": "Dear {frist_name}"}, "Unknown merge field: {frist_name}"),
+        # A birthday has no ticket and no purchase to name.
+        ({"body": "About {ticket_subject}"}, "{ticket_subject} cannot be filled in"),
+        ({"subject": "Your {product}"}, "{product} cannot be filled in for this trigger"),
     ],
 )
 def test_automation_form_validates(client, sandbox, data, message):
