@@ -47,11 +47,11 @@ def users_create(email: str, name: str | None, roles: tuple[str, ...], departmen
 @click.option("--seed", default=2026, show_default=True, help="Random seed for Faker.")
 def seed_demo(seed: int) -> None:
     """Create the demo organisation once; bring the built-in courses up to date each time."""
-    from portal.learning.bundle import BundleError
-    from seed.demo import create_demo_organisation, demo_present
     from sqlalchemy import func, select
 
+    from portal.learning.bundle import BundleError
     from portal.learning.models import Assignment
+    from seed.demo import create_demo_organisation, demo_present
     from seed.learning_demo import import_builtin_courses
     from seed.rollout_demo import create_demo_rollout
 

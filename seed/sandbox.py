@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
+from flask import current_app, has_app_context
 from sqlalchemy import bindparam, insert, literal, select, union_all, update
 
 from portal.extensions import db
@@ -33,7 +34,7 @@ from sandbox.models import (
     Ticket,
 )
 from seed import sandbox_rows as rows
-from seed.people import make_faker
+from seed.people import DEFAULT_LOCALES, faker_locales, make_faker
 from seed.sandbox_rows import Draw
 from seed.sandbox_text import PRODUCTS
 
@@ -48,7 +49,7 @@ STANDARD = {
 
 
 @cache
-def pools(locales: tuple[str, ...] = ("en_PK", "en_IN"), size: int = 400) -> dict[str, list]:
+def pools(locales: tuple[str, ...] = DEFAULT_LOCALES, size: int = 400) -> dict[str, list]:
     """Names, companies, cities, phones: made by Faker once per process, then reused."""
     faker = make_faker(seed=90210, locales=locales)
     first = [faker.first_name() for _ in range(size)]
@@ -131,7 +132,8 @@ def populate(
 ) -> int:
     """Fill one sandbox with a believable company's data; returns the rows written."""
     sizes = STANDARD | (sizes or {})
-    draw, p, today = Draw(seed), pools(), now.date()
+    language = current_app.config["BABEL_DEFAULT_LOCALE"] if has_app_context() else "en"
+    draw, p, today = Draw(seed), pools(faker_locales(language)), now.date()
     out = _Writer(sandbox_id)
 
     # 1. The company's people and catalogue, and its customers.

@@ -12,6 +12,8 @@ import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from faker.decode import unidecode
+
 from sandbox.models import CATEGORIES, LEAD_SOURCES
 from seed.sandbox_text import (
     ACTIVITIES,
@@ -75,8 +77,9 @@ class Draw:
 
 
 def email_key(text: str, limit: int = 24) -> str:
-    """Lower-case letters and digits only: for the parts of a made-up email address."""
-    return "".join(ch for ch in text.lower() if ch.isalnum())[:limit]
+    """Lower-case ASCII letters and digits only, for the parts of a made-up email address
+    (a name in another script is transliterated first)."""
+    return "".join(ch for ch in unidecode(text).lower() if ch.isascii() and ch.isalnum())[:limit]
 
 
 def _person(draw: Draw, p: dict) -> tuple[str, str, str, str]:

@@ -227,3 +227,25 @@ def test_deleting_a_sandbox_cascades_to_all_its_rows(make, sandbox):
         assert db.session.scalar(select(func.count()).where(model.sandbox_id == sandbox.id)) == 0, (
             model.__tablename__
         )
+
+
+def test_a_hindi_organisation_practises_with_hindi_names_and_working_emails(app, make, sandbox):
+    import re
+
+    from sandbox.models import Customer
+
+    box = _empty_sandbox(make, 4242, sandbox.clock)
+    app.config["BABEL_DEFAULT_LOCALE"] = "hi"
+    try:
+        populate(box.id, box.seed, box.clock, "Learner")
+    finally:
+        app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    db.session.commit()
+    customers = db.session.scalars(select(Customer).where(Customer.sandbox_id == box.id)).all()
+    devanagari = re.compile("[\u0900-\u097f]")
+    assert sum(bool(devanagari.search(c.first_name)) for c in customers) > len(customers) / 2
+    assert all(re.fullmatch(r"[a-z0-9]+\.[a-z0-9]+@[a-z0-9]+\.example", c.email)
+               for c in customers)
+    # An English-language organisation keeps Latin-script names.
+    english = db.session.scalars(select(Customer).where(Customer.sandbox_id == sandbox.id)).all()
+    assert not any(devanagari.search(c.first_name) for c in english)
