@@ -110,6 +110,37 @@ def test_sign_offs_cannot_be_changed_or_deleted(executive, phase):
     assert db.session.get(SignOff, signoff.id).comment == "Signed."
 
 
+def test_the_database_itself_refuses_to_rewrite_or_delete_a_sign_off(executive, phase):
+    """Past the models too: a bulk UPDATE or DELETE, as any other client could send."""
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DatabaseError
+
+    signoff = services.sign_phase(phase, executive, "go", "Signed.")
+    db.session.commit()
+    for statement in (
+        update(SignOff).where(SignOff.id == signoff.id).values(comment="Rewritten"),
+        update(SignOff).where(SignOff.id == signoff.id).values(decision="no_go"),
+        delete(SignOff).where(SignOff.id == signoff.id),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"):
+            db.session.execute(statement)
+        db.session.rollback()
+    db.session.expire_all()
+    kept = db.session.get(SignOff, signoff.id)
+    assert (kept.comment, kept.decision) == ("Signed.", "go")
+
+
+def test_deleting_the_signers_account_keeps_the_sign_off_under_their_name(make, phase):
+    signer = make.user(roles=("executive",), name="Signing Exec")
+    signoff = services.sign_phase(phase, signer, "go", "")
+    db.session.commit()
+    db.session.delete(signer)
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.get(SignOff, signoff.id)
+    assert (kept.signer_id, kept.signer_name) == (None, "Signing Exec")
+
+
 def test_what_has_been_signed_cannot_be_deleted(client, executive, plan, phase, make):
     wave = make_wave(plan, [make.department("Sales")], criteria={"completion_rate": 0})
     services.sign_phase(phase, executive, "go", "")
