@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from portal.authoring import services
 from portal.extensions import db
 from portal.learning.models import (
+    Certificate,
     CourseVersion,
     Lesson,
     LessonProgress,
@@ -129,6 +130,16 @@ def test_publish_keeps_a_learners_progress_through_edits(client, author, make, a
     question = db.session.scalar(select(QuizQuestion))
     wrong = next(c.id for c in question.choices if not c.correct)
     learner_client.post(f"/courses/{course.slug}/{quiz}/quiz", data={f"q-{question.id}": [wrong]})
+    # Another learner finished the whole course, lesson Three included, and has a certificate.
+    finisher = make.user(roles=("learner",))
+    finisher_client = app.test_client()
+    finisher_client.login(finisher)
+    for key in keys:
+        finisher_client.post(f"/courses/{course.slug}/{key}/done")
+    right = next(c.id for c in question.choices if c.correct)
+    finisher_client.post(f"/courses/{course.slug}/{quiz}/quiz", data={f"q-{question.id}": [right]})
+    certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == finisher.id))
+    assert certificate is not None
 
     # The trainer reorders, edits, adds and removes lessons, then publishes again.
     client.post(f"/author/courses/{course.slug}/lessons/{keys[1]}/move", data={"direction": "up"})
@@ -146,10 +157,18 @@ def test_publish_keeps_a_learners_progress_through_edits(client, author, make, a
         .where(LessonProgress.user_id == learner.id, LessonProgress.completed_at.is_not(None))
     ).all()
     assert sorted(done) == sorted(keys[:2])
-    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+    assert db.session.scalar(
+        select(func.count(QuizAttempt.id)).where(QuizAttempt.user_id == learner.id)) == 1
     outline = learner_client.get(f"/courses/{course.slug}/").get_data(as_text=True)
     assert "One, rewritten" in outline and "Three" not in outline and "Four" in outline
     assert "2 of 4 required lessons done." in outline  # Two, One done; Quiz and Four to go
+    # The certificate stands, and the removed lesson keeps its history.
+    assert "Genuine" in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    removed = db.session.scalar(select(Lesson).where(Lesson.key == keys[2]))
+    assert removed is not None and removed.archived
+    kept = db.session.scalar(select(LessonProgress).where(
+        LessonProgress.lesson_id == removed.id, LessonProgress.user_id == finisher.id))
+    assert kept is not None and kept.completed_at is not None
     version = db.session.scalar(select(CourseVersion).where(CourseVersion.number == 2))
     kinds = {change["change"] for change in version.changes}
     assert {"lesson_added", "lesson_removed", "lesson_edited", "lessons_reordered"} <= kinds

@@ -98,8 +98,13 @@ def test_assign_to_a_rollout_wave_works_the_due_date_back_from_its_go_live(
 
 def test_an_assignment_gets_a_new_due_date_or_becomes_optional(client, trainer, make, course):
     learner = make.user(roles=("learner",), department="Sales")
-    _assign(client, course, departments=[str(learner.department_id)], required="y",
-            due_on=(date.today() + timedelta(days=3)).isoformat())
+    _assign(
+        client,
+        course,
+        departments=[str(learner.department_id)],
+        required="y",
+        due_on=(date.today() + timedelta(days=3)).isoformat(),
+    )
     assignment = db.session.scalar(select(Assignment))
     url = f"/author/courses/{course.slug}/assignments/{assignment.id}"
     later = date.today() + timedelta(days=20)
@@ -222,3 +227,28 @@ def test_nudge_refuses_people_outside_the_course(client, trainer, make, course):
     )
     assert "Choose learners of this course to remind." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Nudge.id))) == 0
+
+
+def test_progress_filters_by_department_and_names_the_checks_that_fail(client, trainer):
+    import re
+
+    from portal.accounts.models import Department, User
+    from seed.rollout_demo import create_demo_rollout
+
+    create_demo_rollout()  # learners at real, varied stages, some exercises left unfinished
+    db.session.commit()
+    slug = "after-sale-service"
+    everyone = client.get(f"/author/courses/{slug}/progress").get_data(as_text=True)
+    stats = everyone[everyone.index('data-testid="check-stats"'):]
+    stats = stats[: stats.index("</table>")]
+    failures = [int(n) for n in re.findall(r"</code></td><td>(\d+)</td>", stats)]
+    assert failures and failures == sorted(failures, reverse=True) and failures[0] > 0
+
+    billing = db.session.scalar(select(Department).where(Department.name == "Billing"))
+    page = client.get(f"/author/courses/{slug}/progress?department={billing.id}").text
+    names = set(db.session.scalars(select(User.name).where(User.department_id == billing.id)))
+    others = set(db.session.scalars(
+        select(User.name).where(User.department_id != billing.id,
+                                User.name.in_(re.findall(r"<td>([^<]+)</td>", everyone)))))
+    assert names and any(name in page for name in names)
+    assert others and not any(name in page for name in others)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -122,3 +123,21 @@ def test_an_upload_does_not_replace_a_draft_with_edits_unless_asked(client, trai
     assert _upload(client, _zip(edited), replace="y").status_code == 302
     db.session.expire_all()
     assert services.load(course)[1].title == "Edited"
+
+
+BUILT_IN = sorted(
+    p for p in (Path(__file__).resolve().parents[2] / "courses").iterdir()
+    if (p / "course.yaml").exists()
+)
+
+
+@pytest.mark.parametrize("folder", BUILT_IN, ids=lambda p: p.name)
+def test_every_built_in_course_round_trips_through_import_and_export(client, trainer, folder):
+    files = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.is_file()}
+    original = read_bundle(files)
+    assert _upload(client, _zip(files, folder=folder.name)).status_code == 302
+    course = db.session.scalar(select(Course).where(Course.slug == original.slug))
+    exported = client.get(f"/author/courses/{course.slug}/export")
+    with zipfile.ZipFile(io.BytesIO(exported.data)) as archive:
+        again = {n.split("/")[-1]: archive.read(n).decode() for n in archive.namelist()}
+    assert read_bundle(again) == original
