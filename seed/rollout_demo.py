@@ -261,6 +261,8 @@ def _practise(
     attempt, _outcomes = exercises.check_exercise(user, lesson)
     attempt.started_at = when
     attempt.last_checked_at = when + timedelta(minutes=20)
+    for check in attempt.checks:
+        check.checked_at = attempt.last_checked_at
     progress = learning.progress_for(user, lesson)
     if attempt.passed and progress is not None:
         progress.completed_at = attempt.last_checked_at

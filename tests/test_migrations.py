@@ -34,3 +34,34 @@ def test_migrations_form_one_line_of_history(app_ctx):
 
     config = current_app.extensions["migrate"].migrate.get_config()
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_exercise_checks_migration_keeps_the_last_check_of_existing_attempts(app_ctx, make):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from portal.learning.bundle import read_bundle
+    from portal.learning.importer import apply_bundle
+    from portal.learning.models import ExerciseAttempt, ExerciseCheck, Lesson
+    from tests.learning.conftest import course_files
+
+    apply_bundle(read_bundle(course_files()))
+    lesson = db.session.scalar(select(Lesson))
+    learner = make.user(roles=("learner",))
+    checked = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    db.session.add_all([
+        ExerciseAttempt(user_id=learner.id, lesson_id=lesson.id, checks_run=2, score=50,
+                        last_checked_at=checked, passed=False,
+                        results=[{"key": "a", "passed": True}, {"key": "b", "passed": False}]),
+        ExerciseAttempt(user_id=learner.id, lesson_id=lesson.id),  # started, never checked
+    ])
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0005_signoff_guard")
+    upgrade(revision="heads")
+    rows = db.session.execute(
+        select(ExerciseCheck.checked_at, ExerciseCheck.score, ExerciseCheck.passed,
+               ExerciseCheck.failed)
+    ).all()
+    assert rows == [(checked, 50, False, ["b"])]

@@ -23,6 +23,7 @@ from portal.learning.models import (
     Certificate,
     Course,
     ExerciseAttempt,
+    ExerciseCheck,
     Lesson,
     LessonProgress,
     QuizAttempt,
@@ -323,25 +324,36 @@ def _question_stats(lessons: list[Lesson], ids) -> list[QuestionStat]:
 
 
 def _check_stats(lessons: list[Lesson], ids) -> list[tuple[str, str, int, int]]:
+    """Per exercise check: how many of the learners' check runs it failed, of how many."""
     exercises = {lesson.id: lesson for lesson in lessons if lesson.kind == "exercise"}
     if not exercises:
         return []
+    runs = dict(
+        db.session.execute(
+            select(ExerciseAttempt.lesson_id, func.count(ExerciseCheck.id))
+            .join(ExerciseCheck, ExerciseCheck.attempt_id == ExerciseAttempt.id)
+            .where(ExerciseAttempt.lesson_id.in_(exercises), ExerciseAttempt.user_id.in_(ids))
+            .group_by(ExerciseAttempt.lesson_id)
+        ).all()
+    )
     failed: Counter = Counter()
-    runs: Counter = Counter()
-    for lesson_id, results in db.session.execute(
-        select(ExerciseAttempt.lesson_id, ExerciseAttempt.results).where(
+    for lesson_id, keys in db.session.execute(
+        select(ExerciseAttempt.lesson_id, ExerciseCheck.failed)
+        .join(ExerciseCheck, ExerciseCheck.attempt_id == ExerciseAttempt.id)
+        .where(
             ExerciseAttempt.lesson_id.in_(exercises),
             ExerciseAttempt.user_id.in_(ids),
-            ExerciseAttempt.checks_run > 0,
+            ExerciseCheck.passed.is_(False),
         )
     ):
-        for result in results or []:
-            key = (exercises[lesson_id].title, result.get("key", "?"))
-            runs[key] += 1
-            failed[key] += 0 if result.get("passed") else 1
-    return sorted(
-        ((t, k, failed[(t, k)], runs[(t, k)]) for t, k in runs), key=lambda item: -item[2]
-    )
+        failed.update((lesson_id, key) for key in keys or [])
+    rows = [
+        (lesson.title, check["key"], failed[(lesson_id, check["key"])], runs[lesson_id])
+        for lesson_id, lesson in exercises.items()
+        if runs.get(lesson_id)
+        for check in lesson.content.get("checks", [])
+    ]
+    return sorted(rows, key=lambda row: (-row[2], row[0], row[1]))
 
 
 def _safe_cell(value) -> str:

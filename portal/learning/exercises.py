@@ -14,7 +14,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.database import utcnow
 from portal.extensions import db
-from portal.learning.models import ExerciseAttempt, Lesson
+from portal.learning.models import ExerciseAttempt, ExerciseCheck, Lesson
 from portal.learning.services import LearningError, progress_for, record_view
 
 
@@ -91,6 +91,14 @@ def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[Ch
     attempt.score = round(100 * sum(o.passed for o in outcomes) / len(outcomes)) if outcomes else 0
     attempt.passed = bool(required) and all(o.passed for o in required)
     attempt.results = [o.__dict__ for o in outcomes]
+    attempt.checks.append(
+        ExerciseCheck(
+            checked_at=attempt.last_checked_at,
+            score=attempt.score,
+            passed=attempt.passed,
+            failed=[o.key for o in outcomes if not o.passed],
+        )
+    )
     progress = progress_for(user, lesson) or record_view(user, lesson)
     progress.best_score = max(progress.best_score or 0, attempt.score)
     if attempt.passed and progress.completed_at is None:

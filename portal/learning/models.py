@@ -256,6 +256,25 @@ class ExerciseAttempt(db.Model):
     passed: Mapped[bool] = mapped_column(Boolean, default=False)
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
+    checks: Mapped[list[ExerciseCheck]] = relationship(
+        order_by="ExerciseCheck.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ExerciseCheck(db.Model):
+    """One press of "Check my work": when, the score, and which checks were not met."""
+
+    __tablename__ = "exercise_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise_attempts.id", ondelete="CASCADE"), index=True
+    )
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed: Mapped[list[str]] = mapped_column(JSON, default=list)  # keys of checks not met
+
 
 class Certificate(db.Model):
     __tablename__ = "certificates"

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.learning.models import ExerciseAttempt, Lesson, LessonProgress
+from portal.learning.models import ExerciseAttempt, ExerciseCheck, Lesson, LessonProgress
 from sandbox import scenarios
 from sandbox.models import Sandbox
 from sandbox.services import get_or_create_sandbox, reset_sandbox
@@ -53,6 +53,12 @@ def test_start_then_check_shows_hints_then_passes_after_the_work(client, learner
     progress = db.session.scalar(select(LessonProgress).where(
         LessonProgress.lesson_id == _lesson().id))
     assert progress.completed_at is not None and progress.best_score == 100
+    # Every check is kept, not only the last: the learner sees how they got there.
+    runs = db.session.scalars(select(ExerciseCheck).order_by(ExerciseCheck.id)).all()
+    assert [(r.passed, r.score == 100) for r in runs] == [(False, False), (True, True)]
+    assert "billing-closed" in runs[0].failed and runs[1].failed == []
+    history = client.get(f"{URL}/").get_data(as_text=True)
+    assert f"{runs[0].score}%</span> → " in history and 'data-testid="check-history"' in history
 
 
 def test_check_before_start_and_after_reset_asks_to_start(client, learner):
