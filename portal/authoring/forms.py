@@ -43,6 +43,14 @@ class CourseForm(FlaskForm):
         description=_l("Shown in the catalogue and on the course page."),
     )
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    cover = TextAreaField(
+        _l("Cover text"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l(
+            "Markdown. The course page opens with it: who the course is for, what they will "
+            "be able to do, how long it takes."
+        ),
+    )
 
 
 class TitleForm(FlaskForm):

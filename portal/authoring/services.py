@@ -173,12 +173,17 @@ def discard_draft(course: Course) -> None:
     db.session.flush()
 
 
-def update_details(course: Course, title: str, summary: str, language: str, actor: User) -> None:
+def update_details(
+    course: Course, title: str, summary: str, language: str, actor: User, cover: str = ""
+) -> None:
     draft, bundle = load(course)
     title = " ".join(title.split())
     if not title:
         raise AuthoringError(_("Enter a title."), "title")
-    save(draft, replace(bundle, title=title, summary=summary.strip(), language=language), actor)
+    changed = replace(
+        bundle, title=title, summary=summary.strip(), cover=cover.strip(), language=language
+    )
+    save(draft, changed, actor)
 
 
 # Modules

@@ -84,6 +84,7 @@ class CourseBundle:
     translation_of: str | None
     modules: list[dict[str, Any]]
     lessons: list[LessonData]
+    cover: str = ""  # Markdown: what the course page says before its outline
 
 
 class _Reader:
@@ -172,6 +173,7 @@ class _Reader:
             or None,
             modules=[],
             lessons=[],
+            cover=self.text("course.yaml", course, "cover", required=False, limit=20000),
         )
         modules = course.get("modules")
         if not isinstance(modules, list) or not modules:
@@ -439,6 +441,7 @@ def bundle_from_dict(data: dict[str, Any]) -> CourseBundle:
         translation_of=data.get("translation_of"),
         modules=[dict(m) for m in data.get("modules", [])],
         lessons=lessons,
+        cover=data.get("cover", ""),
     )
 
 
@@ -451,6 +454,8 @@ def bundle_to_files(bundle: CourseBundle) -> dict[str, str]:
     course: dict[str, Any] = {"slug": bundle.slug, "title": bundle.title}
     if bundle.summary:
         course["summary"] = bundle.summary
+    if bundle.cover:
+        course["cover"] = bundle.cover
     course["language"] = bundle.language
     if bundle.translation_of:
         course["translation_of"] = bundle.translation_of

@@ -10,7 +10,8 @@ def describe_changes(old: CourseBundle | None, new: CourseBundle) -> list[dict[s
     if old is None:
         return [{"change": "course_created", "title": new.title}]
     changes: list[dict[str, str]] = []
-    if (old.title, old.summary, old.language) != (new.title, new.summary, new.language):
+    details = ("title", "summary", "cover", "language")
+    if any(getattr(old, name) != getattr(new, name) for name in details):
         changes.append({"change": "course_details", "title": new.title})
     old_modules = {m["key"]: m for m in old.modules}
     new_modules = {m["key"]: m for m in new.modules}

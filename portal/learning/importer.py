@@ -92,6 +92,7 @@ def apply_bundle(
         course.version += 1
     course.title = bundle.title
     course.summary = bundle.summary
+    course.cover = bundle.cover
     course.language = bundle.language
     course.translation_of_id = translation_of_id
     course.published = True

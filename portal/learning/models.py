@@ -47,6 +47,7 @@ class Course(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
+    cover: Mapped[str] = mapped_column(Text, default="")  # Markdown, above the outline
     language: Mapped[str] = mapped_column(String(8), default="en")
     # The course this one translates; translations share lesson and question keys.
     translation_of_id: Mapped[int | None] = mapped_column(

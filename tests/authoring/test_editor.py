@@ -210,3 +210,33 @@ def test_authoring_is_closed_to_learners_and_executives(client, make, role):
 def test_admins_can_author(client, make):
     client.login(make.user(roles=("admin",)))
     assert client.get("/author/").status_code == 200
+
+
+def test_the_cover_text_opens_the_course_page_sanitised_and_travels_with_the_course(
+    client, author, make, app
+):
+    course = author.course()
+    key = author.lesson(course, "One")
+    author.reading(course, key, "Text")
+    cover = "**Who it is for:** the service desk.\n\n<script>alert(1)</script>"
+    response = client.post(f"/author/courses/{course.slug}/details", data={
+        "title": course.title, "summary": "Service basics.", "language": "en", "cover": cover})
+    assert response.status_code == 302
+    assert author.publish(course).status_code == 302
+
+    learner = make.user(roles=("learner",))
+    learner_client = app.test_client()
+    learner_client.login(learner)
+    page = learner_client.get(f"/courses/{course.slug}/").get_data(as_text=True)
+    shown = page[page.index('data-testid="course-cover"'):]
+    assert "<strong>Who it is for:</strong> the service desk." in shown
+    assert "<script>alert(1)</script>" not in page
+    import io
+    import zipfile
+
+    exported = zipfile.ZipFile(io.BytesIO(client.get(f"/author/courses/{course.slug}/export").data))
+    course_yaml = exported.read(f"{course.slug}/course.yaml").decode()
+    assert "cover:" in course_yaml and "Who it is for" in course_yaml
+    too_long = client.post(f"/author/courses/{course.slug}/details", data={
+        "title": course.title, "language": "en", "cover": "x" * 20001})
+    assert too_long.status_code == 422

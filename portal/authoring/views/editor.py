@@ -78,7 +78,8 @@ def course_create():
 def _editor_context(course: Course, **extra) -> dict:
     draft, bundle = services.load(course)
     details = extra.pop("details_form", None) or CourseForm(
-        formdata=None, title=bundle.title, summary=bundle.summary, language=bundle.language
+        formdata=None, title=bundle.title, summary=bundle.summary, language=bundle.language,
+        cover=bundle.cover,
     )
     return {
         "course": course,
@@ -108,7 +109,8 @@ def course_details(slug: str):
     if form.validate_on_submit():
         try:
             services.update_details(
-                course, form.title.data, form.summary.data or "", form.language.data, current_user
+                course, form.title.data, form.summary.data or "", form.language.data,
+                current_user, cover=form.cover.data or "",
             )
         except AuthoringError as error:
             _attach(form, error)
@@ -367,7 +369,9 @@ def question_remove(slug: str, key: str, question_key: str):
 @bp.post("/preview")
 def preview():
     """Markdown rendered exactly as learners will see it (htmx live preview)."""
-    text = (request.form.get("body") or request.form.get("task") or "")[:50000]
+    text = (
+        request.form.get("body") or request.form.get("task") or request.form.get("cover") or ""
+    )[:50000]
     return render("authoring/_preview.html", html=render_markdown(text))
 
 
