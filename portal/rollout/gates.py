@@ -3,6 +3,11 @@
 A gate is go only when it has criteria, its departments have learners, and every
 criterion is met. Each criterion also names who holds it back: the departments whose own
 value misses the threshold and the learners whose own record does.
+
+One statement does the work: the database sums the wave's departments, counts the
+learners holding each criterion back (holder_test, the SQL twin of holders()) and returns
+only the few that may be named; Python then orders those exactly as it would order them
+all (see evidence.gate_summary).
 """
 
 from __future__ import annotations
@@ -13,7 +18,19 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Date,
+    Float,
+    and_,
+    bindparam,
+    case,
+    cast,
+    literal,
+    or_,
+    select,
+)
 
 from portal.database import utcnow
 from portal.extensions import db
@@ -153,43 +170,106 @@ def holder_detail(kind: Metric, learner: LearnerEvidence, today: date) -> str:
     return ngettext("%(num)d day overdue", "%(num)d days overdue", days)
 
 
-def wave_evidence(wave: Wave, today: date, now: datetime
-                  ) -> tuple[dict[str, Aggregate], list[LearnerEvidence]]:
-    """Sums per department of the wave, and every learner's row (one big statement)."""
+def holder_test(kind: Metric, e: CTE, index: int) -> evidence.Test:
+    """holders() in SQL, on the evidence relation `e`: true for the learners holding the
+    criterion back, and how badly, computed as holders() computes them (the same
+    floating-point divisions), so that SQL and Python count and order them alike. A
+    threshold is the parameter limit_<index> (see holder_limit)."""
+
+    def ratio(part: ColumnElement, whole: ColumnElement) -> ColumnElement:
+        return cast(part, Float) / cast(whole, Float)  # a double divided by a double
+
+    numeric = kind in (Metric.AVG_QUIZ_SCORE, Metric.PRACTICE_ACTIONS_14D)
+    limit = bindparam(f"limit_{index}", type_=Float if numeric else Date)
+    if kind == Metric.COMPLETION_RATE:
+        return evidence.Test(
+            or_(e.c.required_n == 0, e.c.done_n < e.c.required_n),
+            case((e.c.required_n == 0, literal(0.0, Float)),
+                 else_=ratio(e.c.done_n, e.c.required_n)),
+        )
+    if kind == Metric.AVG_QUIZ_SCORE:
+        average = case((e.c.quiz_n > 0, ratio(e.c.quiz_sum, e.c.quiz_n)))  # NULL: no quiz
+        return evidence.Test(average < limit, average)
+    if kind == Metric.EXERCISE_PASS_RATE:
+        return evidence.Test(
+            and_(e.c.ex_required > 0, e.c.ex_passed < e.c.ex_required),
+            case((e.c.ex_required > 0, ratio(e.c.ex_passed, e.c.ex_required))),
+        )
+    if kind == Metric.PRACTICE_ACTIONS_14D:
+        return evidence.Test(e.c.actions < limit, e.c.actions)
+    return evidence.Test(e.c.overdue_since < limit, e.c.overdue_since)
+
+
+def holder_limit(kind: Metric, threshold: float, today: date) -> float | date | None:
+    """The value of a holder_test()'s parameter, as holders() computes its limit."""
+    if kind in (Metric.COMPLETION_RATE, Metric.EXERCISE_PASS_RATE):
+        return None  # no parameter: the threshold does not decide who holds it back
+    if kind in (Metric.AVG_QUIZ_SCORE, Metric.PRACTICE_ACTIONS_14D):
+        return threshold - 1e-9
+    return today - timedelta(days=int(threshold))
+
+
+@dataclass
+class WaveEvidence:
+    """What the gate needs of a wave's evidence (one statement): each department's sums,
+    and per criterion how many learners hold it back and those it may name."""
+
+    departments: dict[str, Aggregate]
+    learners: int
+    holding: list[int]
+    candidates: list[list[LearnerEvidence]]
+
+
+def wave_evidence(wave: Wave, criteria: list[GateCriterion], today: date, now: datetime
+                  ) -> WaveEvidence:
+    """The wave's department sums and its learners holding each criterion back: counted
+    in SQL, and only the candidates for naming read (one statement)."""
+    kinds = tuple(Metric(c.kind) for c in criteria)
     department_ids = [d.id for d in wave.departments]
     if not department_ids:
-        return {}, []
+        return WaveEvidence({}, 0, [0] * len(kinds), [[] for _ in kinds])
     catalogue = evidence.load_catalogue()
 
     def build():
-        relation = evidence.learner_evidence(catalogue, department_ids)
-        return evidence.summary(relation, select(relation))
+        relation = evidence.learner_evidence(catalogue, department_ids, names=True)
+        tests = [holder_test(kind, relation, index) for index, kind in enumerate(kinds)]
+        return evidence.gate_summary(relation, tests, NAMED_LEARNERS)
 
-    statement = evidence.cached(("wave", catalogue.key, tuple(sorted(department_ids))), build)
-    found = evidence.read_summary(statement, today, now)
+    statement = evidence.cached(
+        ("gate", catalogue.key, tuple(sorted(department_ids)), kinds), build)
+    values = evidence.params(today, now)
+    for index, (kind, criterion) in enumerate(zip(kinds, criteria, strict=True)):
+        limit = holder_limit(kind, criterion.threshold, today)
+        if limit is not None:
+            values[f"limit_{index}"] = limit
     names = {d.id: d.name for d in wave.departments}
-    departments = {names[key]: group for key, group in found.departments.items() if key in names}
-    return departments, found.learners
+    found = evidence.read_gate_summary(statement, len(kinds), values, names)
+    return WaveEvidence(
+        departments={names[key]: group for key, group in found.departments.items()
+                     if key in names},
+        learners=sum(group.learners for group in found.departments.values()),
+        holding=found.holding,
+        candidates=found.candidates,
+    )
 
 
-def judge(
-    criteria: list[GateCriterion],
-    departments: dict[str, Aggregate],
-    learners: list[LearnerEvidence],
-    today: date,
-) -> tuple[Aggregate, list[CriterionResult]]:
+def judge(criteria: list[GateCriterion], found: WaveEvidence, today: date
+          ) -> tuple[Aggregate, list[CriterionResult]]:
     """Judge each criterion on the wave's sums, naming who holds it back."""
+    departments = found.departments
     totals = Aggregate()
     for group in departments.values():
         totals.merge(group)
     results = []
-    for criterion in criteria:
+    for index, criterion in enumerate(criteria):
         kind = Metric(criterion.kind)
         info = METRICS[kind]
         value = totals.value(kind, today)
-        found = holders(kind, criterion.threshold, learners, today)
-        named = heapq.nsmallest(NAMED_LEARNERS, found,
-                                key=lambda item: (item[0], item[1].name.lower()))
+        # The candidates hold every learner among the first NAMED_LEARNERS of all holders.
+        candidates = holders(kind, criterion.threshold, found.candidates[index], today)
+        named = heapq.nsmallest(
+            NAMED_LEARNERS, candidates,
+            key=lambda item: (item[0], item[1].name.lower(), item[1].user_id))
         results.append(
             CriterionResult(
                 kind=kind.value,
@@ -201,7 +281,7 @@ def judge(
                            holder_detail(kind, learner, today))
                     for _, learner in named
                 ],
-                learners_total=len(found),
+                learners_total=found.holding[index],
                 departments=sorted(
                     name for name, group in departments.items()
                     if not info.met(group.value(kind, today), criterion.threshold)
@@ -217,16 +297,16 @@ def evaluate_gate(wave: Wave, today: date | None = None, now: datetime | None = 
     now = now or utcnow()
     today = today or now.date()
     criteria = list(wave.criteria)
-    departments, learners = wave_evidence(wave, today, now)
-    totals, results = judge(criteria, departments, learners, today)
+    found = wave_evidence(wave, criteria, today, now)
+    totals, results = judge(criteria, found, today)
     problems = []
     if not wave.departments:
         problems.append(_("The wave has no departments."))
-    elif not learners:
+    elif not found.learners:
         problems.append(_("No active learners in the wave's departments."))
     if not criteria:
         problems.append(_("No criteria are set for this gate."))
-    return GateResult(wave.id, today, len(learners), totals, results, problems)
+    return GateResult(wave.id, today, found.learners, totals, results, problems)
 
 
 def gate_from_totals(criteria: list[GateCriterion], totals: Aggregate, today: date) -> bool:

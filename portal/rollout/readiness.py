@@ -80,7 +80,9 @@ class LearnerEvidence:
     quiz_n: int
     stuck: int
     actions: int  # practice in the sandbox, last 14 days
-    studied: int  # 1 if they opened a lesson or tried a quiz or exercise, last 14 days
+    # 1 if they opened a lesson or tried a quiz or exercise, last 14 days; looked up only
+    # while their required training is open (0 once complete: it changes nothing then)
+    studied: int
 
     @property
     def complete(self) -> bool:

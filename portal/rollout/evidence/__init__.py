@@ -9,7 +9,9 @@ runs on SQLite and PostgreSQL.
 
 - catalogue: facts about the course library read first (a few small statements)
 - relation: the per-learner relation
-- summary: department sums and named learners in one statement; the statement cache
+- summary: department sums and named learners in one statement (for a gate: only the
+  learners it may name); the statement cache
+- names: ordering names in SQL as Python does
 
 Metric definitions are in portal.rollout.metrics.
 """
@@ -24,10 +26,14 @@ from portal.rollout.evidence.relation import (
     params,
 )
 from portal.rollout.evidence.summary import (
+    GateSummary,
     Summary,
+    Test,
     cached,
     department_sums,
+    gate_summary,
     is_complete,
+    read_gate_summary,
     read_summary,
     risk,
     risk_order,
@@ -35,7 +41,8 @@ from portal.rollout.evidence.summary import (
 )
 
 __all__ = [
-    "PRACTICE_WINDOW", "SINCE", "TODAY", "Catalogue", "Summary", "cached", "department_sums",
-    "is_complete", "learner_evidence", "learners", "load_catalogue", "params", "read_summary",
-    "risk", "risk_order", "summary",
+    "PRACTICE_WINDOW", "SINCE", "TODAY", "Catalogue", "GateSummary", "Summary", "Test", "cached",
+    "department_sums", "gate_summary", "is_complete", "learner_evidence", "learners",
+    "load_catalogue", "params", "read_gate_summary", "read_summary", "risk", "risk_order",
+    "summary",
 ]

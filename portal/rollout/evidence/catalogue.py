@@ -7,10 +7,11 @@ carry these facts as CASE maps and lists instead of joining courses and lessons.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import ColumnElement, case, false, select
+from sqlalchemy import ColumnElement, case, false, func, select
 
 from portal.extensions import db
 from portal.learning.models import Assignment, Course, Lesson
@@ -33,6 +34,11 @@ class Catalogue:
     personal: bool  # whether any required course is assigned to people by name
     # department id -> the course families it must take (through its assignments)
     required: dict[int, tuple[int, ...]]
+    # department id -> (due date, family) of its required families that have one, soonest
+    # first (a family's earliest due date among the department's assignments)
+    due: dict[int, tuple[tuple[date, int], ...]]
+    # whether a course not published belongs to a family some department requires
+    hidden: bool
 
     @property
     def key(self) -> tuple:
@@ -41,18 +47,33 @@ class Catalogue:
             tuple(sorted(self.family.items())), self.published,
             tuple(sorted(self.exercise_unit.items())), tuple(sorted(self.exercise_family.items())),
             tuple(sorted(self.units_per_family.items())), self.quiz_lessons, self.personal,
-            tuple(sorted(self.required.items())),
+            tuple(sorted(self.required.items())), tuple(sorted(self.due.items())), self.hidden,
         )
+
+    @property
+    def family_bits(self) -> dict[int, int]:
+        """A bit for each family some department requires, so that the families a learner
+        holds certificates in can be one integer (see relation.overdue_since). Empty when
+        they need more than 62 bits, or when a course not published shares such a family:
+        a certificate in it counts against being overdue but not towards completion, so
+        the certificates counted for completion would not tell."""
+        families = sorted({f for required in self.required.values() for f in required})
+        if self.hidden or len(families) > 62:
+            return {}
+        return {family: 1 << number for number, family in enumerate(families)}
 
     def members(self, families: tuple[int, ...]) -> list[int]:
         """The published course ids of these families (originals and translations)."""
         return [c for c in self.published if self.family.get(c, c) in families]
 
     def required_here(self, department: ColumnElement, column: ColumnElement,
-                      ids_of: Callable[[tuple[int, ...]], list[int]]) -> ColumnElement:
+                      ids_of: Callable[[tuple[int, ...]], list[int]],
+                      departments: Collection[int] | None = None) -> ColumnElement:
         """True where `column` (a course or lesson id) is required of `department`: a CASE
-        on the department choosing its list, so each row is tested against one list."""
-        branches = {d: column.in_(ids_of(families)) for d, families in self.required.items()}
+        on the department choosing its list, so each row is tested against one list (with
+        `departments`, a list for those only: the rows are known to be of them)."""
+        branches = {d: column.in_(ids_of(families)) for d, families in self.required.items()
+                    if departments is None or d in departments}
         return case(branches, value=department, else_=false()) if branches else false()
 
     def family_of(self, column: ColumnElement) -> ColumnElement:
@@ -87,16 +108,27 @@ def load_catalogue() -> Catalogue:
     for root, _key in roots:
         units_per_family[root] = units_per_family.get(root, 0) + 1
     required: dict[int, set[int]] = {}
+    due: dict[int, dict[int, date]] = {}  # department -> family -> earliest due date
     published = tuple(cid for cid, _, is_published in courses if is_published)
-    for department_id, course_id in db.session.execute(
-        select(Assignment.department_id, Assignment.course_id).distinct().where(
+    for department_id, course_id, due_on in db.session.execute(
+        select(Assignment.department_id, Assignment.course_id, func.min(Assignment.due_on))
+        .where(
             Assignment.required.is_(True), Assignment.department_id.is_not(None),
             Assignment.course_id.in_(published),
         )
+        .group_by(Assignment.department_id, Assignment.course_id)
     ):
-        required.setdefault(department_id, set()).add(family.get(course_id, course_id))
+        root = family.get(course_id, course_id)
+        required.setdefault(department_id, set()).add(root)
+        if due_on is not None:
+            dates = due.setdefault(department_id, {})
+            dates[root] = min(due_on, dates.get(root, due_on))
+    families = {f for found in required.values() for f in found}
     return Catalogue(
         required={d: tuple(sorted(f)) for d, f in required.items()},
+        due={d: tuple(sorted((day, f) for f, day in dates.items())) for d, dates in due.items()},
+        hidden=any(family.get(cid, cid) in families
+                   for cid, _, is_published in courses if not is_published),
         family=family,
         published=published,
         exercise_unit=exercise_unit,

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     CTE,
+    BigInteger,
     ColumnElement,
     Date,
     Select,
@@ -22,9 +23,11 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    cast,
     distinct,
     func,
     literal,
+    null,
     or_,
     select,
     tuple_,
@@ -58,13 +61,15 @@ def params(today: date, now: datetime) -> dict:
 
 
 def learners(department_ids: Collection[int] | None = None,
-             user_ids: Collection[int] | None = None) -> Select:
-    """Active users holding the learner role, optionally only some departments or people."""
+             user_ids: Collection[int] | None = None, *, names: bool = False) -> Select:
+    """Active users holding the learner role, optionally only some departments or people;
+    with `names`, their names too."""
     query = (
         select(
             User.id.label("user_id"),
             User.department_id.label("department_id"),
             User.first_login_at.label("first_login_at"),
+            *([User.name.label("name")] if names else []),
         )
         .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == Role.LEARNER.value))
         .where(User.active.is_(True))
@@ -110,11 +115,16 @@ class _Relation:
     """Builds the pieces of the per-learner relation for some learners (or everyone)."""
 
     def __init__(self, catalogue: Catalogue, department_ids: Collection[int] | None,
-                 user_ids: Collection[int] | None) -> None:
+                 user_ids: Collection[int] | None, names: bool = False) -> None:
         self.catalogue = catalogue
+        self.names = names
+        # The departments every learner here belongs to, when known: CASE maps on the
+        # department need branches for these only.
+        self.departments = None if department_ids is None else set(department_ids)
+        self.bits = catalogue.family_bits
         # Not materialised: inlined where it is used, the databases keep the users table's
         # statistics (a materialised CTE has none, and PostgreSQL then misjudges joins).
-        self.base = learners(department_ids, user_ids).cte("learners").prefix_with(
+        self.base = learners(department_ids, user_ids, names=names).cte("learners").prefix_with(
             "NOT MATERIALIZED")
         self.scoped = department_ids is not None or user_ids is not None
         # For some learners only, evidence is read for just their people's rows (each a
@@ -197,8 +207,14 @@ class _Relation:
         done = func.count(distinct(family)) if catalogue.family else func.count()
         query = select(Certificate.user_id, done.label("done_n"),
                        func.min(Certificate.issued_at).label("first_certificate"))
+        if self.bits:
+            # The families certified, a bit each (see overdue_since); once each, as done_n.
+            bit = case({f: literal(b, BigInteger) for f, b in self.bits.items()},
+                       value=family, else_=literal(0, BigInteger))
+            held = func.sum(distinct(bit)) if catalogue.family else func.sum(bit)
+            query = query.add_columns(cast(held, BigInteger).label("held"))
         test = catalogue.required_here(User.department_id, Certificate.course_id,
-                                       catalogue.members)
+                                       catalogue.members, self.departments)
         return (self.required_only(query, Certificate.user_id, family, test)
                 .group_by(Certificate.user_id).subquery("certified"))
 
@@ -213,23 +229,54 @@ class _Relation:
             ExerciseAttempt.passed.is_(True), lesson.in_(list(catalogue.exercise_unit)))
         test = catalogue.required_here(User.department_id, lesson, lambda families: [
             lesson_id for lesson_id, root in catalogue.exercise_family.items()
-            if root in families])
+            if root in families], self.departments)
         family = case(catalogue.exercise_family, value=lesson)
         return (self.required_only(query, ExerciseAttempt.user_id, family, test)
                 .group_by(ExerciseAttempt.user_id).subquery("passed"))
 
-    def overdue(self) -> Subquery:
-        """Per learner: the oldest due date of a required course still not certified."""
-        base, by_department, by_user = self.base, self.by_department, self.by_user
-        pairs = [
-            select(base.c.user_id, by_department.c.family, by_department.c.due_on)
-            .join_from(base, by_department, by_department.c.department_id == base.c.department_id)
-            .where(by_department.c.due_on < TODAY)
-        ]
+    def overdue_since(self, department: ColumnElement, held: ColumnElement,
+                      other: ColumnElement | None = None) -> ColumnElement:
+        """The oldest due date already past of a course the learner's department requires
+        and they hold no certificate in, or `other` (a date column) where older: an
+        expression on their department and the bits of the families they are certified
+        in (`held`), the due dates being constants, so nothing is joined. Only with
+        family_bits; see overdue() for the general case."""
+
+        def older(day: ColumnElement) -> ColumnElement:
+            return day if other is None else case((other < day, other), else_=day)
+
+        branches = {}
+        for department_id, dues in self.catalogue.due.items():
+            if self.departments is not None and department_id not in self.departments:
+                continue
+            whens = []
+            for due_on, family in dues:  # soonest first: the first that holds is the oldest
+                day = literal(due_on, Date)
+                missing = held.op("&")(literal(self.bits[family], BigInteger)) == 0
+                whens.append((and_(day < TODAY, missing), older(day)))
+            branches[department_id] = case(*whens, else_=other)
+        if not branches:
+            return other if other is not None else cast(null(), Date)
+        return case(branches, value=department, else_=other)
+
+    def overdue(self, by_department: bool = True) -> Subquery | None:
+        """Per learner: the oldest due date of a required course still not certified; with
+        `by_department` false, of the courses required of them by name only."""
+        base, by_user = self.base, self.by_user
+        pairs = []
+        if by_department:
+            required = self.by_department
+            pairs.append(
+                select(base.c.user_id, required.c.family, required.c.due_on)
+                .join_from(base, required, required.c.department_id == base.c.department_id)
+                .where(required.c.due_on < TODAY)
+            )
         if by_user is not None:
             pairs.append(select(by_user.c.user_id, by_user.c.family, by_user.c.due_on)
                          .where(by_user.c.due_on < TODAY))
-        past_due = union_all(*pairs).subquery("past_due")
+        if not pairs:
+            return None
+        past_due = (union_all(*pairs) if len(pairs) > 1 else pairs[0]).subquery("past_due")
         still_open = ~(
             select(Certificate.id)
             .where(Certificate.user_id == past_due.c.user_id,
@@ -269,13 +316,18 @@ class _Relation:
 
     def build(self) -> CTE:
         base, catalogue = self.base, self.catalogue
-        certified, overdue, quizzes, passed = (
-            self.certified(), self.overdue(), self.quizzes(), self.passed())
-        joined = (
-            base.outerjoin(certified, certified.c.user_id == base.c.user_id)
-            .outerjoin(overdue, overdue.c.user_id == base.c.user_id)
-            .outerjoin(quizzes, quizzes.c.user_id == base.c.user_id)
-        )
+        certified, quizzes, passed = self.certified(), self.quizzes(), self.passed()
+        # With family bits, the department's courses past due are an expression (no join);
+        # the courses required by name, if any, are still joined.
+        overdue = self.overdue(by_department=not self.bits)
+        joined = base.outerjoin(certified, certified.c.user_id == base.c.user_id)
+        if overdue is not None:
+            joined = joined.outerjoin(overdue, overdue.c.user_id == base.c.user_id)
+        joined = joined.outerjoin(quizzes, quizzes.c.user_id == base.c.user_id)
+        overdue_since = overdue.c.overdue_since if overdue is not None else None
+        if self.bits:
+            overdue_since = self.overdue_since(
+                base.c.department_id, func.coalesce(certified.c.held, 0), overdue_since)
         if self.scoped:  # a few learners: count each one's events
             actions = practice_actions_of(base.c.user_id, SINCE)
         else:  # everyone: group the window's events once
@@ -283,9 +335,12 @@ class _Relation:
             joined = joined.outerjoin(practice, practice.c.user_id == base.c.user_id)
             actions = func.coalesce(practice.c.actions, 0)
         # What each department requires is small and known: constants, not a join.
-        courses_of = {d: len(families) for d, families in catalogue.required.items()}
+        # (For some departments, only theirs: the learners are of them.)
+        required = {d: families for d, families in catalogue.required.items()
+                    if self.departments is None or d in self.departments}
+        courses_of = {d: len(families) for d, families in required.items()}
         units_of = {d: sum(catalogue.units_per_family.get(f, 0) for f in families)
-                    for d, families in catalogue.required.items()}
+                    for d, families in required.items()}
         department = base.c.department_id
         required_n = case(courses_of, value=department, else_=0) if courses_of else literal(0)
         ex_required = case(units_of, value=department, else_=0) if units_of else literal(0)
@@ -298,22 +353,30 @@ class _Relation:
         if passed is not None:
             joined = joined.outerjoin(passed, passed.c.user_id == base.c.user_id)
             ex_passed = func.coalesce(passed.c.units, 0)
+        done_n = func.coalesce(certified.c.done_n, 0)
+        # Whether a learner studied changes nothing once their required training is complete
+        # (see summary.is_inactive): it is looked up (a probe per learner) only while open.
+        looked_up = case((and_(required_n > 0, done_n >= required_n), null()),
+                         else_=studied(base.c.user_id, SINCE))
         return (
             select(
                 base.c.user_id,
                 base.c.department_id,
                 required_n.label("required_n"),
-                func.coalesce(certified.c.done_n, 0).label("done_n"),
-                overdue.c.overdue_since,
+                done_n.label("done_n"),
+                overdue_since.label("overdue_since"),
                 ex_required.label("ex_required"),
                 ex_passed.label("ex_passed"),
                 func.coalesce(quizzes.c.quiz_sum, 0).label("quiz_sum"),
                 func.coalesce(quizzes.c.quiz_n, 0).label("quiz_n"),
                 func.coalesce(quizzes.c.stuck, 0).label("stuck"),
                 actions.label("actions"),
-                studied(base.c.user_id, SINCE).label("studied"),
+                looked_up.label("studied"),
                 base.c.first_login_at,
                 certified.c.first_certificate,
+                # The name read with the rest of the user's row: a page that picks learners
+                # by name (a gate) needs no join to users for them.
+                *([base.c.name] if self.names else []),
             )
             .select_from(joined)
             # Computed once: the summary reads these rows several times.
@@ -326,12 +389,15 @@ def learner_evidence(
     catalogue: Catalogue,
     department_ids: Collection[int] | None = None,
     user_ids: Collection[int] | None = None,
+    *,
+    names: bool = False,
 ) -> CTE:
     """The per-learner relation, for everyone or some departments or people.
 
     Columns: user_id, department_id, required_n, done_n, overdue_since, ex_required,
     ex_passed, quiz_sum, quiz_n, stuck, actions (practice in the sandbox), studied (1 if
-    they opened a lesson in the window), first_login_at, first_certificate (of a
-    required course).
+    they opened a lesson in the window, else 0; NULL, not looked up, once their required
+    training is complete), first_login_at, first_certificate (of a required course); with
+    `names`, also name (the user's).
     """
-    return _Relation(catalogue, department_ids, user_ids).build()
+    return _Relation(catalogue, department_ids, user_ids, names).build()

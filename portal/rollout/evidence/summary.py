@@ -1,5 +1,6 @@
 """Summing the evidence relation: each department's sums and the learners a page names,
-in one statement, and a cache of built statements.
+in one statement, and a cache of built statements. For a gate, gate_summary() also counts
+the learners holding each criterion back, and returns only those it may name.
 
 `summary()` returns one result in parts (a department's sums; a learner's row; a
 department's time to proficiency), so the per-learner relation is computed once per
@@ -31,6 +32,7 @@ from sqlalchemy import (
 
 from portal.accounts.models import Department, User
 from portal.extensions import db
+from portal.rollout.evidence.names import is_plain, plain_lower
 from portal.rollout.evidence.relation import params
 from portal.rollout.readiness import Aggregate, LearnerEvidence
 from portal.rollout.sqltime import days_between
@@ -199,15 +201,27 @@ class Summary:
     medians: dict[int | None, tuple[int, float]]  # department -> (certified, median days)
 
 
-def read_summary(statement: CompoundSelect, today: date, now: datetime) -> Summary:
-    """Run a summary() for `now`: each department's sums, the learners' rows, any medians."""
+def _run(statement: CompoundSelect, values: dict):
+    """Execute an evidence statement with the settings it needs."""
     if db.session.get_bind().dialect.name == "postgresql":
         # For this transaction only: JIT compiling the statement takes longer than running
         # it, and a prepared statement's generic plan (psycopg prepares after five runs)
         # cannot see the day and the window, which the plan depends on.
         db.session.execute(text("SET LOCAL jit = off"))
         db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    result = db.session.execute(statement, params(today, now))
+    return db.session.execute(statement, values)
+
+
+def _aggregate(row, sums: list[tuple[str, int]]) -> Aggregate:
+    return Aggregate(
+        **{name: int(row[index] or 0) for name, index in sums[:-1]},
+        earliest_overdue=row[sums[-1][1]],
+    )
+
+
+def read_summary(statement: CompoundSelect, today: date, now: datetime) -> Summary:
+    """Run a summary() for `now`: each department's sums, the learners' rows, any medians."""
+    result = _run(statement, params(today, now))
     keys = list(result.keys())
     part = keys.index("part")
     department = keys.index("department_id")
@@ -218,10 +232,7 @@ def read_summary(statement: CompoundSelect, today: date, now: datetime) -> Summa
     found = Summary({}, [], {})
     for row in result:
         if row[part] == 1:
-            found.departments[row[department]] = Aggregate(
-                **{name: int(row[index] or 0) for name, index in sums[:-1]},
-                earliest_overdue=row[sums[-1][1]],
-            )
+            found.departments[row[department]] = _aggregate(row, sums)
         elif row[part] == 2:
             found.learners.append(LearnerEvidence(*[
                 int(row[index] or 0) if count else row[index]
@@ -232,4 +243,116 @@ def read_summary(statement: CompoundSelect, today: date, now: datetime) -> Summa
                 int(row[keys.index("certified_learners")]),
                 float(row[keys.index("median_days")]),
             )
+    return found
+
+
+# A gate: department sums, and per test (a criterion) how many learners fail it and which
+# of them a page names first.
+
+
+@dataclass(frozen=True)
+class Test:
+    """Learners failing one criterion: `holds` is true for them, `badness` orders them
+    (lowest first), as portal.rollout.gates.holders does in Python."""
+
+    holds: ColumnElement
+    badness: ColumnElement
+
+
+GATE_COLUMNS = tuple(name for name in LEARNER_COLUMNS if name != "department_id")
+
+
+def gate_summary(evidence: CTE, tests: list[Test], named: int) -> CompoundSelect:
+    """Department sums with how many learners fail each test (columns h_0, h_1...), and
+    for each test the candidates for the `named` learners a page names first by
+    (badness, name lower-cased), in one statement.
+
+    SQL orders names as Python does only where they are plain ASCII (see names.py). So
+    for each test it returns the first `named` such names by (badness, name, user id),
+    and every other name whose badness is within the `named` lowest (ties included):
+    among these, Python ordering by (badness, name.lower(), user id) finds exactly the
+    learners it would find among all the rows. Candidates come back as part 2 rows with
+    `criterion` (the test's index) and `name`.
+    """
+    e = evidence
+    columns = [*[e.c[name] for name in LEARNER_COLUMNS], e.c.name]
+    department_part = {
+        "part": literal(1),
+        "department_id": e.c.department_id,
+        **{"s_" + name: aggregate for name, aggregate in department_sums(e).items()},
+        **{f"h_{index}": func.sum(_flag(test.holds)) for index, test in enumerate(tests)},
+    }
+    candidates = []  # (part, subquery)
+    for index, test in enumerate(tests):
+        plain = is_plain(e.c.name)
+        first = (
+            select(*columns).where(test.holds, plain)
+            .order_by(test.badness, plain_lower(e.c.name), e.c.user_id).limit(named)
+            .subquery(f"first_{index}")
+        )
+        lowest = select(test.badness.label("badness")).where(test.holds).order_by(
+            test.badness).limit(named).subquery(f"lowest_{index}")
+        others = (
+            select(*columns)
+            .where(test.holds, ~plain,
+                   test.badness <= select(func.max(lowest.c.badness)).scalar_subquery())
+            .subquery(f"others_{index}")
+        )
+        for chosen in (first, others):
+            part = {
+                "part": literal(2),
+                "department_id": chosen.c.department_id,
+                "criterion": literal(index),
+                **{name: chosen.c[name] for name in GATE_COLUMNS},
+                "name": chosen.c.name,
+            }
+            candidates.append((part, chosen))
+    parts = [department_part, *(part for part, _ in candidates)]
+    names = list(dict.fromkeys(name for part in parts for name in part))
+    types = {name: column.type for part in reversed(parts) for name, column in part.items()}
+
+    def pad(part: dict) -> list:
+        return [part.get(name, cast(null(), types[name])).label(name) for name in names]
+
+    selects = [select(*pad(department_part)).group_by(e.c.department_id)]
+    selects += [select(*pad(part)).select_from(chosen) for part, chosen in candidates]
+    return union_all(*selects)
+
+
+@dataclass
+class GateSummary:
+    """What a gate_summary() statement returned."""
+
+    departments: dict[int | None, Aggregate]
+    holding: list[int]  # per test: how many learners fail it
+    candidates: list[list[LearnerEvidence]]  # per test: the candidates for naming
+
+
+def read_gate_summary(statement: CompoundSelect, tests: int, values: dict,
+                      departments: dict[int, str]) -> GateSummary:
+    """Run a gate_summary() of `tests` tests with its parameters `values`; `departments`
+    names the departments (the learners' rows carry only the id)."""
+    result = _run(statement, values)
+    keys = list(result.keys())
+    part = keys.index("part")
+    department = keys.index("department_id")
+    sums = [(name, keys.index("s_" + name)) for name in Aggregate.FIELDS]
+    counts = [keys.index(f"h_{index}") for index in range(tests)]
+    if tests:  # else there are no learner rows, nor their columns
+        criterion, name = keys.index("criterion"), keys.index("name")
+        fields = [keys.index(column) for column in GATE_COLUMNS]
+        whole = [column in LearnerEvidence.COUNTS for column in GATE_COLUMNS]
+    found = GateSummary({}, [0] * tests, [[] for _ in range(tests)])
+    for row in result:
+        if row[part] == 1:
+            found.departments[row[department]] = _aggregate(row, sums)
+            for index, column in enumerate(counts):
+                found.holding[index] += int(row[column] or 0)
+        else:
+            user_id, *rest = (int(row[index] or 0) if count else row[index]
+                              for index, count in zip(fields, whole, strict=True))
+            found.candidates[row[criterion]].append(LearnerEvidence(  # email not read
+                user_id, row[name], "", row[department],
+                departments.get(row[department], ""), *rest,
+            ))
     return found
