@@ -140,6 +140,15 @@ MATRIX = [
           key="intro"),
     Route("POST", "/author/courses/<slug>/lessons/<key>/checks/<check_key>/remove", TRAINERS,
           ok=VIEW_RAN, key="intro"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/solution", TRAINERS, ok=VIEW_RAN,
+          key="intro"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/solution/move", TRAINERS, ok=VIEW_RAN,
+          key="intro"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/solution/remove", TRAINERS,
+          ok=VIEW_RAN, key="intro"),
+    # The matrix's lesson is a reading: no solution steps, so the view answers 400.
+    Route("GET", "/author/courses/<slug>/lessons/<key>/solution/action", TRAINERS, ok=400,
+          key="intro"),
     Route("GET", "/author/courses/<slug>/progress", TRAINERS),
     Route("POST", "/author/courses/<slug>/nudge", TRAINERS, ok=VIEW_RAN),
     # Readiness, rollout, sandbox

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portal.authoring import services
@@ -171,4 +173,513 @@ def test_a_setup_record_in_use_cannot_be_removed(client, exercise_course):
     response = client.post(f"{base}/setup/customer/remove")
     assert response.status_code == 422
     assert "Other records or checks use customer" in response.get_data(as_text=True)
+    assert len(_exercise(course).content["setup"]) == 1
+
+
+# Built entirely through the forms: setup, checks, solution steps with actions, dry run, publish.
+
+EMAIL = "noor.hassan@lakeside.example"
+
+
+def _build_lead_exercise(client, course, key):
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    posts = [
+        (
+            "exercise",
+            {
+                "title": "Qualify Noor's enquiry",
+                "minutes": "10",
+                "required": "y",
+                "task": "Noor asked about loyalty cards. Qualify the lead and note what you learn.",
+                "hints": "Set the status before you write the note.",
+            },
+        ),
+        (
+            "setup",
+            {
+                "entity": "lead",
+                "field-0-name": "first_name",
+                "field-0-value": "Noor",
+                "field-1-name": "company",
+                "field-1-value": "Lakeside Pharmacy",
+                "field-2-name": "email",
+                "field-2-value": EMAIL,
+                "field-3-name": "status",
+                "field-3-value": "new",
+                "field-4-name": "source",
+                "field-4-value": "web_site",
+            },
+        ),
+        (
+            "checks",
+            {
+                "type": "field_equals",
+                "required": "y",
+                "description": "The lead is In Process",
+                "hint": "Set the lead's status to In Process.",
+                "target_setup": "lead",
+                "field": "status",
+                "value": "in_process",
+            },
+        ),
+        (
+            "checks",
+            {
+                "type": "events_in_order",
+                "required": "y",
+                "description": "Qualified, then noted",
+                "hint": "Set the status first, then add the note.",
+                "event-0": "lead.status_changed",
+                "event-0-target_setup": "lead",
+                "event-0-data-0-field": "to",
+                "event-0-data-0-op": "equals",
+                "event-0-data-0-value": "in_process",
+                "event-1": "activity.created",
+                "event-1-data-0-field": "kind",
+                "event-1-data-0-op": "equals",
+                "event-1-data-0-value": "note",
+                "event-1-data-1-field": "parent_id",
+                "event-1-data-1-op": "equals",
+                "event-1-data-1-value": "setup:lead",
+            },
+        ),
+        (
+            "checks",
+            {
+                "type": "record_exists",
+                "description": "A note on Noor's lead",
+                "hint": "Add a note to the lead.",
+                "target_entity": "activity",
+                "filter-0-field": "kind",
+                "filter-0-op": "equals",
+                "filter-0-value": "note",
+                "filter-1-field": "parent",
+                "filter-1-op": "record",
+                "filter-1-entity": "lead",
+                "filter-1-filter-0-field": "email",
+                "filter-1-filter-0-op": "equals",
+                "filter-1-filter-0-value": EMAIL,
+            },
+        ),
+        ("solution", {"text": "Open Noor's lead and read her enquiry."}),
+        (
+            "solution",
+            {
+                "text": "Set the lead's status to In Process.",
+                "action-0-do": "lead.status",
+                "action-0-lead": "setup:lead",
+                "action-0-status": "in_process",
+            },
+        ),
+        (
+            "solution",
+            {
+                "text": "Add a note: budget confirmed, decision by the owner next month.",
+                "action-0-do": "note",
+                "action-0-parent": "setup:lead",
+                "action-0-kind": "note",
+                "action-0-body": "Budget confirmed; the owner decides next month.",
+            },
+        ),
+    ]
+    for path, data in posts:
+        response = client.post(f"{base}/{path}", data=data)
+        assert response.status_code == 302, (path, response.get_data(as_text=True)[:3000])
+    return base
+
+
+def test_a_trainer_builds_dry_runs_and_publishes_an_exercise_through_the_forms(
+    client, author, exercise_course
+):
+    course, key = exercise_course
+    base = _build_lead_exercise(client, course, key)
+    content = _exercise(course).content
+    assert content["checks"][1]["events"] == [
+        {"event": "lead.status_changed", "target": {"setup": "lead"}, "data": {"to": "in_process"}},
+        {"event": "activity.created", "data": {"kind": "note", "parent_id": {"setup": "lead"}}},
+    ]
+    assert content["checks"][2]["target"] == {
+        "entity": "activity",
+        "filter": {"kind": "note", "parent": {"entity": "lead", "filter": {"email": EMAIL}}},
+    }
+    assert content["solution"] == [
+        "Open Noor's lead and read her enquiry.",
+        {
+            "step": "Set the lead's status to In Process.",
+            "do": "lead.status",
+            "lead": {"setup": "lead"},
+            "status": "in_process",
+        },
+        {
+            "step": "Add a note: budget confirmed, decision by the owner next month.",
+            "do": "note",
+            "parent": {"setup": "lead"},
+            "kind": "note",
+            "body": "Budget confirmed; the owner decides next month.",
+        },
+    ]
+    page = client.get(base).get_data(as_text=True)
+    assert 'data-step="2"' in page and 'data-action="note"' in page
+
+    response = client.post(f"{base}/dry-run", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert 'data-testid="dry-run-ok"' in html, html
+    rows = re.findall(r'<tr data-check="([^"]+)">(.*?)</tr>', html, re.S)
+    assert [name for name, _row in rows] == [c["key"] for c in content["checks"]]
+    for _name, row in rows:
+        before, after = re.findall(r"<td>(.*?)</td>", row, re.S)[1:]
+        assert "fails" in before and "passes" in after
+
+    assert author.publish(course).status_code == 302
+    db.session.refresh(course)
+    assert course.published
+
+
+def test_steps_are_moved_and_removed_with_htmx(client, exercise_course):
+    course, key = exercise_course
+    base = _build_lead_exercise(client, course, key)
+    steps = _exercise(course).content["solution"]
+    from portal.authoring.solution import fingerprint
+
+    response = client.post(
+        f"{base}/solution/move",
+        data={"index": "2", "fingerprint": fingerprint(steps[2]), "direction": "up"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.lstrip().startswith('<section id="solution"')
+    assert "Step moved." in html
+    moved = _exercise(course).content["solution"]
+    assert moved == [steps[0], steps[2], steps[1]]
+
+    # A form made before the move names a step that is no longer there: refused.
+    response = client.post(
+        f"{base}/solution/remove", data={"index": "2", "fingerprint": fingerprint(steps[2])}
+    )
+    assert response.status_code == 422
+    assert "The solution has changed since this page was loaded" in response.get_data(as_text=True)
+    response = client.post(
+        f"{base}/solution/remove", data={"index": "0", "fingerprint": fingerprint(steps[0])}
+    )
+    assert response.status_code == 302
+    assert _exercise(course).content["solution"] == [steps[2], steps[1]]
+
+
+def test_a_step_cannot_move_above_the_step_that_makes_its_record(client, exercise_course):
+    course, key = exercise_course
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    for data in (
+        {
+            "text": "Log Imran as a new lead from the trade show.",
+            "action-0-do": "lead.create",
+            "action-0-as": "imran",
+            "action-0-first_name": "Imran",
+            "action-0-email": "imran@harbour.example",
+            "action-0-source": "trade_show",
+        },
+        {
+            "text": "Qualify him.",
+            "action-0-do": "lead.status",
+            "action-0-lead": "imran",
+            "action-0-status": "in_process",
+        },
+    ):
+        assert client.post(f"{base}/solution", data=data).status_code == 302
+    steps = _exercise(course).content["solution"]
+    assert steps[0]["as"] == "imran" and steps[1]["lead"] == "imran"
+    page = client.get(base).get_data(as_text=True)
+    assert '<option value="imran" selected>imran (made by an earlier step)</option>' in page
+
+    from portal.authoring.solution import fingerprint
+
+    for path, data in (
+        ("move", {"index": "1", "fingerprint": fingerprint(steps[1]), "direction": "up"}),
+        ("remove", {"index": "0", "fingerprint": fingerprint(steps[0])}),
+    ):
+        response = client.post(f"{base}/solution/{path}", data=data)
+        assert response.status_code == 422
+        assert "imran is not a setup record or a record an earlier step makes" in (
+            response.get_data(as_text=True)
+        )
+        assert _exercise(course).content["solution"] == steps
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"text": " ", "action-0-do": "ticket.assign"}, "text", "Write what the learner does"),
+        (
+            {
+                "text": "Qualify",
+                "action-0-do": "lead.status",
+                "action-0-lead": "setup:nobody",
+                "action-0-status": "in_process",
+            },
+            "action-0-lead",
+            "nobody is not a setup record or a record an earlier step makes.",
+        ),
+        (
+            {
+                "text": "Reply",
+                "action-0-do": "ticket.respond",
+                "action-0-ticket": "setup:lead",
+                "action-0-message": "Thanks",
+            },
+            "action-0-ticket",
+            "lead is a lead: choose a ticket.",
+        ),
+        (
+            {"text": "Reply", "action-0-do": "ticket.respond", "action-0-ticket": "setup:ticket"},
+            "action-0-message",
+            "Fill in &#39;Reply to the customer&#39;.",
+        ),
+        (
+            {
+                "text": "Qualify",
+                "action-0-do": "lead.status",
+                "action-0-lead": "setup:lead",
+                "action-0-status": "thinking",
+            },
+            "action-0-status",
+            "Choose one of: new, assigned, in_process",
+        ),
+        (
+            {
+                "text": "Close",
+                "action-0-do": "ticket.close",
+                "action-0-ticket": "setup:ticket",
+                "action-0-satisfaction": "9",
+            },
+            "action-0-satisfaction",
+            "Enter a whole number from 1 to 5.",
+        ),
+        (
+            {"text": "Log", "action-0-do": "lead.create", "action-0-first_name": "Ali"},
+            "action-0-as",
+            "A setup record is already called lead: choose another name.",
+        ),
+        (
+            {
+                "text": "Automate",
+                "action-0-do": "automation.create",
+                "action-0-name": "Hi",
+                "action-0-trigger": "birthday",
+                "action-0-subject": "Hi {nmae}",
+                "action-0-body": "Dear {first_name}",
+            },
+            "action-0-subject",
+            "Unknown merge field: {nmae}",
+        ),
+        (
+            {
+                "text": "Automate",
+                "action-0-do": "automation.create",
+                "action-0-name": "Hi",
+                "action-0-trigger": "birthday",
+                "action-0-subject": "Hello",
+                "action-0-body": "Dear {first_name}, thanks for your {product}.",
+            },
+            "action-0-body",
+            "{product} cannot be filled in for this trigger",
+        ),
+        (
+            {"text": "Go", "action-0-do": "lead.teleport"},
+            "action-0-do",
+            "Choose an action from the list.",
+        ),
+        (
+            {
+                "text": "Wait",
+                "action-0-do": "clock.advance",
+                "action-0-days": "3",
+                "action-1-do": "note",
+                "action-1-parent": "setup:lead",
+            },
+            "action-1-body",
+            "Write a subject or what happened.",
+        ),
+    ],
+)
+def test_a_broken_step_is_refused_at_its_field_and_nothing_saved(
+    client, exercise_course, data, field, message
+):
+    course, key = exercise_course
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    for entity, name, value in (("lead", "first_name", "Noor"), ("ticket", "subject", "Broken")):
+        response = client.post(
+            f"{base}/setup",
+            data={"entity": entity, "field-0-name": name, "field-0-value": value},
+        )
+        assert response.status_code == 302
+    before = _exercise(course).content
+    for htmx in (False, True):
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = client.post(f"{base}/solution", data=data, headers=headers)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert message in html
+        assert f'data-error-for="{field}"' in html
+        assert html.lstrip().startswith('<section id="solution"') == htmx
+        assert _exercise(course).content == before
+
+
+def test_picking_an_action_fetches_its_fields(client, exercise_course):
+    course, key = exercise_course
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    for entity, name, value in (("lead", "first_name", "Noor"), ("ticket", "subject", "Broken")):
+        client.post(
+            f"{base}/setup", data={"entity": entity, "field-0-name": name, "field-0-value": value}
+        )
+    response = client.get(
+        f"{base}/solution/action",
+        query_string={"slot": "0", "index": "", "last": "1", "action-0-do": "ticket.respond"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith(
+        '<fieldset class="border rounded p-2 mb-2" data-action-slot="0"'
+    )
+    assert '<option value="setup:ticket">' in html and "setup:lead" not in html
+    assert 'name="action-0-message"' in html
+    assert 'data-action-slot="1"' in html  # room for another action after this one
+    reading = _exercise(course)  # only an exercise's solution has actions
+    assert reading.kind == "exercise"
+
+
+def test_parts_a_form_cannot_edit_are_kept_and_said_to_be(client, trainer, exercise_course):
+    course, key = exercise_course
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    client.post(
+        f"{base}/setup", data={"entity": "lead", "field-0-name": "first_name", "field-0-value": "N"}
+    )
+    draft, bundle = services.load(course)
+    lesson = next(lesson for lesson in bundle.lessons if lesson.key == key)
+    odd_check = {
+        "key": "odd",
+        "type": "count_at_least",
+        "required": True,
+        "target": {"entity": "lead", "filter": {"amount": {"at_least": 1, "at_most": 9}}},
+        "min": 1,
+        "hint": "h",
+        "weight": 2,
+    }
+    odd_step = {
+        "step": "Do something the builder does not know yet.",
+        "actions": [
+            {"do": "lead.teleport", "to": "Mars"},
+            {"do": "lead.status", "lead": {"setup": "lead"}, "status": "dead", "why": "x"},
+        ],
+        "note": "for reviewers",
+    }
+    lesson.content["checks"] = [odd_check]
+    lesson.content["solution"] = [odd_step]
+    services.save(draft, bundle, trainer)
+    db.session.commit()
+
+    from tests.authoring.test_exercise_round_trip import read_form
+
+    page = client.get(base).get_data(as_text=True)
+    assert "Kept as written, not editable here: weight" in page
+    assert "Kept as written: this form cannot edit it." in page
+    assert "Kept as written, not editable here: why" in page
+    for attribute, value, path in (
+        ("data-check-form", "odd", "checks"),
+        ("data-step-form", "0", "solution"),
+    ):
+        form = read_form(page, attribute, value)
+        assert client.post(f"{base}/{path}", data=form).status_code == 302
+    content = _exercise(course).content
+    assert content["checks"] == [odd_check] and content["solution"] == [odd_step]
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {
+                "type": "event_happened",
+                "hint": "h",
+                "event-0": "lead.status_changed",
+                "event-0-data-0-field": "to",
+                "event-0-data-0-value": "thinking",
+            },
+            "event-0-data-0-value",
+            "&#39;to&#39; must be one of: new, assigned",
+        ),
+        (
+            {
+                "type": "event_happened",
+                "hint": "h",
+                "event-0": "outbox.sent",
+                "event-0-data-0-field": "customer",
+                "event-0-data-0-value": "setup:nobody",
+            },
+            "event-0-data-0-value",
+            "links to nobody, which is not a setup record",
+        ),
+        (
+            {
+                "type": "record_exists",
+                "hint": "h",
+                "target_entity": "activity",
+                "filter-0-field": "parent",
+                "filter-0-op": "record",
+            },
+            "filter-0-entity",
+            "Choose what kind of record &#39;parent&#39; links to.",
+        ),
+        (
+            {
+                "type": "events_in_order",
+                "hint": "h",
+                "event-0": "lead.created",
+                "event-1-data-0-field": "to",
+                "event-1-data-0-value": "dead",
+            },
+            "event-1",
+            "Choose the event these conditions are about.",
+        ),
+        (
+            {
+                "type": "field_equals",
+                "hint": "h",
+                "target_entity": "lead",
+                "field": "status",
+                "value": "thinking",
+            },
+            "value",
+            "&#39;status&#39; must be one of: new",
+        ),
+    ],
+)
+def test_a_broken_check_is_refused_at_its_field(client, exercise_course, data, field, message):
+    course, key = exercise_course
+    before = _exercise(course).content
+    response = client.post(f"/author/courses/{course.slug}/lessons/{key}/checks", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in html and f'data-error-for="{field}"' in html
+    assert _exercise(course).content == before
+
+
+def test_a_setup_record_a_solution_step_uses_cannot_be_removed(client, exercise_course):
+    course, key = exercise_course
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    client.post(
+        f"{base}/setup",
+        data={"entity": "ticket", "field-0-name": "subject", "field-0-value": "Broken"},
+    )
+    response = client.post(
+        f"{base}/solution",
+        data={
+            "text": "Take it.",
+            "action-0-do": "ticket.assign",
+            "action-0-ticket": "setup:ticket",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(f"{base}/setup/ticket/remove")
+    assert response.status_code == 422
+    assert "A solution step uses ticket: change that step first." in response.get_data(as_text=True)
     assert len(_exercise(course).content["setup"]) == 1

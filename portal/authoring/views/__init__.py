@@ -29,4 +29,4 @@ def course_or_404(slug: str) -> Course:
     return course
 
 
-from portal.authoring.views import editor, people, transfer  # noqa: E402, F401
+from portal.authoring.views import editor, exercises, people, transfer  # noqa: E402, F401

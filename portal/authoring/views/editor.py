@@ -7,8 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal.authoring import exercises, services
-from portal.authoring.dry_run import dry_run
+from portal.authoring import exercises, services, solution
 from portal.authoring.forms import (
     CourseForm,
     NewLessonForm,
@@ -231,6 +230,7 @@ def _lesson_page(
         forms.setdefault("question_form", QuestionForm(formdata=None))
     else:
         forms["vocabulary"] = exercises
+        forms["solution_forms"] = solution
     return render(
         "authoring/lesson_edit.html",
         fragment,
@@ -422,140 +422,3 @@ def course_history(slug: str):
         .order_by(CourseVersion.number.desc())
     ).all()
     return render("authoring/history.html", course=course, versions=versions)
-
-
-# Exercises
-
-
-def _exercise_error(course: Course, key: str, error: AuthoringError, section: str):
-    db.session.rollback()
-    return _lesson_page(
-        course,
-        key,
-        status=422,
-        exercise_error=error.message,
-        error_section=section,
-        submitted=request.form,
-    )
-
-
-@bp.post("/courses/<slug>/lessons/<key>/exercise")
-def exercise_save(slug: str, key: str):
-    course = course_or_404(slug)
-    minutes = request.form.get("minutes", "5")
-    try:
-        exercises.save_exercise_text(
-            course,
-            key,
-            title=request.form.get("title", ""),
-            minutes=int(minutes) if minutes.isdigit() and 0 < int(minutes) <= 600 else 5,
-            required=request.form.get("required") == "y",
-            task=request.form.get("task", ""),
-            hints=request.form.get("hints", ""),
-            solution=request.form.get("solution", ""),
-            actor=current_user,
-        )
-    except AuthoringError as error:
-        return _exercise_error(course, key, error, "text")
-    db.session.commit()
-    flash(_("Saved to the draft."), "success")
-    return redirect(url_for("authoring.lesson_edit", slug=slug, key=key))
-
-
-def _rows(prefix: str, *names: str) -> list[tuple[str, ...]]:
-    rows = []
-    for index in range(30):
-        if f"{prefix}-{index}-{names[0]}" not in request.form:
-            continue
-        rows.append(tuple(request.form.get(f"{prefix}-{index}-{n}", "")[:2000] for n in names))
-    return rows
-
-
-@bp.post("/courses/<slug>/lessons/<key>/setup")
-def setup_save(slug: str, key: str):
-    course = course_or_404(slug)
-    try:
-        exercises.save_setup_record(
-            course,
-            key,
-            request.form.get("record_key") or None,
-            entity=request.form.get("entity", ""),
-            fields=_rows("field", "name", "value"),
-            actor=current_user,
-        )
-    except AuthoringError as error:
-        return _exercise_error(course, key, error, "setup")
-    db.session.commit()
-    flash(_("Setup record saved to the draft."), "success")
-    return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + "#setup")
-
-
-@bp.post("/courses/<slug>/lessons/<key>/setup/<record_key>/remove")
-def setup_remove(slug: str, key: str, record_key: str):
-    course = course_or_404(slug)
-    try:
-        exercises.remove_setup_record(course, key, record_key, current_user)
-    except AuthoringError as error:
-        return _exercise_error(course, key, error, "setup")
-    db.session.commit()
-    return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + "#setup")
-
-
-@bp.post("/courses/<slug>/lessons/<key>/checks")
-def check_save(slug: str, key: str):
-    course = course_or_404(slug)
-    form = request.form
-    try:
-        _draft, bundle = services.load(course)
-        setup_keys = {r["key"] for r in services.lesson_in(bundle, key).content.get("setup", [])}
-        target = exercises.build_target(
-            form.get("target_setup", ""),
-            form.get("target_entity", ""),
-            _rows("filter", "field", "op", "value"),
-            setup_keys,
-        )
-        exercises.save_check(
-            course,
-            key,
-            form.get("check_key") or None,
-            kind=form.get("type", ""),
-            required=form.get("required") == "y",
-            description=form.get("description", "")[:500],
-            hint=form.get("hint", "")[:1000],
-            target=target,
-            field=form.get("field", ""),
-            value=form.get("value", ""),
-            not_empty=form.get("not_empty") == "y",
-            minimum=form.get("min", ""),
-            events=[form.get(f"event-{i}", "") for i in range(4)],
-            measure=form.get("measure", ""),
-            actor=current_user,
-        )
-    except AuthoringError as error:
-        return _exercise_error(course, key, error, "checks")
-    db.session.commit()
-    flash(_("Check saved to the draft."), "success")
-    return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + "#checks")
-
-
-@bp.post("/courses/<slug>/lessons/<key>/checks/<check_key>/remove")
-def check_remove(slug: str, key: str, check_key: str):
-    course = course_or_404(slug)
-    exercises.remove_check(course, key, check_key, current_user)
-    db.session.commit()
-    return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + "#checks")
-
-
-@bp.post("/courses/<slug>/lessons/<key>/dry-run")
-def exercise_dry_run(slug: str, key: str):
-    """Try the setup and reference solution in a throw-away sandbox; show every check."""
-    course = course_or_404(slug)
-    _draft, bundle = services.load(course)
-    try:
-        lesson = services.lesson_in(bundle, key)
-    except AuthoringError:
-        abort(404)
-    if lesson.kind != "exercise":
-        abort(400)
-    report = dry_run(lesson, current_user)
-    return _lesson_page(course, key, fragment="authoring/_dry_run.html", report=report)
