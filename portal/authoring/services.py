@@ -161,8 +161,35 @@ def publish(course: Course, actor: User) -> ImportResult:
         raise BundleError(problems)
     result = apply_bundle(read_bundle(bundle_to_files(bundle)), actor_id=actor.id)
     draft.based_on_version = result.version
+    course.published = True  # also brings back a withdrawn course that did not change
     db.session.flush()
     return result
+
+
+def withdraw(course: Course) -> None:
+    """Take a course away from learners; their progress and certificates are kept, and
+    publishing it again brings it back."""
+    if not course.published:
+        raise AuthoringError(_("The course is not published."))
+    course.published = False
+    db.session.flush()
+
+
+def delete_course(course: Course) -> None:
+    """Delete a course nobody has started, with its drafts, versions and assignments."""
+    from portal.learning.models import Certificate, LessonProgress
+
+    started = db.session.scalar(
+        select(LessonProgress.id).where(LessonProgress.course_id == course.id).limit(1)
+    ) or db.session.scalar(
+        select(Certificate.id).where(Certificate.course_id == course.id).limit(1)
+    )
+    if started:
+        raise AuthoringError(
+            _("Learners have worked on this course: withdraw it instead, so their records stay.")
+        )
+    db.session.execute(db.delete(Course).where(Course.id == course.id))
+    db.session.expire_all()
 
 
 def discard_draft(course: Course) -> None:

@@ -124,6 +124,8 @@ MATRIX = [
           key="basics-quiz"),
     Route("POST", "/author/courses/<slug>/lessons/<key>/questions/<question_key>/remove",
           TRAINERS, ok=VIEW_RAN, key="basics-quiz"),
+    Route("POST", "/author/courses/<slug>/withdraw", TRAINERS, ok=VIEW_RAN),
+    Route("POST", "/author/courses/<slug>/delete", TRAINERS, ok=VIEW_RAN),
     Route("GET", "/author/courses/<slug>/assignments", TRAINERS),
     Route("POST", "/author/courses/<slug>/assignments", TRAINERS, ok=VIEW_RAN),
     Route("POST", "/author/courses/<slug>/assignments/<int:assignment_id>/remove", TRAINERS,

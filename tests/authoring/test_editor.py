@@ -9,6 +9,7 @@ from portal.authoring import services
 from portal.extensions import db
 from portal.learning.models import (
     Certificate,
+    Course,
     CourseVersion,
     Lesson,
     LessonProgress,
@@ -240,3 +241,49 @@ def test_the_cover_text_opens_the_course_page_sanitised_and_travels_with_the_cou
     too_long = client.post(f"/author/courses/{course.slug}/details", data={
         "title": course.title, "language": "en", "cover": "x" * 20001})
     assert too_long.status_code == 422
+
+
+def test_withdraw_hides_a_course_keeps_learners_records_and_publish_brings_it_back(
+    client, author, make, app
+):
+    course = author.course()
+    key = author.lesson(course, "One")
+    author.reading(course, key, "Text")
+    author.publish(course)
+    learner = make.user(roles=("learner",))
+    learner_client = app.test_client()
+    learner_client.login(learner)
+    learner_client.post(f"/courses/{course.slug}/{key}/done")
+    certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == learner.id))
+    assert certificate is not None
+
+    assert client.post(f"/author/courses/{course.slug}/withdraw").status_code == 302
+    assert course.title not in learner_client.get("/courses/").get_data(as_text=True)
+    assert learner_client.get(f"/courses/{course.slug}/").status_code == 404
+    assert "Genuine" in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    refused = client.post(f"/author/courses/{course.slug}/delete", follow_redirects=True)
+    assert "withdraw it instead" in refused.get_data(as_text=True)
+    assert db.session.get(Course, course.id) is not None
+
+    assert author.publish(course).status_code == 302
+    assert course.title in learner_client.get("/courses/").get_data(as_text=True)
+    assert db.session.scalar(select(LessonProgress).where(
+        LessonProgress.user_id == learner.id)).completed_at is not None
+
+
+def test_a_course_nobody_started_is_deleted_with_its_assignments(client, author, make):
+    from portal.learning.models import Assignment
+
+    course = author.course(title="Short-lived")
+    key = author.lesson(course, "One")
+    author.reading(course, key, "Text")
+    author.publish(course)
+    learner = make.user(roles=("learner",), department="Sales")
+    client.post(f"/author/courses/{course.slug}/assignments",
+                data={"departments": [str(learner.department_id)]})
+    assert db.session.scalar(select(func.count(Assignment.id))) == 1
+    response = client.post(f"/author/courses/{course.slug}/delete", follow_redirects=True)
+    assert "Short-lived is deleted." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Course.id))) == 0
+    assert db.session.scalar(select(func.count(Assignment.id))) == 0

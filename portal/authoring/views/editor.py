@@ -399,6 +399,36 @@ def course_publish(slug: str):
     return redirect(url_for("authoring.course_edit", slug=slug))
 
 
+@bp.post("/courses/<slug>/withdraw")
+def course_withdraw(slug: str):
+    course = course_or_404(slug)
+    try:
+        services.withdraw(course)
+    except AuthoringError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Withdrawn: learners no longer see the course. Their progress and "
+                "certificates are kept; publish it again to bring it back."), "success")
+    return redirect(url_for("authoring.course_edit", slug=slug))
+
+
+@bp.post("/courses/<slug>/delete")
+def course_delete(slug: str):
+    course = course_or_404(slug)
+    title = course.title
+    try:
+        services.delete_course(course)
+    except AuthoringError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("authoring.course_edit", slug=slug))
+    db.session.commit()
+    flash(_("%(title)s is deleted.", title=title), "success")
+    return redirect(url_for("authoring.home"))
+
+
 @bp.post("/courses/<slug>/discard")
 def course_discard(slug: str):
     course = course_or_404(slug)
