@@ -101,7 +101,8 @@ def test_certificate_codes_are_long_and_random(app_ctx):
     assert all(len(code.replace("-", "")) == 16 for code in codes)
 
 
-def test_catalogue_prefers_the_course_in_the_learners_language(client, learner, make, app):
+def _add_urdu_translation() -> None:
+    """The sample course in Urdu, as a translation of the English one."""
     files = course_files()
     files["course.yaml"] = (
         files["course.yaml"]
@@ -111,6 +112,10 @@ def test_catalogue_prefers_the_course_in_the_learners_language(client, learner, 
     )
     apply_bundle(read_bundle(files))
     db.session.commit()
+
+
+def test_catalogue_prefers_the_course_in_the_learners_language(client, learner, make, app):
+    _add_urdu_translation()
     english = client.get("/courses/").get_data(as_text=True)
     assert "Sample course" in english and "نمونہ کورس" not in english
     client.post("/language", data={"locale": "ur"})
@@ -119,15 +124,7 @@ def test_catalogue_prefers_the_course_in_the_learners_language(client, learner, 
 
 
 def test_an_assignment_is_shown_and_met_in_the_learners_language(client, learner, sample_course):
-    files = course_files()
-    files["course.yaml"] = (
-        files["course.yaml"]
-        .replace("slug: sample-course", "slug: sample-course-ur\ntranslation_of: sample-course")
-        .replace("title: Sample course", "title: نمونہ کورس")
-        .replace("language: en", "language: ur")
-    )
-    apply_bundle(read_bundle(files))
-    db.session.commit()
+    _add_urdu_translation()
     due = date.today() + timedelta(days=9)
     _assign(sample_course, user_id=learner.id, due_on=due)
 

@@ -399,19 +399,25 @@ def course_publish(slug: str):
     return redirect(url_for("authoring.course_edit", slug=slug))
 
 
-@bp.post("/courses/<slug>/withdraw")
-def course_withdraw(slug: str):
+def _course_change(slug: str, change, done: str):
+    """Apply `change` to the course, say `done` (or what refused it), back to the editor."""
     course = course_or_404(slug)
     try:
-        services.withdraw(course)
+        change(course)
     except AuthoringError as error:
         db.session.rollback()
         flash(error.message, "danger")
     else:
         db.session.commit()
-        flash(_("Withdrawn: learners no longer see the course. Their progress and "
-                "certificates are kept; publish it again to bring it back."), "success")
+        flash(done, "success")
     return redirect(url_for("authoring.course_edit", slug=slug))
+
+
+@bp.post("/courses/<slug>/withdraw")
+def course_withdraw(slug: str):
+    return _course_change(slug, services.withdraw, _(
+        "Withdrawn: learners no longer see the course. Their progress and certificates are "
+        "kept; publish it again to bring it back."))
 
 
 @bp.post("/courses/<slug>/delete")
@@ -431,16 +437,7 @@ def course_delete(slug: str):
 
 @bp.post("/courses/<slug>/discard")
 def course_discard(slug: str):
-    course = course_or_404(slug)
-    try:
-        services.discard_draft(course)
-    except AuthoringError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Draft changes discarded."), "success")
-    return redirect(url_for("authoring.course_edit", slug=slug))
+    return _course_change(slug, services.discard_draft, _("Draft changes discarded."))
 
 
 @bp.get("/courses/<slug>/history")
