@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,6 +17,7 @@ import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 
 from portal import create_app
 from portal.extensions import db, limiter
@@ -108,22 +110,39 @@ def _empty_tables(app: Flask) -> None:
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
-            if db.engine.dialect.name == "postgresql":
-                connection.execute(
-                    text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-                )
-            else:
-                # Triggers that guard rows (append-only sign-offs) step aside meanwhile.
-                triggers = connection.execute(
-                    text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-                ).all()
-                for name, _sql in triggers:
-                    connection.execute(text(f"DROP TRIGGER {name}"))
-                for table in tables:
-                    connection.execute(text(f"DELETE FROM {table}"))
-                for _name, sql in triggers:
-                    connection.execute(text(sql))
+        if db.engine.dialect.name == "postgresql":
+            _truncate(tables)
+        else:
+            _delete_all(tables)
+
+
+def _truncate(tables: list[str]) -> None:
+    """PostgreSQL: one TRUNCATE. A browser test's last request may still hold locks in the
+    live server; if PostgreSQL picks the TRUNCATE as a deadlock's victim, it tries again."""
+    for attempt in range(5):
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(0.2)
+
+
+def _delete_all(tables: list[str]) -> None:
+    """SQLite: DELETE each table; triggers that guard rows (append-only sign-offs) step
+    aside meanwhile."""
+    with db.engine.begin() as connection:
+        triggers = connection.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        ).all()
+        for name, _sql in triggers:
+            connection.execute(text(f"DROP TRIGGER {name}"))
+        for table in tables:
+            connection.execute(text(f"DELETE FROM {table}"))
+        for _name, sql in triggers:
+            connection.execute(text(sql))
 
 
 @pytest.fixture(autouse=True)

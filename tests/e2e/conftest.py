@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from tests.conftest import TEST_PASSWORD
@@ -72,6 +73,11 @@ def page(browser, live_server):
         else None,
     )
     yield page
+    # Let requests still in flight (an htmx preview, say) finish before the tables empty.
+    try:
+        page.wait_for_load_state("networkidle", timeout=5_000)
+    except PlaywrightError:
+        pass
     context.close()
     assert not errors, f"errors in the page: {errors}"
 
