@@ -580,8 +580,11 @@ def event_detailed(values: Mapping[str, str], err: Mapping[str, str], i: int) ->
 
 def kept_fields(values: Mapping[str, str]) -> list[str]:
     """The check's own fields the form cannot edit (kept as they are), for the form to say."""
-    kept = values.get("keep")
-    return sorted(json.loads(kept)) if kept else []
+    try:
+        kept = json.loads(values.get("keep") or "{}")
+    except ValueError:
+        return []
+    return sorted(kept) if isinstance(kept, dict) else []
 
 
 def save_check(

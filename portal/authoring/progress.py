@@ -94,6 +94,44 @@ def assign_course(
     return added
 
 
+def assign(
+    course: Course,
+    *,
+    wave: Wave | None,
+    lead_days: int,
+    department_ids: list[int],
+    emails: list[str],
+    due_on: date | None,
+    required: bool,
+    actor: User,
+) -> int:
+    """Assign as the trainer's form says: to a rollout wave's departments (due `lead_days`
+    before its go-live), and/or to other departments and people. Returns how many
+    assignments were added."""
+    from portal.rollout.services import RolloutError, tie_course
+
+    count = select(func.count(Assignment.id)).where(Assignment.course_id == course.id)
+    before = db.session.scalar(count)
+    if wave is not None:
+        try:
+            tie_course(wave, course.id, required, lead_days, actor)
+        except RolloutError as error:
+            raise AssignmentError(error.message, "wave") from error
+        in_wave = {d.id for d in wave.departments}
+        department_ids = [d for d in department_ids if d not in in_wave]
+    if wave is None or department_ids or any(e.strip() for e in emails):
+        assign_course(
+            course,
+            department_ids=department_ids,
+            emails=emails,
+            due_on=due_on,
+            required=required,
+            actor=actor,
+        )
+    db.session.flush()
+    return db.session.scalar(count) - before
+
+
 def change_assignment(assignment: Assignment, due_on: date | None, required: bool) -> None:
     """A new due date or required flag for one assignment; a wave's assignment keeps the
     due date its wave gives it."""
@@ -340,12 +378,8 @@ def _check_stats(lessons: list[Lesson], ids) -> list[tuple[str, str, int, int]]:
     for lesson_id, keys in db.session.execute(
         select(ExerciseAttempt.lesson_id, ExerciseCheck.failed)
         .join(ExerciseCheck, ExerciseCheck.attempt_id == ExerciseAttempt.id)
-        .where(
-            ExerciseAttempt.lesson_id.in_(exercises),
-            ExerciseAttempt.user_id.in_(ids),
-            ExerciseCheck.passed.is_(False),
-        )
-    ):
+        .where(ExerciseAttempt.lesson_id.in_(exercises), ExerciseAttempt.user_id.in_(ids))
+    ):  # a passing run may still have failed an optional check
         failed.update((lesson_id, key) for key in keys or [])
     rows = [
         (lesson.title, check["key"], failed[(lesson_id, check["key"])], runs[lesson_id])

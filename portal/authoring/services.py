@@ -188,6 +188,16 @@ def delete_course(course: Course) -> None:
         raise AuthoringError(
             _("Learners have worked on this course: withdraw it instead, so their records stay.")
         )
+    translations = db.session.scalars(
+        select(Course.title).where(Course.translation_of_id == course.id)
+    ).all()
+    if translations:
+        raise AuthoringError(
+            _(
+                "These courses translate this one: %(titles)s. Delete them first.",
+                titles=", ".join(translations),
+            )
+        )
     db.session.execute(db.delete(Course).where(Course.id == course.id))
     db.session.expire_all()
 

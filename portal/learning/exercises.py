@@ -91,8 +91,9 @@ def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[Ch
     attempt.score = round(100 * sum(o.passed for o in outcomes) / len(outcomes)) if outcomes else 0
     attempt.passed = bool(required) and all(o.passed for o in required)
     attempt.results = [o.__dict__ for o in outcomes]
-    attempt.checks.append(
+    db.session.add(
         ExerciseCheck(
+            attempt_id=attempt.id,
             checked_at=attempt.last_checked_at,
             score=attempt.score,
             passed=attempt.passed,

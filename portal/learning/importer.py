@@ -44,9 +44,12 @@ class ImportResult:
 
 
 def bundle_hash(bundle: CourseBundle) -> str:
-    return hashlib.sha256(
-        json.dumps(asdict(bundle), sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
+    """A digest of the course's content. Fields added to the format later count only when
+    set, so that a course which does not use them keeps the digest it was published with."""
+    data = asdict(bundle)
+    if not data["cover"]:
+        del data["cover"]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _load_course(slug: str) -> Course | None:

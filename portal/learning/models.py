@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -260,6 +261,16 @@ class ExerciseAttempt(db.Model):
     checks: Mapped[list[ExerciseCheck]] = relationship(
         order_by="ExerciseCheck.id", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    def recent_checks(self, count: int = 8) -> list[ExerciseCheck]:
+        """The last `count` runs of Check my work, oldest first (one query)."""
+        latest = db.session.scalars(
+            select(ExerciseCheck)
+            .where(ExerciseCheck.attempt_id == self.id)
+            .order_by(ExerciseCheck.id.desc())
+            .limit(count)
+        ).all()
+        return latest[::-1]
 
 
 class ExerciseCheck(db.Model):

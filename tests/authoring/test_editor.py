@@ -287,3 +287,22 @@ def test_a_course_nobody_started_is_deleted_with_its_assignments(client, author,
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Course.id))) == 0
     assert db.session.scalar(select(func.count(Assignment.id))) == 0
+
+
+def test_a_course_with_translations_is_not_deleted_from_under_them(client, author):
+    from portal.learning.bundle import read_bundle
+    from portal.learning.importer import apply_bundle
+    from tests.learning.conftest import course_files
+
+    apply_bundle(read_bundle(course_files()))
+    files = course_files()
+    files["course.yaml"] = (
+        files["course.yaml"]
+        .replace("slug: sample-course", "slug: sample-course-hi\ntranslation_of: sample-course")
+        .replace("language: en", "language: hi")
+    )
+    apply_bundle(read_bundle(files))
+    db.session.commit()
+    response = client.post("/author/courses/sample-course/delete", follow_redirects=True)
+    assert "These courses translate this one" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Course.id))) == 2

@@ -683,3 +683,14 @@ def test_a_setup_record_a_solution_step_uses_cannot_be_removed(client, exercise_
     assert response.status_code == 422
     assert "A solution step uses ticket: change that step first." in response.get_data(as_text=True)
     assert len(_exercise(course).content["setup"]) == 1
+
+
+def test_a_tampered_kept_field_is_refused_not_a_server_error(client, exercise_course):
+    course, key = exercise_course
+    before = _exercise(course).content
+    response = client.post(
+        f"/author/courses/{course.slug}/lessons/{key}/checks",
+        data={"type": "record_exists", "hint": "h", "target_entity": "lead", "keep": "{bad"},
+    )
+    assert response.status_code == 422
+    assert _exercise(course).content == before

@@ -77,9 +77,13 @@ def test_assign_to_a_rollout_wave_works_the_due_date_back_from_its_go_live(
     page = client.get(f"/author/courses/{course.slug}/assignments").get_data(as_text=True)
     assert "CRM go-live · Pilot" in page
 
-    response = _assign(client, course, wave=str(wave.id), lead_days="10", required="y")
+    # Choosing the wave and also one of its departments is one assignment, not a refusal.
+    response = _assign(client, course, wave=str(wave.id), lead_days="10", required="y",
+                       departments=[str(sales.id)])
     assert response.status_code == 302
+    assert "1 assignment added." in client.get(response.headers["Location"]).text
     assignment = db.session.scalar(select(Assignment))
+    assert db.session.scalar(select(func.count(Assignment.id))) == 1
     assert (assignment.department_id, assignment.wave_id) == (sales.id, wave.id)
     assert assignment.due_on == go_live - timedelta(days=10)
     page = client.get(f"/author/courses/{course.slug}/assignments").get_data(as_text=True)
@@ -252,3 +256,24 @@ def test_progress_filters_by_department_and_names_the_checks_that_fail(client, t
                                 User.name.in_(re.findall(r"<td>([^<]+)</td>", everyone)))))
     assert names and any(name in page for name in names)
     assert others and not any(name in page for name in others)
+
+
+def test_check_statistics_count_an_optional_check_failed_in_a_passing_run(client, trainer, make):
+    import re
+
+    from portal.learning.models import ExerciseAttempt, ExerciseCheck, Lesson
+    from seed.learning_demo import import_builtin_courses
+
+    import_builtin_courses()
+    lesson = db.session.scalar(select(Lesson).where(Lesson.key == "billing-and-defect-tickets"))
+    optional = next(c["key"] for c in lesson.content["checks"] if not c.get("required", True))
+    learner = make.user(roles=("learner",), department="Customer Service")
+    attempt = ExerciseAttempt(user_id=learner.id, lesson_id=lesson.id, checks_run=1, passed=True)
+    db.session.add(attempt)
+    db.session.flush()
+    db.session.add(ExerciseCheck(attempt_id=attempt.id, score=92, passed=True, failed=[optional]))
+    db.session.commit()
+    _assign(client, lesson.course, emails=learner.email)
+    page = client.get("/author/courses/after-sale-service/progress").get_data(as_text=True)
+    row = re.search(rf"<code>{optional}</code></td><td>(\d+)</td><td>(\d+)</td>", page)
+    assert row and row.groups() == ("1", "1")

@@ -140,3 +140,21 @@ def test_cli_imports_folders_and_reports_errors_without_importing(app, app_ctx, 
     result = runner.invoke(args=["courses", "import", str(good)])
     assert "sample-course: unchanged (version 1)" in result.output
     assert db.session.scalar(select(func.count(QuizQuestion.id))) == 3
+
+
+def test_a_course_without_a_cover_keeps_the_digest_it_was_published_with(app_ctx):
+    """Courses published before the cover field existed must not all look changed."""
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    from portal.learning.importer import bundle_hash
+
+    bundle = read_bundle(course_files())
+    before_covers = {k: v for k, v in asdict(bundle).items() if k != "cover"}
+    digest = hashlib.sha256(
+        json.dumps(before_covers, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    assert bundle_hash(bundle) == digest
+    files = course_files()
+    files["course.yaml"] = files["course.yaml"].replace("language: en", "cover: Hi\nlanguage: en")
+    assert bundle_hash(read_bundle(files)) != digest

@@ -21,8 +21,6 @@ from portal.mail import mail_configured
 from portal.rendering import render
 from portal.rollout import queries as rollout_queries
 from portal.rollout.models import Wave
-from portal.rollout.services import RolloutError
-from portal.rollout.services import waves as rollout_waves
 
 
 def _assignment_form() -> AssignmentForm:
@@ -35,31 +33,6 @@ def _assignment_form() -> AssignmentForm:
     return form
 
 
-def _assign(course, form: AssignmentForm, emails: list[str]) -> int:
-    """Assign as the form says: to a rollout wave, and/or to departments and people."""
-    added = 0
-    wave = db.session.get(Wave, form.wave.data) if form.wave.data else None
-    if form.wave.data and wave is None:
-        raise AssignmentError(_("Choose a wave from the list."), "wave")
-    if wave is not None:
-        try:
-            added += rollout_waves.tie_course(
-                wave, course.id, form.required.data, form.lead_days.data or 0, current_user
-            )
-        except RolloutError as error:
-            raise AssignmentError(error.message, "wave") from error
-    if form.departments.data or [e for e in emails if e.strip()] or wave is None:
-        added += progress.assign_course(
-            course,
-            department_ids=form.departments.data or [],
-            emails=emails,
-            due_on=form.due_on.data,
-            required=form.required.data,
-            actor=current_user,
-        )
-    return added
-
-
 @bp.route("/courses/<slug>/assignments", methods=["GET", "POST"])
 def course_assignments(slug: str):
     course = course_or_404(slug)
@@ -68,7 +41,17 @@ def course_assignments(slug: str):
     emails_error = None
     if form.validate_on_submit():
         try:
-            added = _assign(course, form, emails_text.replace(",", "\n").splitlines())
+            wave = db.session.get(Wave, form.wave.data) if form.wave.data else None
+            added = progress.assign(
+                course,
+                wave=wave,
+                lead_days=form.lead_days.data or 0,
+                department_ids=form.departments.data or [],
+                emails=emails_text.replace(",", "\n").splitlines(),
+                due_on=form.due_on.data,
+                required=form.required.data,
+                actor=current_user,
+            )
         except AssignmentError as error:
             db.session.rollback()
             if error.field == "emails":
