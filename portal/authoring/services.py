@@ -30,7 +30,7 @@ from portal.learning.bundle import (
 from portal.learning.importer import ImportResult, apply_bundle, bundle_hash, latest_version
 
 __all__ = ["bundle_from_dict"]
-from portal.learning.models import Course, CourseDraft
+from portal.learning.models import Course, CourseDraft, CourseVersion
 
 LESSON_KINDS = ("reading", "quiz", "exercise")
 
@@ -100,13 +100,23 @@ def create_course(title: str, summary: str, language: str, actor: User) -> Cours
     return course
 
 
+def _existing_draft(course: Course) -> CourseDraft | None:
+    return db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id))
+
+
+def _version_to_edit(course: Course) -> CourseVersion:
+    """The published version a new draft starts from."""
+    version = latest_version(course)
+    if version is None:
+        raise AuthoringError(_("This course has no content to edit."))
+    return version
+
+
 def get_draft(course: Course) -> CourseDraft:
     """The course's draft, started from the published version when there is none."""
-    draft = db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id))
+    draft = _existing_draft(course)
     if draft is None:
-        version = latest_version(course)
-        if version is None:
-            raise AuthoringError(_("This course has no content to edit."))
+        version = _version_to_edit(course)
         draft = CourseDraft(course_id=course.id, data=version.data, based_on_version=version.number)
         db.session.add(draft)
         db.session.flush()
@@ -116,6 +126,12 @@ def get_draft(course: Course) -> CourseDraft:
 def load(course: Course) -> tuple[CourseDraft, CourseBundle]:
     draft = get_draft(course)
     return draft, bundle_from_dict(draft.data)
+
+
+def peek(course: Course) -> CourseBundle:
+    """What load() would give, without starting a draft: for pages that only read."""
+    draft = _existing_draft(course)
+    return bundle_from_dict((draft or _version_to_edit(course)).data)
 
 
 def save(draft: CourseDraft, bundle: CourseBundle, actor: User) -> None:

@@ -339,7 +339,7 @@ def test_steps_are_moved_and_removed_with_htmx(client, exercise_course):
     course, key = exercise_course
     base = _build_lead_exercise(client, course, key)
     steps = _exercise(course).content["solution"]
-    from portal.authoring.solution import fingerprint
+    from portal.authoring.exercise.steps import fingerprint
 
     response = client.post(
         f"{base}/solution/move",
@@ -390,7 +390,7 @@ def test_a_step_cannot_move_above_the_step_that_makes_its_record(client, exercis
     page = client.get(base).get_data(as_text=True)
     assert '<option value="imran" selected>imran (made by an earlier step)</option>' in page
 
-    from portal.authoring.solution import fingerprint
+    from portal.authoring.exercise.steps import fingerprint
 
     for path, data in (
         ("move", {"index": "1", "fingerprint": fingerprint(steps[1]), "direction": "up"}),

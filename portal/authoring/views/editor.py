@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal.authoring import exercises, services, solution
+from portal.authoring import services
 from portal.authoring.forms import (
     CourseForm,
     NewLessonForm,
@@ -18,6 +18,7 @@ from portal.authoring.forms import (
 )
 from portal.authoring.services import AuthoringError
 from portal.authoring.views import bp, course_or_404
+from portal.authoring.views.lesson import lesson_page
 from portal.extensions import db
 from portal.learning.bundle import BundleError
 from portal.learning.models import Assignment, Course, CourseDraft, CourseVersion
@@ -196,56 +197,10 @@ def lesson_remove(slug: str, key: str):
 # One lesson
 
 
-def _lesson_page(
-    course: Course, key: str, *, status: int = 200, fragment: str | None = None, **forms
-):
-    draft, bundle = services.load(course)
-    try:
-        lesson = services.lesson_in(bundle, key)
-    except AuthoringError:
-        abort(404)
-    if lesson.kind == "reading":
-        forms.setdefault(
-            "form",
-            ReadingForm(
-                formdata=None,
-                title=lesson.title,
-                minutes=lesson.minutes,
-                required=lesson.required,
-                body=lesson.body,
-            ),
-        )
-    elif lesson.kind == "quiz":
-        forms.setdefault(
-            "form",
-            QuizSettingsForm(
-                formdata=None,
-                title=lesson.title,
-                minutes=lesson.minutes,
-                required=lesson.required,
-                pass_mark=lesson.content.get("pass_mark", 70),
-                intro=lesson.body,
-            ),
-        )
-        forms.setdefault("question_form", QuestionForm(formdata=None))
-    else:
-        forms["vocabulary"] = exercises
-        forms["solution_forms"] = solution
-    return render(
-        "authoring/lesson_edit.html",
-        fragment,
-        status=status,
-        course=course,
-        bundle=bundle,
-        lesson=lesson,
-        **forms,
-    )
-
-
 @bp.get("/courses/<slug>/lessons/<key>")
 def lesson_edit(slug: str, key: str):
     course = course_or_404(slug)
-    response = _lesson_page(course, key)
+    response = lesson_page(course, key)
     db.session.commit()
     return response
 
@@ -291,7 +246,7 @@ def lesson_save(slug: str, key: str):
             db.session.commit()
             flash(_("Saved to the draft."), "success")
             return redirect(url_for("authoring.lesson_edit", slug=slug, key=key))
-    return _lesson_page(course, key, status=422, form=form)
+    return lesson_page(course, key, status=422, form=form)
 
 
 def _submitted_choices() -> list[dict]:
@@ -341,7 +296,7 @@ def question_save(slug: str, key: str):
             db.session.commit()
             flash(_("Question saved to the draft."), "success")
             return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + "#questions")
-    return _lesson_page(
+    return lesson_page(
         course,
         key,
         status=422,

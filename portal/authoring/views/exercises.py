@@ -6,11 +6,15 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.authoring import exercises, services, solution
+from portal.authoring import services
 from portal.authoring.dry_run import dry_run
+from portal.authoring.exercise import checks, setup_records, steps, task
+from portal.authoring.exercise.actions import MAX_ACTIONS
+from portal.authoring.exercise.context import SOLUTION_FORMS
+from portal.authoring.exercise.step_form import step_from_form
 from portal.authoring.services import AuthoringError
 from portal.authoring.views import bp, course_or_404
-from portal.authoring.views.editor import _lesson_page
+from portal.authoring.views.lesson import lesson_page
 from portal.extensions import db
 from portal.learning.models import Course
 from portal.rendering import render
@@ -19,7 +23,7 @@ from portal.rendering import render
 def _exercise_error(course: Course, key: str, error: AuthoringError, section: str, failed=""):
     """The lesson page again, with the error at its field and the form as it was sent."""
     db.session.rollback()
-    return _lesson_page(
+    return lesson_page(
         course,
         key,
         status=422,
@@ -40,7 +44,7 @@ def exercise_save(slug: str, key: str):
     course = course_or_404(slug)
     minutes = request.form.get("minutes", "5")
     try:
-        exercises.save_exercise_text(
+        task.save_exercise_text(
             course,
             key,
             title=request.form.get("title", ""),
@@ -70,7 +74,7 @@ def _rows(prefix: str, *names: str) -> list[tuple[str, ...]]:
 def setup_save(slug: str, key: str):
     course = course_or_404(slug)
     try:
-        exercises.save_setup_record(
+        setup_records.save_setup_record(
             course,
             key,
             request.form.get("record_key") or None,
@@ -89,7 +93,7 @@ def setup_save(slug: str, key: str):
 def setup_remove(slug: str, key: str, record_key: str):
     course = course_or_404(slug)
     try:
-        exercises.remove_setup_record(course, key, record_key, current_user)
+        setup_records.remove_setup_record(course, key, record_key, current_user)
     except AuthoringError as error:
         return _exercise_error(course, key, error, "setup")
     db.session.commit()
@@ -103,7 +107,7 @@ def check_save(slug: str, key: str):
     check_key = request.form.get("check_key") or None
     values = {name: value[:20000] for name, value in request.form.items()}
     try:
-        exercises.save_check(course, key, check_key, values, current_user)
+        checks.save_check(course, key, check_key, values, current_user)
     except AuthoringError as error:
         return _exercise_error(course, key, error, "checks", failed=check_key or "new")
     db.session.commit()
@@ -114,7 +118,7 @@ def check_save(slug: str, key: str):
 @bp.post("/courses/<slug>/lessons/<key>/checks/<check_key>/remove")
 def check_remove(slug: str, key: str, check_key: str):
     course = course_or_404(slug)
-    exercises.remove_check(course, key, check_key, current_user)
+    checks.remove_check(course, key, check_key, current_user)
     db.session.commit()
     return _back(slug, key, "#checks")
 
@@ -128,8 +132,11 @@ def _step_index() -> int | None:
 
 
 def _exercise_or_abort(course: Course, key: str):
-    """The draft's exercise `key`: 404 when there is no such lesson, 400 when not an exercise."""
-    _draft, bundle = services.load(course)
+    """The draft's exercise `key`: 404 when there is no such lesson, 400 when not an exercise.
+
+    Only reads: a course nobody has edited yet is read from its published version.
+    """
+    bundle = services.peek(course)
     try:
         lesson = services.lesson_in(bundle, key)
     except AuthoringError:
@@ -146,7 +153,7 @@ def _step_edit(slug: str, key: str, change, done: str):
         change(course)
     except AuthoringError as error:
         db.session.rollback()
-        return _lesson_page(
+        return lesson_page(
             course,
             key,
             status=422,
@@ -158,7 +165,7 @@ def _step_edit(slug: str, key: str, change, done: str):
         )
     db.session.commit()
     if request.htmx:
-        return _lesson_page(course, key, fragment="authoring/_solution.html", solution_done=done)
+        return lesson_page(course, key, fragment="authoring/_solution.html", solution_done=done)
     flash(done, "success")
     return _back(slug, key, "#solution")
 
@@ -170,8 +177,8 @@ def solution_save(slug: str, key: str):
     index, expected = _step_index(), request.form.get("fingerprint", "")
 
     def change(course: Course) -> None:
-        step = solution.step_from_form(values)
-        solution.save_step(course, key, index, expected, step, current_user)
+        step = step_from_form(values)
+        steps.save_step(course, key, index, expected, step, current_user)
 
     return _step_edit(slug, key, change, _("Step saved to the draft."))
 
@@ -183,7 +190,7 @@ def solution_move(slug: str, key: str):
     return _step_edit(
         slug,
         key,
-        lambda course: solution.move_step(course, key, index, expected, offset, current_user),
+        lambda course: steps.move_step(course, key, index, expected, offset, current_user),
         _("Step moved."),
     )
 
@@ -194,7 +201,7 @@ def solution_remove(slug: str, key: str):
     return _step_edit(
         slug,
         key,
-        lambda course: solution.remove_step(course, key, index, expected, current_user),
+        lambda course: steps.remove_step(course, key, index, expected, current_user),
         _("Step removed from the draft."),
     )
 
@@ -204,25 +211,24 @@ def solution_action(slug: str, key: str):
     """One action's fields for a step form, when the trainer picks another action (htmx)."""
     course = course_or_404(slug)
     lesson = _exercise_or_abort(course, key)
-    db.session.commit()  # a draft may have just been started from the published version
     slot = request.args.get("slot", "0")
-    slot = int(slot) if slot.isdigit() and int(slot) < solution.MAX_ACTIONS else 0
+    slot = int(slot) if slot.isdigit() and int(slot) < MAX_ACTIONS else 0
     index = request.args.get("index", "")
-    steps = lesson.content.get("solution", [])
-    position = int(index) if index.isdigit() and int(index) < len(steps) else len(steps)
+    solution = lesson.content.get("solution", [])
+    position = int(index) if index.isdigit() and int(index) < len(solution) else len(solution)
     chosen = request.args.get(f"action-{slot}-do", "")
-    more = request.args.get("last") == "1" and bool(chosen) and slot + 1 < solution.MAX_ACTIONS
+    more = request.args.get("last") == "1" and bool(chosen) and slot + 1 < MAX_ACTIONS
     return render(
         "authoring/_step_action.html",
         course=course,
         lesson=lesson,
-        solution_forms=solution,
+        solution_forms=SOLUTION_FORMS,
         values=request.args,
         slot=slot,
-        index=str(position) if position < len(steps) else "",
+        index=str(position) if position < len(solution) else "",
         last=request.args.get("last") == "1" and not more,
         more=more,
-        names=solution.names_before(steps, position),
+        names=steps.names_before(solution, position),
         err={},
     )
 
@@ -232,4 +238,4 @@ def exercise_dry_run(slug: str, key: str):
     """Try the setup and reference solution in a throw-away sandbox; show every check."""
     course = course_or_404(slug)
     report = dry_run(_exercise_or_abort(course, key), current_user)
-    return _lesson_page(course, key, fragment="authoring/_dry_run.html", report=report)
+    return lesson_page(course, key, fragment="authoring/_dry_run.html", report=report)

@@ -1,0 +1,163 @@
+"""The actions a reference-solution step can take, and the arguments each one has.
+
+They are the ones sandbox.scenarios.apply_solution understands; each argument says how
+its form field reads and checks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from sandbox import vocabulary
+from sandbox.services.core import MAX_DAYS
+
+MAX_ACTIONS = 6  # action slots a step form reads
+ACTIVITY_PARENTS = ("customer", "lead", "opportunity", "ticket")
+REPORTS = {"sales_targets": _l("Sales against target")}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument of an action, and how its form field reads and checks it."""
+
+    name: str
+    kind: str  # ref | code | text | long | int | number | date | name
+    label: object  # a lazy string
+    required: bool = False
+    entities: tuple[str, ...] = ()  # ref: the kinds of record it may point at
+    codes: tuple[str, ...] = ()  # code: the allowed codes
+    group: str = ""  # code: the vocabulary group that labels them
+    low: int = 0  # int: the allowed range
+    high: int = 0
+    default: str = ""  # name: what apply_solution calls the record when left empty
+
+
+def _codes(group: str, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(code for code in vocabulary.CODES[group] if code not in exclude)
+
+
+def _ref(name: str, label, *entities: str) -> Param:
+    return Param(name, "ref", label, required=True, entities=entities)
+
+
+ACTIONS: dict[str, tuple[Param, ...]] = {
+    "lead.create": (
+        Param("as", "name", _l("Name for later steps"), default="lead"),
+        Param("first_name", "text", _l("First name"), required=True),
+        Param("last_name", "text", _l("Last name")),
+        Param("company", "text", _l("Company")),
+        Param("title", "text", _l("Job title")),
+        Param("email", "text", _l("Email")),
+        Param("phone", "text", _l("Phone")),
+        Param("source", "code", _l("Source"), codes=_codes("lead_source"), group="lead_source"),
+        Param("description", "long", _l("Description")),
+    ),
+    "lead.status": (
+        _ref("lead", _l("Lead"), "lead"),
+        Param(
+            "status",
+            "code",
+            _l("Status"),
+            required=True,
+            codes=_codes("lead_status"),
+            group="lead_status",
+        ),
+    ),
+    "note": (
+        _ref("parent", _l("Record the note is on"), *ACTIVITY_PARENTS),
+        Param(
+            "kind",
+            "code",
+            _l("Kind"),
+            codes=_codes("activity", exclude=("task",)),
+            group="activity",
+        ),
+        Param("subject", "text", _l("Subject")),
+        Param("body", "long", _l("What happened")),
+    ),
+    "lead.convert": (
+        _ref("lead", _l("Lead"), "lead"),
+        Param("opportunity_name", "text", _l("Opportunity name")),
+        Param("amount", "number", _l("Amount")),
+        Param(
+            "stage",
+            "code",
+            _l("Stage"),
+            codes=_codes("stage", exclude=("closed_won", "closed_lost")),
+            group="stage",
+        ),
+        Param("close_date", "date", _l("Expected close date")),
+        Param("as", "name", _l("Name of the new customer for later steps"), default="customer"),
+        Param(
+            "opportunity_as",
+            "name",
+            _l("Name of the new opportunity for later steps"),
+            default="opportunity",
+        ),
+    ),
+    "ticket.assign": (_ref("ticket", _l("Ticket"), "ticket"),),
+    "ticket.respond": (
+        _ref("ticket", _l("Ticket"), "ticket"),
+        Param("message", "long", _l("Reply to the customer"), required=True),
+    ),
+    "ticket.resolve": (
+        _ref("ticket", _l("Ticket"), "ticket"),
+        Param(
+            "resolution", "long", _l("Resolution note: what was wrong, what you did"), required=True
+        ),
+    ),
+    "ticket.close": (
+        _ref("ticket", _l("Ticket"), "ticket"),
+        Param("satisfaction", "int", _l("Customer satisfaction"), required=True, low=1, high=5),
+    ),
+    "opportunity.stage": (
+        _ref("opportunity", _l("Opportunity"), "opportunity"),
+        Param(
+            "stage",
+            "code",
+            _l("Move to stage"),
+            required=True,
+            codes=_codes("stage"),
+            group="stage",
+        ),
+        Param("reason", "text", _l("Reason (needed to close won or lost)")),
+    ),
+    "automation.create": (
+        Param("name", "text", _l("Name"), required=True),
+        Param(
+            "trigger",
+            "code",
+            _l("Send when"),
+            required=True,
+            codes=_codes("trigger"),
+            group="trigger",
+        ),
+        Param("subject", "text", _l("Subject"), required=True),
+        Param("body", "long", _l("Email"), required=True),
+    ),
+    "clock.advance": (Param("days", "int", _l("Days"), low=1, high=MAX_DAYS),),
+    "report.view": (Param("report", "code", _l("Report"), required=True, codes=tuple(REPORTS)),),
+}
+ACTION_LABELS = {
+    "lead.create": _l("Create a lead"),
+    "lead.status": _l("Change a lead's status"),
+    "note": _l("Add a note or activity to a record"),
+    "lead.convert": _l("Convert a lead"),
+    "ticket.assign": _l("Assign a ticket to yourself"),
+    "ticket.respond": _l("Respond to a ticket"),
+    "ticket.resolve": _l("Resolve a ticket"),
+    "ticket.close": _l("Close a ticket"),
+    "opportunity.stage": _l("Move an opportunity to another stage"),
+    "automation.create": _l("Create an automation"),
+    "clock.advance": _l("Advance the sandbox clock"),
+    "report.view": _l("Open a report"),
+}
+
+
+def code_label(param: Param, code: str) -> str:
+    """How a code shows in a select: its vocabulary label, and the code itself."""
+    if param.name == "report":
+        return f"{REPORTS.get(code, code)} ({code})"
+    return f"{vocabulary.label(param.group, code)} ({code})" if param.group else code

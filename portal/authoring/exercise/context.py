@@ -1,0 +1,39 @@
+"""What the exercise editor's templates read, under the names they use.
+
+The lesson page passes `vocabulary` (the check and setup forms' lists and helpers) and
+`solution_forms` (the step forms'); each gathers the names its templates call.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from portal.authoring.exercise import actions, checks, conditions, entities, step_form, steps
+
+VOCABULARY = SimpleNamespace(
+    ENTITY_FIELDS=entities.ENTITY_FIELDS,
+    TARGET_ENTITIES=entities.TARGET_ENTITIES,
+    show_value=entities.show_value,
+    OPERATORS=conditions.OPERATORS,
+    OPERATOR_LABELS=conditions.OPERATOR_LABELS,
+    row_numbers=conditions.row_numbers,
+    CHECK_TYPES=checks.CHECK_TYPES,
+    EVENTS=checks.EVENTS,
+    SLA_MEASURES=checks.SLA_MEASURES,
+    check_form_values=checks.check_form_values,
+    event_numbers=checks.event_numbers,
+    event_detailed=checks.event_detailed,
+    kept_fields=checks.kept_fields,
+)
+SOLUTION_FORMS = SimpleNamespace(
+    ACTIONS=actions.ACTIONS,
+    ACTION_LABELS=actions.ACTION_LABELS,
+    code_label=actions.code_label,
+    slot_numbers=step_form.slot_numbers,
+    kept_names=step_form.kept_names,
+    step_form_values=step_form.step_form_values,
+    fingerprint=steps.fingerprint,
+    step_actions=steps.step_actions,
+    names_before=steps.names_before,
+    ref_options=steps.ref_options,
+)

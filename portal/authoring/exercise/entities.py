@@ -1,0 +1,127 @@
+"""What an exercise's records are made of: entities, their fields and code lists.
+
+The vocabulary is the one the sandbox understands and courses/README.md documents. Values
+are written in forms as text ('setup:key' links a setup record) and checked against it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+
+from portal.authoring.services import AuthoringError
+from sandbox import vocabulary
+
+ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
+    "customer": (
+        "first_name",
+        "last_name",
+        "company",
+        "email",
+        "phone",
+        "city",
+        "birthday",
+        "customer_since",
+        "tier",
+        "preferences",
+    ),
+    "lead": (
+        "first_name",
+        "last_name",
+        "company",
+        "title",
+        "email",
+        "phone",
+        "source",
+        "status",
+        "description",
+    ),
+    "opportunity": ("name", "customer", "owner", "stage", "amount", "close_date"),
+    "purchase": ("customer", "product", "quantity", "purchased_on"),
+    "ticket": (
+        "customer",
+        "purchase",
+        "subject",
+        "category",
+        "priority",
+        "status",
+        "description",
+        "first_response_due",
+        "resolution_due",
+    ),
+    "automation": ("name", "trigger", "subject", "body", "active"),
+    "sales_target": ("owner", "period_start", "period_end", "amount"),
+}
+TARGET_ENTITIES = (*ENTITY_FIELDS, "activity", "outbox_email")
+# Fields whose values are codes, and the vocabulary group each one draws from.
+CODE_GROUPS = {
+    ("lead", "status"): "lead_status",
+    ("lead", "source"): "lead_source",
+    ("opportunity", "stage"): "stage",
+    ("ticket", "status"): "ticket_status",
+    ("ticket", "priority"): "priority",
+    ("ticket", "category"): "category",
+    ("automation", "trigger"): "trigger",
+    ("customer", "tier"): "tier",
+    ("activity", "kind"): "activity",
+    ("outbox_email", "trigger"): "trigger",
+}
+CODES: dict[tuple[str, str], tuple[str, ...]] = {
+    field: tuple(vocabulary.CODES[group]) for field, group in CODE_GROUPS.items()
+}
+RELATIVE = re.compile(r"^@(today|now)([+-]\d+[hdwmy])*$")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def parse_value(text: str):
+    """A form value as stored: 'setup:key' is a link; numbers, true/false as such."""
+    text = text.strip()
+    if text.startswith("setup:"):
+        return {"setup": text.removeprefix("setup:").strip()}
+    if NUMBER.match(text):
+        return float(text) if "." in text else int(text)
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
+
+
+def show_value(value) -> str:
+    """The stored value as the form shows it (the inverse of parse_value)."""
+    if isinstance(value, dict) and "setup" in value:
+        return f"setup:{value['setup']}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def check_value(
+    codes: tuple[str, ...] | None, field: str, value, setup_keys: set[str], where: str = "fields"
+) -> None:
+    """A plain or linked value is a known setup key, a listed code or a relative date."""
+    if isinstance(value, dict) and "setup" in value:
+        if value["setup"] not in setup_keys:
+            raise AuthoringError(
+                _(
+                    "'%(field)s' links to %(key)s, which is not a setup record.",
+                    field=field,
+                    key=value["setup"],
+                ),
+                where,
+            )
+        return
+    if codes and value not in codes:
+        raise AuthoringError(
+            _("'%(field)s' must be one of: %(codes)s", field=field, codes=", ".join(codes)),
+            where,
+        )
+    if (
+        isinstance(value, str)
+        and value.startswith("@")
+        and value != "@learner"
+        and not RELATIVE.match(value)
+    ):
+        raise AuthoringError(
+            _("'%(value)s' is not a relative date such as @today-3d or @now+2h.", value=value),
+            where,
+        )

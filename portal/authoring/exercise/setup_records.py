@@ -1,0 +1,80 @@
+"""An exercise's setup records: what it injects into the learner's sandbox first."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from portal.accounts.models import User
+from portal.authoring.exercise.entities import CODES, ENTITY_FIELDS, check_value, parse_value
+from portal.authoring.exercise.steps import uses_setup_record
+from portal.authoring.services import AuthoringError, lesson_in, load, save, slugify, unique_key
+from portal.learning.models import Course
+
+
+def save_setup_record(
+    course: Course,
+    lesson_key: str,
+    record_key: str | None,
+    *,
+    entity: str,
+    fields: list[tuple[str, str]],
+    actor: User,
+) -> str:
+    """Add or replace one record the exercise injects into the learner's sandbox."""
+    draft, bundle = load(course)
+    lesson = lesson_in(bundle, lesson_key)
+    if lesson.kind != "exercise":
+        raise AuthoringError(_("Only exercises have setup records."))
+    if entity not in ENTITY_FIELDS:
+        raise AuthoringError(_("Choose what kind of record to add."), "entity")
+    setup = lesson.content.setdefault("setup", [])
+    others = {r["key"] for r in setup if r["key"] != record_key}
+    parsed: dict = {}
+    for name, text in fields:
+        if not name and not text.strip():
+            continue
+        if name not in (*ENTITY_FIELDS[entity], "created_at"):
+            raise AuthoringError(
+                _("A %(entity)s has no field '%(field)s'.", entity=entity, field=name), "fields"
+            )
+        if not text.strip():
+            raise AuthoringError(_("Give '%(field)s' a value.", field=name), "fields")
+        value = parse_value(text)
+        check_value(CODES.get((entity, name)), name, value, others)
+        parsed[name] = value
+    if not parsed:
+        raise AuthoringError(_("Fill in at least one field."), "fields")
+    existing = next((r for r in setup if r["key"] == record_key), None)
+    if record_key and existing is None:
+        raise AuthoringError(_("That setup record is not in this exercise."))
+    key = record_key or unique_key(slugify(f"{entity}", entity), others)
+    record = {"key": key, "entity": entity, "fields": parsed}
+    if existing is not None:
+        setup[setup.index(existing)] = record
+    else:
+        setup.append(record)
+    save(draft, bundle, actor)
+    return key
+
+
+def _references(content: dict, key: str) -> bool:
+    text = repr(content.get("checks", [])) + repr(
+        [r["fields"] for r in content.get("setup", []) if r["key"] != key]
+    )
+    return repr({"setup": key}) in text
+
+
+def remove_setup_record(course: Course, lesson_key: str, record_key: str, actor: User) -> None:
+    """Remove a setup record, unless a check, another record or a solution step uses it."""
+    draft, bundle = load(course)
+    lesson = lesson_in(bundle, lesson_key)
+    if _references(lesson.content, record_key):
+        raise AuthoringError(
+            _("Other records or checks use %(key)s: change them first.", key=record_key)
+        )
+    if uses_setup_record(lesson.content.get("solution", []), record_key):
+        raise AuthoringError(
+            _("A solution step uses %(key)s: change that step first.", key=record_key)
+        )
+    lesson.content["setup"] = [r for r in lesson.content.get("setup", []) if r["key"] != record_key]
+    save(draft, bundle, actor)
