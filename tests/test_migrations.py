@@ -65,3 +65,25 @@ def test_exercise_checks_migration_keeps_the_last_check_of_existing_attempts(app
                ExerciseCheck.failed)
     ).all()
     assert rows == [(checked, 50, False, ["b"])]
+
+
+def test_sort_names_follow_names_through_orm_core_and_the_migration(app_ctx, make):
+    from sqlalchemy import insert, select, update
+
+    from portal.accounts.models import User
+
+    person = make.user(name="Émile Zola")
+    db.session.execute(insert(User), [{"email": "a@x.test", "name": "ÄNNE"}])  # as imports do
+    db.session.commit()
+    assert person.sort_name == "émile zola"
+    person.name = "Zoë"
+    db.session.commit()
+    assert db.session.scalar(select(User.sort_name).where(User.email == "a@x.test")) == "änne"
+    assert db.session.scalar(select(User.sort_name).where(User.id == person.id)) == "zoë"
+
+    db.session.execute(update(User).values(sort_name=""))  # as before the column existed
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0007_course_cover")
+    upgrade(revision="heads")
+    assert sorted(db.session.scalars(select(User.sort_name))) == ["zoë", "änne"]

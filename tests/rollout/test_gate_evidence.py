@@ -181,3 +181,23 @@ def test_criteria_thresholds_are_parameters_of_one_statement(make, plan, evidenc
         (4, ["0 practice actions", "3 practice actions", "6 practice actions",
              "9 practice actions"]),
     ]
+
+
+def test_names_in_any_script_are_picked_in_sql_not_read_in_full(make, plan, evidence):
+    """An Urdu- or Hindi-named organisation early in its rollout: everyone ties at zero,
+    and only the learners the gate names come back from the database."""
+    from portal.rollout.gates import wave_evidence
+
+    sales = make.department("Sales")
+    names = ["عائشہ خان", "बिलाल शर्मा", "Ärne Öz", "ayesha", "Zainab", "ذیشان", "चाँदनी"] * 5
+    people = [make.user(roles=("learner",), department="Sales", name=f"{n} {i}")
+              for i, n in enumerate(names)]
+    evidence.assign(department=sales, due_on=date.today() + timedelta(days=10))
+    wave = make_wave(plan, [sales], criteria={"completion_rate": 90})
+    now = datetime.now(UTC)
+    found = wave_evidence(wave, list(wave.criteria), now.date(), now)
+    assert found.holding == [len(people)]
+    assert len(found.candidates[0]) == NAMED_LEARNERS
+    named = evaluate_gate(wave, now.date(), now).criteria[0].learners
+    by_name = sorted(people, key=lambda p: (p.name.lower(), p.id))[:NAMED_LEARNERS]
+    assert [h.user_id for h in named] == [p.id for p in by_name]

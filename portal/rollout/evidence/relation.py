@@ -69,7 +69,7 @@ def learners(department_ids: Collection[int] | None = None,
             User.id.label("user_id"),
             User.department_id.label("department_id"),
             User.first_login_at.label("first_login_at"),
-            *([User.name.label("name")] if names else []),
+            *([User.name.label("name"), User.sort_name.label("sort_name")] if names else []),
         )
         .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == Role.LEARNER.value))
         .where(User.active.is_(True))
@@ -376,7 +376,7 @@ class _Relation:
                 certified.c.first_certificate,
                 # The name read with the rest of the user's row: a page that picks learners
                 # by name (a gate) needs no join to users for them.
-                *([base.c.name] if self.names else []),
+                *([base.c.name, base.c.sort_name] if self.names else []),
             )
             .select_from(joined)
             # Computed once: the summary reads these rows several times.

@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from portal.accounts.models import Department, User
 from portal.extensions import db
-from portal.rollout.evidence.names import is_plain, plain_lower
+from portal.rollout.evidence.names import by_code_point
 from portal.rollout.evidence.relation import params
 from portal.rollout.readiness import Aggregate, LearnerEvidence
 from portal.rollout.sqltime import days_between
@@ -264,15 +264,10 @@ GATE_COLUMNS = tuple(name for name in LEARNER_COLUMNS if name != "department_id"
 
 def gate_summary(evidence: CTE, tests: list[Test], named: int) -> CompoundSelect:
     """Department sums with how many learners fail each test (columns h_0, h_1...), and
-    for each test the candidates for the `named` learners a page names first by
-    (badness, name lower-cased), in one statement.
-
-    SQL orders names as Python does only where they are plain ASCII (see names.py). So
-    for each test it returns the first `named` such names by (badness, name, user id),
-    and every other name whose badness is within the `named` lowest (ties included):
-    among these, Python ordering by (badness, name.lower(), user id) finds exactly the
-    learners it would find among all the rows. Candidates come back as part 2 rows with
-    `criterion` (the test's index) and `name`.
+    for each test the `named` learners a page names first by (badness, name lower-cased,
+    user id), in one statement. users.sort_name compared code point by code point orders
+    names exactly as Python's name.lower() does, whatever their script. The learners come
+    back as part 2 rows with `criterion` (the test's index) and `name`.
     """
     e = evidence
     columns = [*[e.c[name] for name in LEARNER_COLUMNS], e.c.name]
@@ -284,29 +279,19 @@ def gate_summary(evidence: CTE, tests: list[Test], named: int) -> CompoundSelect
     }
     candidates = []  # (part, subquery)
     for index, test in enumerate(tests):
-        plain = is_plain(e.c.name)
         first = (
-            select(*columns).where(test.holds, plain)
-            .order_by(test.badness, plain_lower(e.c.name), e.c.user_id).limit(named)
+            select(*columns).where(test.holds)
+            .order_by(test.badness, by_code_point(e.c.sort_name), e.c.user_id).limit(named)
             .subquery(f"first_{index}")
         )
-        lowest = select(test.badness.label("badness")).where(test.holds).order_by(
-            test.badness).limit(named).subquery(f"lowest_{index}")
-        others = (
-            select(*columns)
-            .where(test.holds, ~plain,
-                   test.badness <= select(func.max(lowest.c.badness)).scalar_subquery())
-            .subquery(f"others_{index}")
-        )
-        for chosen in (first, others):
-            part = {
-                "part": literal(2),
-                "department_id": chosen.c.department_id,
-                "criterion": literal(index),
-                **{name: chosen.c[name] for name in GATE_COLUMNS},
-                "name": chosen.c.name,
-            }
-            candidates.append((part, chosen))
+        part = {
+            "part": literal(2),
+            "department_id": first.c.department_id,
+            "criterion": literal(index),
+            **{name: first.c[name] for name in GATE_COLUMNS},
+            "name": first.c.name,
+        }
+        candidates.append((part, first))
     parts = [department_part, *(part for part, _ in candidates)]
     names = list(dict.fromkeys(name for part in parts for name in part))
     types = {name: column.type for part in reversed(parts) for name, column in part.items()}
