@@ -118,6 +118,8 @@ CODE_LISTS = {
     ("ticket", "category"): ("billing", "technical", "delivery", "defect", "return"),
     ("automation", "trigger"): ("birthday", "purchase_anniversary", "ticket_resolved"),
     ("activity", "kind"): ("call", "email", "meeting", "note", "task"),
+    ("customer", "tier"): ("bronze", "silver", "gold", "platinum"),
+    ("outbox_email", "trigger"): ("birthday", "purchase_anniversary", "ticket_resolved"),
 }
 
 

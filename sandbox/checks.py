@@ -19,6 +19,14 @@ from portal.extensions import db
 from sandbox.models import ENTITIES, Activity, Sandbox, SandboxEvent
 from sandbox.scenarios import LINK_FIELDS, learner_colleague, resolve_value
 
+CHECK_TYPES = (
+    "record_exists",
+    "field_equals",
+    "count_at_least",
+    "event_happened",
+    "events_in_order",
+    "within_sla",
+)
 LINKS = {**LINK_FIELDS, "parent": "parent_id"}
 
 

@@ -39,3 +39,26 @@ def test_every_builtin_exercise_states_its_task_and_checks(app_ctx):
         assert lesson.body.strip()
         assert lesson.content["checks"] and all(c.get("hint") for c in lesson.content["checks"])
     assert COURSES_DIR.is_dir()
+
+
+def test_the_stand_alone_validator_knows_the_vocabulary_the_portal_uses():
+    """courses/validate.py needs only PyYAML, so it keeps its own lists: they must not
+    drift from what the sandbox and the exercise builder accept."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from portal.authoring.exercise.entities import CODES
+    from sandbox.checks import CHECK_TYPES
+
+    path = Path(__file__).resolve().parents[2] / "courses" / "validate.py"
+    spec = importlib.util.spec_from_file_location("course_validator", path)
+    validator = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = validator  # its dataclasses look themselves up there
+    try:
+        spec.loader.exec_module(validator)
+    finally:
+        del sys.modules[spec.name]
+    assert validator.CHECK_TYPES == CHECK_TYPES
+    for field, codes in CODES.items():
+        assert validator.CODE_LISTS.get(field) == codes, field

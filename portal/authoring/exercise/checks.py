@@ -24,16 +24,10 @@ from portal.authoring.exercise.conditions import (
 from portal.authoring.exercise.entities import CODES, check_value, parse_value, show_value
 from portal.authoring.services import AuthoringError, lesson_in, load, save, slugify, unique_key
 from portal.learning.models import Course
+from sandbox import checks as sandbox_checks
 from sandbox import vocabulary
 
-CHECK_TYPES = (
-    "record_exists",
-    "field_equals",
-    "count_at_least",
-    "event_happened",
-    "events_in_order",
-    "within_sla",
-)
+CHECK_TYPES = sandbox_checks.CHECK_TYPES
 EVENTS = vocabulary.EVENT_VERBS
 MAX_EVENTS = 10
 SLA_MEASURES = ("first_response", "resolution")
