@@ -194,7 +194,17 @@ def test_preview_renders_exactly_as_learners_see_it(client, author):
     )
     assert response.status_code == 200
     assert "<strong>bold</strong>" in response.get_data(as_text=True)
-    assert "<script>" not in response.get_data(as_text=True)
+    assert "The preview appears here" not in response.get_data(as_text=True)
+
+
+def test_an_empty_cover_shows_a_placeholder_not_an_empty_frame(client, author):
+    course = author.course()
+    page = client.get(f"/author/courses/{course.slug}/").get_data(as_text=True)
+    box = page[page.index('data-testid="cover-preview"'):]
+    box = box[: box.index("</div>")]
+    assert "The preview appears here." in box
+    blank = client.post("/author/preview", data={"cover": "  "}, headers={"HX-Request": "true"})
+    assert "The preview appears here." in blank.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ["learner", "executive"])
