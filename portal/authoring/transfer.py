@@ -1,8 +1,9 @@
 """Course bundles as zip files: export a course, import one safely.
 
-Uploads are untrusted: the zip is size- and count-limited, its real sizes are checked
-while reading (headers can lie), paths may not climb out or nest, and text must be
-UTF-8. Everything is validated before anything is written.
+Uploads are untrusted: the zip is size- and count-limited, its real sizes and checksums
+are checked while reading in bounded chunks (headers can lie), names may not repeat,
+paths may not climb out or nest, and text must be UTF-8. Everything is validated before
+anything is written.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -26,10 +28,12 @@ from portal.learning.bundle import (
 )
 from portal.learning.models import Course, CourseDraft
 
-MAX_FILES = 200
-MAX_FILE_BYTES = 1024 * 1024
-MAX_TOTAL_BYTES = 8 * 1024 * 1024
-MAX_RATIO = 100
+# The limits the import page and the README publish.
+MAX_FILES = 200  # entries in one zip
+MAX_FILE_BYTES = 1024 * 1024  # one file, expanded
+MAX_TOTAL_BYTES = 8 * 1024 * 1024  # all files together, expanded
+MAX_RATIO = 100  # expanded size over compressed size, per file
+CHUNK_BYTES = 64 * 1024
 TEXT_SUFFIXES = (".md", ".yaml", ".yml")
 
 
@@ -77,17 +81,16 @@ def read_zip(data: bytes) -> dict[str, str]:
     total = 0
     for entry, parts in names:
         name = parts[-1]
+        if name in files:
+            raise _fail(_("The zip holds this file twice."), name)
         if not name.endswith(TEXT_SUFFIXES):
             raise _fail(_("Only .md and .yaml files belong in a course bundle."), name)
         if entry.file_size > MAX_FILE_BYTES or (
             entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO
         ):
             raise _fail(_("This file is too large or compressed suspiciously."), name)
-        with archive.open(entry) as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        raw = _read_entry(archive, entry, name, MAX_TOTAL_BYTES - total)
         total += len(raw)
-        if len(raw) > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
-            raise _fail(_("The bundle is larger than the portal accepts."), name)
         try:
             files[name] = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -95,6 +98,30 @@ def read_zip(data: bytes) -> dict[str, str]:
     if not files:
         raise _fail(_("The zip holds no course files."))
     return files
+
+
+def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str, room: int) -> bytes:
+    """One entry's bytes, read in chunks and never more than the limits allow.
+
+    zipfile stops at the size the header declares and then checks the CRC, so an entry
+    that holds more than it says fails the checksum instead of being read whole.
+    """
+    limit = min(MAX_FILE_BYTES, room)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with archive.open(entry) as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                size += len(chunk)
+                if size > limit:
+                    raise _fail(_("The bundle is larger than the portal accepts."), name)
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        # A wrong checksum or size, a damaged stream, an unknown method, or encryption.
+        raise _fail(_("The file is damaged inside the zip; make the zip again."), name) from exc
+    if size != entry.file_size:
+        raise _fail(_("The file is damaged inside the zip; make the zip again."), name)
+    return b"".join(chunks)
 
 
 class CourseExists(Exception):

@@ -63,10 +63,39 @@ def _bomb() -> bytes:
     return buffer.getvalue()
 
 
+def _lying_zip() -> bytes:
+    """course.yaml says it expands to 100 bytes but holds 30 MB of zeros."""
+    data = bytearray(_zip({"course.yaml": b"\0" * (30 * 1024 * 1024)}, folder=""))
+    local = data.index(b"PK\x03\x04")
+    central = data.index(b"PK\x01\x02")
+    data[local + 22 : local + 26] = (100).to_bytes(4, "little")
+    data[central + 24 : central + 28] = (100).to_bytes(4, "little")
+    return bytes(data)
+
+
+def _twice() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in course_files().items():
+            archive.writestr(name, text)
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            archive.writestr("course.yaml", "slug: other\n")
+    return buffer.getvalue()
+
+
+def _too_much_text() -> bytes:
+    """Nine files of about 1 MB of little-compressible text: more than 8 MB expanded."""
+    text = "".join(f"line {i * 7919 % 1000003:07d}\n" for i in range(80000))[: 1000 * 1000]
+    return _zip({**course_files(), **{f"f{i}.md": text for i in range(9)}})
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"not a zip at all", "The file is not a zip archive."),
+        (_lying_zip(), "The file is damaged inside the zip"),
+        (_twice(), "The zip holds this file twice."),
+        (_too_much_text(), "The bundle is larger than the portal accepts."),
         (_zip({"../evil.md": "x"}, folder=""), "Unsafe path in the zip"),
         (_zip({"/etc/evil.yaml": "x"}, folder=""), "Unsafe path in the zip"),
         (_zip({"a/b/course.yaml": "x"}), "Put the course files at the top"),
