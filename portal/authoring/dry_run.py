@@ -19,6 +19,11 @@ class DryRun:
     untouched: list = field(default_factory=list)  # CheckResults on the bare setup
     solved: list = field(default_factory=list)  # CheckResults after the reference solution
     error: str = ""
+    descriptions: dict[str, str] = field(default_factory=dict)  # check key -> what it checks
+
+    def describe(self, key: str) -> str:
+        """What a check looks at, in the trainer's words (its key when it has none)."""
+        return self.descriptions.get(key) or key
 
     @property
     def passes(self) -> bool:
@@ -38,9 +43,9 @@ class DryRun:
             return self.error
         if not [r for r in self.solved if r.required]:
             return _("The exercise needs at least one required check.")
-        failing = [r.key for r in self.solved if r.required and not r.passed]
+        failing = [self.describe(r.key) for r in self.solved if r.required and not r.passed]
         if failing:
-            return _("The reference solution fails: %(checks)s", checks=", ".join(failing))
+            return _("The reference solution fails: %(checks)s", checks="; ".join(failing))
         if all(r.passed for r in self.untouched if r.required):
             return _("The checks already pass before the learner does anything.")
         return ""
@@ -54,7 +59,13 @@ def dry_run(lesson: LessonData, actor: User) -> DryRun:
     from sandbox.scenarios import ScenarioError
     from seed.sandbox import populate
 
-    report = DryRun()
+    report = DryRun(
+        descriptions={
+            str(check.get("key")): str(check.get("description") or "")
+            for check in lesson.content.get("checks", [])
+            if isinstance(check, dict)
+        }
+    )
     savepoint = db.session.begin_nested()
     try:
         sandbox = Sandbox(
