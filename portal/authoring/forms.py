@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -13,6 +12,7 @@ from wtforms import (
     Form,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.config import LANGUAGES
+from portal.forms import PortalForm
 
 LANGUAGE_CHOICES = list(LANGUAGES.items())
 KIND_CHOICES = [
@@ -35,7 +36,7 @@ QUESTION_KINDS = [
 ]
 
 
-class CourseForm(FlaskForm):
+class CourseForm(PortalForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(
         _l("Summary"),
@@ -53,16 +54,16 @@ class CourseForm(FlaskForm):
     )
 
 
-class TitleForm(FlaskForm):
+class TitleForm(PortalForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
 
 
-class NewLessonForm(FlaskForm):
+class NewLessonForm(PortalForm):
     title = StringField(_l("Lesson title"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
 
 
-class LessonBasicsForm(FlaskForm):
+class LessonBasicsForm(PortalForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     minutes = IntegerField(_l("Minutes"), validators=[DataRequired(), NumberRange(1, 600)])
     required = BooleanField(_l("Required to finish the course"))
@@ -86,7 +87,7 @@ class ChoiceForm(Form):
     feedback = StringField(_l("Feedback when chosen"), validators=[Optional(), Length(max=2000)])
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(PortalForm):
     kind = SelectField(_l("Type"), choices=QUESTION_KINDS)
     prompt = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=2000)])
     explanation = TextAreaField(
@@ -95,7 +96,7 @@ class QuestionForm(FlaskForm):
     # Filled in by the view from the submitted rows (choice-0-text, choice-0-correct...).
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(PortalForm):
     departments = SelectMultipleField(_l("Departments"), coerce=int, validators=[Optional()])
     users = SelectMultipleField(_l("People"), coerce=int, validators=[Optional()])
     due_on = DateField(_l("Due date"), validators=[Optional()])
@@ -112,15 +113,23 @@ class AssignmentForm(FlaskForm):
             raise ValidationError(_l("The due date is in the past."))
 
 
-class AssignmentChangeForm(FlaskForm):
+class AssignmentChangeForm(PortalForm):
     """One assignment's due date and whether it is required, changed in place."""
 
     due_on = DateField(_l("Due date"), validators=[Optional()])
     required = BooleanField(_l("Required"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PortalForm):
     file = FileField(
         _l("Course bundle (.zip)"), validators=[FileRequired(_l("Choose a .zip file."))]
     )
-    replace = BooleanField(_l("If the course exists, replace its draft with the upload"))
+    existing = RadioField(
+        _l("If a course with the same short name already exists"),
+        choices=[
+            ("stop", _l("Stop and tell me")),
+            ("replace", _l("Replace its draft with the upload")),
+            ("copy", _l("Import as a copy, beside it")),
+        ],
+        default="stop",
+    )

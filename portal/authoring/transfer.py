@@ -9,14 +9,18 @@ anything is written.
 from __future__ import annotations
 
 import io
+import json
 import posixpath
 import zipfile
 import zlib
+from dataclasses import replace
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.authoring.services import unique_key
 from portal.extensions import db
 from portal.learning.bundle import (
     BundleError,
@@ -31,9 +35,10 @@ from portal.learning.models import Course, CourseDraft
 # The limits the import page and the README publish.
 MAX_FILES = 200  # entries in one zip
 MAX_FILE_BYTES = 1024 * 1024  # one file, expanded
-MAX_TOTAL_BYTES = 8 * 1024 * 1024  # all files together, expanded
+MAX_TOTAL_BYTES = 4 * 1024 * 1024  # all files together, expanded
 MAX_RATIO = 100  # expanded size over compressed size, per file
 CHUNK_BYTES = 64 * 1024
+MAX_COURSE_BYTES = 4 * 1024 * 1024  # a course's stored content (its draft), as JSON
 TEXT_SUFFIXES = (".md", ".yaml", ".yml")
 
 
@@ -124,24 +129,53 @@ def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str, roo
     return b"".join(chunks)
 
 
+def check_course_size(data: dict[str, Any]) -> None:
+    """Refuse course content whose stored form would pass MAX_COURSE_BYTES.
+
+    Every page of the course editor reads the whole draft, so its size is bounded.
+    """
+    if len(json.dumps(data, ensure_ascii=False).encode()) > MAX_COURSE_BYTES:
+        raise _fail(
+            _(
+                "The course is larger than %(size)d MB; split it into two courses.",
+                size=MAX_COURSE_BYTES // (1024 * 1024),
+            ),
+            "course.yaml",
+        )
+
+
 class CourseExists(Exception):
-    """The upload's slug names a course that exists, and replacing its draft was not asked."""
+    """The upload's short name (slug) is taken, and neither replacing nor copying was asked."""
 
     def __init__(self, course: Course):
         super().__init__(course.slug)
         self.course = course
 
 
-def import_zip(data: bytes, actor: User, replace: bool = False) -> tuple[Course, bool]:
+ON_CONFLICT = ("stop", "replace", "copy")
+
+
+def _as_copy(bundle: CourseBundle) -> CourseBundle:
+    """The bundle under a free short name (slug-2, slug-3...), its title marked as a copy."""
+    taken = set(db.session.scalars(select(Course.slug)))
+    title = _("%(title)s (copy)", title=bundle.title)[:200]
+    return replace(bundle, slug=unique_key(bundle.slug, taken), title=title)
+
+
+def import_zip(data: bytes, actor: User, on_conflict: str = "stop") -> tuple[Course, bool]:
     """Make the uploaded course the draft of the course with its slug (or a new course).
 
-    An existing course's draft is replaced only when `replace` says so (CourseExists
-    otherwise). Returns the course and whether it was new. Nothing is written if anything
-    is wrong.
+    When the slug is taken, `on_conflict` decides: "replace" makes the upload that
+    course's draft, "copy" imports it as a new course under a free slug, "stop" raises
+    CourseExists. Returns the course and whether it was new. Nothing is written if
+    anything is wrong.
     """
     bundle = read_bundle(read_zip(data))
+    check_course_size(bundle_to_dict(bundle))
     course = db.session.scalar(select(Course).where(Course.slug == bundle.slug))
-    if course is not None and not replace:
+    if course is not None and on_conflict == "copy":
+        bundle, course = _as_copy(bundle), None
+    elif course is not None and on_conflict != "replace":
         raise CourseExists(course)
     created = course is None
     if created:

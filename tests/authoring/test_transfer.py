@@ -48,9 +48,10 @@ def test_export_then_import_round_trips_a_course_unchanged(client, trainer):
     # Importing over an existing course is refused unless replacing its draft is asked.
     refused = _upload(client, exported.data)
     assert refused.status_code == 422
-    assert "There is already a course with the slug sample-course" in refused.text
+    assert "A course with this short name already exists: Sample course." in refused.text
+    assert "slug" not in refused.text and "course.yaml:" not in refused.text
     # Importing the export over the course changes nothing in its draft.
-    assert _upload(client, exported.data, replace="y").status_code == 302
+    assert _upload(client, exported.data, existing="replace").status_code == 302
     db.session.expire_all()
     assert services.load(course)[1] == original
     assert db.session.scalar(select(func.count(Course.id))) == 1
@@ -89,10 +90,21 @@ def _too_much_text() -> bytes:
     return _zip({**course_files(), **{f"f{i}.md": text for i in range(9)}})
 
 
+def _yaml_bomb() -> bytes:
+    """Nine levels of nine aliases: 387 million strings if the aliases were expanded."""
+    lines = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, 9):
+        lines.append(f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 9) + "]")
+    files = course_files()
+    files["course.yaml"] += "\n".join(lines) + "\n"
+    return _zip(files)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"not a zip at all", "The file is not a zip archive."),
+        (_yaml_bomb(), "anchors and aliases (&amp; and *) are not allowed"),
         (_lying_zip(), "The file is damaged inside the zip"),
         (_twice(), "The zip holds this file twice."),
         (_too_much_text(), "The bundle is larger than the portal accepts."),
@@ -149,7 +161,7 @@ def test_an_upload_does_not_replace_a_draft_with_edits_unless_asked(client, trai
     assert refused.status_code == 422
     db.session.expire_all()
     assert services.load(course)[1].title == "Sample course"
-    assert _upload(client, _zip(edited), replace="y").status_code == 302
+    assert _upload(client, _zip(edited), existing="replace").status_code == 302
     db.session.expire_all()
     assert services.load(course)[1].title == "Edited"
 
@@ -170,3 +182,26 @@ def test_every_built_in_course_round_trips_through_import_and_export(client, tra
     with zipfile.ZipFile(io.BytesIO(exported.data)) as archive:
         again = {n.split("/")[-1]: archive.read(n).decode() for n in archive.namelist()}
     assert read_bundle(again) == original
+
+
+def test_an_upload_whose_short_name_is_taken_can_be_imported_as_a_copy(client, trainer):
+    assert _upload(client, _zip(course_files())).status_code == 302
+    original = db.session.scalar(select(Course))
+    edited = course_files()
+    edited["course.yaml"] = edited["course.yaml"].replace("title: Sample course", "title: Edited")
+    copied = _upload(client, _zip(edited), existing="copy")
+    assert copied.status_code == 302
+    assert copied.headers["Location"].endswith("/author/courses/sample-course-2/")
+    page = client.get(copied.headers["Location"]).get_data(as_text=True)
+    assert "Imported as a copy: Edited (copy)." in page
+    copy = db.session.scalar(select(Course).where(Course.slug == "sample-course-2"))
+    assert services.load(copy)[1].title == "Edited (copy)"
+    db.session.expire_all()
+    assert services.load(original)[1].title == "Sample course"
+    assert db.session.scalar(select(func.count(Course.id))) == 2
+
+
+def test_an_unknown_conflict_choice_is_refused_at_the_field(client, trainer):
+    response = _upload(client, _zip(course_files()), existing="merge")
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count(Course.id))) == 0

@@ -32,27 +32,34 @@ def course_export(slug: str):
 def course_import():
     form = UploadForm()
     problems = []
+    conflict = None
     if form.validate_on_submit():
         try:
             course, created = import_zip(
-                form.file.data.read(), current_user, replace=form.replace.data
+                form.file.data.read(), current_user, on_conflict=form.existing.data
             )
         except BundleError as error:
             db.session.rollback()
             problems = error.problems
         except CourseExists as exists:
             db.session.rollback()
-            form.replace.errors = [
+            form.existing.errors = [
                 _(
-                    "There is already a course with the slug %(slug)s (%(title)s). Tick this "
-                    "to make the upload its draft, or change the slug in course.yaml.",
-                    slug=exists.course.slug,
+                    "A course with this short name already exists: %(title)s. Choose "
+                    "whether to replace its draft or import the upload as a copy, and "
+                    "upload it again.",
                     title=exists.course.title,
                 )
             ]
+            conflict = exists.course
         else:
             db.session.commit()
-            if created:
+            if created and form.existing.data == "copy":
+                flash(
+                    _("Imported as a copy: %(title)s. Check it, then publish.", title=course.title),
+                    "success",
+                )
+            elif created:
                 flash(_("Course imported as a draft. Check it, then publish."), "success")
             else:
                 flash(
@@ -60,4 +67,6 @@ def course_import():
                 )
             return redirect(url_for("authoring.course_edit", slug=course.slug))
     status = 422 if form.is_submitted() else 200
-    return render("authoring/import.html", form=form, problems=problems, status=status)
+    return render(
+        "authoring/import.html", form=form, problems=problems, conflict=conflict, status=status
+    )
