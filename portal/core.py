@@ -1,4 +1,4 @@
-"""Site-wide routes: the front door, the health check and the language switcher."""
+"""Site-wide routes: the front door, the favicon, the health check and the language switch."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ def index():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     return redirect(url_for("accounts.login"))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on pages that link no icon (JSON, files, errors)."""
+    return redirect(url_for("static", filename="img/favicon.ico"), code=301)
 
 
 @bp.get("/healthz")

@@ -1,11 +1,22 @@
-"""Language choice: the user's stored locale, then the session, then Accept-Language."""
+"""Language choice, text direction, and dates shown in the locale's own formats.
+
+The UI language is the user's stored locale, then the session, then Accept-Language.
+Dates and times go through the filters registered here (`date`, `datetime`, `time`),
+one style per kind of value, each wrapped in <bdi><time datetime="ISO"> so that a value
+reads in one piece inside text of the other direction.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
+from babel import Locale
+from babel.dates import format_skeleton
 from flask import Flask, current_app, has_request_context, session
 from flask import request as flask_request
-from flask_babel import get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.config import RTL_LANGUAGES
 from portal.extensions import babel
@@ -30,8 +41,93 @@ def text_direction() -> str:
     return "rtl" if str(get_locale()) in RTL_LANGUAGES else "ltr"
 
 
+# Kinds of date the portal shows; a template names the kind, never a pattern.
+DATE_KINDS = {"medium": "medium", "long": "long", "day": "MMMd"}
+
+# Stylesheets of the script fonts a language needs (copied from npm by bin/setup).
+SCRIPT_FONTS = {
+    "ur": ("vendor/fonts/noto-nastaliq-urdu/arabic-400.css",
+           "vendor/fonts/noto-nastaliq-urdu/arabic-700.css"),
+    "hi": ("vendor/fonts/noto-sans-devanagari/devanagari-400.css",
+           "vendor/fonts/noto-sans-devanagari/devanagari-700.css"),
+}
+
+
+def content_attrs(language: str | None = None) -> Markup:
+    """lang and dir attributes for a piece of content inside the page.
+
+    Course text names its language; free text typed by people (plan goals, notes,
+    customer names) has none and gets dir="auto", so the browser takes its direction
+    from its first strong letter instead of from the page around it.
+    """
+    if not language:
+        return Markup(' dir="auto"')
+    direction = "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
+    return Markup(' lang="{}" dir="{}"').format(language, direction)
+
+
+def time_pattern(locale: Locale) -> str:
+    """The locale's short time, or 24-hour time where its AM/PM markers are in English.
+
+    CLDR gives Urdu and Hindi the Latin markers "AM"/"PM"; inside right-to-left text they
+    jump to the wrong end ("PM 3:49"). A 24-hour clock reads the same in every script.
+    """
+    pattern = locale.time_formats["short"].pattern
+    marker = locale.day_periods["format"]["abbreviated"].get("am", "")
+    if "a" in pattern and locale.language != "en" and marker.isascii():
+        return "HH:mm"
+    return pattern
+
+
+def _wrapped(value: date | datetime | time, text: str, plain: bool) -> Markup | str:
+    if plain:
+        return text
+    if isinstance(value, datetime):
+        value = value.replace(microsecond=0)
+    iso = value.strftime("%H:%M") if isinstance(value, time) else value.isoformat()
+    return Markup('<bdi><time datetime="{}">{}</time></bdi>').format(iso, text)
+
+
+def date_filter(value: date | datetime | None, kind: str = "medium", plain: bool = False):
+    """A day in the locale's format: `medium` (most places), `long`, or `day` (no year).
+
+    plain=True gives the text alone, for attributes and chart labels.
+    """
+    if value is None:
+        return ""
+    if kind == "day":
+        day = value.date() if isinstance(value, datetime) else value
+        text = format_skeleton(DATE_KINDS[kind], day, locale=get_locale())
+    else:
+        text = format_date(value, DATE_KINDS[kind])
+    return _wrapped(value, text, plain)
+
+
+def time_filter(value: datetime | time | None, plain: bool = False):
+    """A time of day in the locale's format (24-hour where AM/PM would be English)."""
+    if value is None:
+        return ""
+    return _wrapped(value, format_time(value, time_pattern(get_locale())), plain)
+
+
+def datetime_filter(value: datetime | None, plain: bool = False):
+    """A moment: the medium date and the time, joined the way the locale joins them."""
+    if value is None:
+        return ""
+    locale = get_locale()
+    joined = str(locale.datetime_formats["medium"]).replace("'", "")
+    text = joined.replace("{1}", format_date(value, "medium")).replace(
+        "{0}", format_time(value, time_pattern(locale))
+    )
+    return _wrapped(value, text, plain)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.add_template_filter(date_filter, "date")
+    app.add_template_filter(datetime_filter, "datetime")
+    app.add_template_filter(time_filter, "time")
+    app.add_template_global(content_attrs)
 
     @app.context_processor
     def language_context() -> dict:
@@ -39,4 +135,5 @@ def init_app(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_locale": str(get_locale()),
             "text_direction": text_direction(),
+            "script_fonts": SCRIPT_FONTS.get(str(get_locale()), ()),
         }

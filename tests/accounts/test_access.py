@@ -60,6 +60,7 @@ MATRIX = [
     # Site-wide
     Route("GET", "/", PUBLIC, ok=302),
     Route("GET", "/healthz", PUBLIC),
+    Route("GET", "/favicon.ico", PUBLIC, ok=301),
     Route("POST", "/language", PUBLIC, ok=302),
     # Signing in and own account
     Route("GET", "/login", PUBLIC, signed_in_ok=302),
