@@ -58,8 +58,10 @@ def _check_range(metric_field: str):
         if field.data is None:
             return
         metric = getattr(form, metric_field).data
-        maximum = METRICS[Metric(metric)].maximum if metric in set(Metric) else None
-        if field.data < 0 or (maximum is not None and field.data > maximum):
+        if metric not in set(Metric):
+            return  # the metric's own field says it is not a valid choice
+        maximum = METRICS[Metric(metric)].maximum
+        if not 0 <= field.data <= maximum:
             raise FieldError(_l("Enter a number between 0 and %(max)s.", max=f"{maximum:g}"))
 
     return check
