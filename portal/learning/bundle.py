@@ -45,7 +45,16 @@ class _LineDict(dict):
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that remembers the line of every mapping."""
+    """A safe YAML loader that remembers the line of every mapping and refuses anchors and
+    aliases: course files never need them, and nested aliases expand without limit."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (& and *) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 def _construct_line_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:

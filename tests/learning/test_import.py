@@ -23,6 +23,14 @@ def _problems(**overrides) -> list[str]:
     [
         ({"course.yaml": "slug: [unclosed\n"}, "course.yaml:2: not valid YAML"),
         ({"course.yaml": "title: No slug\nmodules: []\n"}, "course.yaml:1: 'slug' is missing"),
+        (
+            {"course.yaml": course_files()["course.yaml"] + "notes: &n [a, b]\nmore: *n\n"},
+            "course.yaml:12: not valid YAML: anchors and aliases (& and *) are not allowed",
+        ),
+        (
+            {"intro.md": "---\nkey: &k intro\ntitle: *k\n---\nText\n"},
+            "intro.md:2: not valid YAML: anchors and aliases",
+        ),
         ({"intro.md": None}, "lesson 'intro' has no file"),
         ({"intro.md": "no front matter\n"}, "intro.md:1: a reading starts with front matter"),
         ({"intro.md": "---\nkey: intro\ntitle: [x\n---\nText\n"}, "intro.md:3: not valid YAML"),
