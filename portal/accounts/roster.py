@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -65,14 +66,32 @@ class RosterReport:
         return [row for row in self.rows if row.action == "rejected"]
 
 
+# Control characters no spreadsheet writes into a CSV (tab and line breaks are allowed):
+# a NUL makes PostgreSQL refuse the row and SQLite store it silently.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def decode_upload(raw: bytes) -> str:
-    """UTF-8 text (a byte-order mark is allowed); anything else is refused."""
+    """UTF-8 text (a byte-order mark is allowed) without control characters; anything
+    else is refused."""
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AccountError(
             _("The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again."), "file"
         ) from exc
+    found = CONTROL_CHARACTERS.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise AccountError(
+            _(
+                "Line %(line)d holds a control character (such as a NUL byte) that a CSV "
+                "file cannot contain. Save the file again as 'CSV UTF-8'.",
+                line=line,
+            ),
+            "file",
+        )
+    return text
 
 
 def _header_key(header: str) -> str:

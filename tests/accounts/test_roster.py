@@ -131,9 +131,12 @@ GOOD_ROWS = "name,email,department,roles\nAnn Lee,ann@example.test,Sales,learner
         ("name,email\nJosé,jose@example.test\n".encode("latin-1"), "The file is not UTF-8 text."),
         (b"", "The file is empty."),
         ("name,email\n\n", "The file has a header but no people."),
+        ("name,email\nAnn,ann@example.test\nN\x00ul,nul@example.test\n",
+         "Line 3 holds a control character (such as a NUL byte)"),
+        (b"name,email\nA\x00n,ann@example.test\n", "Line 2 holds a control character"),
     ],
     ids=["missing email column", "missing name column", "not UTF-8", "empty file",
-         "header only"],
+         "header only", "NUL in a row", "NUL as raw bytes"],
 )
 def test_unusable_file_is_refused_beside_the_file_field(client, admin, kept, content, message):
     totals = _totals()
