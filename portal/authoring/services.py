@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -452,6 +453,9 @@ def save_question(
         raise AuthoringError(_("Write the question."), "prompt")
     if kind not in ("single", "multiple", "true_false"):
         raise AuthoringError(_("Choose a question type."), "kind")
+    existing = next((q for q in lesson.questions if q["key"] == question_key), None)
+    if kind == "true_false":
+        choices = _true_false_choices(choices, existing, bundle.language)
     filled = [c for c in choices if c.get("text", "").strip()]
     if len(filled) < 2:
         raise AuthoringError(_("Fill in at least two choices."), "choices")
@@ -468,7 +472,6 @@ def save_question(
             ),
             "choices",
         )
-    existing = next((q for q in lesson.questions if q["key"] == question_key), None)
     if question_key and existing is None:
         raise AuthoringError(_("That question is not in this quiz."))
     old_choices = {c["key"]: c for c in (existing or {}).get("choices", [])}
@@ -502,6 +505,24 @@ def save_question(
         lesson.questions.append(question)
     save(draft, bundle, actor)
     return question["key"]
+
+
+def _true_false_choices(choices: list[dict], existing: dict | None, language: str) -> list[dict]:
+    """Exactly the two choices True and False, in the course's language, keeping the keys a
+    true/false question had; `choices` gives each one's correct mark and feedback."""
+    if len(choices) != 2:
+        raise AuthoringError(_("A true/false question has exactly two choices."), "choices")
+    if not any(c.get("correct") for c in choices):
+        raise AuthoringError(_("Choose whether True or False is the correct answer."), "choices")
+    with force_locale(language):
+        texts = (_("True"), _("False"))
+    was_true_false = existing is not None and existing["kind"] == "true_false"
+    kept = existing["choices"] if was_true_false else []
+    keys = [c["key"] for c in kept] if len(kept) == 2 else ["true", "false"]
+    return [
+        {**choice, "key": key, "text": text}
+        for choice, key, text in zip(choices, keys, texts, strict=True)
+    ]
 
 
 def remove_question(course: Course, lesson_key: str, question_key: str, actor: User) -> None:

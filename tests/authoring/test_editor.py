@@ -71,8 +71,8 @@ def test_a_trainer_builds_and_publishes_a_course(client, author):
         ("multiple", [("A", True), ("", False)], "Fill in at least two choices."),
         (
             "true_false",
-            [("True", True), ("False", False), ("Maybe", False)],
-            "A true/false question has exactly two choices.",
+            [("True", False), ("False", False)],
+            "Choose whether True or False is the correct answer.",
         ),
     ],
 )
@@ -83,6 +83,35 @@ def test_quiz_builder_catches_broken_questions(client, author, kind, choices, me
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert _bundle(course).lessons[0].questions == []
+
+
+def test_a_true_or_false_question_gets_exactly_true_and_false(client, author):
+    course = author.course()
+    quiz = author.lesson(course, "Quiz", kind="quiz")
+    page = client.get(f"/author/courses/{course.slug}/lessons/{quiz}").get_data(as_text=True)
+    offered = page[page.index('data-testid="true-false-choices"'):]
+    assert 'name="tf-correct" value="0"' in offered and 'name="tf-correct" value="1"' in offered
+    url = f"/author/courses/{course.slug}/lessons/{quiz}/questions"
+    data = {"prompt": "Leads can be deleted.", "kind": "true_false", "tf-correct": "1",
+            "tf-1-feedback": "Leads are closed, not deleted.",
+            # Rows typed before switching the type do not become choices.
+            "choice-0-text": "Maybe", "choice-0-correct": "y"}
+    assert client.post(url, data=data).status_code == 302
+    (question,) = _bundle(course).lessons[0].questions
+    assert [(c["text"], c["correct"]) for c in question["choices"]] == [
+        ("True", False), ("False", True)]
+    assert question["choices"][1]["feedback"] == "Leads are closed, not deleted."
+    keys = [c["key"] for c in question["choices"]]
+    # Editing it keeps the choices' keys, so learners' answers still point at them.
+    data = {"prompt": "Leads can be deleted.", "kind": "true_false", "tf-correct": "0",
+            "question_key": question["key"]}
+    assert client.post(url, data=data).status_code == 302
+    (question,) = _bundle(course).lessons[0].questions
+    assert [c["key"] for c in question["choices"]] == keys
+    assert [c["correct"] for c in question["choices"]] == [True, False]
+    editor = client.get(f"/author/courses/{course.slug}/lessons/{quiz}").get_data(as_text=True)
+    form = editor[editor.index(f'data-question-form="{question["key"]}"'):]
+    assert 'name="tf-correct" value="0" checked' in form
 
 
 def test_empty_prompt_and_empty_title_are_refused_at_the_field(client, author):

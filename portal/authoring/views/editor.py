@@ -266,13 +266,26 @@ def _submitted_choices() -> list[dict]:
     return choices
 
 
+def _submitted_true_false() -> list[dict]:
+    """A true/false question's two choices: which one is correct, and their feedback."""
+    correct = request.form.get("tf-correct", "")
+    return [
+        {
+            "correct": correct == str(index),
+            "feedback": request.form.get(f"tf-{index}-feedback", "")[:2000],
+        }
+        for index in range(2)
+    ]
+
+
 @bp.post("/courses/<slug>/lessons/<key>/questions")
 def question_save(slug: str, key: str):
     """Add a question, or replace the one named by `question_key`."""
     course = course_or_404(slug)
     form = QuestionForm()
     question_key = request.form.get("question_key") or None
-    choices = _submitted_choices()
+    true_false = request.form.get("kind") == "true_false"
+    choices = _submitted_true_false() if true_false else _submitted_choices()
     error_field = None
     if form.validate_on_submit():
         try:
