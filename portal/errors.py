@@ -7,6 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.extensions import db
+from portal.security import ControlCharacters
+
 MESSAGES = {
     400: (
         _l("Bad request"),
@@ -51,7 +54,12 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        response = render_error(error.code)
+        detail = None
+        if isinstance(error, ControlCharacters):
+            # Raised from inside a statement too: the session's transaction is spoilt.
+            db.session.rollback()
+            detail = str(error.description)
+        response = render_error(error.code, detail)
         # Keep what the error says besides its page: Allow on 405, Retry-After on 429...
         for name, value in error.get_headers():
             if name.lower() != "content-type":
@@ -65,7 +73,5 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unhandled(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        from portal.extensions import db
-
         db.session.rollback()
         return render_error(500)

@@ -8,8 +8,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import event
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.forms import has_forbidden_characters
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -61,6 +66,53 @@ def is_safe_redirect(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc and "\\" not in target
 
 
+class ControlCharacters(BadRequest):
+    """A query string, path or hand-read field held a control character (a 400)."""
+
+    description = _l("The address or form held characters that are not allowed.")
+
+
+def refuse_control_characters() -> None:
+    """Before each request: no control characters in the path or the query string.
+
+    Forms check their own fields (`portal.forms.PortalForm`) so that the error shows at the
+    field; `refuse_nul_in_statements` stops whatever else reaches the database.
+    """
+    if has_forbidden_characters(request.path, multi_line=False):
+        raise ControlCharacters()
+    for name, value in request.args.items(multi=True):
+        if has_forbidden_characters(name, multi_line=False) or has_forbidden_characters(value):
+            raise ControlCharacters()
+
+
+def refuse_nul_in_statements(engine) -> None:
+    """The last line: a NUL in any bound string is a 400 on every database.
+
+    PostgreSQL refuses it (a 500 before this) and SQLite stores it; it comes from fields a
+    view reads without a form, or from uploaded files. In a JSON column it arrives escaped.
+    """
+
+    def check(_conn, _cursor, _statement, parameters, _context, _executemany) -> None:
+        # One row's values or many rows' (a list of tuples or dicts): walked all the same.
+        if _holds_nul(parameters):
+            raise ControlCharacters()
+
+    event.listen(engine, "before_cursor_execute", check)
+
+
+def _holds_nul(value: Any) -> bool:
+    """A NUL in a string, or escaped in JSON text, or in the data psycopg wraps as JSON."""
+    if isinstance(value, str):
+        return "\x00" in value or "\\u0000" in value
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(item) for item in value.values()) or any(map(_holds_nul, value))
+    if type(value).__name__ in ("Json", "Jsonb"):
+        return _holds_nul(value.obj)
+    return False
+
+
 def set_security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -79,7 +131,12 @@ def set_security_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    from portal.extensions import db
+
+    app.before_request(refuse_control_characters)
     app.after_request(set_security_headers)
+    with app.app_context():
+        refuse_nul_in_statements(db.engine)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         # The client's address and scheme as the trusted proxies saw them; never more

@@ -4,7 +4,6 @@ the services check the CRM's rules and report a broken one on the field at fault
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
+from portal.forms import PortalForm
 from sandbox.models import LEAD_SOURCES, LEAD_STATUSES, STAGES
 from sandbox.services.leads import PHONE
 from sandbox.vocabulary import choices
@@ -41,7 +41,7 @@ def _strip(value):
 STRIP = [_strip]
 
 
-class LeadForm(FlaskForm):
+class LeadForm(PortalForm):
     """A lead's details, for logging a new lead or editing one."""
 
     first_name = StringField(
@@ -82,7 +82,7 @@ class LeadForm(FlaskForm):
             raise StopValidation(str(_l("Choose where the lead came from.")))
 
 
-class LeadStatusForm(FlaskForm):
+class LeadStatusForm(PortalForm):
     """The inline status select on a lead's page."""
 
     status = SelectField(_l("Status"))
@@ -93,7 +93,7 @@ class LeadStatusForm(FlaskForm):
         self.status.choices = choices("lead_status", [s for s in LEAD_STATUSES if s != "converted"])
 
 
-class ConvertForm(FlaskForm):
+class ConvertForm(PortalForm):
     """Converting a lead: the customer always, an opportunity if wanted."""
 
     create_opportunity = BooleanField(_l("Also create an opportunity"), default=True)
@@ -119,7 +119,7 @@ class ConvertForm(FlaskForm):
             raise StopValidation(str(_l("Name the opportunity.")))
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(PortalForm):
     """A call, email, meeting, note or task on a record."""
 
     kind = SelectField(_l("Kind"), default="note")
@@ -134,7 +134,7 @@ class ActivityForm(FlaskForm):
         self.kind.choices = choices("activity")
 
 
-class StageForm(FlaskForm):
+class StageForm(PortalForm):
     """Moving a deal to another stage (closing needs a reason)."""
 
     stage = SelectField(_l("Move to stage"))
@@ -149,13 +149,13 @@ class StageForm(FlaskForm):
         ]
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PortalForm):
     """Giving a ticket to a colleague (choices set by the view)."""
 
     assignee = SelectField(_l("Assign to"), coerce=int)
 
 
-class PriorityForm(FlaskForm):
+class PriorityForm(PortalForm):
     """A ticket's priority."""
 
     priority = SelectField(_l("Priority"))
@@ -165,7 +165,7 @@ class PriorityForm(FlaskForm):
         self.priority.choices = choices("priority")
 
 
-class RespondForm(FlaskForm):
+class RespondForm(PortalForm):
     """A reply to the customer on a ticket."""
 
     message = TextAreaField(
@@ -176,7 +176,7 @@ class RespondForm(FlaskForm):
     )
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(PortalForm):
     """Resolving a ticket: the note is required."""
 
     resolution = TextAreaField(
@@ -190,7 +190,7 @@ class ResolveForm(FlaskForm):
     )
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PortalForm):
     """Closing a resolved ticket with the customer's satisfaction."""
 
     satisfaction = SelectField(
@@ -201,7 +201,7 @@ class CloseForm(FlaskForm):
     )
 
 
-class SetAsideForm(FlaskForm):
+class SetAsideForm(PortalForm):
     """Rejecting a ticket or marking it a duplicate, with a reason."""
 
     status = SelectField(_l("Set aside as"))
@@ -219,7 +219,7 @@ class SetAsideForm(FlaskForm):
         self.status.choices = choices("ticket_status", ["rejected", "duplicate"])
 
 
-class AutomationForm(FlaskForm):
+class AutomationForm(PortalForm):
     """An automation rule and its email template."""
 
     name = StringField(
@@ -251,7 +251,7 @@ class AutomationForm(FlaskForm):
             raise StopValidation(str(_l("Choose when the email is sent.")))
 
 
-class ClockForm(FlaskForm):
+class ClockForm(PortalForm):
     """Moving the sandbox clock on by a day or a week."""
 
     days = SelectField(_l("Days"), coerce=int, choices=[(1, "1"), (7, "7")])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.roles import ROLE_LABELS
+from portal.forms import PortalForm
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -28,12 +28,12 @@ def role_choices() -> list[tuple[str, str]]:
     return [(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class UserForm(FlaskForm):
+class UserForm(PortalForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     department_id = SelectField(_l("Department"), coerce=int, validators=[Optional()])
@@ -48,7 +48,7 @@ class UserForm(FlaskForm):
     require_change = BooleanField(_l("Ask for a new password at next sign-in"), default=True)
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(PortalForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(max=200)]
@@ -59,15 +59,15 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PortalForm):
     locale = SelectField(_l("Language"), validators=[DataRequired()])
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(PortalForm):
     name = StringField(_l("Department name"), validators=[DataRequired(), Length(max=80)])
 
 
-class RosterForm(FlaskForm):
+class RosterForm(PortalForm):
     file = FileField(
         _l("Roster file (CSV)"),
         validators=[
@@ -85,5 +85,5 @@ class RosterForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """An empty form: its CSRF token is what a POST button needs."""

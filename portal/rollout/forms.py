@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,19 +17,20 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
+from portal.forms import PortalForm
 from portal.rollout.metrics import GATE_METRICS, GOAL_METRICS, METRICS, Metric
 from portal.rollout.models import HORIZON_LABELS, PHASE_STATUS_LABELS
 
 NOBODY = 0
 
 
-class PlanForm(FlaskForm):
+class PlanForm(PortalForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     target_go_live = DateField(_l("Target go-live"), validators=[DataRequired()])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 
 
-class PhaseForm(FlaskForm):
+class PhaseForm(PortalForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     starts_on = DateField(_l("Starts"), validators=[Optional()])
     ends_on = DateField(_l("Ends"), validators=[Optional()])
@@ -45,7 +45,7 @@ class PhaseForm(FlaskForm):
             raise FieldError(_l("The phase cannot end before it starts."))
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(PortalForm):
     title = StringField(_l("Milestone"), validators=[DataRequired(), Length(max=200)])
     owner_id = SelectField(_l("Owner"), coerce=int, default=NOBODY)
     due_on = DateField(_l("Due"), validators=[Optional()])
@@ -67,7 +67,7 @@ def _check_range(metric_field: str):
     return check
 
 
-class GoalForm(FlaskForm):
+class GoalForm(PortalForm):
     horizon = SelectField(
         _l("Horizon"), choices=[(h.value, label) for h, label in HORIZON_LABELS.items()]
     )
@@ -82,7 +82,7 @@ class GoalForm(FlaskForm):
     due_on = DateField(_l("By"), validators=[Optional()])
 
 
-class WaveForm(FlaskForm):
+class WaveForm(PortalForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     go_live_on = DateField(_l("Go-live date"), validators=[DataRequired()])
     lead_days = IntegerField(
@@ -98,12 +98,12 @@ class WaveForm(FlaskForm):
             raise FieldError(_l("Choose at least one department."))
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(PortalForm):
     kind = SelectField(_l("Criterion"), choices=[(m.value, m.info.label) for m in GATE_METRICS])
     threshold = FloatField(_l("Threshold"), validators=[InputRequired(), _check_range("kind")])
 
 
-class TieCourseForm(FlaskForm):
+class TieCourseForm(PortalForm):
     course = SelectField(_l("Course"), coerce=int)
     required = BooleanField(_l("Required"), default=True)
     lead_days = IntegerField(
@@ -112,7 +112,7 @@ class TieCourseForm(FlaskForm):
     )
 
 
-class SignOffForm(FlaskForm):
+class SignOffForm(PortalForm):
     decision = RadioField(
         _l("Decision"), choices=[("go", _l("Go")), ("no_go", _l("No-go"))],
         validators=[InputRequired(_l("Choose go or no-go."))],

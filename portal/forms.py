@@ -1,0 +1,51 @@
+"""The base of every form in the portal: text that no keyboard types is refused at the field.
+
+A NUL byte makes PostgreSQL refuse the statement (a 500) and SQLite store it silently;
+other control characters corrupt exports and logs. Forms derive from `PortalForm`, so each
+text field (in sub-forms and lists too) answers "contains characters that are not allowed"
+instead. Query strings and hand-parsed fields are checked by `portal.security`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, FieldList, FormField, HiddenField, TextAreaField
+
+# C0 controls and DEL. Tab passes everywhere (pasted from spreadsheets); line breaks pass in
+# multi-line fields (and hidden fields, which may carry them).
+SINGLE_LINE_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+MULTI_LINE_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+NOT_ALLOWED = _l("This contains characters that are not allowed.")
+
+
+def has_forbidden_characters(value: str, multi_line: bool = True) -> bool:
+    """True when `value` holds a control character that no one types into a form."""
+    pattern = MULTI_LINE_FORBIDDEN if multi_line else SINGLE_LINE_FORBIDDEN
+    return pattern.search(value) is not None
+
+
+class PortalForm(FlaskForm):
+    """FlaskForm that also refuses control characters in every text field."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in _text_fields(self):
+            multi_line = isinstance(field, TextAreaField | HiddenField)
+            if has_forbidden_characters(field.data, multi_line):
+                field.errors = [*field.errors, NOT_ALLOWED]
+                valid = False
+        return valid
+
+
+def _text_fields(fields) -> Iterator[Field]:
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from _text_fields(field.form)
+        elif isinstance(field, FieldList):
+            yield from _text_fields(field.entries)
+        elif isinstance(field.data, str):
+            yield field

@@ -1,0 +1,139 @@
+"""Input the database cannot take, and pages that must not fail for it: control characters
+in forms and query strings, numbers out of range in paths and query strings."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.accounts.models import Department, User
+from portal.extensions import db
+from portal.forms import PortalForm
+from sandbox.models import Activity, Lead
+from sandbox.services import get_or_create_sandbox
+
+NOT_ALLOWED = "This contains characters that are not allowed."
+
+
+@pytest.fixture
+def learner_box(client, make):
+    user = make.user(roles=("learner",))
+    client.login(user)
+    box = get_or_create_sandbox(user)
+    db.session.commit()
+    return box
+
+
+@pytest.fixture
+def admin(client, make):
+    user = make.user(roles=("admin",), department="IT")
+    client.login(user)
+    return user
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _error_beside(page: str, field: str) -> str:
+    """The page text from the field's input onwards, where its error message sits."""
+    return page[page.index(f'id="{field}"') :][:1500]
+
+
+def test_every_form_derives_from_the_portal_form(app):
+    """A form built on FlaskForm directly would let control characters through."""
+    from flask_wtf import FlaskForm
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    direct = [cls.__qualname__ for cls in subclasses(FlaskForm)
+              if not issubclass(cls, PortalForm) and cls.__module__.split(".")[0] != "flask_wtf"]
+    assert direct == []
+
+
+def test_anonymous_sign_in_with_a_nul_in_the_email_is_refused_at_the_field(client, make):
+    response = client.post("/login", data={"email": "a\x00b@x.test", "password": "whatever12"})
+    assert response.status_code == 422
+    assert NOT_ALLOWED in _error_beside(response.text, "email")
+
+
+@pytest.mark.parametrize("value", ["Im\x00ran", "Im\x1bran", "Im\nran"])
+def test_a_lead_name_with_a_control_character_is_refused_and_nothing_saved(
+    client, learner_box, value
+):
+    before = _count(Lead, Lead.sandbox_id == learner_box.id)
+    response = client.post("/sandbox/leads/new", data={
+        "first_name": value, "last_name": "Siddiqui", "company": "Harbour Bakeries",
+        "email": "imran@harbour.example", "source": "trade_show",
+    })
+    assert response.status_code == 422
+    assert NOT_ALLOWED in _error_beside(response.text, "first_name")
+    assert _count(Lead, Lead.sandbox_id == learner_box.id) == before
+
+
+def test_an_activity_body_keeps_line_breaks_and_tabs_but_not_a_nul(client, learner_box):
+    lead_id = db.session.scalar(select(Lead.id).where(Lead.sandbox_id == learner_box.id))
+    url = f"/sandbox/activities/lead/{lead_id}"
+    refused = client.post(url, data={"kind": "note", "subject": "Call", "body": "said\x00no"})
+    assert refused.status_code == 422
+    assert NOT_ALLOWED in refused.text
+    assert _count(Activity, Activity.subject == "Call") == 0
+
+    kept = client.post(url, data={"kind": "note", "subject": "Call", "body": "one\r\n\ttwo"})
+    assert kept.status_code == 302
+    body = db.session.scalar(select(Activity.body).where(Activity.subject == "Call"))
+    assert body.replace("\r\n", "\n") == "one\n\ttwo"
+
+
+def test_a_department_name_with_a_nul_is_refused(client, admin):
+    response = client.post("/admin/departments", data={"name": "Le\x00gal"})
+    assert response.status_code == 422
+    assert NOT_ALLOWED in _error_beside(response.text, "name")
+    assert _count(Department, Department.name.like("Le%")) == 0
+
+
+@pytest.mark.parametrize("url", [
+    "/sandbox/leads?q=a%00b", "/sandbox/tickets?q=%00", "/sandbox/customers?q=%1b",
+    "/sandbox/leads?a%00=1",
+])
+def test_a_control_character_in_a_sandbox_query_string_is_a_400(client, learner_box, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "characters that are not allowed" in response.text
+
+
+def test_a_nul_in_the_user_search_is_a_400(client, admin):
+    response = client.get("/admin/users?q=%00")
+    assert response.status_code == 400
+    assert client.get("/admin/users?q=ok").status_code == 200
+
+
+def test_a_nul_in_a_path_is_a_400(client, learner_box):
+    assert client.get("/courses/a%00b/").status_code == 400
+
+
+def test_a_nul_in_a_field_read_without_a_form_is_a_400_and_changes_nothing(
+    client, make
+):
+    """The module title is read by the view itself: the database guard stops it."""
+    from tests.authoring.conftest import Author
+
+    trainer = make.user(roles=("trainer",), department="Customer Service")
+    client.login(trainer)
+    course = Author(client).course()
+    response = client.post(f"/author/courses/{course.slug}/modules", data={"title": "M\x00"})
+    assert response.status_code == 400
+    assert "characters that are not allowed" in response.text
+    # The session is usable again: the same trainer's next request works.
+    assert client.get(f"/author/courses/{course.slug}/").status_code == 200
+    assert "M\x00" not in client.get(f"/author/courses/{course.slug}/").text
+
+
+def test_a_password_with_a_nul_is_refused_and_the_user_signs_in_as_before(client, make):
+    user = make.user()
+    assert client.login(user.email, "wrong\x00password").status_code == 422
+    assert client.login(user).status_code == 302
+    assert db.session.get(User, user.id).active
