@@ -32,7 +32,11 @@ from portal.learning.models import (
 from portal.mail import MailNotConfigured, send_mail
 from portal.rollout.models import Wave
 
-STALLED_AFTER = timedelta(days=14)
+# A learner is stalled when nothing has moved for this long since the course reached them
+# (assigned, or they joined a department it is assigned to) or since they last worked on it.
+STALLED_AFTER = timedelta(days=7)
+# Not started with the due date this close or closer: behind (see LearnerRow.behind).
+DUE_SOON = timedelta(days=7)
 
 
 class AssignmentError(ValueError):
@@ -198,6 +202,7 @@ class LearnerRow:
     attempts: int = 0
     last_activity: datetime | None = None
     certificate: Certificate | None = None
+    assigned_at: datetime | None = None  # when the course first reached them
 
     @property
     def status(self) -> str:
@@ -213,8 +218,18 @@ class LearnerRow:
         return self.due_on is not None and self.due_on < today and self.certificate is None
 
     def stalled(self, now: datetime) -> bool:
+        """No progress for STALLED_AFTER since the course reached them or they last
+        worked on it."""
+        since = self.last_activity or self.assigned_at
+        return self.certificate is None and since is not None and now - since > STALLED_AFTER
+
+    def behind(self, today: date, now: datetime) -> bool:
+        """Overdue, stalled, or not started with the due date DUE_SOON away or closer:
+        the learners "Select those behind" picks for a reminder."""
+        due_soon = self.due_on is not None and self.due_on - today <= DUE_SOON
         return self.certificate is None and (
-            self.last_activity is None or now - self.last_activity > STALLED_AFTER
+            self.overdue(today) or self.stalled(now)
+            or (self.status == "not_started" and due_soon)
         )
 
 
@@ -232,10 +247,21 @@ class QuestionStat:
 
 
 @dataclass
+class CheckStat:
+    """How often one check of a published exercise failed in the learners' runs."""
+
+    lesson: str  # the exercise's title
+    key: str
+    description: str  # what the check looks for, as the learner reads it
+    failed: int
+    runs: int
+
+
+@dataclass
 class Report:
     rows: list[LearnerRow]
     questions: list[QuestionStat]
-    checks: list[tuple[str, str, int, int]]  # lesson title, check key, failed, runs
+    checks: list[CheckStat]
 
 
 def _learner_ids(course: Course, department_id: int | None):
@@ -285,11 +311,11 @@ def progress_report(course: Course, department_id: int | None = None) -> Report:
                 assignment.department_id is not None
                 and assignment.department_id == row.user.department_id
             )
-            if (
-                reached
-                and assignment.due_on
-                and (row.due_on is None or assignment.due_on < row.due_on)
-            ):
+            if not reached:
+                continue
+            if row.assigned_at is None or assignment.created_at < row.assigned_at:
+                row.assigned_at = assignment.created_at
+            if assignment.due_on and (row.due_on is None or assignment.due_on < row.due_on):
                 row.due_on = assignment.due_on
     for user_id, lesson_id, completed_at, best, last_viewed in db.session.execute(
         select(
@@ -361,7 +387,7 @@ def _question_stats(lessons: list[Lesson], ids) -> list[QuestionStat]:
     return sorted(stats.values(), key=lambda s: -s.miss_rate)
 
 
-def _check_stats(lessons: list[Lesson], ids) -> list[tuple[str, str, int, int]]:
+def _check_stats(lessons: list[Lesson], ids) -> list[CheckStat]:
     """Per exercise check: how many of the learners' check runs it failed, of how many."""
     exercises = {lesson.id: lesson for lesson in lessons if lesson.kind == "exercise"}
     if not exercises:
@@ -382,12 +408,13 @@ def _check_stats(lessons: list[Lesson], ids) -> list[tuple[str, str, int, int]]:
     ):  # a passing run may still have failed an optional check
         failed.update((lesson_id, key) for key in keys or [])
     rows = [
-        (lesson.title, check["key"], failed[(lesson_id, check["key"])], runs[lesson_id])
+        CheckStat(lesson.title, check["key"], check.get("description") or check["key"],
+                  failed[(lesson_id, check["key"])], runs[lesson_id])
         for lesson_id, lesson in exercises.items()
         if runs.get(lesson_id)
         for check in lesson.content.get("checks", [])
     ]
-    return sorted(rows, key=lambda row: (-row[2], row[0], row[1]))
+    return sorted(rows, key=lambda row: (-row.failed, row.lesson, row.key))
 
 
 def _safe_cell(value) -> str:

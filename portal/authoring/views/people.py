@@ -153,6 +153,7 @@ def course_progress(slug: str):
         department_id=department_id,
         nudges=progress.recent_nudges(course),
         mail_ready=mail_configured(),
+        stalled_days=progress.STALLED_AFTER.days,
     )
 
 
@@ -174,7 +175,8 @@ def course_nudge(slug: str):
         flash(_("Reminder emailed to %(count)d learners.", count=sent), "success")
     elif any(n.status == "not_configured" for n in nudges):
         flash(
-            _("No mail server is configured: the reminders are recorded but were not emailed."),
+            _("Reminders were recorded but not emailed: this portal has no mail server set up. "
+              "Ask your administrator."),
             "warning",
         )
     else:
