@@ -171,7 +171,8 @@ def publish(course: Course, actor: User) -> ImportResult:
                         Problem(
                             f"{lesson.key}.exercise.yaml",
                             None,
-                            _("dry run: %(problem)s", problem=report.problem),
+                            _("Dry run: %(problem)s", problem=report.problem),
+                            lesson=lesson.key,
                         )
                     )
     if problems:

@@ -18,14 +18,21 @@ import yaml
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 LANGUAGES = ("en", "ur", "hi")
 QUESTION_KINDS = ("single", "multiple", "true_false")
+LESSON_FILE = re.compile(r"(\.md|\.quiz\.yaml|\.exercise\.yaml)$")
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?", re.DOTALL)
 
 
 @dataclass
 class Problem:
+    """What is wrong and where: file and line for files; module or lesson key (and a
+    `code` naming the kind of problem) for the editor, which names them by title."""
+
     file: str
     line: int | None
     message: str
+    module: str | None = None
+    lesson: str | None = None
+    code: str = ""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -101,8 +108,11 @@ class _Reader:
         self.files = files
         self.problems: list[Problem] = []
 
-    def problem(self, file: str, line: int | None, message: str) -> None:
-        self.problems.append(Problem(file, line, message))
+    def problem(
+        self, file: str, line: int | None, message: str, module: str | None = None, code: str = ""
+    ) -> None:
+        lesson = LESSON_FILE.sub("", file) if LESSON_FILE.search(file) else None
+        self.problems.append(Problem(file, line, message, module, lesson, code))
 
     def load_yaml(self, name: str, text: str, offset: int = 0) -> Any:
         try:
@@ -202,7 +212,11 @@ class _Reader:
             lesson_keys = module.get("lessons") or []
             if not isinstance(lesson_keys, list) or not lesson_keys:
                 self.problem(
-                    "course.yaml", _line(module), f"module '{module_key}' lists no lessons"
+                    "course.yaml",
+                    _line(module),
+                    f"module '{module_key}' lists no lessons",
+                    module_key,
+                    "module_empty",
                 )
                 lesson_keys = []
             bundle.modules.append(
@@ -299,7 +313,7 @@ class _Reader:
             self.problem(name, 2, "a .md lesson is a reading: kind must be 'reading'")
         body = text[match.end() :].strip()
         if not body:
-            self.problem(name, None, "the reading has no text")
+            self.problem(name, None, "the reading has no text", code="reading_empty")
         return LessonData(
             key=key,
             title=self.text(name, meta, "title", offset=1),
@@ -319,7 +333,9 @@ class _Reader:
         lesson.body = self.text(name, data, "intro", required=False, limit=5000)
         questions = data.get("questions")
         if not isinstance(questions, list) or not questions:
-            self.problem(name, _line(data), "a quiz needs at least one question")
+            self.problem(
+                name, _line(data), "a quiz needs at least one question", code="quiz_empty"
+            )
             return
         seen: set[str] = set()
         for question in questions:
@@ -394,7 +410,9 @@ class _Reader:
                 value = []
             content[part] = _plain(value)
         if not content["checks"]:
-            self.problem(name, _line(data), "an exercise needs at least one check")
+            self.problem(
+                name, _line(data), "an exercise needs at least one check", code="no_checks"
+            )
         keys = [c.get("key") for c in content["checks"] if isinstance(c, dict)]
         if len(keys) != len(set(keys)) or None in keys:
             self.problem(name, _line(data), "every check needs its own key")

@@ -206,13 +206,32 @@ def test_publish_keeps_a_learners_progress_through_edits(client, author, make, a
 
 def test_a_course_with_problems_cannot_be_published(client, author):
     course = author.course()
-    author.lesson(course, "Empty quiz", kind="quiz")
+    quiz = author.lesson(course, "Empty quiz", kind="quiz")
+    client.post(f"/author/courses/{course.slug}/modules", data={"title": "Wrap-up"})
     response = author.publish(course)
-    assert response.status_code == 302
-    page = client.get(f"/author/courses/{course.slug}/").get_data(as_text=True)
-    assert "a quiz needs at least one question" in page
+    assert response.status_code == 422
     db.session.refresh(course)
     assert not course.published
+    for page in (response.get_data(as_text=True),
+                 client.get(f"/author/courses/{course.slug}/").get_data(as_text=True)):
+        problems = page[page.index('data-testid="problems"'):]
+        problems = problems[: problems.index("</ul>")]
+        # Named by title and linked in the editor; the file format stays out of the browser.
+        lesson_url = f"/author/courses/{course.slug}/lessons/{quiz}"
+        assert f'href="{lesson_url}">Empty quiz</a>: This quiz has no questions yet.' in problems
+        assert (f'href="/author/courses/{course.slug}/#module-wrap-up">Wrap-up</a>: '
+                "This module has no lessons yet") in problems
+        assert ".yaml" not in problems and "module-1" not in problems
+    assert 'id="module-wrap-up"' in page
+
+
+def test_file_imports_keep_file_and_line_in_their_problems():
+    from portal.learning.bundle import BundleError, read_bundle
+
+    files = {"course.yaml": "slug: c\ntitle: C\nmodules:\n  - key: m\n    title: M\n"}
+    with pytest.raises(BundleError) as refused:
+        read_bundle(files)
+    assert "course.yaml:4: module 'm' lists no lessons" in str(refused.value)
 
 
 def test_preview_renders_exactly_as_learners_see_it(client, author):

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal.authoring import services
+from portal.authoring import problems, services
 from portal.authoring.forms import (
     CourseForm,
     NewLessonForm,
@@ -77,6 +77,7 @@ def course_create():
 
 def _editor_context(course: Course, **extra) -> dict:
     draft, bundle = services.load(course)
+    found = extra.pop("refused", None) or services.draft_problems(bundle)
     details = extra.pop("details_form", None) or CourseForm(
         formdata=None, title=bundle.title, summary=bundle.summary, language=bundle.language,
         cover=bundle.cover,
@@ -88,7 +89,7 @@ def _editor_context(course: Course, **extra) -> dict:
         "details_form": details,
         "lesson_form": NewLessonForm(formdata=None),
         "module_form": TitleForm(formdata=None),
-        "problems": services.draft_problems(bundle),
+        "problems": problems.shown(course.slug, bundle, found),
         "pending": services.has_unpublished_changes(course, bundle),
         **extra,
     }
@@ -353,9 +354,8 @@ def course_publish(slug: str):
         result = services.publish(course, current_user)
     except BundleError as error:
         db.session.rollback()
-        for problem in error.problems[:10]:
-            flash(_("Cannot publish: %(problem)s", problem=str(problem)), "danger")
-        return redirect(url_for("authoring.course_edit", slug=slug))
+        context = _editor_context(course, refused=error.problems)
+        return render("authoring/course_edit.html", status=422, **context)
     db.session.commit()
     if result.outcome == "unchanged":
         flash(_("Nothing has changed since the last publish."), "info")
