@@ -3,11 +3,21 @@ same number of SQL statements with 200 customers as with 2,000."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from sandbox.models import Activity, Automation, Customer, Lead, Opportunity, Ticket
+from sandbox.models import (
+    Activity,
+    Automation,
+    Colleague,
+    Customer,
+    Lead,
+    Opportunity,
+    Ticket,
+)
 from sandbox.services import get_or_create_sandbox, sandbox_of
 from seed.sandbox import STANDARD, populate
 from tests.sandbox.conftest import count, first
@@ -189,3 +199,43 @@ def test_labels_are_translated_and_can_be_renamed_per_organisation(client, sandb
         assert "Working on it" in client.get(f"/sandbox/leads/{lead.id}").text
     finally:
         app.config.pop("SANDBOX_LABELS")
+
+
+def _row(page: str, marker: str) -> str:
+    row = page[page.index(marker):]
+    return row[: row.index("</tr>")]
+
+
+def test_a_resolved_ticket_shows_one_status_everywhere(client, sandbox):
+    ticket = first(Ticket, sandbox, Ticket.status == "new")
+    url = f"/sandbox/tickets/{ticket.id}"
+    me = first(Colleague, sandbox, Colleague.is_learner.is_(True))
+    client.post(f"{url}/assign", data={"assignee": me.id})
+    client.post(f"{url}/respond", data={"message": "Looking into it."})
+    client.post(f"{url}/resolve", data={"resolution": "Refunded the second charge."})
+    db.session.refresh(ticket)
+    assert ticket.status == "assigned" and ticket.resolved_at is not None
+
+    detail = client.get(url).text
+    status = detail[detail.index('data-testid="ticket-status"'):].split("</span>")[0]
+    assert status.endswith(">Resolved, awaiting close")
+    assert "Assigned" not in detail.split('data-testid="sla"')[0].split("<h1")[1]
+    row = _row(client.get("/sandbox/tickets").text, f'data-ticket="{ticket.id}"')
+    assert "Resolved, awaiting close" in row and ">Assigned<" not in row
+    profile = client.get(f"/sandbox/customers/{ticket.customer_id}").text
+    assert "Resolved, awaiting close" in profile
+
+
+@pytest.mark.parametrize("locale", ["ur", "hi"])
+def test_ticket_queue_times_read_in_the_locale_without_english_am_pm(client, sandbox, locale):
+    client.post("/language", data={"locale": locale})
+    page = client.get("/sandbox/tickets").text
+    queue = page[page.index('data-testid="queue"'):]
+    times = re.findall(r'<bdi><time datetime="([^"]+)">([^<]+)</time></bdi>', queue)
+    assert len(times) >= 10
+    for iso, shown in times:
+        assert re.search(r"\d\d:\d\d$", shown), shown
+        assert not re.search(r"\b[AaPp]\.?[Mm]\b", shown), shown
+        assert iso[:4] in shown or iso[2:4] in shown
+    sandbox_clock = page[page.index('data-testid="sandbox-clock"'):][:400]
+    assert "<bdi><time datetime=" in sandbox_clock
