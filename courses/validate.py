@@ -694,7 +694,12 @@ class Validator:
                     f"check '{ckey}' needs exactly one of 'value' or 'not_empty: true'",
                 )
             value = check.get("value")
-            if isinstance(value, str) and value.startswith("@") and not RELATIVE_DATE.match(value):
+            if (
+                isinstance(value, str)
+                and value.startswith("@")
+                and value != "@learner"
+                and not RELATIVE_DATE.match(value)
+            ):
                 self.report.error(
                     path,
                     line_of(check, "value"),

@@ -34,7 +34,12 @@ from sandbox.models import (
 from sandbox.services.core import log_event
 
 OFFSET = re.compile(r"([+-])(\d+)([hdwmy])")
-LINK_FIELDS = {"customer": "customer_id", "purchase": "purchase_id", "owner": "owner_id"}
+LINK_FIELDS = {
+    "customer": "customer_id",
+    "purchase": "purchase_id",
+    "owner": "owner_id",
+    "assignee": "assignee_id",
+}
 DATE_FIELDS = {
     "birthday",
     "customer_since",

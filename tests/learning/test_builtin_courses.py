@@ -62,3 +62,19 @@ def test_the_stand_alone_validator_knows_the_vocabulary_the_portal_uses():
     assert validator.CHECK_TYPES == CHECK_TYPES
     for field, codes in CODES.items():
         assert validator.CODE_LISTS.get(field) == codes, field
+
+
+def test_the_stand_alone_validator_finds_no_error_in_the_builtin_courses():
+    """A hint with ': ' in it, unquoted, is a mapping to YAML, not text; the validator
+    says so where the importer does not."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(COURSES_DIR / "validate.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " 0 error(s)" in result.stdout

@@ -92,9 +92,6 @@ ORDER_MISTAKES = [
      "billing-responded-first"),
     ("billing-and-defect-tickets", "ticket.respond", "ticket.resolve", (1, 1),
      "defect-responded-first"),
-    # Responding before taking the ticket, once per ticket.
-    ("billing-and-defect-tickets", "ticket.assign", "ticket.respond", (0, 0), "billing-assigned"),
-    ("billing-and-defect-tickets", "ticket.assign", "ticket.respond", (1, 1), "defect-assigned"),
     # Converting without qualifying first (the CRM refuses In Process after Converted).
     ("trade-show-lead", "lead.status", None, (0, 0), "worked-in-order"),
     # Advancing the clock before each automation exists.
@@ -131,3 +128,92 @@ def test_solution_in_the_wrong_order_fails_the_order_check(
     assert results[order_check].message == next(
         c["hint"] for c in lesson.content["checks"] if c["key"] == order_check
     )
+
+
+def _setup(key: str) -> dict:
+    return {"setup": key}
+
+
+def _is(record: str, field: str, value) -> dict:
+    return {"type": "field_equals", "target": _setup(record), "field": field, "value": value}
+
+
+def _exists(entity: str, **conditions) -> dict:
+    return {"type": "record_exists", "target": {"entity": entity, "filter": conditions}}
+
+
+# What each exercise's task text promises the learner will find in the sandbox: a phrase
+# of the text, and a check (the exercise check vocabulary) that must hold right after the
+# setup ran in a fresh sandbox, before the learner did anything.
+FACTS = {
+    "billing-and-defect-tickets": [
+        ("both are now assigned to you", _is("billing-ticket", "assignee", "@learner")),
+        ("both are now assigned to you", _is("defect-ticket", "assignee", "@learner")),
+        ("(billing, high priority)", _is("billing-ticket", "category", "billing")),
+        ("(billing, high priority)", _is("billing-ticket", "priority", "high")),
+        ("(defect, normal", _is("defect-ticket", "category", "defect")),
+        ("(defect, normal", _is("defect-ticket", "priority", "normal")),
+        ("has been a customer for three years", _is("sana", "customer_since", "@today-3y")),
+        (
+            "a monthly service plan",
+            _exists(
+                "purchase",
+                customer=_setup("sana"),
+                product_id={"entity": "product", "filter": {"name": {"contains": "service plan"}}},
+            ),
+        ),
+        (
+            "what they bought from us",
+            {
+                "type": "count_at_least",
+                "min": 2,
+                "target": {"entity": "purchase", "filter": {"customer": _setup("sana")}},
+            },
+        ),
+        (
+            "**ProScan 200 barcode scanners** for his shop three weeks ago",
+            _is("vikram-scanners", "purchased_on", "@today-3w"),
+        ),
+        ("**first response due**", _is("billing-ticket", "first_response_due", "@now+2h")),
+        ("**resolution due**", _is("defect-ticket", "resolution_due", "@now+2d")),
+    ],
+    "trade-show-lead": [
+        ("(You will find something.", _exists("lead", company="Harbour Bakeries")),
+    ],
+    "anniversary-and-birthday": [
+        ("Almost a year ago she bought an **Aroma 3 espresso machine**",
+         _is("farah-espresso", "purchased_on", "@today+5d-1y")),
+        ("her birthday is coming up this week", _is("farah", "birthday", "@today+3d-34y")),
+    ],
+    "move-deals": [
+        ("Your target for the quarter is **60,000**", _is("my-target", "amount", 60000)),
+        ("Your target for the quarter is **60,000**", _is("my-target", "owner", "@learner")),
+        ("already won one deal this quarter", _is("opp-lakeside", "stage", "closed_won")),
+        ("| Harbour Bakeries: loyalty cards | Qualification | 15,000",
+         _is("opp-harbour", "stage", "qualification")),
+        ("| Northgate Clinic: appointment reminders | Proposal | 8,000",
+         _is("opp-northgate", "amount", 8000)),
+        ("| Riverside Motors: showroom displays | Negotiation | 20,000",
+         _is("opp-riverside", "stage", "negotiation")),
+    ],
+}
+
+
+def test_every_built_in_exercise_declares_what_its_text_promises():
+    assert set(FACTS) == set(EXERCISES)
+
+
+@pytest.mark.parametrize("key", EXERCISES)
+def test_the_setup_creates_what_the_task_text_describes(exercise, make, key):
+    lesson = exercise(key)
+    facts = FACTS[key]
+    text = " ".join(lesson.body.split())
+    for phrase, _fact in facts:
+        assert phrase in text, f"the task no longer says {phrase!r}: update FACTS"
+    checks_ = [{**fact, "key": f"fact-{n}"} for n, (_phrase, fact) in enumerate(facts)]
+    learner = make.user()
+    sandbox = get_or_create_sandbox(learner)
+    records = scenarios.inject(sandbox, lesson.content["setup"], actor=learner)
+    results = checks.evaluate(sandbox, checks_, records)
+    untrue = [facts[n][0] for n, result in enumerate(results) if not result.passed]
+    assert untrue == [], f"the sandbox contradicts the task text: {untrue}"
