@@ -232,13 +232,28 @@ class WaveStatus:
     wave: Wave
     totals: Aggregate
     go: bool
+    decision: SignOff | None = None  # the latest signed decision on the wave's gate
+
+
+def latest_gate_decisions(waves: list[Wave]) -> dict[int, SignOff]:
+    """The newest gate sign-off of each wave that has one, in one statement."""
+    if not waves:
+        return {}
+    latest: dict[int, SignOff] = {}
+    query = (select(SignOff).where(SignOff.wave_id.in_([w.id for w in waves]))
+             .order_by(SignOff.signed_at.desc(), SignOff.id.desc()))
+    for signoff in db.session.scalars(query):
+        latest.setdefault(signoff.wave_id, signoff)
+    return latest
 
 
 def wave_statuses(waves: list[Wave], state: Readiness) -> list[WaveStatus]:
     """Each wave's gate judged from its departments' sums (no names: see the wave page)."""
+    decisions = latest_gate_decisions(waves)
     result = []
     for wave in waves:
         totals = state.of([d.id for d in wave.departments])
         criteria: list[GateCriterion] = list(wave.criteria)
-        result.append(WaveStatus(wave, totals, gate_from_totals(criteria, totals, state.today)))
+        go = gate_from_totals(criteria, totals, state.today)
+        result.append(WaveStatus(wave, totals, go, decisions.get(wave.id)))
     return result
