@@ -45,7 +45,9 @@ def default_config(app: Flask) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": LANGUAGES,
         "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # None: a SQLite file in instance/ that every worker of this machine shares
+        # (portal.ratelimit); tests count in memory. Several machines: redis://...
+        "RATELIMIT_STORAGE_URI": None,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
         # How many proxies (load balancer, TLS terminator) stand in front of the portal and
@@ -79,6 +81,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if app.config["RATELIMIT_STORAGE_URI"] is None:
+        app.config["RATELIMIT_STORAGE_URI"] = (
+            "memory://"
+            if app.config["TESTING"]
+            else "portal+sqlite://" + os.path.join(app.instance_path, "ratelimit.sqlite")
+        )
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = mode == "production"
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]

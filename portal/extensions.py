@@ -10,6 +10,8 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 
+import portal.ratelimit  # noqa: F401 - registers the shared-file storage with `limits`
+
 # Stable constraint names so that Alembic migrations are the same on SQLite and PostgreSQL.
 naming_convention = {
     "ix": "ix_%(column_0_label)s",
