@@ -66,6 +66,13 @@ def content_attrs(language: str | None = None) -> Markup:
     return Markup(' lang="{}" dir="{}"').format(language, direction)
 
 
+def bdi(value: object, language: str | None = None) -> Markup | str:
+    """Inline content isolated from the text around it, with its lang and dir."""
+    if value is None or value == "":
+        return ""
+    return Markup("<bdi{}>{}</bdi>").format(content_attrs(language), value)
+
+
 def time_pattern(locale: Locale) -> str:
     """The locale's short time, or 24-hour time where its AM/PM markers are in English.
 
@@ -128,6 +135,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(time_filter, "time")
     app.add_template_global(content_attrs)
+    app.add_template_filter(bdi, "bdi")
 
     @app.context_processor
     def language_context() -> dict:
