@@ -208,3 +208,16 @@ def test_unknown_course_and_lesson_are_404(client, learner):
     assert client.post("/courses/sample-course/nope/done").status_code == 404
     # A quiz cannot be "marked as done": it is passed.
     assert client.post("/courses/sample-course/basics-quiz/done").status_code == 400
+
+
+def test_english_course_text_keeps_its_own_language_in_the_urdu_ui(client, learner):
+    client.post("/language", data={"locale": "ur"})
+    page = client.get("/courses/sample-course/intro/").text
+    assert '<html lang="ur" dir="rtl">' in page
+    assert '<div class="lesson-body" lang="en" dir="ltr" data-testid="lesson-body">' in page
+    assert '<h1 class="h3" id="lesson-title" lang="en" dir="ltr">' in page
+    quiz = client.get("/courses/sample-course/basics-quiz/").text
+    assert '<legend class="fs-6 fw-semibold">1. <bdi lang="en" dir="ltr">' in quiz
+    assert 'class="form-check-label" for="c-' in quiz and '" lang="en" dir="ltr">' in quiz
+    outline = client.get("/courses/sample-course/").text
+    assert '<h1 class="h3" lang="en" dir="ltr">Sample course</h1>' in outline
