@@ -14,7 +14,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.database import utcnow
 from portal.extensions import db
-from portal.learning.models import ExerciseAttempt, ExerciseCheck, Lesson
+from portal.learning.models import Course, ExerciseAttempt, ExerciseCheck, Lesson
 from portal.learning.services import LearningError, progress_for, record_view
 
 
@@ -62,6 +62,45 @@ def latest_attempt(user: User, lesson: Lesson) -> ExerciseAttempt | None:
         .order_by(ExerciseAttempt.id.desc())
         .limit(1)
     )
+
+
+@dataclass
+class OpenExercise:
+    """An exercise the learner is working on: what the panel beside the sandbox shows."""
+
+    attempt: ExerciseAttempt
+    lesson: Lesson
+    course: Course
+
+
+def open_exercise(user: User, sandbox, left_attempt_id: int | None = None) -> OpenExercise | None:
+    """The learner's latest exercise, if it is still open in this sandbox (one query).
+
+    Open means started and neither passed nor left (`left_attempt_id`, the attempt the
+    learner closed the panel on), in the sandbox as it is now: a reset ends it.
+    """
+    row = db.session.execute(
+        select(ExerciseAttempt, Lesson, Course)
+        .join(Lesson, Lesson.id == ExerciseAttempt.lesson_id)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(ExerciseAttempt.user_id == user.id)
+        .order_by(ExerciseAttempt.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    attempt, lesson, course = row
+    generation = attempt.records.get("_generation", [None, None])[1]
+    if (
+        attempt.passed
+        or attempt.id == left_attempt_id
+        or attempt.sandbox_id != sandbox.id
+        or generation != sandbox.generation
+        or lesson.archived
+        or not course.published
+    ):
+        return None
+    return OpenExercise(attempt, lesson, course)
 
 
 def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[CheckOutcome]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,7 +16,7 @@ from portal.learning.models import Course, Lesson
 from portal.learning.services import LearningError, TamperedSubmission
 from portal.markdown import render_markdown
 from portal.rendering import render
-from portal.security import roles_required
+from portal.security import is_safe_redirect, roles_required
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 bp.add_app_template_filter(render_markdown, "markdown")
@@ -181,15 +181,32 @@ def verify(code: str | None = None):
     return render("learning/verify.html", code=code, certificate=found, status=status)
 
 
+# The panel on sandbox pages posts Check my work with this target; it gets the results only.
+PANEL_RESULT = "exercise-panel-result"
+LEFT_EXERCISE = "exercise_left"  # session: the attempt whose panel the learner closed
+
+
 def _render_exercise(course: Course, lesson: Lesson, *, status: int = 200, **extra):
     context = {
         "course": course,
         "lesson": lesson,
         "outline": queries.outline(current_user, course),
         "attempt": exercises.latest_attempt(current_user, lesson),
+        # The lesson list beside the exercise follows the new status (htmx out of band).
+        "lesson_nav_oob": bool(request.htmx),
         **extra,
     }
+    if request.htmx and request.htmx.target == PANEL_RESULT:
+        return render("learning/_panel_result.html", status=status, **context)
     return render("learning/lesson.html", "learning/_exercise.html", status=status, **context)
+
+
+@bp.app_template_global()
+def open_exercise_panel(sandbox) -> exercises.OpenExercise | None:
+    """The exercise whose task and Check button the sandbox pages show beside the work."""
+    if not current_user.is_authenticated:
+        return None
+    return exercises.open_exercise(current_user, sandbox, session.get(LEFT_EXERCISE))
 
 
 @bp.post("/courses/<slug>/<key>/start")
@@ -225,3 +242,20 @@ def exercise_check(slug: str, key: str):
     certificate = services.issue_certificate_if_complete(current_user, course)
     db.session.commit()
     return _render_exercise(course, lesson, outcomes=outcomes, certificate=certificate)
+
+
+@bp.post("/courses/<slug>/<key>/leave")
+@login_required
+@roles_required(Role.LEARNER)
+def exercise_leave(slug: str, key: str):
+    """Close the exercise's panel on the sandbox pages (starting again reopens it)."""
+    course = _course_or_404(slug)
+    attempt = exercises.latest_attempt(current_user, _lesson_or_404(course, key))
+    if attempt is not None:
+        session[LEFT_EXERCISE] = attempt.id
+    if request.htmx:
+        return ""
+    target = request.form.get("next", "")
+    return redirect(
+        target if is_safe_redirect(target) else url_for("learning.lesson", slug=slug, key=key)
+    )

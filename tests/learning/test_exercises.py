@@ -85,3 +85,84 @@ def test_a_learner_cannot_check_or_see_another_learners_attempt(client, learner,
     assert "Start the exercise" in page and "Your last check" not in page
     assert db.session.scalar(select(func.count(ExerciseAttempt.id))) == 1
     assert db.session.scalar(select(ExerciseAttempt.user_id)) == learner.id
+
+
+def _do_the_work(learner) -> None:
+    """Carry out the reference solution in the learner's sandbox (what the pages would do)."""
+    attempt = db.session.scalar(select(ExerciseAttempt).order_by(ExerciseAttempt.id.desc()))
+    sandbox = db.session.scalar(select(Sandbox).where(Sandbox.owner_id == learner.id))
+    records = {k: tuple(v) for k, v in attempt.records.items()}
+    scenarios.apply_solution(sandbox, learner, _lesson().content["solution"], records)
+    db.session.commit()
+
+
+def _nav_status(html: str) -> str:
+    """The status the out-of-band lesson list gives the exercise."""
+    nav = html[html.index('id="lesson-nav" hx-swap-oob="true"') :]
+    item = nav[nav.index('data-lesson="billing-and-defect-tickets"') :]
+    return item.split('data-status="', 1)[1].split('"', 1)[0]
+
+
+def test_passing_updates_the_lesson_list_in_the_same_response(client, learner):
+    client.post(f"{URL}/start")
+    failing = client.post(f"{URL}/check", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert _nav_status(failing) == "started"
+    _do_the_work(learner)
+    passing = client.post(f"{URL}/check", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert _nav_status(passing) == "done"
+    assert passing.count('id="lesson-nav"') == 1
+    # Without htmx the whole page comes back, with one lesson list and nothing out of band.
+    page = client.post(f"{URL}/check").get_data(as_text=True)
+    assert page.count('id="lesson-nav"') == 1 and "hx-swap-oob" not in page
+
+
+def test_open_my_sandbox_stays_in_the_same_tab(client, learner):
+    page = client.post(f"{URL}/start", headers={"HX-Request": "true"}).get_data(as_text=True)
+    link = page[page.index('href="/sandbox/"') :].split(">", 1)[0]
+    assert "Open my sandbox" in page and "_blank" not in link
+
+
+def test_an_open_exercise_shows_its_task_and_check_on_every_sandbox_page(client, learner):
+    assert 'data-testid="exercise-panel"' not in client.get("/sandbox/").get_data(as_text=True)
+    client.post(f"{URL}/start")
+    for url in ("/sandbox/", "/sandbox/tickets", "/sandbox/customers"):
+        page = client.get(url).get_data(as_text=True)
+        assert 'data-testid="exercise-panel"' in page, url
+        assert "Hands-on: a billing complaint and a defective product" in page
+        assert "Two after-sale problems are waiting in your sandbox." in page  # the task
+        assert "Work on one ticket at a time" in page  # a hint
+        assert f'hx-post="{URL}/check"' in page and f'href="{URL}/"' in page
+
+    # Check my work from the panel answers with the results only, for the panel.
+    panel = {"HX-Request": "true", "HX-Target": "exercise-panel-result"}
+    html = client.post(f"{URL}/check", headers=panel).get_data(as_text=True)
+    assert 'data-check="billing-closed" data-passed="no"' in html
+    assert "Close the ticket once Sana has the answer." in html
+    assert "checks met" in html and 'id="exercise"' not in html and "<html" not in html
+    _do_the_work(learner)
+    html = client.post(f"{URL}/check", headers=panel).get_data(as_text=True)
+    assert "Passed: every required check is met." in html and 'data-passed="no"' not in html
+    # Passed: the exercise is no longer open, so the panel is gone.
+    assert 'data-testid="exercise-panel"' not in client.get("/sandbox/").get_data(as_text=True)
+
+
+def test_the_learner_can_leave_the_exercise_and_start_it_again(client, learner):
+    client.post(f"{URL}/start")
+    response = client.post(f"{URL}/leave", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response.get_data(as_text=True) == ""
+    assert 'data-testid="exercise-panel"' not in client.get("/sandbox/").get_data(as_text=True)
+    client.post(f"{URL}/start")
+    assert 'data-testid="exercise-panel"' in client.get("/sandbox/").get_data(as_text=True)
+    # Without JavaScript: back to the page the learner was on, never to another site.
+    response = client.post(f"{URL}/leave", data={"next": "/sandbox/tickets"})
+    assert response.status_code == 302 and response.headers["Location"] == "/sandbox/tickets"
+    response = client.post(f"{URL}/leave", data={"next": "https://evil.example/"})
+    assert response.headers["Location"] == f"{URL}/"
+    assert client.post("/courses/after-sale-service/no-such-lesson/leave").status_code == 404
+
+
+def test_a_reset_sandbox_closes_the_panel(client, learner):
+    client.post(f"{URL}/start")
+    reset_sandbox(get_or_create_sandbox(learner), learner)
+    db.session.commit()
+    assert 'data-testid="exercise-panel"' not in client.get("/sandbox/").get_data(as_text=True)
