@@ -21,10 +21,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from portal import database, i18n, navigation, security
+    from portal import arguments, database, i18n, navigation, security
     from portal.accounts import session as account_session  # noqa: F401 - registers the loader
     from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
+    arguments.init_app(app)
     db.init_app(app)
     database.install_sqlite_pragmas(app)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True, compare_type=True)

@@ -137,3 +137,38 @@ def test_a_password_with_a_nul_is_refused_and_the_user_signs_in_as_before(client
     assert client.login(user.email, "wrong\x00password").status_code == 422
     assert client.login(user).status_code == 302
     assert db.session.get(User, user.id).active
+
+
+@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808", "99999999999999999999"])
+def test_an_id_past_what_the_database_holds_is_not_found(client, make, number):
+    learner, admin, executive = (make.user(roles=(role,)) for role in
+                                 ("learner", "admin", "executive"))
+    for user, path in [(learner, "/sandbox/leads/"), (learner, "/sandbox/customers/"),
+                       (admin, "/admin/users/"), (executive, "/dashboard/departments/"),
+                       (executive, "/rollout/plans/")]:
+        client.login(user)
+        assert client.get(path + number).status_code == 404, path
+        assert client.get(path + "2147483647").status_code == 404, path
+        client.post("/logout")
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "2147483648", "-3", "x", "١", "0"])
+def test_a_page_or_id_in_the_query_string_out_of_range_shows_the_first_page(
+    client, make, value
+):
+    learner, admin, executive = (make.user(roles=(role,)) for role in
+                                 ("learner", "admin", "executive"))
+    sales = make.department("Sales")
+    pages = {
+        learner: ["/sandbox/leads", "/sandbox/customers", "/sandbox/tickets",
+                  "/sandbox/opportunities"],
+        admin: ["/admin/users", "/admin/users?department="],
+        executive: ["/dashboard/?plan=", f"/dashboard/departments/{sales.id}",
+                    "/dashboard/export/departments.csv?plan="],
+    }
+    for user, paths in pages.items():
+        client.login(user)
+        for path in paths:
+            url = path + value if path.endswith("=") else f"{path}?page={value}"
+            assert client.get(url).status_code == 200, url
+        client.post("/logout")

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import Department, User, UserRole
 from portal.accounts.roles import ROLE_CODES
+from portal.arguments import parse_id
 from portal.extensions import db
 
 STATUSES = ("active", "disabled", "all")
@@ -27,15 +28,15 @@ class UserFilters:
     @classmethod
     def from_args(cls, args: MultiDict) -> UserFilters:
         """Read filters from the query string, ignoring values that make no sense."""
-        department = args.get("department", type=int)
+        department = parse_id(args.get("department"))
         role = args.get("role", "")
         status = args.get("status", "active")
         return cls(
             q=args.get("q", "").strip()[:100],
-            department_id=department if department and department > 0 else None,
+            department_id=department,
             role=role if role in ROLE_CODES else "",
             status=status if status in STATUSES else "active",
-            page=max(args.get("page", 1, type=int) or 1, 1),
+            page=parse_id(args.get("page")) or 1,
         )
 
     def as_args(self, **changes) -> dict:

@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from portal.accounts.models import Department
 from portal.accounts.roles import Role
+from portal.arguments import arg_id, arg_page
 from portal.dashboard import exports, people, queries
 from portal.database import utcnow
 from portal.extensions import db
@@ -37,7 +38,7 @@ def _csv(text: str, filename: str) -> Response:
 @roles_required(*EXECUTIVES)
 def home():
     """Readiness at a glance: departments, plan timeline, completions, risks, goals."""
-    board = queries.dashboard(request.args.get("plan", type=int), utcnow())
+    board = queries.dashboard(arg_id("plan"), utcnow())
     return render("dashboard/home.html", board=board, tables=exports.TABLES)
 
 
@@ -48,7 +49,7 @@ def export(table: str):
     """One of the dashboard's tables as CSV."""
     if table not in exports.TABLES:
         abort(404)
-    board = queries.dashboard(request.args.get("plan", type=int), utcnow())
+    board = queries.dashboard(arg_id("plan"), utcnow())
     return _csv(exports.table_csv(board, table), f"readiness-{table}-{board.today}.csv")
 
 
@@ -67,7 +68,7 @@ def department(department_id: int):
     now = utcnow()
     page = people.department_page(
         _department_or_404(department_id), now.date(), now,
-        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        page=arg_page(),
         order=request.args.get("order", "ready"),
     )
     return render("dashboard/department.html", view=page, today=now.date())

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.roles import Role
+from portal.arguments import arg_page
 from portal.extensions import db
 from portal.security import roles_required
 from sandbox import models  # noqa: F401 - the tables belong to the app
@@ -70,7 +71,7 @@ def load_or_404(model, record_id: int | None, sandbox: Sandbox):
 
 def page_number() -> int:
     """The ?page= of a list (1 when missing or nonsense)."""
-    return max(1, request.args.get("page", 1, type=int))
+    return arg_page()
 
 
 def show_error(form: FlaskForm, error: SandboxError) -> None:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import queries as account_queries
+from portal.arguments import arg_id, parse_id
 from portal.authoring import progress
 from portal.authoring.forms import AssignmentChangeForm, AssignmentForm
 from portal.authoring.progress import AssignmentError
@@ -134,7 +135,7 @@ def assignment_remove(slug: str, assignment_id: int):
 @bp.get("/courses/<slug>/progress")
 def course_progress(slug: str):
     course = course_or_404(slug)
-    department_id = request.args.get("department", type=int)
+    department_id = arg_id("department")
     report = progress.progress_report(course, department_id)
     today = date.today()
     if request.args.get("format") == "csv":
@@ -160,7 +161,7 @@ def course_progress(slug: str):
 @bp.post("/courses/<slug>/nudge")
 def course_nudge(slug: str):
     course = course_or_404(slug)
-    wanted = {int(v) for v in request.form.getlist("user") if v.isdigit()}
+    wanted = {parse_id(v) for v in request.form.getlist("user")} - {None}
     report = progress.progress_report(course)
     reachable = {row.user.id: row.user for row in report.rows}
     chosen = [reachable[i] for i in wanted if i in reachable]
