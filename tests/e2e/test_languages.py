@@ -1,0 +1,111 @@
+"""Each role's home in English, Urdu and Hindi, in a fresh browser: the right language and
+direction, the script font, no console error and no failed request (the favicon included).
+A screenshot of each goes to test-results/screenshots/ (git-ignored) for people to look at.
+Also: the pipeline board's stage menus show whole stage names on a 1366-pixel screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portal.extensions import db
+from sandbox.services import get_or_create_sandbox
+from tests.conftest import TEST_PASSWORD
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+HOMES = {
+    "learner": "/learn/",
+    "trainer": "/author/",
+    "executive": "/dashboard/",
+    "admin": "/admin/users",
+}
+DIRECTIONS = {"en": "ltr", "ur": "rtl", "hi": "ltr"}
+SCRIPT_FONTS = {"ur": "Noto Nastaliq Urdu", "hi": "Noto Sans Devanagari"}
+
+
+@pytest.fixture
+def fresh_page(browser, live_server):
+    """A fresh context that records every console error and every failed request."""
+    context = browser.new_context(base_url=live_server, locale="en-GB",
+                                  viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(f"console: {msg.text}")
+            if msg.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(f"script: {error}"))
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    page.on("response", lambda response: problems.append(f"{response.status}: {response.url}")
+            if response.status >= 400 else None)
+    page.problems = problems
+    yield page
+    context.close()
+
+
+def _sign_in(page, user) -> None:
+    page.goto("/login")
+    page.locator("input[name=email]").fill(user.email)
+    page.locator("input[name=password]").fill(TEST_PASSWORD)
+    page.locator("form[method=post] button[type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("locale", ["en", "ur", "hi"])
+@pytest.mark.parametrize("role", list(HOMES))
+def test_each_role_home_reads_correctly_in_each_language(fresh_page, make, app_ctx, role, locale):
+    page = fresh_page
+    user = make.user(roles=(role,))
+    user.locale = locale
+    db.session.commit()
+    _sign_in(page, user)
+    page.goto(HOMES[role])
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+    assert page.evaluate("document.documentElement.lang") == locale
+    assert page.evaluate("document.documentElement.dir") == DIRECTIONS[locale]
+    fonts_loaded = page.evaluate(
+        "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
+    )
+    if locale in SCRIPT_FONTS:
+        assert any(SCRIPT_FONTS[locale] in family for family in fonts_loaded), fonts_loaded
+    assert not any("Noto" in family for family in fonts_loaded if locale == "en")
+    icon = page.evaluate(
+        "fetch('/favicon.ico').then(r => [r.status, r.headers.get('content-type')])"
+    )
+    assert icon[0] == 200 and "icon" in icon[1]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{role}-{locale}.png", full_page=True)
+    assert page.problems == []
+
+
+MENU_FITS = """
+() => [...document.querySelectorAll('[data-testid=board] select')].map(select => {
+  const style = getComputedStyle(select);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const widest = Math.max(...[...select.options].map(o => context.measureText(o.text).width));
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return {widest, room, right: select.getBoundingClientRect().right,
+          card: select.closest('.card').getBoundingClientRect().right};
+})
+"""
+
+
+@pytest.mark.parametrize("locale", ["en", "hi"])
+def test_pipeline_stage_menus_show_whole_stage_names_at_1366_pixels(fresh_page, make, app_ctx,
+                                                                     locale):
+    page = fresh_page
+    learner = make.user(roles=("learner",))
+    learner.locale = locale
+    get_or_create_sandbox(learner)
+    db.session.commit()
+    _sign_in(page, learner)
+    page.goto("/sandbox/opportunities")
+    page.wait_for_load_state("networkidle")
+    menus = page.evaluate(MENU_FITS)
+    assert menus, "the board shows open deals with stage menus"
+    for menu in menus:
+        assert menu["widest"] <= menu["room"] + 0.5, menu
+        assert menu["right"] <= menu["card"] + 0.5, menu
+    assert page.problems == []
