@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, make_response, render_template, request
+from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db
@@ -29,7 +31,14 @@ MESSAGES = {
         _l("Something went wrong"),
         _l("The portal hit an error. It has been logged; try again shortly."),
     ),
+    503: (
+        _l("Temporarily unavailable"),
+        _l("The portal cannot reach its database just now. Try again in a minute."),
+    ),
 }
+# How long a visitor (or a proxy) should wait before asking again when the database is away.
+RETRY_AFTER_SECONDS = 30
+SQLITE_UNAVAILABLE = ("unable to open", "disk i/o", "locked", "disk is full", "readonly")
 
 
 def render_error(status: int, detail: str | None = None) -> Response:
@@ -41,6 +50,40 @@ def render_error(status: int, detail: str | None = None) -> Response:
     )
     response.vary.add("HX-Request")
     return response
+
+
+def database_unavailable(error: Exception) -> Response:
+    """503 with Retry-After, rendered without the database: the visitor is shown the page
+    as if signed out (loading the user would fail again) in the session's language."""
+    current_app.logger.error(
+        "database unavailable on %s %s: %s", request.method, request.path, one_line(error)
+    )
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is already gone; nothing to undo
+        pass
+    current_app.login_manager._update_request_context_with_user()  # anonymous, no query
+    response = render_error(503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def is_database_unavailable(error: Exception) -> bool:
+    """Connection refused or lost, a file that cannot be opened, a pool with no connection."""
+    if isinstance(error, InterfaceError | PoolTimeout):
+        return True
+    if isinstance(error, OperationalError):
+        # SQLite also calls a missing table or a syntax error "operational": those are bugs.
+        if type(error.orig).__module__ != "sqlite3":
+            return True
+        return any(words in str(error.orig).lower() for words in SQLITE_UNAVAILABLE)
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def one_line(error: Exception) -> str:
+    """The error's kind and first line, for a log line that is not a traceback."""
+    text = str(getattr(error, "orig", None) or error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"
 
 
 def register(app: Flask) -> None:
@@ -72,6 +115,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unhandled(error: Exception):
+        if is_database_unavailable(error):
+            return database_unavailable(error)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return render_error(500)

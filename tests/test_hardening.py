@@ -3,6 +3,16 @@ in forms and query strings, numbers out of range in paths and query strings."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -172,3 +182,84 @@ def test_a_page_or_id_in_the_query_string_out_of_range_shows_the_first_page(
             url = path + value if path.endswith("=") else f"{path}?page={value}"
             assert client.get(url).status_code == 200, url
         client.post("/logout")
+
+
+# When the database is away: a live gunicorn, started with the shipped configuration, whose
+# database cannot be reached, answering a visitor who signed in while it could.
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _unreachable_database_url(app, tmp_path) -> str:
+    """The same kind of database as the suite's, where nothing answers."""
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        return f"postgresql://postgres@127.0.0.1:{_free_port()}/portal"
+    return f"sqlite:///{tmp_path}/removed-directory/portal.db"
+
+
+@contextmanager
+def _gunicorn(env: dict[str, str], log_path: Path):
+    port = _free_port()
+    root = Path(__file__).resolve().parent.parent
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(root / "gunicorn.conf.py"),
+             "--bind", f"127.0.0.1:{port}", "portal:create_app()"],
+            cwd=root, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5)
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                assert server.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _get(url: str, cookie: str = "") -> tuple[int, dict, str]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie, "Accept-Language": "ur"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def test_a_signed_in_visitor_gets_a_styled_503_when_the_database_is_away(
+    app, client, make, tmp_path
+):
+    user = make.user(roles=("learner",))
+    client.login(user)
+    cookie = f"session={client.get_cookie('session').value}"
+    env = {"SECRET_KEY": app.config["SECRET_KEY"], "PORTAL_MODE": "production",
+           "DATABASE_URL": _unreachable_database_url(app, tmp_path), "WEB_CONCURRENCY": "1",
+           "PORTAL_THREADS": "2"}
+    log_path = tmp_path / "gunicorn.log"
+    with _gunicorn(env, log_path) as base:
+        answers = [_get(base + path, cookie) for path in ("/learn/", "/sandbox/leads", "/")]
+        health, _headers, _body = _get(base + "/healthz")
+    for status, headers, body in answers:
+        assert status == 503
+        assert headers["Retry-After"] == "30"
+        assert "bootstrap" in body and 'lang="ur"' in body and 'dir="rtl"' in body
+        assert 'data-status="503"' in body
+        assert headers["Cache-Control"] == "no-store"
+    assert health == 503
+    log = log_path.read_text()
+    assert "Traceback" not in log
+    assert log.count("database unavailable on GET") == len(answers)
