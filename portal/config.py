@@ -50,6 +50,16 @@ def default_config(app: Flask) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": None,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+        # Per account, whatever the address: this many wrong passwords within the window
+        # lock the account for a while (it unlocks by itself; an admin can lift it sooner).
+        "LOGIN_LOCKOUT_ATTEMPTS": 10,
+        "LOGIN_LOCKOUT_WINDOW_SECONDS": 15 * 60,
+        "LOGIN_LOCKOUT_SECONDS": 15 * 60,
+        # Password hashes checked at once per process; a sign-in that waits longer than
+        # LOGIN_HASH_WAIT_SECONDS for a turn is told to try again (503), so a burst of
+        # sign-ins cannot take every thread from the other pages.
+        "LOGIN_HASH_CONCURRENCY": 1,
+        "LOGIN_HASH_WAIT_SECONDS": 3.0,
         # How many proxies (load balancer, TLS terminator) stand in front of the portal and
         # set X-Forwarded-For/-Proto. 0 trusts none: behind a load balancer every visitor
         # would then share its address, and one rate limit, for signing in.

@@ -71,6 +71,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     first_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Wrong passwords in the current window (from failed_sign_in_at); enough of them lock
+    # the account until locked_until, which passes by itself or is lifted by an admin.
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    failed_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship(back_populates="users")
     role_links: Mapped[list[UserRole]] = relationship(
@@ -81,6 +86,10 @@ class User(UserMixin, db.Model):
     def _name_sets_sort_name(self, _key: str, value: str) -> str:
         self.sort_name = sort_name(value)
         return value
+
+    def locked_at(self, now: datetime) -> bool:
+        """Whether too many wrong passwords keep the account from signing in at `now`."""
+        return self.locked_until is not None and self.locked_until > now
 
     @property
     def roles(self) -> frozenset[str]:

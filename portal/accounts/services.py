@@ -5,12 +5,20 @@ Services flush, never commit: the view (or CLI command) that called them commits
 
 from __future__ import annotations
 
+import logging
+import math
+import smtplib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts.models import Department, User, normalise_email
@@ -38,6 +46,28 @@ class AccountError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class AccountLocked(AccountError):
+    """Too many wrong passwords: the account cannot sign in for `seconds` more."""
+
+    def __init__(self, seconds: int):
+        super().__init__(
+            _(
+                "Too many wrong passwords were tried for this account, so it is locked for "
+                "about %(minutes)d more minutes. Try again then, or ask an administrator "
+                "to unlock it.",
+                minutes=max(1, math.ceil(seconds / 60)),
+            )
+        )
+        self.seconds = seconds
+
+
+class SignInBusy(AccountError):
+    """Every password-checking turn of this process stayed taken for too long."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Many people are signing in right now. Try again in a few seconds."))
 
 
 @dataclass
@@ -74,19 +104,111 @@ def check_password_strength(password: str, field_name: str = "password") -> None
         )
 
 
+# Password hashing is deliberately slow (tens of milliseconds of CPU). Each process lets
+# LOGIN_HASH_CONCURRENCY checks run at once, so the other threads keep serving pages.
+_hash_turns: dict[int, threading.BoundedSemaphore] = {}
+_hash_turns_lock = threading.Lock()
+
+
+@contextmanager
+def _hash_turn() -> Iterator[None]:
+    """Wait (a bounded time) for a turn to check a password; SignInBusy when none comes."""
+    size = current_app.config["LOGIN_HASH_CONCURRENCY"]
+    with _hash_turns_lock:
+        turns = _hash_turns.setdefault(size, threading.BoundedSemaphore(size))
+    if not turns.acquire(timeout=current_app.config["LOGIN_HASH_WAIT_SECONDS"]):
+        raise SignInBusy()
+    try:
+        yield
+    finally:
+        turns.release()
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    with _hash_turn():
+        return check_password_hash(password_hash, password)
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None; records the sign-in."""
+    """The active user with this email and password, or None; records the sign-in.
+
+    Raises AccountLocked while too many wrong passwords lock the account, and SignInBusy
+    when no turn to check the password came in time.
+    """
     user = User.by_email(email)
     if user is None or user.password_hash is None:
-        check_password_hash(_dummy_hash(), password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
+        _password_matches(_dummy_hash(), password)
         return None
     now = utcnow()
+    if user.locked_at(now):
+        raise AccountLocked(int((user.locked_until - now).total_seconds()))
+    if not _password_matches(user.password_hash, password):
+        _record_wrong_password(user, now)
+        return None
+    if not user.active:
+        return None
     user.first_login_at = user.first_login_at or now
     user.last_login_at = now
+    user.failed_sign_ins, user.failed_sign_in_at, user.locked_until = 0, None, None
     db.session.flush()
     return user
+
+
+def _record_wrong_password(user: User, now: datetime) -> None:
+    """Count a wrong password (in one statement, as workers may count at once) and lock the
+    account when the window holds LOGIN_LOCKOUT_ATTEMPTS of them."""
+    config = current_app.config
+    window_start = now - timedelta(seconds=config["LOGIN_LOCKOUT_WINDOW_SECONDS"])
+    new_window = (User.failed_sign_in_at.is_(None)) | (User.failed_sign_in_at < window_start)
+    count = db.session.scalar(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            failed_sign_ins=case((new_window, 1), else_=User.failed_sign_ins + 1),
+            failed_sign_in_at=case(
+                (new_window, literal(now, User.failed_sign_in_at.type)),
+                else_=User.failed_sign_in_at,
+            ),
+        )
+        .returning(User.failed_sign_ins),
+        execution_options={"synchronize_session": False},
+    )
+    if count < config["LOGIN_LOCKOUT_ATTEMPTS"]:
+        db.session.expire(user, ["failed_sign_ins", "failed_sign_in_at"])
+        return
+    user.locked_until = now + timedelta(seconds=config["LOGIN_LOCKOUT_SECONDS"])
+    user.failed_sign_ins, user.failed_sign_in_at = 0, None
+    db.session.flush()
+    _tell_about_lock(user)
+
+
+def _tell_about_lock(user: User) -> None:
+    """Email the person that their account was locked, when a mail server is configured."""
+    from portal.mail import mail_configured, send_mail
+
+    if not mail_configured():
+        return
+    minutes = current_app.config["LOGIN_LOCKOUT_SECONDS"] // 60
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = _("Your CRM Academy account is locked for a while")
+        body = _(
+            "Hello %(name)s,\n\nSomeone tried to sign in to your CRM Academy account with "
+            "wrong passwords several times, so it is locked for %(minutes)d minutes. "
+            "After that you can sign in as usual.\n\nIf this was not you, tell your "
+            "administrator.",
+            name=user.name,
+            minutes=minutes,
+        )
+    try:
+        send_mail(user.email, subject, body)
+    except (smtplib.SMTPException, OSError):
+        logging.getLogger(__name__).warning("could not email %s about a lock", user.id)
+
+
+def unlock(user: User) -> None:
+    """Lift a lock (and forget the wrong passwords counted so far)."""
+    user.failed_sign_ins, user.failed_sign_in_at, user.locked_until = 0, None, None
+    db.session.flush()
 
 
 def end_sessions(user: User) -> None:

@@ -28,7 +28,8 @@ from portal.accounts.forms import (
 from portal.accounts.models import Department, User
 from portal.accounts.roles import Role
 from portal.accounts.roster import decode_upload, import_roster
-from portal.accounts.services import AccountError, UserData
+from portal.accounts.services import AccountError, AccountLocked, SignInBusy, UserData
+from portal.database import utcnow
 from portal.extensions import db, limiter
 from portal.navigation import home_url
 from portal.rendering import render
@@ -87,22 +88,32 @@ def login():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            _fresh_session()
-            login_user(user)
-            db.session.commit()
-            target = request.args.get("next")
-            return redirect(target if is_safe_redirect(target) else home_url(user))
-        form.form_errors.append(
-            _("The email or password is not right, or the account is disabled.")
-        )
-        status = 401
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except AccountLocked as locked:
+            form.form_errors.append(locked.message)
+            status, headers = 429, {"Retry-After": str(locked.seconds)}
+        except SignInBusy as busy:
+            form.form_errors.append(busy.message)
+            status, headers = 503, {"Retry-After": "5"}
+        else:
+            db.session.commit()  # the sign-in, or the wrong password counted
+            if user is not None:
+                _fresh_session()
+                login_user(user)
+                target = request.args.get("next")
+                return redirect(target if is_safe_redirect(target) else home_url(user))
+            form.form_errors.append(
+                _("The email or password is not right, or the account is disabled.")
+            )
+            status = 401
     elif form.is_submitted():
         status = 422
-    return render("accounts/login.html", form=form, status=status)
+    response = render("accounts/login.html", form=form, status=status)
+    response.headers.update(headers)
+    return response
 
 
 @auth_bp.post("/logout")
@@ -262,6 +273,7 @@ def user_edit(user_id: int):
         form=form,
         user=user,
         confirm_form=ConfirmForm(),
+        now=utcnow(),
         status=status,
     )
 
@@ -289,6 +301,19 @@ def user_set_active(user_id: int):
         return render(
             "accounts/admin/_user_row.html", user=user, confirm_form=ConfirmForm()
         )
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@admin_bp.post("/users/<int:user_id>/unlock")
+@login_required
+@roles_required(Role.ADMIN)
+def user_unlock(user_id: int):
+    user = _load_user(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.unlock(user)
+    db.session.commit()
+    flash(_("%(name)s can sign in again.", name=user.name), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

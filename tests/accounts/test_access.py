@@ -75,6 +75,7 @@ MATRIX = [
     Route("GET", "/admin/users/<int:user_id>", ADMINS),
     Route("POST", "/admin/users/<int:user_id>", ADMINS, ok=422),
     Route("POST", "/admin/users/<int:user_id>/active", ADMINS, ok=302),
+    Route("POST", "/admin/users/<int:user_id>/unlock", ADMINS, ok=302),
     Route("GET", "/admin/users/import", ADMINS),
     Route("POST", "/admin/users/import", ADMINS, ok=422),
     Route("GET", "/admin/departments", ADMINS),

@@ -1,0 +1,156 @@
+"""Per-account lockout after wrong passwords, and bounded password hashing under load."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+
+import pytest
+
+from portal.accounts import services
+from portal.database import utcnow
+from portal.extensions import db
+
+LOCKED = "so it is locked for about"
+WRONG = "The email or password is not right, or the account is disabled."
+
+
+def _wrong_passwords(client, user, count: int, addresses: int = 1) -> None:
+    for attempt in range(count):
+        address = f"198.51.100.{attempt % addresses + 1}"
+        response = client.login(user, "wrong-password", environ_base={"REMOTE_ADDR": address})
+        assert response.status_code in (401, 429)
+
+
+def test_wrong_passwords_from_many_addresses_lock_the_account_for_a_while(client, make):
+    user = make.user()
+    _wrong_passwords(client, user, 44, addresses=4)
+
+    response = client.login(user, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+
+    assert response.status_code == 429
+    assert LOCKED in response.text and "ask an administrator to unlock it" in response.text
+    assert 14 * 60 <= int(response.headers["Retry-After"]) <= 15 * 60
+    assert client.get("/learn/").status_code == 302  # not signed in
+
+
+def test_the_lock_comes_after_the_configured_number_of_wrong_passwords(app, client, make,
+                                                                        monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_ATTEMPTS", 3)
+    user = make.user()
+    for _ in range(2):
+        assert WRONG in client.login(user, "wrong-password").text
+    third = client.login(user, "wrong-password")
+    assert third.status_code == 401  # the try that locks is answered as a wrong password
+    assert client.login(user).status_code == 429
+
+
+def test_the_lock_passes_by_itself(client, make):
+    user = make.user()
+    _wrong_passwords(client, user, 10)
+    assert client.login(user).status_code == 429
+    user.locked_until = utcnow() - timedelta(seconds=1)  # the lock time is over
+    db.session.commit()
+
+    assert client.login(user).status_code == 302
+
+
+def test_wrong_passwords_outside_the_window_do_not_add_up(client, make):
+    user = make.user()
+    _wrong_passwords(client, user, 9)
+    user.failed_sign_in_at = utcnow() - timedelta(minutes=16)  # the window has passed
+    db.session.commit()
+    _wrong_passwords(client, user, 9)
+
+    assert client.login(user).status_code == 302
+
+
+def test_a_right_password_forgets_the_wrong_ones_before_it(client, make):
+    user = make.user()
+    _wrong_passwords(client, user, 9)
+    assert client.login(user).status_code == 302
+    client.post("/logout")
+    _wrong_passwords(client, user, 9)
+
+    assert client.login(user).status_code == 302
+
+
+def test_an_admin_sees_the_lock_and_lifts_it(app, client, make):
+    user = make.user(name="Locked Out")
+    _wrong_passwords(client, user, 10)
+    admin = make.user(roles=("admin",))
+    client.login(admin)
+
+    page = client.get(f"/admin/users/{user.id}").text
+    assert "Locked after too many wrong passwords" in page
+    response = client.post(f"/admin/users/{user.id}/unlock")
+    assert response.status_code == 302
+    assert "Locked after too many" not in client.get(f"/admin/users/{user.id}").text
+
+    client.post("/logout")
+    assert client.login(user).status_code == 302
+
+
+def test_an_unlocked_account_shows_no_lock(client, make):
+    user = make.user()
+    client.login(make.user(roles=("admin",)))
+    assert "Locked after too many" not in client.get(f"/admin/users/{user.id}").text
+
+
+@pytest.fixture
+def smtp_inbox(app):
+    """A real SMTP server on loopback, set as the portal's mail server."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield inbox
+    app.config.update(MAIL_SERVER=None, MAIL_PORT=None)
+    controller.stop()
+
+
+def test_the_person_is_told_by_email_when_their_account_locks(client, make, smtp_inbox):
+    user = make.user(email="ann@example.test", name="Ann Lee")
+    _wrong_passwords(client, user, 9)
+    assert smtp_inbox.messages == []
+    _wrong_passwords(client, user, 1)
+
+    assert len(smtp_inbox.messages) == 1
+    message = smtp_inbox.messages[0]
+    assert message.rcpt_tos == ["ann@example.test"]
+    text = message.content.decode()
+    assert "Your CRM Academy account is locked for a while" in text
+    assert "locked for 15 minutes" in text
+
+
+def test_a_lock_without_a_mail_server_still_locks(client, make):
+    user = make.user()
+    _wrong_passwords(client, user, 10)
+    assert client.login(user).status_code == 429
+
+
+def test_sign_ins_wait_a_bounded_time_for_a_hashing_turn_then_hear_busy(app, app_ctx, client,
+                                                                          make, monkeypatch):
+    user = make.user()
+    monkeypatch.setitem(app.config, "LOGIN_HASH_WAIT_SECONDS", 0.2)
+    with services._hash_turn():  # every turn of this process is taken
+        busy = client.login(user)
+        other_page = client.get("/login")
+    assert busy.status_code == 503
+    assert "Many people are signing in right now" in busy.text
+    assert int(busy.headers["Retry-After"]) >= 5
+    assert other_page.status_code == 200  # the rest of the portal still answers
+    assert client.login(user).status_code == 302  # and a turn comes back
