@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.accounts.roles import Role
+from portal.database import best_effort
 from portal.extensions import db, limiter
 from portal.learning import exercises, queries, services
 from portal.learning.models import Course, Lesson
@@ -68,8 +69,7 @@ def course(slug: str):
 def lesson(slug: str, key: str):
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, key)
-    services.record_view(current_user, lesson)
-    db.session.commit()
+    best_effort(lambda: services.record_view(current_user, lesson), "a lesson view")
     return _render_lesson(course, lesson)
 
 
