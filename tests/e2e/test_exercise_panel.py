@@ -1,0 +1,136 @@
+"""The exercise beside the sandbox: a learner opens the after-sale exercise, goes to the
+sandbox in the same tab, works with the task in a panel, and checks the work there; on
+the lesson page a passing check updates the lesson list without a reload."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.learning.models import ExerciseAttempt, Lesson
+from sandbox import scenarios
+from sandbox.models import Sandbox
+from seed.learning_demo import import_builtin_courses
+from tests.e2e.conftest import login
+
+LESSON = "/courses/after-sale-service/billing-and-defect-tickets/"
+
+
+def _work_ticket(page, subject: str, reply: str, resolution: str) -> None:
+    page.get_by_role("list", name="Sandbox").get_by_role("link", name="Tickets").click()
+    page.get_by_role("link", name=subject).click()
+    page.get_by_label("Reply to the customer").fill(reply)
+    page.get_by_role("button", name="Send reply").click()
+    page.get_by_label("Resolution note: what was wrong, what you did").fill(resolution)
+    page.get_by_role("button", name="Resolve").click()
+    page.get_by_role("button", name="Close ticket").click()
+    expect(page.get_by_test_id("ticket-status")).to_have_text("Closed")
+
+
+def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, app_ctx):
+    import_builtin_courses()
+    db.session.commit()
+    learner = make.user(
+        roles=("learner",), department="Customer Service", name="Omar Sheikh", locale="en"
+    )
+    login(page, learner)
+    page.goto(LESSON)
+    page.get_by_role("button", name="Start the exercise").click()
+    page.get_by_role("link", name="Open my sandbox").click()
+
+    # Same tab: the sandbox replaced the lesson, no second page opened.
+    expect(page).to_have_url(re.compile(r"/sandbox/$"))
+    assert len(page.context.pages) == 1
+    panel = page.get_by_test_id("exercise-panel")
+    expect(panel).to_contain_text("Hands-on: a billing complaint and a defective product")
+    expect(panel.get_by_test_id("exercise-panel-task")).to_contain_text(
+        "both are now assigned to you"
+    )
+
+    # The tickets are the learner's, as the task says.
+    page.get_by_role("list", name="Sandbox").get_by_role("link", name="Tickets").click()
+    row = page.locator("tr", has_text="Charged twice for the same monthly invoice")
+    expect(row).to_contain_text("Omar Sheikh")
+
+    panel.get_by_role("button", name="Check my work").click()
+    expect(panel.get_by_test_id("check-results")).to_contain_text(
+        "Close the ticket once Sana has the answer."
+    )
+
+    _work_ticket(page, "Charged twice for the same monthly invoice",
+                 "Sorry for the double charge, Sana: I am checking it with billing today.",
+                 "Billing refunded the duplicate payment to the pharmacy's account.")
+    _work_ticket(page, "Scanner stops reading barcodes after a few minutes",
+                 "Sorry about the scanner, Vikram: I am arranging a solution.",
+                 "The faulty scanner is under warranty; a replacement has been arranged.")
+
+    expect(panel).to_be_visible()
+    panel.get_by_role("button", name="Check my work").click()
+    expect(panel.get_by_test_id("exercise-passed")).to_be_visible()
+    expect(panel.locator("[data-passed=no]")).to_have_count(0)
+
+    panel.get_by_role("link", name="Back to the lesson").first.click()
+    expect(page.locator('#lesson-nav [data-lesson="billing-and-defect-tickets"]')).to_contain_text(
+        "Done"
+    )
+    # Passed: the sandbox pages no longer show the panel.
+    page.goto("/sandbox/")
+    expect(page.get_by_test_id("exercise-panel")).to_have_count(0)
+
+
+def test_the_panel_can_be_folded_and_left_and_reads_right_to_left(page, make, app_ctx):
+    import_builtin_courses()
+    db.session.commit()
+    learner = make.user(roles=("learner",), department="Customer Service", locale="ur")
+    login(page, learner)
+    page.goto(LESSON)
+    page.locator("#exercise form").first.locator("button").click()
+    page.goto("/sandbox/tickets")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    panel = page.get_by_test_id("exercise-panel")
+    task = panel.get_by_test_id("exercise-panel-task")
+    expect(task).to_be_visible()
+    # The English task keeps its own language and reads left to right inside the page.
+    expect(task).to_have_attribute("lang", "en")
+    assert task.evaluate("el => getComputedStyle(el).direction") == "ltr"
+    # In a right-to-left page the title starts on the right, the buttons follow on the left.
+    title = panel.locator("#exercise-panel-title").bounding_box()
+    check = panel.locator("[data-testid=panel-check]").bounding_box()
+    assert title["x"] > check["x"]
+
+    panel.locator("summary").click()
+    expect(task).to_be_hidden()
+    page.on("dialog", lambda dialog: dialog.accept())
+    panel.get_by_test_id("panel-leave").click()
+    expect(page.get_by_test_id("exercise-panel")).to_have_count(0)
+    page.reload()
+    expect(page.get_by_test_id("exercise-panel")).to_have_count(0)
+
+
+def test_a_passing_check_updates_the_lesson_list_without_a_reload(page, make, app_ctx):
+    import_builtin_courses()
+    db.session.commit()
+    learner = make.user(roles=("learner",), department="Customer Service", locale="en")
+    login(page, learner)
+    page.goto(LESSON)
+    page.get_by_role("button", name="Start the exercise").click()
+    status = page.locator('#lesson-nav [data-lesson="billing-and-defect-tickets"]')
+    page.reload()
+    expect(status).to_contain_text("Started")
+
+    # The work, done as the sandbox pages would do it.
+    lesson = db.session.scalar(select(Lesson).where(Lesson.key == "billing-and-defect-tickets"))
+    attempt = db.session.scalar(select(ExerciseAttempt).where(ExerciseAttempt.user_id == learner.id))
+    sandbox = db.session.scalar(select(Sandbox).where(Sandbox.owner_id == learner.id))
+    records = {key: tuple(value) for key, value in attempt.records.items()}
+    scenarios.apply_solution(sandbox, learner, lesson.content["solution"], records)
+    db.session.commit()
+
+    page.evaluate("window.notReloaded = true")
+    page.locator("#exercise").get_by_role("button", name="Check my work").click()
+    expect(page.get_by_test_id("exercise-passed")).to_be_visible()
+    expect(status).to_contain_text("Done")
+    assert page.evaluate("window.notReloaded === true")
