@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import DateTime, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 
 
@@ -35,6 +37,20 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def best_effort(write: Callable[[], object], what: str) -> None:
+    """Run and commit a bookkeeping write that a page does not depend on (a lesson view, a
+    report opened). When the database refuses it (disk full, locked), roll it back and log
+    one line: the page is still shown."""
+    from portal.extensions import db
+
+    try:
+        write()
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        current_app.logger.warning("could not record %s: %s", what, str(error).splitlines()[0])
 
 
 def install_sqlite_pragmas(app: Flask) -> None:

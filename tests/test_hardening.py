@@ -263,3 +263,57 @@ def test_a_signed_in_visitor_gets_a_styled_503_when_the_database_is_away(
     log = log_path.read_text()
     assert "Traceback" not in log
     assert log.count("database unavailable on GET") == len(answers)
+
+
+# A GET whose bookkeeping write fails still shows its page.
+
+
+@contextmanager
+def _inserts_into(table: str, fail_with: str):
+    """Make every INSERT into `table` fail as a full disk or a locked database would."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    with db.engine.connect() as connection:
+        engine = connection.engine
+
+    def refuse(_conn, _cursor, statement, parameters, *_args) -> None:
+        if statement.lstrip().upper().startswith(f"INSERT INTO {table.upper()}"):
+            raise OperationalError(statement, parameters, Exception(fail_with))
+
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
+
+
+def test_a_lesson_is_shown_when_its_view_cannot_be_recorded(client, make, caplog):
+    from portal.learning.bundle import read_bundle
+    from portal.learning.importer import apply_bundle
+    from portal.learning.models import LessonView
+    from tests.learning.conftest import course_files
+
+    apply_bundle(read_bundle(course_files()))
+    db.session.commit()
+    client.login(make.user(roles=("learner",)))
+    with _inserts_into("lesson_views", "database or disk is full"):
+        response = client.get("/courses/sample-course/intro/")
+    assert response.status_code == 200
+    assert 'data-status="500"' not in response.text
+    assert _count(LessonView) == 0
+    assert "could not record a lesson view" in caplog.text
+    # Once the disk has room again, views are recorded as before.
+    assert client.get("/courses/sample-course/intro/").status_code == 200
+    assert _count(LessonView) == 1
+
+
+def test_the_reports_page_is_shown_when_its_event_cannot_be_logged(client, learner_box):
+    from sandbox.models import SandboxEvent
+
+    before = _count(SandboxEvent, SandboxEvent.verb == "report.viewed")
+    with _inserts_into("sb_events", "database is locked"):
+        response = client.get("/sandbox/reports")
+    assert response.status_code == 200
+    assert "sales" in response.text.lower()
+    assert _count(SandboxEvent, SandboxEvent.verb == "report.viewed") == before

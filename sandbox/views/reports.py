@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from portal.extensions import db
+from portal.database import best_effort
 from portal.rendering import render
 from sandbox import reports as report_queries
 from sandbox.services import log_event
@@ -22,6 +22,6 @@ def reports():
         "weighted": report_queries.weighted_pipeline(columns),
         "tickets": report_queries.tickets_by_category(sandbox),
     }
-    log_event(sandbox, current_user, "report.viewed", report="sales_targets")
-    db.session.commit()
+    best_effort(lambda: log_event(sandbox, current_user, "report.viewed", report="sales_targets"),
+                "a report view")
     return render("sandbox/reports.html", sandbox=sandbox, **context)
