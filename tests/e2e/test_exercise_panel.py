@@ -123,7 +123,8 @@ def test_a_passing_check_updates_the_lesson_list_without_a_reload(page, make, ap
 
     # The work, done as the sandbox pages would do it.
     lesson = db.session.scalar(select(Lesson).where(Lesson.key == "billing-and-defect-tickets"))
-    attempt = db.session.scalar(select(ExerciseAttempt).where(ExerciseAttempt.user_id == learner.id))
+    mine = ExerciseAttempt.user_id == learner.id
+    attempt = db.session.scalar(select(ExerciseAttempt).where(mine))
     sandbox = db.session.scalar(select(Sandbox).where(Sandbox.owner_id == learner.id))
     records = {key: tuple(value) for key, value in attempt.records.items()}
     scenarios.apply_solution(sandbox, learner, lesson.content["solution"], records)
