@@ -468,3 +468,33 @@ def test_every_form_that_changes_something_carries_the_csrf_token(app, make, rol
                 forms += 1
                 assert 'name="csrf_token"' in body, (route.rule, attributes[:160])
     assert forms > 0
+
+
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")", re.I)
+INLINE_HANDLER = re.compile(r"<[^>]+\s(on[a-z]+|hx-on[:\w-]*)\s*=", re.I)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_carry_no_inline_script_and_are_never_cached(app, make, role):
+    """The Content-Security-Policy forbids inline script, so a page must not need any; and
+    every page, fragment and export that can carry someone's data says no-store."""
+    client, user = _client_for(app, make, role)
+    world = World(make, user)
+    seen = 0
+    for route in MATRIX:
+        if route.method != "GET" or expected(route, role) != 200 or "static" in route.rule:
+            continue
+        path = world.path(route)
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(path, headers=headers)
+            assert response.status_code == 200, path
+            assert response.headers["Cache-Control"] in ("no-store", "private, no-store"), path
+            policy = response.headers["Content-Security-Policy"]
+            scripts = next(p for p in policy.split(";") if p.strip().startswith("script-src"))
+            assert "unsafe-inline" not in scripts and "unsafe-eval" not in scripts
+            if response.mimetype == "text/html":
+                page = response.get_data(as_text=True)
+                assert not INLINE_SCRIPT.search(page), path
+                assert not INLINE_HANDLER.search(page), (path, INLINE_HANDLER.search(page))
+            seen += 1
+    assert seen > 4
