@@ -21,7 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from portal import arguments, database, i18n, navigation, security
+    from portal import arguments, database, i18n, navigation, security, uploads
     from portal.accounts import session as account_session  # noqa: F401 - registers the loader
     from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
@@ -34,6 +34,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    uploads.init_app(app)
     navigation.init_app(app)
     login_manager.init_app(app)
 

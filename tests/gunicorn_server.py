@@ -1,0 +1,64 @@
+"""Start the portal under gunicorn on a loopback port, as production serves it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"gunicorn stopped: {server.stderr.read().decode()[-2000:]}")
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=10)
+            return
+        except OSError:  # not listening yet, or still booting
+            time.sleep(0.3)
+    raise AssertionError("gunicorn did not answer within 60 s")
+
+
+@contextmanager
+def gunicorn(database_url: str, workers: int = 1, **settings: str) -> Iterator[str]:
+    """The portal under gunicorn (gthread, as bin/run starts it); yields its base URL.
+
+    `settings` become PORTAL_* environment variables.
+    """
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORTAL_MODE": "testing",
+        "SECRET_KEY": "live-server-" + "x" * 40,
+        "DATABASE_URL": database_url,
+        **{f"PORTAL_{name}": value for name, value in settings.items()},
+    }
+    server = subprocess.Popen(
+        [str(GUNICORN), "--workers", str(workers), "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "--no-control-socket", "portal:create_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
