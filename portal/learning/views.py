@@ -155,6 +155,7 @@ def quiz_submit(slug: str, key: str):
         results=results,
         attempts=queries.quiz_history(current_user, lesson),
         certificate=certificate,
+        lesson_nav_oob=bool(request.htmx),
     )
 
 

@@ -166,3 +166,15 @@ def test_a_reset_sandbox_closes_the_panel(client, learner):
     reset_sandbox(get_or_create_sandbox(learner), learner)
     db.session.commit()
     assert 'data-testid="exercise-panel"' not in client.get("/sandbox/").get_data(as_text=True)
+
+
+def test_the_panel_costs_no_query_beyond_its_one_lookup(client, learner, count_queries):
+    """Sandbox pages look for an open exercise once, whether or not there is one."""
+    client.get("/sandbox/tickets")  # the sandbox is made on the first visit
+    with count_queries() as without:
+        client.get("/sandbox/tickets")
+    client.post(f"{URL}/start")
+    with count_queries() as with_panel:
+        page = client.get("/sandbox/tickets").get_data(as_text=True)
+    assert 'data-testid="exercise-panel"' in page
+    assert with_panel.count == without.count, with_panel.statements

@@ -141,3 +141,13 @@ def test_quiz_post_without_csrf_token_is_refused(client, learner):
     response = client.post(QUIZ_URL, data=_answers(ids, ALL_RIGHT), csrf=False)
     assert response.status_code == 400
     assert _attempts() == 0
+
+
+def test_a_passed_quiz_updates_the_lesson_list_in_the_same_response(client, learner):
+    response = client.post(
+        QUIZ_URL, data=_answers(_ids(), ALL_RIGHT), headers={"HX-Request": "true"}
+    )
+    page = response.get_data(as_text=True)
+    nav = page[page.index('id="lesson-nav" hx-swap-oob="true"') :]
+    item = nav[nav.index('data-lesson="basics-quiz"') :]
+    assert item.split('data-status="', 1)[1].startswith('done"')
