@@ -135,6 +135,24 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
             {"entity": "spaceship", "field-0-name": "x", "field-0-value": "y"},
             "Choose what kind of record to add.",
         ),
+        (
+            "setup",
+            {"entity": "customer", "field-0-name": "birthday", "field-0-value": "",
+             "field-0-amount": "three", "field-0-unit": "y", "field-0-direction": "before"},
+            "Give a whole number for the date",
+        ),
+        (
+            "setup",
+            {"entity": "customer", "field-0-name": "birthday", "field-0-value": "@today",
+             "field-0-amount": "3", "field-0-unit": "y", "field-0-direction": "before"},
+            "Give &#39;birthday&#39; a date or a value, not both.",
+        ),
+        (
+            "setup",
+            {"entity": "customer", "field-0-name": "birthday", "field-0-value": "",
+             "field-0-amount": "3", "field-0-unit": "fortnights", "field-0-direction": "before"},
+            "Choose days, weeks, months or years, before or after.",
+        ),
         ("checks", {"type": "record_exists", "hint": "h"}, "Say which record the check is about."),
         (
             "checks",
@@ -694,3 +712,83 @@ def test_a_tampered_kept_field_is_refused_not_a_server_error(client, exercise_co
     )
     assert response.status_code == 422
     assert _exercise(course).content == before
+
+
+def _form(html: str, attribute: str, value: str) -> str:
+    start = html.index(f'{attribute}="{value}"')
+    return html[start : html.index("</form>", start)]
+
+
+def test_the_builder_shows_names_not_codes(client, exercise_course):
+    course, key = exercise_course
+    html = client.get(f"/author/courses/{course.slug}/lessons/{key}").get_data(as_text=True)
+    check = _form(html, "data-check-form", "new")
+    assert '<option value="record_exists" selected>A record exists</option>' in check
+    assert ">record_exists<" not in check and ">field_equals<" not in check
+    assert '<option value="sales_target">Sales target</option>' in check
+    assert ">Customer since</option>" in check and ">customer_since<" not in check
+    assert '<option value="first_response">First response</option>' in check
+    assert ">A lead's status changed</option>" in check.replace("&#39;", "'")
+    assert "(field_equals)" not in check and "(count_at_least)" not in check
+    setup = _form(html, "data-setup-form", "new")
+    assert '<option value="sales_target">Sales target</option>' in setup
+    # One empty row to start with, and a button that adds more (app.js unhides it).
+    rows = setup[: setup.index("<template")]
+    assert rows.count("data-setup-row") == 1
+    assert "data-add-row" in setup and "Add a row" in setup
+    assert "@today" not in setup
+
+
+def test_the_field_picker_lists_each_kind_of_records_fields(client, exercise_course):
+    course, key = exercise_course
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    client.post(f"{base}/setup", data={
+        "entity": "ticket", "field-0-name": "subject", "field-0-value": "Broken"})
+    response = client.post(f"{base}/checks", data={
+        "type": "field_equals", "required": "y", "hint": "h", "target_setup": "ticket",
+        "field": "priority", "value": "high"})
+    assert response.status_code == 302
+    html = client.get(base).get_data(as_text=True)
+    check = _form(html, "data-check-form", _exercise(course).content["checks"][0]["key"])
+    picker = check[check.index('name="field"'):]
+    picker = picker[: picker.index("</select>")]
+    assert 'value="priority" data-entities="ticket" selected>Priority<' in picker
+    # A ticket's fields are offered; a lead's are there for app.js but hidden.
+    assert re.search(r'value="resolution_due" data-entities="ticket">', picker)
+    assert re.search(r'value="source" data-entities="lead" hidden>', picker)
+
+
+def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(
+    client, exercise_course
+):
+    course, key = exercise_course
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    response = client.post(f"{base}/setup", data={
+        "entity": "customer",
+        "field-0-name": "first_name", "field-0-value": "Sana",
+        "field-1-name": "customer_since", "field-1-value": "",
+        "field-1-amount": "3", "field-1-unit": "y", "field-1-direction": "before",
+        "field-2-name": "birthday", "field-2-value": "",
+        "field-2-amount": "0", "field-2-unit": "d", "field-2-direction": "after",
+    })
+    assert response.status_code == 302
+    response = client.post(f"{base}/setup", data={
+        "entity": "ticket", "field-0-name": "customer", "field-0-value": "setup:customer",
+        "field-1-name": "first_response_due", "field-1-value": "",
+        "field-1-amount": "2", "field-1-unit": "h", "field-1-direction": "after",
+    })
+    assert response.status_code == 302
+    customer, ticket = _exercise(course).content["setup"]
+    assert customer["fields"] == {
+        "first_name": "Sana", "customer_since": "@today-3y", "birthday": "@today"}
+    assert ticket["fields"]["first_response_due"] == "@now+2h"
+    html = client.get(base).get_data(as_text=True)
+    form = _form(html, "data-setup-form", "customer")
+    assert 'name="field-1-amount" value="3"' in form
+    assert '<option value="y" selected>years</option>' in form
+    assert '<option value="before" selected>before</option>' in form
+    assert "the sandbox's today" in form.replace("&#39;", "'")
+    summary = html[html.index('data-setup="customer"'):]
+    summary = summary[: summary.index("</summary>")].replace("&#39;", "'")
+    assert "Customer" in summary and "3 years before the sandbox's today" in summary
+    assert "@today" not in summary

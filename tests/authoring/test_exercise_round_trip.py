@@ -91,6 +91,11 @@ CHECKS = [
     for slug, lesson in EXERCISES
     for check in lesson.content["checks"]
 ]
+SETUP = [
+    pytest.param(slug, lesson.key, record["key"], id=f"{lesson.key}:{record['key']}")
+    for slug, lesson in EXERCISES
+    for record in lesson.content["setup"]
+]
 STEPS = [
     pytest.param(slug, lesson.key, index, id=f"{lesson.key}:step-{index + 1}")
     for slug, lesson in EXERCISES
@@ -164,3 +169,15 @@ def test_every_builtin_solution_step_round_trips_through_its_form(
     after = _stored(slug, key)
     assert after["solution"][index] == before["solution"][index]
     assert after == before
+
+
+@pytest.mark.parametrize(("slug", "key", "record_key"), SETUP)
+def test_every_builtin_setup_record_round_trips_through_its_form(
+    client, builtin, slug, key, record_key
+):
+    before = _original(slug, key)
+    page = client.get(f"/author/courses/{slug}/lessons/{key}").get_data(as_text=True)
+    form = read_form(page, "data-setup-form", record_key)
+    response = client.post(f"/author/courses/{slug}/lessons/{key}/setup", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert _stored(slug, key) == before

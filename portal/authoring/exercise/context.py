@@ -8,12 +8,33 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from portal.authoring.exercise import actions, checks, conditions, entities, step_form, steps
+from portal.authoring.exercise import (
+    actions,
+    checks,
+    conditions,
+    entities,
+    labels,
+    step_form,
+    steps,
+)
 
 VOCABULARY = SimpleNamespace(
     ENTITY_FIELDS=entities.ENTITY_FIELDS,
     TARGET_ENTITIES=entities.TARGET_ENTITIES,
     show_value=entities.show_value,
+    relative_parts=entities.relative_parts,
+    RELATIVE_UNITS=entities.RELATIVE_UNITS,
+    CHECK_TYPE_LABELS=labels.CHECK_TYPE_LABELS,
+    ENTITY_LABELS=labels.ENTITY_LABELS,
+    FIELD_LABELS=labels.FIELD_LABELS,
+    EVENT_LABELS=labels.EVENT_LABELS,
+    SLA_LABELS=labels.SLA_LABELS,
+    TIME_FIELDS=labels.TIME_FIELDS,
+    FILTER_FIELDS=labels.FILTER_FIELDS,
+    label=labels.label,
+    entities_with=labels.entities_with,
+    field_options=labels.field_options,
+    value_words=labels.value_words,
     OPERATORS=conditions.OPERATORS,
     OPERATOR_LABELS=conditions.OPERATOR_LABELS,
     row_numbers=conditions.row_numbers,

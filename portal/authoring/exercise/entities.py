@@ -46,6 +46,7 @@ ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
         "category",
         "priority",
         "status",
+        "assignee",
         "description",
         "first_response_due",
         "resolution_due",
@@ -72,6 +73,11 @@ CODES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 RELATIVE = re.compile(r"^@(today|now)([+-]\d+[hdwmy])*$")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# One step from the sandbox's today (or, for hours, its current time): what the date
+# control shows as "3 years before the sandbox's today".
+ONE_STEP = re.compile(r"^@(today|now)(?:([+-])([1-9]\d{0,3})([hdwmy]))?$")
+RELATIVE_UNITS = ("h", "d", "w", "m", "y")
+DIRECTIONS = ("before", "after")
 
 
 def parse_value(text: str):
@@ -125,3 +131,28 @@ def check_value(
             _("'%(value)s' is not a relative date such as @today-3d or @now+2h.", value=value),
             where,
         )
+
+
+def relative_parts(value) -> tuple[str, str, str] | None:
+    """A stored relative date as the date control's (amount, unit, direction), when it can."""
+    match = ONE_STEP.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    base, sign, amount, unit = match.groups()
+    unit = unit or ("h" if base == "now" else "d")
+    if (base == "now") != (unit == "h"):
+        return None
+    return amount or "0", unit, "after" if sign == "+" else "before"
+
+
+def relative_value(amount: str, unit: str, direction: str) -> str:
+    """The date control's values as stored: 3, "y", "before" -> "@today-3y"."""
+    amount = amount.strip()
+    if not amount.isdigit() or int(amount) > 9999:
+        raise AuthoringError(_("Give a whole number for the date, such as 3."), "fields")
+    if unit not in RELATIVE_UNITS or direction not in DIRECTIONS:
+        raise AuthoringError(_("Choose days, weeks, months or years, before or after."), "fields")
+    base = "@now" if unit == "h" else "@today"
+    if int(amount) == 0:
+        return base
+    return f"{base}{'-' if direction == 'before' else '+'}{int(amount)}{unit}"

@@ -5,7 +5,13 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from portal.accounts.models import User
-from portal.authoring.exercise.entities import CODES, ENTITY_FIELDS, check_value, parse_value
+from portal.authoring.exercise.entities import (
+    CODES,
+    ENTITY_FIELDS,
+    check_value,
+    parse_value,
+    relative_value,
+)
 from portal.authoring.exercise.steps import uses_setup_record
 from portal.authoring.services import AuthoringError, lesson_in, load, save, slugify, unique_key
 from portal.learning.models import Course
@@ -17,10 +23,14 @@ def save_setup_record(
     record_key: str | None,
     *,
     entity: str,
-    fields: list[tuple[str, str]],
+    fields: list[tuple[str, ...]],
     actor: User,
 ) -> str:
-    """Add or replace one record the exercise injects into the learner's sandbox."""
+    """Add or replace one record the exercise injects into the learner's sandbox.
+
+    Each of `fields` is (name, value) or (name, value, amount, unit, direction), the last
+    three from the date control ("3 years before the sandbox's today").
+    """
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
     if lesson.kind != "exercise":
@@ -30,7 +40,13 @@ def save_setup_record(
     setup = lesson.content.setdefault("setup", [])
     others = {r["key"] for r in setup if r["key"] != record_key}
     parsed: dict = {}
-    for name, text in fields:
+    for name, text, *relative in fields:
+        if relative and relative[0].strip():
+            if text.strip():
+                raise AuthoringError(
+                    _("Give '%(field)s' a date or a value, not both.", field=name), "fields"
+                )
+            text = relative_value(*relative)
         if not name and not text.strip():
             continue
         if name not in (*ENTITY_FIELDS[entity], "created_at"):

@@ -79,7 +79,7 @@ def setup_save(slug: str, key: str):
             key,
             request.form.get("record_key") or None,
             entity=request.form.get("entity", ""),
-            fields=_rows("field", "name", "value"),
+            fields=_rows("field", "name", "value", "amount", "unit", "direction"),
             actor=current_user,
         )
     except AuthoringError as error:

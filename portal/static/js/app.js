@@ -33,6 +33,56 @@ document.addEventListener("change", function (event) {
   });
 });
 
+// Exercise builder: a field picker lists only the fields of the kind of record chosen in
+// the selects its data-fields-for names (a setup record's option says its kind in
+// data-entity); a date field shows "3 years before the sandbox's today".
+function followEntity(picker) {
+  var entity = "";
+  picker.getAttribute("data-fields-for").split(" ").some(function (id) {
+    var select = document.getElementById(id);
+    if (!select || !select.value) { return false; }
+    var chosen = select.options[select.selectedIndex];
+    entity = (chosen && chosen.getAttribute("data-entity")) || select.value;
+    return true;
+  });
+  picker.querySelectorAll("option[data-entities]").forEach(function (option) {
+    var owners = option.getAttribute("data-entities").split(" ");
+    option.hidden = entity !== "" && owners.indexOf(entity) < 0;
+  });
+  var selected = picker.options[picker.selectedIndex];
+  if (selected && selected.hidden) { picker.value = ""; showDateControl(picker); }
+}
+function showDateControl(picker) {
+  var row = picker.closest("[data-setup-row]");
+  var control = row && row.querySelector("[data-relative]");
+  var chosen = picker.options[picker.selectedIndex];
+  if (control) { control.hidden = !(chosen && chosen.hasAttribute("data-date")); }
+}
+document.addEventListener("change", function (event) {
+  var target = event.target;
+  if (target.hasAttribute("data-date-toggle")) { showDateControl(target); }
+  if (!target.id) { return; }
+  document.querySelectorAll("[data-fields-for]").forEach(function (picker) {
+    if (picker.getAttribute("data-fields-for").split(" ").indexOf(target.id) >= 0) {
+      followEntity(picker);
+    }
+  });
+});
+// "Add a row" copies the form's row template with the next free number.
+document.querySelectorAll("[data-add-row]").forEach(function (button) { button.hidden = false; });
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-add-row]");
+  if (!button || !button.form) { return; }
+  var rows = button.form.querySelector("[data-rows]");
+  var template = button.form.querySelector("template[data-row-template]");
+  var index = rows.querySelectorAll("[data-setup-row]").length;
+  if (!template || index >= 30) { return; }
+  rows.insertAdjacentHTML("beforeend", template.innerHTML.split("__row__").join(String(index))
+    .split("__number__").join(String(index + 1)));
+  var picker = rows.lastElementChild.querySelector("[data-fields-for]");
+  if (picker) { followEntity(picker); picker.focus(); }
+});
+
 // Print buttons (no inline handlers under the CSP).
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) { window.print(); }

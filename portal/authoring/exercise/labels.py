@@ -1,0 +1,184 @@
+"""What trainers read for the exercise format's codes: check types, kinds of record, fields,
+events and SLA measures. The course files keep the codes; the builder shows these names.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from portal.authoring.exercise.entities import relative_parts, show_value
+from sandbox.models import ENTITIES
+from sandbox.scenarios import DATE_FIELDS, LINK_FIELDS
+
+CHECK_TYPE_LABELS = {
+    "record_exists": _l("A record exists"),
+    "field_equals": _l("A field has a given value"),
+    "count_at_least": _l("There are at least so many records"),
+    "event_happened": _l("Something happened"),
+    "events_in_order": _l("Things happened in this order"),
+    "within_sla": _l("A ticket was handled in time (SLA)"),
+}
+ENTITY_LABELS = {
+    "customer": _l("Customer"),
+    "product": _l("Product"),
+    "purchase": _l("Purchase"),
+    "lead": _l("Lead"),
+    "opportunity": _l("Opportunity"),
+    "ticket": _l("Ticket"),
+    "activity": _l("Note, call, meeting or task"),
+    "automation": _l("Automation"),
+    "outbox_email": _l("Email sent by an automation"),
+    "sales_target": _l("Sales target"),
+    "colleague": _l("Colleague"),
+}
+FIELD_LABELS = {
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "company": _l("Company"),
+    "email": _l("Email"),
+    "phone": _l("Phone"),
+    "city": _l("City"),
+    "birthday": _l("Birthday"),
+    "customer_since": _l("Customer since"),
+    "loyalty_card": _l("Loyalty card"),
+    "tier": _l("Tier"),
+    "preferences": _l("Preferences"),
+    "title": _l("Job title"),
+    "source": _l("Source"),
+    "status": _l("Status"),
+    "description": _l("Description"),
+    "name": _l("Name"),
+    "customer": _l("Customer"),
+    "owner": _l("Owner"),
+    "assignee": _l("Assigned to"),
+    "stage": _l("Stage"),
+    "amount": _l("Amount"),
+    "close_date": _l("Close date"),
+    "product": _l("Product"),
+    "quantity": _l("Quantity"),
+    "purchased_on": _l("Purchased on"),
+    "purchase": _l("Purchase"),
+    "subject": _l("Subject"),
+    "category": _l("Category"),
+    "priority": _l("Priority"),
+    "first_response_due": _l("First response due"),
+    "resolution_due": _l("Resolution due"),
+    "trigger": _l("Trigger"),
+    "body": _l("Text"),
+    "active": _l("Active"),
+    "period_start": _l("Period start"),
+    "period_end": _l("Period end"),
+    "created_at": _l("Created at"),
+    "kind": _l("Kind"),
+    "parent": _l("Record it is on"),
+    "parent_type": _l("Kind of record it is on"),
+    "due_on": _l("Due on"),
+    "done": _l("Done"),
+    "at": _l("When"),
+    "to": _l("To"),
+    "sent_at": _l("Sent at"),
+    "opened_at": _l("Opened at"),
+    "first_responded_at": _l("First responded at"),
+    "resolved_at": _l("Resolved at"),
+    "resolution": _l("Resolution"),
+    "satisfaction": _l("Satisfaction"),
+    "closed_reason": _l("Reason for closing"),
+    "closed_on": _l("Closed on"),
+    "price": _l("Price"),
+    "role": _l("Role"),
+    "is_learner": _l("Is the learner"),
+    "lead_id": _l("Lead it came from"),
+    "product_id": _l("Product"),
+    "automation_id": _l("Automation that sent it"),
+    "converted_customer_id": _l("Customer it became"),
+    "converted_opportunity_id": _l("Opportunity it became"),
+}
+EVENT_LABELS = {
+    "sandbox.reset": _l("The sandbox was reset"),
+    "clock.advanced": _l("The sandbox clock was moved on"),
+    "exercise.started": _l("The exercise was started"),
+    "lead.created": _l("A lead was created"),
+    "lead.updated": _l("A lead was edited"),
+    "lead.status_changed": _l("A lead's status changed"),
+    "lead.converted": _l("A lead was converted"),
+    "opportunity.stage_changed": _l("An opportunity's stage changed"),
+    "activity.created": _l("A note, call, meeting or task was added"),
+    "task.completed": _l("A task was completed"),
+    "ticket.assigned": _l("A ticket was assigned"),
+    "ticket.priority_changed": _l("A ticket's priority changed"),
+    "ticket.responded": _l("A ticket got its first response"),
+    "ticket.pending": _l("A ticket was set to pending"),
+    "ticket.resolved": _l("A ticket was resolved"),
+    "ticket.closed": _l("A ticket was closed"),
+    "ticket.rejected": _l("A ticket was rejected"),
+    "ticket.duplicate": _l("A ticket was marked as a duplicate"),
+    "ticket.reopened": _l("A ticket was reopened"),
+    "automation.created": _l("An automation was created"),
+    "automation.updated": _l("An automation was changed"),
+    "outbox.sent": _l("An automation sent an email"),
+    "report.viewed": _l("A report was opened"),
+}
+SLA_LABELS = {"first_response": _l("First response"), "resolution": _l("Resolution")}
+# Fields that hold a date or a time: the builder offers "3 years before the sandbox's today".
+TIME_FIELDS = frozenset(
+    {*DATE_FIELDS, "created_at", "first_response_due", "resolution_due", "due_on"}
+)
+_LINK_NAMES = {column: name for name, column in {**LINK_FIELDS, "parent": "parent_id"}.items()}
+
+
+def _filter_fields(model) -> tuple[str, ...]:
+    columns = [c.key for c in model.__table__.columns if c.key not in ("id", "sandbox_id")]
+    return tuple(_LINK_NAMES.get(column, column) for column in columns)
+
+
+# The fields a check may look at on each kind of record: its columns, links by their names.
+FILTER_FIELDS: dict[str, tuple[str, ...]] = {
+    entity: _filter_fields(model) for entity, model in ENTITIES.items()
+}
+
+
+def label(table: dict, code) -> str:
+    """The name shown for `code` (a readable form of the code when the table lacks it)."""
+    code = "" if code is None else str(code)
+    known = table.get(code)
+    return str(known) if known is not None else code.replace("_", " ").capitalize()
+
+
+def entities_with(field: str, fields: dict[str, tuple[str, ...]]) -> str:
+    """The kinds of record (space-separated) that have `field`: what a field picker filters."""
+    return " ".join(entity for entity, names in fields.items() if field in names)
+
+
+def field_options(fields: dict[str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
+    """(field, its name, the kinds of record that have it) for a picker, by name."""
+    every = dict.fromkeys(name for names in fields.values() for name in names)
+    options = [(name, label(FIELD_LABELS, name), entities_with(name, fields)) for name in every]
+    return sorted(options, key=lambda option: option[1].casefold())
+
+
+def _span(amount: int, unit: str) -> str:
+    if unit == "h":
+        return ngettext("%(num)d hour", "%(num)d hours", amount)
+    if unit == "d":
+        return ngettext("%(num)d day", "%(num)d days", amount)
+    if unit == "w":
+        return ngettext("%(num)d week", "%(num)d weeks", amount)
+    if unit == "m":
+        return ngettext("%(num)d month", "%(num)d months", amount)
+    return ngettext("%(num)d year", "%(num)d years", amount)
+
+
+def value_words(value) -> str:
+    """A stored value as a summary says it: @today-3y is "3 years before the sandbox's today"."""
+    parts = relative_parts(value)
+    if parts is None:
+        return show_value(value)
+    amount, unit, direction = parts
+    if amount == "0":
+        return _("the sandbox's current time") if unit == "h" else _("the sandbox's today")
+    span = _span(int(amount), unit)
+    if direction == "before":
+        return _("%(span)s before the sandbox's today", span=span)
+    return _("%(span)s after the sandbox's today", span=span)
