@@ -86,3 +86,46 @@ def test_the_demo_readiness_report_prints_on_one_page_with_its_numbers(page, app
     expect(page.get_by_test_id("completions-table")).to_be_hidden()
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
+
+
+CHART_STATE = """() => {
+  const canvas = document.getElementById('completions-chart');
+  const chart = Chart.getChart(canvas);
+  const scale = (id) => ({max: chart.scales[id].max, ticks: chart.scales[id].ticks.length,
+                          title: chart.options.scales[id].title.text});
+  return {height: canvas.getBoundingClientRect().height,
+          data: chart.data.datasets.map((set) => set.data),
+          weekly: scale('weekly'), total: scale('total')};
+}"""
+
+
+def test_the_printed_chart_keeps_its_scales_titles_and_numbers(page, app_ctx):
+    from seed.people import DEMO_PASSWORD
+    from seed.rollout_demo import create_demo_rollout
+
+    create_demo_rollout()
+    db.session.commit()
+    login(page, "exec@demo.test", DEMO_PASSWORD)
+    page.wait_for_function(
+        "() => window.Chart && Chart.getChart(document.getElementById('completions-chart'))")
+    screen = page.evaluate(CHART_STATE)
+    # Bars and lines have scales of their own, each titled with what it counts.
+    assert screen["weekly"]["title"] == "Completions per week (bars)"
+    assert screen["total"]["title"] == "Completions, total (lines)"
+    weekly, *lines = ([value or 0 for value in values] for values in screen["data"])
+    highest = {"weekly": max(weekly), "total": max(max(line) for line in lines)}
+    assert highest["weekly"] <= screen["weekly"]["max"] < screen["total"]["max"]
+
+    # A4 landscape less its margins, in print media: the chart is redrawn at its printed size.
+    page.set_viewport_size({"width": 1062, "height": 733})
+    page.emulate_media(media="print")
+    page.wait_for_function(
+        "() => document.getElementById('completions-chart').getBoundingClientRect().height > 200"
+        " && Chart.getChart(document.getElementById('completions-chart')).height > 200")
+    printed = page.evaluate(CHART_STATE)
+    assert printed["data"] == screen["data"]
+    for axis in ("weekly", "total"):
+        assert printed[axis]["title"] == screen[axis]["title"]
+        assert printed[axis]["ticks"] >= 3, printed  # not one flat "0" tick
+        assert highest[axis] <= printed[axis]["max"] <= 2 * highest[axis], printed
