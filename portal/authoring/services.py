@@ -244,6 +244,21 @@ def update_details(
 # Modules
 
 
+TITLE_MAX = 200  # course, module and lesson titles (the course format's limit)
+
+
+def clean_title(title: str, missing: str) -> str:
+    """The title with its spaces tidied; AuthoringError (at "title") if empty or too long."""
+    title = " ".join(title.split())
+    if not title:
+        raise AuthoringError(missing, "title")
+    if len(title) > TITLE_MAX:
+        raise AuthoringError(
+            _("Keep the title to %(count)d characters or fewer.", count=TITLE_MAX), "title"
+        )
+    return title
+
+
 def _module(bundle: CourseBundle, key: str) -> dict:
     for module in bundle.modules:
         if module["key"] == key:
@@ -252,10 +267,8 @@ def _module(bundle: CourseBundle, key: str) -> dict:
 
 
 def add_module(course: Course, title: str, actor: User) -> str:
+    title = clean_title(title, _("Enter a module title."))
     draft, bundle = load(course)
-    title = " ".join(title.split())
-    if not title:
-        raise AuthoringError(_("Enter a module title."), "title")
     key = unique_key(slugify(title, "module"), {m["key"] for m in bundle.modules})
     bundle.modules.append({"key": key, "title": title, "lessons": []})
     save(draft, bundle, actor)
@@ -263,10 +276,8 @@ def add_module(course: Course, title: str, actor: User) -> str:
 
 
 def rename_module(course: Course, key: str, title: str, actor: User) -> None:
+    title = clean_title(title, _("Enter a module title."))
     draft, bundle = load(course)
-    title = " ".join(title.split())
-    if not title:
-        raise AuthoringError(_("Enter a module title."), "title")
     _module(bundle, key)["title"] = title
     save(draft, bundle, actor)
 
@@ -315,10 +326,8 @@ def lesson_in(bundle: CourseBundle, key: str) -> LessonData:
 
 
 def add_lesson(course: Course, module_key: str, kind: str, title: str, actor: User) -> str:
+    title = clean_title(title, _("Enter a lesson title."))
     draft, bundle = load(course)
-    title = " ".join(title.split())
-    if not title:
-        raise AuthoringError(_("Enter a lesson title."), "title")
     if kind not in LESSON_KINDS:
         raise AuthoringError(_("Choose reading, quiz or exercise."), "kind")
     module = _module(bundle, module_key)
@@ -352,9 +361,7 @@ def _published_keys(course: Course) -> set[str]:
 
 
 def _check_basics(title: str, minutes: int) -> str:
-    title = " ".join(title.split())
-    if not title:
-        raise AuthoringError(_("Enter a lesson title."), "title")
+    title = clean_title(title, _("Enter a lesson title."))
     if not 1 <= minutes <= 600:
         raise AuthoringError(_("Minutes must be between 1 and 600."), "minutes")
     return title

@@ -156,7 +156,7 @@ def _offset() -> int:
 
 @bp.post("/courses/<slug>/modules")
 def module_add(slug: str):
-    title = request.form.get("title", "")[:200]
+    title = request.form.get("title", "")
     return _structure_edit(slug, lambda c: services.add_module(c, title, current_user))
 
 
@@ -179,7 +179,7 @@ def module_remove(slug: str, key: str):
 
 @bp.post("/courses/<slug>/modules/<key>/lessons")
 def lesson_add(slug: str, key: str):
-    title = request.form.get("title", "")[:200]
+    title = request.form.get("title", "")
     kind = request.form.get("kind", "")
     return _structure_edit(slug, lambda c: services.add_lesson(c, key, kind, title, current_user))
 
