@@ -1,0 +1,21 @@
+"""Plan text typed by people reads in its own direction inside the Urdu UI."""
+
+from __future__ import annotations
+
+from portal.extensions import db
+from portal.rollout import services
+from portal.rollout.services import GoalData
+
+
+def test_plan_name_and_goal_text_get_dir_auto_in_the_urdu_ui(client, executive, plan):
+    services.save_goal(plan, GoalData(horizon="short", title="Read before you act.",
+                                      metric="completion_rate", target=90))
+    db.session.commit()
+    client.login(executive)
+    client.post("/language", data={"locale": "ur"})
+    page = client.get(f"/rollout/plans/{plan.id}").text
+    assert '<html lang="ur" dir="rtl">' in page
+    assert '<bdi dir="auto">Read before you act.</bdi>' in page
+    assert '<bdi dir="auto">Go-live 2027</bdi>' in page
+    dashboard = client.get("/dashboard/").text
+    assert '<bdi dir="auto">Go-live 2027</bdi>' in dashboard
