@@ -67,6 +67,9 @@ def default_config(app: Flask) -> dict[str, Any]:
         "PASSWORD_HASH_METHOD": "scrypt",
         "PASSWORD_MIN_LENGTH": 10,
         "USERS_PER_PAGE": 25,
+        # Days people who join a department after a course was assigned to it have to
+        # finish it (the assignment form's default; each assignment can differ).
+        "LATE_JOINER_DAYS": 14,
         "ROSTER_MAX_ROWS": 5000,
         "HSTS_SECONDS": 31536000,
     }

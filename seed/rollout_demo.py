@@ -474,6 +474,8 @@ def create_demo_rollout(today: date | None = None, seed: int = 2026) -> DemoCoun
             end = _at(wave.go_live_on - timedelta(days=15)) if index == 0 else utcnow()
             end = min(max(end, start + timedelta(days=3)), utcnow() - timedelta(hours=1))
             user.first_login_at = user.last_login_at = start
+            # In their department since before the courses were assigned: not late joiners.
+            user.created_at = user.department_since = start - timedelta(days=7)
             counts.certificates += _study(user, tied, share, skill, start, end, rng)
             if share:
                 _practise_freely(user, rng.randint(0, 8 if index else 6), today, rng)

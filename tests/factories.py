@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 from portal.accounts import services
 from portal.accounts.models import Department, User
 from portal.accounts.services import UserData
+from portal.database import utcnow
 from portal.extensions import db
 from seed.people import employee, make_faker
 
@@ -25,8 +27,10 @@ class Factories:
         return department
 
     def user(self, *, roles=("learner",), department: str | None = "Sales", password=...,
-             active: bool = True, **overrides) -> User:
-        """A committed user; pass password=None for one who cannot sign in."""
+             active: bool = True, joined_days_ago: int = 60, **overrides) -> User:
+        """A committed user; pass password=None for one who cannot sign in. Their account
+        and their place in the department date from `joined_days_ago` days back (an
+        established employee unless a test says 0: joined just now)."""
         person = employee(self.faker, department or "Sales", self._taken, **overrides)
         dept = self.department(department) if department else None
         user = services.create_user(
@@ -41,5 +45,7 @@ class Factories:
             self.password if password is ... else password,
         )
         user.active = active
+        if joined_days_ago:
+            user.created_at = user.department_since = utcnow() - timedelta(days=joined_days_ago)
         db.session.commit()
         return user

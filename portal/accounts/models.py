@@ -69,6 +69,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When they joined their department: the account's creation, or their last move.
+    # Courses assigned to the department before then give them time (Assignment.due_for).
+    department_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     first_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Wrong passwords in the current window (from failed_sign_in_at); enough of them lock
@@ -85,6 +88,12 @@ class User(UserMixin, db.Model):
     @validates("name")
     def _name_sets_sort_name(self, _key: str, value: str) -> str:
         self.sort_name = sort_name(value)
+        return value
+
+    @validates("department_id")
+    def _move_dates_department_since(self, _key: str, value: int | None) -> int | None:
+        if self.id is not None and value != self.department_id:  # a move, not a new account
+            self.department_since = utcnow()
         return value
 
     def locked_at(self, now: datetime) -> bool:

@@ -107,6 +107,13 @@ class AssignmentForm(PortalForm):
     lead_days = IntegerField(
         _l("Days before go-live"), default=14, validators=[Optional(), NumberRange(0, 365)]
     )
+    # Empty: the portal's LATE_JOINER_DAYS.
+    late_joiner_days = IntegerField(
+        _l("Days for people who join later"),
+        description=_l("Someone who joins an assigned department after today is due this "
+                       "many days after joining, or on the due date if that is later."),
+        validators=[Optional(), NumberRange(1, 365)],
+    )
 
     def validate_due_on(self, field) -> None:
         if field.data and field.data < date.today():
@@ -118,6 +125,9 @@ class AssignmentChangeForm(PortalForm):
 
     due_on = DateField(_l("Due date"), validators=[Optional()])
     required = BooleanField(_l("Required"))
+    late_joiner_days = IntegerField(
+        _l("Days for people who join later"), validators=[Optional(), NumberRange(1, 365)]
+    )
 
 
 class UploadForm(PortalForm):

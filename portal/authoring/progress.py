@@ -19,6 +19,7 @@ from portal.authoring.models import Nudge
 from portal.database import utcnow
 from portal.extensions import db
 from portal.learning.models import (
+    LATE_JOINER_DAYS,
     Assignment,
     Certificate,
     Course,
@@ -54,8 +55,10 @@ def assign_course(
     due_on: date | None,
     required: bool,
     actor: User,
+    late_joiner_days: int = LATE_JOINER_DAYS,
 ) -> int:
-    """Assign the course to departments and/or people; returns how many were added."""
+    """Assign the course to departments and/or people; returns how many were added.
+    People who join an assigned department later get `late_joiner_days` from joining."""
     if not course.published:
         raise AssignmentError(_("Publish the course before assigning it."))
     if not department_ids and not emails:
@@ -89,6 +92,7 @@ def assign_course(
                 due_on=due_on,
                 required=required,
                 assigned_by_id=actor.id,
+                late_joiner_days=late_joiner_days,
             )
         )
         added += 1
@@ -108,10 +112,11 @@ def assign(
     due_on: date | None,
     required: bool,
     actor: User,
+    late_joiner_days: int = LATE_JOINER_DAYS,
 ) -> int:
     """Assign as the trainer's form says: to a rollout wave's departments (due `lead_days`
-    before its go-live), and/or to other departments and people. Returns how many
-    assignments were added."""
+    before its go-live), and/or to other departments and people; late joiners get
+    `late_joiner_days` from joining. Returns how many assignments were added."""
     from portal.rollout.services import RolloutError, tie_course
 
     count = select(func.count(Assignment.id)).where(Assignment.course_id == course.id)
@@ -123,6 +128,9 @@ def assign(
             raise AssignmentError(error.message, "wave") from error
         in_wave = {d.id for d in wave.departments}
         department_ids = [d for d in department_ids if d not in in_wave]
+        for tied in db.session.scalars(select(Assignment).where(
+                Assignment.wave_id == wave.id, Assignment.course_id == course.id)):
+            tied.late_joiner_days = late_joiner_days
     if wave is None or department_ids or any(e.strip() for e in emails):
         assign_course(
             course,
@@ -131,14 +139,16 @@ def assign(
             due_on=due_on,
             required=required,
             actor=actor,
+            late_joiner_days=late_joiner_days,
         )
     db.session.flush()
     return db.session.scalar(count) - before
 
 
-def change_assignment(assignment: Assignment, due_on: date | None, required: bool) -> None:
-    """A new due date or required flag for one assignment; a wave's assignment keeps the
-    due date its wave gives it."""
+def change_assignment(assignment: Assignment, due_on: date | None, required: bool,
+                      late_joiner_days: int | None = None) -> None:
+    """A new due date, required flag or days for late joiners for one assignment; a
+    wave's assignment keeps the due date its wave gives it."""
     if assignment.wave_id is not None and due_on != assignment.due_on:
         raise AssignmentError(
             _("This due date follows its rollout wave: move the wave's go-live date instead."),
@@ -148,6 +158,8 @@ def change_assignment(assignment: Assignment, due_on: date | None, required: boo
         raise AssignmentError(_("The due date is in the past."), "due_on")
     assignment.due_on = due_on
     assignment.required = required
+    if late_joiner_days is not None:
+        assignment.late_joiner_days = late_joiner_days
     db.session.flush()
 
 
@@ -264,13 +276,21 @@ class Report:
     checks: list[CheckStat]
 
 
+def _family(course: Course):
+    """The ids of the course and its translations: one course for assignments and
+    certificates."""
+    return select(Course.id).where(
+        func.coalesce(Course.translation_of_id, Course.id) == course.family_id)
+
+
 def _learner_ids(course: Course, department_id: int | None):
-    """Users reached by the course's assignments, or with progress in it."""
+    """Users reached by the assignments of the course (in any language), or with progress
+    in it."""
     assigned_depts = select(Assignment.department_id).where(
-        Assignment.course_id == course.id, Assignment.department_id.is_not(None)
+        Assignment.course_id.in_(_family(course)), Assignment.department_id.is_not(None)
     )
     assigned_users = select(Assignment.user_id).where(
-        Assignment.course_id == course.id, Assignment.user_id.is_not(None)
+        Assignment.course_id.in_(_family(course)), Assignment.user_id.is_not(None)
     )
     started = select(LessonProgress.user_id).where(LessonProgress.course_id == course.id)
     query = select(User.id).where(
@@ -304,19 +324,21 @@ def progress_report(course: Course, department_id: int | None = None) -> Report:
         row.total = len(required)
 
     for assignment in db.session.scalars(
-        select(Assignment).where(Assignment.course_id == course.id)
+        select(Assignment).where(Assignment.course_id.in_(_family(course)))
     ):
         for row in rows.values():
-            reached = assignment.user_id == row.user.id or (
-                assignment.department_id is not None
-                and assignment.department_id == row.user.department_id
-            )
-            if not reached:
+            by_name = assignment.user_id == row.user.id
+            if not by_name and not (assignment.department_id is not None
+                                    and assignment.department_id == row.user.department_id):
                 continue
-            if row.assigned_at is None or assignment.created_at < row.assigned_at:
-                row.assigned_at = assignment.created_at
-            if assignment.due_on and (row.due_on is None or assignment.due_on < row.due_on):
-                row.due_on = assignment.due_on
+            # A late joiner's due date and stalled clock start when they joined.
+            joined = None if by_name else row.user.department_since
+            reached = max(assignment.created_at, joined or assignment.created_at)
+            if row.assigned_at is None or reached < row.assigned_at:
+                row.assigned_at = reached
+            due_on = assignment.due_for(joined)
+            if due_on and (row.due_on is None or due_on < row.due_on):
+                row.due_on = due_on
     for user_id, lesson_id, completed_at, best, last_viewed in db.session.execute(
         select(
             LessonProgress.user_id,
@@ -345,10 +367,13 @@ def progress_report(course: Course, department_id: int | None = None) -> Report:
             row = rows[user_id]
             row.attempts += count
             row.last_activity = max(filter(None, [row.last_activity, last]))
-    for certificate in db.session.scalars(
-        select(Certificate).where(Certificate.course_id == course.id, Certificate.user_id.in_(ids))
+    for certificate in db.session.scalars(  # a certificate in a translation counts too
+        select(Certificate)
+        .where(Certificate.course_id.in_(_family(course)), Certificate.user_id.in_(ids))
+        .order_by(Certificate.course_id != course.id)
     ):
-        rows[certificate.user_id].certificate = certificate
+        row = rows[certificate.user_id]
+        row.certificate = row.certificate or certificate
 
     return Report(list(rows.values()), _question_stats(lessons, ids), _check_stats(lessons, ids))
 

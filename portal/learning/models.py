@@ -6,7 +6,7 @@ republishing a course updates them in place and learners' progress survives.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,10 +23,14 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
+
+# Days a late joiner has for an assignment unless the portal's LATE_JOINER_DAYS setting or
+# the trainer says otherwise.
+LATE_JOINER_DAYS = 14
 
 
 class LessonKind(StrEnum):
@@ -189,8 +193,30 @@ class Assignment(db.Model):
     )
     lead_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # People who join the department after the assignment was made are due this many days
+    # after they join, or on the due date if that is later (see due_for).
+    late_joiner_days: Mapped[int] = mapped_column(
+        Integer, default=LATE_JOINER_DAYS, server_default=str(LATE_JOINER_DAYS))
 
     course: Mapped[Course] = relationship()
+
+    def due_for(self, joined_at: datetime | None) -> date | None:
+        """The due date for a learner who joined the assigned department at `joined_at`.
+
+        A learner joins when their account is made or when they move into the department
+        (users.department_since). Whoever joined before the assignment was made is due on
+        its date; a late joiner `late_joiner_days` after joining, or on its date if that is
+        later, so never in the past when they arrive. Assignments to a person by name have
+        no late joiners (pass None). portal.rollout.evidence computes the same in SQL.
+        """
+        if self.due_on is None or joined_at is None or joined_at <= self.created_at:
+            return self.due_on
+        return max(self.due_on, joined_at.astimezone(UTC).date()
+                   + timedelta(days=self.late_joiner_days))
+
+    def joined_late(self, joined_at: datetime | None) -> bool:
+        """Whether due_for gives this learner a later date than the assignment's own."""
+        return self.due_for(joined_at) != self.due_on
 
 
 class LessonProgress(db.Model):
@@ -312,11 +338,22 @@ class CourseDraft(db.Model):
         ForeignKey("courses.id", ondelete="CASCADE"), unique=True
     )
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # a CourseBundle as plain data
+    # The digest of `data` (importer.bundle_hash), kept as data is set: the course list
+    # compares it with Course.source_hash without loading any draft's content.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     based_on_version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+
+    @validates("data")
+    def _data_sets_content_hash(self, _key: str, value: dict[str, Any]) -> dict[str, Any]:
+        from portal.learning.bundle import bundle_from_dict
+        from portal.learning.importer import bundle_hash
+
+        self.content_hash = bundle_hash(bundle_from_dict(value)) if value.get("slug") else None
+        return value
 
 
 class CourseVersion(db.Model):

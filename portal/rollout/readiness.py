@@ -83,6 +83,7 @@ class LearnerEvidence:
     # 1 if they opened a lesson or tried a quiz or exercise, last 14 days; looked up only
     # while their required training is open (0 once complete: it changes nothing then)
     studied: int
+    new_account: int  # 1 while the account is younger than the window
 
     @property
     def complete(self) -> bool:
@@ -105,8 +106,10 @@ class LearnerEvidence:
 
     @property
     def inactive(self) -> bool:
-        """Neither practice nor study in the window while required training is still open."""
-        return self.actions == 0 and not self.studied and not self.complete
+        """Neither practice nor study in the window while required training is still open,
+        of an account at least as old as the window."""
+        return (self.actions == 0 and not self.studied and not self.complete
+                and not self.new_account)
 
     def risks(self) -> list[str]:
         """Codes of what puts the learner at risk: overdue, stuck, inactive."""
@@ -124,5 +127,5 @@ Aggregate.FIELDS = (*SUM_FIELDS, "earliest_overdue")
 LearnerEvidence.FIELDS = tuple(f.name for f in fields(LearnerEvidence))
 LearnerEvidence.COUNTS = frozenset(
     ("required_n", "done_n", "ex_required", "ex_passed", "quiz_sum", "quiz_n", "stuck",
-     "actions", "studied")
+     "actions", "studied", "new_account")
 )

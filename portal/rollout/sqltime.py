@@ -7,7 +7,7 @@ buckets are computed in the database instead of reading every timestamp into Pyt
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer
+from sqlalchemy import Date, Float, Integer, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -52,3 +52,29 @@ def _whole_weeks_sqlite(element, compiler, **kw) -> str:
 def _whole_weeks_postgresql(element, compiler, **kw) -> str:
     start, end = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({end} - {start})) / 604800) AS INTEGER)"
+
+
+class days_after(FunctionElement):
+    """The UTC date of a timestamp plus a number of days (a constant or an integer
+    column), in SQL."""
+
+    type = Date()
+    inherit_cache = True
+
+    def __init__(self, stamp, days) -> None:
+        # A constant is written into the SQL text (so into the statement's cache key).
+        if isinstance(days, int):
+            days = literal_column(str(days))
+        super().__init__(stamp, days)
+
+
+@compiles(days_after, "sqlite")
+def _days_after_sqlite(element, compiler, **kw) -> str:
+    stamp, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"date({stamp}, '+' || ({days}) || ' days')"
+
+
+@compiles(days_after, "postgresql")
+def _days_after_postgresql(element, compiler, **kw) -> str:
+    stamp, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(CAST(({stamp} AT TIME ZONE 'UTC') AS DATE) + ({days}))"

@@ -10,8 +10,11 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from portal.database import utcnow
 from portal.extensions import db
+from portal.learning.models import Assignment
 from portal.rollout import services
 from portal.rollout.services import PhaseData
 from tests.rollout.conftest import make_wave
@@ -172,3 +175,70 @@ def test_the_dashboard_without_any_plan(client, executive, make):
     client.login(executive)
     page = client.get("/dashboard/").get_data(as_text=True)
     assert "No rollout plan yet." in page and 'data-testid="heatmap"' in page
+
+
+def test_a_late_joiner_is_not_overdue_nor_at_risk(client, executive, make, evidence,
+                                                  organisation, plan):
+    """Sales's course was due 3 days ago. Someone imported into Sales now (and someone
+    moved there now) has 14 days from joining: not overdue, not at risk, and their new
+    account is not "inactive"; the colleague who was there all along is overdue."""
+    from io import BytesIO
+
+    from portal.accounts.models import User
+    from portal.rollout.gates import evaluate_gate
+
+    sales, billing = organisation
+    make.user(roles=("learner",), department="Sales", name="Vera Veteran")
+    mover = make.user(roles=("learner",), department="Billing", name="Moe Mover")
+    admin = make.user(roles=("admin",), department="IT")
+    client.login(admin)
+    roster = b"name,email,department,roles\nNia Newcomer,nia@example.test,Sales,learner\n"
+    response = client.post("/admin/users/import",
+                           data={"file": (BytesIO(roster), "roster.csv")})
+    assert response.status_code in (200, 302)
+    newcomer = db.session.scalar(select(User).where(User.email == "nia@example.test"))
+    assert newcomer is not None and newcomer.department_id == sales.id
+    edit = client.get(f"/admin/users/{mover.id}").get_data(as_text=True)
+    assert "Moe Mover" in edit
+    mover.department_id = sales.id  # as the admin's edit form and the roster import do
+    db.session.commit()
+
+    client.login(executive)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    at_risk = page[page.index('data-testid="at-risk"'):]
+    at_risk = at_risk[: at_risk.index("</table>")]
+    assert "Vera Veteran" in at_risk and "overdue 3 days" in at_risk
+    assert "no activity in 14 days" in at_risk
+    assert "Nia Newcomer" not in at_risk
+    # The mover's account is old: idle, they may be at risk, but they are not overdue.
+    moved_risks = re.search(rf'data-learner="{mover.id}".*?</tr>', at_risk, re.S)
+    assert moved_risks is None or "overdue" not in moved_risks.group(0)
+    department = client.get(f"/dashboard/departments/{sales.id}").get_data(as_text=True)
+    row = re.search(rf'href="/dashboard/learners/{newcomer.id}".*?</tr>', department, re.S)
+    assert row and "overdue" not in row.group(0) and "no activity" not in row.group(0)
+    moved = re.search(rf'href="/dashboard/learners/{mover.id}".*?</tr>', department, re.S)
+    assert moved and "overdue" not in moved.group(0)
+    record = client.get(f"/dashboard/learners/{newcomer.id}").get_data(as_text=True)
+    assert "overdue" not in record.lower()
+
+    wave = make_wave(plan, [sales], name="Late wave", go_live_on=date.today() + timedelta(days=30),
+                     criteria={"max_overdue_days": 0})
+    overdue = next(c for c in evaluate_gate(wave).criteria if c.kind == "max_overdue_days")
+    assert [h.name for h in overdue.learners] == ["Vera Veteran"]
+
+
+def test_a_late_joiner_past_their_own_date_is_overdue_from_it(client, executive, make,
+                                                              evidence, organisation):
+    """The course was assigned 40 days ago, due 30 days ago. Joined 20 days ago: due 14
+    days after joining, so overdue by 6 days, not by the department's 30."""
+    sales, _billing = organisation
+    assignment = db.session.scalar(select(Assignment).where(Assignment.department_id == sales.id))
+    assignment.created_at = utcnow() - timedelta(days=40)
+    assignment.due_on = date.today() - timedelta(days=30)
+    db.session.commit()
+    late = make.user(roles=("learner",), department="Sales", name="Lina Late",
+                     joined_days_ago=20)
+    client.login(executive)
+    department = client.get(f"/dashboard/departments/{sales.id}").get_data(as_text=True)
+    row = re.search(rf'href="/dashboard/learners/{late.id}".*?</tr>', department, re.S)
+    assert row and "overdue 6 days" in row.group(0)

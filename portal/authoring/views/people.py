@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,8 +24,13 @@ from portal.rollout import queries as rollout_queries
 from portal.rollout.models import Wave
 
 
+def _late_joiner_days() -> int:
+    """The portal's default days for late joiners (LATE_JOINER_DAYS)."""
+    return int(current_app.config["LATE_JOINER_DAYS"])
+
+
 def _assignment_form() -> AssignmentForm:
-    form = AssignmentForm()
+    form = AssignmentForm(late_joiner_days=_late_joiner_days())
     form.departments.choices = [(d.id, d.name) for d in account_queries.departments()]
     form.wave.choices = [(0, _("None: set the due date here"))] + [
         (wave.id, f"{plan} · {wave.name} ({format_date(wave.go_live_on, 'medium')})")
@@ -52,6 +57,7 @@ def course_assignments(slug: str):
                 due_on=form.due_on.data,
                 required=form.required.data,
                 actor=current_user,
+                late_joiner_days=form.late_joiner_days.data or _late_joiner_days(),
             )
         except AssignmentError as error:
             db.session.rollback()
@@ -102,7 +108,8 @@ def assignment_change(slug: str, assignment_id: int):
     if change_form.validate_on_submit():
         try:
             progress.change_assignment(
-                assignment, change_form.due_on.data, change_form.required.data
+                assignment, change_form.due_on.data, change_form.required.data,
+                change_form.late_joiner_days.data,
             )
         except AssignmentError as error:
             db.session.rollback()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, case, false, func, select
+from sqlalchemy import ColumnElement, case, false, select
 
 from portal.extensions import db
 from portal.learning.models import Assignment, Course, Lesson
@@ -34,9 +34,10 @@ class Catalogue:
     personal: bool  # whether any required course is assigned to people by name
     # department id -> the course families it must take (through its assignments)
     required: dict[int, tuple[int, ...]]
-    # department id -> (due date, family) of its required families that have one, soonest
-    # first (a family's earliest due date among the department's assignments)
-    due: dict[int, tuple[tuple[date, int], ...]]
+    # department id -> (due date, family, assigned at, late joiner days) of its required
+    # families that have a due date, soonest first: the department's assignment of the
+    # family with the earliest due date (see Assignment.due_for for the late joiners)
+    due: dict[int, tuple[tuple[date, int, datetime, int], ...]]
     # whether a course not published belongs to a family some department requires
     hidden: bool
 
@@ -108,25 +109,28 @@ def load_catalogue() -> Catalogue:
     for root, _key in roots:
         units_per_family[root] = units_per_family.get(root, 0) + 1
     required: dict[int, set[int]] = {}
-    due: dict[int, dict[int, date]] = {}  # department -> family -> earliest due date
+    # department -> family -> (due date, assigned at, late joiner days), the earliest due
+    due: dict[int, dict[int, tuple[date, datetime, int]]] = {}
     published = tuple(cid for cid, _, is_published in courses if is_published)
-    for department_id, course_id, due_on in db.session.execute(
-        select(Assignment.department_id, Assignment.course_id, func.min(Assignment.due_on))
+    for department_id, course_id, due_on, assigned_at, late_days in db.session.execute(
+        select(Assignment.department_id, Assignment.course_id, Assignment.due_on,
+               Assignment.created_at, Assignment.late_joiner_days)
         .where(
             Assignment.required.is_(True), Assignment.department_id.is_not(None),
             Assignment.course_id.in_(published),
         )
-        .group_by(Assignment.department_id, Assignment.course_id)
     ):
         root = family.get(course_id, course_id)
         required.setdefault(department_id, set()).add(root)
         if due_on is not None:
             dates = due.setdefault(department_id, {})
-            dates[root] = min(due_on, dates.get(root, due_on))
+            found = (due_on, assigned_at, late_days)
+            dates[root] = min(found, dates.get(root, found))
     families = {f for found in required.values() for f in found}
     return Catalogue(
         required={d: tuple(sorted(f)) for d, f in required.items()},
-        due={d: tuple(sorted((day, f) for f, day in dates.items())) for d, dates in due.items()},
+        due={d: tuple(sorted((day, f, at, late) for f, (day, at, late) in dates.items()))
+             for d, dates in due.items()},
         hidden=any(family.get(cid, cid) in families
                    for cid, _, is_published in courses if not is_published),
         family=family,

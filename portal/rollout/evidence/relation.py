@@ -46,6 +46,7 @@ from portal.learning.models import (
     QuizAttempt,
 )
 from portal.rollout.evidence.catalogue import Catalogue
+from portal.rollout.sqltime import days_after
 from sandbox.models import SandboxEvent
 
 PRACTICE_WINDOW = timedelta(days=14)
@@ -69,6 +70,8 @@ def learners(department_ids: Collection[int] | None = None,
             User.id.label("user_id"),
             User.department_id.label("department_id"),
             User.first_login_at.label("first_login_at"),
+            User.created_at.label("created_at"),
+            User.department_since.label("joined_at"),
             *([User.name.label("name"), User.sort_name.label("sort_name")] if names else []),
         )
         .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == Role.LEARNER.value))
@@ -79,6 +82,19 @@ def learners(department_ids: Collection[int] | None = None,
     if user_ids is not None:
         query = query.where(User.id.in_(list(user_ids)))
     return query
+
+
+def effective_due(due_on: ColumnElement, joined_at: ColumnElement,
+                  assigned_at: ColumnElement, late_days: ColumnElement | int) -> ColumnElement:
+    """A department assignment's due date for one learner, in SQL, as
+    Assignment.due_for computes it: a learner who joined the department (joined_at)
+    after the assignment was made is due `late_days` after joining, or on its own date
+    if that is later."""
+    later = days_after(joined_at, late_days)
+    return case(
+        (and_(joined_at > assigned_at, later > due_on), later),
+        else_=due_on,
+    )
 
 
 def practice_actions(since, scope: Callable[[ColumnElement], list]) -> Subquery:
@@ -153,10 +169,12 @@ class _Relation:
         assigned = (
             select(Assignment.department_id, Assignment.user_id,
                    catalogue.family_of(Assignment.course_id).label("family"),
-                   Assignment.due_on)
+                   Assignment.due_on, Assignment.created_at.label("assigned_at"),
+                   Assignment.late_joiner_days.label("late_days"))
             .where(Assignment.required.is_(True), Assignment.course_id.in_(catalogue.published))
             .subquery("assigned")
         )
+        self.assigned = assigned
         self.by_department = (
             select(assigned.c.department_id, assigned.c.family,
                    func.min(assigned.c.due_on).label("due_on"))
@@ -234,13 +252,17 @@ class _Relation:
         return (self.required_only(query, ExerciseAttempt.user_id, family, test)
                 .group_by(ExerciseAttempt.user_id).subquery("passed"))
 
-    def overdue_since(self, department: ColumnElement, held: ColumnElement,
-                      other: ColumnElement | None = None) -> ColumnElement:
+    def overdue_since(self, department: ColumnElement, joined: ColumnElement,
+                      held: ColumnElement, other: ColumnElement | None = None
+                      ) -> ColumnElement:
         """The oldest due date already past of a course the learner's department requires
         and they hold no certificate in, or `other` (a date column) where older: an
-        expression on their department and the bits of the families they are certified
-        in (`held`), the due dates being constants, so nothing is joined. Only with
-        family_bits; see overdue() for the general case."""
+        expression on their department, when they joined it (`joined`: a late joiner's
+        due date is later, see effective_due) and the bits of the families they are
+        certified in (`held`), the due dates being constants, so nothing is joined. Only
+        with family_bits; see overdue() for the general case. (The families are tried in
+        the order of their own due dates: for a late joiner the date found is the first
+        missed in that order, which may not be their oldest.)"""
 
         def older(day: ColumnElement) -> ColumnElement:
             return day if other is None else case((other < day, other), else_=day)
@@ -250,8 +272,9 @@ class _Relation:
             if self.departments is not None and department_id not in self.departments:
                 continue
             whens = []
-            for due_on, family in dues:  # soonest first: the first that holds is the oldest
-                day = literal(due_on, Date)
+            for due_on, family, assigned_at, late_days in dues:  # soonest first
+                day = effective_due(literal(due_on, Date), joined,
+                                    literal(assigned_at, UTCDateTime), late_days)
                 missing = held.op("&")(literal(self.bits[family], BigInteger)) == 0
                 whens.append((and_(day < TODAY, missing), older(day)))
             branches[department_id] = case(*whens, else_=other)
@@ -265,11 +288,13 @@ class _Relation:
         base, by_user = self.base, self.by_user
         pairs = []
         if by_department:
-            required = self.by_department
+            assigned = self.assigned
+            due = effective_due(assigned.c.due_on, base.c.joined_at, assigned.c.assigned_at,
+                                assigned.c.late_days)
             pairs.append(
-                select(base.c.user_id, required.c.family, required.c.due_on)
-                .join_from(base, required, required.c.department_id == base.c.department_id)
-                .where(required.c.due_on < TODAY)
+                select(base.c.user_id, assigned.c.family, due.label("due_on"))
+                .join_from(base, assigned, assigned.c.department_id == base.c.department_id)
+                .where(due < TODAY)
             )
         if by_user is not None:
             pairs.append(select(by_user.c.user_id, by_user.c.family, by_user.c.due_on)
@@ -327,7 +352,8 @@ class _Relation:
         overdue_since = overdue.c.overdue_since if overdue is not None else None
         if self.bits:
             overdue_since = self.overdue_since(
-                base.c.department_id, func.coalesce(certified.c.held, 0), overdue_since)
+                base.c.department_id, base.c.joined_at, func.coalesce(certified.c.held, 0),
+                overdue_since)
         if self.scoped:  # a few learners: count each one's events
             actions = practice_actions_of(base.c.user_id, SINCE)
         else:  # everyone: group the window's events once
@@ -372,6 +398,9 @@ class _Relation:
                 func.coalesce(quizzes.c.stuck, 0).label("stuck"),
                 actions.label("actions"),
                 looked_up.label("studied"),
+                # 1 while the account is younger than the practice window: too new to be
+                # called inactive.
+                case((base.c.created_at >= SINCE, 1), else_=0).label("new_account"),
                 base.c.first_login_at,
                 certified.c.first_certificate,
                 # The name read with the rest of the user's row: a page that picks learners
@@ -397,7 +426,8 @@ def learner_evidence(
     Columns: user_id, department_id, required_n, done_n, overdue_since, ex_required,
     ex_passed, quiz_sum, quiz_n, stuck, actions (practice in the sandbox), studied (1 if
     they opened a lesson in the window, else 0; NULL, not looked up, once their required
-    training is complete), first_login_at, first_certificate (of a required course); with
+    training is complete), new_account (1 if the account is younger than the window),
+    first_login_at, first_certificate (of a required course); with
     `names`, also name (the user's).
     """
     return _Relation(catalogue, department_ids, user_ids, names).build()

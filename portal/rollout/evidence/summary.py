@@ -71,8 +71,9 @@ def is_stuck(e: CTE) -> ColumnElement:
 
 
 def is_inactive(e: CTE) -> ColumnElement:
-    """Neither practice nor study in the window while required training is still open."""
-    return and_(e.c.actions == 0, e.c.studied == 0, ~is_complete(e))
+    """Neither practice nor study in the window while required training is still open,
+    of an account at least as old as the window."""
+    return and_(e.c.actions == 0, e.c.studied == 0, ~is_complete(e), e.c.new_account == 0)
 
 
 def _flag(condition: ColumnElement) -> ColumnElement:
@@ -188,7 +189,7 @@ def summary(evidence: CTE, learners: Select, *, medians: bool = False) -> Compou
 
 LEARNER_COLUMNS = (
     "user_id", "department_id", "required_n", "done_n", "overdue_since", "ex_required",
-    "ex_passed", "quiz_sum", "quiz_n", "stuck", "actions", "studied",
+    "ex_passed", "quiz_sum", "quiz_n", "stuck", "actions", "studied", "new_account",
 )
 
 
