@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
@@ -96,3 +97,22 @@ def test_pages_link_the_logo_icon_and_theme_colour(client):
     assert '<meta name="theme-color" content="#0f6e6a">' in page
     assert client.get("/static/img/logo.svg").status_code == 200
     assert "--bs-primary: var(--brand)" in client.get("/static/css/app.css").get_data(as_text=True)
+
+
+# Accessible names and hints
+
+
+LITERAL_ATTRIBUTE = re.compile(r'\b(aria-label|title|placeholder|alt)="([^"{]*)"')
+
+
+def test_every_accessible_label_title_and_placeholder_is_translated():
+    """A literal English aria-label (the breadcrumb's was one) reaches Urdu and Hindi
+    screen readers untranslated: every such attribute goes through gettext."""
+    root = Path(__file__).resolve().parents[1]
+    untranslated = []
+    for template in sorted([*root.glob("portal/**/*.html"), *root.glob("sandbox/**/*.html")]):
+        for name, value in LITERAL_ATTRIBUTE.findall(template.read_text(encoding="utf-8")):
+            words = re.findall(r"[a-z]{3,}", value)
+            if words and not value.startswith("@"):  # @today+3m: date syntax, not words
+                untranslated.append(f"{template.relative_to(root)}: {name}={value!r}")
+    assert untranslated == []
