@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -38,14 +39,26 @@ class CourseCard:
     lessons: int = 0
     minutes: int = 0
     started: bool = False
+    # Set when the learner joined the assigned department late: their due date is this
+    # many days after they joined (Assignment.due_for).
+    late_joiner_days: int | None = None
 
     @property
     def percent(self) -> int:
+        if self.certificate is not None:
+            return 100
         return round(100 * self.done / self.total) if self.total else 0
 
     @property
     def complete(self) -> bool:
-        return self.total > 0 and self.done >= self.total
+        """Finished: a certificate in this course or in a translation of it, or every
+        required lesson done."""
+        return self.certificate is not None or (self.total > 0 and self.done >= self.total)
+
+    @property
+    def finished_in_translation(self) -> bool:
+        """The certificate is of another language's version of the course."""
+        return self.certificate is not None and self.certificate.course_id != self.course.id
 
     def overdue(self, today: date) -> bool:
         return self.due_on is not None and self.due_on < today and not self.complete
@@ -56,8 +69,17 @@ class Outline:
     course: Course
     modules: list[tuple[Module, list[Lesson]]]
     progress: dict[int, LessonProgress] = field(default_factory=dict)
-    certificate: Certificate | None = None
+    certificate: Certificate | None = None  # of this course or a translation of it
     due_on: date | None = None
+    late_joiner_days: int | None = None  # see CourseCard
+
+    @property
+    def minutes(self) -> int:
+        return reading_minutes(self.lessons)
+
+    @property
+    def finished_in_translation(self) -> bool:
+        return self.certificate is not None and self.certificate.course_id != self.course.id
 
     @property
     def lessons(self) -> list[Lesson]:
@@ -81,6 +103,8 @@ class Outline:
 
     @property
     def percent(self) -> int:
+        if self.certificate is not None:
+            return 100
         total = self.required_total
         return round(100 * self.required_done / total) if total else 0
 
@@ -125,20 +149,48 @@ def _cards(user: User, course_ids: set[int]) -> dict[int, CourseCard]:
             )
         )
     )
+    by_course: dict[int, list[Lesson]] = {}
     for lesson in lessons:
+        by_course.setdefault(lesson.course_id, []).append(lesson)
         card = cards[lesson.course_id]
         card.lessons += 1
-        card.minutes += lesson.minutes
         if lesson.required:
             card.total += 1
             card.done += lesson.id in done
         if card.next_lesson is None and lesson.id not in done:
             card.next_lesson = lesson
-    for certificate in db.session.scalars(
-        select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id.in_(cards))
-    ):
-        cards[certificate.course_id].certificate = certificate
+    for course_id, card in cards.items():
+        card.minutes = reading_minutes(by_course.get(course_id, []))
+    _family_certificates(user, cards.values())
     return cards
+
+
+def reading_minutes(lessons: Iterable[Lesson]) -> int:
+    """How long a course takes: the minutes of its published lessons. The one figure
+    every page shows (course cards, the course page)."""
+    return sum(lesson.minutes for lesson in lessons)
+
+
+def _family_certificates(user: User, cards: Iterable[CourseCard | Outline]) -> None:
+    """Give each card the learner's certificate in its course or, failing that, in a
+    translation of it: a course finished in one language is finished in all."""
+    cards = list(cards)
+    families = {card.course.family_id for card in cards}
+    if not families:
+        return
+    family = func.coalesce(Course.translation_of_id, Course.id)
+    held: dict[int, Certificate] = {}  # family -> the first certificate in it
+    own: dict[int, Certificate] = {}  # course -> its certificate
+    for certificate, family_id in db.session.execute(
+        select(Certificate, family)
+        .join(Course, Course.id == Certificate.course_id)
+        .where(Certificate.user_id == user.id, family.in_(families))
+        .order_by(Certificate.issued_at)
+    ):
+        held.setdefault(family_id, certificate)
+        own[certificate.course_id] = certificate
+    for card in cards:
+        card.certificate = own.get(card.course.id) or held.get(card.course.family_id)
 
 
 def assignments_for(user: User):
@@ -208,8 +260,7 @@ def learner_home(user: User, locale: str = "en") -> tuple[list[CourseCard], list
         card = chosen.setdefault(family, shown(family, assignment.course_id))
         card.assigned = True
         card.required = card.required or assignment.required
-        if assignment.due_on and (card.due_on is None or assignment.due_on < card.due_on):
-            card.due_on = assignment.due_on
+        _take_due(card, assignment, user)
     for family in started_families - assigned_families:
         chosen[family] = shown(family)
     assigned = sorted(
@@ -220,6 +271,35 @@ def learner_home(user: User, locale: str = "en") -> tuple[list[CourseCard], list
         (c for c in chosen.values() if not c.assigned), key=lambda c: (c.complete, c.course.title)
     )
     return assigned, others
+
+
+def _take_due(card: CourseCard | Outline, assignment: Assignment, user: User) -> None:
+    """Give the card this assignment's due date for the user if it is the soonest yet."""
+    joined = user.department_since if assignment.department_id is not None else None
+    due_on = assignment.due_for(joined)
+    if due_on and (card.due_on is None or due_on < card.due_on):
+        card.due_on = due_on
+        card.late_joiner_days = (
+            assignment.late_joiner_days if assignment.joined_late(joined) else None)
+
+
+@dataclass
+class Home:
+    """My learning, in three parts that never overlap."""
+
+    assigned: list[CourseCard]  # assigned and not finished, soonest due first
+    in_progress: list[CourseCard]  # started of their own accord, not finished
+    finished: list[CourseCard]  # finished (in any language), assigned or not
+
+
+def my_learning(user: User, locale: str = "en") -> Home:
+    """The learner's home page: what is assigned, what else is under way, what is done."""
+    assigned, others = learner_home(user, locale)
+    return Home(
+        assigned=[card for card in assigned if not card.complete],
+        in_progress=[card for card in others if not card.complete],
+        finished=[card for card in assigned + others if card.complete],
+    )
 
 
 def catalogue(user: User, locale: str) -> list[CourseCard]:
@@ -260,19 +340,17 @@ def outline(user: User, course: Course) -> Outline:
             )
         )
     }
-    certificate = db.session.scalar(
-        select(Certificate).where(
-            Certificate.user_id == user.id, Certificate.course_id == course.id
-        )
-    )
-    due_on = db.session.scalar(
-        select(func.min(Assignment.due_on)).where(
-            Assignment.course_id == course.id,
-            assignments_for(user).whereclause,
-        )
-    )
     grouped = [(m, [lesson for lesson in lessons if lesson.module_id == m.id]) for m in modules]
-    return Outline(course, [(m, ls) for m, ls in grouped if ls], progress, certificate, due_on)
+    found = Outline(course, [(m, ls) for m, ls in grouped if ls], progress)
+    _family_certificates(user, [found])
+    # The assignments of this course or a translation of it (either counts).
+    family = select(Course.id).where(
+        func.coalesce(Course.translation_of_id, Course.id) == course.family_id)
+    for assignment in db.session.scalars(
+        assignments_for(user).where(Assignment.course_id.in_(family))
+    ):
+        _take_due(found, assignment, user)
+    return found
 
 
 def lesson_by_key(course: Course, key: str) -> Lesson | None:

@@ -42,8 +42,8 @@ def _lesson_or_404(course: Course, key: str) -> Lesson:
 @roles_required(Role.LEARNER)
 def home():
     """My learning: assigned courses with due dates and progress, and what to do next."""
-    assigned, others = queries.learner_home(current_user, str(get_locale()))
-    return render("learning/home.html", assigned=assigned, others=others, today=date.today())
+    home = queries.my_learning(current_user, str(get_locale()))
+    return render("learning/home.html", home=home, today=date.today())
 
 
 @bp.get("/courses/")

@@ -78,3 +78,24 @@ def test_the_stand_alone_validator_finds_no_error_in_the_builtin_courses():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 error(s)" in result.stdout
+
+
+def test_no_builtin_course_states_its_own_reading_time(client, make, app_ctx):
+    """The course page and card compute the time from the lessons; a figure typed into
+    the summary or cover (in any language) would drift from it, as "About 50 minutes"
+    did from "about 43 min"."""
+    import re
+
+    minutes = re.compile(r"\d+\s*(minutes?|mins?\b|منٹ|मिनट)", re.IGNORECASE)
+    import_builtin_courses()
+    db.session.commit()
+    for course in db.session.scalars(select(Course)):
+        for text in (course.summary, course.cover or ""):
+            assert not minutes.search(text), (course.slug, text)
+    client.login(make.user(roles=("learner",)))
+    course = db.session.scalar(select(Course).where(Course.slug == "after-sale-service"))
+    total = db.session.scalar(select(func.sum(Lesson.minutes)).where(
+        Lesson.course_id == course.id, Lesson.archived.is_(False)))
+    page = client.get("/courses/after-sale-service/").get_data(as_text=True)
+    card = client.get("/courses/").get_data(as_text=True)
+    assert f"about {total} min" in page and f"about {total} min" in card

@@ -221,3 +221,113 @@ def test_english_course_text_keeps_its_own_language_in_the_urdu_ui(client, learn
     assert 'class="form-check-label" for="c-' in quiz and '" lang="en" dir="ltr">' in quiz
     outline = client.get("/courses/sample-course/").text
     assert '<h1 class="h3" lang="en" dir="ltr">Sample course</h1>' in outline
+
+
+def _finish(client, slug: str) -> None:
+    """Pass every lesson of the course `slug` through the learner's pages."""
+    from portal.learning.models import Lesson
+
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    client.post(f"/courses/{slug}/intro/done")
+    questions = db.session.scalars(
+        select(QuizQuestion).join(Lesson).where(Lesson.course_id == course.id))
+    right = {f"q-{q.id}": [c.id for c in q.choices if c.correct] for q in questions}
+    client.post(f"/courses/{slug}/basics-quiz/quiz", data=right)
+    client.post(f"/courses/{slug}/wrap-up/done", data={"last": "1"})
+    assert db.session.scalar(select(Certificate).where(Certificate.course_id == course.id))
+
+
+def _section(page: str, testid: str) -> str:
+    """The part of My learning marked data-testid=`testid` ('' when it is absent)."""
+    marker = f'data-testid="{testid}"'
+    if marker not in page:
+        return ""
+    rest = page[page.index(marker):]
+    return rest[: rest.index("</section>")]
+
+
+def test_a_finished_course_is_listed_as_finished_not_in_progress(client, learner, sample_course):
+    client.post("/courses/sample-course/intro/done")  # started of their own accord
+    home = client.get("/learn/").get_data(as_text=True)
+    assert "Sample course" in _section(home, "in-progress")
+    _finish(client, "sample-course")
+    home = client.get("/learn/").get_data(as_text=True)
+    assert "Also in progress" not in home
+    finished = _section(home, "finished")
+    assert "Sample course" in finished and "Certificate" in finished and "100%" in finished
+
+    _assign(sample_course, department_id=learner.department_id,
+            due_on=date.today() + timedelta(days=5))
+    home = client.get("/learn/").get_data(as_text=True)
+    assert _section(home, "assigned") == "" and "Sample course" in _section(home, "finished")
+    assert "You have finished every course assigned to you." in home
+
+
+@pytest.mark.parametrize(("finished", "other", "locale"), [
+    ("sample-course", "sample-course-ur", "ur"),
+    ("sample-course-ur", "sample-course", "en"),
+])
+def test_a_course_finished_in_one_language_is_finished_in_the_other(
+    client, learner, sample_course, finished, other, locale
+):
+    """Finishing either language's version finishes the course, in every language, and
+    an assignment of the other version counts as met."""
+    _add_urdu_translation()
+    other_course = db.session.scalar(select(Course).where(Course.slug == other))
+    _assign(other_course, department_id=learner.department_id,
+            due_on=date.today() + timedelta(days=5))
+    _finish(client, finished)
+    client.post("/language", data={"locale": locale})
+
+    catalogue = client.get("/courses/").get_data(as_text=True)
+    card = catalogue[catalogue.index(f'data-course="{other}"'):]
+    card = card[: card.index('data-course="', 20) if 'data-course="' in card[20:] else None]
+    assert 'aria-valuenow="100"' in card and 'data-testid="finished-elsewhere"' in card
+    page = client.get(f"/courses/{other}/").get_data(as_text=True)
+    assert 'data-testid="finished-elsewhere"' in page and 'aria-valuenow="100"' in page
+    assert "/certificates/" in page
+    home = client.get("/learn/").get_data(as_text=True)
+    assert _section(home, "assigned") == ""
+    assert 'aria-valuenow="100"' in _section(home, "finished")
+
+
+def test_reading_time_is_one_figure_on_card_and_course_page(client, learner, sample_course):
+    from portal.learning.models import Lesson
+
+    minutes = db.session.scalar(select(func.sum(Lesson.minutes)).where(
+        Lesson.course_id == sample_course.id, Lesson.archived.is_(False)))
+    card = client.get("/courses/").get_data(as_text=True)
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert f"about {minutes} min" in card
+    assert f"about {minutes} min" in page[page.index('data-testid="reading-time"'):]
+
+
+def test_a_late_joiner_is_due_days_after_joining_not_in_the_past(client, make, app,
+                                                                sample_course):
+    """The course was assigned to Sales 30 days ago, due 2 days ago. Someone who joins
+    Sales today is due 14 days from today, and told why; a colleague who was there
+    all along is overdue."""
+    from portal.database import utcnow
+
+    _assign(sample_course, department_id=make.department("Sales").id,
+            due_on=date.today() - timedelta(days=2))
+    assignment = db.session.scalar(select(Assignment))
+    assignment.created_at = utcnow() - timedelta(days=30)
+    db.session.commit()
+    newcomer = make.user(roles=("learner",), department="Sales", joined_days_ago=0)
+    client.login(newcomer)
+    due = date.today() + timedelta(days=14)
+    shown = f"Due {due.strftime('%b')} {due.day}, {due.year} (14 days after you joined)"
+    home = client.get("/learn/").get_data(as_text=True)
+    import re
+
+    assert shown in " ".join(re.sub(r"<[^>]+>", "", home).split())
+    assert "Overdue" not in home
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert shown in " ".join(re.sub(r"<[^>]+>", "", page).split()) and "Overdue" not in page
+
+    veteran = make.user(roles=("learner",), department="Sales")
+    colleague = app.test_client()
+    colleague.login(veteran)
+    home = colleague.get("/learn/").get_data(as_text=True)
+    assert "Overdue" in home and "after you joined" not in home
