@@ -1,4 +1,4 @@
-"""Hardening: per-account sign-in lockout
+"""Hardening: per-account sign-in lockout; drafts keep their content digest
 
 Revision ID: 0010_hardening
 Revises: 0009_late_joiners
@@ -24,9 +24,15 @@ def upgrade():
                                       portal.database.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('locked_until',
                                       portal.database.UTCDateTime(timezone=True), nullable=True))
+    # Drafts saved before this keep NULL; the course list works theirs out until they are
+    # saved again.
+    with op.batch_alter_table('course_drafts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('content_hash', sa.String(length=64), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('course_drafts', schema=None) as batch_op:
+        batch_op.drop_column('content_hash')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('locked_until')
         batch_op.drop_column('failed_sign_in_at')

@@ -145,6 +145,25 @@ def has_unpublished_changes(course: Course, bundle: CourseBundle) -> bool:
     return not course.published or bundle_hash(bundle) != course.source_hash
 
 
+def courses_with_pending_drafts(courses: list[Course]) -> set[int]:
+    """Ids of the courses whose draft differs from what learners see, read from the drafts'
+    stored digests (a draft saved before digests were kept is read once, here)."""
+    digests = dict(
+        db.session.execute(select(CourseDraft.course_id, CourseDraft.content_hash)).all()
+    )
+    unknown = [course_id for course_id, digest in digests.items() if digest is None]
+    if unknown:
+        query = select(CourseDraft).where(CourseDraft.course_id.in_(unknown))
+        for draft in db.session.scalars(query):
+            digests[draft.course_id] = bundle_hash(bundle_from_dict(draft.data))
+    return {
+        course.id
+        for course in courses
+        if course.id in digests
+        and (not course.published or digests[course.id] != course.source_hash)
+    }
+
+
 def draft_problems(bundle: CourseBundle) -> list[Problem]:
     """Everything that would stop the draft from publishing (the importer's own rules)."""
     try:

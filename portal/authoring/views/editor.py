@@ -21,7 +21,7 @@ from portal.authoring.views import bp, course_or_404
 from portal.authoring.views.lesson import lesson_page
 from portal.extensions import db
 from portal.learning.bundle import BundleError
-from portal.learning.models import Assignment, Course, CourseDraft, CourseVersion
+from portal.learning.models import Assignment, Course, CourseVersion
 from portal.markdown import render_markdown
 from portal.rendering import render
 
@@ -38,7 +38,7 @@ def _attach(form, error: AuthoringError) -> None:
 def home():
     """Every course with its draft and publish state."""
     courses = db.session.scalars(select(Course).order_by(func.lower(Course.title))).all()
-    drafts = {d.course_id: d for d in db.session.scalars(select(CourseDraft))}
+    pending = services.courses_with_pending_drafts(courses)
     assigned = dict(
         db.session.execute(
             select(Assignment.course_id, func.count(Assignment.id)).group_by(Assignment.course_id)
@@ -46,12 +46,12 @@ def home():
     )
     rows = []
     for course in courses:
-        draft = drafts.get(course.id)
-        pending = draft is not None and services.has_unpublished_changes(
-            course, services.bundle_from_dict(draft.data)
-        )
         rows.append(
-            {"course": course, "pending": pending, "assignments": assigned.get(course.id, 0)}
+            {
+                "course": course,
+                "pending": course.id in pending,
+                "assignments": assigned.get(course.id, 0),
+            }
         )
     return render("authoring/home.html", rows=rows)
 
