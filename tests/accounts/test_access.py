@@ -91,6 +91,7 @@ MATRIX = [
     Route("POST", "/courses/<slug>/<key>/quiz", LEARNERS, ok=VIEW_RAN, key="basics-quiz"),
     Route("POST", "/courses/<slug>/<key>/start", LEARNERS, ok=VIEW_RAN, key="intro"),
     Route("POST", "/courses/<slug>/<key>/check", LEARNERS, ok=VIEW_RAN, key="intro"),
+    Route("POST", "/courses/<slug>/<key>/leave", LEARNERS, ok=VIEW_RAN, key="intro"),
     Route("GET", "/certificates/<code>", SIGNED_IN),  # one's own certificate
     Route("GET", "/verify/", PUBLIC),
     Route("GET", "/verify/<code>", PUBLIC),
