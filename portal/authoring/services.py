@@ -7,6 +7,7 @@ lessons keep their keys (and learners their progress) across every publish.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import replace
@@ -136,7 +137,19 @@ def peek(course: Course) -> CourseBundle:
 
 
 def save(draft: CourseDraft, bundle: CourseBundle, actor: User) -> None:
-    draft.data = bundle_to_dict(bundle)
+    """Store the bundle as the draft; AuthoringError when the course would grow past the
+    size every editor page can afford to read (the import limit)."""
+    from portal.authoring.transfer import MAX_COURSE_BYTES
+
+    data = bundle_to_dict(bundle)
+    if len(json.dumps(data, ensure_ascii=False).encode()) > MAX_COURSE_BYTES:
+        raise AuthoringError(
+            _(
+                "The course is larger than %(size)d MB; split it into two courses.",
+                size=MAX_COURSE_BYTES // (1024 * 1024),
+            )
+        )
+    draft.data = data
     draft.updated_by_id = actor.id
     db.session.flush()
 

@@ -78,3 +78,20 @@ def test_title_fields_say_their_limit_in_the_page(client, course):
     exercise = client.get(f"/author/courses/{course.slug}/lessons/{key}").text
     assert 'id="ex-title" name="title"' in exercise and 'maxlength="200"' in exercise
     assert 'name="task"' in exercise and 'maxlength="20000"' in exercise
+
+
+def test_a_draft_cannot_grow_past_the_course_size_limit(client, author, monkeypatch):
+    from portal.authoring import transfer
+
+    course = author.course(title="Growing")
+    key = author.lesson(course, "Long read")
+    size = len(str(_draft(course)))
+    monkeypatch.setattr(transfer, "MAX_COURSE_BYTES", size + 1000)
+    before = _draft(course)
+
+    response = author.reading(course, key, "x" * 2000)
+
+    assert response.status_code == 422
+    assert "The course is larger than" in response.text
+    assert _draft(course) == before
+    assert author.reading(course, key, "x" * 200).status_code == 302
