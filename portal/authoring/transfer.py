@@ -129,6 +129,17 @@ def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str, roo
     return b"".join(chunks)
 
 
+def import_limits(upload_bytes: int) -> dict[str, int]:
+    """The limits a course upload must keep, in the units the import page states them."""
+    return {
+        "upload_mb": upload_bytes // (1024 * 1024),
+        "files": MAX_FILES,
+        "file_mb": MAX_FILE_BYTES // (1024 * 1024),
+        "expanded_mb": MAX_TOTAL_BYTES // (1024 * 1024),
+        "course_mb": MAX_COURSE_BYTES // (1024 * 1024),
+    }
+
+
 def check_course_size(data: dict[str, Any]) -> None:
     """Refuse course content whose stored form would pass MAX_COURSE_BYTES.
 

@@ -236,3 +236,8 @@ def test_roster_with_too_many_rows_is_refused(app, client, admin, monkeypatch):
     assert "The file has more than 2 rows; split it." in field_errors(
         response.get_data(as_text=True), "file")
     assert count(User) == 1
+
+
+def test_the_import_page_states_its_limits(client, admin):
+    page = client.get("/admin/users/import").text
+    assert "a UTF-8 CSV file of at most 5 MB and 5000 people" in page

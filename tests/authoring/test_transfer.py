@@ -205,3 +205,12 @@ def test_an_unknown_conflict_choice_is_refused_at_the_field(client, trainer):
     response = _upload(client, _zip(course_files()), existing="merge")
     assert response.status_code == 422
     assert db.session.scalar(select(func.count(Course.id))) == 0
+
+
+def test_the_import_page_states_its_limits(client, trainer):
+    page = client.get("/author/import").text
+    assert (
+        "a zip of at most 5 MB holding at most 200 files, each at most 1 MB and 4 MB together "
+        "when unpacked" in page
+    )
+    assert "anchors and aliases" in page

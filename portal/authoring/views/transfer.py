@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, url_for
+from flask import Response, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.authoring import services
 from portal.authoring.forms import UploadForm
-from portal.authoring.transfer import CourseExists, export_zip, import_zip
+from portal.authoring.transfer import CourseExists, export_zip, import_limits, import_zip
 from portal.authoring.views import bp, course_or_404
 from portal.extensions import db
 from portal.learning.bundle import BundleError
@@ -68,5 +68,10 @@ def course_import():
             return redirect(url_for("authoring.course_edit", slug=course.slug))
     status = 422 if form.is_submitted() else 200
     return render(
-        "authoring/import.html", form=form, problems=problems, conflict=conflict, status=status
+        "authoring/import.html",
+        form=form,
+        problems=problems,
+        conflict=conflict,
+        limits=import_limits(current_app.config["MAX_CONTENT_LENGTH"]),
+        status=status,
     )
