@@ -4,6 +4,7 @@ drills into a department and a learner, and signs a phase off."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 from playwright.sync_api import expect
 
@@ -129,3 +130,50 @@ def test_the_printed_chart_keeps_its_scales_titles_and_numbers(page, app_ctx):
         assert printed[axis]["title"] == screen[axis]["title"]
         assert printed[axis]["ticks"] >= 3, printed  # not one flat "0" tick
         assert highest[axis] <= printed[axis]["max"] <= 2 * highest[axis], printed
+
+
+PHASES = (("Strategy and alignment with the company's mission", -60, -30, "done"),
+          ("System selection", -29, -10, "done"),
+          ("Pilot", -9, 10, "in_progress"),
+          ("Training every department before go-live", 11, 40, "planned"),
+          ("Go-live", 41, 45, "planned"))
+
+LABELS = """() => [...document.querySelectorAll('[data-testid=timeline] .timeline-row')]
+.map((row) => {
+  const label = row.querySelector('.timeline-label');
+  const bar = row.querySelector('.timeline-bar').getBoundingClientRect();
+  return {text: label.innerText.trim(), fits: label.scrollWidth <= label.clientWidth,
+          visible: label.getBoundingClientRect().height > 0, left: bar.left, right: bar.right};
+})"""
+
+
+def test_the_plan_timeline_shows_whole_labels_and_reads_right_to_left_in_urdu(page, make):
+    plan = services.create_plan("CRM go-live", date.today() + timedelta(days=45), "",
+                                make.user(roles=("executive",)))
+    for name, first, last, status in PHASES:
+        services.add_phase(plan, PhaseData(
+            name=name, status=status, starts_on=date.today() + timedelta(days=first),
+            ends_on=date.today() + timedelta(days=last)))
+    db.session.commit()
+    names = [name for name, *_ in PHASES]
+
+    for width in (1366, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        login(page, make.user(roles=("executive",), locale="en"))
+        labels = page.evaluate(LABELS)
+        assert [label["text"] for label in labels] == names, width
+        assert all(label["fits"] and label["visible"] for label in labels), (width, labels)
+        assert labels[0]["left"] < labels[-1]["left"]  # left to right in English
+        page.context.clear_cookies()
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, make.user(roles=("executive",), locale="ur"))
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    labels = page.evaluate(LABELS)
+    assert [label["text"] for label in labels] == names
+    assert all(label["fits"] for label in labels), labels
+    # Right to left, the plan starts on the right: each phase ends right of the next one.
+    assert all(earlier["right"] > later["right"] for earlier, later in pairwise(labels))
+    today = page.get_by_test_id("today").bounding_box()
+    pilot = labels[2]
+    assert pilot["left"] <= today["x"] <= pilot["right"]  # today falls in the pilot, mirrored too
