@@ -19,6 +19,10 @@ MESSAGES = {
     "reading_empty": _l("This reading has no text yet."),
     "quiz_empty": _l("This quiz has no questions yet."),
     "no_checks": _l("This exercise has no checks yet: add at least one."),
+    "missing:task": _l("This exercise has no task yet: say what the learner is to do."),
+    "missing:title": _l("Give it a title."),
+    "missing:prompt": _l("A question has no text yet."),
+    "missing:hint": _l("A check has no hint for learners yet."),
 }
 
 

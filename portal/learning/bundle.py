@@ -19,6 +19,7 @@ KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 LANGUAGES = ("en", "ur", "hi")
 QUESTION_KINDS = ("single", "multiple", "true_false")
 LESSON_FILE = re.compile(r"(\.md|\.quiz\.yaml|\.exercise\.yaml)$")
+READING_LIMIT = 50000  # characters of a reading's Markdown (lessons.body)
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?", re.DOTALL)
 
 
@@ -136,7 +137,9 @@ class _Reader:
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.problem(name, _line(data, offset), f"'{key}' is missing")
+                self.problem(
+                    name, _line(data, offset), f"'{key}' is missing", code=f"missing:{key}"
+                )
             return ""
         if not isinstance(value, str | int | float):
             self.problem(name, _line(data, offset), f"'{key}' must be text")
@@ -312,6 +315,8 @@ class _Reader:
         if meta.get("kind", "reading") != "reading":
             self.problem(name, 2, "a .md lesson is a reading: kind must be 'reading'")
         body = text[match.end() :].strip()
+        if len(body) > READING_LIMIT:
+            self.problem(name, None, f"the reading is longer than {READING_LIMIT} characters")
         if not body:
             self.problem(name, None, "the reading has no text", code="reading_empty")
         return LessonData(
