@@ -103,6 +103,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = mode == "production"
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    late = app.config["LATE_JOINER_DAYS"]
+    if isinstance(late, bool) or not isinstance(late, int) or not 1 <= late <= 365:
+        raise ConfigError(
+            f"LATE_JOINER_DAYS must be a whole number of days from 1 to 365, not {late!r}: "
+            "set PORTAL_LATE_JOINER_DAYS=14, for example."
+        )
     if not app.config["SECRET_KEY"]:
         if mode == "production":
             raise ConfigError(

@@ -323,3 +323,14 @@ def test_without_trusted_proxies_a_forged_forwarded_address_changes_nothing(prox
     app = proxied_app(0)
     assert _attempts(app, "203.0.113.1", 2) == [401, 401]
     assert _attempts(app, "203.0.113.2", 1) == [429]
+
+
+@pytest.mark.parametrize("given", ["soon", "0", "400"])
+def test_days_for_late_joiners_out_of_range_refuse_to_start(clean_environment, monkeypatch,
+                                                            given):
+    monkeypatch.setenv("PORTAL_LATE_JOINER_DAYS", given)
+    with pytest.raises(ConfigError, match="PORTAL_LATE_JOINER_DAYS=14"):
+        create_app({"MODE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    monkeypatch.setenv("PORTAL_LATE_JOINER_DAYS", "21")
+    app = create_app({"MODE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["LATE_JOINER_DAYS"] == 21
