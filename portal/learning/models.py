@@ -19,7 +19,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
     select,
 )
@@ -51,8 +50,9 @@ class Course(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
-    summary: Mapped[str] = mapped_column(Text, default="")
-    cover: Mapped[str] = mapped_column(Text, default="")  # Markdown, above the outline
+    # Text columns are bounded by the course format's limits (portal.learning.bundle).
+    summary: Mapped[str] = mapped_column(String(2000), default="")
+    cover: Mapped[str] = mapped_column(String(20000), default="")  # Markdown, above the outline
     language: Mapped[str] = mapped_column(String(8), default="en")
     # The course this one translates; translations share lesson and question keys.
     translation_of_id: Mapped[int | None] = mapped_column(
@@ -110,7 +110,7 @@ class Lesson(db.Model):
     minutes: Mapped[int] = mapped_column(Integer, default=5)
     required: Mapped[bool] = mapped_column(Boolean, default=True)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
-    body: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(String(50000), default="")
     # Quiz: {"pass_mark": 70}; exercise: {"setup": [...], "checks": [...], "hints": [...],
     # "solution": [...]}.
     content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -137,8 +137,8 @@ class QuizQuestion(db.Model):
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(16))
-    prompt: Mapped[str] = mapped_column(Text)
-    explanation: Mapped[str] = mapped_column(Text, default="")
+    prompt: Mapped[str] = mapped_column(String(2000))
+    explanation: Mapped[str] = mapped_column(String(4000), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -155,9 +155,9 @@ class QuizChoice(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("quiz_questions.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(80))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(String(1000))
     correct: Mapped[bool] = mapped_column(Boolean, default=False)
-    feedback: Mapped[str] = mapped_column(Text, default="")
+    feedback: Mapped[str] = mapped_column(String(2000), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
 

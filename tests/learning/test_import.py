@@ -31,6 +31,10 @@ def _problems(**overrides) -> list[str]:
             {"intro.md": "---\nkey: &k intro\ntitle: *k\n---\nText\n"},
             "intro.md:2: not valid YAML: anchors and aliases",
         ),
+        (
+            {"intro.md": "---\nkey: intro\ntitle: Intro\nkind: reading\n---\n" + "x" * 50001},
+            "intro.md: the reading is longer than 50000 characters",
+        ),
         ({"intro.md": None}, "lesson 'intro' has no file"),
         ({"intro.md": "no front matter\n"}, "intro.md:1: a reading starts with front matter"),
         ({"intro.md": "---\nkey: intro\ntitle: [x\n---\nText\n"}, "intro.md:3: not valid YAML"),
