@@ -792,3 +792,16 @@ def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(
     summary = summary[: summary.index("</summary>")].replace("&#39;", "'")
     assert "Customer" in summary and "3 years before the sandbox's today" in summary
     assert "@today" not in summary
+
+
+def test_a_field_whose_values_are_codes_suggests_them_by_name(client, exercise_course):
+    course, key = exercise_course
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    client.post(f"{base}/setup", data={
+        "entity": "ticket", "field-0-name": "category", "field-0-value": "billing"})
+    html = client.get(base).get_data(as_text=True)
+    form = _form(html, "data-setup-form", "ticket")
+    assert 'name="field-0-value" value="billing"' in form
+    assert 'list="setup-ticket-codes-ticket-category"' in form
+    codes = form[form.index('<datalist id="setup-ticket-codes-ticket-category">'):]
+    assert '<option value="billing">Billing</option>' in codes[: codes.index("</datalist>")]

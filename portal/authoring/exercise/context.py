@@ -35,6 +35,7 @@ VOCABULARY = SimpleNamespace(
     entities_with=labels.entities_with,
     field_options=labels.field_options,
     value_words=labels.value_words,
+    code_lists=labels.code_lists,
     OPERATORS=conditions.OPERATORS,
     OPERATOR_LABELS=conditions.OPERATOR_LABELS,
     row_numbers=conditions.row_numbers,

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from portal.authoring.exercise.entities import relative_parts, show_value
+from portal.authoring.exercise.entities import CODE_GROUPS, relative_parts, show_value
+from sandbox import vocabulary
 from sandbox.models import ENTITIES
 from sandbox.scenarios import DATE_FIELDS, LINK_FIELDS
 
@@ -182,3 +183,12 @@ def value_words(value) -> str:
     if direction == "before":
         return _("%(span)s before the sandbox's today", span=span)
     return _("%(span)s after the sandbox's today", span=span)
+
+
+def code_lists(entities) -> dict[str, list[tuple[str, str]]]:
+    """For each "entity-field" of `entities` whose values are codes: (code, name) pairs."""
+    return {
+        f"{entity}-{field}": vocabulary.choices(group)
+        for (entity, field), group in CODE_GROUPS.items()
+        if entity in entities
+    }

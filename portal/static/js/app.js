@@ -57,6 +57,14 @@ function showDateControl(picker) {
   var control = row && row.querySelector("[data-relative]");
   var chosen = picker.options[picker.selectedIndex];
   if (control) { control.hidden = !(chosen && chosen.hasAttribute("data-date")); }
+  // A field whose values are codes suggests them by name (a datalist per kind and field).
+  var input = row && row.querySelector("[data-codes-in]");
+  var kind = document.getElementById(picker.getAttribute("data-fields-for"));
+  if (input && kind) {
+    var list = input.getAttribute("data-codes-in") + kind.value + "-" + picker.value;
+    if (document.getElementById(list)) { input.setAttribute("list", list); }
+    else { input.removeAttribute("list"); }
+  }
 }
 document.addEventListener("change", function (event) {
   var target = event.target;
@@ -65,6 +73,7 @@ document.addEventListener("change", function (event) {
   document.querySelectorAll("[data-fields-for]").forEach(function (picker) {
     if (picker.getAttribute("data-fields-for").split(" ").indexOf(target.id) >= 0) {
       followEntity(picker);
+      if (picker.hasAttribute("data-date-toggle")) { showDateControl(picker); }
     }
   });
 });
