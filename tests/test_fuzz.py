@@ -78,15 +78,16 @@ def _variants(fields: dict) -> dict[str, dict]:
     base = _filled(fields)
     texts = [n for n, f in fields.items() if f["type"] in ("text", "textarea", "email",
                                                            "search", "hidden", "tel", "url")]
-    numbers = [n for n, f in fields.items() if f["type"] in ("number", "date", "select",
-                                                             "radio", "hidden")]
+    # Any field may be read as a number (a FloatField is a plain text input).
+    numbers = [n for n, f in fields.items() if f["type"] not in ("checkbox", "submit", "file")]
     choices = [n for n, f in fields.items() if f["type"] in ("select", "radio", "checkbox")]
+    negative = {**base, **{n: "-1" for n in numbers}}
     return {
         "over-long": {**base, **{n: OVER_LONG for n in texts}},
         "nul": {**base, **{n: f"a\x00{base.get(n, '')}" for n in texts}},
         "huge": {**base, **{n: HUGE for n in numbers}},
-        "negative": {**base, **{n: "-1" for n in numbers}},
-        "unknown choice": {**base, **{n: "bogus" for n in choices}},
+        "negative": negative,
+        "unknown choice": {**negative, **{n: "bogus" for n in choices}},
         "missing": {},
     }
 
