@@ -45,9 +45,15 @@ def render_error(status: int, detail: str | None = None) -> Response:
     """The error page, or only its fragment when htmx asked (varying on HX-Request)."""
     title, message = MESSAGES.get(status, MESSAGES[500])
     template = "errors/_error.html" if request.headers.get("HX-Request") else "errors/error.html"
-    response = make_response(
-        render_template(template, status=status, title=title, message=detail or message), status
-    )
+    try:
+        body = render_template(template, status=status, title=title, message=detail or message)
+    except Exception as error:
+        # A 404 for a signed-in visitor loads them for the page's menu: the database may be
+        # what is failing.
+        if status == 503 or not is_database_unavailable(error):
+            raise
+        return database_unavailable(error)
+    response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
 

@@ -251,7 +251,8 @@ def test_a_signed_in_visitor_gets_a_styled_503_when_the_database_is_away(
            "PORTAL_THREADS": "2"}
     log_path = tmp_path / "gunicorn.log"
     with _gunicorn(env, log_path) as base:
-        answers = [_get(base + path, cookie) for path in ("/learn/", "/sandbox/leads", "/")]
+        answers = [_get(base + path, cookie)
+                   for path in ("/learn/", "/sandbox/leads", "/", "/no-such-page")]
         health, _headers, _body = _get(base + "/healthz")
     for status, headers, body in answers:
         assert status == 503
