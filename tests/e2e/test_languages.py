@@ -109,3 +109,16 @@ def test_pipeline_stage_menus_show_whole_stage_names_at_1366_pixels(fresh_page, 
         assert menu["widest"] <= menu["room"] + 0.5, menu
         assert menu["right"] <= menu["card"] + 0.5, menu
     assert page.problems == []
+
+
+def test_print_keeps_the_logo_and_theme_colour(fresh_page, make, app_ctx):
+    page = fresh_page
+    learner = make.user(roles=("learner",))
+    _sign_in(page, learner)
+    page.goto("/learn/")
+    page.emulate_media(media="print")
+    assert page.locator(".navbar-brand img").is_visible()
+    assert not page.locator("#main-nav").is_visible()
+    brand = page.evaluate("getComputedStyle(document.querySelector('.navbar-brand')).color")
+    assert brand == "rgb(15, 110, 106)"
+    assert page.problems == []
