@@ -95,3 +95,9 @@ def test_a_draft_cannot_grow_past_the_course_size_limit(client, author, monkeypa
     assert "The course is larger than" in response.text
     assert _draft(course) == before
     assert author.reading(course, key, "x" * 200).status_code == 302
+
+
+def test_long_text_fields_say_how_much_they_take(client, course):
+    page = client.get(f"/author/courses/{course.slug}/").text
+    assert 'name="summary"' in page and 'maxlength="2000"' in page
+    assert "Up to 2000 characters." in page
