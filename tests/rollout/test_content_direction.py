@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from portal.extensions import db
 from portal.rollout import services
 from portal.rollout.services import GoalData
@@ -19,3 +21,11 @@ def test_plan_name_and_goal_text_get_dir_auto_in_the_urdu_ui(client, executive, 
     assert '<bdi dir="auto">Go-live 2027</bdi>' in page
     dashboard = client.get("/dashboard/").text
     assert '<bdi dir="auto">Go-live 2027</bdi>' in dashboard
+
+
+def test_typed_text_fields_take_their_direction_from_what_is_typed(client, executive, plan):
+    client.login(executive)
+    page = client.get(f"/rollout/plans/{plan.id}/goals/new").text
+    title = re.search(r'<input[^>]*name="title"[^>]*>', page).group(0)
+    assert 'dir="auto"' in title
+    assert 'dir="auto"' not in re.search(r'<input[^>]*name="target"[^>]*>', page).group(0)
