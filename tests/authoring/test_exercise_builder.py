@@ -118,7 +118,7 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
         (
             "setup",
             {"entity": "ticket", "field-0-name": "category", "field-0-value": "weather"},
-            "&#39;category&#39; must be one of: billing",
+            "&#39;Category&#39; must be one of: billing",
         ),
         (
             "setup",
@@ -145,7 +145,7 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
             "setup",
             {"entity": "customer", "field-0-name": "birthday", "field-0-value": "@today",
              "field-0-amount": "3", "field-0-unit": "y", "field-0-direction": "before"},
-            "Give &#39;birthday&#39; a date or a value, not both.",
+            "Give &#39;Birthday&#39; a date or a value, not both.",
         ),
         (
             "setup",
@@ -623,7 +623,7 @@ def test_parts_a_form_cannot_edit_are_kept_and_said_to_be(client, trainer, exerc
                 "event-0-data-0-value": "thinking",
             },
             "event-0-data-0-value",
-            "&#39;to&#39; must be one of: new, assigned",
+            "&#39;To&#39; must be one of: new, assigned",
         ),
         (
             {
@@ -645,7 +645,7 @@ def test_parts_a_form_cannot_edit_are_kept_and_said_to_be(client, trainer, exerc
                 "filter-0-op": "record",
             },
             "filter-0-entity",
-            "Choose what kind of record &#39;parent&#39; links to.",
+            "Choose what kind of record &#39;Record it is on&#39; links to.",
         ),
         (
             {
@@ -667,7 +667,7 @@ def test_parts_a_form_cannot_edit_are_kept_and_said_to_be(client, trainer, exerc
                 "value": "thinking",
             },
             "value",
-            "&#39;status&#39; must be one of: new",
+            "&#39;Status&#39; must be one of: new",
         ),
     ],
 )

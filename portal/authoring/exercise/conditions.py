@@ -19,6 +19,7 @@ from portal.authoring.exercise.entities import (
     NUMBER,
     TARGET_ENTITIES,
     check_value,
+    field_name,
     parse_value,
     show_value,
 )
@@ -86,7 +87,7 @@ def _condition(
         inner = form.get(f"{row}-entity", "")
         if inner not in TARGET_ENTITIES:
             raise AuthoringError(
-                _("Choose what kind of record '%(field)s' links to.", field=field),
+                _("Choose what kind of record '%(field)s' links to.", field=field_name(field)),
                 f"{row}-entity",
             )
         conditions = conditions_from_form(
@@ -96,12 +97,12 @@ def _condition(
     if op not in OPERATORS or op == "record":
         raise AuthoringError(_("Choose a comparison."), f"{row}-op")
     if not text:
-        raise AuthoringError(_("Give '%(field)s' a value.", field=field), where)
+        raise AuthoringError(_("Give '%(field)s' a value.", field=field_name(field)), where)
     if op == "contains":
         return {"contains": text}
     if op in ("at_least", "at_most"):
         if not NUMBER.match(text):
-            raise AuthoringError(_("'%(field)s' needs a number.", field=field), where)
+            raise AuthoringError(_("'%(field)s' needs a number.", field=field_name(field)), where)
         return {op: parse_value(text)}
     values = [parse_value(v) for v in text.split(",") if v.strip()] if op == "in" else None
     for value in values if values is not None else [parse_value(text)]:
@@ -127,7 +128,10 @@ def conditions_from_form(
             continue
         if field in conditions:
             raise AuthoringError(
-                _("'%(field)s' is used twice here: one condition per field.", field=field),
+                _(
+                    "'%(field)s' is used twice here: one condition per field.",
+                    field=field_name(field),
+                ),
                 f"{row}-field",
             )
         conditions[field] = _condition(form, row, field, codes, setup_keys, nested)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from portal.authoring.exercise.labels import FIELD_LABELS, label
 from portal.authoring.services import AuthoringError
 from sandbox import vocabulary
 
@@ -80,6 +82,11 @@ RELATIVE_UNITS = ("h", "d", "w", "m", "y")
 DIRECTIONS = ("before", "after")
 
 
+def field_name(field: str) -> str:
+    """A field as trainers read it in messages ("customer_since" -> "Customer since")."""
+    return label(FIELD_LABELS, field)
+
+
 def parse_value(text: str):
     """A form value as stored: 'setup:key' is a link; numbers, true/false as such."""
     text = text.strip()
@@ -110,7 +117,7 @@ def check_value(
             raise AuthoringError(
                 _(
                     "'%(field)s' links to %(key)s, which is not a setup record.",
-                    field=field,
+                    field=field_name(field),
                     key=value["setup"],
                 ),
                 where,
@@ -118,7 +125,11 @@ def check_value(
         return
     if codes and value not in codes:
         raise AuthoringError(
-            _("'%(field)s' must be one of: %(codes)s", field=field, codes=", ".join(codes)),
+            _(
+                "'%(field)s' must be one of: %(codes)s",
+                field=field_name(field),
+                codes=", ".join(codes),
+            ),
             where,
         )
     if (
@@ -156,3 +167,37 @@ def relative_value(amount: str, unit: str, direction: str) -> str:
     if int(amount) == 0:
         return base
     return f"{base}{'-' if direction == 'before' else '+'}{int(amount)}{unit}"
+
+def _span(amount: int, unit: str) -> str:
+    if unit == "h":
+        return ngettext("%(num)d hour", "%(num)d hours", amount)
+    if unit == "d":
+        return ngettext("%(num)d day", "%(num)d days", amount)
+    if unit == "w":
+        return ngettext("%(num)d week", "%(num)d weeks", amount)
+    if unit == "m":
+        return ngettext("%(num)d month", "%(num)d months", amount)
+    return ngettext("%(num)d year", "%(num)d years", amount)
+
+
+def value_words(value) -> str:
+    """A stored value as a summary says it: @today-3y is "3 years before the sandbox's today"."""
+    parts = relative_parts(value)
+    if parts is None:
+        return show_value(value)
+    amount, unit, direction = parts
+    if amount == "0":
+        return _("the sandbox's current time") if unit == "h" else _("the sandbox's today")
+    span = _span(int(amount), unit)
+    if direction == "before":
+        return _("%(span)s before the sandbox's today", span=span)
+    return _("%(span)s after the sandbox's today", span=span)
+
+
+def code_lists(entities) -> dict[str, list[tuple[str, str]]]:
+    """For each "entity-field" of `entities` whose values are codes: (code, name) pairs."""
+    return {
+        f"{entity}-{field}": vocabulary.choices(group)
+        for (entity, field), group in CODE_GROUPS.items()
+        if entity in entities
+    }

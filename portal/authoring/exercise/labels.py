@@ -4,12 +4,8 @@ events and SLA measures. The course files keep the codes; the builder shows thes
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
-from portal.authoring.exercise.entities import CODE_GROUPS, relative_parts, show_value
-from sandbox import vocabulary
 from sandbox.models import ENTITIES
 from sandbox.scenarios import DATE_FIELDS, LINK_FIELDS
 
@@ -158,37 +154,3 @@ def field_options(fields: dict[str, tuple[str, ...]]) -> list[tuple[str, str, st
     options = [(name, label(FIELD_LABELS, name), entities_with(name, fields)) for name in every]
     return sorted(options, key=lambda option: option[1].casefold())
 
-
-def _span(amount: int, unit: str) -> str:
-    if unit == "h":
-        return ngettext("%(num)d hour", "%(num)d hours", amount)
-    if unit == "d":
-        return ngettext("%(num)d day", "%(num)d days", amount)
-    if unit == "w":
-        return ngettext("%(num)d week", "%(num)d weeks", amount)
-    if unit == "m":
-        return ngettext("%(num)d month", "%(num)d months", amount)
-    return ngettext("%(num)d year", "%(num)d years", amount)
-
-
-def value_words(value) -> str:
-    """A stored value as a summary says it: @today-3y is "3 years before the sandbox's today"."""
-    parts = relative_parts(value)
-    if parts is None:
-        return show_value(value)
-    amount, unit, direction = parts
-    if amount == "0":
-        return _("the sandbox's current time") if unit == "h" else _("the sandbox's today")
-    span = _span(int(amount), unit)
-    if direction == "before":
-        return _("%(span)s before the sandbox's today", span=span)
-    return _("%(span)s after the sandbox's today", span=span)
-
-
-def code_lists(entities) -> dict[str, list[tuple[str, str]]]:
-    """For each "entity-field" of `entities` whose values are codes: (code, name) pairs."""
-    return {
-        f"{entity}-{field}": vocabulary.choices(group)
-        for (entity, field), group in CODE_GROUPS.items()
-        if entity in entities
-    }

@@ -9,9 +9,11 @@ from portal.authoring.exercise.entities import (
     CODES,
     ENTITY_FIELDS,
     check_value,
+    field_name,
     parse_value,
     relative_value,
 )
+from portal.authoring.exercise.labels import ENTITY_LABELS, label
 from portal.authoring.exercise.steps import uses_setup_record
 from portal.authoring.services import AuthoringError, lesson_in, load, save, slugify, unique_key
 from portal.learning.models import Course
@@ -44,17 +46,23 @@ def save_setup_record(
         if relative and relative[0].strip():
             if text.strip():
                 raise AuthoringError(
-                    _("Give '%(field)s' a date or a value, not both.", field=name), "fields"
+                    _("Give '%(field)s' a date or a value, not both.", field=field_name(name)),
+                    "fields",
                 )
             text = relative_value(*relative)
         if not name and not text.strip():
             continue
         if name not in (*ENTITY_FIELDS[entity], "created_at"):
             raise AuthoringError(
-                _("A %(entity)s has no field '%(field)s'.", entity=entity, field=name), "fields"
+                _(
+                    "%(entity)s records have no field '%(field)s'.",
+                    entity=label(ENTITY_LABELS, entity),
+                    field=name,
+                ),
+                "fields",
             )
         if not text.strip():
-            raise AuthoringError(_("Give '%(field)s' a value.", field=name), "fields")
+            raise AuthoringError(_("Give '%(field)s' a value.", field=field_name(name)), "fields")
         value = parse_value(text)
         check_value(CODES.get((entity, name)), name, value, others)
         parsed[name] = value
