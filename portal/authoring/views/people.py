@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,6 +16,7 @@ from portal.authoring.progress import AssignmentError
 from portal.authoring.views import bp, course_or_404
 from portal.database import utcnow
 from portal.extensions import db
+from portal.i18n import date_filter
 from portal.learning.models import Assignment
 from portal.mail import mail_configured
 from portal.rendering import render
@@ -33,7 +33,7 @@ def _assignment_form() -> AssignmentForm:
     form = AssignmentForm(late_joiner_days=_late_joiner_days())
     form.departments.choices = [(d.id, d.name) for d in account_queries.departments()]
     form.wave.choices = [(0, _("None: set the due date here"))] + [
-        (wave.id, f"{plan} · {wave.name} ({format_date(wave.go_live_on, 'medium')})")
+        (wave.id, f"{plan} · {wave.name} ({date_filter(wave.go_live_on, plain=True)})")
         for wave, plan in rollout_queries.all_waves()
     ]
     return form
