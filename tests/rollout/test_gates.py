@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import delete
 
 from portal.extensions import db
@@ -239,3 +240,33 @@ def test_departments_holding_a_wave_back_are_named(make, plan, evidence):
     completion = _result(gate, "completion_rate")
     assert completion.value == 50 and completion.met
     assert completion.departments == ["Billing"]
+
+
+@pytest.mark.parametrize("hidden_translation", [False, True])
+def test_a_late_joiner_holds_no_overdue_gate_back(make, plan, evidence, hidden_translation):
+    """Sales's course was assigned 30 days ago and due 10 days ago. Who joined since is
+    due 14 days after joining: Newcomer (joined today) is not overdue; Mid (joined 20
+    days ago) is 6 days overdue, from their own date; the veteran 10. Both ways the
+    relation computes it: with a family bit per course, and (an unpublished
+    translation in the family) without."""
+    from sqlalchemy import select
+
+    from portal.learning.models import Assignment, Course
+
+    sales = make.department("Sales")
+    evidence.assign(department=sales, due_on=date.today() - timedelta(days=10))
+    assignment = db.session.scalar(select(Assignment))
+    assignment.created_at = assignment.created_at - timedelta(days=30)
+    if hidden_translation:
+        urdu = add_course("sample-course-ur", language="ur", translation_of="sample-course")
+        db.session.get(Course, urdu.id).published = False
+    db.session.commit()
+    make.user(roles=("learner",), department="Sales", name="Veteran")
+    make.user(roles=("learner",), department="Sales", name="Mid", joined_days_ago=20)
+    make.user(roles=("learner",), department="Sales", name="Newcomer", joined_days_ago=0)
+    wave = make_wave(plan, [sales], criteria={"max_overdue_days": 0})
+
+    overdue = _result(evaluate_gate(wave), "max_overdue_days")
+    assert overdue.value == 10
+    assert [(h.name, h.detail) for h in overdue.learners] == [
+        ("Veteran", "10 days overdue"), ("Mid", "6 days overdue")]
