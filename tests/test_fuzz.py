@@ -88,6 +88,8 @@ def _variants(fields: dict) -> dict[str, dict]:
         "huge": {**base, **{n: HUGE for n in numbers}},
         "negative": negative,
         "unknown choice": {**negative, **{n: "bogus" for n in choices}},
+        # Digits to str.isdigit() that int() refuses.
+        "superscript digits": {**base, **{n: "\u00b2" for n in numbers}},
         "missing": {},
     }
 

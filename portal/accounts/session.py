@@ -17,7 +17,7 @@ login_manager.session_protection = "basic"
 def load_user(session_id: str) -> User | None:
     """Accept '<id>:<version>' only while the user is active and the version current."""
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not user_id.isdecimal() or not version.isdecimal():
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):

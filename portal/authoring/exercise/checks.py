@@ -116,7 +116,7 @@ def check_from_form(form: Mapping[str, str], setup: dict[str, str]) -> dict:
             raise AuthoringError(_("Give the value, or tick 'any value'."), "value")
     elif kind == "count_at_least":
         minimum = form.get("min", "").strip()
-        if not minimum.isdigit() or int(minimum) < 1:
+        if not minimum.isdecimal() or int(minimum) < 1:
             raise AuthoringError(_("The minimum is a whole number of at least 1."), "min")
         check["min"] = int(minimum)
     elif kind == "event_happened":

@@ -159,7 +159,7 @@ def relative_parts(value) -> tuple[str, str, str] | None:
 def relative_value(amount: str, unit: str, direction: str) -> str:
     """The date control's values as stored: 3, "y", "before" -> "@today-3y"."""
     amount = amount.strip()
-    if not amount.isdigit() or int(amount) > 9999:
+    if not amount.isdecimal() or int(amount) > 9999:
         raise AuthoringError(_("Give a whole number for the date, such as 3."), "fields")
     if unit not in RELATIVE_UNITS or direction not in DIRECTIONS:
         raise AuthoringError(_("Choose days, weeks, months or years, before or after."), "fields")

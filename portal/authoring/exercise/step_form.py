@@ -60,7 +60,7 @@ def _read(param: Param, text: str, where: str):
             raise AuthoringError(_("Choose one of: %(codes)s", codes=", ".join(param.codes)), where)
         return text
     if param.kind == "int":
-        if not text.isdigit() or not param.low <= int(text) <= param.high:
+        if not text.isdecimal() or not param.low <= int(text) <= param.high:
             raise AuthoringError(
                 _(
                     "Enter a whole number from %(low)d to %(high)d.",

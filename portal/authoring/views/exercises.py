@@ -48,7 +48,7 @@ def exercise_save(slug: str, key: str):
             course,
             key,
             title=request.form.get("title", ""),
-            minutes=int(minutes) if minutes.isdigit() and 0 < int(minutes) <= 600 else 5,
+            minutes=int(minutes) if minutes.isdecimal() and 0 < int(minutes) <= 600 else 5,
             required=request.form.get("required") == "y",
             task=request.form.get("task", ""),
             hints=request.form.get("hints", ""),
@@ -128,7 +128,7 @@ def check_remove(slug: str, key: str, check_key: str):
 
 def _step_index() -> int | None:
     index = request.form.get("index", "")
-    return int(index) if index.isdigit() else None
+    return int(index) if index.isdecimal() else None
 
 
 def _exercise_or_abort(course: Course, key: str):
@@ -212,10 +212,10 @@ def solution_action(slug: str, key: str):
     course = course_or_404(slug)
     lesson = _exercise_or_abort(course, key)
     slot = request.args.get("slot", "0")
-    slot = int(slot) if slot.isdigit() and int(slot) < MAX_ACTIONS else 0
+    slot = int(slot) if slot.isdecimal() and int(slot) < MAX_ACTIONS else 0
     index = request.args.get("index", "")
     solution = lesson.content.get("solution", [])
-    position = int(index) if index.isdigit() and int(index) < len(solution) else len(solution)
+    position = int(index) if index.isdecimal() and int(index) < len(solution) else len(solution)
     chosen = request.args.get(f"action-{slot}-do", "")
     more = request.args.get("last") == "1" and bool(chosen) and slot + 1 < MAX_ACTIONS
     return render(
