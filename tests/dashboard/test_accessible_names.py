@@ -114,4 +114,5 @@ def test_practice_figures_say_what_they_count(client, executive, organisation):
     assert "sandbox actions per learner, last 14 days" in heatmap
     department = client.get(f"/dashboard/departments/{sales.id}").get_data(as_text=True)
     assert "sandbox actions, last 14 days" in department
+    assert "Practice: sandbox actions per learner, last 14 days" in department
     assert "Practice (14 days)" not in home + department
