@@ -17,7 +17,16 @@ import pytest
 from sqlalchemy import String, Text, func, select
 
 from portal.extensions import db
-from tests.accounts.test_access import MATRIX, ROLES, World, _client_for, _csrf_token, expected
+from tests.accounts.test_access import (
+    ANONYMOUS,
+    LOGIN,
+    MATRIX,
+    ROLES,
+    World,
+    _client_for,
+    _csrf_token,
+    expected,
+)
 
 OVER_LONG = "x" * 100_000
 HUGE = "99999999999999999999"
@@ -115,7 +124,7 @@ def _cheap_password_hashes(app, monkeypatch):
     monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1")
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", [ANONYMOUS, *ROLES], ids=["anonymous", *ROLES])
 def test_no_input_gives_a_server_error(app, make, role):
     client, user = _client_for(app, make, role)
     world = World(make, user)
@@ -143,13 +152,14 @@ def test_no_input_gives_a_server_error(app, make, role):
             if "<int:" in route.rule:
                 bad = re.sub(r"/\d+(?=/|$|\.)", f"/{value}", path, count=1)
                 check("GET", bad, client.get(bad), "id")
-        for query in (f"page={HUGE}", "page=-1", f"plan={HUGE}", "q=a%00b", f"q={OVER_LONG}"):
+        for query in (f"page={HUGE}", "page=-1", f"plan={HUGE}", f"department={HUGE}",
+                      "q=a%00b", f"q={OVER_LONG}"):
             response = client.get(f"{path}?{query}")
             check("GET", path, response, query[:20])
 
     # POST routes whose form no page showed: the common field names.
     for route in MATRIX:
-        if route.method == "POST" and expected(route, role) not in (403, "login"):
+        if route.method == "POST" and expected(route, role) not in (403, LOGIN):
             path = world.path(route)
             if _pattern(path) not in forms:
                 fields = {name: {"type": "text", "choices": [], "value": "1"}
