@@ -46,6 +46,7 @@ def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, 
     assert len(page.context.pages) == 1
     panel = page.get_by_test_id("exercise-panel")
     expect(panel).to_contain_text("Hands-on: a billing complaint and a defective product")
+    panel.get_by_text("Task and hints").click()
     expect(panel.get_by_test_id("exercise-panel-task")).to_contain_text(
         "both are now assigned to you"
     )
@@ -81,7 +82,7 @@ def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, 
     expect(page.get_by_test_id("exercise-panel")).to_have_count(0)
 
 
-def test_the_panel_can_be_folded_and_left_and_reads_right_to_left(page, make, app_ctx):
+def test_the_panel_stays_in_view_folds_leaves_and_reads_right_to_left(page, make, app_ctx):
     import_builtin_courses()
     db.session.commit()
     learner = make.user(roles=("learner",), department="Customer Service", locale="ur")
@@ -93,6 +94,15 @@ def test_the_panel_can_be_folded_and_left_and_reads_right_to_left(page, make, ap
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     panel = page.get_by_test_id("exercise-panel")
     task = panel.get_by_test_id("exercise-panel-task")
+    # The panel sits at the bottom of the window, its task folded until asked for.
+    viewport = page.viewport_size
+    assert page.evaluate("document.documentElement.scrollHeight") > viewport["height"]
+    box = panel.bounding_box()
+    assert box["y"] + box["height"] <= viewport["height"] + 1
+    expect(task).to_be_hidden()
+    panel.locator("summary").click()
+    expect(task).to_be_visible()
+    page.reload()  # the learner's choice stays from one page to the next
     expect(task).to_be_visible()
     # The English task keeps its own language and reads left to right inside the page.
     expect(task).to_have_attribute("lang", "en")
@@ -103,6 +113,8 @@ def test_the_panel_can_be_folded_and_left_and_reads_right_to_left(page, make, ap
     assert title["x"] > check["x"]
 
     panel.locator("summary").click()
+    expect(task).to_be_hidden()
+    page.reload()
     expect(task).to_be_hidden()
     page.on("dialog", lambda dialog: dialog.accept())
     panel.get_by_test_id("panel-leave").click()

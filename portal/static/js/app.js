@@ -113,3 +113,15 @@ document.addEventListener("click", function (event) {
     box.checked = behind && box.closest("[data-behind]") !== null;
   });
 });
+
+// Folding sections marked data-remember-open (the exercise panel's task) stay as the
+// learner left them from one page to the next.
+document.querySelectorAll("details[data-remember-open]").forEach(function (details) {
+  var key = "open:" + details.getAttribute("data-remember-open");
+  try {
+    details.open = window.localStorage.getItem(key) === "yes";
+    details.addEventListener("toggle", function () {
+      window.localStorage.setItem(key, details.open ? "yes" : "no");
+    });
+  } catch (error) { /* storage refused: the section simply starts folded */ }
+});
