@@ -101,6 +101,11 @@ class User(UserMixin, db.Model):
         return self.locked_until is not None and self.locked_until > now
 
     @property
+    def sign_in_locked(self) -> bool:
+        """Whether too many wrong passwords keep the account from signing in now."""
+        return self.locked_at(utcnow())
+
+    @property
     def roles(self) -> frozenset[str]:
         return frozenset(link.role for link in self.role_links)
 

@@ -83,9 +83,12 @@ def test_an_admin_sees_the_lock_and_lifts_it(app, client, make):
 
     page = client.get(f"/admin/users/{user.id}").text
     assert "Locked after too many wrong passwords" in page
+    listed = client.get("/admin/users?q=Locked").text
+    assert "Locked Out" in listed and "Locked for now" in listed
     response = client.post(f"/admin/users/{user.id}/unlock")
     assert response.status_code == 302
     assert "Locked after too many" not in client.get(f"/admin/users/{user.id}").text
+    assert "Locked for now" not in client.get("/admin/users?q=Locked").text
 
     client.post("/logout")
     assert client.login(user).status_code == 302
