@@ -20,6 +20,7 @@ from portal.authoring.exercise import (
 
 VOCABULARY = SimpleNamespace(
     ENTITY_FIELDS=entities.ENTITY_FIELDS,
+    SETUP_FIELDS=entities.SETUP_FIELDS,
     TARGET_ENTITIES=entities.TARGET_ENTITIES,
     show_value=entities.show_value,
     relative_parts=entities.relative_parts,
@@ -32,8 +33,8 @@ VOCABULARY = SimpleNamespace(
     TIME_FIELDS=labels.TIME_FIELDS,
     FILTER_FIELDS=labels.FILTER_FIELDS,
     label=labels.label,
-    entities_with=labels.entities_with,
     field_options=labels.field_options,
+    fields_of=labels.fields_of,
     value_words=entities.value_words,
     code_lists=entities.code_lists,
     OPERATORS=conditions.OPERATORS,

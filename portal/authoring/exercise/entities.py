@@ -57,6 +57,8 @@ ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
     "sales_target": ("owner", "period_start", "period_end", "amount"),
 }
 TARGET_ENTITIES = (*ENTITY_FIELDS, "activity", "outbox_email")
+# What a setup record may set: its kind's fields, and when it was made.
+SETUP_FIELDS = {entity: (*fields, "created_at") for entity, fields in ENTITY_FIELDS.items()}
 # Fields whose values are codes, and the vocabulary group each one draws from.
 CODE_GROUPS = {
     ("lead", "status"): "lead_status",

@@ -154,3 +154,14 @@ def field_options(fields: dict[str, tuple[str, ...]]) -> list[tuple[str, str, st
     options = [(name, label(FIELD_LABELS, name), entities_with(name, fields)) for name in every]
     return sorted(options, key=lambda option: option[1].casefold())
 
+
+
+def fields_of(entity: str, fields: dict[str, tuple[str, ...]], every: bool = False):
+    """(field, its name) of one kind of record, by name; for an unknown kind, every field
+    when `every` says so, else none (app.js fills the list once a kind is chosen)."""
+    if entity in fields:
+        names = fields[entity]
+    else:
+        names = dict.fromkeys(n for group in fields.values() for n in group) if every else ()
+    options = [(name, label(FIELD_LABELS, name)) for name in names]
+    return sorted(options, key=lambda option: option[1].casefold())

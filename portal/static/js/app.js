@@ -45,12 +45,25 @@ function followEntity(picker) {
     entity = (chosen && chosen.getAttribute("data-entity")) || select.value;
     return true;
   });
-  picker.querySelectorAll("option[data-entities]").forEach(function (option) {
-    var owners = option.getAttribute("data-entities").split(" ");
-    option.hidden = entity !== "" && owners.indexOf(entity) < 0;
+  refillFields(picker, entity);
+}
+// A picker holds only one kind's fields: refill it from the page's list of every field
+// (the template its data-fields-refill names), keeping the choice when the kind has it.
+function refillFields(picker, entity) {
+  var source = document.getElementById(picker.getAttribute("data-fields-refill"));
+  if (!source) { return; }
+  var current = picker.value;
+  var kept = Array.prototype.filter.call(picker.options, function (option) {
+    return option.value === "" || option.hasAttribute("data-kept");
   });
-  var selected = picker.options[picker.selectedIndex];
-  if (selected && selected.hidden) { picker.value = ""; showDateControl(picker); }
+  picker.replaceChildren.apply(picker, kept);
+  source.content.querySelectorAll("option").forEach(function (option) {
+    var owners = option.getAttribute("data-entities").split(" ");
+    if (entity === "" || owners.indexOf(entity) >= 0) { picker.appendChild(option.cloneNode(true)); }
+  });
+  picker.value = current;
+  if (picker.value !== current) { picker.value = ""; }
+  if (picker.hasAttribute("data-date-toggle")) { showDateControl(picker); }
 }
 function showDateControl(picker) {
   var row = picker.closest("[data-setup-row]");
@@ -73,7 +86,6 @@ document.addEventListener("change", function (event) {
   document.querySelectorAll("[data-fields-for]").forEach(function (picker) {
     if (picker.getAttribute("data-fields-for").split(" ").indexOf(target.id) >= 0) {
       followEntity(picker);
-      if (picker.hasAttribute("data-date-toggle")) { showDateControl(picker); }
     }
   });
 });
