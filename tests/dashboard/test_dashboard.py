@@ -242,3 +242,20 @@ def test_a_late_joiner_past_their_own_date_is_overdue_from_it(client, executive,
     department = client.get(f"/dashboard/departments/{sales.id}").get_data(as_text=True)
     row = re.search(rf'href="/dashboard/learners/{late.id}".*?</tr>', department, re.S)
     assert row and "overdue 6 days" in row.group(0)
+
+
+def test_a_learner_record_counts_a_course_finished_in_its_translation(client, executive, make,
+                                                                      evidence, organisation):
+    """Certified in the Urdu version of Sales's English course: the record shows the
+    course finished (100%, the certificate), not 0 of its lessons."""
+    from tests.rollout.conftest import add_course
+
+    urdu = add_course("sample-course-ur", language="ur", translation_of="sample-course")
+    learner = make.user(roles=("learner",), department="Sales", name="Uzma Urdu", locale="en")
+    evidence.certify(learner, course=urdu)
+    client.login(executive)
+    record = client.get(f"/dashboard/learners/{learner.id}").get_data(as_text=True)
+    courses = record[record.index('data-testid="learner-courses"'):]
+    courses = courses[: courses.index("</table>")]
+    assert 'aria-valuenow="100"' in courses and "finished in another language" in courses
+    assert "Overdue" not in courses
