@@ -177,3 +177,11 @@ def test_the_plan_timeline_shows_whole_labels_and_reads_right_to_left_in_urdu(pa
     today = page.get_by_test_id("today").bounding_box()
     pilot = labels[2]
     assert pilot["left"] <= today["x"] <= pilot["right"]  # today falls in the pilot, mirrored too
+    # The chart reads right to left too: its weeks run from the right.
+    page.wait_for_function(
+        "() => window.Chart && Chart.getChart(document.getElementById('completions-chart'))")
+    weeks = page.evaluate("""() => {
+      const x = Chart.getChart(document.getElementById('completions-chart')).scales.x;
+      return [x.getPixelForTick(0), x.getPixelForTick(x.ticks.length - 1)];
+    }""")
+    assert weeks[0] > weeks[1]

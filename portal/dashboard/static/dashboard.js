@@ -11,6 +11,8 @@
     var data = JSON.parse(source.textContent);
     var sets = data.datasets;
     var barColour = "rgba(13, 110, 253, 0.35)", barText = "#0a58ca", lineColour = "#198754";
+    // Right to left (Urdu) the weeks run from the right and the two scales swap sides.
+    var rtl = document.documentElement.getAttribute("dir") === "rtl";
     function titled(text, colour) {
       return { display: true, text: text, color: colour, font: { size: 11, weight: "bold" } };
     }
@@ -34,12 +36,13 @@
         animation: false,
         interaction: { mode: "index", intersect: false },
         scales: {
-          weekly: { type: "linear", position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
+          x: { reverse: rtl },
+          weekly: { type: "linear", position: rtl ? "left" : "right", beginAtZero: true, grid: { drawOnChartArea: false },
                     title: titled(data.axes.weekly, barText), ticks: { color: barText, precision: 0 } },
-          total: { type: "linear", position: "left", beginAtZero: true,
+          total: { type: "linear", position: rtl ? "right" : "left", beginAtZero: true,
                    title: titled(data.axes.total, lineColour), ticks: { color: lineColour, precision: 0 } }
         },
-        plugins: { legend: { position: "bottom" } }
+        plugins: { legend: { position: "bottom", rtl: rtl }, tooltip: { rtl: rtl } }
       }
     });
   }
