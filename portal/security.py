@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -100,10 +102,15 @@ def refuse_nul_in_statements(engine) -> None:
     event.listen(engine, "before_cursor_execute", check)
 
 
+# A NUL escaped in JSON text: "\u0000" after an even number of backslashes (so a typed
+# backslash followed by "u0000", which JSON writes as "\\u0000", is not one).
+ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
 def _holds_nul(value: Any) -> bool:
     """A NUL in a string, or escaped in JSON text, or in the data psycopg wraps as JSON."""
     if isinstance(value, str):
-        return "\x00" in value or "\\u0000" in value
+        return "\x00" in value or bool(ESCAPED_NUL.search(value))
     if isinstance(value, list | tuple):
         return any(_holds_nul(item) for item in value)
     if isinstance(value, dict):

@@ -318,3 +318,14 @@ def test_the_reports_page_is_shown_when_its_event_cannot_be_logged(client, learn
     assert response.status_code == 200
     assert "sales" in response.text.lower()
     assert _count(SandboxEvent, SandboxEvent.verb == "report.viewed") == before
+
+
+def test_json_text_that_names_a_nul_is_not_one():
+    """A typed backslash before "u0000" is text; only a real or JSON-escaped NUL is refused."""
+    import json
+
+    from portal.security import _holds_nul
+
+    assert _holds_nul(json.dumps({"body": "a\x00b"}))
+    assert not _holds_nul(json.dumps({"body": "C:\\u0000 is how JSON writes a NUL"}))
+    assert _holds_nul(["ok", ("x", "a\x00")])
