@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -62,7 +63,9 @@ def _check_range(metric_field: str):
             return  # the metric's own field says it is not a valid choice
         maximum = METRICS[Metric(metric)].maximum
         if not 0 <= field.data <= maximum:
-            raise FieldError(_l("Enter a number between 0 and %(max)s.", max=f"{maximum:g}"))
+            raise FieldError(
+                _l("Enter a number between 0 and %(max)s.", max=format_decimal(maximum))
+            )
 
     return check
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -171,7 +172,8 @@ def save_goal(plan: Plan, data: GoalData, goal: Goal | None = None) -> Goal:
     info = METRICS[Metric(data.metric)]
     if not 0 <= data.target <= info.maximum:
         raise RolloutError(
-            _("The target must be between 0 and %(max)s.", max=f"{info.maximum:g}"), "target"
+            _("The target must be between 0 and %(max)s.", max=format_decimal(info.maximum)),
+            "target",
         )
     if data.metric != Metric.MANUAL and data.manual_value is not None:
         raise RolloutError(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -164,7 +165,7 @@ def set_criterion(wave: Wave, kind: str, threshold: float) -> GateCriterion:
     info = METRICS[Metric(kind)]
     if not 0 <= threshold <= info.maximum:
         raise RolloutError(
-            _("The threshold must be between 0 and %(max)s.", max=f"{info.maximum:g}"),
+            _("The threshold must be between 0 and %(max)s.", max=format_decimal(info.maximum)),
             "threshold",
         )
     criterion = next((c for c in wave.criteria if c.kind == kind), None)
