@@ -143,6 +143,17 @@ def test_reorder_with_htmx_returns_the_structure_fragment(client, author):
     assert [lesson.key for lesson in _bundle(course).lessons] == [second, first]
 
 
+def test_structure_buttons_name_the_module_or_lesson_they_act_on(client, author):
+    """Icon-only move and remove buttons say, in one sentence, which item they move."""
+    course = author.course()
+    author.lesson(course, "Greeting the caller")
+    page = client.get(f"/author/courses/{course.slug}/").get_data(as_text=True)
+    assert 'aria-label="Move the lesson Greeting the caller up"' in page
+    assert 'aria-label="Remove the lesson Greeting the caller"' in page
+    module_title = _bundle(course).modules[0]["title"]
+    assert f'aria-label="Remove the module {module_title}"' in page
+
+
 def test_publish_keeps_a_learners_progress_through_edits(client, author, make, app):
     course = author.course()
     keys = [author.lesson(course, title) for title in ("One", "Two", "Three")]
