@@ -85,6 +85,8 @@ def test_the_demo_readiness_report_prints_on_one_page_with_its_numbers(page, app
     # On paper the chart's numbers run across the page; the screen's long table stays.
     expect(page.get_by_test_id("completions-print")).to_be_visible()
     expect(page.get_by_test_id("completions-table")).to_be_hidden()
+    # The report carries the product's mark on paper, like every printed page.
+    expect(page.locator("nav.navbar .brand-mark")).to_be_visible()
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
 
