@@ -45,6 +45,8 @@ def test_a_correct_exercise_passes_its_dry_run_and_publishes(client, author):
     row = html[html.index('data-check="worked-in-order"'):]
     row = row[: row.index("</td>")]
     assert "You worked in order: logged, then qualified, then converted." in row
+    # The check's internal key stays out of the visible text.
+    assert "<code" not in row and ">worked-in-order" not in row and "worked-in-order<" not in row
     # Nothing of the dry run stays behind.
     assert db.session.scalar(select(func.count(Sandbox.id))) == sandboxes
     assert db.session.scalar(select(func.count(Lead.id))) == 0
