@@ -5,6 +5,7 @@ Also: the pipeline board's stage menus show whole stage names on a 1366-pixel sc
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -80,19 +81,28 @@ def test_each_role_home_reads_correctly_in_each_language(fresh_page, make, app_c
 
 
 MENU_FITS = """
-() => [...document.querySelectorAll('[data-testid=board] select')].map(select => {
-  const style = getComputedStyle(select);
-  const context = document.createElement('canvas').getContext('2d');
-  context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
-  const widest = Math.max(...[...select.options].map(o => context.measureText(o.text).width));
-  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-  return {widest, room, right: select.getBoundingClientRect().right,
-          card: select.closest('.card').getBoundingClientRect().right};
-})
+async () => {
+  await document.fonts.ready;
+  return [...document.querySelectorAll('[data-testid=board] select')].map(select => {
+    const style = getComputedStyle(select);
+    const font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = font;
+    const names = [...select.options].map(o => o.text);
+    const widest = Math.max(...names.map(name => context.measureText(name).width));
+    const room = select.clientWidth - parseFloat(style.paddingLeft)
+                 - parseFloat(style.paddingRight);
+    return {widest, room, names, fontLoaded: document.fonts.check(font, names.join('')),
+            right: select.getBoundingClientRect().right,
+            card: select.closest('.card').getBoundingClientRect().right};
+  });
+}
 """
+# Each language's stage names are written in its own script (Nastaliq being the widest).
+STAGE_SCRIPTS = {"en": "[A-Za-z]", "hi": "[\u0900-\u097F]", "ur": "[\u0600-\u06FF]"}
 
 
-@pytest.mark.parametrize("locale", ["en", "hi"])
+@pytest.mark.parametrize("locale", ["en", "hi", "ur"])
 def test_pipeline_stage_menus_show_whole_stage_names_at_1366_pixels(fresh_page, make, app_ctx,
                                                                      locale):
     page = fresh_page
@@ -106,6 +116,8 @@ def test_pipeline_stage_menus_show_whole_stage_names_at_1366_pixels(fresh_page, 
     menus = page.evaluate(MENU_FITS)
     assert menus, "the board shows open deals with stage menus"
     for menu in menus:
+        assert all(re.search(STAGE_SCRIPTS[locale], name) for name in menu["names"]), menu
+        assert menu["fontLoaded"], menu
         assert menu["widest"] <= menu["room"] + 0.5, menu
         assert menu["right"] <= menu["card"] + 0.5, menu
     assert page.problems == []
