@@ -7,9 +7,11 @@ or lesson instead, links to it, and words the problems an editor can cause for p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.learning.bundle import CourseBundle, Problem
@@ -23,7 +25,67 @@ MESSAGES = {
     "missing:title": _l("Give it a title."),
     "missing:prompt": _l("A question has no text yet."),
     "missing:hint": _l("A check has no hint for learners yet."),
+    "missing:text": _l("A choice has no text yet."),
 }
+# Problems the editor itself words for people (publish refusals of its own).
+OWN = {"no_lessons", "dry_run"}
+
+# Problems the course-file reader words for file authors and marks with no code, matched by
+# their wording. Each gives the people-worded message; %(question)s is the question's text.
+WORDED = [
+    (r"question '(?P<key>[^']*)' has no correct choice",
+     _l("The question “%(question)s” has no correct choice: mark the right answer.")),
+    (r"question '(?P<key>[^']*)' needs at least two choices",
+     _l("The question “%(question)s” needs at least two choices.")),
+    (r"true/false question '(?P<key>[^']*)' needs exactly two choices",
+     _l("The true or false question “%(question)s” needs exactly the choices True and False.")),
+    (r"question '(?P<key>[^']*)' is \w+ but has \d+ correct choices",
+     _l("The question “%(question)s” takes one answer but has several marked correct.")),
+    (r"question kind must be",
+     _l("A question has a type this editor does not know: choose its type again.")),
+    (r"(question|choice|module) key .* is used twice|lesson '.*' is listed twice"
+     r"|key must be|key '.*' must be",
+     _l("Two parts of this course got mixed up: remove the repeated one and add it again.")),
+    (r"every check needs its own key",
+     _l("Two checks of this exercise are the same check: remove one of them.")),
+    (r"'minutes' must be",
+     _l("The minutes it takes must be a whole number from 1 to 600.")),
+    (r"'pass_mark' must be",
+     _l("The pass mark must be a percentage from 1 to 100.")),
+    (r"is longer than (?P<limit>\d+) characters",
+     _l("A text here is too long: keep it to %(limit)s characters.")),
+    (r"'[a-z_]+' is missing",
+     _l("A field that must be filled in is empty.")),
+]
+UNKNOWN = _l("Something here cannot be published as it is: open it and check every field.")
+
+
+def worded(problem: Problem, bundle: CourseBundle) -> str:
+    """One problem in people's words, naming the question it is about by its text."""
+    if problem.code in MESSAGES:
+        return str(MESSAGES[problem.code])
+    if problem.code.startswith("missing:"):
+        return _("A field that must be filled in is empty.")
+    if problem.code in OWN:
+        return problem.message
+    for pattern, message in WORDED:
+        found = re.search(pattern, problem.message)
+        if found:
+            fields = found.groupdict()
+            return str(message) % {
+                "question": _question_text(bundle, problem.lesson, fields.get("key")),
+                "limit": fields.get("limit", ""),
+            }
+    return str(UNKNOWN)
+
+
+def _question_text(bundle: CourseBundle, lesson_key: str | None, key: str | None) -> str:
+    for lesson in bundle.lessons:
+        if lesson.key == lesson_key:
+            for question in lesson.questions:
+                if question.get("key") == key:
+                    return question.get("prompt") or ""
+    return ""
 
 
 @dataclass
@@ -39,7 +101,7 @@ def shown(slug: str, bundle: CourseBundle, problems: list[Problem]) -> list[Show
     lessons = {lesson.key: lesson.title for lesson in bundle.lessons}
     result = []
     for problem in problems:
-        message = str(MESSAGES.get(problem.code, problem.message))
+        message = worded(problem, bundle)
         if problem.lesson in lessons:
             url = url_for("authoring.lesson_edit", slug=slug, key=problem.lesson)
             result.append(ShownProblem(message, lessons[problem.lesson], url))

@@ -184,7 +184,8 @@ def draft_problems(bundle: CourseBundle) -> list[Problem]:
     except BundleError as error:
         return error.problems
     if not bundle.lessons:
-        return [Problem("course.yaml", None, _("Add at least one lesson before publishing."))]
+        message = _("Add at least one lesson before publishing.")
+        return [Problem("course.yaml", None, message, code="no_lessons")]
     return []
 
 
@@ -205,6 +206,7 @@ def publish(course: Course, actor: User) -> ImportResult:
                             None,
                             _("Dry run: %(problem)s", problem=report.problem),
                             lesson=lesson.key,
+                            code="dry_run",
                         )
                     )
     if problems:
