@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import list_currencies
 from flask import Flask
 
 MODES = ("production", "demo", "development", "testing")
@@ -44,6 +45,9 @@ def default_config(app: Flask) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": LANGUAGES,
+        # ISO 4217 code of the money in sandbox deals and purchases, shown in each
+        # reader's locale format ("$1,00,000.00" in Hindi).
+        "CURRENCY": "USD",
         "RATELIMIT_ENABLED": True,
         # None: a SQLite file in instance/ that every worker of this machine shares
         # (portal.ratelimit); tests count in memory. Several machines: redis://...
@@ -108,6 +112,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         raise ConfigError(
             f"LATE_JOINER_DAYS must be a whole number of days from 1 to 365, not {late!r}: "
             "set PORTAL_LATE_JOINER_DAYS=14, for example."
+        )
+    currency = app.config["CURRENCY"]
+    if currency not in list_currencies():
+        raise ConfigError(
+            f"CURRENCY must be an ISO 4217 code such as USD, EUR or PKR, not {currency!r}: "
+            "set PORTAL_CURRENCY=USD, for example."
         )
     if not app.config["SECRET_KEY"]:
         if mode == "production":

@@ -1,20 +1,29 @@
-"""Language choice, text direction, and dates shown in the locale's own formats.
+"""Language choice, text direction, and dates and numbers in the locale's own formats.
 
 The UI language is the user's stored locale, then the session, then Accept-Language.
 Dates and times go through the filters registered here (`date`, `datetime`, `time`),
 one style per kind of value, each wrapped in <bdi><time datetime="ISO"> so that a value
-reads in one piece inside text of the other direction.
+reads in one piece inside text of the other direction. Money, percentages and decimals
+go through `money`, `percent` and `decimal` (Indian digit grouping in Hindi, for one).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from babel import Locale
 from babel.dates import format_skeleton
 from flask import Flask, current_app, has_request_context, session
 from flask import request as flask_request
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_decimal,
+    format_percent,
+    format_time,
+    get_locale,
+)
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -129,11 +138,34 @@ def datetime_filter(value: datetime | None, plain: bool = False):
     return _wrapped(value, text, plain)
 
 
+def money_filter(amount: Decimal | float | None) -> Markup:
+    """An amount in the portal's currency (config CURRENCY), in the locale's format."""
+    text = format_currency(amount or 0, current_app.config["CURRENCY"])
+    return Markup("<bdi>{}</bdi>").format(text)
+
+
+def percent_filter(points: float | None) -> str:
+    """A share given in points from 0 to 100 (as the portal stores them), e.g. "87%"."""
+    if points is None:
+        return "—"
+    return format_percent(points / 100)
+
+
+def decimal_filter(value: float | None, digits: int = 1) -> str:
+    """A number with a fixed count of decimals in the locale's format, e.g. "4.5"."""
+    if value is None:
+        return "—"
+    return format_decimal(value, "#,##0" + ("." + "0" * digits if digits else ""))
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.add_template_filter(date_filter, "date")
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(time_filter, "time")
+    app.add_template_filter(money_filter, "money")
+    app.add_template_filter(percent_filter, "percent")
+    app.add_template_filter(decimal_filter, "decimal")
     app.add_template_global(content_attrs)
     app.add_template_filter(bdi, "bdi")
 

@@ -32,8 +32,8 @@ def test_board_shows_every_stage_with_totals_and_weighted_value(client, sandbox)
     weighted = sum(
         d.amount * STAGES[d.stage] / 100 for d in deals if not d.stage.startswith("closed")
     )
-    shown = re.search(r'data-testid="weighted">([\d,]+)<', page).group(1)
-    assert Decimal(shown.replace(",", "")) == round(weighted)
+    shown = re.search(r'data-testid="weighted"><bdi>\$([\d,.]+)</bdi><', page).group(1)
+    assert Decimal(shown.replace(",", "")) == round(weighted, 2)
 
 
 def test_a_deal_moves_from_the_board_with_htmx(client, sandbox):
@@ -124,9 +124,9 @@ def test_target_report_matches_the_move_deals_exercise(client, sandbox, learner)
     page = client.get("/sandbox/reports").text
     mine = page[page.index("table-primary") :]
     mine = mine[: mine.index("</tr>")]
-    cells = re.findall(r'<td class="text-end"[^>]*>\s*([^<]*)', mine)
-    assert cells[:2] == ["60,000", "25,000"]
-    assert "42%" in mine and "35,000" in mine and "23,000" in mine
+    cells = re.findall(r'<td class="text-end"[^>]*>\s*(?:<bdi>)?([^<]*)', mine)
+    assert cells[:2] == ["$60,000.00", "$25,000.00"]
+    assert "42%" in mine and "$35,000.00" in mine and "$23,000.00" in mine
     assert events(sandbox)[-1] == "report.viewed"
 
 
