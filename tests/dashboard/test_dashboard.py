@@ -259,3 +259,46 @@ def test_a_learner_record_counts_a_course_finished_in_its_translation(client, ex
     courses = courses[: courses.index("</table>")]
     assert 'aria-valuenow="100"' in courses and "finished in another language" in courses
     assert "Overdue" not in courses
+
+
+def test_a_learner_moved_by_the_admin_form_is_due_days_after_the_move(app, client, executive,
+                                                                      make, organisation):
+    """Sales's course was assigned 30 days ago, due 3 days ago, with 9 days for late
+    joiners. An admin moves a long-standing Billing learner to Sales on /admin/users/<id>:
+    the move is when they join Sales, so My learning says the course is due 9 days from
+    today, and the dashboard does not call them overdue; the colleague who was in Sales
+    all along is."""
+    sales, _billing = organisation
+    assignment = db.session.scalar(select(Assignment).where(Assignment.department_id == sales.id))
+    assignment.created_at = utcnow() - timedelta(days=30)
+    assignment.late_joiner_days = 9
+    db.session.commit()
+    make.user(roles=("learner",), department="Sales", name="Vera Veteran")
+    mover = make.user(roles=("learner",), department="Billing", name="Moe Mover",
+                      joined_days_ago=200)
+    admin = app.test_client()
+    admin.login(make.user(roles=("admin",), department="IT"))
+    response = admin.post(f"/admin/users/{mover.id}", data={
+        "name": mover.name, "email": mover.email, "roles": ["learner"],
+        "department_id": sales.id, "job_title": mover.job_title, "locale": "en"})
+    assert response.status_code == 302
+
+    learner = app.test_client()
+    learner.login(mover)
+    home = " ".join(re.sub(r"<[^>]+>", "", learner.get("/learn/").get_data(as_text=True)).split())
+    due = date.today() + timedelta(days=9)
+    assert f"Due {due.strftime('%b')} {due.day}, {due.year} (9 days after you joined)" in home
+    assert "Overdue" not in home
+
+    client.login(executive)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    at_risk = page[page.index('data-testid="at-risk"'):]
+    at_risk = at_risk[: at_risk.index("</table>")]
+    assert "Vera Veteran" in at_risk and "overdue 3 days" in at_risk
+    moved_risks = re.search(rf'data-learner="{mover.id}".*?</tr>', at_risk, re.S)
+    assert moved_risks is None or "overdue" not in moved_risks.group(0)
+    department = client.get(f"/dashboard/departments/{sales.id}").get_data(as_text=True)
+    moved = re.search(rf'href="/dashboard/learners/{mover.id}".*?</tr>', department, re.S)
+    assert moved and "overdue" not in moved.group(0)
+    record = client.get(f"/dashboard/learners/{mover.id}").get_data(as_text=True)
+    assert "overdue" not in record.lower()
