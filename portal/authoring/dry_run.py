@@ -5,6 +5,7 @@ Everything happens inside a savepoint that is rolled back, so nothing of it stay
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -83,10 +84,30 @@ def dry_run(lesson: LessonData, actor: User) -> DryRun:
         scenarios.apply_solution(sandbox, actor, content.get("solution", []), records)
         report.solved = checks.evaluate(sandbox, content.get("checks", []), records)
     except (ScenarioError, ValueError, KeyError, TypeError) as error:
-        report.error = _(
-            "The exercise could not be set up or solved: %(error)s",
-            error=getattr(error, "message", None) or str(error),
-        )
+        report.error = _worded(error)
     finally:
         savepoint.rollback()
     return report
+
+
+def _worded(error: Exception) -> str:
+    """Why the sandbox could not carry the exercise out, in the trainer's words."""
+    text = str(error)
+    found = re.match(r"no setup record '(.*)'", text)
+    if found:
+        return _(
+            "Something refers to the setup record “%(key)s”, which does not exist: "
+            "add that record or choose another.",
+            key=found.group(1),
+        )
+    found = re.match(r"the solution refers to '(.*)', which no step or setup made", text)
+    if found:
+        return _(
+            "A solution step refers to “%(key)s”, which no setup record or earlier step "
+            "made: choose a record that exists.",
+            key=found.group(1),
+        )
+    return _(
+        "The exercise could not be set up or solved: check its setup records and "
+        "solution steps."
+    )

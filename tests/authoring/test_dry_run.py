@@ -81,3 +81,23 @@ def test_a_broken_reference_solution_is_reported_and_blocks_publishing(client, a
     db.session.refresh(course)
     assert not course.published
     assert db.session.scalar(select(func.count(Course.id))) == 1
+
+
+def test_a_step_referring_to_a_missing_record_is_named_in_words(client, author):
+    bundle = read_bundle(read_folder(COURSES_DIR / "leads-and-qualification"))
+    solution = copy.deepcopy(
+        next(lesson for lesson in bundle.lessons if lesson.kind == "exercise").content["solution"]
+    )
+    for step in solution:
+        if isinstance(step, dict) and step.get("do") == "lead.convert":
+            step["lead"] = "imaginary-lead"
+    course, key = _draft_with(client, author, solution=solution)
+    html = client.post(f"/author/courses/{course.slug}/lessons/{key}/dry-run").get_data(
+        as_text=True
+    )
+    assert 'data-testid="dry-run-failed"' in html
+    assert (
+        "A solution step refers to “imaginary-lead”, which no setup record or earlier step "
+        "made: choose a record that exists." in html
+    )
+    assert "which no step or setup made" not in html
