@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -193,3 +194,37 @@ def test_the_plan_page_lists_every_sign_off(client, executive, plan, phase, make
     page = client.get(f"/rollout/plans/{plan.id}").get_data(as_text=True)
     assert "Phase: Training" in page and "Gate: Pilot" in page
     assert "Phase closed." in page and "Wait for Billing." in page
+
+
+AM_PM = re.compile(r"\b[AaPp]\.?[Mm]\b")
+SHOWN_TIME = re.compile(r'<bdi><time datetime="([^"]+)">([^<]+)</time></bdi>')
+
+
+@pytest.mark.parametrize("locale", ["ur", "hi"])
+def test_signoff_times_read_in_the_locale_without_english_am_pm(client, executive, plan, phase,
+                                                                 locale):
+    """Signed at 15:49: English says "3:49 PM"; Urdu and Hindi pages show a 24-hour time
+    inside <bdi><time>, so it does not read "PM 3:49 2/12/26" right to left."""
+    afternoon = datetime.combine(date.today() - timedelta(days=1), time(15, 49), tzinfo=UTC)
+    db.session.add(SignOff(plan_id=plan.id, phase_id=phase.id, signer_name="Erum Executive",
+                           signed_at=afternoon, decision="go", comment="Pilot done."))
+    db.session.commit()
+    client.login(executive)
+    client.post(f"/rollout/phases/{phase.id}/signoff",
+                data={"decision": "go", "comment": "Everyone trained."})
+    english = client.get(f"/rollout/phases/{phase.id}").get_data(as_text=True)
+    assert AM_PM.search(english[english.index('data-testid="signoffs"'):])
+
+    client.post("/language", data={"locale": locale})
+    for url in (f"/rollout/phases/{phase.id}", f"/rollout/plans/{plan.id}"):
+        page = client.get(url).get_data(as_text=True)
+        history = page[page.index('data-testid="signoffs"'):]
+        history = history[: history.index("</table>")]
+        times = SHOWN_TIME.findall(history)
+        assert len(times) == 2, url
+        assert any("15:49" in shown for _iso, shown in times), times
+        for iso, shown in times:
+            assert re.search(r"\b\d\d:\d\d\b", shown), shown
+            assert not AM_PM.search(shown), shown
+            assert iso[:4] in shown or iso[2:4] in shown
+        assert not AM_PM.search(re.sub(r"<[^>]+>", "", history)), url
