@@ -9,6 +9,7 @@ go through `money`, `percent` and `decimal` (Indian digit grouping in Hindi, for
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -19,7 +20,6 @@ from flask import request as flask_request
 from flask_babel import (
     format_currency,
     format_date,
-    format_decimal,
     format_percent,
     format_time,
     get_locale,
@@ -152,10 +152,13 @@ def percent_filter(points: float | None) -> str:
 
 
 def decimal_filter(value: float | None, digits: int = 1) -> str:
-    """A number with a fixed count of decimals in the locale's format, e.g. "4.5"."""
+    """A number with a fixed count of decimals in the locale's format, e.g. "4.0"."""
     if value is None:
         return "—"
-    return format_decimal(value, "#,##0" + ("." + "0" * digits if digits else ""))
+    locale = get_locale()
+    pattern = copy.copy(locale.decimal_formats[None])  # keeps the locale's digit grouping
+    pattern.frac_prec = (digits, digits)
+    return pattern.apply(value, locale)
 
 
 def init_app(app: Flask) -> None:
