@@ -165,6 +165,23 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
             "Choose first response or resolution.",
         ),
         ("checks", {"type": "record_exists", "target_entity": "lead"}, "Write the hint"),
+        # Numbers and dates past what the sandbox's columns and calendar hold.
+        (
+            "setup",
+            {"entity": "customer", "field-0-name": "birthday", "field-0-value": "",
+             "field-0-amount": "9" * 5000, "field-0-unit": "y", "field-0-direction": "before"},
+            "Give a whole number for the date, from 0 to 99.",
+        ),
+        (
+            "setup",
+            {"entity": "customer", "field-0-name": "birthday", "field-0-value": "@today+9999y"},
+            "is not a relative date",
+        ),
+        (
+            "checks",
+            {"type": "count_at_least", "hint": "h", "target_entity": "lead", "min": "9" * 5000},
+            "The minimum is a whole number of at least 1.",
+        ),
     ],
 )
 def test_bad_exercise_input_is_refused_and_nothing_saved(
@@ -197,6 +214,22 @@ def test_a_setup_record_in_use_cannot_be_removed(client, exercise_course):
 # Built entirely through the forms: setup, checks, solution steps with actions, dry run, publish.
 
 EMAIL = "noor.hassan@lakeside.example"
+
+
+def test_numbers_past_what_int_reads_are_no_server_error(client, exercise_course):
+    """Digits beyond int()'s 4,300 are refused or ignored, never a 500."""
+    course, key = exercise_course
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    huge = "9" * 5000
+    response = client.post(
+        f"{base}/exercise",
+        data={"title": "Qualify", "minutes": huge, "task": "Do it.", "hints": "h"},
+    )
+    assert response.status_code < 500
+    assert _exercise(course).minutes <= 600
+    for path in ("solution/move", "solution/remove"):
+        assert client.post(f"{base}/{path}", data={"index": huge}).status_code < 500
+    assert client.get(f"{base}/solution/action?slot={huge}&index={huge}").status_code < 500
 
 
 def _build_lead_exercise(client, course, key):
@@ -811,3 +844,27 @@ def test_a_field_whose_values_are_codes_suggests_them_by_name(client, exercise_c
     assert 'list="codes-ticket-category"' in form
     codes = html[html.index('<datalist id="codes-ticket-category">'):]
     assert '<option value="billing">Billing</option>' in codes[: codes.index("</datalist>")]
+
+
+def test_event_conditions_pick_from_the_events_details_by_name(client, exercise_course):
+    course, key = exercise_course
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    response = client.post(f"{base}/checks", data={
+        "type": "event_happened", "required": "y", "hint": "h",
+        "event-0": "lead.status_changed",
+        "event-0-data-0-field": "to", "event-0-data-0-op": "equals",
+        "event-0-data-0-value": "in_process"})
+    assert response.status_code == 302
+    html = client.get(base).get_data(as_text=True).replace("&#39;", "'")
+    check = _form(html, "data-check-form", _exercise(course).content["checks"][0]["key"])
+    picker = check[check.index('name="event-0-data-0-field"'):]
+    picker = picker[: picker.index("</select>")]
+    assert '<option value="to" selected>New value</option>' in picker
+    assert '<option value="from">Old value</option>' in picker
+    assert 'value="days"' not in picker  # the clock's detail, not a status change's
+    # app.js refills the list from every event's details when the event changes.
+    assert '<option value="days" data-entities="clock.advanced">Days moved on</option>' in html
+    help_text = check[check.index("What the event must hold"):]
+    help_text = help_text[: help_text.index("</p>")]
+    assert "New value" in help_text and "Days moved on" in help_text
+    assert "in_process" not in help_text and " days " not in help_text

@@ -117,6 +117,57 @@ EVENT_LABELS = {
     "outbox.sent": _l("An automation sent an email"),
     "report.viewed": _l("A report was opened"),
 }
+# What each event's data holds (as sandbox.services logs it): what event conditions compare.
+EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "sandbox.reset": ("generation",),
+    "clock.advanced": ("days",),
+    "exercise.started": (),
+    "lead.created": ("source",),
+    "lead.updated": ("fields",),
+    "lead.status_changed": ("from", "to"),
+    "lead.converted": ("customer", "opportunity"),
+    "opportunity.stage_changed": ("from", "to", "amount", "probability"),
+    "activity.created": ("kind", "parent", "parent_id"),
+    "task.completed": ("parent", "parent_id", "overdue"),
+    "ticket.assigned": ("assignee", "to_me"),
+    "ticket.priority_changed": ("from", "to"),
+    "ticket.responded": ("first", "late"),
+    "ticket.pending": (),
+    "ticket.resolved": ("late",),
+    "ticket.closed": ("satisfaction",),
+    "ticket.rejected": (),
+    "ticket.duplicate": (),
+    "ticket.reopened": (),
+    "automation.created": ("trigger", "active"),
+    "automation.updated": ("trigger", "active"),
+    "outbox.sent": ("customer", "trigger", "automation"),
+    "report.viewed": ("report",),
+}
+EVENT_FIELD_LABELS = {
+    "generation": _l("Times reset"),
+    "days": _l("Days moved on"),
+    "source": _l("Source"),
+    "fields": _l("Fields changed"),
+    "from": _l("Old value"),
+    "to": _l("New value"),
+    "customer": _l("Customer"),
+    "opportunity": _l("Opportunity"),
+    "amount": _l("Amount"),
+    "probability": _l("Probability (%)"),
+    "kind": _l("Kind"),
+    "parent": _l("Kind of record it is on"),
+    "parent_id": _l("Record it is on"),
+    "overdue": _l("Done late"),
+    "assignee": _l("Assigned to"),
+    "to_me": _l("Assigned to the learner"),
+    "first": _l("First response"),
+    "late": _l("Late"),
+    "satisfaction": _l("Satisfaction"),
+    "trigger": _l("Trigger"),
+    "active": _l("Active"),
+    "automation": _l("Automation"),
+    "report": _l("Report"),
+}
 SLA_LABELS = {"first_response": _l("First response"), "resolution": _l("Resolution")}
 # Fields that hold a date or a time: the builder offers "3 years before the sandbox's today".
 TIME_FIELDS = frozenset(
@@ -148,20 +199,24 @@ def entities_with(field: str, fields: dict[str, tuple[str, ...]]) -> str:
     return " ".join(entity for entity, names in fields.items() if field in names)
 
 
-def field_options(fields: dict[str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
+def field_options(
+    fields: dict[str, tuple[str, ...]], names: dict = FIELD_LABELS
+) -> list[tuple[str, str, str]]:
     """(field, its name, the kinds of record that have it) for a picker, by name."""
-    every = dict.fromkeys(name for names in fields.values() for name in names)
-    options = [(name, label(FIELD_LABELS, name), entities_with(name, fields)) for name in every]
+    every = dict.fromkeys(name for group in fields.values() for name in group)
+    options = [(name, label(names, name), entities_with(name, fields)) for name in every]
     return sorted(options, key=lambda option: option[1].casefold())
 
 
 
-def fields_of(entity: str, fields: dict[str, tuple[str, ...]], every: bool = False):
-    """(field, its name) of one kind of record, by name; for an unknown kind, every field
-    when `every` says so, else none (app.js fills the list once a kind is chosen)."""
+def fields_of(
+    entity: str, fields: dict[str, tuple[str, ...]], every: bool = False, labels=FIELD_LABELS
+):
+    """(field, its name) of one kind of record (or event), by name; for an unknown kind,
+    every field when `every` says so, else none (app.js fills the list once one is chosen)."""
     if entity in fields:
         names = fields[entity]
     else:
         names = dict.fromkeys(n for group in fields.values() for n in group) if every else ()
-    options = [(name, label(FIELD_LABELS, name)) for name in names]
+    options = [(name, label(labels, name)) for name in names]
     return sorted(options, key=lambda option: option[1].casefold())
