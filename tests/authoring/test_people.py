@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import socket
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -390,3 +390,32 @@ def test_bad_days_for_late_joiners_are_refused_at_the_field(client, trainer, mak
     assert re.search(r'id="late_joiner_days"[^>]*is-invalid|is-invalid[^>]*id="late_joiner_days"',
                      response.get_data(as_text=True))
     assert db.session.scalar(select(func.count(Assignment.id))) == 0
+
+
+@pytest.mark.parametrize("locale", ["ur", "hi"])
+def test_reminder_times_on_progress_read_in_the_locale_without_english_am_pm(
+    client, trainer, make, app, course, locale
+):
+    """A reminder sent at 15:49 reads "3:49 PM" in English; in Urdu and Hindi the
+    progress page shows 15:49 inside <bdi><time>, with no AM/PM to jump about."""
+    learner = _learner_with_attempt(make, app, course, "Sana Mir")
+    client.post(f"/author/courses/{course.slug}/nudge", data={"user": [str(learner.id)]})
+    nudge = db.session.scalar(select(Nudge))
+    nudge.sent_at = datetime.combine(date.today() - timedelta(days=1), time(15, 49), tzinfo=UTC)
+    db.session.commit()
+    am_pm = re.compile(r"\b[AaPp]\.?[Mm]\b")
+
+    def reminders() -> str:
+        page = client.get(f"/author/courses/{course.slug}/progress").get_data(as_text=True)
+        listed = page[page.index('data-testid="nudges"'):]
+        return listed[: listed.index("</ul>")]
+
+    assert am_pm.search(reminders())
+    client.post("/language", data={"locale": locale})
+    listed = reminders()
+    times = re.findall(r'<bdi><time datetime="([^"]+)">([^<]+)</time></bdi>', listed)
+    assert len(times) == 1
+    iso, shown = times[0]
+    assert "15:49" in shown and not am_pm.search(shown), shown
+    assert iso[:4] in shown or iso[2:4] in shown
+    assert not am_pm.search(re.sub(r"<[^>]+>", "", listed))
