@@ -129,18 +129,20 @@ def _password_matches(password_hash: str, password: str) -> bool:
         return check_password_hash(password_hash, password)
 
 
-def authenticate(email: str, password: str) -> User | None:
+def authenticate(email: str, password: str, known_device_of: int | None = None) -> User | None:
     """The active user with this email and password, or None; records the sign-in.
 
     Raises AccountLocked while too many wrong passwords lock the account, and SignInBusy
-    when no turn to check the password came in time.
+    when no turn to check the password came in time. A lock does not apply on a device the
+    person signed in from before (`known_device_of`, their id from a signed cookie): wrong
+    passwords from elsewhere cannot keep them out, however often they renew the lock.
     """
     user = User.by_email(email)
     if user is None or user.password_hash is None:
         _password_matches(_dummy_hash(), password)
         return None
     now = utcnow()
-    if user.locked_at(now):
+    if user.locked_at(now) and user.id != known_device_of:
         raise AccountLocked(int((user.locked_until - now).total_seconds()))
     if not _password_matches(user.password_hash, password):
         _record_wrong_password(user, now)
@@ -149,7 +151,8 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     user.first_login_at = user.first_login_at or now
     user.last_login_at = now
-    user.failed_sign_ins, user.failed_sign_in_at, user.locked_until = 0, None, None
+    if not user.locked_at(now):  # a known device's sign-in leaves a lock on the others
+        user.failed_sign_ins, user.failed_sign_in_at, user.locked_until = 0, None, None
     db.session.flush()
     return user
 

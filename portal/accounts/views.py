@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import queries, services
+from portal.accounts.devices import known_device, remember_device
 from portal.accounts.forms import (
     ConfirmForm,
     DepartmentForm,
@@ -91,7 +92,9 @@ def login():
     status, headers = 200, {}
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(
+                form.email.data, form.password.data, known_device_of=known_device()
+            )
         except AccountLocked as locked:
             form.form_errors.append(locked.message)
             status, headers = 429, {"Retry-After": str(locked.seconds)}
@@ -104,7 +107,9 @@ def login():
                 _fresh_session()
                 login_user(user)
                 target = request.args.get("next")
-                return redirect(target if is_safe_redirect(target) else home_url(user))
+                response = redirect(target if is_safe_redirect(target) else home_url(user))
+                remember_device(response, user)
+                return response
             form.form_errors.append(
                 _("The email or password is not right, or the account is disabled.")
             )

@@ -34,6 +34,33 @@ def test_wrong_passwords_from_many_addresses_lock_the_account_for_a_while(client
     assert client.get("/learn/").status_code == 302  # not signed in
 
 
+def test_a_browser_that_signed_in_before_is_not_kept_out_by_a_lock(app, client, make):
+    """Wrong passwords from elsewhere lock the account, but not for its owner's browser."""
+    user = make.user()
+    owner = app.test_client()
+    assert owner.login(user).status_code == 302  # the owner's browser now has a device cookie
+    owner.post("/logout")
+
+    _wrong_passwords(client, user, 12, addresses=4)  # someone else locks the account
+    assert client.login(user).status_code == 429  # a browser the account never used: refused
+
+    assert owner.login(user).status_code == 302
+    assert owner.get("/learn/").status_code == 200
+    assert client.login(user).status_code == 429  # the lock still holds for everyone else
+    # A cookie with another signature, or for another account, is no key.
+    stranger = app.test_client()
+    token = owner.get_cookie("portal_device").value
+    forged = token[:-6] + ("AAAAAA" if token[-6:] != "AAAAAA" else "BBBBBB")
+    stranger.set_cookie("portal_device", forged)
+    assert stranger.login(user).status_code == 429
+    other = make.user()
+    other_browser = app.test_client()
+    assert other_browser.login(other).status_code == 302
+    other_browser.post("/logout")
+    _wrong_passwords(client, user, 12, addresses=4)
+    assert other_browser.login(user).status_code == 429
+
+
 def test_the_lock_comes_after_the_configured_number_of_wrong_passwords(app, client, make,
                                                                         monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_ATTEMPTS", 3)
