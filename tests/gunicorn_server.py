@@ -37,10 +37,13 @@ def _wait_until_up(url: str, server: subprocess.Popen) -> None:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int = 1, **settings: str) -> Iterator[str]:
+def gunicorn(
+    database_url: str, workers: int = 1, shipped_config: bool = False, **settings: str
+) -> Iterator[str]:
     """The portal under gunicorn (gthread, as bin/run starts it); yields its base URL.
 
-    `settings` become PORTAL_* environment variables.
+    `settings` become PORTAL_* environment variables. With `shipped_config` the server runs
+    on the repository's gunicorn.conf.py alone, as bin/run starts it.
     """
     port = _free_port()
     env = {
@@ -51,8 +54,11 @@ def gunicorn(database_url: str, workers: int = 1, **settings: str) -> Iterator[s
         **{f"PORTAL_{name}": value for name, value in settings.items()},
     }
     server = subprocess.Popen(
-        [str(GUNICORN), "--workers", str(workers), "--threads", "4",
-         "--bind", f"127.0.0.1:{port}", "--no-control-socket", "portal:create_app()"],
+        [str(GUNICORN), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+         "portal:create_app()"]
+        if shipped_config
+        else [str(GUNICORN), "--workers", str(workers), "--threads", "4",
+              "--bind", f"127.0.0.1:{port}", "--no-control-socket", "portal:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
