@@ -105,6 +105,7 @@ def learner_or_none(user_id: int) -> User | None:
 class AttemptSummary:
     course: str
     lesson: str
+    language: str  # the course's, for the lesson and course titles' lang and dir
     best: int
     attempts: int
     passed: bool
@@ -128,17 +129,18 @@ def _summaries(user: User, model, stamp) -> list[AttemptSummary]:
     """Per lesson: best score, attempts, passed or not, when last tried."""
     rows = db.session.execute(
         select(
-            Course.title, Lesson.title, func.max(model.score), func.count(),
+            Course.title, Lesson.title, Course.language, func.max(model.score), func.count(),
             func.max(case((model.passed.is_(True), 1), else_=0)), func.max(stamp),
         )
         .join(Lesson, Lesson.id == model.lesson_id)
         .join(Course, Course.id == Lesson.course_id)
         .where(model.user_id == user.id)
-        .group_by(Course.title, Lesson.title, Lesson.course_id, Lesson.position)
+        .group_by(Course.title, Lesson.title, Course.language, Lesson.course_id,
+                  Lesson.position)
         .order_by(Course.title, Lesson.position)
     )
-    return [AttemptSummary(course, lesson, best or 0, count, bool(passed), last)
-            for course, lesson, best, count, passed, last in rows]
+    return [AttemptSummary(course, lesson, language, best or 0, count, bool(passed), last)
+            for course, lesson, language, best, count, passed, last in rows]
 
 
 def learner_record(user: User, today: date, now: datetime) -> LearnerRecord:

@@ -31,7 +31,8 @@ def _report_rows(page: str) -> list[tuple[str, str]]:
     for row in re.findall(r"<tr[^>]*>\s*<td>\d+</td>(.*?)</tr>", section, re.S):
         cells = re.findall(r"<td>(.*?)</td>", row, re.S)
         text = " ".join(re.sub(r"<[^>]+>", " ", cells[-1]).split())
-        rows.append((html.unescape(cells[1]), html.unescape(text)))
+        email = re.sub(r"<[^>]+>", "", cells[1])  # typed text comes inside <bdi>
+        rows.append((html.unescape(email), html.unescape(text)))
     return rows
 
 

@@ -154,7 +154,7 @@ def test_progress_report_shows_learners_and_question_statistics(client, trainer,
     page = client.get(f"/author/courses/{course.slug}/progress").get_data(as_text=True)
     assert "Zara Khan" in page and "In progress" in page
     assert "What does a CRM keep?" in page and "100%" in page  # everyone missed it
-    assert "The payroll (1)" in page  # the wrong choice picked most
+    assert '<bdi lang="en" dir="ltr">The payroll</bdi> (1)' in page  # most picked wrong
 
 
 def test_csv_export_neutralises_formulas(client, trainer, make, app, course):

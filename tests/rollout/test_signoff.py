@@ -192,7 +192,8 @@ def test_the_plan_page_lists_every_sign_off(client, executive, plan, phase, make
     db.session.commit()
     client.login(executive)
     page = client.get(f"/rollout/plans/{plan.id}").get_data(as_text=True)
-    assert "Phase: Training" in page and "Gate: Pilot" in page
+    assert 'Phase: <bdi dir="auto">Training</bdi>' in page
+    assert 'Gate: <bdi dir="auto">Pilot</bdi>' in page
     assert "Phase closed." in page and "Wait for Billing." in page
 
 
