@@ -868,3 +868,48 @@ def test_event_conditions_pick_from_the_events_details_by_name(client, exercise_
     help_text = help_text[: help_text.index("</p>")]
     assert "New value" in help_text and "Days moved on" in help_text
     assert "in_process" not in help_text and " days " not in help_text
+
+
+def test_step_and_filter_dates_are_picked_as_before_or_after_the_sandboxs_today(
+    client, exercise_course
+):
+    course, key = exercise_course
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    client.post(f"{base}/setup", data={
+        "entity": "lead", "field-0-name": "first_name", "field-0-value": "Noor"})
+    step = {"text": "Convert Noor.", "action-0-do": "lead.convert", "action-0-lead": "setup:lead",
+            "action-0-opportunity_name": "Noor's order", "action-0-close_date": "",
+            "action-0-close_date-amount": "3", "action-0-close_date-unit": "m",
+            "action-0-close_date-direction": "after"}
+    assert client.post(f"{base}/solution", data=step).status_code == 302
+    check = {"type": "record_exists", "required": "y", "hint": "h", "target_entity": "customer",
+             "filter-0-field": "customer_since", "filter-0-op": "equals", "filter-0-value": "",
+             "filter-0-value-amount": "3", "filter-0-value-unit": "y",
+             "filter-0-value-direction": "before"}
+    assert client.post(f"{base}/checks", data=check).status_code == 302
+    content = _exercise(course).content
+    assert content["solution"][0]["close_date"] == "@today+3m"
+    assert content["checks"][0]["target"]["filter"] == {"customer_since": "@today-3y"}
+    html = client.get(base).get_data(as_text=True).replace("&#39;", "'")
+    form = _form(html, "data-step-form", "0")
+    assert 'name="action-0-close_date" value=""' in form
+    assert 'name="action-0-close_date-amount" value="3"' in form
+    assert '<option value="m" selected>months</option>' in form
+    assert '<option value="after" selected>after</option>' in form
+    assert "the sandbox's today" in form and "@today" not in form
+    assert '<option value="h"' not in form  # a step's date is a day, never an hour
+    form = _form(html, "data-check-form", content["checks"][0]["key"])
+    assert 'name="filter-0-value" value=""' in form
+    assert 'name="filter-0-value-amount" value="3"' in form
+    assert '<option value="y" selected>years</option>' in form
+    assert "@today" not in form
+    # A date and a typed value at once, or no number, is refused at the field.
+    for amount, typed in (("3", "@today"), ("soon", "")):
+        bad = {**check, "filter-0-value": typed, "filter-0-value-amount": amount}
+        response = client.post(f"{base}/checks", data=bad)
+        assert response.status_code == 422
+        assert 'data-error-for="filter-0-value"' in response.get_data(as_text=True)
+    bad = {**step, "action-0-close_date-amount": "lots"}
+    response = client.post(f"{base}/solution", data=bad)
+    assert response.status_code == 422
+    assert 'data-error-for="action-0-close_date"' in response.get_data(as_text=True)

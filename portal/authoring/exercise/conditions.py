@@ -19,6 +19,7 @@ from portal.authoring.exercise.entities import (
     NUMBER,
     TARGET_ENTITIES,
     check_value,
+    date_text,
     field_name,
     parse_value,
     show_value,
@@ -77,7 +78,7 @@ def _condition(
 ):
     """One condition row as stored; setup_keys None reads without validating."""
     op = form.get(f"{row}-op") or "equals"
-    text = form.get(f"{row}-value", "").strip()
+    text = date_text(form, f"{row}-value").strip()
     where = f"{row}-value"
     if op == KEEP:
         return read_kept(text, where)

@@ -61,4 +61,5 @@ SOLUTION_FORMS = SimpleNamespace(
     step_actions=steps.step_actions,
     names_before=steps.names_before,
     ref_options=steps.ref_options,
+    relative_parts=entities.relative_parts,
 )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
+from portal.arguments import parse_count
 from portal.authoring.exercise.labels import FIELD_LABELS, label
 from portal.authoring.services import AuthoringError
 from sandbox import vocabulary
@@ -75,12 +76,16 @@ CODE_GROUPS = {
 CODES: dict[tuple[str, str], tuple[str, ...]] = {
     field: tuple(vocabulary.CODES[group]) for field, group in CODE_GROUPS.items()
 }
-RELATIVE = re.compile(r"^@(today|now)([+-]\d+[hdwmy])*$")
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# At most three steps, each small enough that no sum of them leaves the calendar: hours and
+# days up to 9,999, weeks and months up to 999, years up to 99.
+RELATIVE = re.compile(r"^@(today|now)([+-](\d{1,4}[hd]|\d{1,3}[wm]|\d{1,2}y)){0,3}$")
+# Numbers the sandbox's columns hold (amounts are NUMERIC(12, 2)); longer digits stay text.
+NUMBER = re.compile(r"^-?\d{1,10}(\.\d{1,2})?$")
 # One step from the sandbox's today (or, for hours, its current time): what the date
 # control shows as "3 years before the sandbox's today".
 ONE_STEP = re.compile(r"^@(today|now)(?:([+-])([1-9]\d{0,3})([hdwmy]))?$")
 RELATIVE_UNITS = ("h", "d", "w", "m", "y")
+RELATIVE_MAXIMUM = {"h": 9999, "d": 9999, "w": 999, "m": 999, "y": 99}  # as RELATIVE allows
 DIRECTIONS = ("before", "after")
 
 
@@ -161,14 +166,37 @@ def relative_parts(value) -> tuple[str, str, str] | None:
 def relative_value(amount: str, unit: str, direction: str) -> str:
     """The date control's values as stored: 3, "y", "before" -> "@today-3y"."""
     amount = amount.strip()
-    if not amount.isdecimal() or int(amount) > 9999:
-        raise AuthoringError(_("Give a whole number for the date, such as 3."), "fields")
     if unit not in RELATIVE_UNITS or direction not in DIRECTIONS:
         raise AuthoringError(_("Choose days, weeks, months or years, before or after."), "fields")
+    if parse_count(amount, RELATIVE_MAXIMUM[unit]) is None:
+        raise AuthoringError(
+            _(
+                "Give a whole number for the date, from 0 to %(max)s.",
+                max=format_decimal(RELATIVE_MAXIMUM[unit]),
+            ),
+            "fields",
+        )
     base = "@now" if unit == "h" else "@today"
     if int(amount) == 0:
         return base
     return f"{base}{'-' if direction == 'before' else '+'}{int(amount)}{unit}"
+
+def date_text(form, name: str) -> str:
+    """A date field's text, or its date control's ("3 years before the sandbox's today",
+    sent as <name>-amount, -unit and -direction) when that is filled in."""
+    text = form.get(name, "")
+    amount = form.get(f"{name}-amount", "").strip()
+    if not amount:
+        return text
+    if text.strip():
+        raise AuthoringError(_("Give a date or a value, not both."), name)
+    try:
+        return relative_value(
+            amount, form.get(f"{name}-unit", ""), form.get(f"{name}-direction", "")
+        )
+    except AuthoringError as error:
+        raise AuthoringError(error.message, name) from error
+
 
 def _span(amount: int, unit: str) -> str:
     if unit == "h":

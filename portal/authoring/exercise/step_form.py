@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from portal.arguments import parse_count
 from portal.authoring.exercise.actions import ACTIONS, MAX_ACTIONS, Param
+from portal.authoring.exercise.entities import date_text
 from portal.authoring.services import AuthoringError
 from portal.learning.bundle import KEY
 from sandbox.services.automations import FIELDS_FOR, MERGE_FIELD, unknown_fields
@@ -60,7 +62,8 @@ def _read(param: Param, text: str, where: str):
             raise AuthoringError(_("Choose one of: %(codes)s", codes=", ".join(param.codes)), where)
         return text
     if param.kind == "int":
-        if not text.isdecimal() or not param.low <= int(text) <= param.high:
+        number = parse_count(text, param.high)
+        if number is None or number < param.low:
             raise AuthoringError(
                 _(
                     "Enter a whole number from %(low)d to %(high)d.",
@@ -69,7 +72,7 @@ def _read(param: Param, text: str, where: str):
                 ),
                 where,
             )
-        return int(text)
+        return number
     if param.kind == "number":
         if not NUMBER.match(text):
             raise AuthoringError(_("Enter the amount as a number."), where)
@@ -188,7 +191,8 @@ def _action_from(form: Mapping[str, str], i: int) -> dict | None:
     action: dict = {"do": name}
     for param in ACTIONS[name]:
         where = prefix + param.name
-        value = _read(param, form.get(where, ""), where)
+        text = date_text(form, where) if param.kind == "date" else form.get(where, "")
+        value = _read(param, text, where)
         if value is None:
             value = kept.get(param.name)
         if value is None and param.required:
