@@ -99,6 +99,9 @@ def _variants(fields: dict) -> dict[str, dict]:
         "unknown choice": {**negative, **{n: "bogus" for n in choices}},
         # Digits to str.isdigit() that int() refuses.
         "superscript digits": {**base, **{n: "\u00b2" for n in numbers}},
+        # More digits than int() reads (4,300), and a date past the calendar's end.
+        "endless digits": {**base, **{n: "9" * 5000 for n in numbers}},
+        "far date": {**base, **{n: "@today+9999y" for n in texts}},
         "missing": {},
     }
 
