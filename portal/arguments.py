@@ -29,6 +29,19 @@ def parse_id(text: str | None) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+def parse_count(text: str | None, maximum: int = MAX_ID) -> int | None:
+    """A whole number from 0 to `maximum` written in ASCII digits, else None.
+
+    For numbers read by hand from a form: `str.isdecimal()` also accepts "²"-like digits
+    that int() refuses, and int() refuses strings of over 4,300 digits with a ValueError.
+    """
+    text = (text or "").strip()
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if number <= maximum else None
+
+
 def arg_id(name: str) -> int | None:
     """The query string's `name` as an id (?plan=, ?department=), None when missing or
     not a usable id: the page then shows what it shows without that filter."""

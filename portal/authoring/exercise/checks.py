@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 
 from portal.accounts.models import User
+from portal.arguments import parse_count
 from portal.authoring.exercise.conditions import (
     Codes,
     conditions_form_values,
@@ -116,7 +117,7 @@ def check_from_form(form: Mapping[str, str], setup: dict[str, str]) -> dict:
             raise AuthoringError(_("Give the value, or tick 'any value'."), "value")
     elif kind == "count_at_least":
         minimum = form.get("min", "").strip()
-        if not minimum.isdecimal() or int(minimum) < 1:
+        if not parse_count(minimum):
             raise AuthoringError(_("The minimum is a whole number of at least 1."), "min")
         check["min"] = int(minimum)
     elif kind == "event_happened":

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.arguments import parse_count
 from portal.authoring import services
 from portal.authoring.dry_run import dry_run
 from portal.authoring.exercise import checks, setup_records, steps, task
@@ -48,7 +49,7 @@ def exercise_save(slug: str, key: str):
             course,
             key,
             title=request.form.get("title", ""),
-            minutes=int(minutes) if minutes.isdecimal() and 0 < int(minutes) <= 600 else 5,
+            minutes=parse_count(minutes, 600) or 5,
             required=request.form.get("required") == "y",
             task=request.form.get("task", ""),
             hints=request.form.get("hints", ""),
@@ -128,7 +129,7 @@ def check_remove(slug: str, key: str, check_key: str):
 
 def _step_index() -> int | None:
     index = request.form.get("index", "")
-    return int(index) if index.isdecimal() else None
+    return parse_count(index)
 
 
 def _exercise_or_abort(course: Course, key: str):
@@ -212,10 +213,11 @@ def solution_action(slug: str, key: str):
     course = course_or_404(slug)
     lesson = _exercise_or_abort(course, key)
     slot = request.args.get("slot", "0")
-    slot = int(slot) if slot.isdecimal() and int(slot) < MAX_ACTIONS else 0
+    slot = parse_count(slot, MAX_ACTIONS - 1) or 0
     index = request.args.get("index", "")
     solution = lesson.content.get("solution", [])
-    position = int(index) if index.isdecimal() and int(index) < len(solution) else len(solution)
+    position = parse_count(index, len(solution) - 1)
+    position = len(solution) if position is None else position
     chosen = request.args.get(f"action-{slot}-do", "")
     more = request.args.get("last") == "1" and bool(chosen) and slot + 1 < MAX_ACTIONS
     return render(
