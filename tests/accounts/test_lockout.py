@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
-
-import pytest
 
 from portal.accounts import services
 from portal.database import utcnow
@@ -125,31 +122,6 @@ def test_an_unlocked_account_shows_no_lock(client, make):
     user = make.user()
     client.login(make.user(roles=("admin",)))
     assert "Locked after too many" not in client.get(f"/admin/users/{user.id}").text
-
-
-@pytest.fixture
-def smtp_inbox(app):
-    """A real SMTP server on loopback, set as the portal's mail server."""
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield inbox
-    app.config.update(MAIL_SERVER=None, MAIL_PORT=None)
-    controller.stop()
 
 
 def test_the_person_is_told_by_email_when_their_account_locks(client, make, smtp_inbox):
