@@ -788,7 +788,7 @@ def test_the_field_picker_lists_each_kind_of_records_fields(client, exercise_cou
     assert '<option value="priority" selected>Priority</option>' in picker
     # A ticket's fields are offered, a lead's are not; app.js refills the list from the
     # page's list of every field when the kind of record changes.
-    assert '<option value="resolution_due">Resolution due</option>' in picker
+    assert '<option value="resolution_due" data-date>Resolution due</option>' in picker
     assert 'value="source"' not in picker
     assert '<option value="source" data-entities="lead">Source</option>' in html
     # A row whose kind of record is not chosen yet offers no fields until it is.
@@ -913,3 +913,24 @@ def test_step_and_filter_dates_are_picked_as_before_or_after_the_sandboxs_today(
     response = client.post(f"{base}/solution", data=bad)
     assert response.status_code == 422
     assert 'data-error-for="action-0-close_date"' in response.get_data(as_text=True)
+
+
+def test_a_field_value_check_on_a_date_is_picked_as_before_or_after_the_sandboxs_today(
+    client, exercise_course
+):
+    course, key = exercise_course
+    base = f"/author/courses/{course.slug}/lessons/{key}"
+    client.post(f"{base}/setup", data={
+        "entity": "customer", "field-0-name": "first_name", "field-0-value": "Sana"})
+    check = {"type": "field_equals", "required": "y", "hint": "h", "target_setup": "customer",
+             "field": "birthday", "value": "", "value-amount": "30", "value-unit": "y",
+             "value-direction": "before"}
+    response = client.post(f"{base}/checks", data=check)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    stored = _exercise(course).content["checks"][0]
+    assert stored["value"] == "@today-30y"
+    form = _form(client.get(base).get_data(as_text=True), "data-check-form", stored["key"])
+    assert 'name="value" value=""' in form and 'name="value-amount" value="30"' in form
+    assert "@today" not in form
+    response = client.post(f"{base}/checks", data={**check, "value": "@today"})
+    assert response.status_code == 422  # a date and a typed value at once

@@ -22,7 +22,13 @@ from portal.authoring.exercise.conditions import (
     target_form_values,
     target_from_form,
 )
-from portal.authoring.exercise.entities import CODES, check_value, parse_value, show_value
+from portal.authoring.exercise.entities import (
+    CODES,
+    check_value,
+    date_text,
+    parse_value,
+    show_value,
+)
 from portal.authoring.services import AuthoringError, lesson_in, load, save, slugify, unique_key
 from portal.learning.models import Course
 from sandbox import checks as sandbox_checks
@@ -106,7 +112,7 @@ def check_from_form(form: Mapping[str, str], setup: dict[str, str]) -> dict:
         if not field:
             raise AuthoringError(_("Name the field to check."), "field")
         check["field"] = field
-        value = form.get("value", "")
+        value = date_text(form, "value")
         if form.get("not_empty") == "y":
             check["not_empty"] = True
         elif value.strip():
