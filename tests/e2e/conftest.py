@@ -90,3 +90,15 @@ def login(page, user_or_email, password: str = TEST_PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("networkidle")
+
+
+def reply_resolve_and_close(page, reply: str, resolution: str) -> None:
+    """On an open ticket's page: answer the customer, resolve with a note, close it."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("Reply to the customer").fill(reply)
+    page.get_by_role("button", name="Send reply").click()
+    page.get_by_label("Resolution note: what was wrong, what you did").fill(resolution)
+    page.get_by_role("button", name="Resolve").click()
+    page.get_by_role("button", name="Close ticket").click()
+    expect(page.get_by_test_id("ticket-status")).to_have_text("Closed")

@@ -9,19 +9,14 @@ from playwright.sync_api import expect
 
 from portal.extensions import db
 from seed.learning_demo import import_builtin_courses
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, reply_resolve_and_close
 
 
 def _handle_ticket(page, subject: str, reply: str, resolution: str) -> None:
     page.goto("/sandbox/tickets")
     page.get_by_role("link", name=subject).click()
     page.get_by_role("button", name="Assign").click()
-    page.get_by_label("Reply to the customer").fill(reply)
-    page.get_by_role("button", name="Send reply").click()
-    page.get_by_label("Resolution note: what was wrong, what you did").fill(resolution)
-    page.get_by_role("button", name="Resolve").click()
-    page.get_by_role("button", name="Close ticket").click()
-    expect(page.get_by_test_id("ticket-status")).to_have_text("Closed")
+    reply_resolve_and_close(page, reply, resolution)
 
 
 def test_learner_completes_after_sale_service(page, make, app_ctx):

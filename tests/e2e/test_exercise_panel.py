@@ -14,7 +14,7 @@ from portal.learning.models import ExerciseAttempt, Lesson
 from sandbox import scenarios
 from sandbox.models import Sandbox
 from seed.learning_demo import import_builtin_courses
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, reply_resolve_and_close
 
 LESSON = "/courses/after-sale-service/billing-and-defect-tickets/"
 
@@ -22,12 +22,7 @@ LESSON = "/courses/after-sale-service/billing-and-defect-tickets/"
 def _work_ticket(page, subject: str, reply: str, resolution: str) -> None:
     page.get_by_role("list", name="Sandbox").get_by_role("link", name="Tickets").click()
     page.get_by_role("link", name=subject).click()
-    page.get_by_label("Reply to the customer").fill(reply)
-    page.get_by_role("button", name="Send reply").click()
-    page.get_by_label("Resolution note: what was wrong, what you did").fill(resolution)
-    page.get_by_role("button", name="Resolve").click()
-    page.get_by_role("button", name="Close ticket").click()
-    expect(page.get_by_test_id("ticket-status")).to_have_text("Closed")
+    reply_resolve_and_close(page, reply, resolution)
 
 
 def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, app_ctx):
