@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func
 
 from portal.accounts.models import User
+from portal.domain import DomainError
 from portal.extensions import db
 from sandbox.models import (
     Automation,
@@ -50,7 +51,7 @@ DATE_FIELDS = {
 }
 
 
-class ScenarioError(ValueError):
+class ScenarioError(DomainError):
     """A setup or solution the sandbox cannot carry out."""
 
 

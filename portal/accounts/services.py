@@ -24,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from portal.accounts.models import Department, User, normalise_email
 from portal.accounts.roles import ROLE_CODES, Role
 from portal.database import utcnow
+from portal.domain import DomainError
 from portal.extensions import db
 
 # Compared against when the email is unknown (or has no password), so that a wrong email
@@ -39,13 +40,8 @@ def _dummy_hash() -> str:
     return _DUMMY_HASHES[method]
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A request the account rules refuse; `field` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class AccountLocked(AccountError):

@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from portal.accounts.models import Department, User, UserRole, normalise_email
 from portal.authoring.models import Nudge
 from portal.database import utcnow
+from portal.domain import DomainError
 from portal.extensions import db
 from portal.learning.models import (
     LATE_JOINER_DAYS,
@@ -40,11 +41,8 @@ STALLED_AFTER = timedelta(days=7)
 DUE_SOON = timedelta(days=7)
 
 
-class AssignmentError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AssignmentError(DomainError):
+    """A change the AssignmentError rules refuse."""
 
 
 def assign_course(

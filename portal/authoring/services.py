@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.domain import DomainError
 from portal.extensions import db
 from portal.learning.bundle import (
     KEY,
@@ -37,13 +38,8 @@ from portal.learning.models import Course, CourseDraft, CourseVersion
 LESSON_KINDS = ("reading", "quiz", "exercise")
 
 
-class AuthoringError(ValueError):
+class AuthoringError(DomainError):
     """An edit the authoring rules refuse; `field` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def slugify(text: str, fallback: str = "item") -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.database import utcnow
+from portal.domain import DomainError
 from portal.extensions import db
 from portal.learning.models import (
     Certificate,
@@ -29,7 +30,7 @@ from portal.learning.models import (
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
-class LearningError(ValueError):
+class LearningError(DomainError):
     """A request the learning rules refuse."""
 
 

@@ -9,17 +9,13 @@ from sqlalchemy import delete, select
 
 from portal.accounts.models import User
 from portal.database import utcnow
+from portal.domain import DomainError
 from portal.extensions import db
 from sandbox.models import SANDBOX_TABLES, Sandbox, SandboxEvent
 
 
-class SandboxError(ValueError):
+class SandboxError(DomainError):
     """A change the CRM's rules refuse; `field` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 MAX_DAYS = 31

@@ -6,17 +6,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.domain import DomainError
 from portal.extensions import db
 from portal.rollout.models import SignOff
 
 
-class RolloutError(ValueError):
+class RolloutError(DomainError):
     """A change the rollout rules refuse; `field` names the form field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def clean_text(value: str, field_name: str, limit: int, required: bool = True) -> str:
