@@ -15,7 +15,6 @@ from portal.learning.models import (
     Assignment,
     Certificate,
     Course,
-    ExerciseAttempt,
     Lesson,
     LessonProgress,
     Module,
@@ -368,13 +367,4 @@ def quiz_history(user: User, lesson: Lesson) -> list[QuizAttempt]:
             .where(QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id)
             .order_by(QuizAttempt.submitted_at.desc())
         )
-    )
-
-
-def latest_exercise_attempt(user: User, lesson: Lesson) -> ExerciseAttempt | None:
-    return db.session.scalar(
-        select(ExerciseAttempt)
-        .where(ExerciseAttempt.user_id == user.id, ExerciseAttempt.lesson_id == lesson.id)
-        .order_by(ExerciseAttempt.started_at.desc(), ExerciseAttempt.id.desc())
-        .limit(1)
     )

@@ -157,16 +157,6 @@ def submit_quiz(
     return attempt, results
 
 
-def required_lessons(course: Course) -> list[Lesson]:
-    return list(
-        db.session.scalars(
-            select(Lesson).where(
-                Lesson.course_id == course.id, Lesson.archived.is_(False), Lesson.required.is_(True)
-            )
-        )
-    )
-
-
 def course_complete(user: User, course: Course) -> bool:
     """True when every required, current lesson of the course is done by the user."""
     required = select(Lesson.id).where(
