@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from portal.accounts.models import Department, User, UserRole
 from portal.accounts.roles import Role, parse_roles
@@ -282,7 +282,3 @@ def import_roster(
     db.session.flush()
     report.applied = True
     return report
-
-
-def count_users() -> int:
-    return db.session.scalar(select(func.count(User.id)))

@@ -29,11 +29,9 @@ from sqlalchemy import (
     cast,
     literal,
     or_,
-    select,
 )
 
 from portal.database import utcnow
-from portal.extensions import db
 from portal.rollout import evidence
 from portal.rollout.metrics import METRICS, Metric, format_value
 from portal.rollout.models import GateCriterion, Wave
@@ -316,14 +314,3 @@ def gate_from_totals(criteria: list[GateCriterion], totals: Aggregate, today: da
     return all(METRICS[Metric(c.kind)].met(totals.value(c.kind, today), c.threshold)
                for c in criteria)
 
-
-def criteria_of(wave_ids: list[int]) -> dict[int, list[GateCriterion]]:
-    """Criteria of several waves in one statement."""
-    found: dict[int, list[GateCriterion]] = {wave_id: [] for wave_id in wave_ids}
-    if wave_ids:
-        for criterion in db.session.scalars(
-            select(GateCriterion).where(GateCriterion.wave_id.in_(wave_ids))
-            .order_by(GateCriterion.id)
-        ):
-            found[criterion.wave_id].append(criterion)
-    return found
