@@ -35,10 +35,10 @@ from sqlalchemy import delete, event, func, insert, select, text  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.accounts.models import User, UserRole  # noqa: E402
 from portal.extensions import db  # noqa: E402
+from sandbox.fill import company  # noqa: E402
+from sandbox.fill.fakes import make_faker  # noqa: E402
 from sandbox.models import SANDBOX_TABLES, Customer, Lead, Sandbox, Ticket  # noqa: E402
 from sandbox.services import get_or_create_sandbox, reset_sandbox  # noqa: E402
-from seed import sandbox as seed_sandbox  # noqa: E402
-from seed.people import make_faker  # noqa: E402
 
 PASSWORD = "bench-password-1"
 
@@ -108,9 +108,9 @@ def make_learners(count: int) -> list[int]:
 
 def faker_costs() -> tuple[float, float]:
     """(ms to build the pools once, microseconds per Faker value)."""
-    seed_sandbox.pools.cache_clear()
+    company.pools.cache_clear()
     started = time.perf_counter()
-    seed_sandbox.pools()
+    company.pools()
     build = time.perf_counter() - started
     faker = make_faker(seed=1)
     started = time.perf_counter()

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from faker import Faker
 
+# The demo organisation and the test factories make their people with the same seeded
+# Faker as the sandbox customers.
+from sandbox.fill.fakes import make_faker  # noqa: F401
+
 DEPARTMENTS = ("Sales", "Customer Service", "Marketing", "Billing", "IT")
 
 JOB_TITLES = {
@@ -28,24 +32,6 @@ DEMO_ACCOUNTS = (
     ("exec@demo.test", "Farah Naqvi", "Sales", "Chief Operating Officer", ("executive",)),
     ("learner@demo.test", "Imran Qureshi", "Sales", "Sales Executive", ("learner",)),
 )
-
-
-# Faker locales for an organisation's language. Urdu has no Faker locale: Pakistani
-# English names are the closest; English organisations get South Asian names as well.
-FAKER_LOCALES = {"hi": ("hi_IN",), "ur": ("en_PK",)}
-DEFAULT_LOCALES = ("en_PK", "en_IN")
-
-
-def faker_locales(language: str) -> tuple[str, ...]:
-    """The Faker locales fake people are made in, for an organisation's language."""
-    return FAKER_LOCALES.get(language, DEFAULT_LOCALES)
-
-
-def make_faker(seed: int, locales: tuple[str, ...] = DEFAULT_LOCALES) -> Faker:
-    """A Faker that gives the same people for the same seed."""
-    faker = Faker(list(locales))
-    faker.seed_instance(seed)
-    return faker
 
 
 def employee(faker: Faker, department: str, taken: set[str], **overrides) -> dict:

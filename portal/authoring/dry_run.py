@@ -56,9 +56,9 @@ def dry_run(lesson: LessonData, actor: User) -> DryRun:
     """Set the exercise up in a scratch sandbox, check it, solve it, check again, undo."""
     from portal.database import utcnow
     from sandbox import checks, scenarios
+    from sandbox.fill import populate
     from sandbox.models import Sandbox
     from sandbox.scenarios import ScenarioError
-    from seed.sandbox import populate
 
     report = DryRun(
         descriptions={

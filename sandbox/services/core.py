@@ -41,7 +41,7 @@ def get_or_create_sandbox(user: User, seed: int | None = None) -> Sandbox:
     sandbox = sandbox_of(user)
     if sandbox is not None:
         return sandbox
-    from seed.sandbox import populate
+    from sandbox.fill import populate
 
     sandbox = Sandbox(
         owner_id=user.id,
@@ -77,7 +77,7 @@ def reset_sandbox(sandbox: Sandbox, actor: User) -> None:
     The sandbox keeps its id, seed and event log; its generation goes up, so exercise
     attempts started before the reset know they are stale.
     """
-    from seed.sandbox import populate
+    from sandbox.fill import populate
 
     clear_sandbox(sandbox)
     sandbox.generation += 1

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
+from sandbox.fill import STANDARD, populate
 from sandbox.models import (
     Activity,
     Automation,
@@ -19,7 +20,6 @@ from sandbox.models import (
     Ticket,
 )
 from sandbox.services import get_or_create_sandbox, sandbox_of
-from seed.sandbox import STANDARD, populate
 from tests.sandbox.conftest import count, first
 
 LISTS = [

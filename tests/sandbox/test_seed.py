@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from sandbox.fill import STANDARD, populate
+from sandbox.fill.rows import SLA_HOURS
 from sandbox.models import (
     SANDBOX_TABLES,
     Activity,
@@ -23,8 +25,6 @@ from sandbox.models import (
     Ticket,
 )
 from sandbox.services import get_or_create_sandbox
-from seed.sandbox import STANDARD, populate
-from seed.sandbox_rows import SLA_HOURS
 from tests.sandbox.conftest import count, events
 
 # Columns that hold ids of other rows: compared by what they point at, not by value.

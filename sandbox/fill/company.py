@@ -21,6 +21,10 @@ from flask import current_app, has_app_context
 from sqlalchemy import bindparam, insert, literal, select, union_all, update
 
 from portal.extensions import db
+from sandbox.fill import rows
+from sandbox.fill.fakes import DEFAULT_LOCALES, faker_locales, make_faker
+from sandbox.fill.rows import Draw
+from sandbox.fill.text import PRODUCTS
 from sandbox.models import (
     Activity,
     Automation,
@@ -33,10 +37,6 @@ from sandbox.models import (
     SalesTarget,
     Ticket,
 )
-from seed import sandbox_rows as rows
-from seed.people import DEFAULT_LOCALES, faker_locales, make_faker
-from seed.sandbox_rows import Draw
-from seed.sandbox_text import PRODUCTS
 
 STANDARD = {
     "customers": 200,

@@ -1,7 +1,7 @@
 """Row builders for one sandbox's fake data: plain dicts, ready for a Core executemany.
 
 Each builder draws from the Faker pools with the sandbox's own `Draw`, so the same seed
-always gives the same rows; `seed.sandbox.populate` inserts them and links the ids.
+always gives the same rows; `sandbox.fill.company.populate` inserts them and links the ids.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from decimal import Decimal
 
 from faker.decode import unidecode
 
-from sandbox.models import CATEGORIES, LEAD_SOURCES
-from seed.sandbox_text import (
+from sandbox.fill.text import (
     ACTIVITIES,
     INTERESTS,
     JOB_TITLES,
@@ -27,6 +26,7 @@ from seed.sandbox_text import (
     TICKETS,
     WON_REASONS,
 )
+from sandbox.models import CATEGORIES, LEAD_SOURCES
 
 # how many of a product one purchase takes, and what that costs
 MAX_QUANTITY = [10 if category == "supplies" else 3 for _n, category, _v in PRODUCTS]
