@@ -1,0 +1,230 @@
+"""The sandbox's codes and record shapes, with no Flask: what the database stores and what
+course files may name.
+
+`sandbox.models` (the tables), `sandbox.vocabulary` (labels) and `portal.courseformat` (the
+course file format) all read these, so a status or field is defined here once.
+"""
+
+from __future__ import annotations
+
+LEAD_STATUSES = ("new", "assigned", "in_process", "converted", "recycled", "dead")
+LEAD_SOURCES = (
+    "call",
+    "email",
+    "existing_customer",
+    "partner",
+    "public_relations",
+    "web_site",
+    "campaign",
+    "trade_show",
+    "referral",
+    "other",
+)
+STAGES = {
+    "prospecting": 10,
+    "qualification": 20,
+    "proposal": 50,
+    "negotiation": 80,
+    "closed_won": 100,
+    "closed_lost": 0,
+}
+TICKET_STATUSES = ("new", "assigned", "pending", "closed", "rejected", "duplicate")
+PRIORITIES = ("low", "normal", "high", "urgent")
+CATEGORIES = ("billing", "technical", "delivery", "defect", "return")
+TIERS = ("bronze", "silver", "gold", "platinum")
+ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
+TRIGGERS = ("birthday", "purchase_anniversary", "ticket_resolved")
+SLA_MEASURES = ("first_response", "resolution")
+
+# Code lists by vocabulary group (what sandbox.vocabulary labels).
+CODES: dict[str, tuple[str, ...]] = {
+    "lead_status": LEAD_STATUSES,
+    "lead_source": LEAD_SOURCES,
+    "stage": tuple(STAGES),
+    "ticket_status": TICKET_STATUSES,
+    "priority": PRIORITIES,
+    "category": CATEGORIES,
+    "tier": TIERS,
+    "activity": ACTIVITY_KINDS,
+    "trigger": TRIGGERS,
+}
+
+# Every verb a sandbox event may carry: the log exercises grade "how" from.
+EVENT_VERBS = (
+    "sandbox.reset",
+    "clock.advanced",
+    "exercise.started",
+    "lead.created",
+    "lead.updated",
+    "lead.status_changed",
+    "lead.converted",
+    "opportunity.stage_changed",
+    "activity.created",
+    "task.completed",
+    "ticket.assigned",
+    "ticket.priority_changed",
+    "ticket.responded",
+    "ticket.pending",
+    "ticket.resolved",
+    "ticket.closed",
+    "ticket.rejected",
+    "ticket.duplicate",
+    "ticket.reopened",
+    "automation.created",
+    "automation.updated",
+    "outbox.sent",
+    "report.viewed",
+)
+
+# Fields that link to another record, by the name course files use, and their columns.
+LINK_FIELDS = {
+    "customer": "customer_id",
+    "purchase": "purchase_id",
+    "owner": "owner_id",
+    "assignee": "assignee_id",
+    "parent": "parent_id",
+}
+
+# What an exercise's setup record may set, per entity (and `created_at`, when it was made).
+SETUP_FIELDS: dict[str, tuple[str, ...]] = {
+    "customer": (
+        "first_name",
+        "last_name",
+        "company",
+        "email",
+        "phone",
+        "city",
+        "birthday",
+        "customer_since",
+        "tier",
+        "preferences",
+        "created_at",
+    ),
+    "lead": (
+        "first_name",
+        "last_name",
+        "company",
+        "title",
+        "email",
+        "phone",
+        "source",
+        "status",
+        "description",
+        "created_at",
+    ),
+    "opportunity": ("name", "customer", "owner", "stage", "amount", "close_date", "created_at"),
+    "purchase": ("customer", "product", "quantity", "purchased_on", "created_at"),
+    "ticket": (
+        "customer",
+        "purchase",
+        "subject",
+        "category",
+        "priority",
+        "status",
+        "assignee",
+        "description",
+        "first_response_due",
+        "resolution_due",
+        "created_at",
+    ),
+    "automation": ("name", "trigger", "subject", "body", "active", "created_at"),
+    "sales_target": ("owner", "period_start", "period_end", "amount", "created_at"),
+}
+
+# What a check may compare or filter on, per entity: every column of the sandbox table, links
+# by their course-file name (tests/learning/test_format.py keeps this equal to the tables).
+CHECK_FIELDS: dict[str, tuple[str, ...]] = {
+    "customer": (
+        "first_name",
+        "last_name",
+        "company",
+        "email",
+        "phone",
+        "city",
+        "birthday",
+        "customer_since",
+        "loyalty_card",
+        "tier",
+        "preferences",
+        "lead_id",
+        "created_at",
+    ),
+    "product": ("name", "category", "price"),
+    "purchase": ("customer", "product_id", "quantity", "amount", "purchased_on"),
+    "lead": (
+        "first_name",
+        "last_name",
+        "company",
+        "title",
+        "email",
+        "phone",
+        "source",
+        "status",
+        "description",
+        "converted_customer_id",
+        "converted_opportunity_id",
+        "created_at",
+    ),
+    "opportunity": (
+        "name",
+        "customer",
+        "owner",
+        "stage",
+        "amount",
+        "close_date",
+        "closed_reason",
+        "lead_id",
+        "closed_on",
+    ),
+    "ticket": (
+        "customer",
+        "purchase",
+        "subject",
+        "description",
+        "category",
+        "priority",
+        "status",
+        "assignee",
+        "opened_at",
+        "first_response_due",
+        "resolution_due",
+        "first_responded_at",
+        "resolved_at",
+        "resolution",
+        "satisfaction",
+    ),
+    "activity": ("kind", "parent_type", "parent", "subject", "body", "due_on", "done", "at"),
+    "automation": ("name", "trigger", "subject", "body", "active"),
+    "outbox_email": (
+        "customer",
+        "automation_id",
+        "trigger",
+        "to",
+        "subject",
+        "body",
+        "sent_at",
+    ),
+    "sales_target": ("owner", "period_start", "period_end", "amount"),
+}
+SETUP_ENTITIES = tuple(SETUP_FIELDS)
+CHECK_ENTITIES = (*SETUP_ENTITIES, "activity", "outbox_email")
+
+# Fields whose values are codes, and the group each one draws from.
+CODE_GROUPS = {
+    ("lead", "status"): "lead_status",
+    ("lead", "source"): "lead_source",
+    ("opportunity", "stage"): "stage",
+    ("ticket", "status"): "ticket_status",
+    ("ticket", "priority"): "priority",
+    ("ticket", "category"): "category",
+    ("automation", "trigger"): "trigger",
+    ("customer", "tier"): "tier",
+    ("activity", "kind"): "activity",
+    ("outbox_email", "trigger"): "trigger",
+}
+
+
+def codes_for(entity: str | None, field: str) -> tuple[str, ...] | None:
+    """The codes a field of an entity may hold, or None when it is free text."""
+    group = CODE_GROUPS.get((entity or "", field))
+    return CODES[group] if group else None
