@@ -23,34 +23,17 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
-
-LEAD_STATUSES = ("new", "assigned", "in_process", "converted", "recycled", "dead")
-LEAD_SOURCES = (
-    "call",
-    "email",
-    "existing_customer",
-    "partner",
-    "public_relations",
-    "web_site",
-    "campaign",
-    "trade_show",
-    "referral",
-    "other",
+from sandbox.codes import (  # noqa: F401 - the codes the tables store, defined once
+    ACTIVITY_KINDS,
+    CATEGORIES,
+    LEAD_SOURCES,
+    LEAD_STATUSES,
+    PRIORITIES,
+    STAGES,
+    TICKET_STATUSES,
+    TIERS,
+    TRIGGERS,
 )
-STAGES = {
-    "prospecting": 10,
-    "qualification": 20,
-    "proposal": 50,
-    "negotiation": 80,
-    "closed_won": 100,
-    "closed_lost": 0,
-}
-TICKET_STATUSES = ("new", "assigned", "pending", "closed", "rejected", "duplicate")
-PRIORITIES = ("low", "normal", "high", "urgent")
-CATEGORIES = ("billing", "technical", "delivery", "defect", "return")
-TIERS = ("bronze", "silver", "gold", "platinum")
-ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
-TRIGGERS = ("birthday", "purchase_anniversary", "ticket_resolved")
 
 
 class Sandbox(db.Model):

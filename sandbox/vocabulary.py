@@ -14,17 +14,7 @@ from __future__ import annotations
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
-from sandbox.models import (
-    ACTIVITY_KINDS,
-    CATEGORIES,
-    LEAD_SOURCES,
-    LEAD_STATUSES,
-    PRIORITIES,
-    STAGES,
-    TICKET_STATUSES,
-    TIERS,
-    TRIGGERS,
-)
+from sandbox.codes import CODES, EVENT_VERBS  # noqa: F401 - read from here by the forms
 
 LABELS = {
     "lead_status": {
@@ -95,43 +85,6 @@ LABELS = {
         "ticket_resolved": _l("Ticket resolved"),
     },
 }
-CODES = {
-    "lead_status": LEAD_STATUSES,
-    "lead_source": LEAD_SOURCES,
-    "stage": tuple(STAGES),
-    "ticket_status": TICKET_STATUSES,
-    "priority": PRIORITIES,
-    "category": CATEGORIES,
-    "tier": TIERS,
-    "activity": ACTIVITY_KINDS,
-    "trigger": TRIGGERS,
-}
-# Every verb a sandbox event may carry: the log exercises grade "how" from.
-EVENT_VERBS = (
-    "sandbox.reset",
-    "clock.advanced",
-    "exercise.started",
-    "lead.created",
-    "lead.updated",
-    "lead.status_changed",
-    "lead.converted",
-    "opportunity.stage_changed",
-    "activity.created",
-    "task.completed",
-    "ticket.assigned",
-    "ticket.priority_changed",
-    "ticket.responded",
-    "ticket.pending",
-    "ticket.resolved",
-    "ticket.closed",
-    "ticket.rejected",
-    "ticket.duplicate",
-    "ticket.reopened",
-    "automation.created",
-    "automation.updated",
-    "outbox.sent",
-    "report.viewed",
-)
 
 
 def label(group: str, code: str | None) -> str:
