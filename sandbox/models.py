@@ -16,7 +16,6 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
-    Text,
     select,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -34,6 +33,11 @@ from sandbox.codes import (  # noqa: F401 - the codes the tables store, defined 
     TIERS,
     TRIGGERS,
 )
+
+# Free text a person writes in the CRM (notes, descriptions, replies): the forms' limit.
+TEXT_LIMIT = 5000
+# An email an automation sent: its body with merge fields filled in, cut to fit.
+OUTBOX_LIMIT = 10000
 
 
 class Sandbox(db.Model):
@@ -137,7 +141,7 @@ class Lead(SandboxRow, db.Model):
     phone: Mapped[str] = mapped_column(String(40), default="")
     source: Mapped[str] = mapped_column(String(24), default="other")
     status: Mapped[str] = mapped_column(String(16), default="new")
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(String(TEXT_LIMIT), default="")
     converted_customer_id: Mapped[int | None] = mapped_column(Integer)
     converted_opportunity_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -175,7 +179,7 @@ class Ticket(SandboxRow, db.Model):
     customer_id: Mapped[int | None] = mapped_column(Integer)
     purchase_id: Mapped[int | None] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(String(TEXT_LIMIT), default="")
     category: Mapped[str] = mapped_column(String(12), default="technical")
     priority: Mapped[str] = mapped_column(String(8), default="normal")
     status: Mapped[str] = mapped_column(String(12), default="new")
@@ -185,7 +189,7 @@ class Ticket(SandboxRow, db.Model):
     resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    resolution: Mapped[str] = mapped_column(Text, default="")
+    resolution: Mapped[str] = mapped_column(String(TEXT_LIMIT), default="")
     satisfaction: Mapped[int | None] = mapped_column(Integer)
 
 
@@ -197,7 +201,7 @@ class Activity(SandboxRow, db.Model):
     parent_type: Mapped[str] = mapped_column(String(16))
     parent_id: Mapped[int] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(String(TEXT_LIMIT), default="")
     due_on: Mapped[date | None] = mapped_column(Date)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -210,7 +214,7 @@ class Automation(SandboxRow, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     trigger: Mapped[str] = mapped_column(String(24))
     subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(String(TEXT_LIMIT))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -223,7 +227,7 @@ class OutboxEmail(SandboxRow, db.Model):
     trigger: Mapped[str] = mapped_column(String(24), default="")
     to: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(String(OUTBOX_LIMIT))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

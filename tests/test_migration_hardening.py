@@ -1,4 +1,5 @@
-"""Migration 0010: bounded text columns refuse to upgrade over text that does not fit."""
+"""Migrations 0010 and 0011: bounded text columns refuse to upgrade over text that does not
+fit, say which column, and change nothing until it is shortened."""
 
 from __future__ import annotations
 
@@ -9,27 +10,48 @@ from sqlalchemy import text
 from portal.extensions import db
 
 
-def _course(summary: str) -> None:
+def _course(value: str) -> None:
     from portal.learning.models import Course
 
-    db.session.add(Course(slug="long", title="Long", summary=summary))
-    db.session.commit()
+    db.session.add(Course(slug="long", title="Long", summary=value))
 
 
-def test_upgrade_stops_with_a_clear_message_when_stored_text_is_too_long(app_ctx, caplog):
+def _lead_note(value: str) -> None:
+    from datetime import UTC, datetime
+
+    from sandbox.models import Lead, Sandbox
+
+    box = Sandbox(owner_id=None, seed=1, clock=datetime(2026, 1, 5, 9, tzinfo=UTC))
+    db.session.add(box)
+    db.session.flush()
+    db.session.add(Lead(sandbox_id=box.id, first_name="Long", description=value,
+                        created_at=box.clock))
+
+
+CASES = [
+    ("0009_late_joiners", _course, "courses", "summary", 2000),
+    ("0010_hardening", _lead_note, "sb_leads", "description", 5000),
+]
+
+
+@pytest.mark.parametrize(("before", "store", "table", "column", "limit"), CASES)
+def test_upgrade_stops_with_a_clear_message_when_stored_text_is_too_long(
+    app_ctx, caplog, before, store, table, column, limit
+):
     db.session.remove()
-    downgrade(revision="0009_late_joiners")
+    downgrade(revision=before)
     try:
-        _course("s" * 2001)
+        store("s" * (limit + 1))
+        db.session.commit()
         db.session.remove()
         with pytest.raises(SystemExit):  # flask-migrate logs the error, then exits
             upgrade(revision="heads")
-        assert "courses.summary: 2001 characters (limit 2000)" in caplog.text
+        assert f"{table}.{column}: {limit + 1} characters (limit {limit})" in caplog.text
         db.session.rollback()
         db.session.remove()
-        db.session.execute(text("UPDATE courses SET summary = 'short'"))
+        db.session.execute(text(f"UPDATE {table} SET {column} = 'short'"))
         db.session.commit()
         db.session.remove()
     finally:
         upgrade(revision="heads")
-    assert db.session.scalar(text("SELECT summary FROM courses")) == "short"
+    assert db.session.scalar(text(f"SELECT {column} FROM {table}")) == "short"

@@ -22,7 +22,6 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    Text,
     UniqueConstraint,
     event,
 )
@@ -263,7 +262,7 @@ class SignOff(db.Model):
     signer_name: Mapped[str] = mapped_column(String(120))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decision: Mapped[str] = mapped_column(String(16))
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(String(4000), default="")  # SignOffForm's limit
     # For a gate: what it said when signed ("go" / "no_go") and each criterion's value.
     gate_status: Mapped[str | None] = mapped_column(String(8))
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

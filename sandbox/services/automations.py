@@ -12,6 +12,7 @@ from sqlalchemy import extract, select
 from portal.accounts.models import User
 from portal.extensions import db
 from sandbox.models import (
+    OUTBOX_LIMIT,
     TRIGGERS,
     Automation,
     Customer,
@@ -156,7 +157,7 @@ def _send(
         to=customer.email or "-",
         sent_at=sandbox.clock,
         subject=render_template(automation.subject, values)[:200],
-        body=render_template(automation.body, values),
+        body=render_template(automation.body, values)[:OUTBOX_LIMIT],
     )
     db.session.add(email)
     db.session.flush()
