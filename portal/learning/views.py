@@ -11,12 +11,14 @@ from flask_login import current_user, login_required
 
 from portal.accounts.roles import Role
 from portal.database import best_effort
-from portal.extensions import db, limiter
+from portal.domain import transaction
+from portal.extensions import limiter
 from portal.learning import exercises, queries, services
-from portal.learning.models import Course, Lesson
-from portal.learning.services import LearningError, TamperedSubmission
+from portal.learning.forms import QuizForm
+from portal.learning.models import Course, Lesson, LessonKind
+from portal.learning.services import TamperedSubmission
 from portal.markdown import render_markdown
-from portal.rendering import render
+from portal.rendering import render, render_form
 from portal.security import is_safe_redirect, roles_required
 
 bp = Blueprint("learning", __name__, template_folder="templates")
@@ -76,9 +78,10 @@ def lesson(slug: str, key: str):
 def _render_lesson(course: Course, lesson: Lesson, *, status: int = 200, **extra):
     outline = queries.outline(current_user, course)
     context = {"course": course, "lesson": lesson, "outline": outline, **extra}
-    if lesson.kind == "quiz":
+    if lesson.kind == LessonKind.QUIZ:
         context.setdefault("attempts", queries.quiz_history(current_user, lesson))
-    elif lesson.kind == "exercise":
+        context.setdefault("form", QuizForm.blank(lesson))
+    elif lesson.kind == LessonKind.EXERCISE:
         context.setdefault("attempt", exercises.latest_attempt(current_user, lesson))
     return render("learning/lesson.html", status=status, **context)
 
@@ -90,12 +93,11 @@ def lesson_done(slug: str, key: str):
     """Mark a reading as done and go on to the next lesson."""
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, key)
-    try:
+    with transaction() as saved:
         services.complete_reading(current_user, lesson)
-    except LearningError:
+        certificate = services.issue_certificate_if_complete(current_user, course)
+    if not saved:
         abort(400)
-    certificate = services.issue_certificate_if_complete(current_user, course)
-    db.session.commit()
     if certificate is not None and request.form.get("last") == "1":
         return redirect(url_for("learning.certificate", code=certificate.code))
     following = queries.outline(current_user, course).next_after(lesson)
@@ -104,58 +106,37 @@ def lesson_done(slug: str, key: str):
     return redirect(url_for("learning.lesson", slug=course.slug, key=following.key))
 
 
-def _parse_answers(form) -> dict[int, set[int]]:
-    answers: dict[int, set[int]] = {}
-    for name in form:
-        if not name.startswith("q-"):
-            continue
-        try:
-            question_id = int(name[2:])
-            answers[question_id] = {int(value) for value in form.getlist(name)}
-        except ValueError as exc:
-            raise TamperedSubmission("not a number") from exc
-    return answers
-
-
 @bp.post("/courses/<slug>/<key>/quiz")
 @login_required
 @roles_required(Role.LEARNER)
 def quiz_submit(slug: str, key: str):
-    """Score a quiz attempt; htmx swaps in the per-question feedback."""
+    """Score a quiz attempt; htmx swaps in the per-question feedback.
+
+    The page sends hidden question ids and its own choices: answers that do not read, or
+    that name another quiz's questions or choices, were not sent by it (400).
+    """
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, key)
-    try:
-        attempt, results = services.submit_quiz(current_user, lesson, _parse_answers(request.form))
-    except TamperedSubmission:
-        db.session.rollback()
+    form = QuizForm()
+    if not form.validate_on_submit():
         abort(400)
-    except LearningError as error:
-        db.session.rollback()
-        return render(
-            "learning/lesson.html",
-            "learning/_quiz.html",
-            status=422,
-            course=course,
-            lesson=lesson,
-            outline=queries.outline(current_user, course),
-            attempts=queries.quiz_history(current_user, lesson),
-            quiz_error=str(error),
-            previous=_parse_answers(request.form),
-        )
-    certificate = services.issue_certificate_if_complete(current_user, course)
-    db.session.commit()
-    outline = queries.outline(current_user, course)
+    with transaction(form) as saved:
+        attempt, results = services.submit_quiz(current_user, lesson, form.chosen())
+        certificate = services.issue_certificate_if_complete(current_user, course)
+    if isinstance(saved.error, TamperedSubmission):
+        abort(400)
+    context = {"course": course, "lesson": lesson, "outline": queries.outline(current_user, course)}
+    context["attempts"] = queries.quiz_history(current_user, lesson)
+    if not saved:
+        return render_form("learning/lesson.html", form, "learning/_quiz.html", **context)
     return render(
         "learning/lesson.html",
         "learning/_quiz.html",
-        course=course,
-        lesson=lesson,
-        outline=outline,
         attempt=attempt,
         results=results,
-        attempts=queries.quiz_history(current_user, lesson),
         certificate=certificate,
         lesson_nav_oob=bool(request.htmx),
+        **context,
     )
 
 
@@ -217,12 +198,10 @@ def exercise_start(slug: str, key: str):
     """Put the exercise's scenario into the learner's sandbox."""
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, key)
-    try:
+    with transaction() as saved:
         exercises.start_exercise(current_user, lesson)
-    except LearningError:
-        db.session.rollback()
+    if not saved:
         abort(400)
-    db.session.commit()
     if request.htmx:
         return _render_exercise(course, lesson, started=True)
     return redirect(url_for("learning.lesson", slug=slug, key=key))
@@ -235,13 +214,11 @@ def exercise_check(slug: str, key: str):
     """Check my work: every check against the learner's own sandbox, with hints."""
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, key)
-    try:
+    with transaction() as saved:
         _attempt, outcomes = exercises.check_exercise(current_user, lesson)
-    except LearningError as error:
-        db.session.rollback()
-        return _render_exercise(course, lesson, status=422, exercise_error=str(error))
-    certificate = services.issue_certificate_if_complete(current_user, course)
-    db.session.commit()
+        certificate = services.issue_certificate_if_complete(current_user, course)
+    if not saved:
+        return _render_exercise(course, lesson, status=422, exercise_error=saved.error.message)
     return _render_exercise(course, lesson, outcomes=outcomes, certificate=certificate)
 
 

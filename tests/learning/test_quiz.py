@@ -21,7 +21,12 @@ def _ids(lesson_key="basics-quiz"):
 
 
 def _answers(ids, picks: dict[str, list[str]]) -> dict:
-    return {f"q-{ids[q][0]}": [ids[q][1][c] for c in chosen] for q, chosen in picks.items()}
+    """The quiz form's rows: answers-<n>-question (its id) and answers-<n>-choices."""
+    data = {}
+    for row, (q, chosen) in enumerate(picks.items()):
+        data[f"answers-{row}-question"] = ids[q][0]
+        data[f"answers-{row}-choices"] = [ids[q][1][c] for c in chosen]
+    return data
 
 
 ALL_RIGHT = {"what-is-crm": ["history"], "benefits": ["offers", "pricing"], "older": ["true"]}
@@ -116,17 +121,16 @@ def test_tampered_submissions_get_400_and_record_nothing(client, learner, app_ct
     foreign_question = next(
         q for q in db.session.scalars(select(QuizQuestion)) if q.lesson.course.slug == "other"
     )
-    what_id = ids["what-is-crm"][0]
+    what = "answers-0-choices"  # the row of what-is-crm, the first in ALL_RIGHT
+    foreign = {"answers-3-question": foreign_question.id}
     tampered = [
-        dict(good, **{f"q-{what_id}": [999999]}),  # unknown choice
-        dict(good, **{f"q-{what_id}": [ids["older"][1]["true"]]}),  # another question's choice
-        dict(good, **{f"q-{foreign_question.id}": [foreign_question.choices[0].id]}),
-        dict(good, **{f"q-{what_id}": ["abc"]}),  # not a number
+        dict(good, **{what: [999999]}),  # unknown choice
+        dict(good, **{what: [ids["older"][1]["true"]]}),  # another question's choice
+        dict(good, **foreign, **{"answers-3-choices": [foreign_question.choices[0].id]}),
+        dict(good, **{what: ["abc"]}),  # not a number
+        dict(good, **{"answers-0-question": "abc"}),  # not a question id
         dict(
-            good,
-            **{
-                f"q-{what_id}": [ids["what-is-crm"][1]["history"], ids["what-is-crm"][1]["payroll"]]
-            },
+            good, **{what: [ids["what-is-crm"][1]["history"], ids["what-is-crm"][1]["payroll"]]}
         ),  # two on single
     ]
     for data in tampered:
