@@ -13,6 +13,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import list_currencies
 from flask import Flask
@@ -48,6 +49,9 @@ def default_config(app: Flask) -> dict[str, Any]:
         # ISO 4217 code of the money in sandbox deals and purchases, shown in each
         # reader's locale format ("$1,00,000.00" in Hindi).
         "CURRENCY": "USD",
+        # The organisation's time zone (an IANA name such as Asia/Karachi): what date it
+        # is for due dates, go-live dates and the sandbox's first day (portal.clock).
+        "TIMEZONE": "UTC",
         "RATELIMIT_ENABLED": True,
         # None: a SQLite file in instance/ that every worker of this machine shares
         # (portal.ratelimit); tests count in memory. Several machines: redis://...
@@ -119,6 +123,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
             f"CURRENCY must be an ISO 4217 code such as USD, EUR or PKR, not {currency!r}: "
             "set PORTAL_CURRENCY=USD, for example."
         )
+    zone = app.config["TIMEZONE"]
+    if not _known_zone(zone):
+        raise ConfigError(
+            f"TIMEZONE must be an IANA time zone name such as UTC, Asia/Karachi or "
+            f"Asia/Kolkata, not {zone!r}: set PORTAL_TIMEZONE=Asia/Karachi, for example."
+        )
     if not app.config["SECRET_KEY"]:
         if mode == "production":
             raise ConfigError(
@@ -127,6 +137,17 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
                 "print(secrets.token_hex(32))'), or start in demo mode with PORTAL_MODE=demo."
             )
         app.config["SECRET_KEY"] = local_secret_key(Path(app.instance_path), mode)
+
+
+def _known_zone(name: object) -> bool:
+    """Whether `name` is a time zone zoneinfo can load (tzdata ships them everywhere)."""
+    if not isinstance(name, str) or not name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def normalise_database_url(url: str) -> str:

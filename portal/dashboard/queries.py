@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import case, func, literal, select
 
+from portal import clock
 from portal.accounts.models import Department
 from portal.database import UTCDateTime
 from portal.extensions import db
@@ -274,7 +275,7 @@ def choose_plan(plan_id: int | None) -> Plan | None:
 
 def dashboard(plan_id: int | None, now: datetime) -> Dashboard:
     """Everything on the readiness dashboard."""
-    today = now.date()
+    today = clock.local_date(now)
     plan = choose_plan(plan_id)
     state = readiness(today, now, medians=True)
     return Dashboard(

@@ -31,6 +31,7 @@ from sqlalchemy import (
     or_,
 )
 
+from portal import clock
 from portal.database import utcnow
 from portal.rollout import evidence
 from portal.rollout.metrics import METRICS, Metric, format_value
@@ -293,7 +294,7 @@ def evaluate_gate(wave: Wave, today: date | None = None, now: datetime | None = 
                   ) -> GateResult:
     """Compute the wave's gate live from its learners' evidence: go or no-go, and why."""
     now = now or utcnow()
-    today = today or now.date()
+    today = today or clock.local_date(now)
     criteria = list(wave.criteria)
     found = wave_evidence(wave, criteria, today, now)
     totals, results = judge(criteria, found, today)

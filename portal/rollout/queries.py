@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from portal import clock
 from portal.accounts.models import Department, User, UserRole
 from portal.accounts.roles import Role
 from portal.extensions import db
@@ -53,7 +54,7 @@ def latest_plan() -> Plan | None:
     """The plan the dashboard shows by default: the one going live soonest from today on,
     else the most recent."""
     plan_id = db.session.scalar(
-        select(Plan.id).where(Plan.target_go_live >= date.today())
+        select(Plan.id).where(Plan.target_go_live >= clock.today())
         .order_by(Plan.target_go_live, Plan.id).limit(1)
     ) or db.session.scalar(select(Plan.id).order_by(Plan.id.desc()).limit(1))
     return load_plan(plan_id) if plan_id else None
