@@ -32,7 +32,7 @@ from sandbox.models import (
     Ticket,
     scoped,
 )
-from sandbox.services.core import log_event
+from sandbox.services.events import log_event
 
 OFFSET = re.compile(r"([+-])(\d+)([hdwmy])")
 LINK_FIELDS = {
@@ -201,7 +201,7 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
     A step is plain text (for people, skipped), or carries `do` (one action) or `actions`
     (several), each naming a sandbox service and its arguments.
     """
-    from sandbox.services import automations, core, leads, opportunities, tickets
+    from sandbox.services import automations, clock, leads, opportunities, tickets
 
     actions = []
     for step in steps:
@@ -271,9 +271,9 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
         elif action == "automation.create":
             automations.save_automation(sandbox, actor, None, active=True, **args)
         elif action == "clock.advance":
-            core.advance_clock(sandbox, actor, int(args.get("days", 1)))
+            clock.advance_clock(sandbox, actor, int(args.get("days", 1)))
         elif action == "report.view":
-            core.log_event(sandbox, actor, "report.viewed", report=args.get("report", ""))
+            log_event(sandbox, actor, "report.viewed", report=args.get("report", ""))
         else:
             raise ScenarioError(f"unknown action '{action}'")
         ran += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -10,6 +10,7 @@ from portal import clock, create_app
 from portal.config import ConfigError
 from portal.extensions import db
 from portal.rollout import queries, services
+from sandbox.services import get_or_create_sandbox
 
 # Half an hour before midnight in London is 04:30 the next morning in Karachi (UTC+5).
 LATE_EVENING_UTC = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
@@ -44,6 +45,12 @@ def test_a_go_live_date_is_today_in_the_organisations_terms(make, late_evening, 
     db.session.commit()
     # 14 March is past in Karachi, so the soonest plan from today on is the one on the 15th.
     assert queries.latest_plan().id == karachi.id
+
+
+def test_a_new_sandbox_starts_on_the_organisations_today(make, late_evening, in_karachi):
+    sandbox = get_or_create_sandbox(make.user())
+    assert sandbox.clock == datetime.combine(date(2026, 3, 15), time(9, 0), tzinfo=UTC)
+    assert sandbox.today == date(2026, 3, 15)
 
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "../etc/passwd", ""])

@@ -18,7 +18,7 @@ from sandbox.models import (
     Ticket,
     get_in_sandbox,
 )
-from sandbox.services.core import SandboxError, log_event
+from sandbox.services.events import SandboxError, log_event
 
 # The records an activity can be logged on, by the code stored in Activity.parent_type.
 PARENTS: dict[str, type] = {

@@ -11,6 +11,7 @@ from sqlalchemy import extract, select
 
 from portal.accounts.models import User
 from portal.extensions import db
+from sandbox.fill.text import SANDBOX_COMPANY
 from sandbox.models import (
     OUTBOX_LIMIT,
     TRIGGERS,
@@ -24,7 +25,7 @@ from sandbox.models import (
     get_in_sandbox,
     scoped,
 )
-from sandbox.services.core import SandboxError, log_event
+from sandbox.services.events import SandboxError, log_event
 
 PLACEHOLDERS = (
     "first_name",
@@ -42,7 +43,6 @@ FIELDS_FOR = {
     "purchase_anniversary": (*CUSTOMER_FIELDS, "product", "years"),
     "ticket_resolved": (*CUSTOMER_FIELDS, "ticket_subject"),
 }
-COMPANY = "Harbour Retail Systems"
 
 
 MERGE_FIELD = re.compile(r"\{(\w+)\}")
@@ -147,7 +147,7 @@ def _send(
         "first_name": customer.first_name,
         "last_name": customer.last_name,
         "company": customer.company,
-        "company_name": COMPANY,
+        "company_name": SANDBOX_COMPANY,
     } | values
     email = OutboxEmail(
         sandbox_id=sandbox.id,

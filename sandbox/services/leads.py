@@ -25,7 +25,7 @@ from sandbox.models import (
     scoped,
 )
 from sandbox.services.activities import add_activity
-from sandbox.services.core import SandboxError, log_event
+from sandbox.services.events import SandboxError, log_event
 from sandbox.vocabulary import label
 
 PHONE = re.compile(r"^[+0-9][0-9 ()-]{5,24}$")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from portal.accounts.models import User
 from portal.extensions import db
 from sandbox.models import STAGES, Opportunity, Sandbox
-from sandbox.services.core import SandboxError, log_event
+from sandbox.services.events import SandboxError, log_event
 
 
 def move_stage(

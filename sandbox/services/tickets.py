@@ -14,7 +14,9 @@ from portal.accounts.models import User
 from portal.extensions import db
 from sandbox.models import PRIORITIES, Colleague, Sandbox, Ticket, get_in_sandbox
 from sandbox.services.activities import add_activity
-from sandbox.services.core import SandboxError, log_event
+from sandbox.services.automations import run_ticket_resolved
+from sandbox.services.events import SandboxError, log_event
+from sandbox.vocabulary import label
 
 OPEN = ("new", "assigned", "pending")
 FINISHED = ("closed", "rejected", "duplicate")
@@ -33,8 +35,6 @@ def _must_be_open(ticket: Ticket) -> None:
 
 
 def _status_label(ticket: Ticket) -> str:
-    from sandbox.vocabulary import label
-
     return label("ticket_status", ticket.status).lower()
 
 
@@ -131,8 +131,6 @@ def resolve(sandbox: Sandbox, actor: User, ticket: Ticket, resolution: str) -> T
     ticket.resolved_at = sandbox.clock
     late = ticket.resolution_due is not None and sandbox.clock > ticket.resolution_due
     log_event(sandbox, actor, "ticket.resolved", "ticket", ticket.id, late=late)
-    from sandbox.services.automations import run_ticket_resolved
-
     run_ticket_resolved(sandbox, actor, ticket)
     db.session.flush()
     return ticket

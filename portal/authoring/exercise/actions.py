@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from sandbox import vocabulary
-from sandbox.services.core import MAX_DAYS
+from sandbox.services.clock import MAX_DAYS
 
 MAX_ACTIONS = 6  # action slots a step form reads
 ACTIVITY_PARENTS = ("customer", "lead", "opportunity", "ticket")

@@ -1,0 +1,40 @@
+"""The sandbox's event log and the error its services raise.
+
+Every service logs what it changed here; exercise checks and readiness reports read the
+log. This module imports no other service, so every service can import it.
+"""
+
+from __future__ import annotations
+
+from portal.accounts.models import User
+from portal.database import utcnow
+from portal.domain import DomainError
+from portal.extensions import db
+from sandbox.models import Sandbox, SandboxEvent
+
+
+class SandboxError(DomainError):
+    """A change the CRM's rules refuse; `field` names the form field at fault."""
+
+
+def log_event(
+    sandbox: Sandbox,
+    actor: User | None,
+    verb: str,
+    entity: str = "",
+    entity_id: int | None = None,
+    **data,
+) -> SandboxEvent:
+    """Append one event: who did what to which record, on both clocks."""
+    event = SandboxEvent(
+        sandbox_id=sandbox.id,
+        actor_id=actor.id if actor else None,
+        verb=verb,
+        entity=entity,
+        entity_id=entity_id,
+        sandbox_at=sandbox.clock,
+        at=utcnow(),
+        data=data,
+    )
+    db.session.add(event)
+    return event
