@@ -205,9 +205,10 @@ CHECK_FIELDS: dict[str, tuple[str, ...]] = {
         "sent_at",
     ),
     "sales_target": ("owner", "period_start", "period_end", "amount"),
+    "colleague": ("name", "role", "is_learner"),
 }
 SETUP_ENTITIES = tuple(SETUP_FIELDS)
-CHECK_ENTITIES = (*SETUP_ENTITIES, "activity", "outbox_email")
+CHECK_ENTITIES = tuple(CHECK_FIELDS)
 
 # Fields whose values are codes, and the group each one draws from.
 CODE_GROUPS = {

@@ -3,22 +3,22 @@ reference solution step by step (what a trainer's dry run and the tests do).
 
 Setup values may be links to other setup records ({setup: key}), "@learner" (the
 learner's own colleague record) or dates relative to the sandbox clock ("@today-3y",
-"@now+2h": offsets in h, d, w, m, y applied left to right).
+"@now+2h"), parsed by `portal.courseformat.values`, the format's one parser.
 """
 
 from __future__ import annotations
 
-import calendar
-import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
 
 from portal.accounts.models import User
+from portal.courseformat.values import resolve_relative
 from portal.domain import DomainError
 from portal.extensions import db
+from sandbox.codes import LINK_FIELDS
 from sandbox.models import (
     Automation,
     Colleague,
@@ -34,13 +34,7 @@ from sandbox.models import (
 )
 from sandbox.services.events import log_event
 
-OFFSET = re.compile(r"([+-])(\d+)([hdwmy])")
-LINK_FIELDS = {
-    "customer": "customer_id",
-    "purchase": "purchase_id",
-    "owner": "owner_id",
-    "assignee": "assignee_id",
-}
+__all__ = ["LINK_FIELDS", "Scenario", "ScenarioError", "apply_solution", "inject"]
 DATE_FIELDS = {
     "birthday",
     "customer_since",
@@ -55,31 +49,21 @@ class ScenarioError(DomainError):
     """A setup or solution the sandbox cannot carry out."""
 
 
-def _add_months(moment, months: int):
-    month = moment.month - 1 + months
-    year, month = moment.year + month // 12, month % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
+class Scenario(dict[str, tuple[str, int]]):
+    """An exercise's setup records in one sandbox: {key: (entity, id)}, and `since`, the
+    id of the exercise.started event (only events after it count for the attempt)."""
+
+    def __init__(self, records: Any = (), since: int = 0):
+        super().__init__(records)
+        self.since = since
 
 
 def relative_time(text: str, sandbox: Sandbox) -> datetime | date:
     """'@today-3y' -> a date; '@now+2h' -> a datetime, both on the sandbox clock."""
-    is_date = text.startswith("@today")
-    moment: Any = sandbox.today if is_date else sandbox.clock
-    offsets = text[len("@today") :] if is_date else text[len("@now") :]
-    for sign, number, unit in OFFSET.findall(offsets):
-        amount = int(number) * (1 if sign == "+" else -1)
-        if unit == "h":
-            moment = (
-                moment
-                if isinstance(moment, datetime)
-                else datetime.combine(moment, sandbox.clock.timetz())
-            ) + timedelta(hours=amount)
-        elif unit in "dw":
-            moment = moment + timedelta(days=amount * (7 if unit == "w" else 1))
-        else:
-            moment = _add_months(moment, amount * (12 if unit == "y" else 1))
-    return moment
+    try:
+        return resolve_relative(text, sandbox.clock)
+    except ValueError as error:
+        raise ScenarioError(str(error)) from error
 
 
 def resolve_value(
@@ -164,11 +148,11 @@ def _build(entity: str, fields: dict[str, Any], sandbox: Sandbox):
     raise ScenarioError(f"unknown setup entity '{entity}'")
 
 
-def inject(sandbox: Sandbox, setup: list[dict], actor: User | None = None) -> dict[str, tuple]:
-    """Insert the setup records; returns {key: (entity, id)}, plus '_since' (the event id
-    before which events do not count for this attempt)."""
+def inject(sandbox: Sandbox, setup: list[dict], actor: User | None = None) -> Scenario:
+    """Insert the setup records and log that the exercise started: the records by key,
+    and the id of the started event (events up to it do not count for this attempt)."""
     colleague = learner_colleague(sandbox)
-    records: dict[str, tuple[str, int]] = {}
+    records = Scenario()
     for record in setup:
         fields = {
             name: resolve_value(value, sandbox, records, colleague)
@@ -181,7 +165,7 @@ def inject(sandbox: Sandbox, setup: list[dict], actor: User | None = None) -> di
         records[record["key"]] = (record["entity"], row.id)
     marker = log_event(sandbox, actor, "exercise.started", data_keys=sorted(records))
     db.session.flush()
-    records["_since"] = ("event", marker.id)
+    records.since = marker.id
     return records
 
 

@@ -6,7 +6,8 @@ sandbox.checks (the dependency rule in DESIGN.md); this module is where it does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -14,16 +15,11 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.database import utcnow
 from portal.extensions import db
-from portal.learning.models import Course, ExerciseAttempt, ExerciseCheck, Lesson
+from portal.learning.models import Course, ExerciseAttempt, ExerciseCheck, Lesson, LessonKind
 from portal.learning.services import LearningError, progress_for, record_view
 
-
-@dataclass
-class CheckOutcome:
-    key: str
-    passed: bool
-    required: bool
-    message: str
+if TYPE_CHECKING:
+    from sandbox.checks import CheckResult
 
 
 def _sandbox_for(user: User):
@@ -34,18 +30,19 @@ def _sandbox_for(user: User):
 
 def start_exercise(user: User, lesson: Lesson) -> ExerciseAttempt:
     """Inject the exercise's setup records into the learner's sandbox; a new attempt."""
-    if lesson.kind != "exercise":
+    if lesson.kind != LessonKind.EXERCISE:
         raise LearningError(_("This lesson is not a hands-on exercise."))
     from sandbox import scenarios
 
     sandbox = _sandbox_for(user)
-    records = scenarios.inject(sandbox, lesson.content.get("setup", []), actor=user)
-    records["_generation"] = ("sandbox", sandbox.generation)
+    scenario = scenarios.inject(sandbox, lesson.content.get("setup", []), actor=user)
     attempt = ExerciseAttempt(
         user_id=user.id,
         lesson_id=lesson.id,
         sandbox_id=sandbox.id,
-        records={key: list(value) for key, value in records.items()},
+        sandbox_generation=sandbox.generation,
+        first_event_id=scenario.since,
+        records={key: list(value) for key, value in scenario.items()},
         started_at=utcnow(),
     )
     db.session.add(attempt)
@@ -90,12 +87,11 @@ def open_exercise(user: User, sandbox, left_attempt_id: int | None = None) -> Op
     if row is None:
         return None
     attempt, lesson, course = row
-    generation = attempt.records.get("_generation", [None, None])[1]
     if (
         attempt.passed
         or attempt.id == left_attempt_id
         or attempt.sandbox_id != sandbox.id
-        or generation != sandbox.generation
+        or attempt.sandbox_generation != sandbox.generation
         or lesson.archived
         or not course.published
     ):
@@ -103,33 +99,28 @@ def open_exercise(user: User, sandbox, left_attempt_id: int | None = None) -> Op
     return OpenExercise(attempt, lesson, course)
 
 
-def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[CheckOutcome]]:
+def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[CheckResult]]:
     """Evaluate every check against the learner's own sandbox and keep the result."""
     attempt = latest_attempt(user, lesson)
     if attempt is None:
         raise LearningError(_("Start the exercise first."))
-    from sandbox import checks
+    from sandbox import checks, scenarios
 
     sandbox = _sandbox_for(user)
-    if (
-        sandbox.id != attempt.sandbox_id
-        or attempt.records.get("_generation", [None, None])[1] != sandbox.generation
-    ):
+    if sandbox.id != attempt.sandbox_id or attempt.sandbox_generation != sandbox.generation:
         raise LearningError(
             _("Your sandbox was reset since you started: start the exercise again.")
         )
-    results = checks.evaluate(
-        sandbox,
-        lesson.content.get("checks", []),
-        {key: tuple(value) for key, value in attempt.records.items()},
+    scenario = scenarios.Scenario(
+        {key: tuple(value) for key, value in attempt.records.items()}, attempt.first_event_id
     )
-    outcomes = [CheckOutcome(r.key, r.passed, r.required, r.message) for r in results]
+    outcomes = checks.evaluate(sandbox, lesson.content.get("checks", []), scenario)
     required = [o for o in outcomes if o.required]
     attempt.checks_run += 1
     attempt.last_checked_at = utcnow()
     attempt.score = round(100 * sum(o.passed for o in outcomes) / len(outcomes)) if outcomes else 0
     attempt.passed = bool(required) and all(o.passed for o in required)
-    attempt.results = [o.__dict__ for o in outcomes]
+    attempt.results = [asdict(o) for o in outcomes]
     db.session.add(
         ExerciseCheck(
             attempt_id=attempt.id,

@@ -275,6 +275,10 @@ class ExerciseAttempt(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
     sandbox_id: Mapped[int | None] = mapped_column(Integer)
+    # The sandbox's generation when the attempt started: a reset since ends the attempt.
+    sandbox_generation: Mapped[int | None] = mapped_column(Integer)
+    # The exercise.started event: only events after it count for this attempt's checks.
+    first_event_id: Mapped[int] = mapped_column(Integer, default=0)
     # setup key -> [entity, id] in the learner's sandbox
     records: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
