@@ -7,7 +7,6 @@ blank means learner). Headers are matched without regard to case, spaces or unde
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
+from portal import csvfiles
 from portal.accounts.models import Department, User, UserRole
 from portal.accounts.roles import Role, parse_roles
 from portal.accounts.services import (
@@ -100,11 +100,7 @@ def _header_key(header: str) -> str:
 
 def parse_roster(text: str) -> list[RosterRow]:
     """Read the CSV text into rows, or raise AccountError if the file itself is unusable."""
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csvfiles.reader(text)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:

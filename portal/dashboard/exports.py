@@ -1,44 +1,14 @@
-"""The dashboard's tables as CSV, safe to open in a spreadsheet.
-
-A text cell starting with = + - @ (or a tab or carriage return) could run as a formula
-in Excel or LibreOffice; it is written with a leading single quote so it stays text.
-Numbers are written as numbers.
-"""
+"""The dashboard's tables as CSV, safe to open in a spreadsheet (see portal.csvfiles)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from datetime import date
 
+from portal.csvfiles import to_csv
 from portal.dashboard.queries import Dashboard
 from portal.rollout.readiness import LearnerEvidence
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TABLES = ("departments", "at-risk", "completions", "proficiency", "goals", "waves")
-
-
-def safe_cell(value) -> str | int | float:
-    """A value for a CSV cell, with spreadsheet formulas neutralised."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return value
-    text = value.isoformat() if isinstance(value, date) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def to_csv(header: list[str], rows: Iterable[Iterable]) -> str:
-    """Rows as CSV text under `header`, every cell made safe."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
-    return out.getvalue()
 
 
 def _rounded(value: float | None) -> float | str:
