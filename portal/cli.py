@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
@@ -49,8 +51,8 @@ def seed_demo(seed: int) -> None:
     """Create the demo organisation once; bring the built-in courses up to date each time."""
     from sqlalchemy import func, select
 
-    from portal.learning.bundle import BundleError
-    from portal.learning.models import Assignment
+    from portal.authoring.models import Assignment
+    from portal.courseformat.problems import FormatError as BundleError
     from seed.demo import create_demo_organisation, demo_present
     from seed.learning_demo import import_builtin_courses
     from seed.rollout_demo import create_demo_rollout
@@ -81,6 +83,18 @@ def seed_demo(seed: int) -> None:
 
 
 courses_cli = AppGroup("courses", help="Manage the course library.")
+BUILTIN_COURSES = Path(__file__).resolve().parent.parent / "courses"
+
+
+def _course_folders(paths: tuple[str, ...]) -> list[Path]:
+    """The course folders under the given paths (default: the built-in courses/ folder)."""
+    from portal.learning.importer import course_folders
+
+    roots = [Path(p) for p in paths] or [BUILTIN_COURSES]
+    folders = [folder for root in roots for folder in course_folders(root)]
+    if not folders:
+        raise click.ClickException("No course folders (with a course.yaml) found.")
+    return folders
 
 
 @courses_cli.command("import")
@@ -91,18 +105,13 @@ def courses_import(paths: tuple[str, ...]) -> None:
     Every folder is checked first; if any file has a problem, nothing is imported.
     Re-importing keeps learners' progress: lessons are matched by their keys.
     """
-    from pathlib import Path
+    from portal.courseformat.problems import FormatError
+    from portal.learning.importer import import_folders
 
-    from portal.learning.bundle import BundleError
-    from portal.learning.importer import course_folders, import_folders
-
-    roots = [Path(p) for p in paths] or [Path(__file__).resolve().parent.parent / "courses"]
-    folders = [folder for root in roots for folder in course_folders(root)]
-    if not folders:
-        raise click.ClickException("No course folders (with a course.yaml) found.")
+    folders = _course_folders(paths)
     try:
         results = import_folders(folders)
-    except BundleError as error:
+    except FormatError as error:
         db.session.rollback()
         for problem in error.problems:
             click.echo(f"error: {problem}", err=True)
@@ -112,3 +121,38 @@ def courses_import(paths: tuple[str, ...]) -> None:
     db.session.commit()
     for result in results:
         click.echo(f"{result.slug}: {result.outcome} (version {result.version})")
+
+
+@courses_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, file_okay=False))
+@click.option("--stats", is_flag=True, help="Also print lessons and reading words per course.")
+@click.option("--strict", is_flag=True, help="Fail on warnings (style guidance) too.")
+def courses_validate(paths: tuple[str, ...], stats: bool, strict: bool) -> None:
+    """Check course folders against the course format; change nothing.
+
+    Prints one `file:line: message` line per problem and exits with status 1 on any
+    error. Warnings (reading length and other style guidance) do not fail the run
+    unless --strict is given.
+    """
+    from portal.courseformat.course import LessonKind
+    from portal.courseformat.library import check_library
+
+    report = check_library(_course_folders(paths))
+    for problem in report.errors:
+        click.echo(f"{problem.file}:{problem.line or 0}: error: {problem.message}")
+    for problem in report.warnings:
+        click.echo(f"{problem.file}:{problem.line or 0}: warning: {problem.message}")
+    if stats:
+        click.echo(f"\n{'course':32} {'lang':4} {'readings':>8} {'quizzes':>7} "
+                   f"{'exercises':>9} {'words':>7}")
+        for slug, course in sorted(report.courses.items()):
+            kinds = [lesson.kind for lesson in course.lessons]
+            click.echo(
+                f"{slug:32} {course.language:4} {kinds.count(LessonKind.READING):8} "
+                f"{kinds.count(LessonKind.QUIZ):7} {kinds.count(LessonKind.EXERCISE):9} "
+                f"{report.words.get(slug, 0):7}"
+            )
+    click.echo(f"{len(report.courses)} course(s), {len(report.errors)} error(s), "
+               f"{len(report.warnings)} warning(s)")
+    if report.errors or (strict and report.warnings):
+        raise SystemExit(1)

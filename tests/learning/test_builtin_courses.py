@@ -41,43 +41,12 @@ def test_every_builtin_exercise_states_its_task_and_checks(app_ctx):
     assert COURSES_DIR.is_dir()
 
 
-def test_the_stand_alone_validator_knows_the_vocabulary_the_portal_uses():
-    """courses/validate.py needs only PyYAML, so it keeps its own lists: they must not
-    drift from what the sandbox and the exercise builder accept."""
-    import importlib.util
-    import sys
-    from pathlib import Path
-
-    from portal.authoring.exercise.entities import CODES
-    from sandbox.checks import CHECK_TYPES
-
-    path = Path(__file__).resolve().parents[2] / "courses" / "validate.py"
-    spec = importlib.util.spec_from_file_location("course_validator", path)
-    validator = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = validator  # its dataclasses look themselves up there
-    try:
-        spec.loader.exec_module(validator)
-    finally:
-        del sys.modules[spec.name]
-    assert validator.CHECK_TYPES == CHECK_TYPES
-    for field, codes in CODES.items():
-        assert validator.CODE_LISTS.get(field) == codes, field
-
-
-def test_the_stand_alone_validator_finds_no_error_in_the_builtin_courses():
-    """A hint with ': ' in it, unquoted, is a mapping to YAML, not text; the validator
-    says so where the importer does not."""
-    import subprocess
-    import sys
-
-    result = subprocess.run(
-        [sys.executable, str(COURSES_DIR / "validate.py")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert " 0 error(s)" in result.stdout
+def test_flask_courses_validate_finds_no_error_in_the_builtin_courses(app):
+    """A hint with ': ' in it, unquoted, is a mapping to YAML, not text: the format
+    refuses it, so every built-in course must validate clean."""
+    result = app.test_cli_runner().invoke(args=["courses", "validate", str(COURSES_DIR)])
+    assert result.exit_code == 0, result.output
+    assert " 0 error(s)" in result.output
 
 
 def test_no_builtin_course_states_its_own_reading_time(client, make, app_ctx):
