@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from portal.accounts.models import User
+from portal.courseformat import validate_exercise
+from portal.courseformat.course import LessonData
 from portal.extensions import db
-from portal.learning.bundle import LessonData
 
 
 @dataclass
@@ -67,6 +68,10 @@ def dry_run(lesson: LessonData, actor: User) -> DryRun:
             if isinstance(check, dict)
         }
     )
+    _exercise, problems = validate_exercise(lesson.content)
+    if problems:
+        report.error = _("The exercise is not valid yet: %(problem)s", problem=str(problems[0]))
+        return report
     savepoint = db.session.begin_nested()
     try:
         sandbox = Sandbox(
@@ -79,10 +84,10 @@ def dry_run(lesson: LessonData, actor: User) -> DryRun:
         db.session.flush()
         populate(sandbox.id, sandbox.seed, sandbox.clock, actor.name)
         content = lesson.content
-        records = scenarios.inject(sandbox, content.get("setup", []), actor=actor)
-        report.untouched = checks.evaluate(sandbox, content.get("checks", []), records)
-        scenarios.apply_solution(sandbox, actor, content.get("solution", []), records)
-        report.solved = checks.evaluate(sandbox, content.get("checks", []), records)
+        scenario = scenarios.inject(sandbox, content.get("setup", []), actor=actor)
+        report.untouched = checks.evaluate(sandbox, content.get("checks", []), scenario)
+        scenarios.apply_solution(sandbox, actor, content.get("solution", []), scenario)
+        report.solved = checks.evaluate(sandbox, content.get("checks", []), scenario)
     except (ScenarioError, ValueError, KeyError, TypeError) as error:
         report.error = _worded(error)
     finally:

@@ -21,15 +21,11 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.authoring.services import unique_key
+from portal.courseformat.course import CourseBundle, bundle_to_dict
+from portal.courseformat.problems import FormatError, Problem
+from portal.courseformat.reader import read_course
+from portal.courseformat.writer import bundle_to_files
 from portal.extensions import db
-from portal.learning.bundle import (
-    BundleError,
-    CourseBundle,
-    Problem,
-    bundle_to_dict,
-    bundle_to_files,
-    read_bundle,
-)
 from portal.learning.models import Course, CourseDraft
 
 # The limits the import page and the README publish.
@@ -51,8 +47,8 @@ def export_zip(bundle: CourseBundle) -> bytes:
     return buffer.getvalue()
 
 
-def _fail(message: str, file: str = "upload") -> BundleError:
-    return BundleError([Problem(file, None, message)])
+def _fail(message: str, file: str = "upload") -> FormatError:
+    return FormatError([Problem(file, None, message)])
 
 
 def read_zip(data: bytes) -> dict[str, str]:
@@ -181,7 +177,7 @@ def import_zip(data: bytes, actor: User, on_conflict: str = "stop") -> tuple[Cou
     CourseExists. Returns the course and whether it was new. Nothing is written if
     anything is wrong.
     """
-    bundle = read_bundle(read_zip(data))
+    bundle = read_course(read_zip(data))
     check_course_size(bundle_to_dict(bundle))
     course = db.session.scalar(select(Course).where(Course.slug == bundle.slug))
     if course is not None and on_conflict == "copy":

@@ -15,16 +15,17 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.extensions import db
-from portal.learning.bundle import (
-    BundleError,
+from portal.courseformat import validate_exercise
+from portal.courseformat.course import (
     CourseBundle,
-    Problem,
+    LessonKind,
     bundle_from_dict,
     bundle_to_dict,
-    read_bundle,
-    read_folder,
 )
+from portal.courseformat.files import read_folder
+from portal.courseformat.problems import FormatError, Problem
+from portal.courseformat.reader import read_course
+from portal.extensions import db
 from portal.learning.changes import describe_changes
 from portal.learning.models import (
     Course,
@@ -74,12 +75,13 @@ def apply_bundle(
 
     Each change makes a new CourseVersion holding the content and what changed.
     """
+    _check_exercises(bundle, source)
     digest = bundle_hash(bundle)
     translation_of_id = None
     if bundle.translation_of:
         original = _load_course(bundle.translation_of)
         if original is None:
-            raise BundleError(
+            raise FormatError(
                 [Problem(source, None, f"translation_of: no course '{bundle.translation_of}'")]
             )
         translation_of_id = original.id
@@ -142,7 +144,7 @@ def apply_bundle(
         lesson.archived = False
         _apply_questions(lesson, data.questions)
     if problems:
-        raise BundleError(problems)
+        raise FormatError(problems)
     listed = {lesson.key for lesson in bundle.lessons}
     for lesson in lessons.values():
         if lesson.key not in listed:
@@ -150,6 +152,21 @@ def apply_bundle(
     _record_version(course, bundle, actor_id)
     db.session.flush()
     return ImportResult(bundle.slug, outcome, course.version)
+
+
+def _check_exercises(bundle: CourseBundle, source: str) -> None:
+    """Refuse exercises the format does not accept, however the bundle was made: a check
+    the sandbox cannot run must never reach a learner's "Check my work"."""
+    problems = []
+    for lesson in bundle.lessons:
+        if lesson.kind != LessonKind.EXERCISE:
+            continue
+        _exercise, found = validate_exercise(lesson.content)
+        problems += [
+            Problem(f"{lesson.key}.exercise.yaml", None, str(p), lesson=lesson.key) for p in found
+        ]
+    if problems:
+        raise FormatError(problems)
 
 
 def latest_version(course: Course) -> CourseVersion | None:
@@ -213,14 +230,14 @@ def _apply_questions(lesson: Lesson, questions: list[dict]) -> None:
 def import_folders(folders: list[Path]) -> list[ImportResult]:
     """Validate every course folder, then import them all, originals before translations.
 
-    Raises BundleError (naming file and line) and imports nothing if any course is invalid.
+    Raises FormatError (naming file and line) and imports nothing if any course is invalid.
     """
     bundles: list[tuple[Path, CourseBundle]] = []
     problems: list[Problem] = []
     for folder in folders:
         try:
-            bundles.append((folder, read_bundle(read_folder(folder))))
-        except BundleError as error:
+            bundles.append((folder, read_course(read_folder(folder))))
+        except FormatError as error:
             problems += [
                 Problem(f"{folder.name}/{p.file}", p.line, p.message) for p in error.problems
             ]
@@ -228,13 +245,13 @@ def import_folders(folders: list[Path]) -> list[ImportResult]:
     for slug in {s for s in slugs if slugs.count(s) > 1}:
         problems.append(Problem(slug, None, "two course folders use this slug"))
     if problems:
-        raise BundleError(problems)
+        raise FormatError(problems)
     bundles.sort(key=lambda item: item[1].translation_of is not None)
     results = []
     for folder, bundle in bundles:
         try:
             results.append(apply_bundle(bundle, f"{folder.name}/course.yaml"))
-        except BundleError:
+        except FormatError:
             db.session.rollback()
             raise
     return results
