@@ -289,7 +289,12 @@ SANDBOX_TABLES = [
 
 
 def scoped(model: type, sandbox: Sandbox):
-    """A SELECT of `model` limited to one sandbox: the only way sandbox rows are queried."""
+    """A SELECT of `model` limited to one sandbox.
+
+    Code that reads sandbox rows says which sandbox, with this or `Model.sandbox_id ==
+    sandbox.id`; on /sandbox pages sandbox.scoping also adds the request's sandbox to
+    every statement, so a mistake there cannot show another learner's rows.
+    """
     return select(model).where(model.sandbox_id == sandbox.id)
 
 

@@ -1,33 +1,44 @@
-"""A guard that makes an unscoped sandbox query fail loudly instead of leaking rows.
+"""Every ORM statement run for a /sandbox page is limited to the learner's own sandbox.
 
-Every SELECT the sandbox pages run must name the sandbox it reads: `scoped(Model,
-sandbox)` does it, and so does a hand-written `Model.sandbox_id == sandbox.id`. With
-`SANDBOX_SCOPE_CHECK` on (tests and development), a statement run while serving a
-/sandbox page that reads a sandbox table without such a condition raises
-`UnscopedQuery`, so the mistake shows up in the first test that reaches it.
+`open_sandbox` (sandbox.views) puts the request's sandbox on `g.sandbox`. From then on a
+`do_orm_execute` hook adds `with_loader_criteria(SandboxRow, sandbox_id == that id)` to
+every ORM SELECT, UPDATE and DELETE the request runs: each sandbox table the statement
+names, in a join, a subquery or under an alias, gets the condition in its own FROM or ON
+clause. A join written on another sandbox's id finds nothing, whatever the code says.
 
-Loads SQLAlchemy makes on its own (a relationship or a deferred column of a row already
-read from the learner's sandbox) are allowed: they follow from a scoped row.
+The hook cannot reach Core statements on `Model.__table__`, raw SQL, or code run outside
+a sandbox page (exercise checks, the dry run, services called from other pages), so the
+code keeps naming its sandbox (`scoped(Model, sandbox)`, or `Model.sandbox_id ==
+sandbox.id` in a join). With `SANDBOX_SCOPE_CHECK` on (tests and development), a
+statement on a sandbox page that reads a sandbox table without such a condition, as
+written, raises `UnscopedQuery`, so a missing scope shows up in the first test that
+reaches it rather than being papered over by the hook.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.util import find_tables
+
+from sandbox.models import SANDBOX_TABLES, SandboxRow
+
+SANDBOX_TABLE_NAMES = frozenset(model.__tablename__ for model in SANDBOX_TABLES)
 
 
 class UnscopedQuery(RuntimeError):
     """A sandbox page read a sandbox table without limiting it to one sandbox."""
 
 
-def _sandbox_tables() -> frozenset[str]:
-    from sandbox.models import SANDBOX_TABLES
-
-    return frozenset(model.__tablename__ for model in SANDBOX_TABLES)
+def request_sandbox_id() -> int | None:
+    """The id of the sandbox this request works in (set by `open_sandbox`), if any."""
+    if not has_app_context():
+        return None
+    sandbox = g.get("sandbox")
+    return sandbox.id if sandbox is not None else None
 
 
 def unscoped_tables(sql: str, tables: set[str]) -> set[str]:
@@ -43,18 +54,18 @@ def unscoped_tables(sql: str, tables: set[str]) -> set[str]:
     return missing
 
 
-def _check(state: ORMExecuteState) -> None:
+def check_scoped(state: ORMExecuteState) -> None:
+    """Raise UnscopedQuery if a sandbox page's SELECT, as written, names no sandbox."""
     if not state.is_select or state.is_relationship_load or state.is_column_load:
         return
     if not has_request_context() or request.blueprint != "sandbox":
         return
     if not current_app.config.get("SANDBOX_SCOPE_CHECK"):
         return
-    sandbox_tables = _sandbox_tables()
     read = {
         t.name
         for t in find_tables(state.statement, include_joins=True, include_aliases=True)
-        if getattr(t, "name", None) in sandbox_tables
+        if getattr(t, "name", None) in SANDBOX_TABLE_NAMES
     }
     if not read:
         return
@@ -67,8 +78,34 @@ def _check(state: ORMExecuteState) -> None:
         )
 
 
+def limit_to_request_sandbox(state: ORMExecuteState) -> None:
+    """Add `sandbox_id == the request's sandbox` to every sandbox entity in the statement.
+
+    Loads SQLAlchemy makes on its own (a relationship, an expired column) follow from a
+    row the criteria already limited, and carry the criteria with them.
+    """
+    if state.is_relationship_load or state.is_column_load:
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    sandbox_id = request_sandbox_id()
+    if sandbox_id is None:
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            SandboxRow, lambda cls: cls.sandbox_id == sandbox_id, include_aliases=True
+        )
+    )
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    check_scoped(state)  # the statement as written, before the criteria are added
+    limit_to_request_sandbox(state)
+
+
 def init_app(app: Flask) -> None:
-    """Check sandbox pages' queries when SANDBOX_SCOPE_CHECK is on (default: tests, debug)."""
+    """Limit sandbox pages' statements to the request's sandbox; check them as written
+    when SANDBOX_SCOPE_CHECK is on (default: tests, debug)."""
     app.config.setdefault("SANDBOX_SCOPE_CHECK", app.testing or app.debug)
-    if not event.contains(Session, "do_orm_execute", _check):
-        event.listen(Session, "do_orm_execute", _check)
+    if not event.contains(Session, "do_orm_execute", _on_execute):
+        event.listen(Session, "do_orm_execute", _on_execute)
