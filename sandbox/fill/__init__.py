@@ -2,8 +2,7 @@
 
 `populate()` writes it (company.py); the rows are built in rows.py from the words in
 text.py, with names from the Faker pools of fakes.py. Creating and resetting a sandbox
-(sandbox.services.core) and the exercise builder's dry run call it; the demo seed and
-the tests reach sandboxes through those services too.
+(sandbox.services.core) and the exercise builder's dry run call it.
 """
 
 from sandbox.fill.company import STANDARD, populate

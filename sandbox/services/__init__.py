@@ -1,10 +1,15 @@
-"""The only code that changes sandbox data; every change is logged as a SandboxEvent.
+"""What a learner does in the sandbox CRM; every change is logged as a SandboxEvent.
 
-Services flush and never commit: the view (one request, one commit) does that.
-Modules by concern: core (create, reset), clock (the simulated clock), events (the event
-log and SandboxError), and one module per CRM area. Each imports only events, models and
-the areas below it, so there is no import cycle; this package re-exports the names views
-use most.
+Sandbox pages change data only through these services. Two other places write sandbox
+rows, without events: sandbox.fill (the data a sandbox starts with, on creation and
+reset) and sandbox.scenarios (an exercise's setup records). Services flush and never
+commit: the view (one request, one commit) does that.
+
+Modules by concern: core (create, reset), clock (the simulated clock, which runs the
+automations), events (the event log and SandboxError, importing no other service), and
+one module per CRM area. Imports run one way (core -> clock -> automations -> events;
+leads and tickets -> activities -> events), so there is no import cycle. This package
+re-exports the names views use most.
 """
 
 from sandbox.services.clock import MAX_DAYS, advance_clock
