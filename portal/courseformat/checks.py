@@ -26,7 +26,15 @@ from pydantic import (
     model_validator,
 )
 
-from portal.courseformat.values import Key, Model, Operator, Plain, SetupRef, setup_entities
+from portal.courseformat.values import (
+    Key,
+    Model,
+    Operator,
+    Plain,
+    SetupRef,
+    Value,
+    setup_entities,
+)
 from sandbox import codes
 
 CHECK_TYPES = (
@@ -46,21 +54,21 @@ STATUS_FIELD = {"lead": "status", "ticket": "status", "opportunity": "stage"}
 def _value_kind(value: Any) -> str:
     if isinstance(value, dict | Model):
         if isinstance(value, SetupRef) or (isinstance(value, dict) and "setup" in value):
-            return "link"
+            return "<link>"
         if isinstance(value, EntityTarget) or (isinstance(value, dict) and "entity" in value):
-            return "record"
-        return "operator"
-    return "value"
+            return "<record>"
+        return "<operator>"
+    return "<value>"
 
 
 FilterValue = Annotated[
-    Annotated[SetupRef, Tag("link")]
-    | Annotated["EntityTarget", Tag("record")]
-    | Annotated[Operator, Tag("operator")]
-    | Annotated[Plain, Tag("value")],
+    Annotated[SetupRef, Tag("<link>")]
+    | Annotated["EntityTarget", Tag("<record>")]
+    | Annotated[Operator, Tag("<operator>")]
+    | Annotated[Plain, Tag("<value>")],
     Discriminator(_value_kind),
 ]
-VALUE_TAGS = ("link", "record", "operator", "value")
+VALUE_TAGS = ("<link>", "<record>", "<operator>", "<value>")  # union tags, not fields
 
 
 def check_codes(entity: str | None, field: str, value: Any) -> None:
@@ -97,12 +105,12 @@ class EntityTarget(Model):
 
 def _target_kind(value: Any) -> str:
     if isinstance(value, SetupRef) or (isinstance(value, dict) and "setup" in value):
-        return "link"
-    return "record"
+        return "<link>"
+    return "<record>"
 
 
 Target = Annotated[
-    Annotated[SetupRef, Tag("link")] | Annotated[EntityTarget, Tag("record")],
+    Annotated[SetupRef, Tag("<link>")] | Annotated[EntityTarget, Tag("<record>")],
     Discriminator(_target_kind),
 ]
 
@@ -159,7 +167,7 @@ class FieldEquals(BaseCheck):
     type: Literal["field_equals"]
     target: Target
     field: str
-    value: SetupRef | Plain = None
+    value: Value = None
     not_empty: Literal[True] | None = None
 
     @model_validator(mode="after")

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from portal.courseformat.checks import Check, check_codes
-from portal.courseformat.values import Key, Model, Plain, SetupRef
+from portal.courseformat.values import Key, Model, Value
 from sandbox import codes
 
 # What a solution step may ask the sandbox to do (sandbox.scenarios.apply_solution).
@@ -34,7 +34,7 @@ class SetupRecord(Model):
 
     key: Key
     entity: Literal[codes.SETUP_ENTITIES]  # type: ignore[valid-type]
-    fields: dict[str, SetupRef | Plain] = Field(min_length=1)
+    fields: dict[str, Value] = Field(min_length=1)
 
     @field_validator("fields")
     @classmethod

@@ -344,7 +344,7 @@ def _where(content: dict, loc: tuple) -> str:
         what = "check" if loc[0] == "checks" else "setup"
         if isinstance(item, dict) and isinstance(item.get("key"), str):
             rest = ".".join(str(p) for p in loc[2:])
-            return f"{what} '{item['key']}'" + (f" {rest}" if rest else "")
+            return f"{what} '{item['key']}'" + (f", {rest}" if len(loc) > 3 else "")
     return ".".join(str(p) for p in loc)
 
 

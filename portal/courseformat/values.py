@@ -17,8 +17,10 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -116,13 +118,25 @@ def setup_entities(info: ValidationInfo) -> dict[str, str] | None:
     return (info.context or {}).get("setup")
 
 
+def _link_or_value(value: Any) -> str:
+    linked = isinstance(value, SetupRef) or (isinstance(value, dict) and "setup" in value)
+    return "<link>" if linked else "<value>"
+
+
+# A plain value or a link to a setup record ({setup: key}).
+Value = Annotated[
+    Annotated[SetupRef, Tag("<link>")] | Annotated[Plain, Tag("<value>")],
+    Discriminator(_link_or_value),
+]
+
+
 class Operator(Model):
     """One filter operator: {not_empty: true}, {contains: text}, {in: [...]},
     {at_least: n} or {at_most: n}."""
 
     not_empty: bool | None = None
     contains: str | None = None
-    in_: list[Plain | SetupRef] | None = Field(default=None, alias="in")
+    in_: list[Value] | None = Field(default=None, alias="in")
     at_least: Plain = None
     at_most: Plain = None
 

@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.learning.bundle import read_bundle
 from portal.learning.models import Course, CourseDraft
 from tests.learning.conftest import course_files
+from tests.learning.exercise_course import BREAKS, HOW, broken_line, exercise_files
 
 
 def _zip(files: dict[str, bytes | str], folder: str = "sample-course") -> bytes:
@@ -214,3 +215,21 @@ def test_the_import_page_states_its_limits(client, trainer):
         "when unpacked" in page
     )
     assert "anchors and aliases" in page
+
+
+@pytest.mark.parametrize(("kind", "how"), [(k, h) for k in BREAKS for h in HOW])
+def test_an_upload_with_a_broken_check_is_refused_at_file_and_line(client, trainer, kind, how):
+    files, marker = exercise_files(kind, how)
+    response = _upload(client, _zip(files))
+    assert response.status_code == 422
+    assert f"drill.exercise.yaml:{broken_line(files, marker)}" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Course.id))) == 0
+
+
+def test_an_upload_with_every_check_type_imports(client, trainer):
+    files, _marker = exercise_files()
+    response = _upload(client, _zip(files))
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
+    draft = db.session.scalar(select(CourseDraft))
+    checks = draft.data["lessons"][2]["content"]["checks"]
+    assert sorted(c["type"] for c in checks) == sorted(BREAKS)
