@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
 from portal.accounts.models import Department, User, UserRole, normalise_email
+from portal.authoring.models import LATE_JOINER_DAYS, Assignment
 from portal.domain import DomainError
 from portal.extensions import db
-from portal.learning.models import LATE_JOINER_DAYS, Assignment, Course
+from portal.learning.models import Course
 from portal.rollout.models import Wave
 
 

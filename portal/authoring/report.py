@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, select
 
 from portal.accounts.models import Department, User, UserRole
+from portal.authoring.models import Assignment
 from portal.csvfiles import to_csv
 from portal.extensions import db
 from portal.learning.models import (
-    Assignment,
     Certificate,
     Course,
     ExerciseAttempt,

@@ -10,9 +10,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
+from portal.authoring.models import Assignment
 from portal.extensions import db
 from portal.learning.models import (
-    Assignment,
     Certificate,
     Course,
     Lesson,

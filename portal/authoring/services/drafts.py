@@ -13,12 +13,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.authoring.models import CourseDraft, CourseVersion
 from portal.authoring.services.errors import AuthoringError
 from portal.authoring.services.keys import slugify, unique_key
 from portal.extensions import db
 from portal.learning.bundle import CourseBundle, bundle_from_dict, bundle_to_dict
 from portal.learning.importer import bundle_hash, latest_version
-from portal.learning.models import Course, CourseDraft, CourseVersion
+from portal.learning.models import Course
 
 
 def create_course(title: str, summary: str, language: str, actor: User) -> Course:
