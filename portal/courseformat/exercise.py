@@ -80,11 +80,11 @@ class Exercise(Model):
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Exercise:
-        for part, items in (("setup", self.setup), ("checks", self.checks)):
+        for what, items in (("setup", self.setup), ("check", self.checks)):
             keys = [item.key for item in items]
             twice = sorted({k for k in keys if keys.count(k) > 1})
             if twice:
-                raise ValueError(f"{part}: key '{twice[0]}' is used twice")
+                raise ValueError(f"every {what} needs its own key: '{twice[0]}' is used twice")
         return self
 
     def dump(self) -> dict[str, Any]:

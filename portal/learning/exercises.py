@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from portal.accounts.models import User
@@ -114,7 +115,12 @@ def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[Ch
     scenario = scenarios.Scenario(
         {key: tuple(value) for key, value in attempt.records.items()}, attempt.first_event_id
     )
-    outcomes = checks.evaluate(sandbox, lesson.content.get("checks", []), scenario)
+    try:
+        outcomes = checks.evaluate(sandbox, lesson.content.get("checks", []), scenario)
+    except ValidationError as error:  # published before the format refused such checks
+        raise LearningError(
+            _("This exercise cannot be checked as it stands: please tell your trainer.")
+        ) from error
     required = [o for o in outcomes if o.required]
     attempt.checks_run += 1
     attempt.last_checked_at = utcnow()
