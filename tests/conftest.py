@@ -251,9 +251,15 @@ def count_queries(app: Flask):
 def smtp_inbox(app: Flask):
     """A real SMTP server on loopback (aiosmtpd), set as the portal's mail server; yields
     the inbox whose `messages` holds every envelope it received."""
-    import socket
-
     from aiosmtpd.controller import Controller
+
+    class AnyPortController(Controller):
+        """Listens on a port the kernel picks (port 0), so two test runs side by side
+        cannot both pick the same free port before either binds it."""
+
+        def _trigger_server(self) -> None:
+            self.port = self.server.sockets[0].getsockname()[1]
+            super()._trigger_server()
 
     class Inbox:
         def __init__(self) -> None:
@@ -263,13 +269,10 @@ def smtp_inbox(app: Flask):
             self.messages.append(envelope)
             return "250 OK"
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = AnyPortController(inbox, hostname="127.0.0.1", port=0)
     controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
     try:
         yield inbox
     finally:
