@@ -49,3 +49,12 @@ class Factories:
             user.created_at = user.department_since = utcnow() - timedelta(days=joined_days_ago)
         db.session.commit()
         return user
+
+
+def quiz_answers(picks: dict[int, list[int]]) -> dict:
+    """What the quiz form sends for question id -> chosen choice ids: a row per question."""
+    data: dict = {}
+    for row, (question_id, chosen) in enumerate(picks.items()):
+        data[f"answers-{row}-question"] = question_id
+        data[f"answers-{row}-choices"] = chosen
+    return data

@@ -14,6 +14,7 @@ from portal.learning.importer import apply_bundle
 from portal.learning.models import Course, QuizQuestion
 from sandbox.models import Lead
 from sandbox.services import get_or_create_sandbox
+from tests.factories import quiz_answers
 from tests.learning.conftest import course_files
 
 
@@ -31,8 +32,10 @@ def learner(app, make, course):
                         job_title="Account Manager")
     learner_client = app.test_client()
     learner_client.login(learner)
-    wrong = {f"q-{q.id}": [next(c.id for c in q.choices if not c.correct)]
-             for q in db.session.scalars(select(QuizQuestion))}
+    questions = db.session.scalars(select(QuizQuestion))
+    wrong = quiz_answers(
+        {q.id: [next(c.id for c in q.choices if not c.correct)] for q in questions}
+    )
     learner_client.post(f"/courses/{course.slug}/basics-quiz/quiz", data=wrong)
     return learner
 

@@ -16,6 +16,7 @@ from portal.learning.models import (
     QuizAttempt,
     QuizQuestion,
 )
+from tests.factories import quiz_answers
 
 
 def _bundle(course):
@@ -170,7 +171,9 @@ def test_publish_keeps_a_learners_progress_through_edits(client, author, make, a
     learner_client.post(f"/courses/{course.slug}/{keys[1]}/done")
     question = db.session.scalar(select(QuizQuestion))
     wrong = next(c.id for c in question.choices if not c.correct)
-    learner_client.post(f"/courses/{course.slug}/{quiz}/quiz", data={f"q-{question.id}": [wrong]})
+    learner_client.post(
+        f"/courses/{course.slug}/{quiz}/quiz", data=quiz_answers({question.id: [wrong]})
+    )
     # Another learner finished the whole course, lesson Three included, and has a certificate.
     finisher = make.user(roles=("learner",))
     finisher_client = app.test_client()
@@ -178,7 +181,9 @@ def test_publish_keeps_a_learners_progress_through_edits(client, author, make, a
     for key in keys:
         finisher_client.post(f"/courses/{course.slug}/{key}/done")
     right = next(c.id for c in question.choices if c.correct)
-    finisher_client.post(f"/courses/{course.slug}/{quiz}/quiz", data={f"q-{question.id}": [right]})
+    finisher_client.post(
+        f"/courses/{course.slug}/{quiz}/quiz", data=quiz_answers({question.id: [right]})
+    )
     certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == finisher.id))
     assert certificate is not None
 

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.learning.bundle import read_bundle
 from portal.learning.importer import apply_bundle
 from portal.learning.models import Assignment, Course, QuizQuestion
+from tests.factories import quiz_answers
 from tests.learning.conftest import course_files
 
 
@@ -140,7 +141,7 @@ def _learner_with_attempt(make, app, course, name):
     learner_client = app.test_client()
     learner_client.login(learner)
     question = db.session.scalars(select(QuizQuestion)).all()
-    wrong = {f"q-{q.id}": [next(c.id for c in q.choices if not c.correct)] for q in question}
+    wrong = quiz_answers({q.id: [next(c.id for c in q.choices if not c.correct)] for q in question})
     learner_client.post(f"/courses/{course.slug}/basics-quiz/quiz", data=wrong)
     return learner
 

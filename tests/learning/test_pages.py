@@ -19,6 +19,7 @@ from portal.learning.models import (
     LessonView,
     QuizQuestion,
 )
+from tests.factories import quiz_answers
 from tests.learning.conftest import course_files
 
 
@@ -45,7 +46,7 @@ def _assign(course, *, department_id=None, user_id=None, due_on=None, required=T
 def _pass_everything(client):
     client.post("/courses/sample-course/intro/done")
     ids = {q.key: q for q in db.session.scalars(select(QuizQuestion))}
-    right = {f"q-{q.id}": [c.id for c in q.choices if c.correct] for q in ids.values()}
+    right = quiz_answers({q.id: [c.id for c in q.choices if c.correct] for q in ids.values()})
     client.post("/courses/sample-course/basics-quiz/quiz", data=right)
     return client.post("/courses/sample-course/wrap-up/done", data={"last": "1"})
 
@@ -245,7 +246,7 @@ def _finish(client, slug: str) -> None:
     client.post(f"/courses/{slug}/intro/done")
     questions = db.session.scalars(
         select(QuizQuestion).join(Lesson).where(Lesson.course_id == course.id))
-    right = {f"q-{q.id}": [c.id for c in q.choices if c.correct] for q in questions}
+    right = quiz_answers({q.id: [c.id for c in q.choices if c.correct] for q in questions})
     client.post(f"/courses/{slug}/basics-quiz/quiz", data=right)
     client.post(f"/courses/{slug}/wrap-up/done", data={"last": "1"})
     assert db.session.scalar(select(Certificate).where(Certificate.course_id == course.id))
