@@ -71,8 +71,8 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
             "description": "Responded before resolving",
             "hint": "Respond first.",
             "target_setup": "ticket",
-            "event-0": "ticket.responded",
-            "event-1": "ticket.resolved",
+            "event-0-event": "ticket.responded",
+            "event-1-event": "ticket.resolved",
         },
     )
     assert response.status_code == 302
@@ -156,7 +156,7 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
         ("checks", {"type": "record_exists", "hint": "h"}, "Say which record the check is about."),
         (
             "checks",
-            {"type": "events_in_order", "hint": "h", "event-0": "ticket.responded"},
+            {"type": "events_in_order", "hint": "h", "event-0-event": "ticket.responded"},
             "Choose at least two events, in order.",
         ),
         (
@@ -280,12 +280,12 @@ def _build_lead_exercise(client, course, key):
                 "required": "y",
                 "description": "Qualified, then noted",
                 "hint": "Set the status first, then add the note.",
-                "event-0": "lead.status_changed",
+                "event-0-event": "lead.status_changed",
                 "event-0-target_setup": "lead",
                 "event-0-data-0-field": "to",
                 "event-0-data-0-op": "equals",
                 "event-0-data-0-value": "in_process",
-                "event-1": "activity.created",
+                "event-1-event": "activity.created",
                 "event-1-data-0-field": "kind",
                 "event-1-data-0-op": "equals",
                 "event-1-data-0-value": "note",
@@ -651,7 +651,7 @@ def test_parts_a_form_cannot_edit_are_kept_and_said_to_be(client, trainer, exerc
             {
                 "type": "event_happened",
                 "hint": "h",
-                "event-0": "lead.status_changed",
+                "event-0-event": "lead.status_changed",
                 "event-0-data-0-field": "to",
                 "event-0-data-0-value": "thinking",
             },
@@ -662,7 +662,7 @@ def test_parts_a_form_cannot_edit_are_kept_and_said_to_be(client, trainer, exerc
             {
                 "type": "event_happened",
                 "hint": "h",
-                "event-0": "outbox.sent",
+                "event-0-event": "outbox.sent",
                 "event-0-data-0-field": "customer",
                 "event-0-data-0-value": "setup:nobody",
             },
@@ -684,11 +684,11 @@ def test_parts_a_form_cannot_edit_are_kept_and_said_to_be(client, trainer, exerc
             {
                 "type": "events_in_order",
                 "hint": "h",
-                "event-0": "lead.created",
+                "event-0-event": "lead.created",
                 "event-1-data-0-field": "to",
                 "event-1-data-0-value": "dead",
             },
-            "event-1",
+            "event-1-event",
             "Choose the event these conditions are about.",
         ),
         (
@@ -851,7 +851,7 @@ def test_event_conditions_pick_from_the_events_details_by_name(client, exercise_
     base = f"/author/courses/{course.slug}/lessons/{key}"
     response = client.post(f"{base}/checks", data={
         "type": "event_happened", "required": "y", "hint": "h",
-        "event-0": "lead.status_changed",
+        "event-0-event": "lead.status_changed",
         "event-0-data-0-field": "to", "event-0-data-0-op": "equals",
         "event-0-data-0-value": "in_process"})
     assert response.status_code == 302

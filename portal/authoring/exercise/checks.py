@@ -64,17 +64,19 @@ def _data_codes(event: str) -> Codes:
 
 
 def _event(form: Mapping[str, str], i: int, setup: dict[str, str]) -> dict | None:
-    name = form.get(f"event-{i}", "")
+    name = form.get(f"event-{i}-event", "")
     data = conditions_from_form(
         form, f"event-{i}-data", _data_codes(name), set(setup), nested=False
     )
     target = target_from_form(form, f"event-{i}-", setup)
     if not name:
         if data or target:
-            raise AuthoringError(_("Choose the event these conditions are about."), f"event-{i}")
+            raise AuthoringError(
+                _("Choose the event these conditions are about."), f"event-{i}-event"
+            )
         return None
     if name not in EVENTS:
-        raise AuthoringError(_("Choose the event."), f"event-{i}")
+        raise AuthoringError(_("Choose the event."), f"event-{i}-event")
     event: dict = {"event": name}
     if target:
         event["target"] = target
@@ -128,7 +130,7 @@ def check_from_form(form: Mapping[str, str], setup: dict[str, str]) -> dict:
         check["min"] = int(minimum)
     elif kind == "event_happened":
         if len(events) != 1:
-            raise AuthoringError(_("Choose the event."), "event-0")
+            raise AuthoringError(_("Choose the event."), "event-0-event")
         (event,) = events
         if "target" in event:
             raise AuthoringError(
@@ -140,7 +142,7 @@ def check_from_form(form: Mapping[str, str], setup: dict[str, str]) -> dict:
             check["data"] = event["data"]
     elif kind == "events_in_order":
         if len(events) < 2:
-            raise AuthoringError(_("Choose at least two events, in order."), "event-1")
+            raise AuthoringError(_("Choose at least two events, in order."), "event-1-event")
         check["events"] = events
     elif kind == "within_sla":
         measure = form.get("measure", "")
@@ -183,7 +185,7 @@ def check_form_values(check: dict) -> dict[str, str]:
     for i, event in enumerate(events or []):
         if not isinstance(event, dict):
             continue
-        values[f"event-{i}"] = str(event.get("event", ""))
+        values[f"event-{i}-event"] = str(event.get("event", ""))
         target_form_values(values, f"event-{i}-", event.get("target"))
         data = event.get("data")
         if isinstance(data, dict):
@@ -197,15 +199,18 @@ def check_form_values(check: dict) -> dict[str, str]:
 
 def event_numbers(values: Mapping[str, str], least: int = 4) -> range:
     """The event slots the check form shows: those in use, one more, at least `least`."""
-    used = [i for i in range(MAX_EVENTS) if values.get(f"event-{i}")]
+    used = [i for i in range(MAX_EVENTS) if values.get(f"event-{i}-event")]
     return range(min(max((max(used) + 2) if used else 0, least), MAX_EVENTS))
 
 
 def event_detailed(values: Mapping[str, str], err: Mapping[str, str], i: int) -> bool:
     """Whether event `i` has conditions or its own record (its details start open)."""
     prefix = f"event-{i}-"
-    return any(name.startswith(prefix) for name in err) or any(
-        name.startswith(prefix) and value and not name.endswith(("-op", "target_bare"))
+    return any(name.startswith(prefix) and name != f"{prefix}event" for name in err) or any(
+        name.startswith(prefix)
+        and value
+        and not name.endswith(("-op", "target_bare", "-unit", "-direction"))
+        and name != f"{prefix}event"
         for name, value in values.items()
     )
 

@@ -38,6 +38,9 @@ OPERATOR_LABELS = {
 }
 KEEP = "keep"  # a part the form cannot edit, carried through unchanged (as JSON)
 MAX_ROWS = 30
+# How deep rows nest: filter-0 (1) links to a record with rows filter-0-filter-0 (2), and so
+# on; a condition nested deeper than the form reads is shown and kept as written.
+MAX_DEPTH = 3
 # A field's code list (None when any value goes): how a row checks what it is given.
 Codes = Callable[[str], "tuple[str, ...] | None"]
 
@@ -55,6 +58,11 @@ def read_kept(text: str, where: str | None):
         raise AuthoringError(
             _("A part kept from the file could not be read: reload the page."), where
         ) from error
+
+
+def can_link(row: str) -> bool:
+    """Whether condition row `row` may link to a record with rows of its own (MAX_DEPTH)."""
+    return row.count("filter-") < MAX_DEPTH
 
 
 def _entity_codes(entity: str | None) -> Codes:
@@ -77,6 +85,7 @@ def _condition(
     nested: bool,
 ):
     """One condition row as stored; setup_keys None reads without validating."""
+    nested = nested and can_link(row)
     op = form.get(f"{row}-op") or "equals"
     text = date_text(form, f"{row}-value").strip()
     where = f"{row}-value"

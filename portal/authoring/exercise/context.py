@@ -42,6 +42,7 @@ VOCABULARY = SimpleNamespace(
     OPERATORS=conditions.OPERATORS,
     OPERATOR_LABELS=conditions.OPERATOR_LABELS,
     row_numbers=conditions.row_numbers,
+    can_link=conditions.can_link,
     CHECK_TYPES=checks.CHECK_TYPES,
     EVENTS=checks.EVENTS,
     SLA_MEASURES=checks.SLA_MEASURES,

@@ -8,7 +8,7 @@ from portal.authoring import services
 from portal.authoring.exercise.context import SOLUTION_FORMS, VOCABULARY
 from portal.authoring.forms import QuestionForm, QuizSettingsForm, ReadingForm
 from portal.authoring.services import AuthoringError
-from portal.learning.models import Course
+from portal.learning.models import Course, LessonKind
 from portal.rendering import render
 
 
@@ -21,7 +21,7 @@ def lesson_page(
         lesson = services.lesson_in(bundle, key)
     except AuthoringError:
         abort(404)
-    if lesson.kind == "reading":
+    if lesson.kind == LessonKind.READING:
         forms.setdefault(
             "form",
             ReadingForm(
@@ -32,7 +32,7 @@ def lesson_page(
                 body=lesson.body,
             ),
         )
-    elif lesson.kind == "quiz":
+    elif lesson.kind == LessonKind.QUIZ:
         forms.setdefault(
             "form",
             QuizSettingsForm(

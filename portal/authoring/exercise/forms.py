@@ -1,0 +1,218 @@
+"""The exercise builder's forms: every repeated row is a FieldList of a row form.
+
+The field names are the ones the builder's templates and readers use: a setup record's rows
+are field-0-name, field-0-value; a check's condition rows filter-0-field, with rows of
+their own for a linked record (filter-0-filter-0-field); a step's actions action-0-do,
+action-0-ticket. A date control beside a value is <value>-amount, -unit and -direction.
+
+WTForms reads and bounds what was sent (how many rows, how long each value, no control
+characters, at any depth). What the rows mean (a code from the list, a setup key that
+exists, a relative date) is the readers' rule in checks, conditions, step_form and
+setup_records, which read a validated form through `values(form)`; a refusal names the
+field by its full name and lands on that field (`BuilderForm` finds nested fields by name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wtforms import (
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length
+
+from portal.authoring.exercise.actions import ACTIONS, MAX_ACTIONS
+from portal.authoring.exercise.checks import MAX_EVENTS
+from portal.authoring.exercise.conditions import MAX_DEPTH, MAX_ROWS
+from portal.authoring.exercise.task import HINT_MAX, HINTS_MAX, TASK_MAX
+from portal.forms import PortalForm
+
+# What any one value may hold. Shorter limits are the readers' rules, with their own messages
+# ("The minimum is a whole number of at least 1." rather than "too long").
+SHORT = LONG = [Length(max=20000)]
+
+
+def _text(**kwargs) -> StringField:
+    return StringField(validators=SHORT, **kwargs)
+
+
+def _kept(**kwargs) -> HiddenField:
+    """A part carried through as JSON (it may be long, and hold line breaks)."""
+    return HiddenField(validators=LONG, **kwargs)
+
+
+def _date_control(name: str) -> dict:
+    """The "3 years before the sandbox's today" control of field `name`."""
+    return {
+        f"{name}_amount": _text(name=f"{name}-amount"),
+        f"{name}_unit": _text(name=f"{name}-unit"),
+        f"{name}_direction": _text(name=f"{name}-direction"),
+    }
+
+
+def _condition_row(depth: int) -> type[Form]:
+    """A condition row; below MAX_DEPTH a row that links to a record has rows of its own."""
+    fields = {
+        "field": _text(),
+        "op": _text(),
+        "value": _text(),
+        **_date_control("value"),
+        "entity": _text(),
+    }
+    if depth < MAX_DEPTH:
+        fields["filter"] = FieldList(FormField(_condition_row(depth + 1)), max_entries=MAX_ROWS)
+    return type(f"ConditionRow{depth}", (Form,), fields)
+
+
+def _target() -> dict:
+    """A check's (or an event's) record: a setup record, or a kind with condition rows."""
+    return {
+        "target_setup": _text(),
+        "target_entity": _text(),
+        "target_bare": _text(),
+        "target_keep": _kept(),
+        "filter": FieldList(FormField(_condition_row(1)), max_entries=MAX_ROWS),
+    }
+
+
+def walk(fields) -> Iterator[Field]:
+    """Every field of a form, in its rows and their rows too."""
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from walk(field.form)
+        elif isinstance(field, FieldList):
+            yield from walk(field.entries)
+        else:
+            yield field
+
+
+def values(form: Form) -> dict[str, str]:
+    """The form's fields by full name (filter-0-value), as the readers and templates use them."""
+    return {
+        field.name: field.data
+        for field in walk(form)
+        if isinstance(field.data, str) and field.name != "csrf_token"
+    }
+
+
+def errors(form: Form) -> dict[str, str]:
+    """The first error of each field at fault, by full name (templates mark those fields)."""
+    return {field.name: str(field.errors[0]) for field in walk(form) if field.errors}
+
+
+class BuilderForm(PortalForm):
+    """A builder form: a domain error naming a row's field (filter-0-value) lands on it.
+
+    `portal.domain.show_error` looks the field up with getattr; names of fields in rows
+    are no attributes, so they are found here.
+    """
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        for field in walk(self):
+            if field.name == name:
+                return field
+        raise AttributeError(name)
+
+
+class ExerciseTextForm(BuilderForm):
+    title = StringField(validators=[Length(max=200)])
+    minutes = StringField(validators=[Length(max=10)])
+    required = StringField()
+    task = TextAreaField(validators=[Length(max=TASK_MAX + 1000)])
+    hints = TextAreaField(validators=[Length(max=HINTS_MAX * (HINT_MAX + 2) + 1000)])
+
+
+class SetupRow(Form):
+    """One field of a setup record; a date may come from the date control instead."""
+
+    name = _text()
+    value = _text()
+    amount = _text()
+    unit = _text()
+    direction = _text()
+
+
+class SetupForm(BuilderForm):
+    record_key = _text()
+    entity = _text()
+    field = FieldList(FormField(SetupRow), max_entries=MAX_ROWS)
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """(name, value, amount, unit, direction) of each row, as save_setup_record takes them."""
+        names = ("name", "value", "amount", "unit", "direction")
+        return [tuple(row.form[name].data or "" for name in names) for row in self.field]
+
+
+EventForm = type(
+    "EventForm",
+    (Form,),
+    {
+        "event": _text(),
+        "data": FieldList(FormField(_condition_row(MAX_DEPTH)), max_entries=MAX_ROWS),
+        **_target(),
+    },
+)
+CheckForm = type(
+    "CheckForm",
+    (BuilderForm,),
+    {
+        "check_key": _text(),
+        "type": _text(),
+        "required": _text(),
+        "description": _text(),
+        "hint": _text(),
+        "keep": _kept(),
+        **_target(),
+        "field": _text(),
+        "value": _text(),
+        **_date_control("value"),
+        "not_empty": _text(),
+        "min": _text(),
+        "measure": _text(),
+        "event": FieldList(FormField(EventForm), max_entries=MAX_EVENTS),
+    },
+)
+
+
+def _action_fields() -> dict:
+    """One field per argument any action takes (`as` is a keyword: the attribute is as_)."""
+    fields: dict = {"do": _text(), "raw": _kept(), "keep": _kept()}
+    for params in ACTIONS.values():
+        for param in params:
+            attribute = f"{param.name}_"
+            if param.kind == "long":
+                fields[attribute] = TextAreaField(name=param.name, validators=LONG)
+            else:
+                fields[attribute] = _text(name=param.name)
+            if param.kind == "date":
+                fields.update(_date_control(param.name))
+    return fields
+
+
+ActionForm = type("ActionForm", (Form,), _action_fields())
+
+
+class StepForm(BuilderForm):
+    index = _text()
+    fingerprint = _text()
+    layout = _text()
+    keep = _kept()
+    text = TextAreaField(validators=LONG)
+    action = FieldList(FormField(ActionForm), max_entries=MAX_ACTIONS)
+
+
+
+class StepMoveForm(BuilderForm):
+    """Which step to move or remove, as the page saw it (its digest), and which way."""
+
+    index = _text()
+    fingerprint = _text()
+    direction = _text()
