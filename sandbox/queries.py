@@ -11,6 +11,7 @@ from sqlalchemy import case, func, or_, select
 
 from portal.extensions import db
 from sandbox.models import (
+    CATEGORIES,
     LEAD_SOURCES,
     LEAD_STATUSES,
     TIERS,
@@ -323,8 +324,6 @@ class TicketFilters:
     def from_args(cls, args) -> TicketFilters:
         """Filters from a query string; unknown values are ignored."""
         show, category = args.get("show", "open"), args.get("category", "")
-        from sandbox.models import CATEGORIES
-
         return cls(
             show=show if show in ("open", "all", "mine") else "open",
             category=category if category in CATEGORIES else "",
