@@ -1,7 +1,7 @@
 """The demo organisation's curriculum: the built-in courses under courses/, imported.
 
 Who takes which course is the demo rollout plan's business: its waves tie the courses to
-their departments (seed/rollout_demo.py).
+their departments (seed/rollout_demo/).
 """
 
 from __future__ import annotations
