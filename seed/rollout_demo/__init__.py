@@ -20,12 +20,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from portal import clock
 from portal.accounts.models import Department, User
 from portal.database import utcnow
 from portal.extensions import db
 from portal.rollout.models import Plan
 from seed.rollout_demo.activity import practise_freely, stuck_on_a_quiz, study
-from seed.rollout_demo.clock import at
+from seed.rollout_demo.times import at
 from seed.rollout_demo.courses import ensure_courses
 from seed.rollout_demo.plan import DEMO_PLAN, build_plan, sign_history
 
@@ -65,7 +66,7 @@ def create_demo_rollout(today: date | None = None, seed: int = 2026) -> DemoCoun
 
     if not demo_present():
         create_demo_organisation(seed=seed)
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(seed)
     courses = {course.slug: course for course in ensure_courses()}
     departments = {d.name: d for d in db.session.scalars(select(Department))}

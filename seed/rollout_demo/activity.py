@@ -17,7 +17,7 @@ from sandbox import scenarios
 from sandbox import services as sandbox_services
 from sandbox.models import SandboxEvent
 from sandbox.services import leads
-from seed.rollout_demo.clock import at
+from seed.rollout_demo.times import at
 
 PRACTICE_NAMES = ("Ayesha", "Bilal", "Chandni", "Danish", "Esha", "Farhan", "Gul", "Hamza")
 

@@ -14,7 +14,7 @@ from portal.rollout import services as rollout
 from portal.rollout.models import Phase, Plan
 from portal.rollout.services import GoalData, PhaseData, WaveData
 from seed.people import DEMO_ACCOUNTS
-from seed.rollout_demo.clock import at
+from seed.rollout_demo.times import at
 
 DEMO_PLAN = "CRM go-live"
 
