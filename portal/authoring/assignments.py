@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
+from portal import clock
 from portal.accounts.models import Department, User, UserRole, normalise_email
 from portal.authoring.models import LATE_JOINER_DAYS, Assignment
 from portal.domain import DomainError
@@ -127,7 +128,7 @@ def change_assignment(assignment: Assignment, due_on: date | None, required: boo
             _("This due date follows its rollout wave: move the wave's go-live date instead."),
             "due_on",
         )
-    if due_on is not None and due_on != assignment.due_on and due_on < date.today():
+    if due_on is not None and due_on != assignment.due_on and due_on < clock.today():
         raise AssignmentError(_("The due date is in the past."), "due_on")
     assignment.due_on = due_on
     assignment.required = required
