@@ -16,25 +16,21 @@ emptied first: point it at a throw-away one.
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import re
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, insert, select, text  # noqa: E402
+from common import StatementTimer, arguments, database_url, make_app  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from portal import create_app  # noqa: E402
 from portal.accounts.models import Department, User, UserRole  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.learning.models import (  # noqa: E402
@@ -68,25 +64,14 @@ COURSES = 7
 CORE_COURSES = 4  # assigned to every department; the other three to some
 
 
-def make_app(url: str):
-    """An app on `url` with an empty schema built by the migrations."""
-    from flask_migrate import upgrade
-
-    app = create_app({
-        "MODE": "testing", "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None,
-        "PASSWORD_HASH_METHOD": "scrypt:4096:8:1", "LOGIN_RATE_LIMIT": "10000 per minute",
-    })
-    with app.app_context():
-        engine = db.engine
-        with engine.begin() as connection:
-            if engine.dialect.name == "postgresql":
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-            else:
-                db.metadata.drop_all(connection)
-                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade(revision="heads")
-    return app
+def start(description: str):
+    """The command line (--learners, --runs, --database) and an app on the emptied database;
+    the dashboard and the gate benchmark start alike."""
+    args = arguments(description, runs=15, learners=10_000, learners_help="learners to build",
+                     database=True)
+    app = make_app(database_url(args.database, test_database=True),
+                   PASSWORD_HASH_METHOD="scrypt:4096:8:1", LOGIN_RATE_LIMIT="10000 per minute")
+    return args, app
 
 
 def _chunks(rows: list[dict], size: int = 5000) -> Iterator[list[dict]]:
@@ -292,31 +277,6 @@ def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = No
     }
 
 
-class StatementTimer:
-    """Times every SQL statement run while installed."""
-
-    def __init__(self, engine) -> None:
-        self.engine = engine
-        self.times: list[tuple[float, str]] = []
-
-    def _before(self, conn, _cursor, _statement, _params, _context, _many) -> None:
-        conn.info.setdefault("bench_started", []).append(time.perf_counter())
-
-    def _after(self, conn, _cursor, statement, _params, _context, _many) -> None:
-        started = conn.info["bench_started"].pop()
-        self.times.append((time.perf_counter() - started, statement))
-
-    @contextmanager
-    def running(self):
-        event.listen(self.engine, "before_cursor_execute", self._before)
-        event.listen(self.engine, "after_cursor_execute", self._after)
-        try:
-            yield self
-        finally:
-            event.remove(self.engine, "before_cursor_execute", self._before)
-            event.remove(self.engine, "after_cursor_execute", self._after)
-
-
 def signed_in_client(app):
     """A test client signed in as the benchmark's executive through the login form."""
     client = app.test_client()
@@ -329,24 +289,9 @@ def signed_in_client(app):
     return client
 
 
-def database_url(args_url: str | None) -> tuple[str, str | None]:
-    """The database to use, and a temporary folder to remove afterwards (SQLite)."""
-    url = args_url or os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url, None
-    folder = tempfile.mkdtemp(prefix="bench-")
-    return f"sqlite:///{folder}/bench.db", folder
-
-
 def main() -> None:
     """Build the data, render the dashboard repeatedly, print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--learners", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
-    args = parser.parse_args()
-    url, _folder = database_url(args.database)
-    app = make_app(url)
+    args, app = start(__doc__.splitlines()[0])
     with app.app_context():
         started = time.perf_counter()
         counts = build_dataset(args.learners)

@@ -10,7 +10,6 @@ criteria), printing the median time, the statements run and the slowest one.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -18,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dashboard import StatementTimer, build_dataset, database_url, make_app  # noqa: E402
+from common import StatementTimer  # noqa: E402
+from dashboard import build_dataset, start  # noqa: E402
 
 from portal.extensions import db  # noqa: E402
 from portal.rollout.gates import evaluate_gate  # noqa: E402
@@ -27,13 +27,7 @@ from portal.rollout.models import Wave  # noqa: E402
 
 def main() -> None:
     """Build the data, evaluate the pilot's gate repeatedly, print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--learners", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
-    args = parser.parse_args()
-    url, _folder = database_url(args.database)
-    app = make_app(url)
+    args, app = start(__doc__.splitlines()[0])
     with app.app_context():
         counts = build_dataset(args.learners)
         print(f"database: {db.engine.dialect.name}; learners={counts['learners']}, "

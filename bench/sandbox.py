@@ -16,7 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent))
 
-from sandbox_seed import arguments, database_url, make_app, ms, run, timed  # noqa: E402
+from common import ms, timed  # noqa: E402
+from sandbox_seed import run, sandbox_app, sandbox_arguments  # noqa: E402
 
 from portal.extensions import db  # noqa: E402
 
@@ -47,5 +48,5 @@ def check_exercise(learners: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    args = arguments(__doc__.split("\n")[0])
-    run(make_app(database_url()), args.runs, args.learners, between=check_exercise)
+    args = sandbox_arguments(__doc__.split("\n")[0])
+    run(sandbox_app(), args.runs, args.learners, between=check_exercise)

@@ -20,19 +20,15 @@ The database named by BENCH_DATABASE_URL is emptied first: point it at a throw-a
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import arguments, database_url, make_app, ms, timed  # noqa: E402
 from sqlalchemy import delete, event, func, insert, select, text  # noqa: E402
 
-from portal import create_app  # noqa: E402
 from portal.accounts.models import User, UserRole  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from sandbox.fill import company  # noqa: E402
@@ -43,42 +39,11 @@ from sandbox.services import get_or_create_sandbox, reset_sandbox  # noqa: E402
 PASSWORD = "bench-password-1"
 
 
-def ms(samples: list[float]) -> float:
-    return round(statistics.median(samples) * 1000, 2)
-
-
-def timed(fn, runs: int) -> list[float]:
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
-def make_app(url: str):
-    from flask_migrate import upgrade
-
-    app = create_app(
-        {
-            "MODE": "testing",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SERVER_NAME": None,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
-        }
-    )
-    with app.app_context():
-        with db.engine.begin() as connection:
-            if db.engine.dialect.name == "postgresql":
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-            else:
-                db.metadata.drop_all(connection)
-                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade(revision="heads")
-    return app
+def sandbox_app():
+    """An app on the emptied BENCH_DATABASE_URL (or a temporary SQLite file), signing in
+    without CSRF tokens or rate limits."""
+    return make_app(database_url(), WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
+                    PASSWORD_HASH_METHOD="pbkdf2:sha256:1")
 
 
 def make_learners(count: int) -> list[int]:
@@ -269,13 +234,6 @@ def build_many(learners: list[int]) -> tuple[float, int]:
     return took, db.session.scalar(select(func.count(Sandbox.id)))
 
 
-def database_url() -> str:
-    """BENCH_DATABASE_URL, or SQLite in a new temporary directory."""
-    return os.environ.get("BENCH_DATABASE_URL") or "sqlite:///" + os.path.join(
-        tempfile.mkdtemp(), "bench.db"
-    )
-
-
 def run(app, runs: int, learners_wanted: int, between=None) -> None:
     """Measure and print everything; `between(learners)` runs with one sandbox present,
     after the seeding figures (bench/sandbox.py times an exercise check there)."""
@@ -322,16 +280,16 @@ def run(app, runs: int, learners_wanted: int, between=None) -> None:
         print(f"{url:<40} {one[url]:>8} ms {many[url]:>13} ms")
 
 
-def arguments(description: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--runs", type=int, default=31, help="timed runs per figure")
-    parser.add_argument("--learners", type=int, default=1000, help="sandboxes for the page test")
-    return parser.parse_args()
+def sandbox_arguments(description: str):
+    """--runs (default 31) and --learners (default 1,000 sandboxes for the page test)."""
+    return arguments(
+        description, runs=31, learners=1000, learners_help="sandboxes for the page test"
+    )
 
 
 def main() -> None:
-    args = arguments(__doc__.split("\n")[0])
-    run(make_app(database_url()), args.runs, args.learners)
+    args = sandbox_arguments(__doc__.split("\n")[0])
+    run(sandbox_app(), args.runs, args.learners)
 
 
 if __name__ == "__main__":

@@ -26,9 +26,9 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.rollout.models import Plan
 from seed.rollout_demo.activity import practise_freely, stuck_on_a_quiz, study
-from seed.rollout_demo.times import at
 from seed.rollout_demo.courses import ensure_courses
 from seed.rollout_demo.plan import DEMO_PLAN, build_plan, sign_history
+from seed.rollout_demo.times import at
 
 __all__ = ["DEMO_PLAN", "DemoCounts", "create_demo_rollout", "demo_rollout_present"]
 

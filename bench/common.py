@@ -1,0 +1,103 @@
+"""What the benchmarks share: the command line, a throw-away database with the schema built
+by the migrations, the app on it, and timing (of a callable, and of each SQL statement).
+
+The database a benchmark is given is emptied first: point it at a throw-away one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event, text  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.extensions import db  # noqa: E402
+
+
+def arguments(
+    description: str, runs: int, learners: int, learners_help: str, database: bool = False
+) -> argparse.Namespace:
+    """--runs and --learners with these defaults, and --database when asked for."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--runs", type=int, default=runs, help="timed runs per figure")
+    parser.add_argument("--learners", type=int, default=learners, help=learners_help)
+    if database:
+        parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
+    return parser.parse_args()
+
+
+def database_url(url: str | None = None, *, test_database: bool = False) -> str:
+    """`url`, else BENCH_DATABASE_URL (then TEST_DATABASE_URL when `test_database`), else
+    SQLite in a new temporary folder."""
+    url = url or os.environ.get("BENCH_DATABASE_URL")
+    if not url and test_database:
+        url = os.environ.get("TEST_DATABASE_URL")
+    return url or "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="bench-"), "bench.db")
+
+
+def make_app(url: str, **config):
+    """An app on `url` (testing mode, plus `config`) over an emptied database whose schema the
+    migrations build."""
+    from flask_migrate import upgrade
+
+    app = create_app({"MODE": "testing", "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None,
+                      **config})
+    with app.app_context():
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "postgresql":
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+            else:
+                db.metadata.drop_all(connection)
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(revision="heads")
+    return app
+
+
+def ms(samples: list[float]) -> float:
+    """The median of `samples` (seconds) in milliseconds."""
+    return round(statistics.median(samples) * 1000, 2)
+
+
+def timed(fn, runs: int) -> list[float]:
+    """Seconds each of `runs` calls of `fn` took."""
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+class StatementTimer:
+    """Times every SQL statement run while installed."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.times: list[tuple[float, str]] = []
+
+    def _before(self, conn, _cursor, _statement, _params, _context, _many) -> None:
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    def _after(self, conn, _cursor, statement, _params, _context, _many) -> None:
+        started = conn.info["bench_started"].pop()
+        self.times.append((time.perf_counter() - started, statement))
+
+    @contextmanager
+    def running(self):
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        try:
+            yield self
+        finally:
+            event.remove(self.engine, "before_cursor_execute", self._before)
+            event.remove(self.engine, "after_cursor_execute", self._after)
