@@ -23,6 +23,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def bound_socket() -> socket.socket:
+    """A loopback socket on a port the kernel picks, for gunicorn to take over as
+    `--bind fd://N` (passed with `pass_fds`): a port probed free and bound later could be
+    taken meanwhile by another test run on the same machine."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    return listener
+
+
 def _wait_until_up(url: str, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -45,7 +54,9 @@ def gunicorn(
     `settings` become PORTAL_* environment variables. With `shipped_config` the server runs
     on the repository's gunicorn.conf.py alone, as bin/run starts it.
     """
-    port = _free_port()
+    listener = bound_socket()
+    port = listener.getsockname()[1]
+    bind = f"fd://{listener.fileno()}"
     env = {
         **os.environ,
         "PORTAL_MODE": "testing",
@@ -53,14 +64,15 @@ def gunicorn(
         "DATABASE_URL": database_url,
         **{f"PORTAL_{name}": value for name, value in settings.items()},
     }
-    server = subprocess.Popen(
-        [str(GUNICORN), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-         "portal:create_app()"]
-        if shipped_config
-        else [str(GUNICORN), "--workers", str(workers), "--threads", "4",
-              "--bind", f"127.0.0.1:{port}", "--no-control-socket", "portal:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    with listener:
+        server = subprocess.Popen(
+            [str(GUNICORN), "-c", "gunicorn.conf.py", "--bind", bind, "portal:create_app()"]
+            if shipped_config
+            else [str(GUNICORN), "--workers", str(workers), "--threads", "4",
+                  "--bind", bind, "--no-control-socket", "portal:create_app()"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            pass_fds=(listener.fileno(),),
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, server)

@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.forms import PortalForm
 from sandbox.models import Activity, Lead
 from sandbox.services import get_or_create_sandbox
+from tests.gunicorn_server import bound_socket
 
 NOT_ALLOWED = "This contains characters that are not allowed."
 
@@ -205,13 +206,15 @@ def _unreachable_database_url(app, tmp_path) -> str:
 
 @contextmanager
 def _gunicorn(env: dict[str, str], log_path: Path):
-    port = _free_port()
+    listener = bound_socket()
+    port = listener.getsockname()[1]
     root = Path(__file__).resolve().parent.parent
-    with log_path.open("w") as log:
+    with log_path.open("w") as log, listener:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(root / "gunicorn.conf.py"),
-             "--bind", f"127.0.0.1:{port}", "portal:create_app()"],
+             "--bind", f"fd://{listener.fileno()}", "portal:create_app()"],
             cwd=root, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+            pass_fds=(listener.fileno(),),
         )
     try:
         deadline = time.monotonic() + 60
