@@ -934,3 +934,38 @@ def test_a_field_value_check_on_a_date_is_picked_as_before_or_after_the_sandboxs
     assert "@today" not in form
     response = client.post(f"{base}/checks", data={**check, "value": "@today"})
     assert response.status_code == 422  # a date and a typed value at once
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (
+            {"type": "field_equals", "target_entity": "lead", "field": "shoe_size", "value": "9"},
+            "field",
+        ),
+        (
+            {
+                "type": "record_exists",
+                "target_entity": "lead",
+                "filter-0-field": "status",
+                "filter-0-value": "new",
+                "filter-1-field": "shoe_size",
+                "filter-1-value": "9",
+            },
+            "filter-1-field",
+        ),
+    ],
+)
+def test_the_course_format_refuses_what_the_form_lets_through_at_its_field(
+    client, exercise_course, data, field
+):
+    """The builder checks what it makes with the course format, as an imported file is."""
+    course, key = exercise_course
+    before = _exercise(course).content
+    response = client.post(
+        f"/author/courses/{course.slug}/lessons/{key}/checks", data={"hint": "h", **data}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "shoe_size" in html and f'data-error-for="{field}"' in html
+    assert _exercise(course).content == before

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from sandbox import vocabulary
+from sandbox import codes, vocabulary
 from sandbox.services.clock import MAX_DAYS
 
 MAX_ACTIONS = 6  # action slots a step form reads
@@ -35,7 +35,7 @@ class Param:
 
 
 def _codes(group: str, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
-    return tuple(code for code in vocabulary.CODES[group] if code not in exclude)
+    return tuple(code for code in codes.CODES[group] if code not in exclude)
 
 
 def _ref(name: str, label, *entities: str) -> Param:

@@ -29,15 +29,14 @@ from portal.authoring.exercise.entities import (
     parse_value,
     show_value,
 )
+from portal.authoring.exercise.validation import check_in_format
 from portal.authoring.services import AuthoringError, lesson_in, load, save, slugify, unique_key
-from portal.learning.models import Course
-from sandbox import checks as sandbox_checks
-from sandbox import vocabulary
+from portal.courseformat import CHECK_TYPES
+from portal.learning.models import Course, LessonKind
+from sandbox.codes import EVENT_VERBS as EVENTS
+from sandbox.codes import SLA_MEASURES
 
-CHECK_TYPES = sandbox_checks.CHECK_TYPES
-EVENTS = vocabulary.EVENT_VERBS
 MAX_EVENTS = 10
-SLA_MEASURES = ("first_response", "resolution")
 COMMON_CHECK_FIELDS = ("key", "type", "required", "description", "hint")
 TYPE_FIELDS = {
     "record_exists": ("target",),
@@ -230,7 +229,7 @@ def save_check(
     """Add or replace one check, read from the check form's values."""
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
-    if lesson.kind != "exercise":
+    if lesson.kind != LessonKind.EXERCISE:
         raise AuthoringError(_("Only exercises have checks."))
     setup = {r["key"]: r["entity"] for r in lesson.content.get("setup", [])}
     check = check_from_form(form, setup)
@@ -241,6 +240,7 @@ def save_check(
     check["key"] = check_key or unique_key(
         slugify(check.get("description") or check["type"], "check"), {c["key"] for c in checks}
     )
+    check_in_format(check, setup, form, before=existing)
     if existing is not None:
         checks[checks.index(existing)] = check
     else:

@@ -14,78 +14,27 @@ from flask_babel import gettext as _
 from portal.arguments import parse_count
 from portal.authoring.exercise.labels import FIELD_LABELS, label
 from portal.authoring.services import AuthoringError
-from sandbox import vocabulary
+from portal.courseformat.values import LEARNER, RELATIVE, RELATIVE_MAXIMUM, RELATIVE_UNITS
+from sandbox import codes, vocabulary
 
-ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
-    "customer": (
-        "first_name",
-        "last_name",
-        "company",
-        "email",
-        "phone",
-        "city",
-        "birthday",
-        "customer_since",
-        "tier",
-        "preferences",
-    ),
-    "lead": (
-        "first_name",
-        "last_name",
-        "company",
-        "title",
-        "email",
-        "phone",
-        "source",
-        "status",
-        "description",
-    ),
-    "opportunity": ("name", "customer", "owner", "stage", "amount", "close_date"),
-    "purchase": ("customer", "product", "quantity", "purchased_on"),
-    "ticket": (
-        "customer",
-        "purchase",
-        "subject",
-        "category",
-        "priority",
-        "status",
-        "assignee",
-        "description",
-        "first_response_due",
-        "resolution_due",
-    ),
-    "automation": ("name", "trigger", "subject", "body", "active"),
-    "sales_target": ("owner", "period_start", "period_end", "amount"),
+# What a setup record may set per kind of record (its fields, and `created_at`), what a check
+# may look for, and which fields hold codes: the sandbox's own lists (sandbox.codes).
+SETUP_FIELDS = codes.SETUP_FIELDS
+ENTITY_FIELDS = {
+    entity: tuple(field for field in fields if field != "created_at")
+    for entity, fields in SETUP_FIELDS.items()
 }
-TARGET_ENTITIES = (*ENTITY_FIELDS, "activity", "outbox_email")
-# What a setup record may set: its kind's fields, and when it was made.
-SETUP_FIELDS = {entity: (*fields, "created_at") for entity, fields in ENTITY_FIELDS.items()}
-# Fields whose values are codes, and the vocabulary group each one draws from.
-CODE_GROUPS = {
-    ("lead", "status"): "lead_status",
-    ("lead", "source"): "lead_source",
-    ("opportunity", "stage"): "stage",
-    ("ticket", "status"): "ticket_status",
-    ("ticket", "priority"): "priority",
-    ("ticket", "category"): "category",
-    ("automation", "trigger"): "trigger",
-    ("customer", "tier"): "tier",
-    ("activity", "kind"): "activity",
-    ("outbox_email", "trigger"): "trigger",
-}
+TARGET_ENTITIES = codes.CHECK_ENTITIES
+CODE_GROUPS = codes.CODE_GROUPS
 CODES: dict[tuple[str, str], tuple[str, ...]] = {
-    field: tuple(vocabulary.CODES[group]) for field, group in CODE_GROUPS.items()
+    field: tuple(codes.CODES[group]) for field, group in CODE_GROUPS.items()
 }
-# At most three steps, each small enough that no sum of them leaves the calendar: hours and
-# days up to 9,999, weeks and months up to 999, years up to 99.
-RELATIVE = re.compile(r"^@(today|now)([+-](\d{1,4}[hd]|\d{1,3}[wm]|\d{1,2}y)){0,3}$")
 # Numbers the sandbox's columns hold (amounts are NUMERIC(12, 2)); longer digits stay text.
 NUMBER = re.compile(r"^-?\d{1,10}(\.\d{1,2})?$")
 # One step from the sandbox's today (or, for hours, its current time): what the date
-# control shows as "3 years before the sandbox's today".
+# control shows as "3 years before the sandbox's today". Any relative date is the course
+# format's RELATIVE (portal.courseformat.values).
 ONE_STEP = re.compile(r"^@(today|now)(?:([+-])([1-9]\d{0,3})([hdwmy]))?$")
-RELATIVE_UNITS = ("h", "d", "w", "m", "y")
-RELATIVE_MAXIMUM = {"h": 9999, "d": 9999, "w": 999, "m": 999, "y": 99}  # as RELATIVE allows
 DIRECTIONS = ("before", "after")
 
 
@@ -142,7 +91,7 @@ def check_value(
     if (
         isinstance(value, str)
         and value.startswith("@")
-        and value != "@learner"
+        and value != LEARNER
         and not RELATIVE.match(value)
     ):
         raise AuthoringError(

@@ -15,8 +15,9 @@ from portal.authoring.exercise.entities import (
 )
 from portal.authoring.exercise.labels import ENTITY_LABELS, label
 from portal.authoring.exercise.steps import uses_setup_record
+from portal.authoring.exercise.validation import setup_record_in_format
 from portal.authoring.services import AuthoringError, lesson_in, load, save, slugify, unique_key
-from portal.learning.models import Course
+from portal.learning.models import Course, LessonKind
 
 
 def save_setup_record(
@@ -35,7 +36,7 @@ def save_setup_record(
     """
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
-    if lesson.kind != "exercise":
+    if lesson.kind != LessonKind.EXERCISE:
         raise AuthoringError(_("Only exercises have setup records."))
     if entity not in ENTITY_FIELDS:
         raise AuthoringError(_("Choose what kind of record to add."), "entity")
@@ -73,6 +74,8 @@ def save_setup_record(
         raise AuthoringError(_("That setup record is not in this exercise."))
     key = record_key or unique_key(slugify(f"{entity}", entity), others)
     record = {"key": key, "entity": entity, "fields": parsed}
+    others_entities = {r["key"]: r["entity"] for r in setup if r["key"] in others}
+    setup_record_in_format(record, others_entities, before=existing)
     if existing is not None:
         setup[setup.index(existing)] = record
     else:

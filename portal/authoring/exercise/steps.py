@@ -15,7 +15,7 @@ from portal.accounts.models import User
 from portal.authoring.exercise.actions import ACTIONS, Param
 from portal.authoring.exercise.step_form import StepForm
 from portal.authoring.services import AuthoringError, lesson_in, load, save
-from portal.learning.models import Course
+from portal.learning.models import Course, LessonKind
 
 
 def fingerprint(step) -> str:
@@ -164,7 +164,7 @@ def ref_options(
 def _exercise(course: Course, lesson_key: str):
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
-    if lesson.kind != "exercise":
+    if lesson.kind != LessonKind.EXERCISE:
         raise AuthoringError(_("Only exercises have a reference solution."))
     setup = {r["key"]: r["entity"] for r in lesson.content.get("setup", [])}
     return draft, bundle, lesson.content.setdefault("solution", []), setup
