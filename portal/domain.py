@@ -17,13 +17,18 @@ to the error handlers.
             return redirect(url_for("rollout.plan_view", plan_id=plan.id))
     return render_form("rollout/plan_form.html", form, plan=None)
 
-Without a form (a button that posts), read `saved.error` to flash it.
+Without a form (a button that posts), `saved.flash(done)` says `done` or what refused
+the change. A page that shows some refusals in a place of its own (a text box that is no
+form field, a line above several forms) names their fields in `aside` and reads
+`saved.aside_message`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from types import TracebackType
 
+from flask import flash
 from wtforms import Form
 
 from portal.extensions import db
@@ -48,10 +53,15 @@ def show_error(form: Form, error: DomainError) -> None:
 
 
 class transaction:  # noqa: N801 - reads as a statement: `with transaction(form) as saved`
-    """Commit the block's work, or roll it back and keep the domain error for the form."""
+    """Commit the block's work, or roll it back and keep the domain error for the form.
 
-    def __init__(self, form: Form | None = None):
+    The error goes on `form` unless its field is named in `aside` (None stands for an error
+    that names no field): the page shows those itself, from `aside_message`.
+    """
+
+    def __init__(self, form: Form | None = None, *, aside: Collection[str | None] = ()):
         self.form = form
+        self.aside = aside
         self.error: DomainError | None = None
         self.saved = False
 
@@ -72,9 +82,23 @@ class transaction:  # noqa: N801 - reads as a statement: `with transaction(form)
         if not isinstance(error, DomainError):
             return False
         self.error = error
-        if self.form is not None:
+        if self.form is not None and error.field not in self.aside:
             show_error(self.form, error)
         return True
 
     def __bool__(self) -> bool:
         return self.saved
+
+    @property
+    def aside_message(self) -> str | None:
+        """The refusal's message when no form took it (no form, or its field is aside)."""
+        if self.error is None or (self.form is not None and self.error.field not in self.aside):
+            return None
+        return self.error.message
+
+    def flash(self, done: str, category: str = "success") -> None:
+        """Say `done` when the block was saved, or what refused it."""
+        if self.saved:
+            flash(done, category)
+        elif self.error is not None:
+            flash(self.error.message, "danger")
