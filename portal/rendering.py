@@ -1,11 +1,13 @@
-"""One place that decides between a full page and the fragment htmx asked for."""
+"""How a view answers: a page, or the fragment of it htmx asked for; a form's page; a file.
+
+One place decides between a full page and the fragment htmx asked for.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import make_response, render_template, request
-from werkzeug.wrappers import Response
+from flask import Response, make_response, render_template, request
 
 
 def render(
@@ -34,3 +36,12 @@ def render_form(
     """Render a form's page: 422 once it was sent back (it holds errors), else 200."""
     status = 422 if form.is_submitted() else 200
     return render(template, fragment, status=status, form=form, **context)
+
+
+def attachment(body: str | bytes, filename: str, mimetype: str = "text/csv") -> Response:
+    """`body` as a file the browser saves under `filename`."""
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

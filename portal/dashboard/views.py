@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, abort, request
 from flask_login import login_required
 
 from portal.accounts.models import Department
@@ -11,7 +11,7 @@ from portal.arguments import arg_id, arg_page
 from portal.dashboard import exports, people, queries
 from portal.database import utcnow
 from portal.extensions import db
-from portal.rendering import render
+from portal.rendering import attachment, render
 from portal.rollout.metrics import format_value
 from portal.security import roles_required
 
@@ -24,13 +24,6 @@ EXECUTIVES = (Role.EXECUTIVE, Role.ADMIN)
 def metric_value(value: float | None, metric: str) -> str:
     """A metric's value as people read it (87.5%, 3 days...)."""
     return format_value(metric, value)
-
-
-def _csv(text: str, filename: str) -> Response:
-    return Response(
-        text, mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @bp.get("/")
@@ -50,7 +43,7 @@ def export(table: str):
     if table not in exports.TABLES:
         abort(404)
     board = queries.dashboard(arg_id("plan"), utcnow())
-    return _csv(exports.table_csv(board, table), f"readiness-{table}-{board.today}.csv")
+    return attachment(exports.table_csv(board, table), f"readiness-{table}-{board.today}.csv")
 
 
 def _department_or_404(department_id: int) -> Department:
@@ -82,8 +75,8 @@ def department_csv(department_id: int):
     now = utcnow()
     department = _department_or_404(department_id)
     learners = people.all_department_learners(department, now.date(), now)
-    return _csv(exports.learners_csv(learners, now.date()),
-                f"readiness-department-{department.id}-{now.date()}.csv")
+    return attachment(exports.learners_csv(learners, now.date()),
+                      f"readiness-department-{department.id}-{now.date()}.csv")
 
 
 @bp.get("/learners/<int:user_id>")
