@@ -7,14 +7,12 @@ or trainer gets 403 on all of them.
 from __future__ import annotations
 
 from flask import Blueprint, abort
-from wtforms import Form
 
 from portal.accounts.roles import Role
 from portal.extensions import db
 from portal.rollout.metrics import Metric
 from portal.rollout.models import GateCriterion, Goal, Milestone, Phase, Plan, Wave
 from portal.rollout.queries import load_plan
-from portal.rollout.services import RolloutError
 
 bp = Blueprint("rollout", __name__, template_folder="../templates")
 
@@ -66,15 +64,6 @@ def milestone_or_404(milestone_id: int) -> Milestone:
 def criterion_or_404(criterion_id: int) -> GateCriterion:
     """The gate criterion, or 404."""
     return get_or_404(GateCriterion, criterion_id)
-
-
-def show_error(form: Form, error: RolloutError) -> None:
-    """Put a service's refusal next to the field it concerns, or atop the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 from portal.rollout.views import phases, plans, waves  # noqa: E402, F401

@@ -8,20 +8,14 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.domain import transaction
 from portal.extensions import db
-from portal.rendering import render
+from portal.rendering import render, render_form
 from portal.rollout import queries, services
 from portal.rollout.forms import NOBODY, MilestoneForm, PhaseForm, SignOffForm
 from portal.rollout.models import Phase
-from portal.rollout.services import PhaseData, RolloutError
-from portal.rollout.views import (
-    EXECUTIVES,
-    bp,
-    milestone_or_404,
-    phase_or_404,
-    plan_or_404,
-    show_error,
-)
+from portal.rollout.services import PhaseData
+from portal.rollout.views import EXECUTIVES, bp, milestone_or_404, phase_or_404, plan_or_404
 from portal.security import roles_required
 
 
@@ -42,20 +36,15 @@ def _phase_data(form: PhaseForm) -> PhaseData:
 def _phase_form_page(form: PhaseForm, plan, phase: Phase | None = None):
     _owner_choices(form)
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             if phase is None:
                 phase = services.add_phase(plan, _phase_data(form))
             else:
                 services.update_phase(phase, _phase_data(form))
-        except RolloutError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Phase saved."), "success")
             return redirect(url_for("rollout.phase_view", phase_id=phase.id))
-    return render("rollout/phase_form.html", form=form, plan=plan, phase=phase,
-                  status=422 if form.is_submitted() else 200)
+    return render_form("rollout/phase_form.html", form, plan=plan, phase=phase)
 
 
 @bp.route("/plans/<int:plan_id>/phases/new", methods=["GET", "POST"])
@@ -121,14 +110,11 @@ def phase_delete(phase_id: int):
     """Delete an unsigned phase."""
     phase = phase_or_404(phase_id)
     plan_id = phase.plan_id
-    try:
+    with transaction() as saved:
         services.delete_phase(phase)
-    except RolloutError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    saved.flash(_("Phase deleted."))
+    if not saved:
         return redirect(url_for("rollout.phase_view", phase_id=phase_id))
-    db.session.commit()
-    flash(_("Phase deleted."), "success")
     return redirect(url_for("rollout.plan_view", plan_id=plan_id, _anchor="phases"))
 
 
@@ -141,14 +127,10 @@ def milestone_add(phase_id: int):
     form = MilestoneForm()
     _owner_choices(form)
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             services.add_milestone(phase, form.title.data, form.owner_id.data or None,
                                    form.due_on.data)
-        except RolloutError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             return redirect(url_for("rollout.phase_view", phase_id=phase.id, _anchor="milestones"))
     return _phase_page(phase, status=422, milestone_form=form)
 
@@ -188,13 +170,9 @@ def phase_signoff(phase_id: int):
     phase = phase_or_404(phase_id)
     form = SignOffForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             services.sign_phase(phase, current_user, form.decision.data, form.comment.data)
-        except RolloutError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Signed off. The record is kept in the history below."), "success")
             return redirect(url_for("rollout.phase_view", phase_id=phase.id, _anchor="signoff"))
     return _phase_page(phase, status=422, signoff_form=form)

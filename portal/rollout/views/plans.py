@@ -9,12 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.database import utcnow
+from portal.domain import transaction
 from portal.extensions import db
-from portal.rendering import render
+from portal.rendering import render, render_form
 from portal.rollout import queries, services
 from portal.rollout.forms import GoalForm, PlanForm
-from portal.rollout.services import GoalData, RolloutError
-from portal.rollout.views import EXECUTIVES, bp, goal_or_404, plan_or_404, show_error
+from portal.rollout.services import GoalData
+from portal.rollout.views import EXECUTIVES, bp, goal_or_404, plan_or_404
 from portal.security import roles_required
 
 
@@ -33,18 +34,13 @@ def plan_new():
     """Start a rollout plan."""
     form = PlanForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             plan = services.create_plan(form.name.data, form.target_go_live.data,
                                         form.description.data or "", current_user)
-        except RolloutError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Plan created. Add its phases, goals and waves."), "success")
             return redirect(url_for("rollout.plan_view", plan_id=plan.id))
-    return render("rollout/plan_form.html", form=form, plan=None,
-                  status=422 if form.is_submitted() else 200)
+    return render_form("rollout/plan_form.html", form, plan=None)
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -73,18 +69,13 @@ def plan_edit(plan_id: int):
     plan = plan_or_404(plan_id)
     form = PlanForm(obj=plan)
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             services.update_plan(plan, form.name.data, form.target_go_live.data,
                                  form.description.data or "")
-        except RolloutError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Plan saved."), "success")
             return redirect(url_for("rollout.plan_view", plan_id=plan.id))
-    return render("rollout/plan_form.html", form=form, plan=plan,
-                  status=422 if form.is_submitted() else 200)
+    return render_form("rollout/plan_form.html", form, plan=plan)
 
 
 @bp.post("/plans/<int:plan_id>/delete")
@@ -93,14 +84,11 @@ def plan_edit(plan_id: int):
 def plan_delete(plan_id: int):
     """Delete a plan nobody has signed anything of."""
     plan = plan_or_404(plan_id)
-    try:
+    with transaction() as saved:
         services.delete_plan(plan)
-    except RolloutError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    saved.flash(_("Plan deleted."))
+    if not saved:
         return redirect(url_for("rollout.plan_view", plan_id=plan_id))
-    db.session.commit()
-    flash(_("Plan deleted."), "success")
     return redirect(url_for("rollout.home"))
 
 
@@ -113,17 +101,12 @@ def _goal_data(form: GoalForm) -> GoalData:
 
 def _goal_form_page(form: GoalForm, plan, goal=None):
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             services.save_goal(plan, _goal_data(form), goal)
-        except RolloutError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Goal saved."), "success")
             return redirect(url_for("rollout.plan_view", plan_id=plan.id, _anchor="goals"))
-    return render("rollout/goal_form.html", form=form, plan=plan, goal=goal,
-                  status=422 if form.is_submitted() else 200)
+    return render_form("rollout/goal_form.html", form, plan=plan, goal=goal)
 
 
 @bp.route("/plans/<int:plan_id>/goals/new", methods=["GET", "POST"])

@@ -7,23 +7,17 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from portal.authoring.models import Assignment
 from portal.database import utcnow
+from portal.domain import transaction
 from portal.extensions import db
-from portal.learning.models import Assignment
-from portal.rendering import render
+from portal.rendering import render, render_form
 from portal.rollout import queries, services
 from portal.rollout.forms import CriterionForm, SignOffForm, TieCourseForm, WaveForm
 from portal.rollout.gates import evaluate_gate
 from portal.rollout.models import Wave
-from portal.rollout.services import RolloutError, WaveData
-from portal.rollout.views import (
-    EXECUTIVES,
-    bp,
-    criterion_or_404,
-    plan_or_404,
-    show_error,
-    wave_or_404,
-)
+from portal.rollout.services import WaveData
+from portal.rollout.views import EXECUTIVES, bp, criterion_or_404, plan_or_404, wave_or_404
 from portal.security import roles_required
 
 
@@ -43,7 +37,7 @@ def _wave_data(form: WaveForm) -> WaveData:
 
 def _wave_form_page(form: WaveForm, plan, wave: Wave | None = None):
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             if wave is None:
                 wave = services.create_wave(plan, _wave_data(form))
                 message = _("Wave added. Set its gate criteria and tie its courses.")
@@ -51,15 +45,10 @@ def _wave_form_page(form: WaveForm, plan, wave: Wave | None = None):
                 moved = services.update_wave(wave, _wave_data(form), current_user)
                 message = ngettext("Wave saved; %(num)d tied assignment is due on the new date.",
                                    "Wave saved; %(num)d tied assignments follow its dates.", moved)
-        except RolloutError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(message, "success")
             return redirect(url_for("rollout.wave_view", wave_id=wave.id))
-    return render("rollout/wave_form.html", form=form, plan=plan, wave=wave,
-                  status=422 if form.is_submitted() else 200)
+    return render_form("rollout/wave_form.html", form, plan=plan, wave=wave)
 
 
 @bp.route("/plans/<int:plan_id>/waves/new", methods=["GET", "POST"])
@@ -86,14 +75,11 @@ def wave_delete(wave_id: int):
     """Delete an unsigned wave; its courses stay assigned."""
     wave = wave_or_404(wave_id)
     plan_id = wave.plan_id
-    try:
+    with transaction() as saved:
         services.delete_wave(wave)
-    except RolloutError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    saved.flash(_("Wave deleted; its courses stay assigned."))
+    if not saved:
         return redirect(url_for("rollout.wave_view", wave_id=wave_id))
-    db.session.commit()
-    flash(_("Wave deleted; its courses stay assigned."), "success")
     return redirect(url_for("rollout.plan_view", plan_id=plan_id, _anchor="waves"))
 
 
@@ -143,13 +129,9 @@ def criterion_set(wave_id: int):
     wave = wave_or_404(wave_id)
     form = CriterionForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             services.set_criterion(wave, form.kind.data, form.threshold.data)
-        except RolloutError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Gate criterion saved."), "success")
             return redirect(url_for("rollout.wave_view", wave_id=wave.id, _anchor="gate"))
     return _wave_page(wave, status=422, criterion_form=form)
@@ -177,14 +159,10 @@ def wave_tie_course(wave_id: int):
     form = TieCourseForm()
     form.course.choices = [(c.id, c.title) for c in queries.published_courses()]
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             tied = services.tie_course(wave, form.course.data, form.required.data,
                                        form.lead_days.data, current_user)
-        except RolloutError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(ngettext("Course tied to %(num)d department.",
                            "Course tied to %(num)d departments.", tied), "success")
             return redirect(url_for("rollout.wave_view", wave_id=wave.id, _anchor="courses"))
@@ -215,13 +193,9 @@ def wave_signoff(wave_id: int):
     wave = wave_or_404(wave_id)
     form = SignOffForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             services.sign_gate(wave, current_user, form.decision.data, form.comment.data)
-        except RolloutError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Gate signed. The record and its evidence are kept below."), "success")
             return redirect(url_for("rollout.wave_view", wave_id=wave.id, _anchor="signoff"))
     return _wave_page(wave, status=422, signoff_form=form)
