@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.roles import Role
@@ -18,7 +17,7 @@ from portal.extensions import db
 from portal.security import roles_required
 from sandbox import models  # noqa: F401 - the tables belong to the app
 from sandbox.models import Sandbox, get_in_sandbox
-from sandbox.services import SandboxError, get_or_create_sandbox, sandbox_of
+from sandbox.services import get_or_create_sandbox, sandbox_of
 from sandbox.vocabulary import label
 
 bp = Blueprint("sandbox", __name__, template_folder="../templates")
@@ -72,15 +71,6 @@ def load_or_404(model, record_id: int | None, sandbox: Sandbox):
 def page_number() -> int:
     """The ?page= of a list (1 when missing or nonsense)."""
     return arg_page()
-
-
-def show_error(form: FlaskForm, error: SandboxError) -> None:
-    """Put a refused change's message next to its field, or above the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 from sandbox.views import (  # noqa: E402, F401

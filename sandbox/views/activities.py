@@ -6,12 +6,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.extensions import db
+from portal.domain import transaction
 from sandbox.forms import ActivityForm
 from sandbox.models import Activity
-from sandbox.services import SandboxError
 from sandbox.services.activities import PARENTS, add_activity, complete_task
-from sandbox.views import bp, load_or_404, my_sandbox, show_error
+from sandbox.views import bp, load_or_404, my_sandbox
 
 
 def _parent_page(parent: str, sandbox, record, form: ActivityForm):
@@ -40,27 +39,14 @@ def activity_add(parent: str, parent_id: int):
     sandbox = my_sandbox()
     record = load_or_404(PARENTS[parent], parent_id, sandbox)
     form = ActivityForm()
-    try:
-        if not form.validate():
-            raise SandboxError(_("Check the activity's fields."))
-        add_activity(
-            sandbox,
-            current_user,
-            parent,
-            record.id,
-            kind=form.kind.data,
-            subject=form.subject.data,
-            body=form.body.data,
-            due_on=form.due_on.data,
-        )
-    except SandboxError as error:
-        db.session.rollback()
-        if error.field or not form.errors:
-            show_error(form, error)
-        return _parent_page(parent, sandbox, load_or_404(PARENTS[parent], parent_id, sandbox), form)
-    db.session.commit()
-    flash(_("Logged."), "success")
-    return redirect(detail_url(parent, record.id) + "#timeline")
+    if form.validate():
+        with transaction(form) as saved:
+            add_activity(sandbox, current_user, parent, record.id, kind=form.kind.data,
+                         subject=form.subject.data, body=form.body.data, due_on=form.due_on.data)
+        if saved:
+            flash(_("Logged."), "success")
+            return redirect(detail_url(parent, record.id) + "#timeline")
+    return _parent_page(parent, sandbox, record, form)
 
 
 @bp.post("/tasks/<int:activity_id>/done")
@@ -68,14 +54,9 @@ def task_complete(activity_id: int):
     """Tick a task off, then go back where the learner was."""
     sandbox = my_sandbox()
     task = load_or_404(Activity, activity_id, sandbox)
-    try:
+    with transaction() as saved:
         complete_task(sandbox, current_user, task)
-    except SandboxError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Task done."), "success")
+    saved.flash(_("Task done."))
     if request.form.get("next") == "home":
         return redirect(url_for("sandbox.home"))
     return redirect(detail_url(task.parent_type, task.parent_id) + "#timeline")

@@ -6,12 +6,12 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.domain import transaction
 from portal.extensions import db
 from portal.rendering import render
 from sandbox import queries
 from sandbox.forms import AutomationForm
 from sandbox.models import Automation, Customer, scoped
-from sandbox.services import SandboxError
 from sandbox.services.automations import (
     FIELDS_FOR,
     render_template,
@@ -19,7 +19,7 @@ from sandbox.services.automations import (
     set_active,
     unknown_fields,
 )
-from sandbox.views import bp, load_or_404, my_sandbox, page_number, show_error
+from sandbox.views import bp, load_or_404, my_sandbox, page_number
 
 # What the preview fills the merge fields with.
 SAMPLE = {
@@ -87,26 +87,14 @@ def automation_save(automation_id: int | None = None):
     automation = load_or_404(Automation, automation_id, sandbox) if automation_id else None
     form = AutomationForm()
     if form.validate():
-        try:
-            save_automation(
-                sandbox,
-                current_user,
-                automation,
-                name=form.name.data,
-                trigger=form.trigger.data,
-                subject=form.subject.data,
-                body=form.body.data,
-                active=form.active.data,
-            )
-        except SandboxError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        with transaction(form) as saved:
+            save_automation(sandbox, current_user, automation, name=form.name.data,
+                            trigger=form.trigger.data, subject=form.subject.data,
+                            body=form.body.data, active=form.active.data)
+        if saved:
             flash(_("Automation saved."), "success")
             return redirect(url_for("sandbox.automation_list"))
-    editing = load_or_404(Automation, automation_id, sandbox) if automation_id else None
-    return automations_page(sandbox, form, editing, status=422)
+    return automations_page(sandbox, form, automation, status=422)
 
 
 @bp.post("/automations/<int:automation_id>/active")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from portal.domain import transaction
 from portal.extensions import db
 from portal.rendering import render
 from portal.security import is_safe_redirect
@@ -33,23 +34,15 @@ def clock_advance():
     """Move the sandbox clock on a day or a week; due automations send their emails."""
     sandbox = my_sandbox()
     form = ClockForm()
-    try:
+    with transaction() as saved:
         if not form.validate():
             raise SandboxError(_("The clock moves on by a day or a week."))
         sent = advance_clock(sandbox, current_user, form.days.data)
-    except SandboxError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if saved:
+        flash(ngettext("The clock moved on; %(num)d email went to the outbox.",
+                       "The clock moved on; %(num)d emails went to the outbox.", sent), "info")
     else:
-        db.session.commit()
-        flash(
-            ngettext(
-                "The clock moved on; %(num)d email went to the outbox.",
-                "The clock moved on; %(num)d emails went to the outbox.",
-                sent,
-            ),
-            "info",
-        )
+        flash(saved.error.message, "danger")
     target = request.form.get("next", "")
     if not (is_safe_redirect(target) and target.startswith(url_for("sandbox.home"))):
         target = url_for("sandbox.home")

@@ -6,14 +6,14 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.extensions import db
-from portal.rendering import render
+from portal.domain import transaction
+from portal.rendering import render, render_form
 from sandbox import queries
 from sandbox.forms import ActivityForm, ConvertForm, LeadForm, LeadStatusForm
 from sandbox.models import LEAD_SOURCES, LEAD_STATUSES, Lead
 from sandbox.services import SandboxError
 from sandbox.services import leads as lead_services
-from sandbox.views import bp, load_or_404, my_sandbox, page_number, show_error
+from sandbox.views import bp, load_or_404, my_sandbox, page_number
 
 
 @bp.get("/leads")
@@ -39,7 +39,10 @@ def _lead_data(form: LeadForm) -> lead_services.LeadData:
 
 
 def _save_lead(sandbox, form: LeadForm, lead: Lead | None):
-    """Validate, warn about duplicates once, then create or update: the form or the lead."""
+    """Validate, warn about duplicates once, then create or update.
+
+    Returns the saved lead (None when the form goes back) and the duplicates to show.
+    """
     if not form.validate_on_submit():
         return None, []
     duplicates = lead_services.possible_duplicates(
@@ -49,14 +52,12 @@ def _save_lead(sandbox, form: LeadForm, lead: Lead | None):
     if duplicates and fresh and form.confirm_duplicate.data != "1":
         form.confirm_duplicate.data = "1"
         return None, duplicates
-    try:
+    with transaction(form) as saved:
         if lead is None:
-            return lead_services.create_lead(sandbox, current_user, _lead_data(form)), []
-        return lead_services.update_lead(sandbox, current_user, lead, _lead_data(form)), []
-    except SandboxError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return None, []
+            lead = lead_services.create_lead(sandbox, current_user, _lead_data(form))
+        else:
+            lead = lead_services.update_lead(sandbox, current_user, lead, _lead_data(form))
+    return (lead if saved else None), []
 
 
 @bp.route("/leads/new", methods=["GET", "POST"])
@@ -66,16 +67,10 @@ def lead_new():
     form = LeadForm()
     saved, duplicates = _save_lead(sandbox, form, None)
     if saved is not None:
-        db.session.commit()
         flash(_("Lead logged."), "success")
         return redirect(url_for("sandbox.lead_detail", lead_id=saved.id))
-    return render(
-        "sandbox/lead_form.html",
-        status=422 if form.is_submitted() else 200,
-        sandbox=sandbox,
-        form=form,
-        lead=None,
-        duplicates=duplicates,
+    return render_form(
+        "sandbox/lead_form.html", form, sandbox=sandbox, lead=None, duplicates=duplicates
     )
 
 
@@ -87,16 +82,10 @@ def lead_edit(lead_id: int):
     form = LeadForm(obj=lead)
     saved, duplicates = _save_lead(sandbox, form, lead)
     if saved is not None:
-        db.session.commit()
         flash(_("Lead saved."), "success")
         return redirect(url_for("sandbox.lead_detail", lead_id=lead.id))
-    return render(
-        "sandbox/lead_form.html",
-        status=422 if form.is_submitted() else 200,
-        sandbox=sandbox,
-        form=form,
-        lead=load_or_404(Lead, lead_id, sandbox),
-        duplicates=duplicates,
+    return render_form(
+        "sandbox/lead_form.html", form, sandbox=sandbox, lead=lead, duplicates=duplicates
     )
 
 
@@ -139,15 +128,12 @@ def lead_status(lead_id: int):
     sandbox = my_sandbox()
     lead = load_or_404(Lead, lead_id, sandbox)
     form = LeadStatusForm()
-    try:
+    with transaction(form) as saved:
         if not form.validate():
             raise SandboxError(_("Choose a status."), "status")
         lead_services.set_lead_status(sandbox, current_user, lead, form.status.data)
-    except SandboxError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return lead_page(sandbox, load_or_404(Lead, lead_id, sandbox), status=422, status_form=form)
-    db.session.commit()
+    if not saved:
+        return lead_page(sandbox, lead, status=422, status_form=form)
     return lead_page(sandbox, lead, status_saved=True)
 
 
@@ -157,28 +143,18 @@ def lead_convert(lead_id: int):
     sandbox = my_sandbox()
     lead = load_or_404(Lead, lead_id, sandbox)
     form = ConvertForm()
-    try:
-        if not form.validate():
-            raise SandboxError(_("Check the conversion's fields."))
-        customer, opportunity = lead_services.convert_lead(
-            sandbox,
-            current_user,
-            lead,
-            create_opportunity=form.create_opportunity.data,
-            opportunity_name=form.opportunity_name.data or "",
-            amount=str(form.amount.data if form.amount.data is not None else ""),
-            stage=form.stage.data,
-            close_date=form.close_date.data,
-        )
-    except SandboxError as error:
-        db.session.rollback()
-        if error.field or not form.errors:
-            show_error(form, error)
-        return lead_page(
-            sandbox, load_or_404(Lead, lead_id, sandbox), status=422, convert_form=form
-        )
-    db.session.commit()
-    flash(_("Converted: %(name)s is now a customer.", name=customer.name), "success")
-    if opportunity is not None:
-        return redirect(url_for("sandbox.opportunity_detail", opportunity_id=opportunity.id))
-    return redirect(url_for("sandbox.customer_detail", customer_id=customer.id))
+    if form.validate():
+        with transaction(form) as saved:
+            customer, opportunity = lead_services.convert_lead(
+                sandbox, current_user, lead, create_opportunity=form.create_opportunity.data,
+                opportunity_name=form.opportunity_name.data or "",
+                amount=str(form.amount.data if form.amount.data is not None else ""),
+                stage=form.stage.data, close_date=form.close_date.data,
+            )
+        if saved:
+            flash(_("Converted: %(name)s is now a customer.", name=customer.name), "success")
+            if opportunity is not None:
+                return redirect(url_for("sandbox.opportunity_detail",
+                                        opportunity_id=opportunity.id))
+            return redirect(url_for("sandbox.customer_detail", customer_id=customer.id))
+    return lead_page(sandbox, lead, status=422, convert_form=form)

@@ -6,14 +6,14 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.extensions import db
+from portal.domain import transaction
 from portal.rendering import render
 from sandbox import queries, reports
 from sandbox.forms import ActivityForm, StageForm
 from sandbox.models import STAGES, Colleague, Customer, Opportunity, get_in_sandbox
 from sandbox.services import SandboxError
 from sandbox.services.opportunities import move_stage
-from sandbox.views import bp, load_or_404, my_sandbox, show_error
+from sandbox.views import bp, load_or_404, my_sandbox
 
 
 def board_page(sandbox, *, status: int = 200, board_error: str = ""):
@@ -73,22 +73,14 @@ def opportunity_stage(opportunity_id: int):
     opportunity = load_or_404(Opportunity, opportunity_id, sandbox)
     from_board = request.form.get("from_board") == "1"
     form = StageForm()
-    try:
+    with transaction(None if from_board else form) as saved:  # the board shows no form
         if not form.validate():
             raise SandboxError(_("Choose a stage."), "stage")
         move_stage(sandbox, current_user, opportunity, form.stage.data, form.reason.data or "")
-    except SandboxError as error:
-        db.session.rollback()
-        if from_board:
-            return board_page(sandbox, status=422, board_error=error.message)
-        show_error(form, error)
-        return opportunity_page(
-            sandbox,
-            load_or_404(Opportunity, opportunity_id, sandbox),
-            status=422,
-            stage_form=form,
-        )
-    db.session.commit()
+    if not saved and from_board:
+        return board_page(sandbox, status=422, board_error=saved.error.message)
+    if not saved:
+        return opportunity_page(sandbox, opportunity, status=422, stage_form=form)
     if from_board:
         if request.headers.get("HX-Request"):
             return board_page(sandbox)

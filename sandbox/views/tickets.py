@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.extensions import db
+from portal.domain import transaction
 from portal.rendering import render
 from sandbox import queries
 from sandbox.forms import (
@@ -27,9 +27,8 @@ from sandbox.models import (
     Ticket,
     get_in_sandbox,
 )
-from sandbox.services import SandboxError
 from sandbox.services import tickets as ticket_services
-from sandbox.views import bp, load_or_404, my_sandbox, page_number, show_error
+from sandbox.views import bp, load_or_404, my_sandbox, page_number
 
 
 @bp.get("/tickets")
@@ -133,6 +132,14 @@ def ticket_detail(ticket_id: int):
     return ticket_page(sandbox, load_or_404(Ticket, ticket_id, sandbox))
 
 
+def _action_form(sandbox, form_class):
+    """The action's form as posted, or None for an action without one."""
+    form = form_class() if form_class else None
+    if isinstance(form, AssignForm):
+        form.assignee.choices = [(c.id, c.name) for c in queries.colleagues(sandbox)]
+    return form
+
+
 @bp.post("/tickets/<int:ticket_id>/<action>")
 def ticket_action(ticket_id: int, action: str):
     """Assign, prioritise, respond, set pending, resolve, close, set aside or reopen."""
@@ -141,28 +148,16 @@ def ticket_action(ticket_id: int, action: str):
     sandbox = my_sandbox()
     ticket = load_or_404(Ticket, ticket_id, sandbox)
     form_class, act = ACTIONS[action]
-    form = form_class() if form_class else None
-    if isinstance(form, AssignForm):
-        form.assignee.choices = [(c.id, c.name) for c in queries.colleagues(sandbox)]
+    form = _action_form(sandbox, form_class)
     message = ""
     if form is None or form.validate():
-        try:
+        # A refusal that names no field goes above the ticket's actions, not on the form.
+        with transaction(form, aside={None}) as saved:
             act(sandbox, current_user, ticket, form)
-        except SandboxError as error:
-            db.session.rollback()
-            if form is not None and error.field:
-                show_error(form, error)
-            else:
-                message = error.message
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Ticket updated."), "success")
             return redirect(url_for("sandbox.ticket_detail", ticket_id=ticket.id))
+        message = saved.aside_message or ""
     return ticket_page(
-        sandbox,
-        load_or_404(Ticket, ticket_id, sandbox),
-        status=422,
-        failed=action,
-        failed_form=form,
-        action_error=message,
+        sandbox, ticket, status=422, failed=action, failed_form=form, action_error=message
     )
