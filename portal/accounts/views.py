@@ -31,9 +31,10 @@ from portal.accounts.roles import Role
 from portal.accounts.roster import decode_upload, import_roster
 from portal.accounts.services import AccountError, AccountLocked, SignInBusy, UserData
 from portal.database import utcnow
+from portal.domain import transaction
 from portal.extensions import db, limiter
 from portal.navigation import home_url
-from portal.rendering import render
+from portal.rendering import render, render_form
 from portal.security import is_safe_redirect, roles_required
 
 auth_bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -66,15 +67,6 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _form_error(form, error: AccountError) -> None:
-    """Show a service error next to its field, or above the form if it has none."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 def _fresh_session() -> None:
     """Start a new session (nothing from before carries over) but keep the language."""
     locale = session.get("locale")
@@ -91,34 +83,41 @@ def login():
     form = LoginForm()
     status, headers = 200, {}
     if form.validate_on_submit():
-        try:
+        with transaction(form) as attempt:  # commits the sign-in, or the wrong password counted
             user = services.authenticate(
                 form.email.data, form.password.data, known_device_of=known_device()
             )
-        except AccountLocked as locked:
-            form.form_errors.append(locked.message)
-            status, headers = 429, {"Retry-After": str(locked.seconds)}
-        except SignInBusy as busy:
-            form.form_errors.append(busy.message)
-            status, headers = 503, {"Retry-After": "5"}
-        else:
-            db.session.commit()  # the sign-in, or the wrong password counted
-            if user is not None:
-                _fresh_session()
-                login_user(user)
-                target = request.args.get("next")
-                response = redirect(target if is_safe_redirect(target) else home_url(user))
-                remember_device(response, user)
-                return response
-            form.form_errors.append(
-                _("The email or password is not right, or the account is disabled.")
-            )
-            status = 401
+        if attempt and user is not None:
+            return _signed_in(user)
+        status, headers = _refused(form, attempt.error)
     elif form.is_submitted():
         status = 422
     response = render("accounts/login.html", form=form, status=status)
     response.headers.update(headers)
     return response
+
+
+def _signed_in(user: User):
+    """Start the user's fresh session, then go where they were going."""
+    _fresh_session()
+    login_user(user)
+    target = request.args.get("next")
+    response = redirect(target if is_safe_redirect(target) else home_url(user))
+    remember_device(response, user)
+    return response
+
+
+def _refused(form: LoginForm, error: AccountError | None) -> tuple[int, dict[str, str]]:
+    """The status and headers of a sign-in that did not happen (the form says why)."""
+    if isinstance(error, AccountLocked):
+        return 429, {"Retry-After": str(error.seconds)}
+    if isinstance(error, SignInBusy):
+        return 503, {"Retry-After": "5"}
+    if error is None:
+        form.form_errors.append(
+            _("The email or password is not right, or the account is disabled.")
+        )
+    return 401, {}
 
 
 @auth_bp.post("/logout")
@@ -135,14 +134,21 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-@auth_bp.get("/account")
-@login_required
-def account():
+def _account_page(password_form: PasswordChangeForm, status: int = 200):
     language_form = LanguageForm(locale=current_user.locale)
     language_form.locale.choices = list(current_app.config["LANGUAGES"].items())
     return render(
-        "accounts/account.html", password_form=PasswordChangeForm(), language_form=language_form
+        "accounts/account.html",
+        password_form=password_form,
+        language_form=language_form,
+        status=status,
     )
+
+
+@auth_bp.get("/account")
+@login_required
+def account():
+    return _account_page(PasswordChangeForm())
 
 
 @auth_bp.post("/account/password")
@@ -150,27 +156,17 @@ def account():
 def password_change():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             services.change_own_password(
                 current_user, form.current_password.data, form.new_password.data
             )
-        except AccountError as error:
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             # The version moved on: sign this session in again with it. Pass the user
             # itself, not the `current_user` proxy, or the proxy would point at itself.
             login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other sessions are signed out."), "success")
             return redirect(home_url(current_user))
-    language_form = LanguageForm(locale=current_user.locale)
-    language_form.locale.choices = list(current_app.config["LANGUAGES"].items())
-    return render(
-        "accounts/account.html",
-        password_form=form,
-        language_form=language_form,
-        status=422,
-    )
+    return _account_page(form, status=422)
 
 
 # Admin: users
@@ -233,21 +229,16 @@ def user_list():
 def user_create():
     form = _user_form()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             user = services.create_user(
                 _user_data(form),
                 form.password.data or None,
                 require_change=form.require_change.data,
             )
-        except AccountError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s can now be found in the user list.", name=user.name), "success")
             return redirect(url_for("admin.user_list"))
-    status = 422 if form.is_submitted() else 200
-    return render("accounts/admin/user_form.html", form=form, user=None, status=status)
+    return render_form("accounts/admin/user_form.html", form, user=None)
 
 
 @admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -257,29 +248,19 @@ def user_edit(user_id: int):
     user = _load_user(user_id)
     form = _user_form(user)
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             services.update_user(user, _user_data(form), actor=current_user)
             if form.password.data:
                 services.set_password(
                     user, form.password.data, require_change=form.require_change.data
                 )
-        except AccountError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             if form.password.data and user.id == current_user.id:
                 login_user(user)  # a new password ends other sessions, not this one
             flash(_("Changes to %(name)s are saved.", name=user.name), "success")
             return redirect(url_for("admin.user_list"))
-    status = 422 if form.is_submitted() else 200
-    return render(
-        "accounts/admin/user_form.html",
-        form=form,
-        user=user,
-        confirm_form=ConfirmForm(),
-        now=utcnow(),
-        status=status,
+    return render_form(
+        "accounts/admin/user_form.html", form, user=user, confirm_form=ConfirmForm(), now=utcnow()
     )
 
 
@@ -291,17 +272,12 @@ def user_set_active(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     make_active = request.form.get("active") == "1"
-    try:
+    with transaction() as saved:
         services.set_active(user, make_active, actor=current_user)
-    except AccountError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if make_active:
+        saved.flash(_("%(name)s can sign in again.", name=user.name))
     else:
-        db.session.commit()
-        if make_active:
-            flash(_("%(name)s can sign in again.", name=user.name), "success")
-        else:
-            flash(_("%(name)s is disabled and signed out.", name=user.name), "success")
+        saved.flash(_("%(name)s is disabled and signed out.", name=user.name))
     if request.htmx:
         return render(
             "accounts/admin/_user_row.html", user=user, confirm_form=ConfirmForm()
@@ -329,19 +305,12 @@ def user_import():
     form = RosterForm()
     report = None
     if form.validate_on_submit():
-        try:
+        # A roster with a rejected row changes nothing (see import_roster): nothing to commit.
+        with transaction(form):
             text = decode_upload(form.file.data.read())
             report = import_roster(
                 text, form.initial_password.data or None, actor=current_user
             )
-        except AccountError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            if report.applied:
-                db.session.commit()
-            else:
-                db.session.rollback()
     status = 422 if form.is_submitted() and (report is None or not report.applied) else 200
     return render("accounts/admin/import.html", form=form, report=report, status=status)
 
@@ -354,25 +323,17 @@ def user_import():
 @roles_required(Role.ADMIN)
 def department_list():
     form = DepartmentForm()
-    status = 200
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             department = services.create_department(form.name.data)
-        except AccountError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Department %(name)s added.", name=department.name), "success")
             return redirect(url_for("admin.department_list"))
-    if form.is_submitted():
-        status = 422
-    return render(
+    return render_form(
         "accounts/admin/departments.html",
-        form=form,
+        form,
         departments=queries.departments_with_counts(),
         confirm_form=ConfirmForm(),
-        status=status,
     )
 
 
@@ -390,14 +351,9 @@ def department_rename(department_id: int):
     department = _load_department(department_id)
     form = DepartmentForm()
     if form.validate_on_submit():
-        try:
+        with transaction() as saved:
             services.rename_department(department, form.name.data)
-        except AccountError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Department renamed to %(name)s.", name=department.name), "success")
+        saved.flash(_("Department renamed to %(name)s.", name=department.name))
     elif (form.name.data or "").strip() and form.name.errors:
         flash(form.name.errors[0], "danger")  # for example: too long
     else:
@@ -412,12 +368,7 @@ def department_delete(department_id: int):
     department = _load_department(department_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with transaction() as saved:
         services.delete_department(department)
-    except AccountError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Department deleted."), "success")
+    saved.flash(_("Department deleted."))
     return redirect(url_for("admin.department_list"))
