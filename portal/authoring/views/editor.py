@@ -16,22 +16,16 @@ from portal.authoring.forms import (
     ReadingForm,
     TitleForm,
 )
+from portal.authoring.models import Assignment, CourseVersion
 from portal.authoring.services import AuthoringError
 from portal.authoring.views import bp, course_or_404
 from portal.authoring.views.lesson import lesson_page
+from portal.domain import transaction
 from portal.extensions import db
 from portal.learning.bundle import BundleError
-from portal.learning.models import Assignment, Course, CourseVersion
+from portal.learning.models import Course, LessonKind, QuestionKind
 from portal.markdown import render_markdown
-from portal.rendering import render
-
-
-def _attach(form, error: AuthoringError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+from portal.rendering import render, render_form
 
 
 @bp.get("/")
@@ -60,19 +54,14 @@ def home():
 def course_create():
     form = CourseForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             course = services.create_course(
                 form.title.data, form.summary.data or "", form.language.data, current_user
             )
-        except AuthoringError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Course created as a draft. Add lessons, then publish."), "success")
             return redirect(url_for("authoring.course_edit", slug=course.slug))
-    status = 422 if form.is_submitted() else 200
-    return render("authoring/course_new.html", form=form, status=status)
+    return render_form("authoring/course_new.html", form)
 
 
 def _editor_context(course: Course, **extra) -> dict:
@@ -108,18 +97,14 @@ def course_details(slug: str):
     course = course_or_404(slug)
     form = CourseForm()
     if form.validate_on_submit():
-        try:
+        with transaction(form) as saved:
             services.update_details(
                 course, form.title.data, form.summary.data or "", form.language.data,
                 current_user, cover=form.cover.data or "",
             )
-        except AuthoringError as error:
-            _attach(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Details saved to the draft."), "success")
             return redirect(url_for("authoring.course_edit", slug=slug))
-    db.session.rollback()
     return render(
         "authoring/course_edit.html", status=422, **_editor_context(course, details_form=form)
     )
@@ -141,13 +126,9 @@ def _structure_response(course: Course, error: str | None = None):
 
 def _structure_edit(slug: str, change) -> object:
     course = course_or_404(slug)
-    try:
+    with transaction() as saved:
         change(course)
-    except AuthoringError as error:
-        db.session.rollback()
-        return _structure_response(course, error.message)
-    db.session.commit()
-    return _structure_response(course)
+    return _structure_response(course, saved.aside_message)
 
 
 def _offset() -> int:
@@ -214,40 +195,28 @@ def lesson_save(slug: str, key: str):
         lesson = services.lesson_in(bundle, key)
     except AuthoringError:
         abort(404)
-    form = ReadingForm() if lesson.kind == "reading" else QuizSettingsForm()
-    if lesson.kind not in ("reading", "quiz"):
+    if lesson.kind not in (LessonKind.READING, LessonKind.QUIZ):
         abort(400)
+    form = ReadingForm() if lesson.kind == LessonKind.READING else QuizSettingsForm()
     if form.validate_on_submit():
-        try:
-            if lesson.kind == "reading":
-                services.update_reading(
-                    course,
-                    key,
-                    title=form.title.data,
-                    minutes=form.minutes.data,
-                    required=form.required.data,
-                    body=form.body.data,
-                    actor=current_user,
-                )
-            else:
-                services.update_quiz(
-                    course,
-                    key,
-                    title=form.title.data,
-                    minutes=form.minutes.data,
-                    required=form.required.data,
-                    pass_mark=form.pass_mark.data,
-                    intro=form.intro.data or "",
-                    actor=current_user,
-                )
-        except AuthoringError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
+        with transaction(form) as saved:
+            _save_lesson_settings(course, key, lesson.kind, form)
+        if saved:
             flash(_("Saved to the draft."), "success")
             return redirect(url_for("authoring.lesson_edit", slug=slug, key=key))
     return lesson_page(course, key, status=422, form=form)
+
+
+def _save_lesson_settings(course: Course, key: str, kind: str, form) -> None:
+    """Write a reading's or a quiz's settings form to the draft."""
+    common = {"title": form.title.data, "minutes": form.minutes.data,
+              "required": form.required.data, "actor": current_user}
+    if kind == LessonKind.READING:
+        services.update_reading(course, key, body=form.body.data, **common)
+    else:
+        services.update_quiz(
+            course, key, pass_mark=form.pass_mark.data, intro=form.intro.data or "", **common
+        )
 
 
 def _submitted_choices() -> list[dict]:
@@ -285,53 +254,29 @@ def question_save(slug: str, key: str):
     course = course_or_404(slug)
     form = QuestionForm()
     question_key = request.form.get("question_key") or None
-    true_false = request.form.get("kind") == "true_false"
+    true_false = request.form.get("kind") == QuestionKind.TRUE_FALSE
     choices = _submitted_true_false() if true_false else _submitted_choices()
-    error_field = None
+    choices_error = None
     if form.validate_on_submit():
-        try:
+        with transaction(form, aside={"choices"}) as saved:  # the choices are no form field
             services.save_question(
-                course,
-                key,
-                question_key,
-                kind=form.kind.data,
-                prompt=form.prompt.data,
-                explanation=form.explanation.data or "",
-                choices=choices,
-                actor=current_user,
+                course, key, question_key, kind=form.kind.data, prompt=form.prompt.data,
+                explanation=form.explanation.data or "", choices=choices, actor=current_user,
             )
-        except AuthoringError as error:
-            db.session.rollback()
-            if error.field == "choices":
-                error_field = error.message
-            else:
-                _attach(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Question saved to the draft."), "success")
             return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + "#questions")
-    return lesson_page(
-        course,
-        key,
-        status=422,
-        failed_form=form,
-        choices=choices,
-        choices_error=error_field,
-        editing=question_key or "new",
-    )
+        choices_error = saved.aside_message
+    return lesson_page(course, key, status=422, failed_form=form, choices=choices,
+                       choices_error=choices_error, editing=question_key or "new")
 
 
 @bp.post("/courses/<slug>/lessons/<key>/questions/<question_key>/remove")
 def question_remove(slug: str, key: str, question_key: str):
     course = course_or_404(slug)
-    try:
+    with transaction() as saved:
         services.remove_question(course, key, question_key, current_user)
-    except AuthoringError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Question removed from the draft."), "success")
+    saved.flash(_("Question removed from the draft."))
     return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + "#questions")
 
 
@@ -351,12 +296,11 @@ def preview():
 def course_publish(slug: str):
     course = course_or_404(slug)
     try:
-        result = services.publish(course, current_user)
-    except BundleError as error:
-        db.session.rollback()
+        with transaction():
+            result = services.publish(course, current_user)
+    except BundleError as error:  # rolled back; the editor lists what blocks publishing
         context = _editor_context(course, refused=error.problems)
         return render("authoring/course_edit.html", status=422, **context)
-    db.session.commit()
     if result.outcome == "unchanged":
         flash(_("Nothing has changed since the last publish."), "info")
     else:
@@ -370,14 +314,9 @@ def course_publish(slug: str):
 def _course_change(slug: str, change, done: str):
     """Apply `change` to the course, say `done` (or what refused it), back to the editor."""
     course = course_or_404(slug)
-    try:
+    with transaction() as saved:
         change(course)
-    except AuthoringError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(done, "success")
+    saved.flash(done)
     return redirect(url_for("authoring.course_edit", slug=slug))
 
 
@@ -392,14 +331,11 @@ def course_withdraw(slug: str):
 def course_delete(slug: str):
     course = course_or_404(slug)
     title = course.title
-    try:
+    with transaction() as saved:
         services.delete_course(course)
-    except AuthoringError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    saved.flash(_("%(title)s is deleted.", title=title))
+    if not saved:
         return redirect(url_for("authoring.course_edit", slug=slug))
-    db.session.commit()
-    flash(_("%(title)s is deleted.", title=title), "success")
     return redirect(url_for("authoring.home"))
 
 

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import queries as account_queries
 from portal.arguments import arg_id, parse_id
-from portal.authoring import progress
+from portal.authoring import assignments, reminders
 from portal.authoring.forms import AssignmentChangeForm, AssignmentForm
-from portal.authoring.progress import AssignmentError
+from portal.authoring.models import Assignment
+from portal.authoring.report import STALLED_AFTER, progress_report, report_csv
 from portal.authoring.views import bp, course_or_404
 from portal.database import utcnow
+from portal.domain import transaction
 from portal.extensions import db
 from portal.i18n import date_filter
-from portal.learning.models import Assignment
 from portal.mail import mail_configured
-from portal.rendering import render
+from portal.rendering import attachment, render, render_form
 from portal.rollout import queries as rollout_queries
 from portal.rollout.models import Wave
 
@@ -46,46 +47,40 @@ def course_assignments(slug: str):
     emails_text = request.form.get("emails", "")
     emails_error = None
     if form.validate_on_submit():
-        try:
-            wave = db.session.get(Wave, form.wave.data) if form.wave.data else None
-            added = progress.assign(
-                course,
-                wave=wave,
-                lead_days=form.lead_days.data or 0,
-                department_ids=form.departments.data or [],
-                emails=emails_text.replace(",", "\n").splitlines(),
-                due_on=form.due_on.data,
-                required=form.required.data,
-                actor=current_user,
-                late_joiner_days=form.late_joiner_days.data or _late_joiner_days(),
-            )
-        except AssignmentError as error:
-            db.session.rollback()
-            if error.field == "emails":
-                emails_error = error.message
-            elif error.field in ("departments", "wave"):
-                errors = getattr(form, error.field).errors
-                getattr(form, error.field).errors = [*errors, error.message]
-            else:
-                form.form_errors.append(error.message)
-        else:
-            db.session.commit()
+        with transaction(form, aside={"emails"}) as saved:  # the emails box is no form field
+            added = _assign(course, form, emails_text)
+        if saved:
             flash(ngettext_assigned(added), "success")
             return redirect(url_for("authoring.course_assignments", slug=slug))
-    status = 422 if form.is_submitted() else 200
-    return _assignments_page(course, form, status, emails_text, emails_error)
+        emails_error = saved.aside_message
+    return _assignments_page(course, form, emails_text, emails_error)
 
 
-def _assignments_page(course, form, status=200, emails_text="", emails_error=None,
+def _assign(course, form: AssignmentForm, emails_text: str) -> int:
+    """Assign the course as the form says; how many assignments were added."""
+    return assignments.assign(
+        course,
+        wave=db.session.get(Wave, form.wave.data) if form.wave.data else None,
+        lead_days=form.lead_days.data or 0,
+        department_ids=form.departments.data or [],
+        emails=emails_text.replace(",", "\n").splitlines(),
+        due_on=form.due_on.data,
+        required=form.required.data,
+        actor=current_user,
+        late_joiner_days=form.late_joiner_days.data or _late_joiner_days(),
+    )
+
+
+def _assignments_page(course, form, emails_text="", emails_error=None,
                       changing=None, change_form=None):
-    return render(
+    """The assignments page; after any post it comes back as 422 (a form holds errors)."""
+    return render_form(
         "authoring/assignments.html",
-        status=status,
+        form,
         course=course,
-        form=form,
         emails_text=emails_text,
         emails_error=emails_error,
-        assignments=progress.assignments_of(course),
+        assignments=assignments.assignments_of(course),
         changing=changing,
         change_form=change_form,
         today=date.today(),
@@ -106,20 +101,16 @@ def assignment_change(slug: str, assignment_id: int):
     assignment = _assignment_of(course, assignment_id)
     change_form = AssignmentChangeForm()
     if change_form.validate_on_submit():
-        try:
-            progress.change_assignment(
+        with transaction(change_form) as saved:
+            assignments.change_assignment(
                 assignment, change_form.due_on.data, change_form.required.data,
                 change_form.late_joiner_days.data,
             )
-        except AssignmentError as error:
-            db.session.rollback()
-            change_form.due_on.errors = [*change_form.due_on.errors, error.message]
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Assignment changed."), "success")
             return redirect(url_for("authoring.course_assignments", slug=slug))
     return _assignments_page(
-        course, _assignment_form(), 422, changing=assignment.id, change_form=change_form
+        course, _assignment_form(), changing=assignment.id, change_form=change_form
     )
 
 
@@ -143,14 +134,10 @@ def assignment_remove(slug: str, assignment_id: int):
 def course_progress(slug: str):
     course = course_or_404(slug)
     department_id = arg_id("department")
-    report = progress.progress_report(course, department_id)
+    report = progress_report(course, department_id)
     today = date.today()
     if request.args.get("format") == "csv":
-        return Response(
-            progress.report_csv(report, today),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{course.slug}-progress.csv"'},
-        )
+        return attachment(report_csv(report, today), f"{course.slug}-progress.csv")
     return render(
         "authoring/progress.html",
         course=course,
@@ -159,9 +146,9 @@ def course_progress(slug: str):
         now=utcnow(),
         departments=account_queries.departments(),
         department_id=department_id,
-        nudges=progress.recent_nudges(course),
+        nudges=reminders.recent_nudges(course),
         mail_ready=mail_configured(),
-        stalled_days=progress.STALLED_AFTER.days,
+        stalled_days=STALLED_AFTER.days,
     )
 
 
@@ -169,15 +156,21 @@ def course_progress(slug: str):
 def course_nudge(slug: str):
     course = course_or_404(slug)
     wanted = {parse_id(v) for v in request.form.getlist("user")} - {None}
-    report = progress.progress_report(course)
+    report = progress_report(course)
     reachable = {row.user.id: row.user for row in report.rows}
     chosen = [reachable[i] for i in wanted if i in reachable]
     if not chosen or len(chosen) != len(wanted):
         flash(_("Choose learners of this course to remind."), "danger")
         return redirect(url_for("authoring.course_progress", slug=slug))
     url = url_for("learning.course", slug=course.slug, _external=True)
-    nudges = progress.nudge(course, chosen, current_user, url)
+    nudges = reminders.nudge(course, chosen, current_user, url)
     db.session.commit()
+    _flash_nudged(nudges)
+    return redirect(url_for("authoring.course_progress", slug=slug))
+
+
+def _flash_nudged(nudges) -> None:
+    """Say how many reminders went out, and why the others did not."""
     sent = sum(1 for n in nudges if n.status == "sent")
     if sent == len(nudges):
         flash(_("Reminder emailed to %(count)d learners.", count=sent), "success")
@@ -196,4 +189,3 @@ def course_nudge(slug: str):
             ),
             "warning",
         )
-    return redirect(url_for("authoring.course_progress", slug=slug))
