@@ -200,23 +200,25 @@ def test_admin_creates_a_user_without_password_who_cannot_sign_in_yet(app, clien
     assert app.test_client().login(user.email, "a-long-enough-secret").status_code == 401
 
 
-@pytest.mark.parametrize(
-    ("changes", "field", "message"),
-    [
-        ({"email": "not-an-email"}, "email", "Enter a valid email address."),
-        ({"email": "taken@EXAMPLE.test"}, "email",
-         "Another account already uses this email address."),
-        ({"email": ""}, "email", "This field is required."),
-        ({"name": ""}, "name", "This field is required."),
-        ({"name": "   "}, "name", "This field is required."),
-        ({"roles": []}, "roles", "Choose at least one role."),
-        ({"roles": ["wizard"]}, "roles", "'wizard' is not a valid choice for this field."),
-        ({"password": "short"}, "password", "Use at least 10 characters."),
-        ({"department_id": "987654"}, "department_id", "Not a valid choice."),
-        ({"locale": "xx"}, "locale", "Not a valid choice."),
-        ({"name": "x" * 121}, "name", "Field cannot be longer than 120 characters."),
-    ],
-)
+# Bad input to the user form, new or edited: (changed fields, field blamed, message there).
+BAD_USER_INPUT = [
+    ({"email": "not-an-email"}, "email", "Enter a valid email address."),
+    ({"email": "bad@"}, "email", "Enter a valid email address."),
+    ({"email": "taken@EXAMPLE.test"}, "email", "Another account already uses this email address."),
+    ({"email": "Taken@Example.TEST"}, "email", "Another account already uses this email address."),
+    ({"email": ""}, "email", "This field is required."),
+    ({"name": ""}, "name", "This field is required."),
+    ({"name": "   "}, "name", "This field is required."),
+    ({"roles": []}, "roles", "Choose at least one role."),
+    ({"roles": ["wizard"]}, "roles", "'wizard' is not a valid choice for this field."),
+    ({"password": "short"}, "password", "Use at least 10 characters."),
+    ({"department_id": "987654"}, "department_id", "Not a valid choice."),
+    ({"locale": "xx"}, "locale", "Not a valid choice."),
+    ({"name": "x" * 121}, "name", "Field cannot be longer than 120 characters."),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), BAD_USER_INPUT)
 def test_bad_new_user_is_refused_beside_the_field_and_nothing_is_saved(
     client, admin, make, changes, field, message
 ):
@@ -279,17 +281,7 @@ def test_admin_changing_their_own_password_stays_signed_in(client, admin):
     assert client.get("/admin/users").status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("changes", "field", "message"),
-    [
-        ({"email": "bad@"}, "email", "Enter a valid email address."),
-        ({"email": "Taken@Example.TEST"}, "email",
-         "Another account already uses this email address."),
-        ({"name": ""}, "name", "This field is required."),
-        ({"roles": []}, "roles", "Choose at least one role."),
-        ({"password": "short"}, "password", "Use at least 10 characters."),
-    ],
-)
+@pytest.mark.parametrize(("changes", "field", "message"), BAD_USER_INPUT)
 def test_bad_edit_is_refused_beside_the_field_and_nothing_is_saved(
     client, admin, make, changes, field, message
 ):

@@ -21,14 +21,19 @@ def _assignments(course=None) -> list[Assignment]:
     return list(db.session.scalars(query))
 
 
+def _tie(client, wave, course, lead_days: int):
+    """Tie `course` to `wave` as required, due `lead_days` before go-live."""
+    return client.post(f"/rollout/waves/{wave.id}/courses",
+                       data={"course": course.id, "required": "y", "lead_days": str(lead_days)})
+
+
 def test_tying_a_course_assigns_it_to_every_department_due_before_go_live(
     client, executive, plan, make, course
 ):
     sales, billing = make.department("Sales"), make.department("Billing")
     wave = make_wave(plan, [sales, billing], go_live_on=GO_LIVE)
     client.login(executive)
-    response = client.post(f"/rollout/waves/{wave.id}/courses",
-                           data={"course": course.id, "required": "y", "lead_days": "10"})
+    response = _tie(client, wave, course, 10)
     assert response.status_code == 302
     tied = _assignments(course)
     assert sorted((a.department_id, a.due_on, a.lead_days, a.wave_id, a.required)
@@ -44,8 +49,7 @@ def test_moving_go_live_moves_the_tied_due_dates(client, executive, plan, make, 
     sales = make.department("Sales")
     wave = make_wave(plan, [sales], go_live_on=GO_LIVE)
     client.login(executive)
-    client.post(f"/rollout/waves/{wave.id}/courses",
-                data={"course": course.id, "required": "y", "lead_days": "14"})
+    _tie(client, wave, course, 14)
     untied = Assignment(course_id=course.id, user_id=make.user().id,
                         due_on=date(2030, 1, 1))
     db.session.add(untied)
@@ -70,8 +74,7 @@ def test_an_existing_assignment_is_tied_not_doubled(client, executive, plan, mak
     db.session.commit()
     wave = make_wave(plan, [sales], go_live_on=GO_LIVE)
     client.login(executive)
-    client.post(f"/rollout/waves/{wave.id}/courses",
-                data={"course": course.id, "required": "y", "lead_days": "7"})
+    _tie(client, wave, course, 7)
     assert [(a.id, a.wave_id, a.due_on) for a in _assignments(course)] == [
         (existing.id, wave.id, GO_LIVE - timedelta(days=7))]
 
@@ -80,8 +83,7 @@ def test_untie_keeps_the_assignment_and_its_date(client, executive, plan, make, 
     sales = make.department("Sales")
     wave = make_wave(plan, [sales], go_live_on=GO_LIVE)
     client.login(executive)
-    client.post(f"/rollout/waves/{wave.id}/courses",
-                data={"course": course.id, "required": "y", "lead_days": "14"})
+    _tie(client, wave, course, 14)
     assignment = _assignments(course)[0]
     assert client.post(
         f"/rollout/waves/{wave.id}/assignments/{assignment.id}/untie").status_code == 302
@@ -103,8 +105,7 @@ def test_departments_joining_a_wave_get_its_courses_and_leaving_ones_keep_theirs
     sales, billing = make.department("Sales"), make.department("Billing")
     wave = make_wave(plan, [sales], go_live_on=GO_LIVE)
     client.login(executive)
-    client.post(f"/rollout/waves/{wave.id}/courses",
-                data={"course": course.id, "required": "y", "lead_days": "14"})
+    _tie(client, wave, course, 14)
     client.post(f"/rollout/waves/{wave.id}/edit", data={
         "name": "Pilot", "go_live_on": GO_LIVE.isoformat(), "lead_days": "14",
         "department_ids": [billing.id]})
@@ -118,8 +119,7 @@ def test_deleting_a_wave_keeps_its_assignments(client, executive, plan, make, co
     sales = make.department("Sales")
     wave = make_wave(plan, [sales], go_live_on=GO_LIVE)
     client.login(executive)
-    client.post(f"/rollout/waves/{wave.id}/courses",
-                data={"course": course.id, "required": "y", "lead_days": "14"})
+    _tie(client, wave, course, 14)
     assert client.post(f"/rollout/waves/{wave.id}/delete").status_code == 302
     assert [(a.wave_id, a.due_on) for a in _assignments(course)] == [
         (None, GO_LIVE - timedelta(days=14))]
