@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.authoring.models import CourseDraft, CourseVersion
 from portal.authoring.services.errors import AuthoringError
-from portal.authoring.services.keys import slugify, unique_key
+from portal.authoring.services.keys import clean_title, slugify, unique_key
 from portal.extensions import db
 from portal.learning.bundle import CourseBundle, bundle_from_dict, bundle_to_dict
 from portal.learning.importer import bundle_hash, latest_version
@@ -24,26 +24,19 @@ from portal.learning.models import Course
 
 def create_course(title: str, summary: str, language: str, actor: User) -> Course:
     """A new, unpublished course with one empty module to start from."""
-    title = " ".join(title.split())
-    if not title:
-        raise AuthoringError(_("Enter a title."), "title")
+    title = clean_title(title, _("Enter a title."))
     taken = set(db.session.scalars(select(Course.slug)))
-    slug = unique_key(slugify(title, "course"), taken)
-    course = Course(
-        slug=slug,
-        title=title,
-        summary=summary.strip(),
-        language=language,
-        published=False,
-        version=0,
-    )
+    details = {
+        "slug": unique_key(slugify(title, "course"), taken),
+        "title": title,
+        "summary": summary.strip(),
+        "language": language,
+    }
+    course = Course(**details, published=False, version=0)
     db.session.add(course)
     db.session.flush()
     bundle = CourseBundle(
-        slug=slug,
-        title=title,
-        summary=summary.strip(),
-        language=language,
+        **details,
         translation_of=None,
         modules=[{"key": "module-1", "title": _("Module 1"), "lessons": []}],
         lessons=[],
@@ -146,10 +139,8 @@ def discard_draft(course: Course) -> None:
 def update_details(
     course: Course, title: str, summary: str, language: str, actor: User, cover: str = ""
 ) -> None:
+    title = clean_title(title, _("Enter a title."))
     draft, bundle = load(course)
-    title = " ".join(title.split())
-    if not title:
-        raise AuthoringError(_("Enter a title."), "title")
     changed = replace(
         bundle, title=title, summary=summary.strip(), cover=cover.strip(), language=language
     )
