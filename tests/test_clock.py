@@ -59,7 +59,9 @@ def test_an_unknown_time_zone_stops_the_portal_with_a_fix(zone):
         create_app({"MODE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://", "TIMEZONE": zone})
 
 
-def test_a_known_time_zone_is_kept():
-    app = create_app({"MODE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                      "TIMEZONE": "Asia/Kolkata"})
+def test_the_time_zone_comes_from_portal_timezone(monkeypatch):
+    monkeypatch.setenv("PORTAL_TIMEZONE", "Asia/Kolkata")
+    app = create_app({"MODE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["TIMEZONE"] == "Asia/Kolkata"
+    with app.app_context():
+        assert clock.zone().key == "Asia/Kolkata"
