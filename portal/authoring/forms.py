@@ -9,7 +9,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
     Form,
+    FormField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -22,17 +24,19 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from portal.config import LANGUAGES
 from portal.forms import PortalForm
+from portal.learning.models import LessonKind, QuestionKind
 
 LANGUAGE_CHOICES = list(LANGUAGES.items())
 KIND_CHOICES = [
-    ("reading", _l("Reading")),
-    ("quiz", _l("Quiz")),
-    ("exercise", _l("Hands-on exercise")),
+    (LessonKind.READING.value, _l("Reading")),
+    (LessonKind.QUIZ.value, _l("Quiz")),
+    (LessonKind.EXERCISE.value, _l("Hands-on exercise")),
 ]
+MAX_CHOICES = 20  # rows a question form reads
 QUESTION_KINDS = [
-    ("single", _l("Single choice")),
-    ("multiple", _l("Multiple choice")),
-    ("true_false", _l("True or false")),
+    (QuestionKind.SINGLE.value, _l("Single choice")),
+    (QuestionKind.MULTIPLE.value, _l("Multiple choice")),
+    (QuestionKind.TRUE_FALSE.value, _l("True or false")),
 ]
 
 
@@ -83,17 +87,50 @@ class QuizSettingsForm(LessonBasicsForm):
 class ChoiceForm(Form):
     key = HiddenField()
     text = StringField(_l("Choice"), validators=[Optional(), Length(max=1000)])
-    correct = BooleanField(_l("Correct"))
+    correct = BooleanField(_l("Correct"), false_values=("", "n"))
+    feedback = StringField(_l("Feedback when chosen"), validators=[Optional(), Length(max=2000)])
+
+
+class TrueFalseRow(Form):
+    """True or False: the feedback a learner sees after picking it."""
+
     feedback = StringField(_l("Feedback when chosen"), validators=[Optional(), Length(max=2000)])
 
 
 class QuestionForm(PortalForm):
+    question_key = HiddenField()  # empty for a new question
     kind = SelectField(_l("Type"), choices=QUESTION_KINDS)
     prompt = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=2000)])
     explanation = TextAreaField(
         _l("Explanation shown after answering"), validators=[Optional(), Length(max=4000)]
     )
-    # Filled in by the view from the submitted rows (choice-0-text, choice-0-correct...).
+    # Single and multiple choice: rows choice-0-text, choice-0-correct... (empty rows drop out
+    # in the service). True or false: which of the two is correct, and each one's feedback.
+    choice = FieldList(FormField(ChoiceForm), max_entries=MAX_CHOICES)
+    tf_correct = StringField(name="tf-correct", validators=[Optional(), Length(max=1)])
+    tf = FieldList(FormField(TrueFalseRow), min_entries=2, max_entries=2)
+
+    def submitted_choices(self) -> list[dict]:
+        """The choices as save_question takes them, for the question's kind."""
+        if self.kind.data == QuestionKind.TRUE_FALSE:
+            return [
+                {"correct": self.tf_correct.data == str(i), "feedback": row.feedback.data or ""}
+                for i, row in enumerate(self.tf)
+            ]
+        return [
+            {
+                "key": row.key.data or "",
+                "text": row.text.data or "",
+                "correct": row.correct.data,
+                "feedback": row.feedback.data or "",
+            }
+            for row in self.choice
+        ]
+
+    def choice_errors(self) -> list[str]:
+        """The errors of the choice rows, shown together below them."""
+        rows = [*self.choice, *self.tf]
+        return [error for row in rows for field in row.form for error in field.errors]
 
 
 class AssignmentForm(PortalForm):

@@ -30,7 +30,6 @@ from wtforms.validators import Length
 from portal.authoring.exercise.actions import ACTIONS, MAX_ACTIONS
 from portal.authoring.exercise.checks import MAX_EVENTS
 from portal.authoring.exercise.conditions import MAX_DEPTH, MAX_ROWS
-from portal.authoring.exercise.task import HINT_MAX, HINTS_MAX, TASK_MAX
 from portal.forms import PortalForm
 
 # What any one value may hold. Shorter limits are the readers' rules, with their own messages
@@ -123,11 +122,13 @@ class BuilderForm(PortalForm):
 
 
 class ExerciseTextForm(BuilderForm):
-    title = StringField(validators=[Length(max=200)])
-    minutes = StringField(validators=[Length(max=10)])
+    """The task and hints; their limits are save_exercise_text's, with its messages."""
+
+    title = StringField()
+    minutes = StringField()
     required = StringField()
-    task = TextAreaField(validators=[Length(max=TASK_MAX + 1000)])
-    hints = TextAreaField(validators=[Length(max=HINTS_MAX * (HINT_MAX + 2) + 1000)])
+    task = TextAreaField()
+    hints = TextAreaField()
 
 
 class SetupRow(Form):

@@ -219,43 +219,13 @@ def _save_lesson_settings(course: Course, key: str, kind: str, form) -> None:
         )
 
 
-def _submitted_choices() -> list[dict]:
-    choices = []
-    for index in range(20):
-        prefix = f"choice-{index}-"
-        if prefix + "text" not in request.form:
-            continue
-        choices.append(
-            {
-                "key": request.form.get(prefix + "key", ""),
-                "text": request.form.get(prefix + "text", "")[:1000],
-                "correct": request.form.get(prefix + "correct") == "y",
-                "feedback": request.form.get(prefix + "feedback", "")[:2000],
-            }
-        )
-    return choices
-
-
-def _submitted_true_false() -> list[dict]:
-    """A true/false question's two choices: which one is correct, and their feedback."""
-    correct = request.form.get("tf-correct", "")
-    return [
-        {
-            "correct": correct == str(index),
-            "feedback": request.form.get(f"tf-{index}-feedback", "")[:2000],
-        }
-        for index in range(2)
-    ]
-
-
 @bp.post("/courses/<slug>/lessons/<key>/questions")
 def question_save(slug: str, key: str):
     """Add a question, or replace the one named by `question_key`."""
     course = course_or_404(slug)
     form = QuestionForm()
-    question_key = request.form.get("question_key") or None
-    true_false = request.form.get("kind") == QuestionKind.TRUE_FALSE
-    choices = _submitted_true_false() if true_false else _submitted_choices()
+    question_key = form.question_key.data or None
+    choices = form.submitted_choices()
     choices_error = None
     if form.validate_on_submit():
         with transaction(form, aside={"choices"}) as saved:  # the choices are no form field
