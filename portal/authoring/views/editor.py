@@ -23,7 +23,7 @@ from portal.authoring.views.lesson import lesson_page
 from portal.domain import transaction
 from portal.extensions import db
 from portal.learning.bundle import BundleError
-from portal.learning.models import Course, LessonKind, QuestionKind
+from portal.learning.models import Course, LessonKind
 from portal.markdown import render_markdown
 from portal.rendering import render, render_form
 
