@@ -14,9 +14,10 @@ from sqlalchemy import case, func, literal, select
 
 from portal import clock
 from portal.accounts.models import Department
+from portal.authoring.models import Assignment
 from portal.database import UTCDateTime
 from portal.extensions import db
-from portal.learning.models import Assignment, Certificate, Course
+from portal.learning.models import Certificate, Course
 from portal.rollout import evidence
 from portal.rollout.metrics import METRICS, Metric, format_value
 from portal.rollout.models import Plan, Wave

@@ -11,8 +11,9 @@ from sqlalchemy.orm import selectinload
 from portal import clock
 from portal.accounts.models import Department, User, UserRole
 from portal.accounts.roles import Role
+from portal.authoring.models import Assignment
 from portal.extensions import db
-from portal.learning.models import Assignment, Certificate, Course
+from portal.learning.models import Certificate, Course
 from portal.rollout import evidence
 from portal.rollout.gates import gate_from_totals
 from portal.rollout.metrics import METRICS, Metric, format_value

@@ -13,8 +13,9 @@ from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, case, false, select
 
+from portal.authoring.models import Assignment
 from portal.extensions import db
-from portal.learning.models import Assignment, Course, Lesson
+from portal.learning.models import Course, Lesson
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,9 @@ from sqlalchemy import (
 
 from portal.accounts.models import User, UserRole
 from portal.accounts.roles import Role
+from portal.authoring.models import Assignment
 from portal.database import UTCDateTime
 from portal.learning.models import (
-    Assignment,
     Certificate,
     ExerciseAttempt,
     LessonProgress,

@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import Department, User
+from portal.authoring.models import Assignment
 from portal.extensions import db
-from portal.learning.models import Assignment, Course
+from portal.learning.models import Course
 from portal.rollout.metrics import GATE_METRICS, METRICS, Metric
 from portal.rollout.models import GateCriterion, Plan, Wave
 from portal.rollout.services.common import RolloutError, clean_text, has_signoffs
