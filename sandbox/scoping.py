@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.util import find_tables
 
@@ -35,10 +35,13 @@ class UnscopedQuery(RuntimeError):
 
 def request_sandbox_id() -> int | None:
     """The id of the sandbox this request works in (set by `open_sandbox`), if any."""
-    if not has_app_context():
+    sandbox = g.get("sandbox") if has_app_context() else None
+    if sandbox is None:
         return None
-    sandbox = g.get("sandbox")
-    return sandbox.id if sandbox is not None else None
+    # The identity, not `sandbox.id`: after a rollback the row is expired, and reading an
+    # attribute would cost a SELECT in the middle of another statement.
+    identity = inspect(sandbox).identity
+    return identity[0] if identity else None
 
 
 def unscoped_tables(sql: str, tables: set[str]) -> set[str]:

@@ -107,3 +107,14 @@ def test_a_bulk_change_on_a_sandbox_page_cannot_touch_another_sandbox(
 
 def _some_id(sandbox) -> int:
     return db.session.scalar(scoped(Customer, sandbox).with_only_columns(Customer.id).limit(1))
+
+
+def test_the_limit_holds_once_rows_expire_without_reloading_the_sandbox(
+    app, sandbox, other_sandbox, sandbox_page, count_queries, monkeypatch
+):
+    monkeypatch.setitem(app.config, "SANDBOX_SCOPE_CHECK", False)  # as in production
+    db.session.expire_all()  # as a rolled-back change leaves it: g.sandbox is expired
+    with count_queries() as counter:
+        found = db.session.scalars(select(Customer.sandbox_id).limit(50)).all()
+    assert set(found) == {sandbox.id}
+    assert counter.count == 1
