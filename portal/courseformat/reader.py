@@ -333,6 +333,10 @@ class _Reader:
                 else f"{_where(content, problem.loc)}: {problem.message}"
             )
             self.problem(name, line_at(data, problem.loc) or line_of(data), message, code=code)
+        checks = data.get("checks") if isinstance(data.get("checks"), list) else []
+        for check in checks:
+            if isinstance(check, dict) and not str(check.get("hint") or "").strip():
+                self.problem(name, line_of(check), "'hint' is missing", code="missing:hint")
         lesson.content = exercise.dump() if exercise is not None else content
 
 

@@ -204,3 +204,15 @@ def test_a_check_stored_before_the_format_refused_it_is_no_500(client, make, app
     response = client.post(f"{url}/check", headers={"HX-Request": "true"})
     assert response.status_code < 500
     assert "cannot be checked as it stands" in response.get_data(as_text=True)
+
+
+def test_a_check_without_a_hint_is_refused_at_its_line():
+    files, _marker = exercise_files()
+    files["drill.exercise.yaml"] = files["drill.exercise.yaml"].replace(
+        "  hint: Convert the lead.\n", ""
+    )
+    with pytest.raises(FormatError) as error:
+        read_course(files)
+    (problem,) = error.value.problems
+    assert (problem.message, problem.code) == ("'hint' is missing", "missing:hint")
+    assert problem.line == broken_line(files, "key: converted")
