@@ -11,6 +11,14 @@ from tests.e2e.conftest import login
 from tests.test_markdown import XSS_PAYLOADS
 
 
+def _add_lesson(page, title: str, kind: str | None = None) -> None:
+    """Add a lesson (a reading unless `kind` says otherwise) on the course's structure page."""
+    page.get_by_placeholder("New lesson title").fill(title)
+    if kind:
+        page.locator("select[name=kind]").select_option(kind)
+    page.get_by_role("button", name="Add lesson").click()
+
+
 def test_trainer_writes_publishes_and_assigns_and_learner_sees_it(page, make, browser,
                                                                   live_server):
     trainer = make.user(roles=("trainer",), department="Customer Service")
@@ -24,8 +32,7 @@ def test_trainer_writes_publishes_and_assigns_and_learner_sees_it(page, make, br
     expect(page.get_by_role("heading", level=1)).to_have_text("Complaints that end well")
 
     # A reading with a live preview.
-    page.get_by_placeholder("New lesson title").fill("Listen first")
-    page.get_by_role("button", name="Add lesson").click()
+    _add_lesson(page, "Listen first")
     page.get_by_role("link", name="Listen first").click()
     body = page.get_by_label("Text (Markdown)")
     body.fill("# Listen first\n\nLet the customer **finish**.\n\n> **Tip:** take notes.")
@@ -37,9 +44,7 @@ def test_trainer_writes_publishes_and_assigns_and_learner_sees_it(page, make, br
 
     # A quiz with one question.
     page.get_by_role("link", name="Complaints that end well").click()
-    page.get_by_placeholder("New lesson title").fill("Check yourself")
-    page.locator("select[name=kind]").select_option("quiz")
-    page.get_by_role("button", name="Add lesson").click()
+    _add_lesson(page, "Check yourself", "quiz")
     page.locator("#structure").get_by_role("link", name="Check yourself").click()
     form = page.locator("[data-question-form=new]")
     form.get_by_label("Question").fill("What comes first?")
@@ -80,8 +85,7 @@ def test_no_xss_payload_runs_in_a_real_browser(page, make):
     page.goto("/author/courses/new")
     page.get_by_label("Title").fill("Hostile")
     page.get_by_role("button", name="Create draft").click()
-    page.get_by_placeholder("New lesson title").fill("Payloads")
-    page.get_by_role("button", name="Add lesson").click()
+    _add_lesson(page, "Payloads")
     page.get_by_role("link", name="Payloads").click()
     page.get_by_label("Text (Markdown)").fill("\n\n".join(XSS_PAYLOADS) + "\n\nThe end.")
     expect(page.get_by_test_id("preview")).to_contain_text("The end.")
@@ -98,9 +102,7 @@ def test_editor_links_problems_and_builds_questions_and_setup_without_codes(page
     page.get_by_role("button", name="Create draft").click()
     # The empty cover shows where its preview will appear, not an empty frame.
     expect(page.get_by_test_id("cover-preview")).to_have_text("The preview appears here.")
-    page.get_by_placeholder("New lesson title").fill("Check yourself")
-    page.locator("select[name=kind]").select_option("quiz")
-    page.get_by_role("button", name="Add lesson").click()
+    _add_lesson(page, "Check yourself", "quiz")
 
     # The problem names the quiz by its title and links to it.
     problems = page.get_by_test_id("problems")
@@ -125,9 +127,7 @@ def test_editor_links_problems_and_builds_questions_and_setup_without_codes(page
     # The exercise builder: kinds and fields by name, dates as "before the sandbox's today".
     page.get_by_role("link", name="Tickets done right").click()
     expect(page.get_by_test_id("problems")).to_have_count(0)
-    page.get_by_placeholder("New lesson title").fill("Handle it")
-    page.locator("select[name=kind]").select_option("exercise")
-    page.get_by_role("button", name="Add lesson").click()
+    _add_lesson(page, "Handle it", "exercise")
     problems = page.get_by_test_id("problems")
     expect(problems).to_contain_text("Handle it: This exercise has no task yet")
     expect(problems).to_contain_text("Handle it: This exercise has no checks yet")

@@ -25,14 +25,18 @@ def _work_ticket(page, subject: str, reply: str, resolution: str) -> None:
     reply_resolve_and_close(page, reply, resolution)
 
 
-def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, app_ctx):
+def _open_the_lesson(page, make, **details):
+    """The built-in courses, a Customer Service learner signed in, on the exercise's lesson."""
     import_builtin_courses()
     db.session.commit()
-    learner = make.user(
-        roles=("learner",), department="Customer Service", name="Omar Sheikh", locale="en"
-    )
+    learner = make.user(roles=("learner",), department="Customer Service", **details)
     login(page, learner)
     page.goto(LESSON)
+    return learner
+
+
+def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, app_ctx):
+    _open_the_lesson(page, make, name="Omar Sheikh", locale="en")
     page.get_by_role("button", name="Start the exercise").click()
     page.get_by_role("link", name="Open my sandbox").click()
 
@@ -78,11 +82,7 @@ def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, 
 
 
 def test_the_panel_stays_in_view_folds_leaves_and_reads_right_to_left(page, make, app_ctx):
-    import_builtin_courses()
-    db.session.commit()
-    learner = make.user(roles=("learner",), department="Customer Service", locale="ur")
-    login(page, learner)
-    page.goto(LESSON)
+    _open_the_lesson(page, make, locale="ur")
     page.locator("#exercise form").first.locator("button").click()
     expect(page.locator('#exercise a[href="/sandbox/"]')).to_be_visible()  # started
     page.goto("/sandbox/tickets")
@@ -119,11 +119,7 @@ def test_the_panel_stays_in_view_folds_leaves_and_reads_right_to_left(page, make
 
 
 def test_a_passing_check_updates_the_lesson_list_without_a_reload(page, make, app_ctx):
-    import_builtin_courses()
-    db.session.commit()
-    learner = make.user(roles=("learner",), department="Customer Service", locale="en")
-    login(page, learner)
-    page.goto(LESSON)
+    learner = _open_the_lesson(page, make, locale="en")
     page.get_by_role("button", name="Start the exercise").click()
     check = page.locator("#exercise").get_by_role("button", name="Check my work")
     expect(check).to_be_visible()  # the scenario is in the sandbox
