@@ -1,8 +1,8 @@
-"""Learner forms: a quiz's answers, one row per question."""
+"""Learner forms: a quiz's answers (one row per question), and the lesson buttons' fields."""
 
 from __future__ import annotations
 
-from wtforms import FieldList, Form, FormField, IntegerField, SelectMultipleField
+from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, SelectMultipleField
 from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput
 
@@ -35,3 +35,15 @@ class QuizForm(PortalForm):
     def chosen(self) -> dict[int, set[int]]:
         """Question id -> the choice ids picked, as the scoring service takes them."""
         return {row.question.data: set(row.choices.data or ()) for row in self.answers}
+
+
+class DoneForm(PortalForm):
+    """Mark a reading as done; `last` ("1") when it finishes the course."""
+
+    last = HiddenField()
+
+
+class LeaveForm(PortalForm):
+    """Close an exercise's panel, then go back to the page it was on (`next`)."""
+
+    next_page = HiddenField(name="next")

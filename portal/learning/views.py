@@ -14,7 +14,7 @@ from portal.database import best_effort
 from portal.domain import transaction
 from portal.extensions import limiter
 from portal.learning import exercises, queries, services
-from portal.learning.forms import QuizForm
+from portal.learning.forms import DoneForm, LeaveForm, QuizForm
 from portal.learning.models import Course, Lesson, LessonKind
 from portal.learning.services import TamperedSubmission
 from portal.markdown import render_markdown
@@ -98,7 +98,7 @@ def lesson_done(slug: str, key: str):
         certificate = services.issue_certificate_if_complete(current_user, course)
     if not saved:
         abort(400)
-    if certificate is not None and request.form.get("last") == "1":
+    if certificate is not None and DoneForm().last.data == "1":
         return redirect(url_for("learning.certificate", code=certificate.code))
     following = queries.outline(current_user, course).next_after(lesson)
     if following is None:
@@ -112,8 +112,7 @@ def lesson_done(slug: str, key: str):
 def quiz_submit(slug: str, key: str):
     """Score a quiz attempt; htmx swaps in the per-question feedback.
 
-    The page sends hidden question ids and its own choices: answers that do not read, or
-    that name another quiz's questions or choices, were not sent by it (400).
+    Answers that do not read, or name another quiz's questions, were not sent by the page.
     """
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, key)
@@ -125,19 +124,20 @@ def quiz_submit(slug: str, key: str):
         certificate = services.issue_certificate_if_complete(current_user, course)
     if isinstance(saved.error, TamperedSubmission):
         abort(400)
-    context = {"course": course, "lesson": lesson, "outline": queries.outline(current_user, course)}
-    context["attempts"] = queries.quiz_history(current_user, lesson)
+    page = _quiz_page(course, lesson)
     if not saved:
-        return render_form("learning/lesson.html", form, "learning/_quiz.html", **context)
-    return render(
-        "learning/lesson.html",
-        "learning/_quiz.html",
-        attempt=attempt,
-        results=results,
-        certificate=certificate,
-        lesson_nav_oob=bool(request.htmx),
-        **context,
-    )
+        return render_form("learning/lesson.html", form, QUIZ, **page)
+    done = {"attempt": attempt, "results": results, "certificate": certificate}
+    return render("learning/lesson.html", QUIZ, lesson_nav_oob=bool(request.htmx), **done, **page)
+
+
+QUIZ = "learning/_quiz.html"
+
+
+def _quiz_page(course: Course, lesson: Lesson) -> dict:
+    outline = queries.outline(current_user, course)
+    attempts = queries.quiz_history(current_user, lesson)
+    return {"course": course, "lesson": lesson, "outline": outline, "attempts": attempts}
 
 
 @bp.get("/certificates/<code>")
@@ -233,7 +233,7 @@ def exercise_leave(slug: str, key: str):
         session[LEFT_EXERCISE] = attempt.id
     if request.htmx:
         return ""
-    target = request.form.get("next", "")
+    target = LeaveForm().next_page.data or ""
     return redirect(
         target if is_safe_redirect(target) else url_for("learning.lesson", slug=slug, key=key)
     )

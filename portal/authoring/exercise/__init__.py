@@ -11,4 +11,6 @@ Everything is edited as forms on the course draft:
 - step_form: a solution step as the step form's values, and back
 - steps: what steps make and point at; saving, moving and removing them in order
 - context: what the exercise editor's templates read
+- forms: the WTForms forms the builder's views read (each repeated row a FieldList)
+- validation: what the builder makes, checked by the course format (portal.courseformat)
 """

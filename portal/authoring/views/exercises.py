@@ -157,21 +157,20 @@ def _step_edit(slug: str, key: str, form: StepForm | StepMoveForm, change, done:
         with transaction(form) as saved:
             change(course, parse_count(form.index.data), form.fingerprint.data)
         if saved and request.htmx:
-            return lesson_page(course, key, fragment="authoring/_solution.html", solution_done=done)
+            return lesson_page(course, key, fragment=SOLUTION, solution_done=done)
         if saved:
             flash(done, "success")
             return _back(slug, key, "#solution")
     editing = isinstance(form, StepForm)  # a move or removal has no step form to reopen
+    failed = (form.index.data or "new") if editing else ""
+    sent = {"submitted": values(form), "errors": errors(form)}
     return lesson_page(
-        course,
-        key,
-        status=422,
-        fragment="authoring/_solution.html",
-        solution_error=_message(form),
-        failed=(form.index.data or "new") if editing else "",
-        submitted=values(form),
-        errors=errors(form),
-    )
+        course, key, status=422, fragment=SOLUTION, solution_error=_message(form), failed=failed,
+        **sent,
+    )  # fmt: skip
+
+
+SOLUTION = "authoring/_solution.html"
 
 
 @bp.post("/courses/<slug>/lessons/<key>/solution")
@@ -216,31 +215,25 @@ def solution_remove(slug: str, key: str):
 
 @bp.get("/courses/<slug>/lessons/<key>/solution/action")
 def solution_action(slug: str, key: str):
-    """One action's fields for a step form, when the trainer picks another action (htmx)."""
+    """One action's fields for a step form, when the trainer picks another action (htmx).
+
+    A GET: the step form's fields come as query arguments (read by StepForm), with the
+    action's `slot`, the step's `index` and whether the slot is the `last` one.
+    """
     course = course_or_404(slug)
     lesson = _exercise_or_abort(course, key)
-    slot = request.args.get("slot", "0")
-    slot = parse_count(slot, MAX_ACTIONS - 1) or 0
-    index = request.args.get("index", "")
+    slot = parse_count(request.args.get("slot", "0"), MAX_ACTIONS - 1) or 0
     solution = lesson.content.get("solution", [])
-    position = parse_count(index, len(solution) - 1)
+    position = parse_count(request.args.get("index", ""), len(solution) - 1)
     position = len(solution) if position is None else position
     sent = values(StepForm(request.args, meta={"csrf": False}))
-    chosen = sent.get(f"action-{slot}-do", "")
-    more = request.args.get("last") == "1" and bool(chosen) and slot + 1 < MAX_ACTIONS
+    last = request.args.get("last") == "1"
+    more = last and bool(sent.get(f"action-{slot}-do")) and slot + 1 < MAX_ACTIONS
     return render(
-        "authoring/_step_action.html",
-        course=course,
-        lesson=lesson,
-        solution_forms=SOLUTION_FORMS,
-        values=sent,
-        slot=slot,
-        index=str(position) if position < len(solution) else "",
-        last=request.args.get("last") == "1" and not more,
-        more=more,
-        names=steps.names_before(solution, position),
-        err={},
-    )
+        "authoring/_step_action.html", course=course, lesson=lesson, values=sent, slot=slot,
+        solution_forms=SOLUTION_FORMS, index=str(position) if position < len(solution) else "",
+        last=last and not more, more=more, names=steps.names_before(solution, position), err={},
+    )  # fmt: skip
 
 
 @bp.post("/courses/<slug>/lessons/<key>/dry-run")
