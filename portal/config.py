@@ -52,6 +52,13 @@ def default_config(app: Flask) -> dict[str, Any]:
         # The organisation's time zone (an IANA name such as Asia/Karachi): what date it
         # is for due dates, go-live dates and the sandbox's first day (portal.clock).
         "TIMEZONE": "UTC",
+        # The CRM the organisation rolls out (sandbox.profiles): the sandbox's labels, lead
+        # statuses, deal stages and probabilities, ticket statuses, priorities, categories
+        # and SLA policy. One of espocrm, suitecrm, salesforce, hubspot, odoo.
+        "CRM_PROFILE": "espocrm",
+        # Replace any of the profile's lists, its entity labels or its SLA policy: a
+        # mapping shaped like a profile file, e.g. {"stage": [...], "sla": {"hours": ...}}.
+        "CRM_OVERRIDES": {},
         "RATELIMIT_ENABLED": True,
         # None: a SQLite file in instance/ that every worker of this machine shares
         # (portal.ratelimit); tests count in memory. Several machines: redis://...
@@ -129,6 +136,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
             f"TIMEZONE must be an IANA time zone name such as UTC, Asia/Karachi or "
             f"Asia/Kolkata, not {zone!r}: set PORTAL_TIMEZONE=Asia/Karachi, for example."
         )
+    app.extensions["crm_profile"] = _crm_profile(app.config)
     if not app.config["SECRET_KEY"]:
         if mode == "production":
             raise ConfigError(
@@ -137,6 +145,20 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
                 "print(secrets.token_hex(32))'), or start in demo mode with PORTAL_MODE=demo."
             )
         app.config["SECRET_KEY"] = local_secret_key(Path(app.instance_path), mode)
+
+
+def _crm_profile(config):
+    """The CRM profile named in configuration, with the organisation's overrides."""
+    from sandbox.profiles import BUILT_IN, ProfileError, load
+
+    try:
+        return load(config["CRM_PROFILE"], config["CRM_OVERRIDES"] or None)
+    except ProfileError as error:
+        raise ConfigError(
+            f"CRM_PROFILE/CRM_OVERRIDES: {error}. Set PORTAL_CRM_PROFILE to one of "
+            f"{', '.join(BUILT_IN)}, and PORTAL_CRM_OVERRIDES to a JSON object shaped like "
+            "a profile file (sandbox/profiles/espocrm.yaml), or leave it unset."
+        ) from None
 
 
 def _known_zone(name: object) -> bool:

@@ -36,6 +36,18 @@ ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
 TRIGGERS = ("birthday", "purchase_anniversary", "ticket_resolved")
 SLA_MEASURES = ("first_response", "resolution")
 
+# Roles: the groups whose words the organisation's CRM decides (sandbox.profiles). Their
+# codes above are the roles course files and checks name ("qualification", "closed_won",
+# "pending"), in order: "the stage after qualification" is the next stage role. A CRM
+# profile labels every role and may add entries of its own that play one of them
+# (Salesforce's "Needs Analysis" plays "qualification"); each role's own code is stored
+# for it, so the codes stay stable whichever profile an organisation picks.
+PROFILED_GROUPS = ("lead_status", "stage", "ticket_status", "priority", "category")
+# The widest code each profiled group's column holds (sandbox.models).
+CODE_WIDTHS = {"lead_status": 16, "stage": 16, "ticket_status": 12, "priority": 8, "category": 12}
+# Entity labels a profile may set (what the organisation's CRM calls each record).
+PROFILED_ENTITIES = ("customer", "lead", "opportunity", "ticket")
+
 # Code lists by vocabulary group (what sandbox.vocabulary labels).
 CODES: dict[str, tuple[str, ...]] = {
     "lead_status": LEAD_STATUSES,

@@ -1,0 +1,92 @@
+"""The built-in profiles' labels, marked for translation (Urdu, Hindi).
+
+Profile files hold English source text; `sandbox.vocabulary` translates a label through the
+catalogue when it has it. tests/sandbox/test_profiles.py keeps this list complete. Labels an
+organisation sets in PORTAL_CRM_OVERRIDES are its own words and are shown as given.
+"""
+
+
+def N_(text: str) -> str:  # noqa: N802 - pybabel's marker for text translated later
+    """Mark `text` for the catalogue; `sandbox.vocabulary` translates it when shown."""
+    return text
+
+
+LABELS = frozenset(
+    (
+        N_("New"),
+        N_("Assigned"),
+        N_("In Process"),
+        N_("Converted"),
+        N_("Recycled"),
+        N_("Dead"),
+        N_("Prospecting"),
+        N_("Qualification"),
+        N_("Proposal"),
+        N_("Negotiation"),
+        N_("Closed Won"),
+        N_("Closed Lost"),
+        N_("Pending"),
+        N_("Closed"),
+        N_("Rejected"),
+        N_("Duplicate"),
+        N_("Low"),
+        N_("Normal"),
+        N_("High"),
+        N_("Urgent"),
+        N_("Billing"),
+        N_("Technical"),
+        N_("Delivery"),
+        N_("Defect"),
+        N_("Return"),
+        N_("Account"),
+        N_("Lead"),
+        N_("Opportunity"),
+        N_("Case"),
+        N_("Needs Analysis"),
+        N_("Value Proposition"),
+        N_("Identifying Decision Makers"),
+        N_("Perception Analysis"),
+        N_("Proposal/Price Quote"),
+        N_("Negotiation/Review"),
+        N_("Pending Input"),
+        N_("Medium"),
+        N_("Open - Not Contacted"),
+        N_("Working - Contacted"),
+        N_("Closed - Converted"),
+        N_("Closed - Not Converted"),
+        N_("Id. Decision Makers"),
+        N_("Working"),
+        N_("Escalated"),
+        N_("On Hold"),
+        N_("Open"),
+        N_("In Progress"),
+        N_("Open Deal"),
+        N_("Bad Timing"),
+        N_("Unqualified"),
+        N_("Appointment scheduled"),
+        N_("Qualified to buy"),
+        N_("Presentation scheduled"),
+        N_("Decision maker bought-in"),
+        N_("Contract sent"),
+        N_("Closed won"),
+        N_("Closed lost"),
+        N_("Waiting on us"),
+        N_("Waiting on contact"),
+        N_("Closed (rejected)"),
+        N_("Closed (duplicate)"),
+        N_("Billing issue"),
+        N_("General inquiry"),
+        N_("Product issue"),
+        N_("Company"),
+        N_("Deal"),
+        N_("Ticket"),
+        N_("Lost"),
+        N_("Qualified"),
+        N_("Proposition"),
+        N_("Won"),
+        N_("Solved"),
+        N_("Cancelled"),
+        N_("Very High"),
+        N_("Customer"),
+    )
+)
