@@ -26,11 +26,10 @@ from wtforms.validators import (
 )
 
 from portal.forms import PortalForm
-from sandbox.models import LEAD_SOURCES, LEAD_STATUSES, STAGES
+from sandbox import profiles
+from sandbox.codes import LEAD_SOURCES
 from sandbox.services.leads import PHONE
 from sandbox.vocabulary import choices
-
-OPEN_STAGES = [s for s in STAGES if not s.startswith("closed")]
 
 
 def _strip(value):
@@ -90,7 +89,10 @@ class LeadStatusForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Converting has its own form: it creates the customer and the deal.
-        self.status.choices = choices("lead_status", [s for s in LEAD_STATUSES if s != "converted"])
+        profile = profiles.active()
+        statuses = profile.codes("lead_status")
+        converted = profile.plays("lead_status", "converted")
+        self.status.choices = choices("lead_status", [s for s in statuses if s not in converted])
 
 
 class ConvertForm(PortalForm):
@@ -111,7 +113,7 @@ class ConvertForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.stage.choices = choices("stage", OPEN_STAGES)
+        self.stage.choices = choices("stage", profiles.active().open_stages())
 
     def validate_opportunity_name(self, field) -> None:
         """Required when an opportunity is wanted."""
@@ -144,8 +146,9 @@ class StageForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        chance = profiles.active().probability
         self.stage.choices = [
-            (code, f"{label} ({STAGES[code]}%)") for code, label in choices("stage")
+            (code, f"{label} ({chance(code)}%)") for code, label in choices("stage")
         ]
 
 

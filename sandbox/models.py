@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
+from sandbox import profiles
 from sandbox.codes import (  # noqa: F401 - the codes the tables store, defined once
     ACTIVITY_KINDS,
     CATEGORIES,
@@ -151,6 +152,11 @@ class Lead(SandboxRow, db.Model):
         """First and last name."""
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def status_role(self) -> str | None:
+        """The role its status plays in the active CRM profile ("converted", "dead", ...)."""
+        return profiles.active().role("lead_status", self.status)
+
 
 class Opportunity(SandboxRow, db.Model):
     """A deal in the pipeline; its stage carries a probability."""
@@ -168,8 +174,13 @@ class Opportunity(SandboxRow, db.Model):
 
     @property
     def probability(self) -> int:
-        """The stage's probability, in percent."""
-        return STAGES.get(self.stage, 0)
+        """The stage's probability in the active CRM profile, in percent."""
+        return profiles.active().probability(self.stage)
+
+    @property
+    def is_closed(self) -> bool:
+        """Won or lost, whatever the CRM profile calls its closing stages."""
+        return profiles.active().is_closed(self.stage)
 
 
 class Ticket(SandboxRow, db.Model):
@@ -191,6 +202,11 @@ class Ticket(SandboxRow, db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str] = mapped_column(String(TEXT_LIMIT), default="")
     satisfaction: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def status_role(self) -> str | None:
+        """The role its status plays in the active CRM profile ("pending", "closed", ...)."""
+        return profiles.active().role("ticket_status", self.status)
 
 
 class Activity(SandboxRow, db.Model):

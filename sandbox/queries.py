@@ -10,10 +10,9 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, or_, select
 
 from portal.extensions import db
+from sandbox import profiles
 from sandbox.models import (
-    CATEGORIES,
     LEAD_SOURCES,
-    LEAD_STATUSES,
     TIERS,
     Activity,
     Colleague,
@@ -29,7 +28,7 @@ from sandbox.models import (
     get_in_sandbox,
     scoped,
 )
-from sandbox.services.tickets import OPEN
+from sandbox.services.tickets import open_statuses
 
 PER_PAGE = 25
 
@@ -51,17 +50,18 @@ def _count(model, sandbox: Sandbox, *where):
 
 def home_counts(sandbox: Sandbox, user_id: int) -> dict[str, int]:
     """The home page's figures, in one statement."""
+    profile = profiles.active()
+    finished_lead = Lead.status.in_(profile.playing("lead_status", ("converted", "dead")))
+    open_ticket = Ticket.status.in_(open_statuses())
     row = db.session.execute(
         select(
             _count(Customer, sandbox).label("customers"),
-            _count(Lead, sandbox, Lead.status.not_in(("converted", "dead"))).label("leads"),
-            _count(Opportunity, sandbox, Opportunity.stage.not_like("closed%")).label(
+            _count(Lead, sandbox, ~finished_lead).label("leads"),
+            _count(Opportunity, sandbox, Opportunity.stage.in_(profile.open_stages())).label(
                 "opportunities"
             ),
-            _count(Ticket, sandbox, Ticket.status.in_(OPEN)).label("tickets"),
-            _count(Ticket, sandbox, Ticket.status.in_(OPEN), _next_due() < sandbox.clock).label(
-                "overdue"
-            ),
+            _count(Ticket, sandbox, open_ticket).label("tickets"),
+            _count(Ticket, sandbox, open_ticket, _next_due() < sandbox.clock).label("overdue"),
             _count(
                 Activity,
                 sandbox,
@@ -112,7 +112,7 @@ def overdue_tickets(sandbox: Sandbox, limit: int = 8) -> list[Ticket]:
     """Open tickets past their next deadline on the sandbox clock, longest overdue first."""
     return db.session.scalars(
         scoped(Ticket, sandbox)
-        .where(Ticket.status.in_(OPEN), _next_due() < sandbox.clock)
+        .where(Ticket.status.in_(open_statuses()), _next_due() < sandbox.clock)
         .order_by(_next_due(), Ticket.id)
         .limit(limit)
     ).all()
@@ -162,7 +162,7 @@ def customers(sandbox: Sandbox, filters: CustomerFilters, page: int) -> Paginati
         query = query.where(
             Customer.id.in_(
                 select(Ticket.customer_id).where(
-                    Ticket.sandbox_id == sandbox.id, Ticket.status.in_(OPEN)
+                    Ticket.sandbox_id == sandbox.id, Ticket.status.in_(open_statuses())
                 )
             )
         )
@@ -211,7 +211,7 @@ class CustomerProfile:
     @property
     def open_tickets(self) -> list[Ticket]:
         """Tickets still being worked on."""
-        return [t for t in self.tickets if t.status in OPEN]
+        return [t for t in self.tickets if t.status in open_statuses()]
 
 
 def customer_profile(sandbox: Sandbox, customer: Customer) -> CustomerProfile:
@@ -277,7 +277,7 @@ class LeadFilters:
         status, source = args.get("status", ""), args.get("source", "")
         return cls(
             q=args.get("q", "").strip()[:100],
-            status=status if status in LEAD_STATUSES else "",
+            status=status if status in profiles.active().codes("lead_status") else "",
             source=source if source in LEAD_SOURCES else "",
         )
 
@@ -326,7 +326,7 @@ class TicketFilters:
         show, category = args.get("show", "open"), args.get("category", "")
         return cls(
             show=show if show in ("open", "all", "mine") else "open",
-            category=category if category in CATEGORIES else "",
+            category=category if category in profiles.active().codes("category") else "",
         )
 
 
@@ -334,7 +334,7 @@ def ticket_queue(sandbox: Sandbox, filters: TicketFilters, page: int) -> Paginat
     """Tickets, most urgent first: open ones by their next deadline, finished ones last."""
     query = scoped(Ticket, sandbox)
     if filters.show in ("open", "mine"):
-        query = query.where(Ticket.status.in_(OPEN))
+        query = query.where(Ticket.status.in_(open_statuses()))
     if filters.show == "mine":
         me = select(Colleague.id).where(
             Colleague.sandbox_id == sandbox.id, Colleague.is_learner.is_(True)
@@ -343,7 +343,9 @@ def ticket_queue(sandbox: Sandbox, filters: TicketFilters, page: int) -> Paginat
     if filters.category:
         query = query.where(Ticket.category == filters.category)
     # Still to work on first (by deadline), then resolved and waiting to close, then done.
-    finished = case((Ticket.status.not_in(OPEN), 2), (Ticket.resolved_at.is_not(None), 1), else_=0)
+    finished = case(
+        (Ticket.status.not_in(open_statuses()), 2), (Ticket.resolved_at.is_not(None), 1), else_=0
+    )
     return _page(query.order_by(finished, _next_due(), Ticket.id), page)
 
 

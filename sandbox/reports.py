@@ -10,10 +10,11 @@ from decimal import Decimal
 from sqlalchemy import Integer, and_, func, or_, select
 
 from portal.extensions import db
-from sandbox.models import STAGES, Colleague, Customer, Opportunity, SalesTarget, Sandbox, Ticket
+from sandbox import profiles
+from sandbox.models import Colleague, Customer, Opportunity, SalesTarget, Sandbox, Ticket
 
-OPEN_STAGES = [s for s in STAGES if not s.startswith("closed")]
 CLOSED_SHOWN = 8  # the most recent won and lost deals on the board
+OPEN_TICKET = ("new", "assigned", "pending")  # ticket status roles still being worked
 
 
 @dataclass
@@ -31,9 +32,21 @@ class Column:
         """The stage's total times its probability."""
         return self.total * self.probability / 100
 
+    @property
+    def closed(self) -> bool:
+        """A won or lost stage (no weighted value)."""
+        return profiles.active().is_closed(self.stage)
+
+
+def open_stages() -> list[str]:
+    """The active CRM profile's stages that are neither won nor lost, in pipeline order."""
+    return profiles.active().open_stages()
+
 
 def pipeline_board(sandbox: Sandbox) -> list[Column]:
-    """One column per stage: open deals in full, the latest closed ones, totals of all."""
+    """One column per stage of the CRM profile: open deals in full, the latest closed ones,
+    totals of all."""
+    profile = profiles.active()
     base = (
         select(Opportunity, Customer.company, Colleague.name)
         .outerjoin(
@@ -46,14 +59,14 @@ def pipeline_board(sandbox: Sandbox) -> list[Column]:
         )
         .where(Opportunity.sandbox_id == sandbox.id)
     )
-    deals = {stage: [] for stage in STAGES}
+    deals = {stage: [] for stage in profile.codes("stage")}
     for row in db.session.execute(
-        base.where(Opportunity.stage.in_(OPEN_STAGES)).order_by(
+        base.where(Opportunity.stage.in_(profile.open_stages())).order_by(
             Opportunity.close_date, Opportunity.id
         )
     ):
         deals[row[0].stage].append(tuple(row))
-    for stage in ("closed_won", "closed_lost"):
+    for stage in [code for code in deals if profile.is_closed(code)]:
         deals[stage] = [
             tuple(row)
             for row in db.session.execute(
@@ -72,13 +85,14 @@ def pipeline_board(sandbox: Sandbox) -> list[Column]:
     }
     return [
         Column(stage, chance, deals[stage], *totals.get(stage, (0, Decimal(0))))
-        for stage, chance in STAGES.items()
+        for stage, chance in profile.probabilities.items()
     ]
 
 
 def weighted_pipeline(columns: list[Column]) -> Decimal:
     """Open deals' amounts, each times its stage's probability."""
-    return sum((c.weighted for c in columns if c.stage in OPEN_STAGES), Decimal(0))
+    profile = profiles.active()
+    return sum((c.weighted for c in columns if not profile.is_closed(c.stage)), Decimal(0))
 
 
 @dataclass
@@ -115,6 +129,7 @@ def sales_against_target(sandbox: Sandbox) -> list[SalesRow]:
     """Per salesperson: won in the target's period (else this quarter), target, gap,
     and the weighted value of their open pipeline."""
     today = sandbox.today
+    profile = profiles.active()
     current = and_(
         SalesTarget.owner_id == Colleague.id,
         SalesTarget.sandbox_id == sandbox.id,
@@ -130,17 +145,18 @@ def sales_against_target(sandbox: Sandbox) -> list[SalesRow]:
     won_rows = db.session.execute(
         select(Opportunity.owner_id, Opportunity.close_date, Opportunity.amount).where(
             Opportunity.sandbox_id == sandbox.id,
-            Opportunity.stage == "closed_won",
+            Opportunity.stage.in_(profile.plays("stage", "closed_won")),
             Opportunity.close_date >= today - timedelta(days=400),
         )
     ).all()
     weighted: dict[int, Decimal] = {}
     for owner, stage, amount in db.session.execute(
         select(Opportunity.owner_id, Opportunity.stage, func.sum(Opportunity.amount))
-        .where(Opportunity.sandbox_id == sandbox.id, Opportunity.stage.in_(OPEN_STAGES))
+        .where(Opportunity.sandbox_id == sandbox.id, Opportunity.stage.in_(profile.open_stages()))
         .group_by(Opportunity.owner_id, Opportunity.stage)
     ):
-        weighted[owner] = weighted.get(owner, Decimal(0)) + Decimal(amount) * STAGES[stage] / 100
+        chance = profile.probability(stage)
+        weighted[owner] = weighted.get(owner, Decimal(0)) + Decimal(amount) * chance / 100
     rows = []
     for colleague, target in people:
         period = (target.period_start, target.period_end) if target else quarter_of(today)
@@ -187,7 +203,8 @@ def _flag(condition):
 
 def tickets_by_category(sandbox: Sandbox) -> list[TicketRow]:
     """Per category: how many, how many open, and the share answered and resolved in time."""
-    waiting = Ticket.status.in_(("new", "assigned", "pending"))
+    profile = profiles.active()
+    waiting = Ticket.status.in_(profile.playing("ticket_status", OPEN_TICKET))
     late_answer = Ticket.first_responded_at.is_(None) & (Ticket.first_response_due < sandbox.clock)
     late_resolution = Ticket.resolved_at.is_(None) & (Ticket.resolution_due < sandbox.clock)
     rows = db.session.execute(

@@ -1,8 +1,9 @@
 """The sandbox's vocabulary: stable codes in the database, translated labels on screen.
 
-Statuses, stages, sources and the rest follow the established open CRMs (EspoCRM,
-SuiteCRM). An organisation rolling out a CRM with other words can rename any label
-without touching a translation catalogue, in its configuration:
+Lead statuses, deal stages, ticket statuses, priorities and categories are the active CRM
+profile's (sandbox.profiles: its English labels, translated when the catalogue has them);
+sources, tiers, activity kinds and triggers are the sandbox's own. An organisation may
+still rename any single label in its configuration, whatever the profile:
 
     SANDBOX_LABELS = {"lead_status": {"in_process": "Working"}, "stage": {...}}
 
@@ -12,19 +13,14 @@ Labels come back as strings in the current request's language.
 from __future__ import annotations
 
 from flask import current_app, has_app_context
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from sandbox import profiles
 from sandbox.codes import CODES, EVENT_VERBS  # noqa: F401 - read from here by the forms
+from sandbox.profiles.labels import LABELS as PROFILE_LABELS
 
 LABELS = {
-    "lead_status": {
-        "new": _l("New"),
-        "assigned": _l("Assigned"),
-        "in_process": _l("In Process"),
-        "converted": _l("Converted"),
-        "recycled": _l("Recycled"),
-        "dead": _l("Dead"),
-    },
     "lead_source": {
         "call": _l("Call"),
         "email": _l("Email"),
@@ -36,35 +32,6 @@ LABELS = {
         "trade_show": _l("Trade Show"),
         "referral": _l("Referral"),
         "other": _l("Other"),
-    },
-    "stage": {
-        "prospecting": _l("Prospecting"),
-        "qualification": _l("Qualification"),
-        "proposal": _l("Proposal"),
-        "negotiation": _l("Negotiation"),
-        "closed_won": _l("Closed Won"),
-        "closed_lost": _l("Closed Lost"),
-    },
-    "ticket_status": {
-        "new": _l("New"),
-        "assigned": _l("Assigned"),
-        "pending": _l("Pending"),
-        "closed": _l("Closed"),
-        "rejected": _l("Rejected"),
-        "duplicate": _l("Duplicate"),
-    },
-    "priority": {
-        "low": _l("Low"),
-        "normal": _l("Normal"),
-        "high": _l("High"),
-        "urgent": _l("Urgent"),
-    },
-    "category": {
-        "billing": _l("Billing"),
-        "technical": _l("Technical"),
-        "delivery": _l("Delivery"),
-        "defect": _l("Defect"),
-        "return": _l("Return"),
     },
     "tier": {
         "bronze": _l("Bronze"),
@@ -95,10 +62,14 @@ def label(group: str, code: str | None) -> str:
         renamed = (current_app.config.get("SANDBOX_LABELS") or {}).get(group) or {}
         if code in renamed:
             return str(renamed[code])
+    from_profile = profiles.active().label(group, code)
+    if from_profile is not None:
+        translate = has_app_context() and from_profile in PROFILE_LABELS
+        return gettext(from_profile) if translate else from_profile
     known = LABELS.get(group, {}).get(code)
     return str(known) if known is not None else code.replace("_", " ").capitalize()
 
 
 def choices(group: str, codes=None) -> list[tuple[str, str]]:
-    """(code, label) pairs for a select, in the vocabulary's order."""
-    return [(code, label(group, code)) for code in (codes or CODES[group])]
+    """(code, label) pairs for a select, in the vocabulary's (the profile's) order."""
+    return [(code, label(group, code)) for code in (codes or profiles.active().codes(group))]

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from faker.decode import unidecode
 
+from sandbox import profiles
 from sandbox.fill.text import (
     ACTIVITIES,
     INTERESTS,
@@ -32,8 +33,13 @@ from sandbox.models import CATEGORIES, LEAD_SOURCES
 MAX_QUANTITY = [10 if category == "supplies" else 3 for _n, category, _v in PRODUCTS]
 AMOUNTS = [[Decimal(price) * q for q in range(11)] for _n, _c, price in PRODUCTS]
 ANYONE = {"first_name": "the customer", "company": "the shop"}
-# first-response and resolution deadlines, in hours after the ticket was opened
-SLA_HOURS = {"urgent": (1, 8), "high": (4, 24), "normal": (8, 72), "low": (24, 120)}
+
+
+def _code(draw, group: str, role: str) -> str:
+    """A stored code for `role` in the active CRM profile: the role's own, or one of the
+    profile's codes that play it (Salesforce's Needs Analysis for qualification)."""
+    codes = profiles.active().plays(group, role)
+    return codes[0] if len(codes) == 1 else draw.pick(codes)
 
 
 class Draw:
@@ -227,7 +233,7 @@ def opportunities(draw: Draw, today, count: int, people, customer_ids, sales, co
                 "name": f"{by_id[customer_id]['company']}: {name}",
                 "customer_id": customer_id,
                 "owner_id": draw.pick(sales),
-                "stage": state,
+                "stage": _code(draw, "stage", state),
                 "amount": Decimal(round(price * quantity, -2) or 100),
                 "close_date": close_date,
                 "closed_on": close_date if closed else None,
@@ -241,7 +247,9 @@ def opportunities(draw: Draw, today, count: int, people, customer_ids, sales, co
 
 
 def tickets(draw, now, count, by_customer, product_of, product_name, agents) -> list[dict]:
-    """Open tickets opened recently (some past a deadline), finished ones over the month."""
+    """Open tickets opened recently (some past a deadline), finished ones over the month;
+    deadlines from the CRM profile's SLA policy."""
+    sla = profiles.active().sla
     kinds = draw.spread(CATEGORIES, [20, 30, 15, 25, 10], count)
     levels = draw.spread(["low", "normal", "high", "urgent"], [20, 50, 20, 10], count)
     states = draw.spread(
@@ -255,7 +263,8 @@ def tickets(draw, now, count, by_customer, product_of, product_name, agents) -> 
         customer_id = draw.pick(buyers)
         purchase_id = draw.pick(by_customer[customer_id])
         subject, description = draw.pick(TICKETS[kind])
-        respond_in, resolve_in = (hours * 60 for hours in SLA_HOURS[level])  # minutes
+        target = sla.targets[level]
+        respond_in, resolve_in = (round(h * 60) for h in (target.first_response, target.resolution))
         if state == "new":
             age = draw.between(10, respond_in * 2)
         elif state in ("assigned", "pending"):
@@ -275,11 +284,11 @@ def tickets(draw, now, count, by_customer, product_of, product_name, agents) -> 
                 "description": description.format(product=product_name[product_of[purchase_id]]),
                 "category": kind,
                 "priority": level,
-                "status": state,
+                "status": _code(draw, "ticket_status", state),
                 "assignee_id": draw.pick(agents) if answered else None,
                 "opened_at": opened,
-                "first_response_due": opened + timedelta(minutes=respond_in),
-                "resolution_due": opened + timedelta(minutes=resolve_in),
+                "first_response_due": sla.due(opened, level, "first_response"),
+                "resolution_due": sla.due(opened, level, "resolution"),
                 "first_responded_at": min(responded, now) if answered else None,
                 "resolved_at": min(resolved, now) if done else None,
                 "resolution": RESOLUTIONS[kind] if done else "",

@@ -172,6 +172,10 @@ class Profile(_Strict):
             return (role,)
         return tuple(e.code for e in self.entries(group) if e.plays == role)
 
+    def playing(self, group: str, roles) -> tuple[str, ...]:
+        """Every stored code that plays one of `roles`."""
+        return tuple(code for role in roles for code in self.plays(group, role))
+
     def probability(self, stage: str | None) -> int:
         found = self.entry("stage", stage)
         return (found.probability or 0) if found else 0

@@ -12,10 +12,9 @@ from sqlalchemy import func, or_
 
 from portal.accounts.models import User
 from portal.extensions import db
+from sandbox import profiles
 from sandbox.models import (
     LEAD_SOURCES,
-    LEAD_STATUSES,
-    STAGES,
     Activity,
     Colleague,
     Customer,
@@ -29,7 +28,7 @@ from sandbox.services.events import SandboxError, log_event
 from sandbox.vocabulary import label
 
 PHONE = re.compile(r"^[+0-9][0-9 ()-]{5,24}$")
-# Status changes that make sense; conversion has its own service.
+# Status changes that make sense, by status role; conversion has its own service.
 ALLOWED = {
     "new": {"assigned", "in_process", "recycled", "dead"},
     "assigned": {"new", "in_process", "recycled", "dead"},
@@ -138,11 +137,13 @@ def update_lead(sandbox: Sandbox, actor: User, lead: Lead, data: LeadData) -> Le
 
 def set_lead_status(sandbox: Sandbox, actor: User, lead: Lead, status: str) -> Lead:
     """Move a lead along (New, Assigned, In Process, Recycled, Dead) where that makes sense."""
-    if status not in LEAD_STATUSES or status == "converted":
+    profile = profiles.active()
+    role, old_role = profile.role("lead_status", status), profile.role("lead_status", lead.status)
+    if role is None or role == "converted":
         raise SandboxError(_("Convert a lead with the Convert button."), "status")
     if status == lead.status:
         return lead
-    if status not in ALLOWED[lead.status]:
+    if role != old_role and role not in ALLOWED.get(old_role or "", set()):
         raise SandboxError(
             _(
                 "A lead cannot go from %(old)s to %(new)s.",
@@ -192,9 +193,10 @@ def convert_lead(
     close_date=None,
 ) -> tuple[Customer, Opportunity | None]:
     """Turn a qualified lead into a customer (and optionally an opportunity), linked back."""
-    if lead.status == "converted":
+    profile = profiles.active()
+    if profile.role("lead_status", lead.status) == "converted":
         raise SandboxError(_("This lead is already converted: it cannot be converted again."))
-    if lead.status == "dead":
+    if profile.role("lead_status", lead.status) == "dead":
         raise SandboxError(_("A dead lead cannot be converted. Recycle it first."))
     opportunity = None
     if create_opportunity:
@@ -206,7 +208,7 @@ def convert_lead(
             raise SandboxError(_("Enter the amount as a number."), "amount") from exc
         if value < 0:
             raise SandboxError(_("The amount cannot be negative."), "amount")
-        if stage not in STAGES or stage.startswith("closed"):
+        if stage not in profile.open_stages():
             raise SandboxError(_("Choose an open stage."), "stage")
     customer = Customer(
         sandbox_id=sandbox.id,

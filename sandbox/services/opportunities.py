@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 
 from portal.accounts.models import User
 from portal.extensions import db
-from sandbox.models import STAGES, Opportunity, Sandbox
+from sandbox import profiles
+from sandbox.models import Opportunity, Sandbox
 from sandbox.services.events import SandboxError, log_event
 
 
@@ -17,16 +18,18 @@ def move_stage(
 
     Closing stamps today (sandbox time) as the close date, which the target report counts.
     """
-    if stage not in STAGES:
+    profile = profiles.active()
+    if stage not in profile.codes("stage"):
         raise SandboxError(_("Choose a stage."), "stage")
-    if opportunity.stage.startswith("closed"):
+    if profile.is_closed(opportunity.stage):
         raise SandboxError(_("This deal is closed."))
-    if stage.startswith("closed") and not reason.strip():
+    closing = profile.is_closed(stage)
+    if closing and not reason.strip():
         raise SandboxError(_("Say why the deal was won or lost."), "reason")
     if stage == opportunity.stage:
         return opportunity
     old, opportunity.stage = opportunity.stage, stage
-    if stage.startswith("closed"):
+    if closing:
         opportunity.closed_reason = reason.strip()[:255]
         opportunity.closed_on = sandbox.today
         opportunity.close_date = sandbox.today
@@ -38,7 +41,7 @@ def move_stage(
         opportunity.id,
         **{"from": old, "to": stage},
         amount=float(opportunity.amount or 0),
-        probability=STAGES[stage],
+        probability=profile.probability(stage),
     )
     db.session.flush()
     return opportunity

@@ -12,19 +12,26 @@ from flask_babel import gettext as _
 
 from portal.accounts.models import User
 from portal.extensions import db
-from sandbox.models import PRIORITIES, Colleague, Sandbox, Ticket, get_in_sandbox
+from sandbox import profiles
+from sandbox.models import Colleague, Sandbox, Ticket, get_in_sandbox
 from sandbox.services.activities import add_activity
 from sandbox.services.automations import run_ticket_resolved
 from sandbox.services.events import SandboxError, log_event
 from sandbox.vocabulary import label
 
+# Status roles (sandbox.codes); the CRM profile may store other codes that play them.
 OPEN = ("new", "assigned", "pending")
 FINISHED = ("closed", "rejected", "duplicate")
 
 
+def open_statuses() -> tuple[str, ...]:
+    """The stored statuses of tickets still being worked on, in the active CRM profile."""
+    return profiles.active().playing("ticket_status", OPEN)
+
+
 def is_open(ticket: Ticket) -> bool:
     """New, Assigned or Pending: someone still has work to do on it."""
-    return ticket.status in OPEN
+    return ticket.status_role in OPEN
 
 
 def _must_be_open(ticket: Ticket) -> None:
@@ -45,7 +52,7 @@ def assign_ticket(sandbox: Sandbox, actor: User, ticket: Ticket, colleague_id: i
     if colleague is None:
         raise SandboxError(_("Choose a colleague."), "assignee")
     ticket.assignee_id = colleague.id
-    if ticket.status == "new":
+    if ticket.status_role == "new":
         ticket.status = "assigned"
     log_event(
         sandbox,
@@ -63,7 +70,7 @@ def assign_ticket(sandbox: Sandbox, actor: User, ticket: Ticket, colleague_id: i
 def set_priority(sandbox: Sandbox, actor: User, ticket: Ticket, priority: str) -> Ticket:
     """Change the priority; the SLA deadlines already set stay as they are."""
     _must_be_open(ticket)
-    if priority not in PRIORITIES:
+    if priority not in profiles.active().codes("priority"):
         raise SandboxError(_("Choose a priority."), "priority")
     if priority == ticket.priority:
         return ticket
@@ -110,7 +117,7 @@ def respond(sandbox: Sandbox, actor: User, ticket: Ticket, message: str) -> Tick
 def set_pending(sandbox: Sandbox, actor: User, ticket: Ticket) -> Ticket:
     """Waiting for the customer: the ticket stays open."""
     _must_be_open(ticket)
-    if ticket.status == "pending":
+    if ticket.status_role == "pending":
         return ticket
     ticket.status = "pending"
     log_event(sandbox, actor, "ticket.pending", "ticket", ticket.id)
@@ -138,7 +145,7 @@ def resolve(sandbox: Sandbox, actor: User, ticket: Ticket, resolution: str) -> T
 
 def close(sandbox: Sandbox, actor: User, ticket: Ticket, satisfaction: int | None) -> Ticket:
     """Close a resolved ticket, recording the customer's satisfaction (1 to 5)."""
-    if ticket.status == "closed":
+    if ticket.status_role == "closed":
         raise SandboxError(_("This ticket is already closed."))
     _must_be_open(ticket)
     if ticket.resolved_at is None:

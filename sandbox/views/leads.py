@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from portal.domain import transaction
 from portal.rendering import render, render_form
-from sandbox import queries
+from sandbox import profiles, queries
 from sandbox.forms import ActivityForm, ConvertForm, LeadForm, LeadStatusForm
-from sandbox.models import LEAD_SOURCES, LEAD_STATUSES, Lead
+from sandbox.models import LEAD_SOURCES, Lead
 from sandbox.services import SandboxError
 from sandbox.services import leads as lead_services
 from sandbox.views import bp, load_or_404, my_sandbox, page_number
@@ -27,7 +27,7 @@ def lead_list():
         sandbox=sandbox,
         page=queries.leads(sandbox, filters, page_number()),
         filters=filters,
-        statuses=LEAD_STATUSES,
+        statuses=profiles.active().codes("lead_status"),
         sources=LEAD_SOURCES,
     )
 

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from portal.domain import transaction
 from portal.rendering import render
-from sandbox import queries, reports
+from sandbox import profiles, queries, reports
 from sandbox.forms import ActivityForm, StageForm
-from sandbox.models import STAGES, Colleague, Customer, Opportunity, get_in_sandbox
+from sandbox.models import Colleague, Customer, Opportunity, get_in_sandbox
 from sandbox.services import SandboxError
 from sandbox.services.opportunities import move_stage
 from sandbox.views import bp, load_or_404, my_sandbox
@@ -26,7 +26,7 @@ def board_page(sandbox, *, status: int = 200, board_error: str = ""):
         sandbox=sandbox,
         columns=columns,
         weighted=reports.weighted_pipeline(columns),
-        open_stages=reports.OPEN_STAGES,
+        open_stages=reports.open_stages(),
         board_error=board_error,
     )
 
@@ -55,7 +55,7 @@ def opportunity_page(sandbox, opportunity: Opportunity, *, status=200, form=None
         notes=queries.timeline(sandbox, "opportunity", opportunity.id),
         stage_form=stage_form or StageForm(formdata=None, obj=opportunity),
         note_form=form or ActivityForm(formdata=None),
-        stages=STAGES,
+        stages=profiles.active().probabilities,
     )
 
 

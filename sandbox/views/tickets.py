@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from portal.domain import transaction
 from portal.rendering import render
-from sandbox import queries
+from sandbox import profiles, queries
 from sandbox.forms import (
     ActivityForm,
     AssignForm,
@@ -19,7 +19,6 @@ from sandbox.forms import (
     SetAsideForm,
 )
 from sandbox.models import (
-    CATEGORIES,
     Colleague,
     Customer,
     Product,
@@ -43,7 +42,7 @@ def ticket_queue():
         sandbox=sandbox,
         page=page,
         filters=filters,
-        categories=CATEGORIES,
+        categories=profiles.active().codes("category"),
         customers=queries.names_of(Customer, [t.customer_id for t in page.items], sandbox),
         owners=queries.names_of(Colleague, [t.assignee_id for t in page.items], sandbox),
     )

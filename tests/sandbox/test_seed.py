@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from sandbox import profiles
 from sandbox.fill import STANDARD, populate
-from sandbox.fill.rows import SLA_HOURS
 from sandbox.models import (
     SANDBOX_TABLES,
     Activity,
@@ -137,7 +137,8 @@ def test_the_data_hangs_together(sandbox, app_ctx):
 
     tickets = db.session.scalars(select(Ticket).where(Ticket.sandbox_id == sandbox.id)).all()
     for t in tickets:
-        respond, resolve = SLA_HOURS[t.priority]
+        target = profiles.active().sla.targets[t.priority]
+        respond, resolve = target.first_response, target.resolution
         assert t.first_response_due == t.opened_at + timedelta(hours=respond)
         assert t.resolution_due == t.opened_at + timedelta(hours=resolve)
         assert (t.resolved_at is not None) == (t.status == "closed") == bool(t.satisfaction)
