@@ -20,13 +20,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.authoring.models import CourseDraft
 from portal.authoring.services import unique_key
 from portal.courseformat.course import CourseBundle, bundle_to_dict
 from portal.courseformat.problems import FormatError, Problem
 from portal.courseformat.reader import read_course
 from portal.courseformat.writer import bundle_to_files
 from portal.extensions import db
-from portal.learning.models import Course, CourseDraft
+from portal.learning.models import Course
 
 # The limits the import page and the README publish.
 MAX_FILES = 200  # entries in one zip

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.authoring.models import CourseVersion
 from portal.courseformat import validate_exercise
 from portal.courseformat.course import (
     CourseBundle,
@@ -27,14 +28,7 @@ from portal.courseformat.problems import FormatError, Problem
 from portal.courseformat.reader import read_course
 from portal.extensions import db
 from portal.learning.changes import describe_changes
-from portal.learning.models import (
-    Course,
-    CourseVersion,
-    Lesson,
-    Module,
-    QuizChoice,
-    QuizQuestion,
-)
+from portal.learning.models import Course, Lesson, Module, QuizChoice, QuizQuestion
 
 
 @dataclass

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.authoring import services
+from portal.authoring.models import CourseDraft
 from portal.extensions import db
 from portal.learning.bundle import read_bundle
-from portal.learning.models import Course, CourseDraft
+from portal.learning.models import Course
 from tests.learning.conftest import course_files
 from tests.learning.exercise_course import BREAKS, HOW, broken_line, exercise_files
 
