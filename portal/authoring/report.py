@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 
 from portal.accounts.models import Department, User, UserRole
 from portal.authoring.models import Assignment
+from portal.courseformat import LessonKind
 from portal.csvfiles import to_csv
 from portal.extensions import db
 from portal.learning.models import (
@@ -210,7 +211,7 @@ def progress_report(course: Course, department_id: int | None = None) -> Report:
 
 
 def _question_stats(lessons: list[Lesson], ids) -> list[QuestionStat]:
-    quizzes = {lesson.id: lesson for lesson in lessons if lesson.kind == "quiz"}
+    quizzes = {lesson.id: lesson for lesson in lessons if lesson.kind == LessonKind.QUIZ}
     if not quizzes:
         return []
     questions = db.session.scalars(
@@ -245,7 +246,7 @@ def _question_stats(lessons: list[Lesson], ids) -> list[QuestionStat]:
 
 def _check_stats(lessons: list[Lesson], ids) -> list[CheckStat]:
     """Per exercise check: how many of the learners' check runs it failed, of how many."""
-    exercises = {lesson.id: lesson for lesson in lessons if lesson.kind == "exercise"}
+    exercises = {lesson.id: lesson for lesson in lessons if lesson.kind == LessonKind.EXERCISE}
     if not exercises:
         return []
     runs = dict(

@@ -39,6 +39,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from portal.courseformat.checks import CHECK, CHECK_TYPES, VALUE_TAGS, Check
+from portal.courseformat.course import LessonKind, QuestionKind
 from portal.courseformat.exercise import Exercise, setup_context
 from portal.courseformat.problems import FieldProblem, FormatError, Problem, field_problems
 
@@ -48,7 +49,9 @@ __all__ = [
     "Exercise",
     "FieldProblem",
     "FormatError",
+    "LessonKind",
     "Problem",
+    "QuestionKind",
     "validate_check",
     "validate_exercise",
 ]

@@ -7,7 +7,6 @@ republishing a course updates them in place and learners' progress survives.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -23,20 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.courseformat.course import LessonKind, QuestionKind  # noqa: F401 - re-exported
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
-
-
-class LessonKind(StrEnum):
-    READING = "reading"
-    QUIZ = "quiz"
-    EXERCISE = "exercise"
-
-
-class QuestionKind(StrEnum):
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    TRUE_FALSE = "true_false"
 
 
 class Course(db.Model):

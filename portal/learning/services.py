@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
+from portal.courseformat import LessonKind, QuestionKind
 from portal.database import utcnow
 from portal.domain import DomainError
 from portal.extensions import db
@@ -87,7 +88,7 @@ def record_view(user: User, lesson: Lesson) -> LessonProgress:
 
 def complete_reading(user: User, lesson: Lesson) -> LessonProgress:
     """Mark a reading as done; quizzes and exercises are done by passing them."""
-    if lesson.kind != "reading":
+    if lesson.kind != LessonKind.READING:
         raise LearningError(_("Only readings can be marked as done."))
     progress = progress_for(user, lesson) or record_view(user, lesson)
     progress.completed_at = progress.completed_at or utcnow()
@@ -98,7 +99,7 @@ def complete_reading(user: User, lesson: Lesson) -> LessonProgress:
 def _score_question(question: QuizQuestion, chosen: set[int]) -> QuestionResult:
     choices = [c for c in question.choices if not c.archived]
     correct = {c.id for c in choices if c.correct}
-    if question.kind == "multiple":
+    if question.kind == QuestionKind.MULTIPLE:
         hits = len(chosen & correct)
         misses = len(chosen - correct)
         points = max(0.0, (hits - misses) / len(correct)) if correct else 0.0
@@ -117,7 +118,7 @@ def submit_quiz(
     Raises TamperedSubmission for ids that are not this quiz's, LearningError when a
     question is unanswered; either way nothing is recorded.
     """
-    if lesson.kind != "quiz":
+    if lesson.kind != LessonKind.QUIZ:
         raise TamperedSubmission("not a quiz")
     questions = {q.id: q for q in lesson.questions if not q.archived}
     if set(answers) - set(questions):
@@ -126,7 +127,7 @@ def submit_quiz(
         valid = {c.id for c in questions[question_id].choices if not c.archived}
         if chosen - valid:
             raise TamperedSubmission("unknown choice")
-        if questions[question_id].kind != "multiple" and len(chosen) > 1:
+        if questions[question_id].kind != QuestionKind.MULTIPLE and len(chosen) > 1:
             raise TamperedSubmission("several answers to a single-choice question")
     unanswered = [q for q in questions.values() if not answers.get(q.id)]
     if unanswered:

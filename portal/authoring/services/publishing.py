@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.authoring.services.drafts import load
 from portal.authoring.services.errors import AuthoringError
+from portal.courseformat import LessonKind
 from portal.extensions import db
 from portal.learning.bundle import BundleError, CourseBundle, Problem, bundle_to_files, read_bundle
 from portal.learning.importer import ImportResult, apply_bundle
@@ -38,7 +39,7 @@ def publish(course: Course, actor: User) -> ImportResult:
         from portal.authoring.dry_run import dry_run
 
         for lesson in bundle.lessons:
-            if lesson.kind == "exercise":
+            if lesson.kind == LessonKind.EXERCISE:
                 report = dry_run(lesson, actor)
                 if not report.passes:
                     problems.append(

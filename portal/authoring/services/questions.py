@@ -10,6 +10,7 @@ from portal.authoring.services.drafts import load, save
 from portal.authoring.services.errors import AuthoringError
 from portal.authoring.services.keys import slugify, unique_key
 from portal.authoring.services.structure import lesson_in
+from portal.courseformat import LessonKind, QuestionKind
 from portal.learning.models import Course
 
 
@@ -27,25 +28,25 @@ def save_question(
     """Add or replace one question; choices are dicts with text, correct and feedback."""
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
-    if lesson.kind != "quiz":
+    if lesson.kind != LessonKind.QUIZ:
         raise AuthoringError(_("Only quizzes have questions."))
     prompt = prompt.strip()
     if not prompt:
         raise AuthoringError(_("Write the question."), "prompt")
-    if kind not in ("single", "multiple", "true_false"):
+    if kind not in tuple(QuestionKind):
         raise AuthoringError(_("Choose a question type."), "kind")
     existing = next((q for q in lesson.questions if q["key"] == question_key), None)
-    if kind == "true_false":
+    if kind == QuestionKind.TRUE_FALSE:
         choices = _true_false_choices(choices, existing, bundle.language)
     filled = [c for c in choices if c.get("text", "").strip()]
     if len(filled) < 2:
         raise AuthoringError(_("Fill in at least two choices."), "choices")
-    if kind == "true_false" and len(filled) != 2:
+    if kind == QuestionKind.TRUE_FALSE and len(filled) != 2:
         raise AuthoringError(_("A true/false question has exactly two choices."), "choices")
     correct = sum(1 for c in filled if c.get("correct"))
     if correct == 0:
         raise AuthoringError(_("Mark at least one choice as correct."), "choices")
-    if kind in ("single", "true_false") and correct > 1:
+    if kind in (QuestionKind.SINGLE, QuestionKind.TRUE_FALSE) and correct > 1:
         raise AuthoringError(
             _(
                 "This question type has exactly one correct choice; %(count)d are marked.",
@@ -97,7 +98,7 @@ def _true_false_choices(choices: list[dict], existing: dict | None, language: st
         raise AuthoringError(_("Choose whether True or False is the correct answer."), "choices")
     with force_locale(language):
         texts = (_("True"), _("False"))
-    was_true_false = existing is not None and existing["kind"] == "true_false"
+    was_true_false = existing is not None and existing["kind"] == QuestionKind.TRUE_FALSE
     kept = existing["choices"] if was_true_false else []
     keys = [c["key"] for c in kept] if len(kept) == 2 else ["true", "false"]
     return [

@@ -9,6 +9,7 @@ from portal.accounts.models import User
 from portal.authoring.services.drafts import load, save
 from portal.authoring.services.errors import AuthoringError
 from portal.authoring.services.keys import clean_title, slugify, unique_key
+from portal.courseformat import LessonKind
 from portal.extensions import db
 from portal.learning.bundle import CourseBundle, LessonData
 from portal.learning.models import Course
@@ -89,9 +90,9 @@ def add_lesson(course: Course, module_key: str, kind: str, title: str, actor: Us
     taken = {lesson.key for lesson in bundle.lessons} | _published_keys(course)
     key = unique_key(slugify(title, kind), taken)
     content: dict = {}
-    if kind == "quiz":
+    if kind == LessonKind.QUIZ:
         content = {"pass_mark": 70}
-    elif kind == "exercise":
+    elif kind == LessonKind.EXERCISE:
         content = {"setup": [], "checks": [], "hints": [], "solution": []}
     lesson = LessonData(
         key=key,
@@ -99,7 +100,7 @@ def add_lesson(course: Course, module_key: str, kind: str, title: str, actor: Us
         kind=kind,
         module_key=module_key,
         content=content,
-        body=_("Write the lesson here.") if kind == "reading" else "",
+        body=_("Write the lesson here.") if kind == LessonKind.READING else "",
     )
     module["lessons"].append(key)
     bundle.lessons.append(lesson)

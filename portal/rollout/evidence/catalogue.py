@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, case, false, select
 
 from portal.authoring.models import Assignment
+from portal.courseformat import LessonKind
 from portal.extensions import db
 from portal.learning.models import Course, Lesson
 
@@ -91,11 +92,11 @@ def load_catalogue() -> Catalogue:
     family = {cid: parent for cid, parent, _ in courses if parent}
     rows = db.session.execute(
         select(Lesson.id, Lesson.course_id, Lesson.key, Lesson.kind, Lesson.required,
-               Lesson.archived).where(Lesson.kind.in_(("quiz", "exercise")))
+               Lesson.archived).where(Lesson.kind.in_((LessonKind.QUIZ, LessonKind.EXERCISE)))
     ).all()
-    quiz_lessons = tuple(row.id for row in rows if row.kind == "quiz")
+    quiz_lessons = tuple(row.id for row in rows if row.kind == LessonKind.QUIZ)
     lessons = [(row.id, row.course_id, row.key) for row in rows
-               if row.kind == "exercise" and row.required and not row.archived]
+               if row.kind == LessonKind.EXERCISE and row.required and not row.archived]
     roots = {(course_id, key) for _, course_id, key in lessons if course_id not in family}
     unit_numbers = {unit: number for number, unit in enumerate(sorted(roots), start=1)}
     exercise_unit: dict[int, int] = {}
