@@ -208,6 +208,12 @@ class Ticket(SandboxRow, db.Model):
         """The role its status plays in the active CRM profile ("pending", "closed", ...)."""
         return profiles.active().role("ticket_status", self.status)
 
+    @property
+    def clock_paused(self) -> bool:
+        """Pending and unresolved, under an SLA policy whose clock stops while pending."""
+        pending = self.status_role == "pending" and self.resolved_at is None
+        return pending and profiles.active().sla.pending_pauses
+
 
 class Activity(SandboxRow, db.Model):
     """A call, email, meeting, note or task on any record (parent_type + parent_id)."""

@@ -100,9 +100,12 @@ def open_tasks(sandbox: Sandbox, user_id: int, limit: int = 8) -> list[Activity]
 
 def _next_due():
     """A ticket's next deadline: first response while unanswered, then resolution; none
-    once resolved (closing it is all that is left)."""
+    once resolved (closing it is all that is left), nor while the SLA clock is paused."""
+    profile = profiles.active()
+    paused = profile.plays("ticket_status", "pending") if profile.sla.pending_pauses else ()
     return case(
         (Ticket.resolved_at.is_not(None), None),
+        (Ticket.status.in_(paused), None),
         (Ticket.first_responded_at.is_(None), Ticket.first_response_due),
         else_=Ticket.resolution_due,
     )

@@ -204,14 +204,15 @@ def _flag(condition):
 def tickets_by_category(sandbox: Sandbox) -> list[TicketRow]:
     """Per category: how many, how many open, and the share answered and resolved in time."""
     profile = profiles.active()
-    waiting = Ticket.status.in_(profile.playing("ticket_status", OPEN_TICKET))
+    running = OPEN_TICKET if not profile.sla.pending_pauses else ("new", "assigned")
+    waiting = Ticket.status.in_(profile.playing("ticket_status", running))
     late_answer = Ticket.first_responded_at.is_(None) & (Ticket.first_response_due < sandbox.clock)
     late_resolution = Ticket.resolved_at.is_(None) & (Ticket.resolution_due < sandbox.clock)
     rows = db.session.execute(
         select(
             Ticket.category,
             func.count(),
-            _flag(waiting),
+            _flag(Ticket.status.in_(profile.playing("ticket_status", OPEN_TICKET))),
             _flag(or_(Ticket.first_responded_at.is_not(None), waiting & late_answer)),
             _flag(Ticket.first_responded_at <= Ticket.first_response_due),
             _flag(or_(Ticket.resolved_at.is_not(None), waiting & late_resolution)),

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from flask import current_app, has_app_context
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sandbox.codes import CODE_WIDTHS, CODES, PRIORITIES, PROFILED_ENTITIES, PROFILED_GROUPS
@@ -285,8 +286,6 @@ def _built_in(key: str) -> Profile:
 
 def active() -> Profile:
     """The running app's profile (set from configuration at start), else the default."""
-    from flask import current_app, has_app_context
-
     if has_app_context():
         found = current_app.extensions.get("crm_profile")
         if found is not None:

@@ -1,19 +1,21 @@
 """After-sale tickets: assign, prioritise, respond, pend, resolve and close, within SLA.
 
-Statuses follow EspoCRM's cases: New, Assigned, Pending, Closed, Rejected, Duplicate.
-Resolving is a stamp (resolved_at plus a required note) on an open ticket; closing
-needs it, and records the customer's satisfaction. SLA deadlines and stamps are on the
-sandbox clock.
+Status roles follow EspoCRM's cases: New, Assigned, Pending, Closed, Rejected, Duplicate
+(the CRM profile names them, sandbox.profiles). Resolving is a stamp (resolved_at plus a
+required note) on an open ticket; closing needs it, and records the customer's
+satisfaction. SLA deadlines and stamps are on the sandbox clock; under a policy that stops
+the clock while pending, resolving moves the deadlines on by the time the ticket waited.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.extensions import db
 from sandbox import profiles
-from sandbox.models import Colleague, Sandbox, Ticket, get_in_sandbox
+from sandbox.models import Colleague, Sandbox, SandboxEvent, Ticket, get_in_sandbox
 from sandbox.services.activities import add_activity
 from sandbox.services.automations import run_ticket_resolved
 from sandbox.services.events import SandboxError, log_event
@@ -125,6 +127,31 @@ def set_pending(sandbox: Sandbox, actor: User, ticket: Ticket) -> Ticket:
     return ticket
 
 
+def _restart_clock(sandbox: Sandbox, ticket: Ticket) -> None:
+    """Leaving Pending under an SLA policy that stops the clock while pending: the
+    deadlines still ahead move on by the time the ticket waited."""
+    if not ticket.clock_paused:
+        return
+    since = db.session.scalar(
+        select(SandboxEvent.sandbox_at)
+        .where(
+            SandboxEvent.sandbox_id == sandbox.id,
+            SandboxEvent.entity == "ticket",
+            SandboxEvent.entity_id == ticket.id,
+            SandboxEvent.verb == "ticket.pending",
+        )
+        .order_by(SandboxEvent.id.desc())
+        .limit(1)
+    )
+    if since is None or since >= sandbox.clock:
+        return
+    waited = sandbox.clock - since
+    if ticket.first_responded_at is None and ticket.first_response_due is not None:
+        ticket.first_response_due += waited
+    if ticket.resolution_due is not None:
+        ticket.resolution_due += waited
+
+
 def resolve(sandbox: Sandbox, actor: User, ticket: Ticket, resolution: str) -> Ticket:
     """Resolve with a note of what was wrong and what was done (required)."""
     _must_be_open(ticket)
@@ -134,6 +161,7 @@ def resolve(sandbox: Sandbox, actor: User, ticket: Ticket, resolution: str) -> T
         raise SandboxError(
             _("Write the resolution: what was wrong and what you did."), "resolution"
         )
+    _restart_clock(sandbox, ticket)
     ticket.resolution = resolution.strip()
     ticket.resolved_at = sandbox.clock
     late = ticket.resolution_due is not None and sandbox.clock > ticket.resolution_due

@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
+from portal.courseformat import read_course
 from portal.extensions import db
-from portal.learning.bundle import read_bundle
 from portal.learning.importer import apply_bundle
 from portal.learning.models import Assignment, Certificate, Course, Lesson, QuizQuestion
 from portal.learning.services import new_certificate_code
@@ -250,7 +250,7 @@ def expected(route: Route, role: str | None):
 
 @cache
 def _sample_bundle():
-    return read_bundle(course_files())
+    return read_course(course_files())
 
 
 class World:

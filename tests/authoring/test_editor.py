@@ -242,11 +242,11 @@ def test_a_course_with_problems_cannot_be_published(client, author):
 
 
 def test_file_imports_keep_file_and_line_in_their_problems():
-    from portal.learning.bundle import BundleError, read_bundle
+    from portal.courseformat import FormatError, read_course
 
     files = {"course.yaml": "slug: c\ntitle: C\nmodules:\n  - key: m\n    title: M\n"}
-    with pytest.raises(BundleError) as refused:
-        read_bundle(files)
+    with pytest.raises(FormatError) as refused:
+        read_course(files)
     assert "course.yaml:4: module 'm' lists no lessons" in str(refused.value)
 
 
@@ -364,18 +364,18 @@ def test_a_course_nobody_started_is_deleted_with_its_assignments(client, author,
 
 
 def test_a_course_with_translations_is_not_deleted_from_under_them(client, author):
-    from portal.learning.bundle import read_bundle
+    from portal.courseformat import read_course
     from portal.learning.importer import apply_bundle
     from tests.learning.conftest import course_files
 
-    apply_bundle(read_bundle(course_files()))
+    apply_bundle(read_course(course_files()))
     files = course_files()
     files["course.yaml"] = (
         files["course.yaml"]
         .replace("slug: sample-course", "slug: sample-course-hi\ntranslation_of: sample-course")
         .replace("language: en", "language: hi")
     )
-    apply_bundle(read_bundle(files))
+    apply_bundle(read_course(files))
     db.session.commit()
     response = client.post("/author/courses/sample-course/delete", follow_redirects=True)
     assert "These courses translate this one" in response.get_data(as_text=True)

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.authoring.models import Nudge
+from portal.courseformat import read_course
 from portal.extensions import db
-from portal.learning.bundle import read_bundle
 from portal.learning.importer import apply_bundle
 from portal.learning.models import Assignment, Course, QuizQuestion
 from tests.factories import quiz_answers
@@ -21,7 +21,7 @@ from tests.learning.conftest import course_files
 
 @pytest.fixture
 def course(app_ctx):
-    apply_bundle(read_bundle(course_files()))
+    apply_bundle(read_course(course_files()))
     db.session.commit()
     return db.session.scalar(select(Course))
 

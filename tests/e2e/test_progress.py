@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from portal.courseformat import read_course
 from portal.database import utcnow
 from portal.extensions import db
-from portal.learning.bundle import read_bundle
 from portal.learning.importer import apply_bundle
 from portal.learning.models import Assignment, Course
 from tests.e2e.conftest import login
@@ -18,7 +18,7 @@ from tests.learning.conftest import course_files
 
 
 def test_select_those_behind_then_none(page, make, app_ctx):
-    apply_bundle(read_bundle(course_files()))
+    apply_bundle(read_course(course_files()))
     db.session.commit()
     course = db.session.scalar(select(Course).where(Course.slug == "sample-course"))
     trainer = make.user(roles=("trainer",), department="Customer Service")

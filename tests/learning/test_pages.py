@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal.courseformat import read_course
 from portal.extensions import db
 from portal.learning import services
-from portal.learning.bundle import read_bundle
 from portal.learning.importer import apply_bundle
 from portal.learning.models import (
     Assignment,
@@ -124,7 +124,7 @@ def _add_urdu_translation() -> None:
         .replace("title: Sample course", "title: نمونہ کورس")
         .replace("language: en", "language: ur")
     )
-    apply_bundle(read_bundle(files))
+    apply_bundle(read_course(files))
     db.session.commit()
 
 
@@ -193,7 +193,7 @@ def test_learner_pages_run_a_fixed_number_of_queries(
             files["course.yaml"] = files["course.yaml"].replace(
                 "slug: sample-course", f"slug: extra-{i}-{n}"
             )
-            apply_bundle(read_bundle(files))
+            apply_bundle(read_course(files))
         db.session.commit()
         for course in db.session.scalars(select(Course)):
             _assign(course, department_id=learner.department_id, due_on=date.today())

@@ -11,8 +11,8 @@ from functools import cache
 import pytest
 from sqlalchemy import select
 
+from portal.courseformat import read_course
 from portal.extensions import db
-from portal.learning.bundle import read_bundle
 from portal.learning.importer import apply_bundle
 from portal.learning.models import (
     Assignment,
@@ -34,7 +34,7 @@ from tests.learning.conftest import course_files
 
 @cache
 def _bundle():
-    return read_bundle(course_files())
+    return read_course(course_files())
 
 
 def add_course(slug: str = "sample-course", *, exercise: bool = True, **changes) -> Course:
