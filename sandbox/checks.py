@@ -1,5 +1,8 @@
 """Exercise checks, evaluated against one sandbox by stable keys, never by labels.
 
+Statuses, stages, priorities and categories are compared by role (sandbox.profiles): a
+check's "qualification" matches any stage the organisation's CRM profile lets play it.
+
 Each check is a typed object from `portal.courseformat.checks` (one class per type), run
 here by the function registered for its class. Targets are a setup record ({setup: key})
 or an entity with a filter; filter values may be plain (text compared trimmed and
@@ -31,7 +34,8 @@ from portal.courseformat.checks import (
 )
 from portal.courseformat.values import Operator, SetupRef
 from portal.extensions import db
-from sandbox.codes import LINK_FIELDS
+from sandbox import profiles
+from sandbox.codes import CODE_GROUPS, EVENT_CODE_GROUPS, LINK_FIELDS, PROFILED_GROUPS
 from sandbox.models import ENTITIES, Activity, Sandbox, SandboxEvent
 from sandbox.scenarios import Scenario, learner_colleague, resolve_value
 
@@ -75,7 +79,19 @@ class _Context:
         return self._events
 
 
-def _operator(ctx: _Context, column, operator: Operator):
+def _group(model, field: str) -> str | None:
+    """The profiled group a field's codes come from (stage, ticket_status, ...), if any."""
+    entity = next((name for name, table in ENTITIES.items() if table is model), "")
+    group = CODE_GROUPS.get((entity, field))
+    return group if group in PROFILED_GROUPS else None
+
+
+def _codes(group: str, role: Any) -> tuple[str, ...]:
+    """The stored codes that play `role` ("Needs Analysis" plays "qualification")."""
+    return profiles.active().plays(group, str(role).strip().lower())
+
+
+def _operator(ctx: _Context, column, operator: Operator, group: str | None = None):
     name, operand = operator.name, operator.operand
     if name == "not_empty":
         return (
@@ -86,7 +102,10 @@ def _operator(ctx: _Context, column, operator: Operator):
     if name == "contains":
         return func.lower(column).contains(str(operand).lower(), autoescape=True)
     if name == "in":
-        return column.in_([ctx.value(v) for v in operand])
+        values = [ctx.value(v) for v in operand]
+        if group:
+            values = [code for role in values for code in _codes(group, role)]
+        return column.in_(values)
     value = ctx.value(operand)
     if isinstance(value, datetime) and column.type.python_type is date:
         value = value.date()
@@ -104,9 +123,12 @@ def _condition(ctx: _Context, model, field: str, expected: Any):
             # Ids are unique per table only: a customer may share a lead's id.
             linked = linked & (Activity.parent_type == expected.entity)
         return linked
+    group = _group(model, field)
     if isinstance(expected, Operator):
-        return _operator(ctx, column, expected)
+        return _operator(ctx, column, expected, group)
     value = ctx.value(expected)
+    if group and isinstance(value, str):
+        return column.in_(_codes(group, value))
     if isinstance(value, str):
         return func.lower(func.trim(column)) == value.strip().lower()
     if isinstance(value, datetime) and column.type.python_type is date:
@@ -133,8 +155,10 @@ def _target(ctx: _Context, target: Target):
     return model, _query(ctx, model, target.filter)
 
 
-def _matches(ctx: _Context, actual: Any, expected: Any) -> bool:
-    """Compare an event's data value with a check's expected value."""
+def _matches(ctx: _Context, actual: Any, expected: Any, group: str | None = None) -> bool:
+    """Compare an event's data value with a check's expected value (codes by role)."""
+    if group and isinstance(actual, str):
+        actual = profiles.active().role(group, actual) or actual
     if isinstance(expected, SetupRef):
         return actual == ctx.value(expected)
     if isinstance(expected, Operator):
@@ -162,7 +186,11 @@ def _matching_events(
             continue
         if target_ids is not None and event.entity_id not in target_ids:
             continue
-        if all(_matches(ctx, event.data.get(k), v) for k, v in (step.data or {}).items()):
+        group = EVENT_CODE_GROUPS.get(event.verb)
+        if all(
+            _matches(ctx, event.data.get(k), v, group if k in ("from", "to") else None)
+            for k, v in (step.data or {}).items()
+        ):
             found.append(event)
     return found
 

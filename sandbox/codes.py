@@ -88,6 +88,13 @@ EVENT_VERBS = (
     "report.viewed",
 )
 
+# Events whose "from" and "to" hold codes, and the group they draw from.
+EVENT_CODE_GROUPS = {
+    "lead.status_changed": "lead_status",
+    "opportunity.stage_changed": "stage",
+    "ticket.priority_changed": "priority",
+}
+
 # Fields that link to another record, by the name course files use, and their columns.
 LINK_FIELDS = {
     "customer": "customer_id",

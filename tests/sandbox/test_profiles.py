@@ -9,8 +9,10 @@ import yaml
 
 from portal import create_app
 from portal.config import ConfigError
+from portal.extensions import db
 from sandbox import profiles
 from sandbox.codes import CODES, PRIORITIES, PROFILED_GROUPS, STAGES
+from sandbox.models import Opportunity
 from sandbox.profiles import BUILT_IN, ProfileError, load
 
 WEEKDAYS_9_TO_5 = {
@@ -167,3 +169,129 @@ def test_overrides_come_from_the_environment_as_json(monkeypatch):
     monkeypatch.setenv("PORTAL_CRM_OVERRIDES", '{"entities": {"customer": "Client"}}')
     app = create_app({"MODE": "testing"})
     assert app.extensions["crm_profile"].entities["customer"] == "Client"
+
+
+# The sandbox under each profile ----------------------------------------------------------
+
+
+@pytest.fixture
+def use_profile(app, monkeypatch):
+    """Run the app under another CRM profile for this test."""
+
+    def use(key: str, overrides=None):
+        monkeypatch.setitem(app.extensions, "crm_profile", load(key, overrides))
+
+    return use
+
+
+def _built_in_exercises():
+    from portal.courseformat import read_course, read_folder
+    from seed.learning_demo import COURSES_DIR
+
+    for folder in sorted(p for p in COURSES_DIR.iterdir() if (p / "course.yaml").exists()):
+        for lesson in read_course(read_folder(folder)).lessons:
+            if lesson.kind == "exercise":
+                yield lesson
+
+
+EXERCISES = {lesson.key: lesson for lesson in _built_in_exercises()}
+
+
+def test_there_are_built_in_exercises_to_run():
+    assert {"trade-show-lead", "move-deals", "billing-and-defect-tickets"} <= set(EXERCISES)
+
+
+@pytest.mark.parametrize("key", BUILT_IN)
+@pytest.mark.parametrize("exercise", sorted(EXERCISES))
+def test_every_built_in_exercise_passes_its_dry_run_under_every_profile(
+    app_ctx, make, use_profile, key, exercise
+):
+    from portal.authoring.dry_run import dry_run
+
+    use_profile(key)
+    report = dry_run(EXERCISES[exercise], make.user())
+    assert report.passes, report.problem
+
+
+def test_a_check_names_a_role_and_matches_every_stage_playing_it(app_ctx, make, use_profile):
+    from sandbox import checks, scenarios
+    from sandbox.services import get_or_create_sandbox
+    from sandbox.services.opportunities import move_stage
+
+    use_profile("salesforce")
+    learner = make.user()
+    box = get_or_create_sandbox(learner)
+    setup = [
+        {"key": "deal", "entity": "opportunity", "fields": {"name": "D", "stage": "prospecting"}}
+    ]
+    scenario = scenarios.inject(box, setup, actor=learner)
+    check = {
+        "key": "developing",
+        "type": "field_equals",
+        "required": True,
+        "target": {"setup": "deal"},
+        "field": "stage",
+        "value": "qualification",
+        "hint": "Qualify it.",
+    }
+    moved = {
+        "key": "moved",
+        "type": "event_happened",
+        "required": True,
+        "event": "opportunity.stage_changed",
+        "data": {"from": "prospecting", "to": "qualification"},
+        "hint": "Move it.",
+    }
+    assert [r.passed for r in checks.evaluate(box, [check, moved], scenario)] == [False, False]
+    deal = db.session.get(Opportunity, scenario["deal"][1])
+    move_stage(box, learner, deal, "needs_analysis")
+    assert deal.stage == "needs_analysis" and deal.probability == 20
+    assert [r.passed for r in checks.evaluate(box, [check, moved], scenario)] == [True, True]
+
+
+def test_the_board_shows_the_profiles_stages_and_probabilities(client, sandbox, use_profile):
+    use_profile("salesforce")
+    page = client.get("/sandbox/opportunities").text
+    assert "Needs Analysis" in page and "Perception Analysis" in page
+    form_page = client.get("/sandbox/reports").text
+    assert "Negotiation/Review" in form_page
+
+
+def test_ticket_and_lead_labels_are_the_profiles(client, sandbox, use_profile):
+    use_profile("hubspot")
+    assert "Waiting on contact" in client.get("/sandbox/tickets?status=open").text
+    page = client.get("/sandbox/leads").text
+    assert "Bad Timing" in page and "Unqualified" in page
+
+
+def test_an_override_renames_a_stage_on_the_board(client, sandbox, use_profile):
+    stages = load("espocrm").model_dump()["stage"]
+    stages[2]["label"] = "Quote sent"
+    use_profile("espocrm", {"stage": stages})
+    assert "Quote sent" in client.get("/sandbox/opportunities").text
+
+
+def test_a_policy_that_pauses_while_pending_moves_the_deadlines_on(client, sandbox, use_profile):
+    from datetime import timedelta
+
+    from sandbox.models import Colleague, Ticket
+    from tests.sandbox.conftest import first, last_event
+
+    use_profile("espocrm", {"sla": {"pending_pauses": True}})
+    ticket = first(Ticket, sandbox, Ticket.status == "new")
+    ticket.opened_at = sandbox.clock
+    ticket.first_response_due = sandbox.clock + timedelta(hours=4)
+    ticket.resolution_due = sandbox.clock + timedelta(hours=20)
+    db.session.commit()
+    url = f"/sandbox/tickets/{ticket.id}"
+    me = first(Colleague, sandbox, Colleague.is_learner.is_(True))
+    client.post(f"{url}/assign", data={"assignee": me.id})
+    client.post(f"{url}/respond", data={"message": "Could you send a photo?"})
+    assert client.post(f"{url}/pending").status_code == 302
+    sandbox.clock += timedelta(days=2)  # the customer takes two days to answer
+    db.session.commit()
+    assert 'data-sla="paused"' in client.get(url).text
+    assert client.post(f"{url}/resolve", data={"resolution": "Replaced it."}).status_code == 302
+    db.session.refresh(ticket)
+    assert ticket.resolution_due == ticket.opened_at + timedelta(hours=20, days=2)
+    assert last_event(sandbox, "ticket.resolved").data["late"] is False

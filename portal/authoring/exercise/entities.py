@@ -174,9 +174,11 @@ def value_words(value) -> str:
 
 
 def code_lists(entities) -> dict[str, list[tuple[str, str]]]:
-    """For each "entity-field" of `entities` whose values are codes: (code, name) pairs."""
+    """For each "entity-field" of `entities` whose values are codes: (code, name) pairs.
+
+    Course files name roles (sandbox.codes), shown in the CRM profile's words."""
     return {
-        f"{entity}-{field}": vocabulary.choices(group)
+        f"{entity}-{field}": vocabulary.choices(group, codes.CODES[group])
         for (entity, field), group in CODE_GROUPS.items()
         if entity in entities
     }
