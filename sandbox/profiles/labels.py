@@ -62,6 +62,8 @@ LABELS = frozenset(
         N_("In Progress"),
         N_("Open Deal"),
         N_("Bad Timing"),
+        N_("Attempted to Contact"),
+        N_("Connected"),
         N_("Unqualified"),
         N_("Appointment scheduled"),
         N_("Qualified to buy"),
