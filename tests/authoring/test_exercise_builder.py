@@ -969,3 +969,10 @@ def test_the_course_format_refuses_what_the_form_lets_through_at_its_field(
     assert response.status_code == 422
     assert "shoe_size" in html and f'data-error-for="{field}"' in html
     assert _exercise(course).content == before
+
+
+def test_the_step_form_offers_the_actions_the_course_format_knows():
+    from portal.authoring.exercise.actions import ACTION_LABELS, ACTIONS
+    from portal.courseformat.solution import ACTIONS as FORMAT_ACTIONS
+
+    assert tuple(ACTIONS) == FORMAT_ACTIONS and tuple(ACTION_LABELS) == FORMAT_ACTIONS

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from portal.accounts.models import User
 from portal.authoring.exercise.actions import ACTIONS, Param
 from portal.authoring.exercise.step_form import StepForm
+from portal.authoring.exercise.validation import step_in_format
 from portal.authoring.services import AuthoringError, lesson_in, load, save
 from portal.learning.models import Course, LessonKind
 
@@ -191,6 +192,7 @@ def save_step(
     if index is not None:
         index = _position(steps, index, expected)
     where = len(steps) if index is None else index
+    step_in_format(submitted.step, setup, None if index is None else steps[index])
     _check_refs(submitted.actions, setup, names_before(steps, where))
     changed = list(steps)
     if index is None:

@@ -17,6 +17,7 @@ from portal.authoring.services import AuthoringError
 from portal.courseformat import TAGS, FieldProblem, validate_check
 from portal.courseformat.exercise import SetupRecord
 from portal.courseformat.problems import field_problems
+from portal.courseformat.solution import SolutionStep
 
 Loc = tuple[str | int, ...]
 NO_FIELD = re.compile(r"has no field '([^']+)'")
@@ -110,12 +111,16 @@ def check_in_format(
         raise AuthoringError(problems[0].message, check_field(problems[0], values))
 
 
-def _setup_problems(record: dict, setup: dict[str, str]) -> list[FieldProblem]:
+def _problems(model, data, setup: dict[str, str]) -> list[FieldProblem]:
     try:
-        SetupRecord.model_validate(record, context={"setup": setup})
+        model.model_validate(data, context={"setup": setup})
     except ValidationError as error:
         return field_problems(error, TAGS)
     return []
+
+
+def _setup_problems(record: dict, setup: dict[str, str]) -> list[FieldProblem]:
+    return _problems(SetupRecord, record, setup)
 
 
 def setup_record_in_format(record: dict, setup: dict[str, str], before: dict | None) -> None:
@@ -125,3 +130,22 @@ def setup_record_in_format(record: dict, setup: dict[str, str], before: dict | N
         problems = _new(problems, _setup_problems(before, setup))
     if problems:
         raise AuthoringError(problems[0].message, "fields")
+
+
+def step_field(problem: FieldProblem) -> str:
+    """The step form's field for a step's problem: an action's `do`, or the step's text."""
+    loc = problem.loc
+    if len(loc) > 1 and loc[0] == "actions" and isinstance(loc[1], int):
+        return f"action-{loc[1]}-do"
+    return "action-0-do" if loc and loc[0] == "do" else "text"
+
+
+def step_in_format(step: object, setup: dict[str, str], before: object = None) -> None:
+    """Refuse a solution step the course format refuses (a plain-text step always reads)."""
+    if not isinstance(step, dict):
+        return
+    problems = _problems(SolutionStep, step, setup)
+    if problems and isinstance(before, dict):
+        problems = _new(problems, _problems(SolutionStep, before, setup))
+    if problems:
+        raise AuthoringError(problems[0].message, step_field(problems[0]))
