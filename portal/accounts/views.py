@@ -200,13 +200,6 @@ def _user_data(form: UserForm) -> UserData:
     )
 
 
-def _load_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @admin_bp.get("/users")
 @login_required
 @roles_required(Role.ADMIN)
@@ -245,7 +238,7 @@ def user_create():
 @login_required
 @roles_required(Role.ADMIN)
 def user_edit(user_id: int):
-    user = _load_user(user_id)
+    user = db.get_or_404(User, user_id)
     form = _user_form(user)
     if form.validate_on_submit():
         with transaction(form) as saved:
@@ -268,7 +261,7 @@ def user_edit(user_id: int):
 @login_required
 @roles_required(Role.ADMIN)
 def user_set_active(user_id: int):
-    user = _load_user(user_id)
+    user = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     make_active = request.form.get("active") == "1"
@@ -289,7 +282,7 @@ def user_set_active(user_id: int):
 @login_required
 @roles_required(Role.ADMIN)
 def user_unlock(user_id: int):
-    user = _load_user(user_id)
+    user = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.unlock(user)
@@ -337,18 +330,11 @@ def department_list():
     )
 
 
-def _load_department(department_id: int) -> Department:
-    department = db.session.get(Department, department_id)
-    if department is None:
-        abort(404)
-    return department
-
-
 @admin_bp.post("/departments/<int:department_id>/rename")
 @login_required
 @roles_required(Role.ADMIN)
 def department_rename(department_id: int):
-    department = _load_department(department_id)
+    department = db.get_or_404(Department, department_id)
     form = DepartmentForm()
     if form.validate_on_submit():
         with transaction() as saved:
@@ -365,7 +351,7 @@ def department_rename(department_id: int):
 @login_required
 @roles_required(Role.ADMIN)
 def department_delete(department_id: int):
-    department = _load_department(department_id)
+    department = db.get_or_404(Department, department_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with transaction() as saved:

@@ -46,13 +46,6 @@ def export(table: str):
     return attachment(exports.table_csv(board, table), f"readiness-{table}-{board.today}.csv")
 
 
-def _department_or_404(department_id: int) -> Department:
-    department = db.session.get(Department, department_id)
-    if department is None:
-        abort(404)
-    return department
-
-
 @bp.get("/departments/<int:department_id>")
 @login_required
 @roles_required(*EXECUTIVES)
@@ -60,7 +53,7 @@ def department(department_id: int):
     """A department's learners, least ready first, with their evidence."""
     now = utcnow()
     page = people.department_page(
-        _department_or_404(department_id), now.date(), now,
+        db.get_or_404(Department, department_id), now.date(), now,
         page=arg_page(),
         order=request.args.get("order", "ready"),
     )
@@ -73,7 +66,7 @@ def department(department_id: int):
 def department_csv(department_id: int):
     """A department's learners with their evidence, as CSV."""
     now = utcnow()
-    department = _department_or_404(department_id)
+    department = db.get_or_404(Department, department_id)
     learners = people.all_department_learners(department, now.date(), now)
     return attachment(exports.learners_csv(learners, now.date()),
                       f"readiness-department-{department.id}-{now.date()}.csv")

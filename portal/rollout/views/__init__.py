@@ -33,37 +33,29 @@ def plan_or_404(plan_id: int) -> Plan:
     return plan
 
 
-def get_or_404(model, item_id: int):
-    """The row of `model` with this id, or 404."""
-    item = db.session.get(model, item_id)
-    if item is None:
-        abort(404)
-    return item
-
-
 def phase_or_404(phase_id: int) -> Phase:
     """The phase, or 404."""
-    return get_or_404(Phase, phase_id)
+    return db.get_or_404(Phase, phase_id)
 
 
 def wave_or_404(wave_id: int) -> Wave:
     """The wave, or 404."""
-    return get_or_404(Wave, wave_id)
+    return db.get_or_404(Wave, wave_id)
 
 
 def goal_or_404(goal_id: int) -> Goal:
     """The goal, or 404."""
-    return get_or_404(Goal, goal_id)
+    return db.get_or_404(Goal, goal_id)
 
 
 def milestone_or_404(milestone_id: int) -> Milestone:
     """The milestone, or 404."""
-    return get_or_404(Milestone, milestone_id)
+    return db.get_or_404(Milestone, milestone_id)
 
 
 def criterion_or_404(criterion_id: int) -> GateCriterion:
     """The gate criterion, or 404."""
-    return get_or_404(GateCriterion, criterion_id)
+    return db.get_or_404(GateCriterion, criterion_id)
 
 
 from portal.rollout.views import phases, plans, waves  # noqa: E402, F401
