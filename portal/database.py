@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 
@@ -37,6 +38,25 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def increment(record, column: str) -> int:
+    """Add one to a counter column in the database (`SET n = n + 1 ... RETURNING n`), not
+    from the value the object was loaded with: two requests at once both count. The object
+    takes the new value as if loaded; returns it."""
+    from portal.extensions import db
+
+    model = type(record)
+    counter = getattr(model, column)
+    value = db.session.execute(
+        update(model)
+        .where(model.id == record.id)
+        .values({column: counter + 1})
+        .returning(counter)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(record, column, value)
+    return value
 
 
 def best_effort(write: Callable[[], object], what: str) -> None:

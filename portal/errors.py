@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db
@@ -114,6 +115,13 @@ def register(app: Flask) -> None:
             if name.lower() != "content-type":
                 response.headers[name] = value
         return response
+
+    @app.errorhandler(StaleDataError)
+    def record_gone(_error: StaleDataError):
+        # The row an UPDATE or DELETE was meant for is gone (a reset in another tab
+        # deleted it): as for any record that does not exist.
+        db.session.rollback()
+        return render_error(404)
 
     @app.errorhandler(InternalServerError)
     def server_error(_error: InternalServerError):

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from portal.accounts.models import User
-from portal.database import utcnow
+from portal.database import increment, utcnow
 from portal.extensions import db
 from portal.learning.models import Course, ExerciseAttempt, ExerciseCheck, Lesson, LessonKind
 from portal.learning.services import LearningError, progress_for, record_view
@@ -24,9 +24,11 @@ if TYPE_CHECKING:
 
 
 def _sandbox_for(user: User):
+    """The learner's sandbox, locked for this transaction's writes (see `lock_sandbox`):
+    an exercise started or checked from two tabs, or beside a reset, runs after the other."""
     from sandbox import services as sandbox_services
 
-    return sandbox_services.get_or_create_sandbox(user)
+    return sandbox_services.lock_sandbox(sandbox_services.get_or_create_sandbox(user))
 
 
 def start_exercise(user: User, lesson: Lesson) -> ExerciseAttempt:
@@ -122,7 +124,7 @@ def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[Ch
             _("This exercise cannot be checked as it stands: please tell your trainer.")
         ) from error
     required = [o for o in outcomes if o.required]
-    attempt.checks_run += 1
+    increment(attempt, "checks_run")  # in the database: checks from two tabs both count
     attempt.last_checked_at = utcnow()
     attempt.score = round(100 * sum(o.passed for o in outcomes) / len(outcomes)) if outcomes else 0
     attempt.passed = bool(required) and all(o.passed for o in required)

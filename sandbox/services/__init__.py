@@ -6,8 +6,9 @@ reset) and sandbox.scenarios (an exercise's setup records). Services flush and n
 commit: the view (one request, one commit) does that.
 
 Modules by concern: core (create, reset), clock (the simulated clock, which runs the
-automations), events (the event log and SandboxError, importing no other service), and
-one module per CRM area. Imports run one way (core -> clock -> automations -> events;
+automations), events (the event log and SandboxError, importing no other service), locks
+(`lock_sandbox`, which every write takes first; it imports no other service), and one
+module per CRM area. Imports run one way (core -> clock -> automations -> events;
 leads and tickets -> activities -> events), so there is no import cycle. This package
 re-exports the names views use most.
 """
@@ -15,12 +16,14 @@ re-exports the names views use most.
 from sandbox.services.clock import MAX_DAYS, advance_clock
 from sandbox.services.core import get_or_create_sandbox, reset_sandbox, sandbox_of
 from sandbox.services.events import SandboxError, log_event
+from sandbox.services.locks import lock_sandbox
 
 __all__ = [
     "MAX_DAYS",
     "SandboxError",
     "advance_clock",
     "get_or_create_sandbox",
+    "lock_sandbox",
     "log_event",
     "reset_sandbox",
     "sandbox_of",

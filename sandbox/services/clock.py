@@ -12,6 +12,7 @@ from portal.extensions import db
 from sandbox.models import Sandbox
 from sandbox.services.automations import run_due_automations
 from sandbox.services.events import SandboxError, log_event
+from sandbox.services.locks import lock_sandbox
 
 MAX_DAYS = 31
 
@@ -35,6 +36,8 @@ def advance_clock(sandbox: Sandbox, actor: User, days: int) -> int:
         raise SandboxError(
             _("The clock moves on by 1 to %(days)d days at a time.", days=MAX_DAYS), "days"
         )
+    # Re-read under the lock: a second tab's advance starts from the first one's clock.
+    sandbox = lock_sandbox(sandbox)
     sent = 0
     for _day in range(days):
         sandbox.clock = sandbox.clock + timedelta(days=1)

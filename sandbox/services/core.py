@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from collections.abc import Collection
+
+from sqlalchemy import delete, inspect, select
 
 from portal.accounts.models import User
+from portal.database import increment
 from portal.extensions import db
 from sandbox.fill import populate
-from sandbox.models import SANDBOX_TABLES, Sandbox, SandboxEvent
+from sandbox.models import ENTITIES, SANDBOX_TABLES, Activity, Sandbox, SandboxEvent
 from sandbox.services.clock import start_of_day
 from sandbox.services.events import log_event
+from sandbox.services.locks import lock_sandbox
 
 # What a reset deletes: every sandbox table but the event log.
 CLEARED = tuple(model for model in SANDBOX_TABLES if model is not SandboxEvent)
@@ -57,16 +61,54 @@ def clear_sandbox(sandbox: Sandbox) -> None:
             db.session.expire(record)
 
 
+def delete_records(sandbox: Sandbox, entity: str, ids: Collection[int]) -> None:
+    """Delete records of one kind (an ENTITIES name) and, in the same transaction, the
+    activities logged on them: an activity's parent (`parent_type` + `parent_id`) can be
+    any of several tables, so no foreign key removes them. Callers hold the sandbox's lock
+    (`lock_sandbox`); a merge or an import undone deletes through here."""
+    if not ids:
+        return
+    model = ENTITIES[entity]
+    db.session.execute(
+        delete(Activity)
+        .where(
+            Activity.sandbox_id == sandbox.id,
+            Activity.parent_type == entity,
+            Activity.parent_id.in_(ids),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(model)
+        .where(model.sandbox_id == sandbox.id, model.id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    # The deleted rows leave the session (read without loading: they are gone).
+    ids = set(ids)
+    for record in list(db.session.identity_map.values()):
+        state = inspect(record)
+        gone = isinstance(record, model) and state.identity[0] in ids
+        if isinstance(record, Activity):
+            loaded = state.dict
+            gone = loaded.get("parent_type") == entity and loaded.get("parent_id") in ids
+        if gone:
+            db.session.expunge(record)
+
+
 def reset_sandbox(sandbox: Sandbox, actor: User) -> None:
     """Back to a freshly seeded state: every record the learner made or changed is gone.
 
     The sandbox keeps its id, seed and event log; its generation goes up, so exercise
-    attempts started before the reset know they are stale.
+    attempts started before the reset know they are stale. Under the sandbox's lock, so
+    two resets at once run one after the other: each deletes what the other seeded, and
+    the generation goes up by two.
     """
+    sandbox = lock_sandbox(sandbox)
     clear_sandbox(sandbox)
-    sandbox.generation += 1
+    increment(sandbox, "generation")
     sandbox.clock = start_of_day()
     owner = db.session.get(User, sandbox.owner_id) if sandbox.owner_id else actor
     populate(sandbox.id, sandbox.seed, sandbox.clock, (owner or actor).name)
     log_event(sandbox, actor, "sandbox.reset", generation=sandbox.generation)
     db.session.flush()
+

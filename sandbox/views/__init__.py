@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.security import roles_required
 from sandbox import models  # noqa: F401 - the tables belong to the app
 from sandbox.models import Sandbox, get_in_sandbox
-from sandbox.services import get_or_create_sandbox, sandbox_of
+from sandbox.services import get_or_create_sandbox, lock_sandbox, sandbox_of
 from sandbox.vocabulary import label
 
 bp = Blueprint("sandbox", __name__, template_folder="../templates")
@@ -30,7 +30,9 @@ def open_sandbox():
     """Learners and trainers practise, each in their own sandbox; everyone else is refused.
 
     The first visit creates the sandbox and commits it on its own, so the page's view
-    finds it there like on any other visit.
+    finds it there like on any other visit. A request that may write (anything but GET,
+    HEAD, OPTIONS) holds the sandbox's lock from here to its commit, so writes from two
+    tabs run one after the other, and a record a reset deleted meanwhile is not found.
     """
     sandbox = sandbox_of(current_user)
     if sandbox is None:
@@ -42,6 +44,8 @@ def open_sandbox():
             sandbox = sandbox_of(current_user)
             if sandbox is None:
                 raise
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sandbox = lock_sandbox(sandbox)
     g.sandbox = sandbox
 
 
