@@ -32,9 +32,9 @@ from sqlalchemy import insert, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from portal.accounts.models import Department, User, UserRole  # noqa: E402
+from portal.authoring.models import Assignment  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.learning.models import (  # noqa: E402
-    Assignment,
     Certificate,
     Course,
     ExerciseAttempt,

@@ -16,10 +16,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
+from portal.authoring.models import Assignment
 from portal.courseformat import read_course
 from portal.extensions import db
 from portal.learning.importer import apply_bundle
-from portal.learning.models import Assignment, Certificate, Course, Lesson, QuizQuestion
+from portal.learning.models import Certificate, Course, Lesson, QuizQuestion
 from portal.learning.services import new_certificate_code
 from tests.learning.conftest import course_files
 

@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import update
 
+from portal.authoring.models import CourseDraft
 from portal.extensions import db
-from portal.learning.models import CourseDraft
 
 PENDING = "Unpublished changes"
 

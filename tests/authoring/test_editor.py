@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.authoring import services
+from portal.authoring.models import CourseVersion
 from portal.extensions import db
 from portal.learning.models import (
     Certificate,
     Course,
-    CourseVersion,
     Lesson,
     LessonProgress,
     QuizAttempt,
@@ -346,7 +346,7 @@ def test_withdraw_hides_a_course_keeps_learners_records_and_publish_brings_it_ba
 
 
 def test_a_course_nobody_started_is_deleted_with_its_assignments(client, author, make):
-    from portal.learning.models import Assignment
+    from portal.authoring.models import Assignment
 
     course = author.course(title="Short-lived")
     key = author.lesson(course, "One")

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from portal.authoring.exercise.context import SOLUTION_FORMS, VOCABULARY
+from portal.authoring.models import CourseDraft
 from portal.extensions import db
-from portal.learning.models import CourseDraft
 from seed.learning_demo import import_builtin_courses
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "portal/authoring/templates/authoring"

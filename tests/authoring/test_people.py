@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.authoring.models import Nudge
+from portal.authoring.models import Assignment, Nudge
 from portal.courseformat import read_course
 from portal.extensions import db
 from portal.learning.importer import apply_bundle
-from portal.learning.models import Assignment, Course, QuizQuestion
+from portal.learning.models import Course, QuizQuestion
 from tests.factories import quiz_answers
 from tests.learning.conftest import course_files
 

@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.authoring.models import Assignment
 from portal.database import utcnow
 from portal.extensions import db
-from portal.learning.models import Assignment
 from portal.rollout import services
 from portal.rollout.services import PhaseData
 from tests.rollout.conftest import make_wave

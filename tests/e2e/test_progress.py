@@ -8,11 +8,12 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from portal.authoring.models import Assignment
 from portal.courseformat import read_course
 from portal.database import utcnow
 from portal.extensions import db
 from portal.learning.importer import apply_bundle
-from portal.learning.models import Assignment, Course
+from portal.learning.models import Course
 from tests.e2e.conftest import login
 from tests.learning.conftest import course_files
 

@@ -7,18 +7,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal.authoring.models import Assignment
 from portal.courseformat import read_course
 from portal.extensions import db
 from portal.learning import services
 from portal.learning.importer import apply_bundle
-from portal.learning.models import (
-    Assignment,
-    Certificate,
-    Course,
-    LessonProgress,
-    LessonView,
-    QuizQuestion,
-)
+from portal.learning.models import Certificate, Course, LessonProgress, LessonView, QuizQuestion
 from tests.factories import quiz_answers
 from tests.learning.conftest import course_files
 

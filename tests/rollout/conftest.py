@@ -11,11 +11,11 @@ from functools import cache
 import pytest
 from sqlalchemy import select
 
+from portal.authoring.models import Assignment
 from portal.courseformat import read_course
 from portal.extensions import db
 from portal.learning.importer import apply_bundle
 from portal.learning.models import (
-    Assignment,
     Certificate,
     Course,
     ExerciseAttempt,

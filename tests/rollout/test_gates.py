@@ -251,7 +251,8 @@ def test_a_late_joiner_holds_no_overdue_gate_back(make, plan, evidence, hidden_t
     translation in the family) without."""
     from sqlalchemy import select
 
-    from portal.learning.models import Assignment, Course
+    from portal.authoring.models import Assignment
+    from portal.learning.models import Course
 
     sales = make.department("Sales")
     evidence.assign(department=sales, due_on=date.today() - timedelta(days=10))

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from portal.authoring.models import Assignment
 from portal.extensions import db
-from portal.learning.models import Assignment
 from portal.rollout.models import Wave
 from tests.rollout.conftest import make_wave
 
