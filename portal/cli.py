@@ -52,14 +52,14 @@ def seed_demo(seed: int) -> None:
     from sqlalchemy import func, select
 
     from portal.authoring.models import Assignment
-    from portal.courseformat.problems import FormatError as BundleError
+    from portal.courseformat import FormatError
     from seed.demo import create_demo_organisation, demo_present
     from seed.learning_demo import import_builtin_courses
     from seed.rollout_demo import create_demo_rollout
 
     try:
         courses = import_builtin_courses()
-    except BundleError as error:
+    except FormatError as error:
         db.session.rollback()
         raise click.ClickException(f"The built-in courses have problems:\n{error}") from error
     if demo_present():

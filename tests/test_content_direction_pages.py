@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from portal.courseformat import read_course
 from portal.extensions import db
-from portal.learning.bundle import read_bundle
 from portal.learning.importer import apply_bundle
 from portal.learning.models import Course, QuizQuestion
 from sandbox.models import Lead
@@ -20,7 +20,7 @@ from tests.learning.conftest import course_files
 
 @pytest.fixture
 def course(app_ctx) -> Course:
-    apply_bundle(read_bundle(course_files()))
+    apply_bundle(read_course(course_files()))
     db.session.commit()
     return db.session.scalar(select(Course))
 

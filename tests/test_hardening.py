@@ -293,12 +293,12 @@ def _inserts_into(table: str, fail_with: str):
 
 
 def test_a_lesson_is_shown_when_its_view_cannot_be_recorded(client, make, caplog):
-    from portal.learning.bundle import read_bundle
+    from portal.courseformat import read_course
     from portal.learning.importer import apply_bundle
     from portal.learning.models import LessonView
     from tests.learning.conftest import course_files
 
-    apply_bundle(read_bundle(course_files()))
+    apply_bundle(read_course(course_files()))
     db.session.commit()
     client.login(make.user(roles=("learner",)))
     with _inserts_into("lesson_views", "database or disk is full"):

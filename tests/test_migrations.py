@@ -41,12 +41,12 @@ def test_exercise_checks_migration_keeps_the_last_check_of_existing_attempts(app
 
     from sqlalchemy import select
 
-    from portal.learning.bundle import read_bundle
+    from portal.courseformat import read_course
     from portal.learning.importer import apply_bundle
     from portal.learning.models import ExerciseAttempt, ExerciseCheck, Lesson
     from tests.learning.conftest import course_files
 
-    apply_bundle(read_bundle(course_files()))
+    apply_bundle(read_course(course_files()))
     lesson = db.session.scalar(select(Lesson))
     learner = make.user(roles=("learner",))
     checked = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)

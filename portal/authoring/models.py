@@ -56,7 +56,7 @@ class CourseDraft(db.Model):
 
     @validates("data")
     def _data_sets_content_hash(self, _key: str, value: dict[str, Any]) -> dict[str, Any]:
-        from portal.learning.bundle import bundle_from_dict
+        from portal.courseformat import bundle_from_dict
         from portal.learning.importer import bundle_hash
 
         self.content_hash = bundle_hash(bundle_from_dict(value)) if value.get("slug") else None

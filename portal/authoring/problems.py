@@ -14,13 +14,14 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.learning.bundle import CourseBundle, Problem
+from portal.courseformat import CourseBundle, Problem
 
 MESSAGES = {
     "module_empty": _l("This module has no lessons yet: add one, or remove the module."),
     "reading_empty": _l("This reading has no text yet."),
     "quiz_empty": _l("This quiz has no questions yet."),
     "no_checks": _l("This exercise has no checks yet: add at least one."),
+    "no_required_check": _l("Every check of this exercise is optional: make one required."),
     "missing:task": _l("This exercise has no task yet: say what the learner is to do."),
     "missing:title": _l("Give it a title."),
     "missing:prompt": _l("A question has no text yet."),

@@ -27,57 +27,55 @@ Usage, for one check or one exercise as plain data (what a form builds):
 
 The object is None when there are problems; otherwise `check.dump()` / `exercise.dump()`
 give the plain data to store. `setup` maps the exercise's setup keys to their entities
-(pass None to skip checking links to setup records). Files: `read_course(files)` in
-`portal.courseformat.course` reads a whole course, raising FormatError whose problems
-carry file and line.
+(pass None to skip checking links to setup records). Files: `read_course(files)` reads a
+whole course into a CourseBundle, raising FormatError whose problems carry file and line;
+`bundle_to_files(bundle)` writes it back.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from portal.courseformat.checks import CHECK_TAGS, CHECK_TYPES, Check, parse_checks, validate_check
+from portal.courseformat.course import (
+    LANGUAGES,
+    CourseBundle,
+    LessonData,
+    LessonKind,
+    QuestionKind,
+    bundle_from_dict,
+    bundle_to_dict,
+)
+from portal.courseformat.exercise import Exercise, validate_exercise
+from portal.courseformat.files import read_folder, write_folder
+from portal.courseformat.problems import FieldProblem, FormatError, Problem
+from portal.courseformat.reader import read_course
+from portal.courseformat.solution import STEP_TAGS, SolutionStep
+from portal.courseformat.values import KEY, SLUG
+from portal.courseformat.writer import bundle_to_files
 
-from pydantic import ValidationError
-
-from portal.courseformat.checks import CHECK, CHECK_TYPES, VALUE_TAGS, Check
-from portal.courseformat.course import LessonKind, QuestionKind
-from portal.courseformat.exercise import Exercise, setup_context
-from portal.courseformat.problems import FieldProblem, FormatError, Problem, field_problems
-
+TAGS = CHECK_TAGS | STEP_TAGS  # union tags in pydantic's error paths, not fields
 __all__ = [
     "CHECK_TYPES",
+    "KEY",
+    "LANGUAGES",
+    "SLUG",
+    "TAGS",
     "Check",
+    "CourseBundle",
     "Exercise",
     "FieldProblem",
     "FormatError",
+    "LessonData",
     "LessonKind",
     "Problem",
     "QuestionKind",
+    "SolutionStep",
+    "bundle_from_dict",
+    "bundle_to_dict",
+    "bundle_to_files",
+    "parse_checks",
+    "read_course",
+    "read_folder",
     "validate_check",
     "validate_exercise",
+    "write_folder",
 ]
-TAGS = {*CHECK_TYPES, *VALUE_TAGS}
-
-
-def validate_check(
-    data: Any, setup: dict[str, str] | None = None
-) -> tuple[Check | None, list[FieldProblem]]:
-    """One check from plain data, or the problems with it (paths relative to the check)."""
-    context = {"setup": setup} if setup is not None else None
-    try:
-        return CHECK.validate_python(data, context=context), []
-    except ValidationError as error:
-        return None, field_problems(error, TAGS)
-
-
-def validate_exercise(data: Any) -> tuple[Exercise | None, list[FieldProblem]]:
-    """An exercise's content (setup, checks, hints, solution) from plain data, or its
-    problems (paths relative to the content)."""
-    try:
-        return Exercise.model_validate(data, context=setup_context(data)), []
-    except ValidationError as error:
-        return None, field_problems(error, TAGS)
-
-
-def parse_checks(checks: list[dict[str, Any]]) -> list[Check]:
-    """Stored checks as typed objects (they were validated when the course was read)."""
-    return [CHECK.validate_python(check) for check in checks]

@@ -21,11 +21,13 @@ from pydantic import (
     Field,
     Tag,
     TypeAdapter,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from portal.courseformat.problems import FieldProblem, field_problems
 from portal.courseformat.values import (
     Key,
     Model,
@@ -248,3 +250,20 @@ Check = Annotated[
 ]
 CHECK = TypeAdapter(Check)
 EntityTarget.model_rebuild()
+CHECK_TAGS = {*CHECK_TYPES, *VALUE_TAGS}  # union tags in pydantic's error paths, not fields
+
+
+def validate_check(
+    data: Any, setup: dict[str, str] | None = None
+) -> tuple[Check | None, list[FieldProblem]]:
+    """One check from plain data, or the problems with it (paths relative to the check)."""
+    context = {"setup": setup} if setup is not None else None
+    try:
+        return CHECK.validate_python(data, context=context), []
+    except ValidationError as error:
+        return None, field_problems(error, CHECK_TAGS)
+
+
+def parse_checks(checks: list[dict[str, Any]]) -> list[Check]:
+    """Stored checks as typed objects (they were validated when the course was read)."""
+    return [CHECK.validate_python(check) for check in checks]

@@ -6,11 +6,13 @@ writes them back.
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from portal.courseformat.files import plain
+from portal.courseformat.values import SLUG, Key, Model, text_rule
 
 LANGUAGES = ("en", "ur", "hi")
 
@@ -27,21 +29,162 @@ class QuestionKind(StrEnum):
     TRUE_FALSE = "true_false"
 
 
-@dataclass
-class LessonData:
+class Choice(Model):
+    """One answer a question offers; `feedback` is what a learner reads after picking it."""
+
+    key: Key
+    text: Annotated[str, text_rule(1000)]
+    correct: bool = False
+    feedback: Annotated[str, text_rule(2000, required=False)] = ""
+
+
+class Question(Model):
+    """One quiz question: its kind, prompt, choices and the explanation shown afterwards."""
+
+    key: Key
+    kind: QuestionKind = QuestionKind.SINGLE
+    prompt: Annotated[str, text_rule(2000)]
+    explanation: Annotated[str, text_rule(4000, required=False)] = ""
+    choices: list[Choice]
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> Any:
+        if value not in tuple(QuestionKind):
+            raise ValueError(f"question kind must be one of {', '.join(QuestionKind)}")
+        return value
+
+    @model_validator(mode="after")
+    def _choices(self) -> Question:
+        key, kind = self.key, self.kind
+        if len(self.choices) < 2:
+            raise ValueError(f"question '{key}' needs at least two choices")
+        keys = [choice.key for choice in self.choices]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise ValueError(f"choice key '{twice[0]}' is used twice in '{key}'")
+        correct = sum(1 for choice in self.choices if choice.correct)
+        if correct == 0:
+            raise ValueError(f"question '{key}' has no correct choice")
+        if kind in (QuestionKind.SINGLE, QuestionKind.TRUE_FALSE) and correct > 1:
+            raise ValueError(f"question '{key}' is {kind} but has {correct} correct choices")
+        if kind == QuestionKind.TRUE_FALSE and len(self.choices) != 2:
+            raise ValueError(f"true/false question '{key}' needs exactly two choices")
+        if kind == QuestionKind.TRUE_FALSE and set(keys) != {"true", "false"}:
+            raise ValueError(f"true/false question '{key}' has the choice keys 'true' and 'false'")
+        return self
+
+    def dump(self) -> dict[str, Any]:
+        """As lessons store it: every field, choices with their feedback."""
+        return self.model_dump(mode="json")
+
+
+class Module(Model):
+    """A module of the course: its lessons' keys in order."""
+
+    key: Key
+    title: Annotated[str, text_rule(200)]
+    lessons: list[Key] = Field(min_length=1)
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class CourseHead(Model):
+    """course.yaml: the course's own fields; `modules` are read one by one as Module."""
+
+    slug: Annotated[str, text_rule(80)]
+    title: Annotated[str, text_rule(200)]
+    summary: Annotated[str, text_rule(2000, required=False)] = ""
+    cover: Annotated[str, text_rule(20000, required=False)] = ""
+    language: Annotated[str, text_rule(10, required=False)] = "en"
+    translation_of: Annotated[str, text_rule(80, required=False)] = ""
+    modules: list[Any] = Field(min_length=1)
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError(f"slug '{value}' must be lower-case letters, digits or '-'")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value and value not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+        return value or "en"
+
+
+def _minutes(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 600:
+        raise ValueError("'minutes' must be a whole number from 1 to 600")
+    return value
+
+
+class LessonHead(Model):
+    """What every lesson file gives: key (as its file name), title, minutes, required."""
+
+    key: Key
+    title: Annotated[str, text_rule(200)]
+    minutes: Annotated[int, BeforeValidator(_minutes)] = 5
+    required: bool = True
+
+
+class ReadingHead(LessonHead):
+    """A reading's front matter; its Markdown follows."""
+
+    kind: LessonKind = LessonKind.READING
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _reading(cls, value: Any) -> Any:
+        if value != LessonKind.READING:
+            raise ValueError("a .md lesson is a reading: kind must be 'reading'")
+        return value
+
+
+def _pass_mark(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 100:
+        raise ValueError("'pass_mark' must be a percentage from 1 to 100")
+    return value
+
+
+class QuizHead(LessonHead):
+    """A quiz file; its `questions` are read one by one as Question."""
+
+    pass_mark: Annotated[int, BeforeValidator(_pass_mark)] = 70
+    intro: Annotated[str, text_rule(5000, required=False)] = ""
+    questions: list[Any] = Field(min_length=1)
+
+
+class ExerciseHead(LessonHead):
+    """An exercise file; its parts are read together as an Exercise."""
+
+    task: Annotated[str, text_rule(20000)]
+    setup: Any = None
+    checks: Any = None
+    hints: Any = None
+    solution: Any = None
+
+
+class LessonData(BaseModel):
+    """A lesson as drafts and versions store it (questions and modules as plain data)."""
+
     key: str
     title: str
-    kind: str
+    kind: LessonKind
     module_key: str
     minutes: int = 5
     required: bool = True
     body: str = ""
-    content: dict[str, Any] = field(default_factory=dict)
-    questions: list[dict[str, Any]] = field(default_factory=list)
+    content: dict[str, Any] = Field(default_factory=dict)
+    questions: list[dict[str, Any]] = Field(default_factory=list)
 
 
-@dataclass
-class CourseBundle:
+class CourseBundle(BaseModel):
+    """A whole course as drafts and versions store it; `reader` reads it from files."""
+
     slug: str
     title: str
     summary: str
@@ -54,13 +197,12 @@ class CourseBundle:
 
 def bundle_to_dict(bundle: CourseBundle) -> dict[str, Any]:
     """Plain JSON-ready data (what drafts and versions store)."""
-    return plain(asdict(bundle))
+    return plain(bundle.model_dump(mode="json"))
 
 
 def bundle_from_dict(data: dict[str, Any]) -> CourseBundle:
     """A bundle from stored data; a deep copy, so editing it never touches the original."""
     data = copy.deepcopy(data)
-    lessons = [LessonData(**lesson) for lesson in data.get("lessons", [])]
     return CourseBundle(
         slug=data["slug"],
         title=data.get("title", ""),
@@ -68,6 +210,6 @@ def bundle_from_dict(data: dict[str, Any]) -> CourseBundle:
         language=data.get("language", "en"),
         translation_of=data.get("translation_of"),
         modules=[dict(m) for m in data.get("modules", [])],
-        lessons=lessons,
+        lessons=[LessonData(**lesson) for lesson in data.get("lessons", [])],
         cover=data.get("cover", ""),
     )

@@ -5,27 +5,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from portal.courseformat.checks import Check, check_codes
+from portal.courseformat.checks import CHECK_TAGS, Check, check_codes
+from portal.courseformat.problems import FieldProblem, field_problems
+from portal.courseformat.solution import STEP_TAGS, Step
 from portal.courseformat.values import Key, Model, Value
 from sandbox import codes
 
-# What a solution step may ask the sandbox to do (sandbox.scenarios.apply_solution).
-ACTIONS = (
-    "lead.create",
-    "lead.status",
-    "note",
-    "lead.convert",
-    "ticket.assign",
-    "ticket.respond",
-    "ticket.resolve",
-    "ticket.close",
-    "opportunity.stage",
-    "automation.create",
-    "clock.advance",
-    "report.view",
-)
 PARTS = ("setup", "checks", "hints", "solution")
 
 
@@ -52,31 +45,13 @@ class SetupRecord(Model):
         return fields
 
 
-class Action(Model):
-    """One thing the sandbox carries out: `do` names it, the other fields are its
-    arguments (links as {setup: key}), `as` names the record it makes."""
-
-    model_config = ConfigDict(extra="allow")
-
-    do: Literal[ACTIONS]  # type: ignore[valid-type]
-
-
-class SolutionStep(Action):
-    """A step of the reference solution that the sandbox can carry out: its text for
-    people, and one action (`do` ...) or several (`actions`)."""
-
-    step: str = Field(min_length=1)
-    do: Literal[ACTIONS] | None = None  # type: ignore[valid-type]
-    actions: list[Action] | None = None
-
-
 class Exercise(Model):
     """An exercise's content, as lessons keep it: setup, checks, hints and solution."""
 
     setup: list[SetupRecord] = Field(default_factory=list)
     checks: list[Check] = Field(min_length=1)
     hints: list[str] = Field(default_factory=list)
-    solution: list[str | SolutionStep] = Field(default_factory=list)
+    solution: list[Step] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Exercise:
@@ -108,3 +83,12 @@ def setup_context(data: Any) -> dict[str, dict[str, str]]:
             if isinstance(r, dict) and "key" in r
         }
     }
+
+
+def validate_exercise(data: Any) -> tuple[Exercise | None, list[FieldProblem]]:
+    """An exercise's content (setup, checks, hints, solution) from plain data, or its
+    problems (paths relative to the content)."""
+    try:
+        return Exercise.model_validate(data, context=setup_context(data)), []
+    except ValidationError as error:
+        return None, field_problems(error, CHECK_TAGS | STEP_TAGS)

@@ -1,6 +1,12 @@
 """Checks across a folder of courses, for `flask courses validate`: each course's format
 (the reader), slugs matching folders and used once, translations keeping their
 original's keys, and style guidance (reading length, Markdown habits) as warnings.
+
+Rules a course must keep are errors of the reader (an exercise has a required check and
+every check a hint; true/false choices are keyed 'true' and 'false'). What the editor
+lets a trainer's draft leave out (a question's explanation, a choice's feedback, an
+exercise's reference solution) is a warning here, so `--strict` holds the built-in
+courses to it without refusing a trainer's course at publishing.
 """
 
 from __future__ import annotations
@@ -96,6 +102,24 @@ def _style(report: LibraryReport, folder: Path, files: dict[str, str], bundle: C
                 Problem(prefix + name, None, f"{words} words (aim for {low} to {high})")
             )
     report.words[bundle.slug] = total
+
+
+def _complete(report: LibraryReport, folder: Path, bundle: CourseBundle) -> None:
+    """Warnings for what the editor lets a draft leave out but a finished course has:
+    an explanation on every question, feedback on every choice, a reference solution."""
+    for lesson in bundle.lessons:
+        where = _lesson_file(folder, lesson)
+        for question in lesson.questions:
+            if not question.get("explanation"):
+                report.warnings.append(
+                    Problem(where, None, f"question '{question['key']}' has no explanation")
+                )
+            if any(not choice.get("feedback") for choice in question["choices"]):
+                report.warnings.append(
+                    Problem(where, None, f"a choice of '{question['key']}' has no feedback")
+                )
+        if lesson.kind == LessonKind.EXERCISE and not lesson.content.get("solution"):
+            report.warnings.append(Problem(where, None, "the exercise has no reference solution"))
 
 
 def _lesson_file(folder: Path, lesson: LessonData) -> str:
@@ -202,6 +226,7 @@ def check_library(folders: list[Path]) -> LibraryReport:
             )
         read[bundle.slug] = (folder, bundle)
         _style(report, folder, files, bundle)
+        _complete(report, folder, bundle)
     for folder, bundle in read.values():
         if bundle.translation_of:
             original = read.get(bundle.translation_of)

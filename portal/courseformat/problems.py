@@ -67,7 +67,8 @@ def _message(error: dict[str, Any], loc: tuple) -> str:
     if kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
         expected = ctx.get("expected_tags", "").replace("'", "")
-        return f"type '{ctx.get('tag')}' is not one of: {expected}"
+        what = str(ctx.get("discriminator", "'type'")).strip("'")
+        return f"{what} '{ctx.get('tag')}' is not one of: {expected}"
     if kind == "union_tag_not_found":
         return f"'{name}' is missing"
     if kind == "literal_error":
@@ -98,7 +99,9 @@ def field_problems(error: ValidationError, tags: set[str]) -> list[FieldProblem]
     problems: list[FieldProblem] = []
     seen: set[tuple] = set()
     for item in error.errors():
-        loc = tuple(p for p in item["loc"] if p not in tags)
+        loc = tuple(
+            p for p in item["loc"] if p not in tags and not str(p).startswith("function-")
+        )
         if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc = (*loc, item.get("ctx", {}).get("discriminator", "'type'").strip("'"))
         message = _message(item, loc)

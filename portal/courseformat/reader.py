@@ -5,21 +5,31 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from portal.courseformat import validate_exercise
-from portal.courseformat.course import LANGUAGES, CourseBundle, LessonData, LessonKind, QuestionKind
-from portal.courseformat.exercise import PARTS
+from pydantic import ValidationError
+
+from portal.courseformat.checks import CHECK_TAGS
+from portal.courseformat.course import (
+    CourseBundle,
+    CourseHead,
+    ExerciseHead,
+    LessonData,
+    LessonHead,
+    LessonKind,
+    Module,
+    Question,
+    QuizHead,
+    ReadingHead,
+)
+from portal.courseformat.exercise import PARTS, validate_exercise
 from portal.courseformat.files import FRONT_MATTER, YamlProblem, line_at, line_of, load_yaml, plain
-from portal.courseformat.problems import FormatError, Problem
-from portal.courseformat.values import KEY, SLUG
+from portal.courseformat.problems import FormatError, Problem, field_problems
+from portal.courseformat.solution import STEP_TAGS
+from portal.courseformat.values import Model
 
 LESSON_FILE = re.compile(r"(\.md|\.quiz\.yaml|\.exercise\.yaml)$")
 READING_LIMIT = 50000  # characters of a reading's Markdown (lessons.body)
-EXERCISE_FIELDS = ("key", "title", "minutes", "required", "task", *PARTS)
-
-
-def _line(value: Any, offset: int = 0) -> int | None:
-    """The line of a mapping (front matter is already shifted by its offset)."""
-    return line_of(value)
+MISSING = re.compile(r"^'([a-z_]+)' is missing")
+TAGS = CHECK_TAGS | STEP_TAGS
 
 
 class _Reader:
@@ -40,40 +50,26 @@ class _Reader:
             self.problem(name, problem.line, str(problem))
             return None
 
-    def text(
+    def model(
         self,
         name: str,
+        model: type[Model],
         data: dict,
-        key: str,
-        *,
-        required: bool = True,
-        offset: int = 0,
-        limit: int = 200,
-    ) -> str:
-        value = data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.problem(
-                    name, _line(data, offset), f"'{key}' is missing", code=f"missing:{key}"
-                )
-            return ""
-        if not isinstance(value, str | int | float):
-            self.problem(name, _line(data, offset), f"'{key}' must be text")
-            return ""
-        value = str(value).strip()
-        if len(value) > limit:
-            self.problem(name, _line(data, offset), f"'{key}' is longer than {limit} characters")
-        return value
-
-    def key(self, name: str, data: dict, offset: int = 0) -> str:
-        value = self.text(name, data, "key", offset=offset, limit=80)
-        if value and not KEY.match(value):
-            self.problem(
-                name,
-                _line(data, offset),
-                f"key '{value}' must be lower-case letters, digits, '-' or '_'",
-            )
-        return value
+        module: str | None = None,
+        worded: dict[tuple, tuple[str, str]] | None = None,
+    ) -> Any:
+        """`data` read as `model`, or None with each problem reported at its line; `worded`
+        gives some field paths their own message and code."""
+        try:
+            return model.model_validate(data)
+        except ValidationError as error:
+            for problem in field_problems(error, TAGS):
+                message, code = (worded or {}).get(problem.loc, (problem.message, ""))
+                missing = MISSING.match(message)
+                code = code or (f"missing:{missing.group(1)}" if missing else "")
+                line = line_at(data, problem.loc) or line_of(data)
+                self.problem(name, line, message, module, code)
+            return None
 
     def mapping(self, name: str, value: Any, what: str, line: int | None = None) -> bool:
         if not isinstance(value, dict):
@@ -90,70 +86,44 @@ class _Reader:
         course = self.load_yaml("course.yaml", self.files["course.yaml"])
         if course is None or not self.mapping("course.yaml", course, "course.yaml"):
             return None
-        slug = self.text("course.yaml", course, "slug", limit=80)
-        if slug and not SLUG.match(slug):
-            self.problem(
-                "course.yaml",
-                _line(course),
-                f"slug '{slug}' must be lower-case letters, digits or '-'",
-            )
-        language = self.text("course.yaml", course, "language", required=False) or "en"
-        if language not in LANGUAGES:
-            self.problem(
-                "course.yaml", _line(course), f"language must be one of {', '.join(LANGUAGES)}"
-            )
+        modules = "'modules' must list at least one module"
+        head = self.model(
+            "course.yaml", CourseHead, course, worded={("modules",): (modules, "")}
+        )
+        if head is None:
+            return None
         bundle = CourseBundle(
-            slug=slug,
-            title=self.text("course.yaml", course, "title"),
-            summary=self.text("course.yaml", course, "summary", required=False, limit=2000),
-            language=language,
-            translation_of=self.text("course.yaml", course, "translation_of", required=False)
-            or None,
+            **head.model_dump(exclude={"modules", "translation_of"}),
+            translation_of=head.translation_of or None,
             modules=[],
             lessons=[],
-            cover=self.text("course.yaml", course, "cover", required=False, limit=20000),
         )
-        modules = course.get("modules")
-        if not isinstance(modules, list) or not modules:
-            self.problem("course.yaml", _line(course), "'modules' must list at least one module")
-            return bundle
         seen_modules: set[str] = set()
         seen_lessons: set[str] = set()
-        for module in modules:
-            if not self.mapping("course.yaml", module, "each module", _line(course)):
+        for module in head.modules:
+            if not self.mapping("course.yaml", module, "each module", line_of(course)):
                 continue
-            module_key = self.key("course.yaml", module)
+            module_key = str(module.get("key", ""))
             if module_key in seen_modules:
                 self.problem(
-                    "course.yaml", _line(module), f"module key '{module_key}' is used twice"
+                    "course.yaml", line_of(module), f"module key '{module_key}' is used twice"
                 )
             seen_modules.add(module_key)
-            lesson_keys = module.get("lessons") or []
-            if not isinstance(lesson_keys, list) or not lesson_keys:
-                self.problem(
-                    "course.yaml",
-                    _line(module),
-                    f"module '{module_key}' lists no lessons",
-                    module_key,
-                    "module_empty",
-                )
-                lesson_keys = []
-            bundle.modules.append(
-                {
-                    "key": module_key,
-                    "title": self.text("course.yaml", module, "title"),
-                    "lessons": [str(k) for k in lesson_keys],
-                }
+            empty = (f"module '{module_key}' lists no lessons", "module_empty")
+            read = self.model(
+                "course.yaml", Module, module, module_key, {("lessons",): empty}
             )
-            for lesson_key in lesson_keys:
-                lesson_key = str(lesson_key)
+            if read is None:
+                continue
+            bundle.modules.append(read.dump())
+            for lesson_key in read.lessons:
                 if lesson_key in seen_lessons:
                     self.problem(
-                        "course.yaml", _line(module), f"lesson '{lesson_key}' is listed twice"
+                        "course.yaml", line_of(module), f"lesson '{lesson_key}' is listed twice"
                     )
                     continue
                 seen_lessons.add(lesson_key)
-                lesson = self.read_lesson(lesson_key, module_key, _line(module))
+                lesson = self.read_lesson(lesson_key, module_key, line_of(module))
                 if lesson is not None:
                     bundle.lessons.append(lesson)
         listed = (
@@ -192,30 +162,30 @@ class _Reader:
         data = self.load_yaml(name, self.files[name])
         if data is None or not self.mapping(name, data, "the file"):
             return None
-        if self.key(name, data) not in ("", key):
-            self.problem(name, _line(data), f"key must be '{key}', as its file name says")
+        if name.endswith(".quiz.yaml"):
+            return self.read_quiz(name, key, module_key, data)
+        return self.read_exercise(name, key, module_key, data)
+
+    def head(self, name: str, key: str, module_key: str, model: type[LessonHead], data: dict):
+        """A lesson file's fields as `model`, and the lesson they start (None if invalid)."""
+        worded = {("questions",): ("a quiz needs at least one question", "quiz_empty")}
+        head = self.model(name, model, data, worded=worded)
+        if head is None:
+            return None, None
+        if head.key != key:
+            self.problem(name, line_of(data, "key"), f"key must be '{key}', as its file name says")
+        kind = {ReadingHead: LessonKind.READING, QuizHead: LessonKind.QUIZ}.get(
+            model, LessonKind.EXERCISE
+        )
         lesson = LessonData(
             key=key,
-            title=self.text(name, data, "title"),
-            kind=LessonKind.QUIZ if name.endswith(".quiz.yaml") else LessonKind.EXERCISE,
+            title=head.title,
+            kind=kind,
             module_key=module_key,
-            minutes=self.minutes(name, data),
-            required=bool(data.get("required", True)),
+            minutes=head.minutes,
+            required=head.required,
         )
-        if lesson.kind == LessonKind.QUIZ:
-            self.read_quiz(name, data, lesson)
-        else:
-            self.read_exercise(name, data, lesson)
-        return lesson
-
-    def minutes(self, name: str, data: dict, offset: int = 0) -> int:
-        value = data.get("minutes", 5)
-        if not isinstance(value, int) or not 0 < value <= 600:
-            self.problem(
-                name, _line(data, offset), "'minutes' must be a whole number from 1 to 600"
-            )
-            return 5
-        return value
+        return head, lesson
 
     def read_reading(self, name: str, key: str, module_key: str) -> LessonData | None:
         text = self.files[name]
@@ -226,103 +196,39 @@ class _Reader:
         meta = self.load_yaml(name, match.group(1), offset=1)
         if meta is None or not self.mapping(name, meta, "the front matter", 1):
             return None
-        if self.key(name, meta, offset=1) not in ("", key):
-            self.problem(name, 2, f"key must be '{key}', as its file name says")
-        if meta.get("kind", LessonKind.READING) != LessonKind.READING:
-            self.problem(name, 2, "a .md lesson is a reading: kind must be 'reading'")
+        _head, lesson = self.head(name, key, module_key, ReadingHead, meta)
         body = text[match.end() :].strip()
         if len(body) > READING_LIMIT:
             self.problem(name, None, f"the reading is longer than {READING_LIMIT} characters")
         if not body:
             self.problem(name, None, "the reading has no text", code="reading_empty")
-        return LessonData(
-            key=key,
-            title=self.text(name, meta, "title", offset=1),
-            kind=LessonKind.READING,
-            module_key=module_key,
-            minutes=self.minutes(name, meta, 1),
-            required=bool(meta.get("required", True)),
-            body=body,
-        )
+        if lesson is not None:
+            lesson.body = body
+        return lesson
 
-    def read_quiz(self, name: str, data: dict, lesson: LessonData) -> None:
-        pass_mark = data.get("pass_mark", 70)
-        if not isinstance(pass_mark, int) or not 0 < pass_mark <= 100:
-            self.problem(name, _line(data), "'pass_mark' must be a percentage from 1 to 100")
-            pass_mark = 70
-        lesson.content = {"pass_mark": pass_mark}
-        lesson.body = self.text(name, data, "intro", required=False, limit=5000)
+    def read_quiz(self, name: str, key: str, module_key: str, data: dict) -> LessonData | None:
+        head, lesson = self.head(name, key, module_key, QuizHead, data)
+        if head is not None:
+            lesson.content = {"pass_mark": head.pass_mark}
+            lesson.body = head.intro
         questions = data.get("questions")
-        if not isinstance(questions, list) or not questions:
-            self.problem(name, _line(data), "a quiz needs at least one question", code="quiz_empty")
-            return
         seen: set[str] = set()
-        for question in questions:
-            if not self.mapping(name, question, "each question", _line(data)):
+        for question in questions if isinstance(questions, list) else []:
+            if not self.mapping(name, question, "each question", line_of(data)):
                 continue
-            qkey = self.key(name, question)
-            if qkey in seen:
-                self.problem(name, _line(question), f"question key '{qkey}' is used twice")
+            qkey = str(question.get("key", ""))
+            if qkey and qkey in seen:
+                self.problem(name, line_of(question), f"question key '{qkey}' is used twice")
             seen.add(qkey)
-            kind = question.get("kind", "single")
-            if kind not in tuple(QuestionKind):
-                self.problem(
-                    name,
-                    _line(question),
-                    f"question kind must be one of {', '.join(QuestionKind)}",
-                )
-            choices = question.get("choices")
-            parsed: list[dict[str, Any]] = []
-            if not isinstance(choices, list) or len(choices) < 2:
-                self.problem(name, _line(question), f"question '{qkey}' needs at least two choices")
-                choices = []
-            choice_keys: set[str] = set()
-            for choice in choices:
-                if not self.mapping(name, choice, "each choice", _line(question)):
-                    continue
-                ckey = self.key(name, choice)
-                if ckey in choice_keys:
-                    self.problem(
-                        name, _line(choice), f"choice key '{ckey}' is used twice in '{qkey}'"
-                    )
-                choice_keys.add(ckey)
-                parsed.append(
-                    {
-                        "key": ckey,
-                        "text": self.text(name, choice, "text", limit=1000),
-                        "correct": choice.get("correct") is True,
-                        "feedback": self.text(name, choice, "feedback", required=False, limit=2000),
-                    }
-                )
-            correct = sum(1 for c in parsed if c["correct"])
-            if parsed and correct == 0:
-                self.problem(name, _line(question), f"question '{qkey}' has no correct choice")
-            if kind in (QuestionKind.SINGLE, QuestionKind.TRUE_FALSE) and correct > 1:
-                self.problem(
-                    name,
-                    _line(question),
-                    f"question '{qkey}' is {kind} but has {correct} correct choices",
-                )
-            if kind == QuestionKind.TRUE_FALSE and len(parsed) != 2:
-                self.problem(
-                    name, _line(question), f"true/false question '{qkey}' needs exactly two choices"
-                )
-            lesson.questions.append(
-                {
-                    "key": qkey,
-                    "kind": kind,
-                    "prompt": self.text(name, question, "prompt", limit=2000),
-                    "explanation": self.text(
-                        name, question, "explanation", required=False, limit=4000
-                    ),
-                    "choices": parsed,
-                }
-            )
+            parsed = self.model(name, Question, question)
+            if parsed is not None and lesson is not None:
+                lesson.questions.append(parsed.dump())
+        return lesson
 
-    def read_exercise(self, name: str, data: dict, lesson: LessonData) -> None:
-        lesson.body = self.text(name, data, "task", limit=20000)
-        for unknown in [k for k in data if k not in EXERCISE_FIELDS]:
-            self.problem(name, line_of(data, str(unknown)), f"unknown field '{unknown}'")
+    def read_exercise(
+        self, name: str, key: str, module_key: str, data: dict
+    ) -> LessonData | None:
+        head, lesson = self.head(name, key, module_key, ExerciseHead, data)
         content = {part: plain(data.get(part, [])) for part in PARTS}
         exercise, problems = validate_exercise(content)
         for problem in problems:
@@ -337,7 +243,18 @@ class _Reader:
         for check in checks:
             if isinstance(check, dict) and not str(check.get("hint") or "").strip():
                 self.problem(name, line_of(check), "'hint' is missing", code="missing:hint")
+        if exercise is not None and not any(check.required for check in exercise.checks):
+            self.problem(
+                name,
+                line_of(data, "checks"),
+                "an exercise needs at least one required check",
+                code="no_required_check",
+            )
+        if head is None:
+            return None
+        lesson.body = head.task
         lesson.content = exercise.dump() if exercise is not None else content
+        return lesson
 
 
 def _where(content: dict, loc: tuple) -> str:

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -38,6 +39,26 @@ LEARNER = "@learner"
 OPERATORS = ("not_empty", "contains", "in", "at_least", "at_most")
 
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
+
+
+def text_rule(limit: int, *, required: bool = True) -> BeforeValidator:
+    """Text of a course file, trimmed: a number reads as text; blank is missing when
+    `required`; over `limit` characters is refused. Messages name the field."""
+
+    def check(value: Any, info: ValidationInfo) -> str:
+        name = info.field_name
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise ValueError(f"'{name}' is missing")
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ValueError(f"'{name}' must be text")
+        text = str(value).strip()
+        if len(text) > limit:
+            raise ValueError(f"'{name}' is longer than {limit} characters")
+        return text
+
+    return BeforeValidator(check)
 
 
 class Model(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.learning.bundle import CourseBundle
+from portal.courseformat import CourseBundle
 
 
 def describe_changes(old: CourseBundle | None, new: CourseBundle) -> list[dict[str, str]]:

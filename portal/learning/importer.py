@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -41,7 +41,7 @@ class ImportResult:
 def bundle_hash(bundle: CourseBundle) -> str:
     """A digest of the course's content. Fields added to the format later count only when
     set, so that a course which does not use them keeps the digest it was published with."""
-    data = asdict(bundle)
+    data = bundle.model_dump(mode="json")
     if not data["cover"]:
         del data["cover"]
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -33,7 +33,7 @@ class Course(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
-    # Text columns are bounded by the course format's limits (portal.learning.bundle).
+    # Text columns are bounded by the course format's limits (portal.courseformat).
     summary: Mapped[str] = mapped_column(String(2000), default="")
     cover: Mapped[str] = mapped_column(String(20000), default="")  # Markdown, above the outline
     language: Mapped[str] = mapped_column(String(8), default="en")
@@ -258,13 +258,3 @@ class Certificate(db.Model):
     learner_name: Mapped[str] = mapped_column(String(120))
     course_title: Mapped[str] = mapped_column(String(200))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-# Authoring's tables live in portal.authoring.models; their names stay importable from here
-# for callers not yet moved (authoring.models does not import this module at run time).
-from portal.authoring.models import (  # noqa: E402, F401
-    LATE_JOINER_DAYS,
-    Assignment,
-    CourseDraft,
-    CourseVersion,
-)

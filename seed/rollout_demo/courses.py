@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from portal.courseformat import read_course
 from portal.extensions import db
-from portal.learning.bundle import read_bundle
 from portal.learning.importer import apply_bundle
 from portal.learning.models import Course
 from seed.learning_demo import import_builtin_courses
@@ -31,7 +31,7 @@ def ensure_courses() -> list[Course]:
     """The published courses; imports the built-in ones (or a small fallback) if none."""
     if not db.session.scalar(select(Course.id).where(Course.published.is_(True)).limit(1)):
         if not import_builtin_courses():
-            apply_bundle(read_bundle(FALLBACK_COURSE))
+            apply_bundle(read_course(FALLBACK_COURSE))
         db.session.flush()
     return list(
         db.session.scalars(

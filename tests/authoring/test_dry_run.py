@@ -8,8 +8,8 @@ import copy
 from sqlalchemy import func, select
 
 from portal.authoring import services
+from portal.courseformat import read_course, read_folder
 from portal.extensions import db
-from portal.learning.bundle import read_bundle, read_folder
 from portal.learning.models import Course
 from sandbox.models import Lead, Sandbox
 from seed.learning_demo import COURSES_DIR
@@ -17,7 +17,7 @@ from seed.learning_demo import COURSES_DIR
 
 def _draft_with(trainer_client, author, solution=None):
     """A draft course holding the built-in trade-show exercise (optionally altered)."""
-    bundle = read_bundle(read_folder(COURSES_DIR / "leads-and-qualification"))
+    bundle = read_course(read_folder(COURSES_DIR / "leads-and-qualification"))
     course = author.course(title="Leads practice")
     draft, _bundle = services.load(course)
     exercise = next(lesson for lesson in bundle.lessons if lesson.kind == "exercise")
@@ -56,7 +56,7 @@ def test_a_correct_exercise_passes_its_dry_run_and_publishes(client, author):
 
 
 def test_a_broken_reference_solution_is_reported_and_blocks_publishing(client, author):
-    bundle = read_bundle(read_folder(COURSES_DIR / "leads-and-qualification"))
+    bundle = read_course(read_folder(COURSES_DIR / "leads-and-qualification"))
     solution = next(lesson for lesson in bundle.lessons if lesson.kind == "exercise").content[
         "solution"
     ]
@@ -84,7 +84,7 @@ def test_a_broken_reference_solution_is_reported_and_blocks_publishing(client, a
 
 
 def test_a_step_referring_to_a_missing_record_is_named_in_words(client, author):
-    bundle = read_bundle(read_folder(COURSES_DIR / "leads-and-qualification"))
+    bundle = read_course(read_folder(COURSES_DIR / "leads-and-qualification"))
     solution = copy.deepcopy(
         next(lesson for lesson in bundle.lessons if lesson.kind == "exercise").content["solution"]
     )

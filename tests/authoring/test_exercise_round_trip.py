@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 import pytest
 
 from portal.authoring import services
+from portal.courseformat import read_course, read_folder
 from portal.extensions import db
-from portal.learning.bundle import read_bundle, read_folder
 from portal.learning.importer import import_folders
 from seed.learning_demo import COURSES_DIR
 
@@ -80,7 +80,7 @@ def _builtin_exercises():
     for folder in sorted(COURSES_DIR.iterdir()):
         if not (folder / "course.yaml").exists():
             continue
-        bundle = read_bundle(read_folder(folder))
+        bundle = read_course(read_folder(folder))
         found += [(bundle.slug, lesson) for lesson in bundle.lessons if lesson.kind == "exercise"]
     return found
 

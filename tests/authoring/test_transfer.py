@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from portal.authoring import services
 from portal.authoring.models import CourseDraft
+from portal.courseformat import read_course
 from portal.extensions import db
-from portal.learning.bundle import read_bundle
 from portal.learning.models import Course
 from tests.learning.conftest import course_files
 from tests.learning.exercise_course import BREAKS, HOW, broken_line, exercise_files
@@ -45,7 +45,7 @@ def test_export_then_import_round_trips_a_course_unchanged(client, trainer):
         names = sorted(archive.namelist())
         files = {n.split("/")[-1]: archive.read(n).decode() for n in names}
     assert names[0].startswith("sample-course/")
-    assert read_bundle(files) == original
+    assert read_course(files) == original
 
     # Importing over an existing course is refused unless replacing its draft is asked.
     refused = _upload(client, exported.data)
@@ -177,13 +177,13 @@ BUILT_IN = sorted(
 @pytest.mark.parametrize("folder", BUILT_IN, ids=lambda p: p.name)
 def test_every_built_in_course_round_trips_through_import_and_export(client, trainer, folder):
     files = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.is_file()}
-    original = read_bundle(files)
+    original = read_course(files)
     assert _upload(client, _zip(files, folder=folder.name)).status_code == 302
     course = db.session.scalar(select(Course).where(Course.slug == original.slug))
     exported = client.get(f"/author/courses/{course.slug}/export")
     with zipfile.ZipFile(io.BytesIO(exported.data)) as archive:
         again = {n.split("/")[-1]: archive.read(n).decode() for n in archive.namelist()}
-    assert read_bundle(again) == original
+    assert read_course(again) == original
 
 
 def test_an_upload_whose_short_name_is_taken_can_be_imported_as_a_copy(client, trainer):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.courseformat import read_course
 from portal.extensions import db
-from portal.learning.bundle import read_bundle
 from portal.learning.importer import apply_bundle
 from portal.learning.models import Course
 
@@ -97,6 +97,6 @@ def write_course(folder: Path, files: dict[str, str]) -> Path:
 
 @pytest.fixture
 def sample_course(app_ctx) -> Course:
-    apply_bundle(read_bundle(course_files()))
+    apply_bundle(read_course(course_files()))
     db.session.commit()
     return db.session.scalar(db.select(Course).where(Course.slug == "sample-course"))

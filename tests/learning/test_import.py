@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from portal.courseformat import FormatError, read_course
 from portal.extensions import db
-from portal.learning.bundle import BundleError, read_bundle
 from portal.learning.importer import apply_bundle
 from portal.learning.models import Course, Lesson, LessonProgress, QuizChoice, QuizQuestion
 from tests.learning.conftest import QUIZ_YAML, course_files, write_course
 
 
 def _problems(**overrides) -> list[str]:
-    with pytest.raises(BundleError) as caught:
-        read_bundle(course_files(**overrides))
+    with pytest.raises(FormatError) as caught:
+        read_course(course_files(**overrides))
     return [str(p) for p in caught.value.problems]
 
 
@@ -78,7 +78,7 @@ def test_invalid_files_are_reported_with_file_and_line(overrides, expected):
 
 
 def test_import_is_idempotent_and_keeps_progress_when_the_course_changes(app_ctx, make):
-    apply_bundle(read_bundle(course_files()))
+    apply_bundle(read_course(course_files()))
     db.session.commit()
     learner = make.user()
     intro = db.session.scalar(select(Lesson).where(Lesson.key == "intro"))
@@ -87,7 +87,7 @@ def test_import_is_idempotent_and_keeps_progress_when_the_course_changes(app_ctx
     )
     db.session.commit()
 
-    again = apply_bundle(read_bundle(course_files()))
+    again = apply_bundle(read_course(course_files()))
     assert again.outcome == "unchanged" and again.version == 1
 
     # Reorder, rename, drop the wrap-up, add a lesson; drop a choice.
@@ -104,7 +104,7 @@ def test_import_is_idempotent_and_keeps_progress_when_the_course_changes(app_ctx
     files["basics-quiz.quiz.yaml"] = QUIZ_YAML.replace(
         "      - {key: nothing, text: Nothing, correct: false}\n", ""
     )
-    result = apply_bundle(read_bundle(files))
+    result = apply_bundle(read_course(files))
     db.session.commit()
     assert (result.outcome, result.version) == ("updated", 2)
 
@@ -123,13 +123,13 @@ def test_import_is_idempotent_and_keeps_progress_when_the_course_changes(app_ctx
 
 
 def test_a_lesson_cannot_change_kind_under_the_same_key(app_ctx):
-    apply_bundle(read_bundle(course_files()))
+    apply_bundle(read_course(course_files()))
     db.session.commit()
     files = course_files()
     del files["intro.md"]
     files["intro.quiz.yaml"] = QUIZ_YAML.replace("key: basics-quiz", "key: intro")
-    with pytest.raises(BundleError, match="give the new lesson a key of its own"):
-        apply_bundle(read_bundle(files))
+    with pytest.raises(FormatError, match="give the new lesson a key of its own"):
+        apply_bundle(read_course(files))
 
 
 def test_cli_imports_folders_and_reports_errors_without_importing(app, app_ctx, tmp_path):
@@ -158,15 +158,14 @@ def test_a_course_without_a_cover_keeps_the_digest_it_was_published_with(app_ctx
     """Courses published before the cover field existed must not all look changed."""
     import hashlib
     import json
-    from dataclasses import asdict
 
     from portal.learning.importer import bundle_hash
 
-    bundle = read_bundle(course_files())
-    before_covers = {k: v for k, v in asdict(bundle).items() if k != "cover"}
+    bundle = read_course(course_files())
+    before_covers = {k: v for k, v in bundle.model_dump(mode="json").items() if k != "cover"}
     digest = hashlib.sha256(
         json.dumps(before_covers, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     assert bundle_hash(bundle) == digest
     files = course_files()
     files["course.yaml"] = files["course.yaml"].replace("language: en", "cover: Hi\nlanguage: en")
-    assert bundle_hash(read_bundle(files)) != digest
+    assert bundle_hash(read_course(files)) != digest

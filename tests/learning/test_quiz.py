@@ -104,7 +104,7 @@ def test_unanswered_question_asks_for_it_and_records_nothing(client, learner):
 
 
 def test_tampered_submissions_get_400_and_record_nothing(client, learner, app_ctx):
-    from portal.learning.bundle import read_bundle
+    from portal.courseformat import read_course
     from portal.learning.importer import apply_bundle
     from tests.learning.conftest import course_files
 
@@ -114,7 +114,7 @@ def test_tampered_submissions_get_400_and_record_nothing(client, learner, app_ct
         "    lessons: [basics-quiz]\n"
     )
     del other["intro.md"], other["wrap-up.md"]
-    apply_bundle(read_bundle(other))
+    apply_bundle(read_course(other))
     db.session.commit()
     ids = _ids()
     good = _answers(ids, ALL_RIGHT)

@@ -40,7 +40,7 @@ from portal.authoring.services.structure import (
     update_quiz,
     update_reading,
 )
-from portal.learning.bundle import bundle_from_dict, bundle_to_dict  # a draft's stored data
+from portal.courseformat import bundle_from_dict, bundle_to_dict  # a draft's stored data
 
 __all__ = [
     "LESSON_KINDS",

@@ -16,8 +16,8 @@ from portal.accounts.models import User
 from portal.authoring.models import CourseDraft, CourseVersion
 from portal.authoring.services.errors import AuthoringError
 from portal.authoring.services.keys import clean_title, slugify, unique_key
+from portal.courseformat import CourseBundle, bundle_from_dict, bundle_to_dict
 from portal.extensions import db
-from portal.learning.bundle import CourseBundle, bundle_from_dict, bundle_to_dict
 from portal.learning.importer import bundle_hash, latest_version
 from portal.learning.models import Course
 

@@ -12,9 +12,15 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.authoring.services.drafts import load
 from portal.authoring.services.errors import AuthoringError
-from portal.courseformat import LessonKind
+from portal.courseformat import (
+    CourseBundle,
+    FormatError,
+    LessonKind,
+    Problem,
+    bundle_to_files,
+    read_course,
+)
 from portal.extensions import db
-from portal.learning.bundle import BundleError, CourseBundle, Problem, bundle_to_files, read_bundle
 from portal.learning.importer import ImportResult, apply_bundle
 from portal.learning.models import Course
 
@@ -22,8 +28,8 @@ from portal.learning.models import Course
 def draft_problems(bundle: CourseBundle) -> list[Problem]:
     """Everything that would stop the draft from publishing (the importer's own rules)."""
     try:
-        read_bundle(bundle_to_files(bundle))
-    except BundleError as error:
+        read_course(bundle_to_files(bundle))
+    except FormatError as error:
         return error.problems
     if not bundle.lessons:
         message = _("Add at least one lesson before publishing.")
@@ -32,7 +38,7 @@ def draft_problems(bundle: CourseBundle) -> list[Problem]:
 
 
 def publish(course: Course, actor: User) -> ImportResult:
-    """Make the draft what learners see; raises BundleError listing what blocks it."""
+    """Make the draft what learners see; raises FormatError listing what blocks it."""
     draft, bundle = load(course)
     problems = draft_problems(bundle)
     if not problems:
@@ -52,8 +58,8 @@ def publish(course: Course, actor: User) -> ImportResult:
                         )
                     )
     if problems:
-        raise BundleError(problems)
-    result = apply_bundle(read_bundle(bundle_to_files(bundle)), actor_id=actor.id)
+        raise FormatError(problems)
+    result = apply_bundle(read_course(bundle_to_files(bundle)), actor_id=actor.id)
     draft.based_on_version = result.version
     course.published = True  # also brings back a withdrawn course that did not change
     db.session.flush()

@@ -9,9 +9,8 @@ from portal.accounts.models import User
 from portal.authoring.services.drafts import load, save
 from portal.authoring.services.errors import AuthoringError
 from portal.authoring.services.keys import clean_title, slugify, unique_key
-from portal.courseformat import LessonKind
+from portal.courseformat import CourseBundle, LessonData, LessonKind
 from portal.extensions import db
-from portal.learning.bundle import CourseBundle, LessonData
 from portal.learning.models import Course
 
 LESSON_KINDS = ("reading", "quiz", "exercise")

@@ -20,9 +20,9 @@ from portal.authoring.models import Assignment, CourseVersion
 from portal.authoring.services import AuthoringError
 from portal.authoring.views import bp, course_or_404
 from portal.authoring.views.lesson import lesson_page
+from portal.courseformat import FormatError
 from portal.domain import transaction
 from portal.extensions import db
-from portal.learning.bundle import BundleError
 from portal.learning.models import Course, LessonKind
 from portal.markdown import render_markdown
 from portal.rendering import render, render_form
@@ -268,7 +268,7 @@ def course_publish(slug: str):
     try:
         with transaction():
             result = services.publish(course, current_user)
-    except BundleError as error:  # rolled back; the editor lists what blocks publishing
+    except FormatError as error:  # rolled back; the editor lists what blocks publishing
         context = _editor_context(course, refused=error.problems)
         return render("authoring/course_edit.html", status=422, **context)
     if result.outcome == "unchanged":

@@ -10,9 +10,9 @@ from portal.authoring import services
 from portal.authoring.forms import UploadForm
 from portal.authoring.transfer import CourseExists, export_zip, import_limits, import_zip
 from portal.authoring.views import bp, course_or_404
+from portal.courseformat import FormatError
 from portal.domain import transaction
 from portal.extensions import db
-from portal.learning.bundle import BundleError
 from portal.learning.models import Course
 from portal.rendering import attachment, render_form
 
@@ -39,7 +39,7 @@ def course_import():
                 course, created = import_zip(
                     form.file.data.read(), current_user, on_conflict=form.existing.data
                 )
-        except BundleError as error:
+        except FormatError as error:
             problems = error.problems
         except CourseExists as exists:
             conflict = exists.course
