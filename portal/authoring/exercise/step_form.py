@@ -20,10 +20,9 @@ from portal.arguments import parse_count
 from portal.authoring.exercise.actions import ACTIONS, MAX_ACTIONS, Param
 from portal.authoring.exercise.entities import date_text
 from portal.authoring.services import AuthoringError
-from portal.learning.bundle import KEY
+from portal.courseformat.values import KEY, RELATIVE
 from sandbox.services.automations import FIELDS_FOR, MERGE_FIELD, unknown_fields
 
-DATE = re.compile(r"^@today([+-]\d+[dwmy])*$")
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
 STEP_FIELDS = ("step", "do", "actions")
 
@@ -78,7 +77,7 @@ def _read(param: Param, text: str, where: str):
             raise AuthoringError(_("Enter the amount as a number."), where)
         return float(text) if "." in text else int(text)
     if param.kind == "date":
-        if not DATE.match(text):
+        if not (text.startswith("@today") and RELATIVE.match(text)):
             raise AuthoringError(
                 _("Give a date relative to the sandbox's today, such as @today+3m."), where
             )

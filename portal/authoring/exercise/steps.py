@@ -192,8 +192,8 @@ def save_step(
     if index is not None:
         index = _position(steps, index, expected)
     where = len(steps) if index is None else index
-    step_in_format(submitted.step, setup, None if index is None else steps[index])
     _check_refs(submitted.actions, setup, names_before(steps, where))
+    step_in_format(submitted.step, setup, None if index is None else steps[index])
     changed = list(steps)
     if index is None:
         changed.append(submitted.step)
