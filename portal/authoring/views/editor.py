@@ -228,7 +228,8 @@ def question_save(slug: str, key: str):
     choices = form.submitted_choices()
     choices_error = None
     if form.validate_on_submit():
-        with transaction(form, aside={"choices"}) as saved:  # the choices are no form field
+        # A refusal of the choices as a whole stands above their rows, not on one row.
+        with transaction(form, aside={"choices"}) as saved:
             services.save_question(
                 course, key, question_key, kind=form.kind.data, prompt=form.prompt.data,
                 explanation=form.explanation.data or "", choices=choices, actor=current_user,
