@@ -35,6 +35,8 @@ TIERS = ("bronze", "silver", "gold", "platinum")
 ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
 TRIGGERS = ("birthday", "purchase_anniversary", "ticket_resolved")
 SLA_MEASURES = ("first_response", "resolution")
+# How a customer reached us with a ticket (sb_tickets.channel).
+CHANNELS = ("phone", "email", "visit", "web")
 
 # Roles: the groups whose words the organisation's CRM decides (sandbox.profiles). Their
 # codes above are the roles course files and checks name ("qualification", "closed_won",
@@ -59,6 +61,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "tier": TIERS,
     "activity": ACTIVITY_KINDS,
     "trigger": TRIGGERS,
+    "channel": CHANNELS,
 }
 
 # Every verb a sandbox event may carry: the log exercises grade "how" from.
@@ -73,7 +76,9 @@ EVENT_VERBS = (
     "opportunity.stage_changed",
     "activity.created",
     "task.completed",
+    "ticket.created",
     "ticket.assigned",
+    "ticket.category_changed",
     "ticket.priority_changed",
     "ticket.responded",
     "ticket.pending",
@@ -93,6 +98,7 @@ EVENT_CODE_GROUPS = {
     "lead.status_changed": "lead_status",
     "opportunity.stage_changed": "stage",
     "ticket.priority_changed": "priority",
+    "ticket.category_changed": "category",
 }
 
 # Fields that link to another record, by the name course files use, and their columns.
@@ -200,6 +206,7 @@ CHECK_FIELDS: dict[str, tuple[str, ...]] = {
         "purchase",
         "subject",
         "description",
+        "channel",
         "category",
         "priority",
         "status",
@@ -237,6 +244,7 @@ CODE_GROUPS = {
     ("ticket", "status"): "ticket_status",
     ("ticket", "priority"): "priority",
     ("ticket", "category"): "category",
+    ("ticket", "channel"): "channel",
     ("automation", "trigger"): "trigger",
     ("customer", "tier"): "tier",
     ("activity", "kind"): "activity",

@@ -191,6 +191,7 @@ class Ticket(SandboxRow, db.Model):
     purchase_id: Mapped[int | None] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(TEXT_LIMIT), default="")
+    channel: Mapped[str] = mapped_column(String(8), default="email", server_default="email")
     category: Mapped[str] = mapped_column(String(12), default="technical")
     priority: Mapped[str] = mapped_column(String(8), default="normal")
     status: Mapped[str] = mapped_column(String(12), default="new")

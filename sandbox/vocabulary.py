@@ -2,8 +2,8 @@
 
 Lead statuses, deal stages, ticket statuses, priorities and categories are the active CRM
 profile's (sandbox.profiles: its English labels, translated when the catalogue has them);
-sources, tiers, activity kinds and triggers are the sandbox's own. An organisation may
-still rename any single label in its configuration, whatever the profile:
+sources, tiers, activity kinds, ticket channels and triggers are the sandbox's own. An
+organisation may still rename any single label in its configuration, whatever the profile:
 
     SANDBOX_LABELS = {"lead_status": {"in_process": "Working"}, "stage": {...}}
 
@@ -45,6 +45,12 @@ LABELS = {
         "meeting": _l("Meeting"),
         "note": _l("Note"),
         "task": _l("Task"),
+    },
+    "channel": {
+        "phone": _l("Phone call"),
+        "email": _l("Email"),
+        "visit": _l("Visit"),
+        "web": _l("Web form"),
     },
     "trigger": {
         "birthday": _l("Customer's birthday"),
