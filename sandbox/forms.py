@@ -28,6 +28,7 @@ from wtforms.validators import (
 from portal.forms import PortalForm
 from sandbox import profiles
 from sandbox.codes import LEAD_SOURCES
+from sandbox.models import TEXT_LIMIT
 from sandbox.services.leads import PHONE
 from sandbox.vocabulary import choices
 
@@ -150,6 +151,60 @@ class StageForm(PortalForm):
         self.stage.choices = [
             (code, f"{label} ({chance(code)}%)") for code, label in choices("stage")
         ]
+
+
+def _record_id(value):
+    """A select's record id, or None when empty or not a number (the service refuses it)."""
+    if isinstance(value, int):
+        return value
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class TicketForm(PortalForm):
+    """Logging a ticket from a customer's call, email, visit or web form.
+
+    The view sets the customer and purchase choices; the service checks that both are this
+    sandbox's and that the purchase is the customer's.
+    """
+
+    customer_id = SelectField(_l("Customer"), coerce=_record_id, validate_choice=False)
+    channel = SelectField(_l("Contacted us by"), default="phone", validate_choice=False)
+    subject = StringField(
+        _l("Subject"),
+        filters=STRIP,
+        validators=[DataRequired(_l("Write what the customer needs, in a line.")), Length(max=200)],
+    )
+    category = SelectField(_l("Category"), validate_choice=False)
+    priority = SelectField(_l("Priority"), default="normal", validate_choice=False)
+    purchase_id = SelectField(
+        _l("About the purchase"), coerce=_record_id, validate_choice=False
+    )
+    description = TextAreaField(
+        _l("Description"),
+        filters=STRIP,
+        validators=[Length(max=TEXT_LIMIT)],
+        render_kw={"rows": 4},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.channel.choices = choices("channel")
+        self.category.choices = choices("category")
+        self.priority.choices = choices("priority")
+
+
+class CategoryForm(PortalForm):
+    """A ticket's new category and, if it changes hands, its new assignee (view's choices)."""
+
+    category = SelectField(_l("Category"), validate_choice=False)
+    assignee = SelectField(_l("Hand it to"), coerce=_record_id, validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = choices("category")
 
 
 class AssignForm(PortalForm):

@@ -1,5 +1,10 @@
 """After-sale tickets: assign, prioritise, respond, pend, resolve and close, within SLA.
 
+A ticket is logged from a customer's call, email, visit or web form (its channel), with the
+category, priority and purchase it concerns; its SLA deadlines follow from the CRM
+profile's policy for that priority. Its category may change later, and it may be handed
+to someone else; both are in the ticket's history (its events).
+
 Status roles follow EspoCRM's cases: New, Assigned, Pending, Closed, Rejected, Duplicate
 (the CRM profile names them, sandbox.profiles). Resolving is a stamp (resolved_at plus a
 required note) on an open ticket; closing needs it, and records the customer's
@@ -9,13 +14,25 @@ the clock while pending, resolving moves the deadlines on by the time the ticket
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.extensions import db
 from sandbox import profiles
-from sandbox.models import Colleague, Sandbox, SandboxEvent, Ticket, get_in_sandbox
+from sandbox.codes import CHANNELS
+from sandbox.models import (
+    TEXT_LIMIT,
+    Colleague,
+    Customer,
+    Purchase,
+    Sandbox,
+    SandboxEvent,
+    Ticket,
+    get_in_sandbox,
+)
 from sandbox.services.activities import add_activity
 from sandbox.services.automations import run_ticket_resolved
 from sandbox.services.events import SandboxError, log_event
@@ -24,6 +41,136 @@ from sandbox.vocabulary import label
 # Status roles (sandbox.codes); the CRM profile may store other codes that play them.
 OPEN = ("new", "assigned", "pending")
 FINISHED = ("closed", "rejected", "duplicate")
+SUBJECT_LIMIT = 200
+# Events that change who has a ticket or what it is about: its history of changes.
+CHANGES = (
+    "ticket.created",
+    "ticket.category_changed",
+    "ticket.assigned",
+    "ticket.priority_changed",
+)
+
+
+@dataclass
+class TicketData:
+    """A new ticket's fields, as the form or a scenario gives them."""
+
+    customer_id: int | None
+    subject: str
+    channel: str
+    category: str
+    priority: str
+    purchase_id: int | None = None
+    description: str = ""
+
+
+def _clean(sandbox: Sandbox, data: TicketData) -> TicketData:
+    """The CRM's rules for a new ticket; a broken one names its field."""
+    profile = profiles.active()
+    if get_in_sandbox(Customer, data.customer_id, sandbox) is None:
+        raise SandboxError(_("Choose the customer who contacted you."), "customer_id")
+    if data.purchase_id is not None:
+        purchase = get_in_sandbox(Purchase, data.purchase_id, sandbox)
+        if purchase is None or purchase.customer_id != data.customer_id:
+            raise SandboxError(_("Choose one of this customer's purchases."), "purchase_id")
+    subject = data.subject.strip()
+    if not subject:
+        raise SandboxError(_("Write what the customer needs, in a line."), "subject")
+    if len(subject) > SUBJECT_LIMIT:
+        raise SandboxError(
+            _("Keep the subject under %(n)d characters.", n=SUBJECT_LIMIT + 1), "subject"
+        )
+    if len(data.description.strip()) > TEXT_LIMIT:
+        raise SandboxError(
+            _("Keep the description under %(n)d characters.", n=TEXT_LIMIT + 1), "description"
+        )
+    if data.channel not in CHANNELS:
+        raise SandboxError(_("Choose how the customer contacted you."), "channel")
+    if data.category not in profile.codes("category"):
+        raise SandboxError(_("Choose a category."), "category")
+    if data.priority not in profile.codes("priority"):
+        raise SandboxError(_("Choose a priority."), "priority")
+    return TicketData(
+        data.customer_id,
+        subject,
+        data.channel,
+        data.category,
+        data.priority,
+        data.purchase_id,
+        data.description.strip(),
+    )
+
+
+def create_ticket(sandbox: Sandbox, actor: User, data: TicketData) -> Ticket:
+    """Log a new ticket (status New), due by the SLA policy's targets for its priority."""
+    data = _clean(sandbox, data)
+    sla = profiles.active().sla
+    level = profiles.active().role("priority", data.priority) or "normal"
+    opened = sandbox.clock
+    ticket = Ticket(
+        sandbox_id=sandbox.id,
+        status="new",
+        opened_at=opened,
+        first_response_due=sla.due(opened, level, "first_response"),
+        resolution_due=sla.due(opened, level, "resolution"),
+        **data.__dict__,
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    log_event(
+        sandbox,
+        actor,
+        "ticket.created",
+        "ticket",
+        ticket.id,
+        channel=ticket.channel,
+        category=ticket.category,
+        priority=ticket.priority,
+    )
+    return ticket
+
+
+def change_category(
+    sandbox: Sandbox, actor: User, ticket: Ticket, category: str, assignee_id: int | None
+) -> Ticket:
+    """Recategorise an open ticket and, when another colleague is named, hand it over."""
+    _must_be_open(ticket)
+    if category not in profiles.active().codes("category"):
+        raise SandboxError(_("Choose a category."), "category")
+    if assignee_id is not None and get_in_sandbox(Colleague, assignee_id, sandbox) is None:
+        raise SandboxError(_("Choose a colleague."), "assignee")
+    if category == ticket.category and assignee_id in (None, ticket.assignee_id):
+        raise SandboxError(_("Choose another category or another colleague."), "category")
+    if category != ticket.category:
+        old, ticket.category = ticket.category, category
+        log_event(
+            sandbox,
+            actor,
+            "ticket.category_changed",
+            "ticket",
+            ticket.id,
+            **{"from": old, "to": category},
+        )
+    if assignee_id is not None and assignee_id != ticket.assignee_id:
+        assign_ticket(sandbox, actor, ticket, assignee_id)
+    db.session.flush()
+    return ticket
+
+
+def changes(sandbox: Sandbox, ticket: Ticket) -> list[SandboxEvent]:
+    """Who logged, recategorised, reprioritised and reassigned the ticket, newest first."""
+    return list(
+        db.session.scalars(
+            select(SandboxEvent)
+            .where(
+                SandboxEvent.sandbox_id == sandbox.id,
+                SandboxEvent.entity == "ticket",
+                SandboxEvent.entity_id == ticket.id,
+                SandboxEvent.verb.in_(CHANGES),
+            )
+            .order_by(SandboxEvent.id.desc())
+        )
+    )
 
 
 def open_statuses() -> tuple[str, ...]:

@@ -1,22 +1,26 @@
-"""The ticket queue (most urgent first) and one ticket's whole lifecycle."""
+"""The ticket queue (most urgent first), logging a new ticket and one ticket's lifecycle."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from portal.domain import transaction
-from portal.rendering import render
+from portal.extensions import db
+from portal.rendering import render, render_form
 from sandbox import profiles, queries
 from sandbox.forms import (
     ActivityForm,
     AssignForm,
+    CategoryForm,
     CloseForm,
     PriorityForm,
     ResolveForm,
     RespondForm,
     SetAsideForm,
+    TicketForm,
 )
 from sandbox.models import (
     Colleague,
@@ -48,11 +52,76 @@ def ticket_queue():
     )
 
 
+def _ticket_choices(sandbox, form: TicketForm) -> None:
+    """The sandbox's customers, and the chosen customer's purchases (newest first)."""
+    customers = db.session.execute(
+        select(Customer.id, Customer.first_name, Customer.last_name, Customer.company)
+        .where(Customer.sandbox_id == sandbox.id)
+        .order_by(Customer.last_name, Customer.first_name, Customer.id)
+    ).all()
+    form.customer_id.choices = [("", _("Choose…"))] + [
+        (c.id, f"{c.first_name} {c.last_name}".strip() + (f" ({c.company})" if c.company else ""))
+        for c in customers
+    ]
+    purchases = []
+    if form.customer_id.data:
+        purchases = db.session.execute(
+            select(Purchase.id, Purchase.purchased_on, Purchase.quantity, Product.name)
+            .join(Product, Product.id == Purchase.product_id)
+            .where(
+                Purchase.sandbox_id == sandbox.id,
+                Product.sandbox_id == sandbox.id,
+                Purchase.customer_id == form.customer_id.data,
+            )
+            .order_by(Purchase.purchased_on.desc(), Purchase.id.desc())
+        ).all()
+    form.purchase_id.choices = [("", _("None in particular"))] + [
+        (p.id, f"{p.name} × {p.quantity}, {p.purchased_on.isoformat()}") for p in purchases
+    ]
+
+
+@bp.route("/tickets/new", methods=["GET", "POST"])
+def ticket_new():
+    """Log a ticket from a customer's call, email, visit or web form (?customer= prefills)."""
+    sandbox = my_sandbox()
+    form = TicketForm()
+    if not form.is_submitted():
+        chosen = request.args.get("customer", type=int) or request.args.get("customer_id", type=int)
+        customer = get_in_sandbox(Customer, chosen, sandbox) if chosen else None
+        form.customer_id.data = customer.id if customer else None
+    _ticket_choices(sandbox, form)
+    if form.validate_on_submit():
+        with transaction(form) as saved:
+            ticket = ticket_services.create_ticket(
+                sandbox,
+                current_user,
+                ticket_services.TicketData(
+                    customer_id=form.customer_id.data,
+                    subject=form.subject.data,
+                    channel=form.channel.data,
+                    category=form.category.data,
+                    priority=form.priority.data,
+                    purchase_id=form.purchase_id.data,
+                    description=form.description.data or "",
+                ),
+            )
+        if saved:
+            flash(_("Ticket logged."), "success")
+            return redirect(url_for("sandbox.ticket_detail", ticket_id=ticket.id))
+    return render_form("sandbox/ticket_form.html", form, sandbox=sandbox)
+
+
 # action -> (form, service call)
 ACTIONS = {
     "assign": (
         AssignForm,
         lambda s, u, t, f: ticket_services.assign_ticket(s, u, t, f.assignee.data),
+    ),
+    "category": (
+        CategoryForm,
+        lambda s, u, t, f: ticket_services.change_category(
+            s, u, t, f.category.data, f.assignee.data
+        ),
     ),
     "priority": (
         PriorityForm,
@@ -77,6 +146,7 @@ def _forms(sandbox, ticket: Ticket, failed: str | None = None, failed_form=None)
     colleagues = queries.colleagues(sandbox)
     forms = {
         "assign": AssignForm(formdata=None, assignee=ticket.assignee_id),
+        "category": CategoryForm(formdata=None, category=ticket.category),
         "priority": PriorityForm(formdata=None, priority=ticket.priority),
         "respond": RespondForm(formdata=None),
         "resolve": ResolveForm(formdata=None),
@@ -86,6 +156,9 @@ def _forms(sandbox, ticket: Ticket, failed: str | None = None, failed_form=None)
     if failed in forms and failed_form is not None:
         forms[failed] = failed_form
     forms["assign"].assignee.choices = [
+        (c.id, c.name + (f" ({_('you')})" if c.is_learner else "")) for c in colleagues
+    ]
+    forms["category"].assignee.choices = [("", _("Keep the assignee"))] + [
         (c.id, c.name + (f" ({_('you')})" if c.is_learner else "")) for c in colleagues
     ]
     if ticket.assignee_id is None and colleagues:
@@ -107,6 +180,7 @@ def ticket_page(
     customer = get_in_sandbox(Customer, ticket.customer_id, sandbox) if ticket.customer_id else None
     purchase = get_in_sandbox(Purchase, ticket.purchase_id, sandbox) if ticket.purchase_id else None
     product = queries.names_of(Product, [purchase.product_id], sandbox) if purchase else {}
+    changes = ticket_services.changes(sandbox, ticket)
     return render(
         "sandbox/ticket.html",
         status=status,
@@ -116,6 +190,10 @@ def ticket_page(
         purchase=purchase,
         product=product.get(purchase.product_id, "") if purchase else "",
         history=queries.timeline(sandbox, "ticket", ticket.id),
+        changes=changes,
+        colleague_names=queries.names_of(
+            Colleague, [e.data.get("assignee") for e in changes], sandbox
+        ),
         forms=_forms(sandbox, ticket, failed, failed_form),
         note_form=form or ActivityForm(formdata=None),
         is_open=ticket_services.is_open(ticket),
@@ -141,7 +219,8 @@ def _action_form(sandbox, form_class):
 
 @bp.post("/tickets/<int:ticket_id>/<action>")
 def ticket_action(ticket_id: int, action: str):
-    """Assign, prioritise, respond, set pending, resolve, close, set aside or reopen."""
+    """Assign, recategorise, prioritise, respond, set pending, resolve, close, set aside or
+    reopen."""
     if action not in ACTIONS:
         abort(404)
     sandbox = my_sandbox()

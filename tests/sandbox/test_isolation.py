@@ -26,6 +26,7 @@ from sandbox.views.tickets import ACTIONS
 NOTE = {"kind": "note", "body": "x"}
 TICKET_DATA = {
     "assign": {"assignee": "1"},
+    "category": {"category": "billing", "assignee": "1"},
     "priority": {"priority": "urgent"},
     "respond": {"message": "x"},
     "pending": {},
