@@ -132,3 +132,38 @@ def test_live_search_pipeline_move_task_and_reset(page, make, app_ctx):
     expect(page.locator(".alert-success")).to_contain_text("back to a fresh start")
     db.session.refresh(sandbox)
     assert sandbox.generation == 2
+
+
+def test_log_a_ticket_from_a_customers_page(page, make, app_ctx):
+    """A phone call logged from the customer's page, then moved to another category."""
+    learner = make.user(roles=("learner",))
+    sandbox = get_or_create_sandbox(learner)
+    customer = db.session.scalar(
+        select(Customer).where(Customer.sandbox_id == sandbox.id).order_by(Customer.id)
+    )
+    db.session.commit()
+    login(page, learner)
+    # From the queue, choosing the customer offers their purchases (htmx).
+    page.goto("/sandbox/tickets")
+    page.get_by_test_id("new-ticket").click()
+    page.wait_for_load_state("load")
+    purchases = page.locator("#purchase_id option")
+    expect(purchases).to_have_count(1)
+    page.get_by_label("Customer").select_option(str(customer.id))
+    expect(purchases).not_to_have_count(1)
+
+    page.goto(f"/sandbox/customers/{customer.id}")
+    page.get_by_test_id("new-ticket").click()
+    form = page.get_by_test_id("ticket-form")
+    expect(form.get_by_label("Customer")).to_have_value(str(customer.id))
+    form.get_by_label("Contacted us by").select_option("phone")
+    form.get_by_label("Subject").fill("Card not recognised at the till")
+    form.get_by_label("Category").select_option("technical")
+    form.get_by_label("Priority").select_option("high")
+    form.get_by_role("button", name="Log ticket").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Card not recognised at the till")
+    expect(page.get_by_test_id("channel")).to_contain_text("Phone call")
+    page.get_by_text("Wrong category? Change it and hand the ticket on").click()
+    page.get_by_test_id("ticket-category").get_by_label("Category").select_option("billing")
+    page.get_by_role("button", name="Change category").click()
+    expect(page.get_by_test_id("ticket-changes")).to_contain_text("Category changed from")
