@@ -13,7 +13,6 @@ import json
 import posixpath
 import zipfile
 import zlib
-from dataclasses import replace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -167,7 +166,7 @@ def _as_copy(bundle: CourseBundle) -> CourseBundle:
     """The bundle under a free short name (slug-2, slug-3...), its title marked as a copy."""
     taken = set(db.session.scalars(select(Course.slug)))
     title = _("%(title)s (copy)", title=bundle.title)[:200]
-    return replace(bundle, slug=unique_key(bundle.slug, taken), title=title)
+    return bundle.model_copy(update={"slug": unique_key(bundle.slug, taken), "title": title})
 
 
 def import_zip(data: bytes, actor: User, on_conflict: str = "stop") -> tuple[Course, bool]:

@@ -7,7 +7,6 @@ back (load, save); publishing.py makes it what learners see.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -141,7 +140,6 @@ def update_details(
 ) -> None:
     title = clean_title(title, _("Enter a title."))
     draft, bundle = load(course)
-    changed = replace(
-        bundle, title=title, summary=summary.strip(), cover=cover.strip(), language=language
-    )
+    details = {"title": title, "summary": summary.strip(), "cover": cover.strip()}
+    changed = bundle.model_copy(update=details | {"language": language})
     save(draft, changed, actor)
