@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, request
 from flask_login import login_required
 
+from portal import clock
 from portal.accounts.models import Department
 from portal.accounts.roles import Role
 from portal.arguments import arg_id, arg_page
@@ -52,12 +53,13 @@ def export(table: str):
 def department(department_id: int):
     """A department's learners, least ready first, with their evidence."""
     now = utcnow()
+    today = clock.local_date(now)
     page = people.department_page(
-        db.get_or_404(Department, department_id), now.date(), now,
+        db.get_or_404(Department, department_id), today, now,
         page=arg_page(),
         order=request.args.get("order", "ready"),
     )
-    return render("dashboard/department.html", view=page, today=now.date())
+    return render("dashboard/department.html", view=page, today=today)
 
 
 @bp.get("/departments/<int:department_id>/learners.csv")
@@ -66,10 +68,11 @@ def department(department_id: int):
 def department_csv(department_id: int):
     """A department's learners with their evidence, as CSV."""
     now = utcnow()
+    today = clock.local_date(now)
     department = db.get_or_404(Department, department_id)
-    learners = people.all_department_learners(department, now.date(), now)
-    return attachment(exports.learners_csv(learners, now.date()),
-                      f"readiness-department-{department.id}-{now.date()}.csv")
+    learners = people.all_department_learners(department, today, now)
+    return attachment(exports.learners_csv(learners, today),
+                      f"readiness-department-{department.id}-{today}.csv")
 
 
 @bp.get("/learners/<int:user_id>")
@@ -81,5 +84,6 @@ def learner(user_id: int):
     if user is None:
         abort(404)
     now = utcnow()
-    return render("dashboard/learner.html", record=people.learner_record(user, now.date(), now),
-                  today=now.date())
+    today = clock.local_date(now)
+    return render("dashboard/learner.html", record=people.learner_record(user, today, now),
+                  today=today)

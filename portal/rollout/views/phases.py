@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import clock
 from portal.domain import transaction
 from portal.extensions import db
 from portal.rendering import render, render_form
@@ -74,7 +73,7 @@ def _phase_page(phase: Phase, *, status: int = 200, milestone_form=None, signoff
         status=status,
         plan=plan,
         phase=phase,
-        today=date.today(),
+        today=clock.today(),
         milestone_form=milestone_form,
         signoff_form=signoff_form or SignOffForm(formdata=None),
         signoffs=queries.signoffs(plan, phase=phase),
@@ -100,7 +99,7 @@ def phase_move(phase_id: int):
     plan = plan_or_404(phase.plan_id)
     if not request.htmx:
         return redirect(url_for("rollout.plan_view", plan_id=plan.id, _anchor="phases"))
-    return render("rollout/plan.html", "rollout/_phases.html", plan=plan, today=date.today())
+    return render("rollout/plan.html", "rollout/_phases.html", plan=plan, today=clock.today())
 
 
 @bp.post("/phases/<int:phase_id>/delete")
@@ -146,7 +145,7 @@ def milestone_toggle(milestone_id: int):
         return redirect(url_for("rollout.phase_view", phase_id=milestone.phase_id,
                                 _anchor="milestones"))
     return render("rollout/phase.html", "rollout/_milestone.html", milestone=milestone,
-                  today=date.today())
+                  today=clock.today())
 
 
 @bp.post("/milestones/<int:milestone_id>/delete")

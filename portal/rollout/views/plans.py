@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import clock
 from portal.database import utcnow
 from portal.domain import transaction
 from portal.extensions import db
@@ -24,7 +23,7 @@ from portal.security import roles_required
 @roles_required(*EXECUTIVES)
 def home():
     """Every rollout plan, soonest go-live first."""
-    return render("rollout/home.html", plans=queries.plans(), today=date.today())
+    return render("rollout/home.html", plans=queries.plans(), today=clock.today())
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
@@ -50,11 +49,11 @@ def plan_view(plan_id: int):
     """The plan: phases with milestones, goals by horizon, waves with their gates."""
     plan = plan_or_404(plan_id)
     now = utcnow()
-    state = queries.readiness(now.date(), now)
+    state = queries.readiness(clock.local_date(now), now)
     return render(
         "rollout/plan.html",
         plan=plan,
-        today=now.date(),
+        today=clock.local_date(now),
         goals=queries.goal_statuses(plan.goals, state),
         waves=queries.wave_statuses(plan.waves, state),
         signoffs=queries.signoffs(plan),

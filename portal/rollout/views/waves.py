@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from portal import clock
 from portal.authoring.models import Assignment
 from portal.database import utcnow
 from portal.domain import transaction
@@ -95,7 +96,7 @@ def _wave_page(wave: Wave, *, status: int = 200, criterion_form=None, tie_form=N
         status=status,
         plan=plan,
         wave=wave,
-        today=now.date(),
+        today=clock.local_date(now),
         gate=evaluate_gate(wave, now=now),
         courses=queries.tied_courses(wave),
         criterion_form=criterion_form or CriterionForm(formdata=None),
