@@ -28,9 +28,9 @@ def unique_key(base: str, taken: set[str]) -> str:
     return key
 
 
-def clean_title(title: str, missing: str) -> str:
+def clean_title(title: str | None, missing: str) -> str:
     """The title with its spaces tidied; AuthoringError (at "title") if empty or too long."""
-    title = " ".join(title.split())
+    title = " ".join((title or "").split())
     if not title:
         raise AuthoringError(missing, "title")
     if len(title) > TITLE_MAX:
