@@ -33,6 +33,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 
 from portal.accounts.models import Department, User, UserRole  # noqa: E402
 from portal.authoring.models import Assignment  # noqa: E402
+from portal.clock import today as organisation_today  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.learning.models import (  # noqa: E402
     Certificate,
@@ -87,7 +88,7 @@ def _bulk(model, rows: list[dict]) -> None:
 def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = None) -> dict:
     """Fill the database with a large organisation mid-rollout; returns counts and ids."""
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or organisation_today()
     now = datetime.now(UTC)
     scale = learners / sum(DEPARTMENTS.values())
     db.session.execute(insert(Department), [{"name": name} for name in DEPARTMENTS])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -22,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from portal import clock
 from portal.config import LANGUAGES
 from portal.forms import PortalForm
 from portal.learning.models import LessonKind, QuestionKind
@@ -153,7 +152,7 @@ class AssignmentForm(PortalForm):
     )
 
     def validate_due_on(self, field) -> None:
-        if field.data and field.data < date.today():
+        if field.data and field.data < clock.today():
             raise ValidationError(_l("The due date is in the past."))
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import clock
 from portal.accounts.roles import Role
 from portal.database import best_effort
 from portal.domain import transaction
@@ -45,7 +44,7 @@ def _lesson_or_404(course: Course, key: str) -> Lesson:
 def home():
     """My learning: assigned courses with due dates and progress, and what to do next."""
     home = queries.my_learning(current_user, str(get_locale()))
-    return render("learning/home.html", home=home, today=date.today())
+    return render("learning/home.html", home=home, today=clock.today())
 
 
 @bp.get("/courses/")
@@ -53,7 +52,7 @@ def home():
 @roles_required(Role.LEARNER)
 def catalogue():
     cards = queries.catalogue(current_user, str(get_locale()))
-    return render("learning/catalogue.html", cards=cards, today=date.today())
+    return render("learning/catalogue.html", cards=cards, today=clock.today())
 
 
 @bp.get("/courses/<slug>/")
@@ -62,7 +61,7 @@ def catalogue():
 def course(slug: str):
     course = _course_or_404(slug)
     outline = queries.outline(current_user, course)
-    return render("learning/course.html", outline=outline, today=date.today())
+    return render("learning/course.html", outline=outline, today=clock.today())
 
 
 @bp.get("/courses/<slug>/<key>/")

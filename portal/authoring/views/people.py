@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import clock
 from portal.accounts import queries as account_queries
 from portal.arguments import arg_id, parse_id
 from portal.authoring import assignments, reminders
@@ -83,7 +82,7 @@ def _assignments_page(course, form, emails_text="", emails_error=None,
         assignments=assignments.assignments_of(course),
         changing=changing,
         change_form=change_form,
-        today=date.today(),
+        today=clock.today(),
     )
 
 
@@ -135,7 +134,7 @@ def course_progress(slug: str):
     course = course_or_404(slug)
     department_id = arg_id("department")
     report = progress_report(course, department_id)
-    today = date.today()
+    today = clock.today()
     if request.args.get("format") == "csv":
         return attachment(report_csv(report, today), f"{course.slug}-progress.csv")
     return render(
