@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -10,6 +10,7 @@ from portal.accounts import services
 from portal.accounts.services import AccountError
 from portal.errors import one_line
 from portal.extensions import db
+from portal.forms import LanguageForm
 from portal.navigation import home_url
 from portal.security import is_safe_redirect
 
@@ -44,8 +45,9 @@ def healthz():
 @bp.post("/language")
 def language_set():
     """Switch the UI language; stored on the account when signed in."""
-    locale = request.form.get("locale", "")
-    if locale in current_app.config["LANGUAGES"]:
+    form = LanguageForm(current_app.config["LANGUAGES"])
+    if form.validate():
+        locale = form.locale.data
         session["locale"] = locale
         if current_user.is_authenticated:
             try:
@@ -54,5 +56,5 @@ def language_set():
                 pass
             else:
                 db.session.commit()
-    target = request.form.get("next")
+    target = form.next.data
     return redirect(target if is_safe_redirect(target) else url_for("core.index"))

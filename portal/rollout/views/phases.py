@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from portal import clock
 from portal.domain import transaction
 from portal.extensions import db
+from portal.forms import MoveForm
 from portal.rendering import render, render_form
 from portal.rollout import queries, services
 from portal.rollout.forms import NOBODY, MilestoneForm, PhaseForm, SignOffForm
@@ -94,7 +95,7 @@ def phase_view(phase_id: int):
 def phase_move(phase_id: int):
     """Move a phase up or down; htmx gets the phase list back, others the plan page."""
     phase = phase_or_404(phase_id)
-    services.move_phase(phase, -1 if request.form.get("direction") == "up" else 1)
+    services.move_phase(phase, MoveForm().offset)
     db.session.commit()
     plan = plan_or_404(phase.plan_id)
     if not request.htmx:
