@@ -66,6 +66,17 @@ class NewLessonForm(PortalForm):
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
 
 
+class StructureForm(PortalForm):
+    """What the editor's structure buttons post (see TitleForm, NewLessonForm for the boxes).
+
+    No rules of its own beyond PortalForm's: the services check title and kind, each with a
+    message naming what is missing, and those messages are the ones the editor shows.
+    """
+
+    title = StringField(default="")
+    kind = StringField(default="")
+
+
 class LessonBasicsForm(PortalForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     minutes = IntegerField(_l("Minutes"), validators=[DataRequired(), NumberRange(1, 600)])
@@ -135,6 +146,8 @@ class QuestionForm(PortalForm):
 class AssignmentForm(PortalForm):
     departments = SelectMultipleField(_l("Departments"), coerce=int, validators=[Optional()])
     users = SelectMultipleField(_l("People"), coerce=int, validators=[Optional()])
+    # Email addresses, one per line or comma-separated; the service names any it cannot find.
+    emails = TextAreaField(_l("People (email addresses, one per line)"), default="")
     due_on = DateField(_l("Due date"), validators=[Optional()])
     required = BooleanField(_l("Required"), default=True)
     # A rollout wave assigns the course to the wave's departments, due a number of days

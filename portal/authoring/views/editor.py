@@ -14,6 +14,7 @@ from portal.authoring.forms import (
     QuestionForm,
     QuizSettingsForm,
     ReadingForm,
+    StructureForm,
     TitleForm,
 )
 from portal.authoring.models import Assignment, CourseVersion
@@ -23,6 +24,7 @@ from portal.authoring.views.lesson import lesson_page
 from portal.courseformat import FormatError
 from portal.domain import transaction
 from portal.extensions import db
+from portal.forms import MoveForm, PortalForm, first_error
 from portal.learning.models import Course, LessonKind
 from portal.markdown import render_markdown
 from portal.rendering import render, render_form
@@ -124,32 +126,35 @@ def _structure_response(course: Course, error: str | None = None):
     return redirect(url_for("authoring.course_edit", slug=course.slug))
 
 
-def _structure_edit(slug: str, change) -> object:
+def _structure_edit(slug: str, change, form: PortalForm | None = None) -> object:
+    """Run `change(course)` on the draft's structure once `form` (if any) is valid."""
     course = course_or_404(slug)
+    if form is not None and not form.validate():
+        return _structure_response(course, first_error(form))
     with transaction() as saved:
         change(course)
     return _structure_response(course, saved.aside_message)
 
 
-def _offset() -> int:
-    return -1 if request.form.get("direction") == "up" else 1
-
-
 @bp.post("/courses/<slug>/modules")
 def module_add(slug: str):
-    title = request.form.get("title", "")
-    return _structure_edit(slug, lambda c: services.add_module(c, title, current_user))
+    form = StructureForm()
+    return _structure_edit(
+        slug, lambda c: services.add_module(c, form.title.data, current_user), form
+    )
 
 
 @bp.post("/courses/<slug>/modules/<key>/rename")
 def module_rename(slug: str, key: str):
-    title = request.form.get("title", "")
-    return _structure_edit(slug, lambda c: services.rename_module(c, key, title, current_user))
+    form = StructureForm()
+    return _structure_edit(
+        slug, lambda c: services.rename_module(c, key, form.title.data, current_user), form
+    )
 
 
 @bp.post("/courses/<slug>/modules/<key>/move")
 def module_move(slug: str, key: str):
-    offset = _offset()
+    offset = MoveForm().offset
     return _structure_edit(slug, lambda c: services.move_module(c, key, offset, current_user))
 
 
@@ -160,14 +165,17 @@ def module_remove(slug: str, key: str):
 
 @bp.post("/courses/<slug>/modules/<key>/lessons")
 def lesson_add(slug: str, key: str):
-    title = request.form.get("title", "")
-    kind = request.form.get("kind", "")
-    return _structure_edit(slug, lambda c: services.add_lesson(c, key, kind, title, current_user))
+    form = StructureForm()
+    return _structure_edit(
+        slug,
+        lambda c: services.add_lesson(c, key, form.kind.data, form.title.data, current_user),
+        form,
+    )
 
 
 @bp.post("/courses/<slug>/lessons/<key>/move")
 def lesson_move(slug: str, key: str):
-    offset = _offset()
+    offset = MoveForm().offset
     return _structure_edit(slug, lambda c: services.move_lesson(c, key, offset, current_user))
 
 
@@ -254,6 +262,8 @@ def question_remove(slug: str, key: str, question_key: str):
 @bp.post("/preview")
 def preview():
     """Markdown rendered exactly as learners will see it (htmx live preview)."""
+    # A documented exception to "forms, not request.form": the preview only renders what was
+    # typed (in whichever editor box sent it) and saves nothing, so there is nothing to validate.
     text = (
         request.form.get("body") or request.form.get("task") or request.form.get("cover") or ""
     )[:50000]

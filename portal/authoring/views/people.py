@@ -43,26 +43,23 @@ def _assignment_form() -> AssignmentForm:
 def course_assignments(slug: str):
     course = course_or_404(slug)
     form = _assignment_form()
-    emails_text = request.form.get("emails", "")
-    emails_error = None
     if form.validate_on_submit():
-        with transaction(form, aside={"emails"}) as saved:  # the emails box is no form field
-            added = _assign(course, form, emails_text)
+        with transaction(form) as saved:
+            added = _assign(course, form)
         if saved:
             flash(ngettext_assigned(added), "success")
             return redirect(url_for("authoring.course_assignments", slug=slug))
-        emails_error = saved.aside_message
-    return _assignments_page(course, form, emails_text, emails_error)
+    return _assignments_page(course, form)
 
 
-def _assign(course, form: AssignmentForm, emails_text: str) -> int:
+def _assign(course, form: AssignmentForm) -> int:
     """Assign the course as the form says; how many assignments were added."""
     return assignments.assign(
         course,
         wave=db.session.get(Wave, form.wave.data) if form.wave.data else None,
         lead_days=form.lead_days.data or 0,
         department_ids=form.departments.data or [],
-        emails=emails_text.replace(",", "\n").splitlines(),
+        emails=(form.emails.data or "").replace(",", "\n").splitlines(),
         due_on=form.due_on.data,
         required=form.required.data,
         actor=current_user,
@@ -70,15 +67,15 @@ def _assign(course, form: AssignmentForm, emails_text: str) -> int:
     )
 
 
-def _assignments_page(course, form, emails_text="", emails_error=None,
-                      changing=None, change_form=None):
+def _assignments_page(course, form, changing=None, change_form=None):
     """The assignments page; after any post it comes back as 422 (a form holds errors)."""
     return render_form(
         "authoring/assignments.html",
         form,
         course=course,
-        emails_text=emails_text,
-        emails_error=emails_error,
+        # The template draws the emails box by hand (it sits among the people pickers).
+        emails_text=form.emails.data or "",
+        emails_error=form.emails.errors[0] if form.emails.errors else None,
         assignments=assignments.assignments_of(course),
         changing=changing,
         change_form=change_form,
