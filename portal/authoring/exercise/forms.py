@@ -124,11 +124,12 @@ class BuilderForm(PortalForm):
 class ExerciseTextForm(BuilderForm):
     """The task and hints; their limits are save_exercise_text's, with its messages."""
 
-    title = StringField()
-    minutes = StringField()
-    required = StringField()
-    task = TextAreaField()
-    hints = TextAreaField()
+    # A field left out of the post reads as empty, so the service says what is missing.
+    title = StringField(default="")
+    minutes = StringField(default="")
+    required = StringField(default="")
+    task = TextAreaField(default="")
+    hints = TextAreaField(default="")
 
 
 class SetupRow(Form):
