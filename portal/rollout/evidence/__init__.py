@@ -8,6 +8,7 @@ portable (CASE, COUNT, window functions, dates as bound parameters), so the same
 runs on SQLite and PostgreSQL.
 
 - catalogue: facts about the course library read first (a few small statements)
+- parts: the learners, their practice and the dates (bound parameters) the relation reads
 - relation: the per-learner relation
 - summary: department sums and named learners in one statement (for a gate: only the
   learners it may name); the statement cache
@@ -17,14 +18,8 @@ Metric definitions are in portal.rollout.metrics.
 """
 
 from portal.rollout.evidence.catalogue import Catalogue, load_catalogue
-from portal.rollout.evidence.relation import (
-    PRACTICE_WINDOW,
-    SINCE,
-    TODAY,
-    learner_evidence,
-    learners,
-    params,
-)
+from portal.rollout.evidence.parts import PRACTICE_WINDOW, SINCE, TODAY, learners, params
+from portal.rollout.evidence.relation import learner_evidence
 from portal.rollout.evidence.summary import (
     GateSummary,
     Summary,

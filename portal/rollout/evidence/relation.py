@@ -4,14 +4,12 @@ Required courses reach a learner through their department or by name. Counts are
 from the evidence side (certificates, passed exercises, quiz progress) restricted to
 what each learner must take, so the work grows with the evidence, not with learners x
 courses. Only requirements already past due are expanded per learner, to find the oldest
-one still open. The day and the start of the practice window are bound parameters
-(TODAY, SINCE): a statement built once can be run again on any day.
+one still open. Who the learners are and what they practised come from `parts`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from datetime import date, datetime, timedelta
+from collections.abc import Collection
 
 from sqlalchemy import (
     CTE,
@@ -21,7 +19,6 @@ from sqlalchemy import (
     Select,
     Subquery,
     and_,
-    bindparam,
     case,
     cast,
     distinct,
@@ -34,97 +31,27 @@ from sqlalchemy import (
     union_all,
 )
 
-from portal.accounts.models import User, UserRole
-from portal.accounts.roles import Role
+from portal.accounts.models import User
 from portal.authoring.models import Assignment
 from portal.database import UTCDateTime
 from portal.learning.models import (
     Certificate,
     ExerciseAttempt,
     LessonProgress,
-    LessonView,
     QuizAttempt,
 )
 from portal.rollout.evidence.catalogue import Catalogue
-from portal.rollout.sqltime import days_after
-from sandbox.models import SandboxEvent
+from portal.rollout.evidence.parts import (
+    SINCE,
+    TODAY,
+    effective_due,
+    learners,
+    practice_actions,
+    practice_actions_of,
+    studied,
+)
 
-PRACTICE_WINDOW = timedelta(days=14)
 STUCK_AFTER_FAILS = 3
-
-TODAY = bindparam("today", type_=Date)
-SINCE = bindparam("since", type_=UTCDateTime)
-
-
-def params(today: date, now: datetime) -> dict:
-    """The values of TODAY and SINCE for a statement run at `now`."""
-    return {"today": today, "since": now - PRACTICE_WINDOW}
-
-
-def learners(department_ids: Collection[int] | None = None,
-             user_ids: Collection[int] | None = None, *, names: bool = False) -> Select:
-    """Active users holding the learner role, optionally only some departments or people;
-    with `names`, their names too."""
-    query = (
-        select(
-            User.id.label("user_id"),
-            User.department_id.label("department_id"),
-            User.first_login_at.label("first_login_at"),
-            User.created_at.label("created_at"),
-            User.department_since.label("joined_at"),
-            *([User.name.label("name"), User.sort_name.label("sort_name")] if names else []),
-        )
-        .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == Role.LEARNER.value))
-        .where(User.active.is_(True))
-    )
-    if department_ids is not None:
-        query = query.where(User.department_id.in_(list(department_ids)))
-    if user_ids is not None:
-        query = query.where(User.id.in_(list(user_ids)))
-    return query
-
-
-def effective_due(due_on: ColumnElement, joined_at: ColumnElement,
-                  assigned_at: ColumnElement, late_days: ColumnElement | int) -> ColumnElement:
-    """A department assignment's due date for one learner, in SQL, as
-    Assignment.due_for computes it: a learner who joined the department (joined_at)
-    after the assignment was made is due `late_days` after joining, or on its own date
-    if that is later."""
-    later = days_after(joined_at, late_days)
-    return case(
-        (and_(joined_at > assigned_at, later > due_on), later),
-        else_=due_on,
-    )
-
-
-def practice_actions(since, scope: Callable[[ColumnElement], list]) -> Subquery:
-    """Practice actions per learner since `since` (user_id, actions): the events their work
-    in the practice sandbox logged (the sandbox logs every change, with its actor and
-    wall-clock time), grouped from the (actor_id, at) index."""
-    return (
-        select(SandboxEvent.actor_id.label("user_id"), func.count().label("actions"))
-        .where(SandboxEvent.at >= since, *scope(SandboxEvent.actor_id))
-        .group_by(SandboxEvent.actor_id)
-        .subquery("practice")
-    )
-
-
-def practice_actions_of(user_id: ColumnElement, since) -> ColumnElement:
-    """The same count for one learner, as a scalar: a range in the (actor_id, at) index.
-    For a wave or a department this beats grouping the whole window of events."""
-    return (
-        select(func.count())
-        .where(SandboxEvent.actor_id == user_id, SandboxEvent.at >= since)
-        .scalar_subquery()
-    )
-
-
-def studied(user_id: ColumnElement, since) -> ColumnElement:
-    """1 if the learner opened a lesson since `since`, else 0. Quiz and exercise attempts
-    need no test of their own: both are made from the lesson's page, which opening logs."""
-    recent = select(LessonView.id).where(LessonView.user_id == user_id,
-                                         LessonView.viewed_at >= since)
-    return case((recent.exists(), 1), else_=0)
 
 
 class _Relation:

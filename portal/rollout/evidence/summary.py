@@ -33,7 +33,7 @@ from sqlalchemy import (
 from portal.accounts.models import Department, User
 from portal.extensions import db
 from portal.rollout.evidence.names import by_code_point
-from portal.rollout.evidence.relation import params
+from portal.rollout.evidence.parts import params
 from portal.rollout.readiness import Aggregate, LearnerEvidence
 from portal.rollout.sqltime import days_between
 
