@@ -20,8 +20,8 @@ from functools import cache
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, insert, literal, select, union_all, update
 
+import sandbox.fill.rows as rows
 from portal.extensions import db
-from sandbox.fill import rows
 from sandbox.fill.fakes import DEFAULT_LOCALES, faker_locales, make_faker
 from sandbox.fill.rows import Draw
 from sandbox.fill.text import PRODUCTS

@@ -1,83 +1,10 @@
 """Sandbox pages, driven by htmx. Every page works on the signed-in user's own sandbox.
 
-Access is decided once for the whole blueprint (signed in, then learner or trainer), so
-no sandbox route can be added without it. Records are loaded with `load_or_404`, which
-looks only inside the user's sandbox: another learner's id is simply not found.
+The blueprint and the access rule every page shares live in `sandbox.views.base`; each
+module here adds its pages to it.
 """
 
-from __future__ import annotations
-
-from flask import Blueprint, abort, g, request, url_for
-from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
-
-from portal.accounts.roles import Role
-from portal.arguments import arg_page
-from portal.extensions import db
-from portal.security import roles_required
-from sandbox import models  # noqa: F401 - the tables belong to the app
-from sandbox.models import Sandbox, get_in_sandbox
-from sandbox.services import get_or_create_sandbox, lock_sandbox, sandbox_of
-from sandbox.vocabulary import label
-
-bp = Blueprint("sandbox", __name__, template_folder="../templates")
-
-
-@bp.before_request
-@login_required
-@roles_required(Role.LEARNER, Role.TRAINER)
-def open_sandbox():
-    """Learners and trainers practise, each in their own sandbox; everyone else is refused.
-
-    The first visit creates the sandbox and commits it on its own, so the page's view
-    finds it there like on any other visit. A request that may write (anything but GET,
-    HEAD, OPTIONS) holds the sandbox's lock from here to its commit, so writes from two
-    tabs run one after the other, and a record a reset deleted meanwhile is not found.
-    """
-    sandbox = sandbox_of(current_user)
-    if sandbox is None:
-        try:
-            sandbox = get_or_create_sandbox(current_user)
-            db.session.commit()
-        except IntegrityError:  # another tab made it first: use that one
-            db.session.rollback()
-            sandbox = sandbox_of(current_user)
-            if sandbox is None:
-                raise
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        sandbox = lock_sandbox(sandbox)
-    g.sandbox = sandbox
-
-
-@bp.app_template_global()
-def page_url(number: int) -> str:
-    """This page's URL with the same filters and another page number."""
-    args = {**(request.view_args or {}), **request.args.to_dict(), "page": number}
-    return url_for(request.endpoint, **args)
-
-
-bp.add_app_template_global(label, "sandbox_label")
-
-
-def my_sandbox() -> Sandbox:
-    """The signed-in user's sandbox (opened for every request by `open_sandbox`)."""
-    return g.sandbox
-
-
-def load_or_404(model, record_id: int | None, sandbox: Sandbox):
-    """A record of this sandbox; another learner's id is simply not found."""
-    record = get_in_sandbox(model, record_id, sandbox) if record_id else None
-    if record is None:
-        abort(404)
-    return record
-
-
-def page_number() -> int:
-    """The ?page= of a list (1 when missing or nonsense)."""
-    return arg_page()
-
-
-from sandbox.views import (  # noqa: E402, F401
+from sandbox.views import (  # noqa: F401 - each module adds its pages to the blueprint
     activities,
     automations,
     customers,
@@ -87,3 +14,6 @@ from sandbox.views import (  # noqa: E402, F401
     reports,
     tickets,
 )
+from sandbox.views.base import bp
+
+__all__ = ["bp"]

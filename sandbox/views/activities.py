@@ -10,18 +10,20 @@ from portal.domain import transaction
 from sandbox.forms import ActivityForm
 from sandbox.models import Activity
 from sandbox.services.activities import PARENTS, add_activity, complete_task
-from sandbox.views import bp, load_or_404, my_sandbox
+from sandbox.views.base import bp, load_or_404, my_sandbox
+from sandbox.views.customers import customer_page
+from sandbox.views.leads import lead_page
+from sandbox.views.opportunities import opportunity_page
+from sandbox.views.tickets import ticket_page
 
 
 def _parent_page(parent: str, sandbox, record, form: ActivityForm):
     """The parent record's page again, with the activity form's errors (422)."""
-    from sandbox.views import customers, leads, opportunities, tickets
-
     pages = {
-        "customer": customers.customer_page,
-        "lead": leads.lead_page,
-        "opportunity": opportunities.opportunity_page,
-        "ticket": tickets.ticket_page,
+        "customer": customer_page,
+        "lead": lead_page,
+        "opportunity": opportunity_page,
+        "ticket": ticket_page,
     }
     return pages[parent](sandbox, record, status=422, form=form)
 

@@ -19,7 +19,7 @@ from sandbox.services.automations import (
     set_active,
     unknown_fields,
 )
-from sandbox.views import bp, load_or_404, my_sandbox, page_number
+from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
 
 # What the preview fills the merge fields with.
 SAMPLE = {

@@ -8,7 +8,7 @@ from portal.rendering import render
 from sandbox import queries
 from sandbox.forms import ActivityForm
 from sandbox.models import TIERS, Customer
-from sandbox.views import bp, load_or_404, my_sandbox, page_number
+from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
 
 
 @bp.get("/customers")

@@ -14,7 +14,7 @@ from portal.security import is_safe_redirect
 from sandbox import queries
 from sandbox.forms import ClockForm
 from sandbox.services import SandboxError, advance_clock, reset_sandbox
-from sandbox.views import bp, my_sandbox
+from sandbox.views.base import bp, my_sandbox
 
 
 @bp.get("/")

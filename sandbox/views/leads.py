@@ -13,7 +13,7 @@ from sandbox.forms import ActivityForm, ConvertForm, LeadForm, LeadStatusForm
 from sandbox.models import LEAD_SOURCES, Lead
 from sandbox.services import SandboxError
 from sandbox.services import leads as lead_services
-from sandbox.views import bp, load_or_404, my_sandbox, page_number
+from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
 
 
 @bp.get("/leads")

@@ -13,7 +13,7 @@ from sandbox.forms import ActivityForm, StageForm
 from sandbox.models import Colleague, Customer, Opportunity, get_in_sandbox
 from sandbox.services import SandboxError
 from sandbox.services.opportunities import move_stage
-from sandbox.views import bp, load_or_404, my_sandbox
+from sandbox.views.base import bp, load_or_404, my_sandbox
 
 
 def board_page(sandbox, *, status: int = 200, board_error: str = ""):

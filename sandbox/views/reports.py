@@ -8,7 +8,7 @@ from portal.database import best_effort
 from portal.rendering import render
 from sandbox import reports as report_queries
 from sandbox.services import log_event
-from sandbox.views import bp, my_sandbox
+from sandbox.views.base import bp, my_sandbox
 
 
 @bp.get("/reports")

@@ -31,7 +31,7 @@ from sandbox.models import (
     get_in_sandbox,
 )
 from sandbox.services import tickets as ticket_services
-from sandbox.views import bp, load_or_404, my_sandbox, page_number
+from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
 
 
 @bp.get("/tickets")
