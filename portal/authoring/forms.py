@@ -179,6 +179,16 @@ class AssignmentChangeForm(PortalForm):
     )
 
 
+class NudgeForm(PortalForm):
+    """The learners ticked on the progress report; only learners of the report may be."""
+
+    user = SelectMultipleField(coerce=int, validators=[DataRequired()])
+
+    def __init__(self, learner_ids, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user.choices = [(learner_id, "") for learner_id in learner_ids]
+
+
 class UploadForm(PortalForm):
     file = FileField(
         _l("Course bundle (.zip)"), validators=[FileRequired(_l("Choose a .zip file."))]

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from portal import clock
 from portal.accounts import queries as account_queries
-from portal.arguments import arg_id, parse_id
+from portal.arguments import arg_id
 from portal.authoring import assignments, reminders
-from portal.authoring.forms import AssignmentChangeForm, AssignmentForm
+from portal.authoring.forms import AssignmentChangeForm, AssignmentForm, NudgeForm
 from portal.authoring.models import Assignment
 from portal.authoring.report import STALLED_AFTER, progress_report, report_csv
 from portal.authoring.views import bp, course_or_404
@@ -151,13 +151,12 @@ def course_progress(slug: str):
 @bp.post("/courses/<slug>/nudge")
 def course_nudge(slug: str):
     course = course_or_404(slug)
-    wanted = {parse_id(v) for v in request.form.getlist("user")} - {None}
-    report = progress_report(course)
-    reachable = {row.user.id: row.user for row in report.rows}
-    chosen = [reachable[i] for i in wanted if i in reachable]
-    if not chosen or len(chosen) != len(wanted):
+    reachable = {row.user.id: row.user for row in progress_report(course).rows}
+    form = NudgeForm(reachable)
+    if not form.validate():  # nobody ticked, or someone who is not a learner of the course
         flash(_("Choose learners of this course to remind."), "danger")
         return redirect(url_for("authoring.course_progress", slug=slug))
+    chosen = [reachable[i] for i in dict.fromkeys(form.user.data)]
     url = url_for("learning.course", slug=course.slug, _external=True)
     nudges = reminders.nudge(course, chosen, current_user, url)
     db.session.commit()
