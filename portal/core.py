@@ -5,16 +5,23 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
+from wtforms import HiddenField
 
 from portal.accounts import services
+from portal.accounts.forms import LanguageForm
 from portal.accounts.services import AccountError
 from portal.errors import one_line
 from portal.extensions import db
-from portal.forms import LanguageForm
 from portal.navigation import home_url
 from portal.security import is_safe_redirect
 
 bp = Blueprint("core", __name__)
+
+
+class LanguageSwitchForm(LanguageForm):
+    """The account page's language form, plus the page to go back to (the header's switch)."""
+
+    next = HiddenField()
 
 
 @bp.get("/")
@@ -45,7 +52,8 @@ def healthz():
 @bp.post("/language")
 def language_set():
     """Switch the UI language; stored on the account when signed in."""
-    form = LanguageForm(current_app.config["LANGUAGES"])
+    form = LanguageSwitchForm()
+    form.locale.choices = list(current_app.config["LANGUAGES"].items())
     if form.validate():
         locale = form.locale.data
         session["locale"] = locale

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, FormField, HiddenField, SelectField, TextAreaField
+from wtforms import Field, FieldList, FormField, HiddenField, TextAreaField
 
 # C0 controls and DEL. Tab passes everywhere (pasted from spreadsheets); line breaks pass in
 # multi-line fields (and hidden fields, which may carry them).
@@ -59,17 +59,6 @@ class MoveForm(PortalForm):
     @property
     def offset(self) -> int:
         return -1 if self.direction.data == "up" else 1
-
-
-class LanguageForm(PortalForm):
-    """The language switch: a locale from the app's LANGUAGES, and the page to go back to."""
-
-    locale = SelectField()
-    next = HiddenField()
-
-    def __init__(self, languages, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.locale.choices = list(languages)
 
 
 def first_error(form: FlaskForm) -> str | None:
