@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from portal import clock
 from portal.config import LANGUAGES
-from portal.forms import PortalForm
+from portal.forms import MoveForm, PortalForm
 from portal.learning.models import LessonKind, QuestionKind
 
 LANGUAGE_CHOICES = list(LANGUAGES.items())
@@ -66,7 +66,7 @@ class NewLessonForm(PortalForm):
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
 
 
-class StructureForm(PortalForm):
+class StructureForm(MoveForm):
     """What the editor's structure buttons post (see TitleForm, NewLessonForm for the boxes).
 
     No rules of its own beyond PortalForm's: the services check title and kind, each with a

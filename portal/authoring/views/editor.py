@@ -24,7 +24,7 @@ from portal.authoring.views.lesson import lesson_page
 from portal.courseformat import FormatError
 from portal.domain import transaction
 from portal.extensions import db
-from portal.forms import MoveForm, PortalForm, first_error
+from portal.forms import first_error
 from portal.learning.models import Course, LessonKind
 from portal.markdown import render_markdown
 from portal.rendering import render, render_form
@@ -126,62 +126,59 @@ def _structure_response(course: Course, error: str | None = None):
     return redirect(url_for("authoring.course_edit", slug=course.slug))
 
 
-def _structure_edit(slug: str, change, form: PortalForm | None = None) -> object:
-    """Run `change(course)` on the draft's structure once `form` (if any) is valid."""
+def _structure_edit(slug: str, change) -> object:
+    """Run `change(course, form)` on the draft's structure once the StructureForm is valid."""
     course = course_or_404(slug)
-    if form is not None and not form.validate():
+    form = StructureForm()
+    if not form.validate():
         return _structure_response(course, first_error(form))
     with transaction() as saved:
-        change(course)
+        change(course, form)
     return _structure_response(course, saved.aside_message)
 
 
 @bp.post("/courses/<slug>/modules")
 def module_add(slug: str):
-    form = StructureForm()
-    return _structure_edit(
-        slug, lambda c: services.add_module(c, form.title.data, current_user), form
-    )
+    return _structure_edit(slug, lambda c, f: services.add_module(c, f.title.data, current_user))
 
 
 @bp.post("/courses/<slug>/modules/<key>/rename")
 def module_rename(slug: str, key: str):
-    form = StructureForm()
     return _structure_edit(
-        slug, lambda c: services.rename_module(c, key, form.title.data, current_user), form
+        slug, lambda c, f: services.rename_module(c, key, f.title.data, current_user)
     )
 
 
 @bp.post("/courses/<slug>/modules/<key>/move")
 def module_move(slug: str, key: str):
-    offset = MoveForm().offset
-    return _structure_edit(slug, lambda c: services.move_module(c, key, offset, current_user))
+    return _structure_edit(
+        slug, lambda c, f: services.move_module(c, key, f.offset, current_user)
+    )
 
 
 @bp.post("/courses/<slug>/modules/<key>/remove")
 def module_remove(slug: str, key: str):
-    return _structure_edit(slug, lambda c: services.remove_module(c, key, current_user))
+    return _structure_edit(slug, lambda c, _f: services.remove_module(c, key, current_user))
 
 
 @bp.post("/courses/<slug>/modules/<key>/lessons")
 def lesson_add(slug: str, key: str):
-    form = StructureForm()
     return _structure_edit(
         slug,
-        lambda c: services.add_lesson(c, key, form.kind.data, form.title.data, current_user),
-        form,
+        lambda c, f: services.add_lesson(c, key, f.kind.data, f.title.data, current_user),
     )
 
 
 @bp.post("/courses/<slug>/lessons/<key>/move")
 def lesson_move(slug: str, key: str):
-    offset = MoveForm().offset
-    return _structure_edit(slug, lambda c: services.move_lesson(c, key, offset, current_user))
+    return _structure_edit(
+        slug, lambda c, f: services.move_lesson(c, key, f.offset, current_user)
+    )
 
 
 @bp.post("/courses/<slug>/lessons/<key>/remove")
 def lesson_remove(slug: str, key: str):
-    return _structure_edit(slug, lambda c: services.remove_lesson(c, key, current_user))
+    return _structure_edit(slug, lambda c, _f: services.remove_lesson(c, key, current_user))
 
 
 # One lesson
