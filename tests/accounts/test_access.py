@@ -224,6 +224,8 @@ MATRIX = [
     Route("GET", "/sandbox/opportunities/<int:opportunity_id>", PRACTICE),
     Route("POST", "/sandbox/opportunities/<int:opportunity_id>/stage", PRACTICE, ok=VIEW_RAN),
     Route("GET", "/sandbox/tickets", PRACTICE),
+    Route("GET", "/sandbox/tickets/new", PRACTICE),
+    Route("POST", "/sandbox/tickets/new", PRACTICE, ok=VIEW_RAN),
     Route("GET", "/sandbox/tickets/<int:ticket_id>", PRACTICE),
     Route("POST", "/sandbox/tickets/<int:ticket_id>/<action>", PRACTICE, ok=VIEW_RAN),
     Route("GET", "/sandbox/automations", PRACTICE),
