@@ -7,6 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -87,3 +88,13 @@ class RosterForm(PortalForm):
 
 class ConfirmForm(PortalForm):
     """An empty form: its CSRF token is what a POST button needs."""
+
+
+class ActiveForm(ConfirmForm):
+    """The enable/disable button on a user: "1" enables, anything else disables."""
+
+    active = HiddenField()
+
+    @property
+    def make_active(self) -> bool:
+        return self.active.data == "1"

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from portal.accounts import queries, services
 from portal.accounts.devices import known_device, remember_device
 from portal.accounts.forms import (
+    ActiveForm,
     ConfirmForm,
     DepartmentForm,
     LanguageForm,
@@ -262,9 +263,10 @@ def user_edit(user_id: int):
 @roles_required(Role.ADMIN)
 def user_set_active(user_id: int):
     user = db.get_or_404(User, user_id)
-    if not ConfirmForm().validate_on_submit():
+    form = ActiveForm()
+    if not form.validate_on_submit():
         abort(400)
-    make_active = request.form.get("active") == "1"
+    make_active = form.make_active
     with transaction() as saved:
         services.set_active(user, make_active, actor=current_user)
     if make_active:
