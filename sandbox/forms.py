@@ -144,6 +144,7 @@ class StageForm(PortalForm):
     reason = StringField(
         _l("Reason (needed to close won or lost)"), filters=STRIP, validators=[Length(max=255)]
     )
+    from_board = HiddenField()  # "1" when the move came from the pipeline board
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -313,3 +314,4 @@ class ClockForm(PortalForm):
     """Moving the sandbox clock on by a day or a week."""
 
     days = SelectField(_l("Days"), coerce=int, choices=[(1, "1"), (7, "7")])
+    next = HiddenField()  # the sandbox page to go back to

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -43,7 +43,7 @@ def clock_advance():
                        "The clock moved on; %(num)d emails went to the outbox.", sent), "info")
     else:
         flash(saved.error.message, "danger")
-    target = request.form.get("next", "")
+    target = form.next.data or ""
     if not (is_safe_redirect(target) and target.startswith(url_for("sandbox.home"))):
         target = url_for("sandbox.home")
     return redirect(target)

@@ -71,8 +71,8 @@ def opportunity_stage(opportunity_id: int):
     """Move a deal to another stage; closing it won or lost needs a reason."""
     sandbox = my_sandbox()
     opportunity = load_or_404(Opportunity, opportunity_id, sandbox)
-    from_board = request.form.get("from_board") == "1"
     form = StageForm()
+    from_board = form.from_board.data == "1"
     with transaction(None if from_board else form) as saved:  # the board shows no form
         if not form.validate():
             raise SandboxError(_("Choose a stage."), "stage")
