@@ -310,6 +310,18 @@ class AutomationForm(PortalForm):
             raise StopValidation(str(_l("Choose when the email is sent.")))
 
 
+class AutomationSwitchForm(PortalForm):
+    """The on/off button on a rule: "y" switches it on, anything else off."""
+
+    active = HiddenField()
+
+
+class TaskDoneForm(PortalForm):
+    """The "done" button on a task: next is "home" when ticked off on the sandbox home."""
+
+    next = HiddenField()
+
+
 class ClockForm(PortalForm):
     """Moving the sandbox clock on by a day or a week."""
 

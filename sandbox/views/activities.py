@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.domain import transaction
-from sandbox.forms import ActivityForm
+from sandbox.forms import ActivityForm, TaskDoneForm
 from sandbox.models import Activity
 from sandbox.services.activities import PARENTS, add_activity, complete_task
 from sandbox.views.base import bp, load_or_404, my_sandbox
@@ -59,6 +59,6 @@ def task_complete(activity_id: int):
     with transaction() as saved:
         complete_task(sandbox, current_user, task)
     saved.flash(_("Task done."))
-    if request.form.get("next") == "home":
+    if TaskDoneForm().next.data == "home":
         return redirect(url_for("sandbox.home"))
     return redirect(detail_url(task.parent_type, task.parent_id) + "#timeline")

@@ -10,7 +10,7 @@ from portal.domain import transaction
 from portal.extensions import db
 from portal.rendering import render
 from sandbox import queries
-from sandbox.forms import AutomationForm
+from sandbox.forms import AutomationForm, AutomationSwitchForm
 from sandbox.models import Automation, Customer, scoped
 from sandbox.services.automations import (
     FIELDS_FOR,
@@ -73,6 +73,8 @@ def automation_edit(automation_id: int):
 @bp.post("/automations/preview")
 def automation_preview():
     """The email as a customer would get it, with sample values (htmx)."""
+    # A documented exception to "forms, not request.form": the preview renders what was typed
+    # and saves nothing, so there is nothing to validate.
     return render(
         "sandbox/_automation_preview.html",
         preview=_preview(request.form.get("subject", ""), request.form.get("body", "")),
@@ -102,7 +104,7 @@ def automation_toggle(automation_id: int):
     """Switch a rule on or off."""
     sandbox = my_sandbox()
     automation = load_or_404(Automation, automation_id, sandbox)
-    set_active(sandbox, current_user, automation, request.form.get("active") == "y")
+    set_active(sandbox, current_user, automation, AutomationSwitchForm().active.data == "y")
     db.session.commit()
     flash(_("Automation saved."), "success")
     return redirect(url_for("sandbox.automation_list"))
