@@ -4,7 +4,8 @@ The blueprint and the access rule every page shares live in `sandbox.views.base`
 module here adds its pages to it.
 """
 
-from sandbox.views import (  # noqa: F401 - each module adds its pages to the blueprint
+# Each module adds its pages to the blueprint defined in base.
+from sandbox.views import (  # noqa: F401
     activities,
     automations,
     customers,

@@ -1,32 +1,7 @@
 """Authoring pages under /author/: trainers and admins only."""
 
-from __future__ import annotations
+# Each module adds its pages to the blueprint defined in base.
+from portal.authoring.views import editor, exercises, people, transfer  # noqa: F401
+from portal.authoring.views.base import bp
 
-from flask import Blueprint, abort
-from flask_login import login_required
-
-from portal.accounts.roles import Role
-from portal.learning.models import Course
-from portal.security import roles_required
-
-bp = Blueprint("authoring", __name__, template_folder="../templates")
-
-
-@bp.before_request
-@login_required
-@roles_required(Role.TRAINER, Role.ADMIN)
-def require_trainer():
-    """Every authoring page needs a signed-in trainer or admin."""
-    return None
-
-
-def course_or_404(slug: str) -> Course:
-    from portal.extensions import db
-
-    course = db.session.scalar(db.select(Course).where(Course.slug == slug))
-    if course is None:
-        abort(404)
-    return course
-
-
-from portal.authoring.views import editor, exercises, people, transfer  # noqa: E402, F401
+__all__ = ["bp"]

@@ -19,7 +19,7 @@ from portal.authoring.forms import (
 )
 from portal.authoring.models import Assignment, CourseVersion
 from portal.authoring.services import AuthoringError
-from portal.authoring.views import bp, course_or_404
+from portal.authoring.views.base import bp, course_or_404
 from portal.authoring.views.lesson import lesson_page
 from portal.courseformat import FormatError
 from portal.domain import transaction

@@ -24,7 +24,7 @@ from portal.authoring.exercise.forms import (
 )
 from portal.authoring.exercise.step_form import step_from_form
 from portal.authoring.services import AuthoringError
-from portal.authoring.views import bp, course_or_404
+from portal.authoring.views.base import bp, course_or_404
 from portal.authoring.views.lesson import lesson_page
 from portal.domain import transaction
 from portal.learning.models import Course, LessonKind

@@ -13,7 +13,7 @@ from portal.authoring import assignments, reminders
 from portal.authoring.forms import AssignmentChangeForm, AssignmentForm, NudgeForm
 from portal.authoring.models import Assignment
 from portal.authoring.report import STALLED_AFTER, progress_report, report_csv
-from portal.authoring.views import bp, course_or_404
+from portal.authoring.views.base import bp, course_or_404
 from portal.database import utcnow
 from portal.domain import transaction
 from portal.extensions import db

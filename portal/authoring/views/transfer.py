@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.authoring import services
 from portal.authoring.forms import UploadForm
 from portal.authoring.transfer import CourseExists, export_zip, import_limits, import_zip
-from portal.authoring.views import bp, course_or_404
+from portal.authoring.views.base import bp, course_or_404
 from portal.courseformat import FormatError
 from portal.domain import transaction
 from portal.extensions import db

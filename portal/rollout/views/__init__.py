@@ -4,58 +4,8 @@ Every view is stacked `@login_required` then `@roles_required(*EXECUTIVES)`; a l
 or trainer gets 403 on all of them.
 """
 
-from __future__ import annotations
+# Each module adds its pages to the blueprint defined in base.
+from portal.rollout.views import phases, plans, waves  # noqa: F401
+from portal.rollout.views.base import bp
 
-from flask import Blueprint, abort
-
-from portal.accounts.roles import Role
-from portal.extensions import db
-from portal.rollout.metrics import Metric
-from portal.rollout.models import GateCriterion, Goal, Milestone, Phase, Plan, Wave
-from portal.rollout.queries import load_plan
-
-bp = Blueprint("rollout", __name__, template_folder="../templates")
-
-EXECUTIVES = (Role.EXECUTIVE, Role.ADMIN)
-
-
-@bp.app_template_filter("metric_label")
-def metric_label(code: str) -> str:
-    """A metric code as its translated label."""
-    return Metric(code).label if code in set(Metric) else code
-
-
-def plan_or_404(plan_id: int) -> Plan:
-    """The plan, loaded with everything its pages show, or 404."""
-    plan = load_plan(plan_id)
-    if plan is None:
-        abort(404)
-    return plan
-
-
-def phase_or_404(phase_id: int) -> Phase:
-    """The phase, or 404."""
-    return db.get_or_404(Phase, phase_id)
-
-
-def wave_or_404(wave_id: int) -> Wave:
-    """The wave, or 404."""
-    return db.get_or_404(Wave, wave_id)
-
-
-def goal_or_404(goal_id: int) -> Goal:
-    """The goal, or 404."""
-    return db.get_or_404(Goal, goal_id)
-
-
-def milestone_or_404(milestone_id: int) -> Milestone:
-    """The milestone, or 404."""
-    return db.get_or_404(Milestone, milestone_id)
-
-
-def criterion_or_404(criterion_id: int) -> GateCriterion:
-    """The gate criterion, or 404."""
-    return db.get_or_404(GateCriterion, criterion_id)
-
-
-from portal.rollout.views import phases, plans, waves  # noqa: E402, F401
+__all__ = ["bp"]

@@ -15,7 +15,7 @@ from portal.rollout import queries, services
 from portal.rollout.forms import NOBODY, MilestoneForm, PhaseForm, SignOffForm
 from portal.rollout.models import Phase
 from portal.rollout.services import PhaseData
-from portal.rollout.views import EXECUTIVES, bp, milestone_or_404, phase_or_404, plan_or_404
+from portal.rollout.views.base import EXECUTIVES, bp, milestone_or_404, phase_or_404, plan_or_404
 from portal.security import roles_required
 
 

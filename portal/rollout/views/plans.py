@@ -14,7 +14,7 @@ from portal.rendering import render, render_form
 from portal.rollout import queries, services
 from portal.rollout.forms import GoalForm, PlanForm
 from portal.rollout.services import GoalData
-from portal.rollout.views import EXECUTIVES, bp, goal_or_404, plan_or_404
+from portal.rollout.views.base import EXECUTIVES, bp, goal_or_404, plan_or_404
 from portal.security import roles_required
 
 

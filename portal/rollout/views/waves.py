@@ -18,7 +18,7 @@ from portal.rollout.forms import CriterionForm, SignOffForm, TieCourseForm, Wave
 from portal.rollout.gates import evaluate_gate
 from portal.rollout.models import Wave
 from portal.rollout.services import WaveData
-from portal.rollout.views import EXECUTIVES, bp, criterion_or_404, plan_or_404, wave_or_404
+from portal.rollout.views.base import EXECUTIVES, bp, criterion_or_404, plan_or_404, wave_or_404
 from portal.security import roles_required
 
 
