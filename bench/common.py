@@ -49,8 +49,9 @@ def make_app(url: str, **config):
     migrations build."""
     from flask_migrate import upgrade
 
-    app = create_app({"MODE": "testing", "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None,
-                      **config})
+    app = create_app(
+        {"MODE": "testing", "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None, **config}
+    )
     with app.app_context():
         with db.engine.begin() as connection:
             if db.engine.dialect.name == "postgresql":

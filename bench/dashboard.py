@@ -50,8 +50,14 @@ from sandbox.models import Sandbox, SandboxEvent  # noqa: E402
 PASSWORD = "bench-password-1"
 EXECUTIVE = "exec@bench.test"
 DEPARTMENTS = {
-    "Sales": 2000, "Customer Service": 2000, "Marketing": 1200, "Billing": 1200,
-    "Operations": 1200, "IT": 800, "Finance": 800, "Logistics": 800,
+    "Sales": 2000,
+    "Customer Service": 2000,
+    "Marketing": 1200,
+    "Billing": 1200,
+    "Operations": 1200,
+    "IT": 800,
+    "Finance": 800,
+    "Logistics": 800,
 }
 # lesson kinds of every course, in order
 LESSON_PLAN = ["reading", "quiz", "reading", "exercise", "reading", "quiz"]
@@ -68,10 +74,14 @@ CORE_COURSES = 4  # assigned to every department; the other three to some
 def start(description: str):
     """The command line (--learners, --runs, --database) and an app on the emptied database;
     the dashboard and the gate benchmark start alike."""
-    args = arguments(description, runs=15, learners=10_000, learners_help="learners to build",
-                     database=True)
-    app = make_app(database_url(args.database, test_database=True),
-                   PASSWORD_HASH_METHOD="scrypt:4096:8:1", LOGIN_RATE_LIMIT="10000 per minute")
+    args = arguments(
+        description, runs=15, learners=10_000, learners_help="learners to build", database=True
+    )
+    app = make_app(
+        database_url(args.database, test_database=True),
+        PASSWORD_HASH_METHOD="scrypt:4096:8:1",
+        LOGIN_RATE_LIMIT="10000 per minute",
+    )
     return args, app
 
 
@@ -97,9 +107,18 @@ def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = No
     password = generate_password_hash(PASSWORD, method="scrypt:4096:8:1")
     executive_id = db.session.scalar(
         insert(User).returning(User.id),
-        [{"email": EXECUTIVE, "name": "Bench Executive", "password_hash": password,
-          "password_change_required": False, "active": True, "session_version": 1,
-          "job_title": "COO", "department_id": departments["Sales"]}],
+        [
+            {
+                "email": EXECUTIVE,
+                "name": "Bench Executive",
+                "password_hash": password,
+                "password_change_required": False,
+                "active": True,
+                "session_version": 1,
+                "job_title": "COO",
+                "department_id": departments["Sales"],
+            }
+        ],
     )
     db.session.execute(insert(UserRole), [{"user_id": executive_id, "role": "executive"}])
 
@@ -107,13 +126,20 @@ def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = No
     for name, size in DEPARTMENTS.items():
         for index in range(max(1, round(size * scale))):
             start = now - timedelta(days=rng.uniform(1, 84))
-            people.append({
-                "email": f"{name.lower().replace(' ', '.')}.{index}@bench.test",
-                "name": f"{name} Learner {index:05d}", "department_id": departments[name],
-                "password_hash": None, "password_change_required": False,
-                "active": rng.random() > 0.02, "session_version": 1, "job_title": "Staff",
-                "first_login_at": start, "last_login_at": start,
-            })
+            people.append(
+                {
+                    "email": f"{name.lower().replace(' ', '.')}.{index}@bench.test",
+                    "name": f"{name} Learner {index:05d}",
+                    "department_id": departments[name],
+                    "password_hash": None,
+                    "password_change_required": False,
+                    "active": rng.random() > 0.02,
+                    "session_version": 1,
+                    "job_title": "Staff",
+                    "first_login_at": start,
+                    "last_login_at": start,
+                }
+            )
     user_ids = []
     for chunk in _chunks(people):
         user_ids += db.session.scalars(
@@ -123,65 +149,138 @@ def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = No
 
     course_ids = db.session.scalars(
         insert(Course).returning(Course.id, sort_by_parameter_order=True),
-        [{"slug": f"course-{n}", "title": f"Course {n}", "summary": "", "language": "en",
-          "published": True, "version": 1, "source_hash": ""} for n in range(1, COURSES + 1)],
+        [
+            {
+                "slug": f"course-{n}",
+                "title": f"Course {n}",
+                "summary": "",
+                "language": "en",
+                "published": True,
+                "version": 1,
+                "source_hash": "",
+            }
+            for n in range(1, COURSES + 1)
+        ],
     ).all()
     lessons = {}  # course id -> [(lesson id, kind)]
     for course_id in course_ids:
         ids = db.session.scalars(
             insert(Lesson).returning(Lesson.id, sort_by_parameter_order=True),
-            [{"course_id": course_id, "key": f"lesson-{i}", "title": f"Lesson {i}", "kind": kind,
-              "position": i, "minutes": 5, "required": True, "archived": False, "body": "",
-              "content": {}} for i, kind in enumerate(LESSON_PLAN)],
+            [
+                {
+                    "course_id": course_id,
+                    "key": f"lesson-{i}",
+                    "title": f"Lesson {i}",
+                    "kind": kind,
+                    "position": i,
+                    "minutes": 5,
+                    "required": True,
+                    "archived": False,
+                    "body": "",
+                    "content": {},
+                }
+                for i, kind in enumerate(LESSON_PLAN)
+            ],
         ).all()
         lessons[course_id] = list(zip(ids, LESSON_PLAN, strict=True))
 
     # Plan: the pilot (Sales) went live a week ago; the rest follow.
-    plan_id = db.session.scalar(insert(Plan).returning(Plan.id), [{
-        "name": "Bench rollout", "description": "", "target_go_live": today + timedelta(days=60),
-        "created_by_id": executive_id}])
+    plan_id = db.session.scalar(
+        insert(Plan).returning(Plan.id),
+        [
+            {
+                "name": "Bench rollout",
+                "description": "",
+                "target_go_live": today + timedelta(days=60),
+                "created_by_id": executive_id,
+            }
+        ],
+    )
     phase_names = ["Strategy", "Selection", "Pilot", "Training", "Go-live", "Adoption"]
-    _bulk(Phase, [{
-        "plan_id": plan_id, "position": i, "name": name, "description": "",
-        "starts_on": today + timedelta(days=-100 + 30 * i),
-        "ends_on": today + timedelta(days=-71 + 30 * i),
-        "status": "done" if i < 3 else ("in_progress" if i == 3 else "planned"),
-    } for i, name in enumerate(phase_names)])
-    waves = [("Pilot: Sales", -7, ["Sales"]),
-             ("Wave 2: Service and Billing", 21, ["Customer Service", "Billing"]),
-             ("Wave 3: everyone else", 49,
-              ["Marketing", "Operations", "IT", "Finance", "Logistics"])]
+    _bulk(
+        Phase,
+        [
+            {
+                "plan_id": plan_id,
+                "position": i,
+                "name": name,
+                "description": "",
+                "starts_on": today + timedelta(days=-100 + 30 * i),
+                "ends_on": today + timedelta(days=-71 + 30 * i),
+                "status": "done" if i < 3 else ("in_progress" if i == 3 else "planned"),
+            }
+            for i, name in enumerate(phase_names)
+        ],
+    )
+    waves = [
+        ("Pilot: Sales", -7, ["Sales"]),
+        ("Wave 2: Service and Billing", 21, ["Customer Service", "Billing"]),
+        ("Wave 3: everyone else", 49, ["Marketing", "Operations", "IT", "Finance", "Logistics"]),
+    ]
     wave_ids, due = [], {}
     for name, offset, names in waves:
-        wave_id = db.session.scalar(insert(Wave).returning(Wave.id), [{
-            "plan_id": plan_id, "name": name, "go_live_on": today + timedelta(days=offset),
-            "lead_days": 14}])
+        wave_id = db.session.scalar(
+            insert(Wave).returning(Wave.id),
+            [
+                {
+                    "plan_id": plan_id,
+                    "name": name,
+                    "go_live_on": today + timedelta(days=offset),
+                    "lead_days": 14,
+                }
+            ],
+        )
         wave_ids.append(wave_id)
-        db.session.execute(insert(wave_departments),
-                           [{"wave_id": wave_id, "department_id": departments[n]} for n in names])
-        _bulk(GateCriterion, [{"wave_id": wave_id, "kind": kind, "threshold": threshold}
-                              for kind, threshold in (("completion_rate", 90),
-                                                      ("avg_quiz_score", 80),
-                                                      ("exercise_pass_rate", 85),
-                                                      ("practice_actions_14d", 5),
-                                                      ("max_overdue_days", 7))])
+        db.session.execute(
+            insert(wave_departments),
+            [{"wave_id": wave_id, "department_id": departments[n]} for n in names],
+        )
+        _bulk(
+            GateCriterion,
+            [
+                {"wave_id": wave_id, "kind": kind, "threshold": threshold}
+                for kind, threshold in (
+                    ("completion_rate", 90),
+                    ("avg_quiz_score", 80),
+                    ("exercise_pass_rate", 85),
+                    ("practice_actions_14d", 5),
+                    ("max_overdue_days", 7),
+                )
+            ],
+        )
         for n in names:
             due[departments[n]] = (wave_id, today + timedelta(days=offset - 14), len(wave_ids) - 1)
-    _bulk(Goal, [{"plan_id": plan_id, "horizon": h, "title": t, "metric": m, "target": v}
-                 for h, t, m, v in (("short", "Pilot trained", "completion_rate", 60),
-                                    ("medium", "Quiz scores", "avg_quiz_score", 80),
-                                    ("long", "Certificates", "certificates_issued", 50000))])
+    _bulk(
+        Goal,
+        [
+            {"plan_id": plan_id, "horizon": h, "title": t, "metric": m, "target": v}
+            for h, t, m, v in (
+                ("short", "Pilot trained", "completion_rate", 60),
+                ("medium", "Quiz scores", "avg_quiz_score", 80),
+                ("long", "Certificates", "certificates_issued", 50000),
+            )
+        ],
+    )
 
     required = {}  # department id -> course ids
     assignment_rows = []
     for index, (_name, department_id) in enumerate(sorted(departments.items())):
         chosen = course_ids[:CORE_COURSES] + [
-            c for k, c in enumerate(course_ids[CORE_COURSES:]) if (index + k) % 2 == 0]
+            c for k, c in enumerate(course_ids[CORE_COURSES:]) if (index + k) % 2 == 0
+        ]
         required[department_id] = chosen
         wave_id, due_on, _stage = due[department_id]
-        assignment_rows += [{"course_id": c, "department_id": department_id, "due_on": due_on,
-                             "required": True, "wave_id": wave_id, "lead_days": 14}
-                            for c in chosen]
+        assignment_rows += [
+            {
+                "course_id": c,
+                "department_id": department_id,
+                "due_on": due_on,
+                "required": True,
+                "wave_id": wave_id,
+                "lead_days": 14,
+            }
+            for c in chosen
+        ]
     _bulk(Assignment, assignment_rows)
 
     progress, views, quizzes, exercises, certificates, practice = [], [], [], [], [], []
@@ -208,60 +307,125 @@ def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = No
                 for attempt in range(tries):
                     score = rng.randint(70, 100) if attempt == tries - 1 else rng.randint(20, 69)
                     best = max(best, score)
-                    quizzes.append({"user_id": uid, "lesson_id": lesson_id, "score": score,
-                                    "passed": score >= 70, "answers": {},
-                                    "submitted_at": clock + timedelta(minutes=5 * attempt)})
+                    quizzes.append(
+                        {
+                            "user_id": uid,
+                            "lesson_id": lesson_id,
+                            "score": score,
+                            "passed": score >= 70,
+                            "answers": {},
+                            "submitted_at": clock + timedelta(minutes=5 * attempt),
+                        }
+                    )
                 extra = {"best_score": best}
             elif kind == "exercise":
                 tries = rng.randint(1, 2)
                 for attempt in range(tries):
                     passed = attempt == tries - 1
-                    exercises.append({"user_id": uid, "lesson_id": lesson_id, "records": {},
-                                      "started_at": clock + timedelta(minutes=10 * attempt),
-                                      "checks_run": 1, "score": 100 if passed else 50,
-                                      "passed": passed, "results": []})
+                    exercises.append(
+                        {
+                            "user_id": uid,
+                            "lesson_id": lesson_id,
+                            "records": {},
+                            "started_at": clock + timedelta(minutes=10 * attempt),
+                            "checks_run": 1,
+                            "score": 100 if passed else 50,
+                            "passed": passed,
+                            "results": [],
+                        }
+                    )
                 extra = {"best_score": 100}
             else:
                 extra = {"best_score": None}
-            progress.append({"user_id": uid, "lesson_id": lesson_id, "course_id": course_id,
-                             "first_viewed_at": clock, "last_viewed_at": finished,
-                             "completed_at": finished, **extra})
+            progress.append(
+                {
+                    "user_id": uid,
+                    "lesson_id": lesson_id,
+                    "course_id": course_id,
+                    "first_viewed_at": clock,
+                    "last_viewed_at": finished,
+                    "completed_at": finished,
+                    **extra,
+                }
+            )
             views.append({"user_id": uid, "lesson_id": lesson_id, "viewed_at": clock})
             done_in_course[course_id] = done_in_course.get(course_id, 0) + 1
             if done_in_course[course_id] == len(LESSON_PLAN):
-                certificates.append({"code": f"B{uid:07d}{course_id:03d}", "user_id": uid,
-                                     "course_id": course_id, "learner_name": person["name"],
-                                     "course_title": f"Course {course_id}", "issued_at": finished})
+                certificates.append(
+                    {
+                        "code": f"B{uid:07d}{course_id:03d}",
+                        "user_id": uid,
+                        "course_id": course_id,
+                        "learner_name": person["name"],
+                        "course_title": f"Course {course_id}",
+                        "issued_at": finished,
+                    }
+                )
         # Practice in the sandbox: events spread over the learner's weeks of training.
         for _ in range(round(level * rng.uniform(5, 30))):
-            practice.append((uid, person["first_login_at"] + timedelta(
-                seconds=rng.uniform(0, span))))
+            practice.append(
+                (uid, person["first_login_at"] + timedelta(seconds=rng.uniform(0, span)))
+            )
         # A learner stuck on a quiz: three failed attempts, no pass.
         if rng.random() < 0.03 and reach < len(todo):
             course_id, (lesson_id, _kind) = todo[reach]
             quiz_id = next((lid for lid, k in lessons[course_id] if k == "quiz"), lesson_id)
             for attempt in range(3):
-                quizzes.append({"user_id": uid, "lesson_id": quiz_id, "score": 30, "passed": False,
-                                "answers": {}, "submitted_at": clock + timedelta(hours=attempt)})
+                quizzes.append(
+                    {
+                        "user_id": uid,
+                        "lesson_id": quiz_id,
+                        "score": 30,
+                        "passed": False,
+                        "answers": {},
+                        "submitted_at": clock + timedelta(hours=attempt),
+                    }
+                )
             if all(row["lesson_id"] != quiz_id or row["user_id"] != uid for row in progress[-12:]):
-                progress.append({"user_id": uid, "lesson_id": quiz_id, "course_id": course_id,
-                                 "first_viewed_at": clock, "last_viewed_at": clock,
-                                 "completed_at": None, "best_score": 30})
-    for model, rows in ((LessonProgress, progress), (LessonView, views), (QuizAttempt, quizzes),
-                        (ExerciseAttempt, exercises), (Certificate, certificates)):
+                progress.append(
+                    {
+                        "user_id": uid,
+                        "lesson_id": quiz_id,
+                        "course_id": course_id,
+                        "first_viewed_at": clock,
+                        "last_viewed_at": clock,
+                        "completed_at": None,
+                        "best_score": 30,
+                    }
+                )
+    for model, rows in (
+        (LessonProgress, progress),
+        (LessonView, views),
+        (QuizAttempt, quizzes),
+        (ExerciseAttempt, exercises),
+        (Certificate, certificates),
+    ):
         _bulk(model, rows)
     owners = sorted({uid for uid, _at in practice})
     sandbox_ids = []
-    for chunk in _chunks([{"owner_id": uid, "seed": uid, "generation": 1, "clock": now}
-                          for uid in owners]):
+    for chunk in _chunks(
+        [{"owner_id": uid, "seed": uid, "generation": 1, "clock": now} for uid in owners]
+    ):
         sandbox_ids += db.session.scalars(
-            insert(Sandbox).returning(Sandbox.id, sort_by_parameter_order=True), chunk).all()
+            insert(Sandbox).returning(Sandbox.id, sort_by_parameter_order=True), chunk
+        ).all()
     sandbox_of = dict(zip(owners, sandbox_ids, strict=True))
-    _bulk(SandboxEvent, [
-        {"sandbox_id": sandbox_of[uid], "actor_id": uid, "verb": "lead.created",
-         "entity": "lead", "entity_id": None, "sandbox_at": at, "at": at, "data": {}}
-        for uid, at in practice
-    ])
+    _bulk(
+        SandboxEvent,
+        [
+            {
+                "sandbox_id": sandbox_of[uid],
+                "actor_id": uid,
+                "verb": "lead.created",
+                "entity": "lead",
+                "entity_id": None,
+                "sandbox_at": at,
+                "at": at,
+                "data": {},
+            }
+            for uid, at in practice
+        ],
+    )
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -270,9 +434,13 @@ def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = No
         db.session.execute(text("ANALYZE"))
         db.session.commit()
     return {
-        "learners": len(user_ids), "progress": len(progress), "quiz_attempts": len(quizzes),
-        "exercise_attempts": len(exercises), "lesson_views": len(views),
-        "certificates": len(certificates), "sandbox_events": len(practice),
+        "learners": len(user_ids),
+        "progress": len(progress),
+        "quiz_attempts": len(quizzes),
+        "exercise_attempts": len(exercises),
+        "lesson_views": len(views),
+        "certificates": len(certificates),
+        "sandbox_events": len(practice),
         "wave_ids": wave_ids,
         "rows": len(progress) + len(quizzes) + len(exercises),
     }
@@ -296,8 +464,10 @@ def main() -> None:
     with app.app_context():
         started = time.perf_counter()
         counts = build_dataset(args.learners)
-        print(f"database: {db.engine.dialect.name}; built in {time.perf_counter() - started:.1f}s: "
-              + ", ".join(f"{k}={v}" for k, v in counts.items() if k != "wave_ids"))
+        print(
+            f"database: {db.engine.dialect.name}; built in {time.perf_counter() - started:.1f}s: "
+            + ", ".join(f"{k}={v}" for k, v in counts.items() if k != "wave_ids")
+        )
         engine = db.engine
     client = signed_in_client(app)
     timer = StatementTimer(engine)
@@ -314,12 +484,15 @@ def main() -> None:
         statements.append(len(timer.times))
         heaviest.append(max(timer.times))
     slowest = max(heaviest)
-    print(f"/dashboard/: median {1000 * statistics.median(pages):.1f} ms over {args.runs} runs "
-          f"(min {1000 * min(pages):.1f}, max {1000 * max(pages):.1f}); "
-          f"{statistics.mode(statements)} statements per page")
-    print(f"heaviest statement: median {1000 * statistics.median(t for t, _ in heaviest):.1f} ms; "
-          f"slowest seen {1000 * slowest[0]:.1f} ms:\n    "
-          + " ".join(slowest[1].split())[:300])
+    print(
+        f"/dashboard/: median {1000 * statistics.median(pages):.1f} ms over {args.runs} runs "
+        f"(min {1000 * min(pages):.1f}, max {1000 * max(pages):.1f}); "
+        f"{statistics.mode(statements)} statements per page"
+    )
+    print(
+        f"heaviest statement: median {1000 * statistics.median(t for t, _ in heaviest):.1f} ms; "
+        f"slowest seen {1000 * slowest[0]:.1f} ms:\n    " + " ".join(slowest[1].split())[:300]
+    )
 
 
 if __name__ == "__main__":

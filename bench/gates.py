@@ -30,8 +30,10 @@ def main() -> None:
     args, app = start(__doc__.splitlines()[0])
     with app.app_context():
         counts = build_dataset(args.learners)
-        print(f"database: {db.engine.dialect.name}; learners={counts['learners']}, "
-              f"progress and attempt rows={counts['rows']}")
+        print(
+            f"database: {db.engine.dialect.name}; learners={counts['learners']}, "
+            f"progress and attempt rows={counts['rows']}"
+        )
         wave = db.session.get(Wave, counts["wave_ids"][0])
         timer = StatementTimer(db.engine)
         for _ in range(2):  # warm caches
@@ -47,13 +49,18 @@ def main() -> None:
                 times.append(time.perf_counter() - started)
             statements.append(len(timer.times))
             heaviest.append(max(timer.times))
-        print(f"gate of '{wave.name}': {gate.learners} learners, {len(gate.criteria)} criteria, "
-              f"{gate.status}")
-        print(f"evaluate_gate: median {1000 * statistics.median(times):.1f} ms over {args.runs} "
-              f"runs (min {1000 * min(times):.1f}, max {1000 * max(times):.1f}); "
-              f"{statistics.mode(statements)} statements")
-        print(f"heaviest statement: median {1000 * statistics.median(t for t, _ in heaviest):.1f}"
-              " ms")
+        print(
+            f"gate of '{wave.name}': {gate.learners} learners, {len(gate.criteria)} criteria, "
+            f"{gate.status}"
+        )
+        print(
+            f"evaluate_gate: median {1000 * statistics.median(times):.1f} ms over {args.runs} "
+            f"runs (min {1000 * min(times):.1f}, max {1000 * max(times):.1f}); "
+            f"{statistics.mode(statements)} statements"
+        )
+        print(
+            f"heaviest statement: median {1000 * statistics.median(t for t, _ in heaviest):.1f} ms"
+        )
 
 
 if __name__ == "__main__":

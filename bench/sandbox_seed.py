@@ -42,8 +42,12 @@ PASSWORD = "bench-password-1"
 def sandbox_app():
     """An app on the emptied BENCH_DATABASE_URL (or a temporary SQLite file), signing in
     without CSRF tokens or rate limits."""
-    return make_app(database_url(), WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
-                    PASSWORD_HASH_METHOD="pbkdf2:sha256:1")
+    return make_app(
+        database_url(),
+        WTF_CSRF_ENABLED=False,
+        RATELIMIT_ENABLED=False,
+        PASSWORD_HASH_METHOD="pbkdf2:sha256:1",
+    )
 
 
 def make_learners(count: int) -> list[int]:

@@ -16,8 +16,14 @@ MAX_ID = 2**31 - 1
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` for the whole portal: 0 to MAX_ID, else the route does not match (404)."""
 
-    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None,
-                 max: int | None = MAX_ID, signed: bool = False) -> None:
+    def __init__(
+        self,
+        url_map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 

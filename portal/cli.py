@@ -20,13 +20,18 @@ seed_cli = AppGroup("seed", help="Load demo data.")
 @click.option("--email", required=True, help="Sign-in email address.")
 @click.option("--name", default=None, help="Full name (defaults to the part before @).")
 @click.option(
-    "--role", "roles", multiple=True, required=True,
-    type=click.Choice(sorted(ROLE_CODES)), help="Role to give; repeat for several.",
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(sorted(ROLE_CODES)),
+    help="Role to give; repeat for several.",
 )
 @click.option("--department", default=None, help="Department name (created if new).")
 @click.password_option(help="Asked for when not given.")
-def users_create(email: str, name: str | None, roles: tuple[str, ...], department: str | None,
-                 password: str) -> None:
+def users_create(
+    email: str, name: str | None, roles: tuple[str, ...], department: str | None, password: str
+) -> None:
     """Create a user who can sign in straight away."""
     try:
         department_id = None
@@ -34,8 +39,12 @@ def users_create(email: str, name: str | None, roles: tuple[str, ...], departmen
             found = services.find_department(department) or services.create_department(department)
             department_id = found.id
         user = services.create_user(
-            UserData(email=email, name=name or email.split("@")[0], roles=list(roles),
-                     department_id=department_id),
+            UserData(
+                email=email,
+                name=name or email.split("@")[0],
+                roles=list(roles),
+                department_id=department_id,
+            ),
             password,
         )
     except AccountError as error:
@@ -143,8 +152,10 @@ def courses_validate(paths: tuple[str, ...], stats: bool, strict: bool) -> None:
     for problem in report.warnings:
         click.echo(f"{problem.file}:{problem.line or 0}: warning: {problem.message}")
     if stats:
-        click.echo(f"\n{'course':32} {'lang':4} {'readings':>8} {'quizzes':>7} "
-                   f"{'exercises':>9} {'words':>7}")
+        click.echo(
+            f"\n{'course':32} {'lang':4} {'readings':>8} {'quizzes':>7} "
+            f"{'exercises':>9} {'words':>7}"
+        )
         for slug, course in sorted(report.courses.items()):
             kinds = [lesson.kind for lesson in course.lessons]
             click.echo(
@@ -152,7 +163,9 @@ def courses_validate(paths: tuple[str, ...], stats: bool, strict: bool) -> None:
                 f"{kinds.count(LessonKind.QUIZ):7} {kinds.count(LessonKind.EXERCISE):9} "
                 f"{report.words.get(slug, 0):7}"
             )
-    click.echo(f"{len(report.courses)} course(s), {len(report.errors)} error(s), "
-               f"{len(report.warnings)} warning(s)")
+    click.echo(
+        f"{len(report.courses)} course(s), {len(report.errors)} error(s), "
+        f"{len(report.warnings)} warning(s)"
+    )
     if report.errors or (strict and report.warnings):
         raise SystemExit(1)

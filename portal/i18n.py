@@ -55,10 +55,14 @@ DATE_KINDS = {"medium": "medium", "long": "long", "day": "MMMd"}
 
 # Stylesheets of the script fonts a language needs (copied from npm by bin/setup).
 SCRIPT_FONTS = {
-    "ur": ("vendor/fonts/noto-nastaliq-urdu/arabic-400.css",
-           "vendor/fonts/noto-nastaliq-urdu/arabic-700.css"),
-    "hi": ("vendor/fonts/noto-sans-devanagari/devanagari-400.css",
-           "vendor/fonts/noto-sans-devanagari/devanagari-700.css"),
+    "ur": (
+        "vendor/fonts/noto-nastaliq-urdu/arabic-400.css",
+        "vendor/fonts/noto-nastaliq-urdu/arabic-700.css",
+    ),
+    "hi": (
+        "vendor/fonts/noto-sans-devanagari/devanagari-400.css",
+        "vendor/fonts/noto-sans-devanagari/devanagari-700.css",
+    ),
 }
 
 

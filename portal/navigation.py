@@ -45,6 +45,4 @@ def role_label(code: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"nav_items": nav_items()})
-    app.jinja_env.globals.update(
-        role_label=role_label, role_codes=[r.value for r in Role], zip=zip
-    )
+    app.jinja_env.globals.update(role_label=role_label, role_codes=[r.value for r in Role], zip=zip)

@@ -82,16 +82,22 @@ class SQLiteFileStorage(Storage):
         return int(row[0])
 
     def get(self, key: str) -> int:
-        row = self._connection().execute(
-            "SELECT count FROM counters WHERE key = ? AND expires_at > ?", (key, time.time())
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute(
+                "SELECT count FROM counters WHERE key = ? AND expires_at > ?", (key, time.time())
+            )
+            .fetchone()
+        )
         return int(row[0]) if row else 0
 
     def get_expiry(self, key: str) -> float:
         now = time.time()
-        row = self._connection().execute(
-            "SELECT expires_at FROM counters WHERE key = ? AND expires_at > ?", (key, now)
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute("SELECT expires_at FROM counters WHERE key = ? AND expires_at > ?", (key, now))
+            .fetchone()
+        )
         return float(row[0]) if row else now
 
     def check(self) -> bool:

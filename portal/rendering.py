@@ -30,9 +30,7 @@ def render(
     return response
 
 
-def render_form(
-    template: str, form: Any, fragment: str | None = None, **context: Any
-) -> Response:
+def render_form(template: str, form: Any, fragment: str | None = None, **context: Any) -> Response:
     """Render a form's page: 422 once it was sent back (it holds errors), else 200."""
     status = 422 if form.is_submitted() else 200
     return render(template, fragment, status=status, form=form, **context)

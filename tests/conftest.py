@@ -152,14 +152,18 @@ def _delete_rows(connection, tables: list[str]) -> None:
         f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})" for table in tables
     )
     filled = set(connection.execute(text(probe)).scalars())
-    guarded = set(
-        connection.execute(
-            text(
-                "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-                " WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
-            )
-        ).scalars()
-    ) & filled
+    guarded = (
+        set(
+            connection.execute(
+                text(
+                    "SELECT DISTINCT c.relname FROM pg_trigger t"
+                    " JOIN pg_class c ON c.oid = t.tgrelid"
+                    " WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+                )
+            ).scalars()
+        )
+        & filled
+    )
     for table in guarded:
         connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
     for table in tables:

@@ -26,8 +26,16 @@ class Factories:
         db.session.commit()
         return department
 
-    def user(self, *, roles=("learner",), department: str | None = "Sales", password=...,
-             active: bool = True, joined_days_ago: int = 60, **overrides) -> User:
+    def user(
+        self,
+        *,
+        roles=("learner",),
+        department: str | None = "Sales",
+        password=...,
+        active: bool = True,
+        joined_days_ago: int = 60,
+        **overrides,
+    ) -> User:
         """A committed user; pass password=None for one who cannot sign in. Their account
         and their place in the department date from `joined_days_ago` days back (an
         established employee unless a test says 0: joined just now)."""

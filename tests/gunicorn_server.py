@@ -68,9 +68,21 @@ def gunicorn(
         server = subprocess.Popen(
             [str(GUNICORN), "-c", "gunicorn.conf.py", "--bind", bind, "portal:create_app()"]
             if shipped_config
-            else [str(GUNICORN), "--workers", str(workers), "--threads", "4",
-                  "--bind", bind, "--no-control-socket", "portal:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            else [
+                str(GUNICORN),
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--bind",
+                bind,
+                "--no-control-socket",
+                "portal:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             pass_fds=(listener.fileno(),),
         )
     url = f"http://127.0.0.1:{port}"

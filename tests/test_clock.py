@@ -40,8 +40,7 @@ def test_in_karachi_it_is_already_tomorrow(app_ctx, late_evening, in_karachi):
 def test_a_go_live_date_is_today_in_the_organisations_terms(make, late_evening, in_karachi):
     executive = make.user(roles=("executive",))
     services.create_plan("Went live in London's today", date(2026, 3, 14), "", executive)
-    karachi = services.create_plan("Goes live in Karachi's today", date(2026, 3, 15), "",
-                                   executive)
+    karachi = services.create_plan("Goes live in Karachi's today", date(2026, 3, 15), "", executive)
     db.session.commit()
     # 14 March is past in Karachi, so the soonest plan from today on is the one on the 15th.
     assert queries.latest_plan().id == karachi.id

@@ -28,8 +28,9 @@ def course(app_ctx) -> Course:
 @pytest.fixture
 def learner(app, make, course):
     """A learner who got the sample course's quiz wrong."""
-    learner = make.user(roles=("learner",), department="Sales", name="Zara Khan",
-                        job_title="Account Manager")
+    learner = make.user(
+        roles=("learner",), department="Sales", name="Zara Khan", job_title="Account Manager"
+    )
     learner_client = app.test_client()
     learner_client.login(learner)
     questions = db.session.scalars(select(QuizQuestion))
@@ -68,7 +69,7 @@ def test_progress_report_marks_questions_and_shows_last_activity_as_a_day(
     assert '<span lang="en" dir="ltr">What does a CRM keep?</span>' in page
     assert 'lang="en" dir="ltr">Basics quiz</div>' in page
     assert '<bdi lang="en" dir="ltr">The payroll</bdi>' in page
-    row = page[page.index(f'data-learner="{learner.email}"'):]
+    row = page[page.index(f'data-learner="{learner.email}"') :]
     row = row[: row.index("</tr>")]
     cells = re.findall(r"<td>(.*?)</td>", row, re.S)
     last_activity = [c for c in cells if "<time" in c]
@@ -85,8 +86,9 @@ def test_sandbox_lead_details_read_in_their_own_direction(client, make):
     user = make.user(roles=("learner",))
     sandbox = get_or_create_sandbox(user)
     db.session.commit()
-    lead = db.session.scalar(select(Lead).where(Lead.sandbox_id == sandbox.id,
-                                                Lead.email.is_not(None)))
+    lead = db.session.scalar(
+        select(Lead).where(Lead.sandbox_id == sandbox.id, Lead.email.is_not(None))
+    )
     _in_urdu(client, user)
     page = client.get(f"/sandbox/leads/{lead.id}").text
     assert f'<bdi dir="auto">{lead.email}</bdi>' in page

@@ -33,8 +33,9 @@ def _lang(response) -> tuple[str, str]:
         (None, "en", "ltr", "bootstrap.min.css"),
     ],
 )
-def test_browser_language_picks_language_direction_and_stylesheet(client, accept, lang,
-                                                                  direction, stylesheet):
+def test_browser_language_picks_language_direction_and_stylesheet(
+    client, accept, lang, direction, stylesheet
+):
     headers = {"Accept-Language": accept} if accept else {}
     response = client.get("/login", headers=headers)
     assert _lang(response) == (lang, direction)
@@ -91,8 +92,9 @@ def test_unknown_language_is_ignored(client, make, locale):
     assert _lang(anonymous.get("/login", headers={"Accept-Language": "ur"})) == ("ur", "rtl")
 
 
-@pytest.mark.parametrize("target", ["//evil.test", "https://evil.test", "/\\evil.test",
-                                    "/\r\n/evil.test"])
+@pytest.mark.parametrize(
+    "target", ["//evil.test", "https://evil.test", "/\\evil.test", "/\r\n/evil.test"]
+)
 def test_language_switch_never_redirects_off_site(client, target):
     response = client.post("/language", data={"locale": "hi", "next": target})
     assert response.status_code == 302
@@ -110,8 +112,9 @@ def test_health_check_reports_the_database(client):
 
 
 def test_health_check_reports_an_unreachable_database():
-    app = create_app({"MODE": "testing",
-                      "SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent-dir/portal.db"})
+    app = create_app(
+        {"MODE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent-dir/portal.db"}
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "error", "database": "unavailable"}
@@ -120,8 +123,7 @@ def test_health_check_reports_an_unreachable_database():
 # Security headers and cookies
 
 
-@pytest.mark.parametrize("path", ["/login", "/no-such-page", "/healthz",
-                                  "/static/css/app.css"])
+@pytest.mark.parametrize("path", ["/login", "/no-such-page", "/healthz", "/static/css/app.css"])
 def test_security_headers_are_on_every_response(client, path):
     response = client.get(path)
     policy = response.headers["Content-Security-Policy"]
@@ -143,8 +145,9 @@ def test_pages_have_no_inline_scripts_the_policy_would_block(client, make):
 
 def test_session_cookie_is_http_only_and_same_site_lax(client, make):
     response = client.login(make.user())
-    cookie = next(value for value in response.headers.getlist("Set-Cookie")
-                  if value.startswith("session="))
+    cookie = next(
+        value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
 
@@ -192,8 +195,9 @@ def test_unexpected_error_in_an_htmx_request_returns_the_error_fragment(throwawa
 
 
 def test_unexpected_error_in_production_mode_shows_no_stack_trace(monkeypatch):
-    app = create_app({"MODE": "production", "SECRET_KEY": "x" * 40,
-                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {"MODE": "production", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
 
     @app.get("/boom")
     def boom():
@@ -229,8 +233,13 @@ def test_wrong_method_says_which_methods_are_allowed(client):
 
 @pytest.fixture
 def clean_environment(monkeypatch):
-    for name in ("SECRET_KEY", "DATABASE_URL", "PORTAL_SECRET_KEY", "PORTAL_MODE",
-                 "PORTAL_SQLALCHEMY_DATABASE_URI"):
+    for name in (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "PORTAL_SECRET_KEY",
+        "PORTAL_MODE",
+        "PORTAL_SQLALCHEMY_DATABASE_URI",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -239,8 +248,7 @@ def test_production_without_secret_key_refuses_to_start(clean_environment):
         create_app({"MODE": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
-def test_production_with_secret_key_from_the_environment_starts(clean_environment,
-                                                                monkeypatch):
+def test_production_with_secret_key_from_the_environment_starts(clean_environment, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     app = create_app({"MODE": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SECRET_KEY"] == "k" * 40
@@ -256,14 +264,18 @@ def test_unknown_mode_refuses_to_start(clean_environment):
 @pytest.mark.parametrize(
     ("given", "used"),
     [
-        ("postgres://u:p@db.example:5432/portal", "postgresql+psycopg://u:p@db.example:5432/portal"),
+        (
+            "postgres://u:p@db.example:5432/portal",
+            "postgresql+psycopg://u:p@db.example:5432/portal",
+        ),
         ("postgresql://u:p@db.example/portal", "postgresql+psycopg://u:p@db.example/portal"),
         ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
         ("sqlite:///instance/portal.db", "sqlite:///instance/portal.db"),
     ],
 )
-def test_database_url_is_normalised_to_the_psycopg_driver(clean_environment, monkeypatch,
-                                                          given, used):
+def test_database_url_is_normalised_to_the_psycopg_driver(
+    clean_environment, monkeypatch, given, used
+):
     assert normalise_database_url(given) == used
     monkeypatch.setenv("DATABASE_URL", given)
     app = Flask("config_probe")
@@ -288,13 +300,15 @@ def proxied_app(tmp_path):
     """build(proxies) -> an app of its own on an empty database, signing in limited to 2/min."""
 
     def build(proxies: int) -> Flask:
-        app = create_app({
-            "MODE": "testing",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / f'proxied{proxies}.db'}",
-            "LOGIN_RATE_LIMIT": "2 per minute",
-            "TRUSTED_PROXIES": proxies,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
-        })
+        app = create_app(
+            {
+                "MODE": "testing",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / f'proxied{proxies}.db'}",
+                "LOGIN_RATE_LIMIT": "2 per minute",
+                "TRUSTED_PROXIES": proxies,
+                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+            }
+        )
         app.test_client_class = PortalClient
         with app.app_context():
             db.create_all()
@@ -307,8 +321,11 @@ def proxied_app(tmp_path):
 def _attempts(app, forwarded_for: str, times: int) -> list[int]:
     client = app.test_client()
     return [
-        client.post("/login", data={"email": "x@example.test", "password": "wrong-password"},
-                    headers={"X-Forwarded-For": forwarded_for}).status_code
+        client.post(
+            "/login",
+            data={"email": "x@example.test", "password": "wrong-password"},
+            headers={"X-Forwarded-For": forwarded_for},
+        ).status_code
         for _ in range(times)
     ]
 
@@ -326,8 +343,7 @@ def test_without_trusted_proxies_a_forged_forwarded_address_changes_nothing(prox
 
 
 @pytest.mark.parametrize("given", ["soon", "0", "400"])
-def test_days_for_late_joiners_out_of_range_refuse_to_start(clean_environment, monkeypatch,
-                                                            given):
+def test_days_for_late_joiners_out_of_range_refuse_to_start(clean_environment, monkeypatch, given):
     monkeypatch.setenv("PORTAL_LATE_JOINER_DAYS", given)
     with pytest.raises(ConfigError, match="PORTAL_LATE_JOINER_DAYS=14"):
         create_app({"MODE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})

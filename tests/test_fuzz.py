@@ -32,8 +32,24 @@ OVER_LONG = "x" * 100_000
 HUGE = "99999999999999999999"
 SKIPPED_ACTIONS = ("/logout", "/sandbox/reset", "/language")  # would end the run's session
 DESTRUCTIVE = ("/delete", "/remove", "/discard", "/withdraw", "/untie")
-COMMON_FIELDS = ("title", "name", "body", "subject", "email", "kind", "key", "text", "index",
-                 "minutes", "threshold", "target", "metric", "department", "user", "days")
+COMMON_FIELDS = (
+    "title",
+    "name",
+    "body",
+    "subject",
+    "email",
+    "kind",
+    "key",
+    "text",
+    "index",
+    "minutes",
+    "threshold",
+    "target",
+    "metric",
+    "department",
+    "user",
+    "days",
+)
 
 
 class Forms(HTMLParser):
@@ -85,8 +101,11 @@ def _filled(fields: dict) -> dict:
 def _variants(fields: dict) -> dict[str, dict]:
     """The bad inputs for one form, each applied to all its fields at once."""
     base = _filled(fields)
-    texts = [n for n, f in fields.items() if f["type"] in ("text", "textarea", "email",
-                                                           "search", "hidden", "tel", "url")]
+    texts = [
+        n
+        for n, f in fields.items()
+        if f["type"] in ("text", "textarea", "email", "search", "hidden", "tel", "url")
+    ]
     # Any field may be read as a number (a FloatField is a plain text input).
     numbers = [n for n, f in fields.items() if f["type"] not in ("checkbox", "submit", "file")]
     choices = [n for n, f in fields.items() if f["type"] in ("select", "radio", "checkbox")]
@@ -155,8 +174,14 @@ def test_no_input_gives_a_server_error(app, make, role):
             if "<int:" in route.rule:
                 bad = re.sub(r"/\d+(?=/|$|\.)", f"/{value}", path, count=1)
                 check("GET", bad, client.get(bad), "id")
-        for query in (f"page={HUGE}", "page=-1", f"plan={HUGE}", f"department={HUGE}",
-                      "q=a%00b", f"q={OVER_LONG}"):
+        for query in (
+            f"page={HUGE}",
+            "page=-1",
+            f"plan={HUGE}",
+            f"department={HUGE}",
+            "q=a%00b",
+            f"q={OVER_LONG}",
+        ):
             response = client.get(f"{path}?{query}")
             check("GET", path, response, query[:20])
 
@@ -165,8 +190,9 @@ def test_no_input_gives_a_server_error(app, make, role):
         if route.method == "POST" and expected(route, role) not in (403, LOGIN):
             path = world.path(route)
             if _pattern(path) not in forms:
-                fields = {name: {"type": "text", "choices": [], "value": "1"}
-                          for name in COMMON_FIELDS}
+                fields = {
+                    name: {"type": "text", "choices": [], "value": "1"} for name in COMMON_FIELDS
+                }
                 forms[_pattern(path)] = {"action": path, "fields": fields}
 
     # Deleting comes last, so that the other forms still find their records.

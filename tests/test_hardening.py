@@ -60,8 +60,11 @@ def test_every_form_derives_from_the_portal_form(app):
             yield sub
             yield from subclasses(sub)
 
-    direct = [cls.__qualname__ for cls in subclasses(FlaskForm)
-              if not issubclass(cls, PortalForm) and cls.__module__.split(".")[0] != "flask_wtf"]
+    direct = [
+        cls.__qualname__
+        for cls in subclasses(FlaskForm)
+        if not issubclass(cls, PortalForm) and cls.__module__.split(".")[0] != "flask_wtf"
+    ]
     assert direct == []
 
 
@@ -76,10 +79,16 @@ def test_a_lead_name_with_a_control_character_is_refused_and_nothing_saved(
     client, learner_box, value
 ):
     before = _count(Lead, Lead.sandbox_id == learner_box.id)
-    response = client.post("/sandbox/leads/new", data={
-        "first_name": value, "last_name": "Siddiqui", "company": "Harbour Bakeries",
-        "email": "imran@harbour.example", "source": "trade_show",
-    })
+    response = client.post(
+        "/sandbox/leads/new",
+        data={
+            "first_name": value,
+            "last_name": "Siddiqui",
+            "company": "Harbour Bakeries",
+            "email": "imran@harbour.example",
+            "source": "trade_show",
+        },
+    )
     assert response.status_code == 422
     assert NOT_ALLOWED in _error_beside(response.text, "first_name")
     assert _count(Lead, Lead.sandbox_id == learner_box.id) == before
@@ -106,10 +115,15 @@ def test_a_department_name_with_a_nul_is_refused(client, admin):
     assert _count(Department, Department.name.like("Le%")) == 0
 
 
-@pytest.mark.parametrize("url", [
-    "/sandbox/leads?q=a%00b", "/sandbox/tickets?q=%00", "/sandbox/customers?q=%1b",
-    "/sandbox/leads?a%00=1",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sandbox/leads?q=a%00b",
+        "/sandbox/tickets?q=%00",
+        "/sandbox/customers?q=%1b",
+        "/sandbox/leads?a%00=1",
+    ],
+)
 def test_a_control_character_in_a_sandbox_query_string_is_a_400(client, learner_box, url):
     response = client.get(url)
     assert response.status_code == 400
@@ -134,8 +148,9 @@ def test_a_nul_in_a_structure_title_is_refused_like_any_other_bad_title(client, 
     trainer = make.user(roles=("trainer",), department="Customer Service")
     client.login(trainer)
     course = Author(client).course()
-    response = client.post(f"/author/courses/{course.slug}/modules", data={"title": "M\x00"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/author/courses/{course.slug}/modules", data={"title": "M\x00"}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert "characters that are not allowed" in response.text
     assert "M\x00" not in client.get(f"/author/courses/{course.slug}/").text
@@ -150,11 +165,16 @@ def test_a_password_with_a_nul_is_refused_and_the_user_signs_in_as_before(client
 
 @pytest.mark.parametrize("number", ["2147483648", "9223372036854775808", "99999999999999999999"])
 def test_an_id_past_what_the_database_holds_is_not_found(client, make, number):
-    learner, admin, executive = (make.user(roles=(role,)) for role in
-                                 ("learner", "admin", "executive"))
-    for user, path in [(learner, "/sandbox/leads/"), (learner, "/sandbox/customers/"),
-                       (admin, "/admin/users/"), (executive, "/dashboard/departments/"),
-                       (executive, "/rollout/plans/")]:
+    learner, admin, executive = (
+        make.user(roles=(role,)) for role in ("learner", "admin", "executive")
+    )
+    for user, path in [
+        (learner, "/sandbox/leads/"),
+        (learner, "/sandbox/customers/"),
+        (admin, "/admin/users/"),
+        (executive, "/dashboard/departments/"),
+        (executive, "/rollout/plans/"),
+    ]:
         client.login(user)
         assert client.get(path + number).status_code == 404, path
         assert client.get(path + "2147483647").status_code == 404, path
@@ -162,18 +182,24 @@ def test_an_id_past_what_the_database_holds_is_not_found(client, make, number):
 
 
 @pytest.mark.parametrize("value", ["99999999999999999999", "2147483648", "-3", "x", "١", "0"])
-def test_a_page_or_id_in_the_query_string_out_of_range_shows_the_first_page(
-    client, make, value
-):
-    learner, admin, executive = (make.user(roles=(role,)) for role in
-                                 ("learner", "admin", "executive"))
+def test_a_page_or_id_in_the_query_string_out_of_range_shows_the_first_page(client, make, value):
+    learner, admin, executive = (
+        make.user(roles=(role,)) for role in ("learner", "admin", "executive")
+    )
     sales = make.department("Sales")
     pages = {
-        learner: ["/sandbox/leads", "/sandbox/customers", "/sandbox/tickets",
-                  "/sandbox/opportunities"],
+        learner: [
+            "/sandbox/leads",
+            "/sandbox/customers",
+            "/sandbox/tickets",
+            "/sandbox/opportunities",
+        ],
         admin: ["/admin/users", "/admin/users?department="],
-        executive: ["/dashboard/?plan=", f"/dashboard/departments/{sales.id}",
-                    "/dashboard/export/departments.csv?plan="],
+        executive: [
+            "/dashboard/?plan=",
+            f"/dashboard/departments/{sales.id}",
+            "/dashboard/export/departments.csv?plan=",
+        ],
     }
     for user, paths in pages.items():
         client.login(user)
@@ -209,9 +235,20 @@ def _gunicorn(env: dict[str, str], log_path: Path):
     root = Path(__file__).resolve().parent.parent
     with log_path.open("w") as log, listener:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(root / "gunicorn.conf.py"),
-             "--bind", f"fd://{listener.fileno()}", "portal:create_app()"],
-            cwd=root, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                str(root / "gunicorn.conf.py"),
+                "--bind",
+                f"fd://{listener.fileno()}",
+                "portal:create_app()",
+            ],
+            cwd=root,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
             pass_fds=(listener.fileno(),),
         )
     try:
@@ -247,13 +284,19 @@ def test_a_signed_in_visitor_gets_a_styled_503_when_the_database_is_away(
     user = make.user(roles=("learner",))
     client.login(user)
     cookie = f"session={client.get_cookie('session').value}"
-    env = {"SECRET_KEY": app.config["SECRET_KEY"], "PORTAL_MODE": "production",
-           "DATABASE_URL": _unreachable_database_url(app, tmp_path), "WEB_CONCURRENCY": "1",
-           "PORTAL_THREADS": "2"}
+    env = {
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "PORTAL_MODE": "production",
+        "DATABASE_URL": _unreachable_database_url(app, tmp_path),
+        "WEB_CONCURRENCY": "1",
+        "PORTAL_THREADS": "2",
+    }
     log_path = tmp_path / "gunicorn.log"
     with _gunicorn(env, log_path) as base:
-        answers = [_get(base + path, cookie)
-                   for path in ("/learn/", "/sandbox/leads", "/", "/no-such-page")]
+        answers = [
+            _get(base + path, cookie)
+            for path in ("/learn/", "/sandbox/leads", "/", "/no-such-page")
+        ]
         health, _headers, _body = _get(base + "/healthz")
     for status, headers, body in answers:
         assert status == 503

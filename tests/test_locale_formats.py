@@ -55,9 +55,7 @@ def test_content_names_its_language_or_lets_the_browser_decide():
     assert content_attrs("en") == ' lang="en" dir="ltr"'
     assert content_attrs("ur") == ' lang="ur" dir="rtl"'
     assert content_attrs(None) == ' dir="auto"'
-    assert content_attrs('en" onclick="x') == (
-        ' lang="en&#34; onclick=&#34;x" dir="ltr"'
-    )
+    assert content_attrs('en" onclick="x') == (' lang="en&#34; onclick=&#34;x" dir="ltr"')
 
 
 # Script fonts

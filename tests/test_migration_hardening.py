@@ -24,8 +24,9 @@ def _lead_note(value: str) -> None:
     box = Sandbox(owner_id=None, seed=1, clock=datetime(2026, 1, 5, 9, tzinfo=UTC))
     db.session.add(box)
     db.session.flush()
-    db.session.add(Lead(sandbox_id=box.id, first_name="Long", description=value,
-                        created_at=box.clock))
+    db.session.add(
+        Lead(sandbox_id=box.id, first_name="Long", description=value, created_at=box.clock)
+    )
 
 
 CASES = [

@@ -50,19 +50,31 @@ def test_exercise_checks_migration_keeps_the_last_check_of_existing_attempts(app
     lesson = db.session.scalar(select(Lesson))
     learner = make.user(roles=("learner",))
     checked = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-    db.session.add_all([
-        ExerciseAttempt(user_id=learner.id, lesson_id=lesson.id, checks_run=2, score=50,
-                        last_checked_at=checked, passed=False,
-                        results=[{"key": "a", "passed": True}, {"key": "b", "passed": False}]),
-        ExerciseAttempt(user_id=learner.id, lesson_id=lesson.id),  # started, never checked
-    ])
+    db.session.add_all(
+        [
+            ExerciseAttempt(
+                user_id=learner.id,
+                lesson_id=lesson.id,
+                checks_run=2,
+                score=50,
+                last_checked_at=checked,
+                passed=False,
+                results=[{"key": "a", "passed": True}, {"key": "b", "passed": False}],
+            ),
+            ExerciseAttempt(user_id=learner.id, lesson_id=lesson.id),  # started, never checked
+        ]
+    )
     db.session.commit()
     db.session.remove()
     downgrade(revision="0005_signoff_guard")
     upgrade(revision="heads")
     rows = db.session.execute(
-        select(ExerciseCheck.checked_at, ExerciseCheck.score, ExerciseCheck.passed,
-               ExerciseCheck.failed)
+        select(
+            ExerciseCheck.checked_at,
+            ExerciseCheck.score,
+            ExerciseCheck.passed,
+            ExerciseCheck.failed,
+        )
     ).all()
     assert rows == [(checked, 50, False, ["b"])]
 

@@ -17,8 +17,17 @@ ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 # The same options as the extract command in the README. Without --ignore-dirs, Babel
 # skips every directory named _* (portal/templates/_macros/ was never extracted).
-EXTRACT_OPTIONS = ["-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location",
-                   "--ignore-dirs", ".* __pycache__ node_modules"]
+EXTRACT_OPTIONS = [
+    "-F",
+    "babel.cfg",
+    "-k",
+    "_l",
+    "-k",
+    "lazy_gettext",
+    "--no-location",
+    "--ignore-dirs",
+    ".* __pycache__ node_modules",
+]
 SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__"}
 
 
@@ -27,9 +36,20 @@ def extraction(tmp_path_factory):
     """Extract the messages from the code as it is now, not from a stale .pot file."""
     out = tmp_path_factory.mktemp("i18n") / "messages.pot"
     result = subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", *EXTRACT_OPTIONS,
-         "-o", str(out), "."],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            *EXTRACT_OPTIONS,
+            "-o",
+            str(out),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     visited = set(re.findall(r"^extracting messages from (\S+)", result.stderr, re.MULTILINE))
     with out.open("rb") as handle:
@@ -79,7 +99,8 @@ def test_every_ui_string_is_translated(template, locale):
             continue
         translated = catalog.get(message.id)
         strings = (
-            list(translated.string) if translated and isinstance(translated.string, tuple)
+            list(translated.string)
+            if translated and isinstance(translated.string, tuple)
             else [translated.string if translated else ""]
         )
         if not translated or not all(strings) or translated.fuzzy:

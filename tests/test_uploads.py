@@ -20,7 +20,9 @@ def _post(url: str, size: int) -> http.client.HTTPResponse:
     address = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
     connection.request(
-        "POST", "/login", body=b"x" * size,
+        "POST",
+        "/login",
+        body=b"x" * size,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     return connection.getresponse()

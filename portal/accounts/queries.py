@@ -56,8 +56,8 @@ class UserFilters:
 
 def search_users(filters: UserFilters, per_page: int) -> Pagination:
     """One page of users matching the filters, with departments and roles loaded."""
-    query = select(User).options(joinedload(User.department)).order_by(
-        func.lower(User.name), User.id
+    query = (
+        select(User).options(joinedload(User.department)).order_by(func.lower(User.name), User.id)
     )
     if filters.q:
         # autoescape: "%" and "_" typed in the search box are characters, not wildcards.

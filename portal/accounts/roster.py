@@ -109,8 +109,10 @@ def parse_roster(text: str) -> list[RosterRow]:
     missing = [col for col in REQUIRED_COLUMNS if col not in keys]
     if missing:
         raise AccountError(
-            _("The first row must name the columns; missing: %(columns)s",
-              columns=", ".join(missing)),
+            _(
+                "The first row must name the columns; missing: %(columns)s",
+                columns=", ".join(missing),
+            ),
             "file",
         )
     limit = current_app.config["ROSTER_MAX_ROWS"]
@@ -160,9 +162,7 @@ def _validate(rows: list[RosterRow]) -> None:
             row.problems.append(_("Email address is not valid."))
         else:
             if row.email in seen:
-                row.problems.append(
-                    _("Email address also on line %(line)d.", line=seen[row.email])
-                )
+                row.problems.append(_("Email address also on line %(line)d.", line=seen[row.email]))
             seen.setdefault(row.email, row.line)
         if len(row.department) > 80:
             row.problems.append(_("Department is longer than 80 characters."))
@@ -195,9 +195,7 @@ def import_roster(
         chunk = emails[start : start + 500]
         for user in db.session.scalars(select(User).where(User.email.in_(chunk))):
             existing[user.email] = user
-    departments = {
-        d.name.lower(): d for d in db.session.scalars(select(Department))
-    }
+    departments = {d.name.lower(): d for d in db.session.scalars(select(Department))}
 
     new_department_keys: set[str] = set()
     for row in rows:

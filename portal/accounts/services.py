@@ -95,9 +95,7 @@ def check_email(email: str) -> str:
 def check_password_strength(password: str, field_name: str = "password") -> None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        raise AccountError(
-            _("Use at least %(count)d characters.", count=minimum), field_name
-        )
+        raise AccountError(_("Use at least %(count)d characters.", count=minimum), field_name)
 
 
 # Password hashing is deliberately slow (tens of milliseconds of CPU). Each process lets

@@ -102,8 +102,11 @@ def assign(
             raise AssignmentError(error.message, "wave") from error
         in_wave = {d.id for d in wave.departments}
         department_ids = [d for d in department_ids if d not in in_wave]
-        for tied in db.session.scalars(select(Assignment).where(
-                Assignment.wave_id == wave.id, Assignment.course_id == course.id)):
+        for tied in db.session.scalars(
+            select(Assignment).where(
+                Assignment.wave_id == wave.id, Assignment.course_id == course.id
+            )
+        ):
             tied.late_joiner_days = late_joiner_days
     if wave is None or department_ids or any(e.strip() for e in emails):
         assign_course(
@@ -119,8 +122,9 @@ def assign(
     return db.session.scalar(count) - before
 
 
-def change_assignment(assignment: Assignment, due_on: date | None, required: bool,
-                      late_joiner_days: int | None = None) -> None:
+def change_assignment(
+    assignment: Assignment, due_on: date | None, required: bool, late_joiner_days: int | None = None
+) -> None:
     """A new due date, required flag or days for late joiners for one assignment; a
     wave's assignment keeps the due date its wave gives it."""
     if assignment.wave_id is not None and due_on != assignment.due_on:

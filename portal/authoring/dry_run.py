@@ -113,6 +113,5 @@ def _worded(error: Exception) -> str:
             key=found.group(1),
         )
     return _(
-        "The exercise could not be set up or solved: check its setup records and "
-        "solution steps."
+        "The exercise could not be set up or solved: check its setup records and solution steps."
     )

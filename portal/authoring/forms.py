@@ -159,8 +159,10 @@ class AssignmentForm(PortalForm):
     # Empty: the portal's LATE_JOINER_DAYS.
     late_joiner_days = IntegerField(
         _l("Days for people who join later"),
-        description=_l("Someone who joins an assigned department after today is due this "
-                       "many days after joining, or on the due date if that is later."),
+        description=_l(
+            "Someone who joins an assigned department after today is due this "
+            "many days after joining, or on the due date if that is later."
+        ),
         validators=[Optional(), NumberRange(1, 365)],
     )
 

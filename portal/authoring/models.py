@@ -50,9 +50,7 @@ class CourseDraft(db.Model):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     based_on_version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     @validates("data")
     def _data_sets_content_hash(self, _key: str, value: dict[str, Any]) -> dict[str, Any]:
@@ -75,9 +73,7 @@ class CourseVersion(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     changes: Mapped[list[str]] = mapped_column(JSON, default=list)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    published_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     published_by: Mapped[Any] = relationship("User")
 
 
@@ -100,9 +96,7 @@ class Assignment(db.Model):
     )
     due_on: Mapped[date | None] = mapped_column(Date)
     required: Mapped[bool] = mapped_column(Boolean, default=True)
-    assigned_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # A rollout wave this assignment prepares for; its due date is then worked back from
     # the wave's go-live date by `lead_days` (the rollout package keeps it in step).
     wave_id: Mapped[int | None] = mapped_column(
@@ -113,7 +107,8 @@ class Assignment(db.Model):
     # People who join the department after the assignment was made are due this many days
     # after they join, or on the due date if that is later (see due_for).
     late_joiner_days: Mapped[int] = mapped_column(
-        Integer, default=LATE_JOINER_DAYS, server_default=str(LATE_JOINER_DAYS))
+        Integer, default=LATE_JOINER_DAYS, server_default=str(LATE_JOINER_DAYS)
+    )
 
     course: Mapped[Course] = relationship()
 
@@ -128,8 +123,9 @@ class Assignment(db.Model):
         """
         if self.due_on is None or joined_at is None or joined_at <= self.created_at:
             return self.due_on
-        return max(self.due_on, joined_at.astimezone(UTC).date()
-                   + timedelta(days=self.late_joiner_days))
+        return max(
+            self.due_on, joined_at.astimezone(UTC).date() + timedelta(days=self.late_joiner_days)
+        )
 
     def joined_late(self, joined_at: datetime | None) -> bool:
         """Whether due_for gives this learner a later date than the assignment's own."""

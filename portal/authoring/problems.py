@@ -34,29 +34,42 @@ OWN = {"no_lessons", "dry_run"}
 # Problems the course-file reader words for file authors and marks with no code, matched by
 # their wording. Each gives the people-worded message; %(question)s is the question's text.
 WORDED = [
-    (r"question '(?P<key>[^']*)' has no correct choice",
-     _l("The question “%(question)s” has no correct choice: mark the right answer.")),
-    (r"question '(?P<key>[^']*)' needs at least two choices",
-     _l("The question “%(question)s” needs at least two choices.")),
-    (r"true/false question '(?P<key>[^']*)' needs exactly two choices",
-     _l("The true or false question “%(question)s” needs exactly the choices True and False.")),
-    (r"question '(?P<key>[^']*)' is \w+ but has \d+ correct choices",
-     _l("The question “%(question)s” takes one answer but has several marked correct.")),
-    (r"question kind must be",
-     _l("A question has a type this editor does not know: choose its type again.")),
-    (r"(question|choice|module) key .* is used twice|lesson '.*' is listed twice"
-     r"|key must be|key '.*' must be",
-     _l("Two parts of this course got mixed up: remove the repeated one and add it again.")),
-    (r"every check needs its own key",
-     _l("Two checks of this exercise are the same check: remove one of them.")),
-    (r"'minutes' must be",
-     _l("The minutes it takes must be a whole number from 1 to 600.")),
-    (r"'pass_mark' must be",
-     _l("The pass mark must be a percentage from 1 to 100.")),
-    (r"is longer than (?P<limit>\d+) characters",
-     _l("A text here is too long: keep it to %(limit)s characters.")),
-    (r"'[a-z_]+' is missing",
-     _l("A field that must be filled in is empty.")),
+    (
+        r"question '(?P<key>[^']*)' has no correct choice",
+        _l("The question “%(question)s” has no correct choice: mark the right answer."),
+    ),
+    (
+        r"question '(?P<key>[^']*)' needs at least two choices",
+        _l("The question “%(question)s” needs at least two choices."),
+    ),
+    (
+        r"true/false question '(?P<key>[^']*)' needs exactly two choices",
+        _l("The true or false question “%(question)s” needs exactly the choices True and False."),
+    ),
+    (
+        r"question '(?P<key>[^']*)' is \w+ but has \d+ correct choices",
+        _l("The question “%(question)s” takes one answer but has several marked correct."),
+    ),
+    (
+        r"question kind must be",
+        _l("A question has a type this editor does not know: choose its type again."),
+    ),
+    (
+        r"(question|choice|module) key .* is used twice|lesson '.*' is listed twice"
+        r"|key must be|key '.*' must be",
+        _l("Two parts of this course got mixed up: remove the repeated one and add it again."),
+    ),
+    (
+        r"every check needs its own key",
+        _l("Two checks of this exercise are the same check: remove one of them."),
+    ),
+    (r"'minutes' must be", _l("The minutes it takes must be a whole number from 1 to 600.")),
+    (r"'pass_mark' must be", _l("The pass mark must be a percentage from 1 to 100.")),
+    (
+        r"is longer than (?P<limit>\d+) characters",
+        _l("A text here is too long: keep it to %(limit)s characters."),
+    ),
+    (r"'[a-z_]+' is missing", _l("A field that must be filled in is empty.")),
 ]
 UNKNOWN = _l("Something here cannot be published as it is: open it and check every field.")
 

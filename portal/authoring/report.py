@@ -72,8 +72,7 @@ class LearnerRow:
         the learners "Select those behind" picks for a reminder."""
         due_soon = self.due_on is not None and self.due_on - today <= DUE_SOON
         return self.certificate is None and (
-            self.overdue(today) or self.stalled(now)
-            or (self.status == "not_started" and due_soon)
+            self.overdue(today) or self.stalled(now) or (self.status == "not_started" and due_soon)
         )
 
 
@@ -112,7 +111,8 @@ def _family(course: Course):
     """The ids of the course and its translations: one course for assignments and
     certificates."""
     return select(Course.id).where(
-        func.coalesce(Course.translation_of_id, Course.id) == course.family_id)
+        func.coalesce(Course.translation_of_id, Course.id) == course.family_id
+    )
 
 
 def _learner_ids(course: Course, department_id: int | None):
@@ -160,8 +160,10 @@ def progress_report(course: Course, department_id: int | None = None) -> Report:
     ):
         for row in rows.values():
             by_name = assignment.user_id == row.user.id
-            if not by_name and not (assignment.department_id is not None
-                                    and assignment.department_id == row.user.department_id):
+            if not by_name and not (
+                assignment.department_id is not None
+                and assignment.department_id == row.user.department_id
+            ):
                 continue
             # A late joiner's due date and stalled clock start when they joined.
             joined = None if by_name else row.user.department_since
@@ -265,8 +267,13 @@ def _check_stats(lessons: list[Lesson], ids) -> list[CheckStat]:
     ):  # a passing run may still have failed an optional check
         failed.update((lesson_id, key) for key in keys or [])
     rows = [
-        CheckStat(lesson.title, check["key"], check.get("description") or check["key"],
-                  failed[(lesson_id, check["key"])], runs[lesson_id])
+        CheckStat(
+            lesson.title,
+            check["key"],
+            check.get("description") or check["key"],
+            failed[(lesson_id, check["key"])],
+            runs[lesson_id],
+        )
         for lesson_id, lesson in exercises.items()
         if runs.get(lesson_id)
         for check in lesson.content.get("checks", [])
@@ -277,12 +284,35 @@ def _check_stats(lessons: list[Lesson], ids) -> list[CheckStat]:
 def report_csv(report: Report, today: date) -> str:
     """The report's learners as CSV, one row each."""
     return to_csv(
-        ["name", "email", "department", "status", "required_done", "required_total",
-         "average_best_score", "attempts", "last_activity", "due_on", "overdue", "certificate"],
         [
-            [row.user.name, row.user.email, row.department, row.status, row.done, row.total,
-             row.average_score, row.attempts, row.last_activity, row.due_on,
-             row.overdue(today), row.certificate.code if row.certificate else None]
+            "name",
+            "email",
+            "department",
+            "status",
+            "required_done",
+            "required_total",
+            "average_best_score",
+            "attempts",
+            "last_activity",
+            "due_on",
+            "overdue",
+            "certificate",
+        ],
+        [
+            [
+                row.user.name,
+                row.user.email,
+                row.department,
+                row.status,
+                row.done,
+                row.total,
+                row.average_score,
+                row.attempts,
+                row.last_activity,
+                row.due_on,
+                row.overdue(today),
+                row.certificate.code if row.certificate else None,
+            ]
             for row in report.rows
         ],
     )

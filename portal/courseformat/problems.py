@@ -99,9 +99,7 @@ def field_problems(error: ValidationError, tags: set[str]) -> list[FieldProblem]
     problems: list[FieldProblem] = []
     seen: set[tuple] = set()
     for item in error.errors():
-        loc = tuple(
-            p for p in item["loc"] if p not in tags and not str(p).startswith("function-")
-        )
+        loc = tuple(p for p in item["loc"] if p not in tags and not str(p).startswith("function-"))
         if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc = (*loc, item.get("ctx", {}).get("discriminator", "'type'").strip("'"))
         message = _message(item, loc)

@@ -87,9 +87,7 @@ class _Reader:
         if course is None or not self.mapping("course.yaml", course, "course.yaml"):
             return None
         modules = "'modules' must list at least one module"
-        head = self.model(
-            "course.yaml", CourseHead, course, worded={("modules",): (modules, "")}
-        )
+        head = self.model("course.yaml", CourseHead, course, worded={("modules",): (modules, "")})
         if head is None:
             return None
         bundle = CourseBundle(
@@ -110,9 +108,7 @@ class _Reader:
                 )
             seen_modules.add(module_key)
             empty = (f"module '{module_key}' lists no lessons", "module_empty")
-            read = self.model(
-                "course.yaml", Module, module, module_key, {("lessons",): empty}
-            )
+            read = self.model("course.yaml", Module, module, module_key, {("lessons",): empty})
             if read is None:
                 continue
             bundle.modules.append(read.dump())
@@ -225,9 +221,7 @@ class _Reader:
                 lesson.questions.append(parsed.dump())
         return lesson
 
-    def read_exercise(
-        self, name: str, key: str, module_key: str, data: dict
-    ) -> LessonData | None:
+    def read_exercise(self, name: str, key: str, module_key: str, data: dict) -> LessonData | None:
         head, lesson = self.head(name, key, module_key, ExerciseHead, data)
         content = {part: plain(data.get(part, [])) for part in PARTS}
         exercise, problems = validate_exercise(content)

@@ -20,12 +20,26 @@ def table_csv(board: Dashboard, table: str) -> str:
     today = board.today
     if table == "departments":
         return to_csv(
-            ["department", "wave", "learners", "completion_rate", "avg_quiz_score",
-             "exercise_pass_rate", "practice_actions_14d", "overdue", "at_risk"],
             [
-                [row.name, row.wave.name if row.wave else "", row.sums.learners,
-                 *(_rounded(cell.value) for cell in row.cells), row.sums.overdue,
-                 row.sums.at_risk]
+                "department",
+                "wave",
+                "learners",
+                "completion_rate",
+                "avg_quiz_score",
+                "exercise_pass_rate",
+                "practice_actions_14d",
+                "overdue",
+                "at_risk",
+            ],
+            [
+                [
+                    row.name,
+                    row.wave.name if row.wave else "",
+                    row.sums.learners,
+                    *(_rounded(cell.value) for cell in row.cells),
+                    row.sums.overdue,
+                    row.sums.at_risk,
+                ]
                 for row in board.departments
             ],
         )
@@ -44,14 +58,32 @@ def table_csv(board: Dashboard, table: str) -> str:
     if table == "goals":
         return to_csv(
             ["horizon", "goal", "metric", "target", "current", "met", "due_on"],
-            [[g.goal.horizon, g.goal.title, g.goal.metric, g.goal.target,
-              _rounded(g.value), g.met, g.goal.due_on] for g in board.goals],
+            [
+                [
+                    g.goal.horizon,
+                    g.goal.title,
+                    g.goal.metric,
+                    g.goal.target,
+                    _rounded(g.value),
+                    g.met,
+                    g.goal.due_on,
+                ]
+                for g in board.goals
+            ],
         )
     if table == "waves":
         return to_csv(
             ["wave", "go_live", "departments", "learners", "gate"],
-            [[w.wave.name, w.wave.go_live_on, "; ".join(d.name for d in w.wave.departments),
-              w.totals.learners, "go" if w.go else "no_go"] for w in board.waves],
+            [
+                [
+                    w.wave.name,
+                    w.wave.go_live_on,
+                    "; ".join(d.name for d in w.wave.departments),
+                    w.totals.learners,
+                    "go" if w.go else "no_go",
+                ]
+                for w in board.waves
+            ],
         )
     raise KeyError(table)
 
@@ -59,14 +91,37 @@ def table_csv(board: Dashboard, table: str) -> str:
 def learners_csv(learners: list[LearnerEvidence], today: date) -> str:
     """Learners with their evidence, one row each."""
     return to_csv(
-        ["name", "email", "department", "required_courses", "completed", "complete",
-         "avg_quiz_score", "exercises_required", "exercises_passed", "practice_actions_14d",
-         "overdue_since", "stuck_quizzes", "at_risk"],
         [
-            [e.name, e.email, e.department, e.required_n, e.done_n, e.complete,
-             _rounded(e.quiz_average), e.ex_required, e.ex_passed, e.actions,
-             e.overdue_since, e.stuck, ", ".join(e.risks())]
+            "name",
+            "email",
+            "department",
+            "required_courses",
+            "completed",
+            "complete",
+            "avg_quiz_score",
+            "exercises_required",
+            "exercises_passed",
+            "practice_actions_14d",
+            "overdue_since",
+            "stuck_quizzes",
+            "at_risk",
+        ],
+        [
+            [
+                e.name,
+                e.email,
+                e.department,
+                e.required_n,
+                e.done_n,
+                e.complete,
+                _rounded(e.quiz_average),
+                e.ex_required,
+                e.ex_passed,
+                e.actions,
+                e.overdue_since,
+                e.stuck,
+                ", ".join(e.risks()),
+            ]
             for e in learners
         ],
     )
-

@@ -44,8 +44,15 @@ def _least_ready_first(e) -> tuple:
     return (evidence.is_complete(e), e.c.done_n - e.c.required_n)
 
 
-def department_page(department: Department, today: date, now: datetime, *, page: int = 1,
-                    per_page: int = 50, order: str = "ready") -> DepartmentPage:
+def department_page(
+    department: Department,
+    today: date,
+    now: datetime,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    order: str = "ready",
+) -> DepartmentPage:
     """One page of a department's learners with their evidence, and the department's sums."""
     order = order if order in ORDERS else "ready"
     catalogue = evidence.load_catalogue()
@@ -53,8 +60,10 @@ def department_page(department: Department, today: date, now: datetime, *, page:
     def build():
         relation = evidence.learner_evidence(catalogue, [department.id])
         name = func.lower(User.name)
-        keys = (name, relation.c.user_id) if order == "name" else (
-            *_least_ready_first(relation), name, relation.c.user_id
+        keys = (
+            (name, relation.c.user_id)
+            if order == "name"
+            else (*_least_ready_first(relation), name, relation.c.user_id)
         )
         chosen = (
             select(relation)
@@ -71,14 +80,17 @@ def department_page(department: Department, today: date, now: datetime, *, page:
     if order == "name":
         learners.sort(key=lambda e: (e.name.lower(), e.user_id))
     else:
-        learners.sort(key=lambda e: (e.complete, e.done_n - e.required_n, e.name.lower(),
-                                     e.user_id))
-    return DepartmentPage(department, sums.get(department.id, Aggregate()), learners, page,
-                          per_page, order)
+        learners.sort(
+            key=lambda e: (e.complete, e.done_n - e.required_n, e.name.lower(), e.user_id)
+        )
+    return DepartmentPage(
+        department, sums.get(department.id, Aggregate()), learners, page, per_page, order
+    )
 
 
-def all_department_learners(department: Department, today: date, now: datetime
-                            ) -> list[LearnerEvidence]:
+def all_department_learners(
+    department: Department, today: date, now: datetime
+) -> list[LearnerEvidence]:
     """Every learner of the department, by name (for the CSV export)."""
     catalogue = evidence.load_catalogue()
 
@@ -129,18 +141,24 @@ def _summaries(user: User, model, stamp) -> list[AttemptSummary]:
     """Per lesson: best score, attempts, passed or not, when last tried."""
     rows = db.session.execute(
         select(
-            Course.title, Lesson.title, Course.language, func.max(model.score), func.count(),
-            func.max(case((model.passed.is_(True), 1), else_=0)), func.max(stamp),
+            Course.title,
+            Lesson.title,
+            Course.language,
+            func.max(model.score),
+            func.count(),
+            func.max(case((model.passed.is_(True), 1), else_=0)),
+            func.max(stamp),
         )
         .join(Lesson, Lesson.id == model.lesson_id)
         .join(Course, Course.id == Lesson.course_id)
         .where(model.user_id == user.id)
-        .group_by(Course.title, Lesson.title, Course.language, Lesson.course_id,
-                  Lesson.position)
+        .group_by(Course.title, Lesson.title, Course.language, Lesson.course_id, Lesson.position)
         .order_by(Course.title, Lesson.position)
     )
-    return [AttemptSummary(course, lesson, language, best or 0, count, bool(passed), last)
-            for course, lesson, language, best, count, passed, last in rows]
+    return [
+        AttemptSummary(course, lesson, language, best or 0, count, bool(passed), last)
+        for course, lesson, language, best, count, passed, last in rows
+    ]
 
 
 def learner_record(user: User, today: date, now: datetime) -> LearnerRecord:
@@ -154,13 +172,18 @@ def learner_record(user: User, today: date, now: datetime) -> LearnerRecord:
     key = ("learner", catalogue.key, user.id)
     rows = evidence.read_summary(evidence.cached(key, build), today, now).learners
     assigned, others = learning_queries.learner_home(user, user.locale or "en")
-    department = db.session.scalar(
-        select(Department.name).where(Department.id == user.department_id)
-    ) if user.department_id else None
-    certificates = list(db.session.scalars(
-        select(Certificate).where(Certificate.user_id == user.id)
-        .order_by(Certificate.issued_at.desc())
-    ))
+    department = (
+        db.session.scalar(select(Department.name).where(Department.id == user.department_id))
+        if user.department_id
+        else None
+    )
+    certificates = list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.user_id == user.id)
+            .order_by(Certificate.issued_at.desc())
+        )
+    )
     last_activity = db.session.scalar(
         select(func.max(LessonView.viewed_at)).where(LessonView.user_id == user.id)
     )

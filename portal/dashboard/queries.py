@@ -90,13 +90,15 @@ def heatmap(state: Readiness, plan: Plan | None) -> list[DepartmentRow]:
     for department_id, sums in state.departments.items():
         wave = wave_of.get(department_id)
         limits = _thresholds(wave)
-        rows.append(DepartmentRow(
-            department_id,
-            names.get(department_id, "") if department_id else "",
-            sums,
-            wave,
-            [Cell(m, sums.value(m, state.today), limits[m]) for m in HEATMAP_METRICS],
-        ))
+        rows.append(
+            DepartmentRow(
+                department_id,
+                names.get(department_id, "") if department_id else "",
+                sums,
+                wave,
+                [Cell(m, sums.value(m, state.today), limits[m]) for m in HEATMAP_METRICS],
+            )
+        )
     return sorted(rows, key=lambda row: (row.id is None, row.name.lower()))
 
 
@@ -135,8 +137,15 @@ def timeline(plan: Plan | None, today: date) -> Timeline | None:
         return round(100 * (day - start).days / span, 2)
 
     bars = [
-        Bar(p.name, p.status, p.starts_on, p.ends_on, at(p.starts_on),
-            max(round(100 * ((p.ends_on - p.starts_on).days + 1) / span, 2), 0.5), p.id)
+        Bar(
+            p.name,
+            p.status,
+            p.starts_on,
+            p.ends_on,
+            at(p.starts_on),
+            max(round(100 * ((p.ends_on - p.starts_on).days + 1) / span, 2), 0.5),
+            p.id,
+        )
         for p in dated
     ]
     markers = [(w.name, w.go_live_on, at(w.go_live_on)) for w in plan.waves]
@@ -187,9 +196,7 @@ def completions_by_week(state: Readiness, plan: Plan | None) -> list[Week]:
         .subquery("weeks_of")
     )
     counts = dict(
-        db.session.execute(
-            select(weeks_of.c.week, func.count()).group_by(weeks_of.c.week)
-        ).all()
+        db.session.execute(select(weeks_of.c.week, func.count()).group_by(weeks_of.c.week)).all()
     )
     weeks, total = [], counts.get(-1, 0)
     for index, start in enumerate(starts):
@@ -203,8 +210,7 @@ def completions_by_week(state: Readiness, plan: Plan | None) -> list[Week]:
     return weeks
 
 
-def _due_pairs(state: Readiness, plan: Plan | None
-               ) -> tuple[list[tuple[date, int]], set[int]]:
+def _due_pairs(state: Readiness, plan: Plan | None) -> tuple[list[tuple[date, int]], set[int]]:
     """(due date, learner-course pairs due then) from department and personal assignments,
     and the required course families."""
     fallback = plan.target_go_live if plan else state.today

@@ -55,7 +55,9 @@ def department(department_id: int):
     now = utcnow()
     today = clock.local_date(now)
     page = people.department_page(
-        db.get_or_404(Department, department_id), today, now,
+        db.get_or_404(Department, department_id),
+        today,
+        now,
         page=arg_page(),
         order=request.args.get("order", "ready"),
     )
@@ -71,8 +73,9 @@ def department_csv(department_id: int):
     today = clock.local_date(now)
     department = db.get_or_404(Department, department_id)
     learners = people.all_department_learners(department, today, now)
-    return attachment(exports.learners_csv(learners, today),
-                      f"readiness-department-{department.id}-{today}.csv")
+    return attachment(
+        exports.learners_csv(learners, today), f"readiness-department-{department.id}-{today}.csv"
+    )
 
 
 @bp.get("/learners/<int:user_id>")
@@ -85,5 +88,6 @@ def learner(user_id: int):
         abort(404)
     now = utcnow()
     today = clock.local_date(now)
-    return render("dashboard/learner.html", record=people.learner_record(user, today, now),
-                  today=today)
+    return render(
+        "dashboard/learner.html", record=people.learner_record(user, today, now), today=today
+    )

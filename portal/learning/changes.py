@@ -30,9 +30,10 @@ def describe_changes(old: CourseBundle | None, new: CourseBundle) -> list[dict[s
         if before is None:
             changes.append({"change": "lesson_added", "title": lesson.title})
         elif before != lesson:
-            moved_only = before.module_key != lesson.module_key and {
-                **before.__dict__, "module_key": lesson.module_key
-            } == lesson.__dict__
+            moved_only = (
+                before.module_key != lesson.module_key
+                and {**before.__dict__, "module_key": lesson.module_key} == lesson.__dict__
+            )
             changes.append(
                 {"change": "lesson_moved" if moved_only else "lesson_edited", "title": lesson.title}
             )

@@ -214,6 +214,7 @@ def _families() -> dict[int, list[tuple[int, str]]]:
 
 def _pick(cards: list[CourseCard], locale: str, preferred: int | None) -> CourseCard:
     """The one course of a family to show: the one the learner is taking, else their language."""
+
     def rank(card: CourseCard):
         return (
             card.certificate is not None,
@@ -279,7 +280,8 @@ def _take_due(card: CourseCard | Outline, assignment: Assignment, user: User) ->
     if due_on and (card.due_on is None or due_on < card.due_on):
         card.due_on = due_on
         card.late_joiner_days = (
-            assignment.late_joiner_days if assignment.joined_late(joined) else None)
+            assignment.late_joiner_days if assignment.joined_late(joined) else None
+        )
 
 
 @dataclass
@@ -344,7 +346,8 @@ def outline(user: User, course: Course) -> Outline:
     _family_certificates(user, [found])
     # The assignments of this course or a translation of it (either counts).
     family = select(Course.id).where(
-        func.coalesce(Course.translation_of_id, Course.id) == course.family_id)
+        func.coalesce(Course.translation_of_id, Course.id) == course.family_id
+    )
     for assignment in db.session.scalars(
         assignments_for(user).where(Assignment.course_id.in_(family))
     ):

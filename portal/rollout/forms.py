@@ -110,14 +110,16 @@ class TieCourseForm(PortalForm):
     course = SelectField(_l("Course"), coerce=int)
     required = BooleanField(_l("Required"), default=True)
     lead_days = IntegerField(
-        _l("Due this many days before go-live"), default=14,
+        _l("Due this many days before go-live"),
+        default=14,
         validators=[InputRequired(), NumberRange(0, 365)],
     )
 
 
 class SignOffForm(PortalForm):
     decision = RadioField(
-        _l("Decision"), choices=[("go", _l("Go")), ("no_go", _l("No-go"))],
+        _l("Decision"),
+        choices=[("go", _l("Go")), ("no_go", _l("No-go"))],
         validators=[InputRequired(_l("Choose go or no-go."))],
     )
     comment = TextAreaField(

@@ -88,11 +88,16 @@ class CriterionResult:
             else _("at least %(value)s", value=self.shown_threshold)
         )
         held = ngettext(
-            "%(num)d learner holds it back.", "%(num)d learners hold it back.",
+            "%(num)d learner holds it back.",
+            "%(num)d learners hold it back.",
             self.learners_total,
         )
-        return _("%(label)s is %(value)s, needs %(needs)s.", label=self.label,
-                 value=self.shown_value, needs=needs) + (" " + held if self.learners_total else "")
+        return _(
+            "%(label)s is %(value)s, needs %(needs)s.",
+            label=self.label,
+            value=self.shown_value,
+            needs=needs,
+        ) + (" " + held if self.learners_total else "")
 
 
 @dataclass
@@ -122,33 +127,51 @@ class GateResult:
             "status": self.status,
             "learners": self.learners,
             "criteria": [
-                {"kind": c.kind, "threshold": c.threshold, "value": c.value, "met": c.met,
-                 "holding_back": c.learners_total}
+                {
+                    "kind": c.kind,
+                    "threshold": c.threshold,
+                    "value": c.value,
+                    "met": c.met,
+                    "holding_back": c.learners_total,
+                }
                 for c in self.criteria
             ],
             "reasons": self.reasons,
         }
 
 
-def holders(kind: Metric, threshold: float, learners: list[LearnerEvidence], today: date
-            ) -> list[tuple[float, LearnerEvidence]]:
+def holders(
+    kind: Metric, threshold: float, learners: list[LearnerEvidence], today: date
+) -> list[tuple[float, LearnerEvidence]]:
     """The learners holding one criterion back, each with how badly (lower is worse)."""
     if kind == Metric.COMPLETION_RATE:
-        return [(e.done_n / e.required_n if e.required_n else 0.0, e) for e in learners
-                if e.required_n == 0 or e.done_n < e.required_n]
+        return [
+            (e.done_n / e.required_n if e.required_n else 0.0, e)
+            for e in learners
+            if e.required_n == 0 or e.done_n < e.required_n
+        ]
     if kind == Metric.AVG_QUIZ_SCORE:
         limit = threshold - 1e-9
-        return [(e.quiz_sum / e.quiz_n, e) for e in learners
-                if e.quiz_n and e.quiz_sum / e.quiz_n < limit]
+        return [
+            (e.quiz_sum / e.quiz_n, e)
+            for e in learners
+            if e.quiz_n and e.quiz_sum / e.quiz_n < limit
+        ]
     if kind == Metric.EXERCISE_PASS_RATE:
-        return [(e.ex_passed / e.ex_required, e) for e in learners
-                if e.ex_required and e.ex_passed < e.ex_required]
+        return [
+            (e.ex_passed / e.ex_required, e)
+            for e in learners
+            if e.ex_required and e.ex_passed < e.ex_required
+        ]
     if kind == Metric.PRACTICE_ACTIONS_14D:
         limit = threshold - 1e-9
         return [(float(e.actions), e) for e in learners if e.actions < limit]
     latest = today - timedelta(days=int(threshold))  # overdue by more than threshold days
-    return [(float((e.overdue_since - today).days), e) for e in learners
-            if e.overdue_since is not None and e.overdue_since < latest]
+    return [
+        (float((e.overdue_since - today).days), e)
+        for e in learners
+        if e.overdue_since is not None and e.overdue_since < latest
+    ]
 
 
 def holder_detail(kind: Metric, learner: LearnerEvidence, today: date) -> str:
@@ -156,13 +179,17 @@ def holder_detail(kind: Metric, learner: LearnerEvidence, today: date) -> str:
     if kind == Metric.COMPLETION_RATE:
         if learner.required_n == 0:
             return _("no required course assigned")
-        return _("%(done)d of %(total)d required courses", done=learner.done_n,
-                 total=learner.required_n)
+        return _(
+            "%(done)d of %(total)d required courses", done=learner.done_n, total=learner.required_n
+        )
     if kind == Metric.AVG_QUIZ_SCORE:
         return _("average %(score)s", score=format_value(kind, learner.quiz_average))
     if kind == Metric.EXERCISE_PASS_RATE:
-        return _("%(done)d of %(total)d exercises passed", done=learner.ex_passed,
-                 total=learner.ex_required)
+        return _(
+            "%(done)d of %(total)d exercises passed",
+            done=learner.ex_passed,
+            total=learner.ex_required,
+        )
     if kind == Metric.PRACTICE_ACTIONS_14D:
         return ngettext("%(num)d practice action", "%(num)d practice actions", learner.actions)
     days = learner.overdue_days(today)
@@ -183,8 +210,9 @@ def holder_test(kind: Metric, e: CTE, index: int) -> evidence.Test:
     if kind == Metric.COMPLETION_RATE:
         return evidence.Test(
             or_(e.c.required_n == 0, e.c.done_n < e.c.required_n),
-            case((e.c.required_n == 0, literal(0.0, Float)),
-                 else_=ratio(e.c.done_n, e.c.required_n)),
+            case(
+                (e.c.required_n == 0, literal(0.0, Float)), else_=ratio(e.c.done_n, e.c.required_n)
+            ),
         )
     if kind == Metric.AVG_QUIZ_SCORE:
         average = case((e.c.quiz_n > 0, ratio(e.c.quiz_sum, e.c.quiz_n)))  # NULL: no quiz
@@ -219,8 +247,9 @@ class WaveEvidence:
     candidates: list[list[LearnerEvidence]]
 
 
-def wave_evidence(wave: Wave, criteria: list[GateCriterion], today: date, now: datetime
-                  ) -> WaveEvidence:
+def wave_evidence(
+    wave: Wave, criteria: list[GateCriterion], today: date, now: datetime
+) -> WaveEvidence:
     """The wave's department sums and its learners holding each criterion back: counted
     in SQL, and only the candidates for naming read (one statement)."""
     kinds = tuple(Metric(c.kind) for c in criteria)
@@ -235,7 +264,8 @@ def wave_evidence(wave: Wave, criteria: list[GateCriterion], today: date, now: d
         return evidence.gate_summary(relation, tests, NAMED_LEARNERS)
 
     statement = evidence.cached(
-        ("gate", catalogue.key, tuple(sorted(department_ids)), kinds), build)
+        ("gate", catalogue.key, tuple(sorted(department_ids)), kinds), build
+    )
     values = evidence.params(today, now)
     for index, (kind, criterion) in enumerate(zip(kinds, criteria, strict=True)):
         limit = holder_limit(kind, criterion.threshold, today)
@@ -244,16 +274,16 @@ def wave_evidence(wave: Wave, criteria: list[GateCriterion], today: date, now: d
     names = {d.id: d.name for d in wave.departments}
     found = evidence.read_gate_summary(statement, len(kinds), values, names)
     return WaveEvidence(
-        departments={names[key]: group for key, group in found.departments.items()
-                     if key in names},
+        departments={names[key]: group for key, group in found.departments.items() if key in names},
         learners=sum(group.learners for group in found.departments.values()),
         holding=found.holding,
         candidates=found.candidates,
     )
 
 
-def judge(criteria: list[GateCriterion], found: WaveEvidence, today: date
-          ) -> tuple[Aggregate, list[CriterionResult]]:
+def judge(
+    criteria: list[GateCriterion], found: WaveEvidence, today: date
+) -> tuple[Aggregate, list[CriterionResult]]:
     """Judge each criterion on the wave's sums, naming who holds it back."""
     departments = found.departments
     totals = Aggregate()
@@ -267,8 +297,10 @@ def judge(criteria: list[GateCriterion], found: WaveEvidence, today: date
         # The candidates hold every learner among the first NAMED_LEARNERS of all holders.
         candidates = holders(kind, criterion.threshold, found.candidates[index], today)
         named = heapq.nsmallest(
-            NAMED_LEARNERS, candidates,
-            key=lambda item: (item[0], item[1].name.lower(), item[1].user_id))
+            NAMED_LEARNERS,
+            candidates,
+            key=lambda item: (item[0], item[1].name.lower(), item[1].user_id),
+        )
         results.append(
             CriterionResult(
                 kind=kind.value,
@@ -276,13 +308,18 @@ def judge(criteria: list[GateCriterion], found: WaveEvidence, today: date
                 value=value,
                 met=info.met(value, criterion.threshold),
                 learners=[
-                    Holder(learner.user_id, learner.name, learner.department,
-                           holder_detail(kind, learner, today))
+                    Holder(
+                        learner.user_id,
+                        learner.name,
+                        learner.department,
+                        holder_detail(kind, learner, today),
+                    )
                     for _, learner in named
                 ],
                 learners_total=found.holding[index],
                 departments=sorted(
-                    name for name, group in departments.items()
+                    name
+                    for name, group in departments.items()
                     if not info.met(group.value(kind, today), criterion.threshold)
                 ),
             )
@@ -290,8 +327,7 @@ def judge(criteria: list[GateCriterion], found: WaveEvidence, today: date
     return totals, results
 
 
-def evaluate_gate(wave: Wave, today: date | None = None, now: datetime | None = None
-                  ) -> GateResult:
+def evaluate_gate(wave: Wave, today: date | None = None, now: datetime | None = None) -> GateResult:
     """Compute the wave's gate live from its learners' evidence: go or no-go, and why."""
     now = now or utcnow()
     today = today or clock.local_date(now)
@@ -312,6 +348,6 @@ def gate_from_totals(criteria: list[GateCriterion], totals: Aggregate, today: da
     """Go or no-go from a group's sums alone (the dashboard's wave list): no names."""
     if not criteria or not totals.learners:
         return False
-    return all(METRICS[Metric(c.kind)].met(totals.value(c.kind, today), c.threshold)
-               for c in criteria)
-
+    return all(
+        METRICS[Metric(c.kind)].met(totals.value(c.kind, today), c.threshold) for c in criteria
+    )

@@ -61,9 +61,7 @@ class MetricInfo:
 
 
 METRICS: dict[Metric, MetricInfo] = {
-    Metric.COMPLETION_RATE: MetricInfo(
-        _l("Required courses completed"), "%", False, 90, 100
-    ),
+    Metric.COMPLETION_RATE: MetricInfo(_l("Required courses completed"), "%", False, 90, 100),
     Metric.AVG_QUIZ_SCORE: MetricInfo(_l("Average quiz score"), "%", False, 80, 100),
     Metric.EXERCISE_PASS_RATE: MetricInfo(_l("Hands-on exercises passed"), "%", False, 85, 100),
     Metric.PRACTICE_ACTIONS_14D: MetricInfo(

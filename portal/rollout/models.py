@@ -108,7 +108,9 @@ class Plan(db.Model):
         passive_deletes=True,
     )
     goals: Mapped[list[Goal]] = relationship(
-        back_populates="plan", order_by="Goal.id", cascade="all, delete-orphan",
+        back_populates="plan",
+        order_by="Goal.id",
+        cascade="all, delete-orphan",
         passive_deletes=True,
     )
     waves: Mapped[list[Wave]] = relationship(
@@ -123,8 +125,9 @@ class Phase(db.Model):
     __tablename__ = "rollout_phases"
     __table_args__ = (
         CheckConstraint(f"status IN {_in(PhaseStatus)}", name="known_status"),
-        CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on",
-                        name="ends_after_start"),
+        CheckConstraint(
+            "ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="ends_after_start"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -200,7 +203,9 @@ wave_departments = Table(
     db.metadata,
     Column("wave_id", ForeignKey("rollout_waves.id", ondelete="CASCADE"), primary_key=True),
     Column(
-        "department_id", ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True,
+        "department_id",
+        ForeignKey("departments.id", ondelete="CASCADE"),
+        primary_key=True,
         index=True,
     ),
 )
@@ -225,7 +230,9 @@ class Wave(db.Model):
         secondary=wave_departments, order_by=Department.name
     )
     criteria: Mapped[list[GateCriterion]] = relationship(
-        back_populates="wave", order_by="GateCriterion.id", cascade="all, delete-orphan",
+        back_populates="wave",
+        order_by="GateCriterion.id",
+        cascade="all, delete-orphan",
         passive_deletes=True,
     )
 
@@ -300,14 +307,25 @@ _quiz = QuizAttempt.__table__.c
 _exercise = ExerciseAttempt.__table__.c
 Index(
     "ix_lesson_progress_scored",
-    _progress.user_id, _progress.lesson_id, _progress.best_score, _progress.completed_at,
+    _progress.user_id,
+    _progress.lesson_id,
+    _progress.best_score,
+    _progress.completed_at,
     # Only scored rows (quizzes and exercises): half the size of the table.
     sqlite_where=_progress.best_score.is_not(None),
     postgresql_where=_progress.best_score.is_not(None),
 )
-Index("ix_exercise_attempts_passed_user_lesson", _exercise.passed, _exercise.user_id,
-      _exercise.lesson_id)
+Index(
+    "ix_exercise_attempts_passed_user_lesson",
+    _exercise.passed,
+    _exercise.user_id,
+    _exercise.lesson_id,
+)
 Index("ix_quiz_attempts_user_id_submitted_at", _quiz.user_id, _quiz.submitted_at)
-Index("ix_certificates_user_issued_course", _certificates.user_id, _certificates.issued_at,
-      _certificates.course_id)
+Index(
+    "ix_certificates_user_issued_course",
+    _certificates.user_id,
+    _certificates.issued_at,
+    _certificates.course_id,
+)
 Index("ix_exercise_attempts_user_id_started_at", _exercise.user_id, _exercise.started_at)

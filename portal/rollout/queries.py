@@ -31,7 +31,8 @@ def plans() -> list[Plan]:
 def all_waves() -> list[tuple[Wave, str]]:
     """Every wave with its plan's name, plan by plan, in go-live order."""
     return db.session.execute(
-        select(Wave, Plan.name).join(Plan, Plan.id == Wave.plan_id)
+        select(Wave, Plan.name)
+        .join(Plan, Plan.id == Wave.plan_id)
         .order_by(Plan.name, Wave.go_live_on, Wave.id)
     ).all()
 
@@ -55,8 +56,10 @@ def latest_plan() -> Plan | None:
     """The plan the dashboard shows by default: the one going live soonest from today on,
     else the most recent."""
     plan_id = db.session.scalar(
-        select(Plan.id).where(Plan.target_go_live >= clock.today())
-        .order_by(Plan.target_go_live, Plan.id).limit(1)
+        select(Plan.id)
+        .where(Plan.target_go_live >= clock.today())
+        .order_by(Plan.target_go_live, Plan.id)
+        .limit(1)
     ) or db.session.scalar(select(Plan.id).order_by(Plan.id.desc()).limit(1))
     return load_plan(plan_id) if plan_id else None
 
@@ -123,11 +126,12 @@ def tied_courses(wave: Wave) -> list[TiedCourse]:
     return list(grouped.values())
 
 
-def signoffs(plan: Plan, *, phase: Phase | None = None, wave: Wave | None = None
-             ) -> list[SignOff]:
+def signoffs(plan: Plan, *, phase: Phase | None = None, wave: Wave | None = None) -> list[SignOff]:
     """Sign-off history, newest first: of a phase, of a wave's gate, or of the whole plan."""
-    query = select(SignOff).where(SignOff.plan_id == plan.id).options(
-        selectinload(SignOff.phase), selectinload(SignOff.wave)
+    query = (
+        select(SignOff)
+        .where(SignOff.plan_id == plan.id)
+        .options(selectinload(SignOff.phase), selectinload(SignOff.wave))
     )
     if phase is not None:
         query = query.where(SignOff.phase_id == phase.id)
@@ -164,8 +168,9 @@ class Readiness:
         return total
 
 
-def readiness(today: date, now: datetime, at_risk: int = AT_RISK_SHOWN,
-              medians: bool = False) -> Readiness:
+def readiness(
+    today: date, now: datetime, at_risk: int = AT_RISK_SHOWN, medians: bool = False
+) -> Readiness:
     """Every department's readiness sums and the learners most at risk, and with `medians`
     each department's time to proficiency (five statements, one of them heavy)."""
     catalogue = evidence.load_catalogue()
@@ -183,11 +188,18 @@ def readiness(today: date, now: datetime, at_risk: int = AT_RISK_SHOWN,
     statement = evidence.cached(("organisation", catalogue.key, at_risk, medians), build)
     found = evidence.read_summary(statement, today, now)
     learners = found.learners
-    learners.sort(key=lambda e: (-len(e.risks()), e.overdue_since is None,
-                                 e.overdue_since or today, e.user_id))
+    learners.sort(
+        key=lambda e: (
+            -len(e.risks()),
+            e.overdue_since is None,
+            e.overdue_since or today,
+            e.user_id,
+        )
+    )
     certificates = db.session.scalar(select(func.count(Certificate.id)))
-    return Readiness(today, found.departments, learners, certificates or 0, catalogue,
-                     found.medians)
+    return Readiness(
+        today, found.departments, learners, certificates or 0, catalogue, found.medians
+    )
 
 
 @dataclass
@@ -242,8 +254,11 @@ def latest_gate_decisions(waves: list[Wave]) -> dict[int, SignOff]:
     if not waves:
         return {}
     latest: dict[int, SignOff] = {}
-    query = (select(SignOff).where(SignOff.wave_id.in_([w.id for w in waves]))
-             .order_by(SignOff.signed_at.desc(), SignOff.id.desc()))
+    query = (
+        select(SignOff)
+        .where(SignOff.wave_id.in_([w.id for w in waves]))
+        .order_by(SignOff.signed_at.desc(), SignOff.id.desc())
+    )
     for signoff in db.session.scalars(query):
         latest.setdefault(signoff.wave_id, signoff)
     return latest

@@ -12,8 +12,17 @@ from datetime import date
 from portal.rollout.metrics import Metric
 
 SUM_FIELDS = (
-    "learners", "complete", "quiz_sum", "quiz_n", "ex_learners", "ex_ok", "actions",
-    "overdue", "stuck", "inactive", "at_risk",
+    "learners",
+    "complete",
+    "quiz_sum",
+    "quiz_n",
+    "ex_learners",
+    "ex_ok",
+    "actions",
+    "overdue",
+    "stuck",
+    "inactive",
+    "at_risk",
 )
 
 
@@ -108,8 +117,7 @@ class LearnerEvidence:
     def inactive(self) -> bool:
         """Neither practice nor study in the window while required training is still open,
         of an account at least as old as the window."""
-        return (self.actions == 0 and not self.studied and not self.complete
-                and not self.new_account)
+        return self.actions == 0 and not self.studied and not self.complete and not self.new_account
 
     def risks(self) -> list[str]:
         """Codes of what puts the learner at risk: overdue, stuck, inactive."""
@@ -126,6 +134,16 @@ class LearnerEvidence:
 Aggregate.FIELDS = (*SUM_FIELDS, "earliest_overdue")
 LearnerEvidence.FIELDS = tuple(f.name for f in fields(LearnerEvidence))
 LearnerEvidence.COUNTS = frozenset(
-    ("required_n", "done_n", "ex_required", "ex_passed", "quiz_sum", "quiz_n", "stuck",
-     "actions", "studied", "new_account")
+    (
+        "required_n",
+        "done_n",
+        "ex_required",
+        "ex_passed",
+        "quiz_sum",
+        "quiz_n",
+        "stuck",
+        "actions",
+        "studied",
+        "new_account",
+    )
 )

@@ -88,9 +88,7 @@ def save_automation(
                 _("Unknown merge field: %(fields)s", fields=", ".join(f"{{{n}}}" for n in unknown)),
                 field,
             )
-        unfillable = sorted(
-            {n for n in MERGE_FIELD.findall(text) if n not in FIELDS_FOR[trigger]}
-        )
+        unfillable = sorted({n for n in MERGE_FIELD.findall(text) if n not in FIELDS_FOR[trigger]})
         if unfillable:
             raise SandboxError(
                 _(

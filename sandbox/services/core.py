@@ -111,4 +111,3 @@ def reset_sandbox(sandbox: Sandbox, actor: User) -> None:
     populate(sandbox.id, sandbox.seed, sandbox.clock, (owner or actor).name)
     log_event(sandbox, actor, "sandbox.reset", generation=sandbox.generation)
     db.session.flush()
-

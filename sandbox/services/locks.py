@@ -27,9 +27,7 @@ def lock_sandbox(sandbox: Sandbox) -> Sandbox:
     """
     connection = db.session.connection()
     statement = (
-        select(Sandbox)
-        .where(Sandbox.id == sandbox.id)
-        .execution_options(populate_existing=True)
+        select(Sandbox).where(Sandbox.id == sandbox.id).execution_options(populate_existing=True)
     )
     if connection.dialect.name == "sqlite":
         if not connection.connection.driver_connection.in_transaction:

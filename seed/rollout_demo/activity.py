@@ -64,9 +64,7 @@ def _last_event_id() -> int:
     return db.session.scalar(select(func.max(SandboxEvent.id))) or 0
 
 
-def _practise(
-    user: User, lesson: Lesson, when: datetime, passed: bool, rng: random.Random
-) -> None:
+def _practise(user: User, lesson: Lesson, when: datetime, passed: bool, rng: random.Random) -> None:
     """A hands-on exercise in the learner's sandbox: start it, do the work (the reference
     solution) if this learner gets it right, or only its first part if not, then check it."""
     before = _last_event_id()

@@ -25,9 +25,15 @@ from portal.learning.services import new_certificate_code
 from tests.learning.conftest import course_files
 
 ROLES = ("learner", "trainer", "executive", "admin")
-SANDBOX_IDS = {"customer_id": "Customer", "parent_id": "Customer", "lead_id": "Lead",
-               "opportunity_id": "Opportunity", "ticket_id": "Ticket",
-               "automation_id": "Automation", "activity_id": "Activity"}
+SANDBOX_IDS = {
+    "customer_id": "Customer",
+    "parent_id": "Customer",
+    "lead_id": "Lead",
+    "opportunity_id": "Opportunity",
+    "ticket_id": "Ticket",
+    "automation_id": "Automation",
+    "activity_id": "Activity",
+}
 ANONYMOUS = None
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed-in"  # anyone signed in, whatever the role
@@ -110,51 +116,89 @@ MATRIX = [
     Route("GET", "/author/courses/<slug>/history", TRAINERS),
     Route("GET", "/author/courses/<slug>/export", TRAINERS),
     Route("POST", "/author/courses/<slug>/modules", TRAINERS, ok=VIEW_RAN),
-    Route("POST", "/author/courses/<slug>/modules/<key>/rename", TRAINERS, ok=VIEW_RAN,
-          key="basics"),
-    Route("POST", "/author/courses/<slug>/modules/<key>/move", TRAINERS, ok=VIEW_RAN,
-          key="basics"),
-    Route("POST", "/author/courses/<slug>/modules/<key>/remove", TRAINERS, ok=VIEW_RAN,
-          key="basics"),
-    Route("POST", "/author/courses/<slug>/modules/<key>/lessons", TRAINERS, ok=VIEW_RAN,
-          key="basics"),
+    Route(
+        "POST", "/author/courses/<slug>/modules/<key>/rename", TRAINERS, ok=VIEW_RAN, key="basics"
+    ),
+    Route("POST", "/author/courses/<slug>/modules/<key>/move", TRAINERS, ok=VIEW_RAN, key="basics"),
+    Route(
+        "POST", "/author/courses/<slug>/modules/<key>/remove", TRAINERS, ok=VIEW_RAN, key="basics"
+    ),
+    Route(
+        "POST", "/author/courses/<slug>/modules/<key>/lessons", TRAINERS, ok=VIEW_RAN, key="basics"
+    ),
     Route("GET", "/author/courses/<slug>/lessons/<key>", TRAINERS, key="intro"),
     Route("POST", "/author/courses/<slug>/lessons/<key>", TRAINERS, ok=VIEW_RAN, key="intro"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/move", TRAINERS, ok=VIEW_RAN,
-          key="intro"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/remove", TRAINERS, ok=VIEW_RAN,
-          key="intro"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/questions", TRAINERS, ok=VIEW_RAN,
-          key="basics-quiz"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/questions/<question_key>/remove",
-          TRAINERS, ok=VIEW_RAN, key="basics-quiz"),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/move", TRAINERS, ok=VIEW_RAN, key="intro"),
+    Route(
+        "POST", "/author/courses/<slug>/lessons/<key>/remove", TRAINERS, ok=VIEW_RAN, key="intro"
+    ),
+    Route(
+        "POST",
+        "/author/courses/<slug>/lessons/<key>/questions",
+        TRAINERS,
+        ok=VIEW_RAN,
+        key="basics-quiz",
+    ),
+    Route(
+        "POST",
+        "/author/courses/<slug>/lessons/<key>/questions/<question_key>/remove",
+        TRAINERS,
+        ok=VIEW_RAN,
+        key="basics-quiz",
+    ),
     Route("POST", "/author/courses/<slug>/withdraw", TRAINERS, ok=VIEW_RAN),
     Route("POST", "/author/courses/<slug>/delete", TRAINERS, ok=VIEW_RAN),
     Route("GET", "/author/courses/<slug>/assignments", TRAINERS),
     Route("POST", "/author/courses/<slug>/assignments", TRAINERS, ok=VIEW_RAN),
-    Route("POST", "/author/courses/<slug>/assignments/<int:assignment_id>/remove", TRAINERS,
-          ok=VIEW_RAN),
-    Route("POST", "/author/courses/<slug>/assignments/<int:assignment_id>", TRAINERS,
-          ok=VIEW_RAN),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/exercise", TRAINERS, ok=VIEW_RAN,
-          key="intro"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/setup", TRAINERS, ok=VIEW_RAN,
-          key="intro"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/setup/<record_key>/remove", TRAINERS,
-          ok=VIEW_RAN, key="intro"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/checks", TRAINERS, ok=VIEW_RAN,
-          key="intro"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/checks/<check_key>/remove", TRAINERS,
-          ok=VIEW_RAN, key="intro"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/solution", TRAINERS, ok=VIEW_RAN,
-          key="intro"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/solution/move", TRAINERS, ok=VIEW_RAN,
-          key="intro"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/solution/remove", TRAINERS,
-          ok=VIEW_RAN, key="intro"),
+    Route(
+        "POST",
+        "/author/courses/<slug>/assignments/<int:assignment_id>/remove",
+        TRAINERS,
+        ok=VIEW_RAN,
+    ),
+    Route("POST", "/author/courses/<slug>/assignments/<int:assignment_id>", TRAINERS, ok=VIEW_RAN),
+    Route(
+        "POST", "/author/courses/<slug>/lessons/<key>/exercise", TRAINERS, ok=VIEW_RAN, key="intro"
+    ),
+    Route("POST", "/author/courses/<slug>/lessons/<key>/setup", TRAINERS, ok=VIEW_RAN, key="intro"),
+    Route(
+        "POST",
+        "/author/courses/<slug>/lessons/<key>/setup/<record_key>/remove",
+        TRAINERS,
+        ok=VIEW_RAN,
+        key="intro",
+    ),
+    Route(
+        "POST", "/author/courses/<slug>/lessons/<key>/checks", TRAINERS, ok=VIEW_RAN, key="intro"
+    ),
+    Route(
+        "POST",
+        "/author/courses/<slug>/lessons/<key>/checks/<check_key>/remove",
+        TRAINERS,
+        ok=VIEW_RAN,
+        key="intro",
+    ),
+    Route(
+        "POST", "/author/courses/<slug>/lessons/<key>/solution", TRAINERS, ok=VIEW_RAN, key="intro"
+    ),
+    Route(
+        "POST",
+        "/author/courses/<slug>/lessons/<key>/solution/move",
+        TRAINERS,
+        ok=VIEW_RAN,
+        key="intro",
+    ),
+    Route(
+        "POST",
+        "/author/courses/<slug>/lessons/<key>/solution/remove",
+        TRAINERS,
+        ok=VIEW_RAN,
+        key="intro",
+    ),
     # The matrix's lesson is a reading: no solution steps, so the view answers 400.
-    Route("GET", "/author/courses/<slug>/lessons/<key>/solution/action", TRAINERS, ok=400,
-          key="intro"),
+    Route(
+        "GET", "/author/courses/<slug>/lessons/<key>/solution/action", TRAINERS, ok=400, key="intro"
+    ),
     Route("GET", "/author/courses/<slug>/progress", TRAINERS),
     Route("POST", "/author/courses/<slug>/nudge", TRAINERS, ok=VIEW_RAN),
     # Readiness, rollout, sandbox
@@ -197,8 +241,12 @@ MATRIX = [
     Route("POST", "/rollout/waves/<int:wave_id>/criteria", EXECUTIVES, ok=VIEW_RAN),
     Route("POST", "/rollout/waves/<int:wave_id>/courses", EXECUTIVES, ok=VIEW_RAN),
     # The test's assignment is not tied to the wave: not found, once access is granted.
-    Route("POST", "/rollout/waves/<int:wave_id>/assignments/<int:assignment_id>/untie",
-          EXECUTIVES, ok=404),
+    Route(
+        "POST",
+        "/rollout/waves/<int:wave_id>/assignments/<int:assignment_id>/untie",
+        EXECUTIVES,
+        ok=404,
+    ),
     Route("POST", "/rollout/waves/<int:wave_id>/signoff", EXECUTIVES, ok=VIEW_RAN),
     Route("POST", "/rollout/criteria/<int:criterion_id>/delete", EXECUTIVES, ok=VIEW_RAN),
     Route("GET", "/sandbox/", PRACTICE),
@@ -212,8 +260,9 @@ MATRIX = [
     Route("POST", "/sandbox/tasks/<int:activity_id>/done", PRACTICE, ok=302),
     Route("GET", "/sandbox/automations/<int:automation_id>", PRACTICE),
     Route("POST", "/sandbox/automations/<int:automation_id>/active", PRACTICE, ok=302),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/dry-run", TRAINERS, ok=VIEW_RAN,
-          key="intro"),
+    Route(
+        "POST", "/author/courses/<slug>/lessons/<key>/dry-run", TRAINERS, ok=VIEW_RAN, key="intro"
+    ),
     Route("GET", "/sandbox/leads", PRACTICE),
     Route("GET", "/sandbox/leads/new", PRACTICE),
     Route("POST", "/sandbox/leads/new", PRACTICE, ok=VIEW_RAN),
@@ -237,8 +286,14 @@ MATRIX = [
 ]
 
 
-ROLLOUT_RECORDS = {"plan_id": "plan", "phase_id": "phase", "milestone_id": "milestone",
-                   "goal_id": "goal", "wave_id": "wave", "criterion_id": "criterion"}
+ROLLOUT_RECORDS = {
+    "plan_id": "plan",
+    "phase_id": "phase",
+    "milestone_id": "milestone",
+    "goal_id": "goal",
+    "wave_id": "wave",
+    "criterion_id": "criterion",
+}
 
 
 def expected(route: Route, role: str | None):
@@ -283,8 +338,16 @@ class World:
         model = getattr(sandbox_models, model_name)
         box = get_or_create_sandbox(self.requester)
         if model is sandbox_models.Automation:
-            db.session.add(model(sandbox_id=box.id, name="a", trigger="birthday", subject="s",
-                                 body="b", active=False))
+            db.session.add(
+                model(
+                    sandbox_id=box.id,
+                    name="a",
+                    trigger="birthday",
+                    subject="s",
+                    body="b",
+                    active=False,
+                )
+            )
         db.session.commit()
         return db.session.scalar(select(model.id).where(model.sandbox_id == box.id).limit(1))
 
@@ -301,17 +364,25 @@ class World:
         phase = services.add_phase(plan, services.PhaseData(name="Training"))
         milestone = services.add_milestone(phase, "Everyone trained", None, None)
         goal = services.save_goal(plan, services.GoalData("short", "Trained", "manual", 90))
-        wave = services.create_wave(plan, services.WaveData(
-            "Pilot", date.today() + timedelta(days=20), 14, [self.make.department("Sales").id]))
+        wave = services.create_wave(
+            plan,
+            services.WaveData(
+                "Pilot", date.today() + timedelta(days=20), 14, [self.make.department("Sales").id]
+            ),
+        )
         criterion = services.set_criterion(wave, "completion_rate", 90)
         db.session.commit()
-        return SimpleNamespace(plan=plan, phase=phase, milestone=milestone, goal=goal,
-                               wave=wave, criterion=criterion)
+        return SimpleNamespace(
+            plan=plan, phase=phase, milestone=milestone, goal=goal, wave=wave, criterion=criterion
+        )
 
     def certificate_of(self, user) -> str:
         certificate = Certificate(
-            code=new_certificate_code(), user_id=user.id, course_id=self.course.id,
-            learner_name=user.name, course_title=self.course.title,
+            code=new_certificate_code(),
+            user_id=user.id,
+            course_id=self.course.id,
+            learner_name=user.name,
+            course_title=self.course.title,
         )
         db.session.add(certificate)
         db.session.commit()
@@ -330,8 +401,9 @@ class World:
                 .order_by(QuizQuestion.id)
             )
         if name == "assignment_id":
-            assignment = Assignment(course_id=self.course.id,
-                                    department_id=self.other_learner.department_id)
+            assignment = Assignment(
+                course_id=self.course.id, department_id=self.other_learner.department_id
+            )
             db.session.add(assignment)
             db.session.commit()
             return str(assignment.id)
@@ -439,8 +511,9 @@ def test_navigation_links_only_to_pages_the_role_may_open(app, make, role):
     links = re.findall(r'href="([^"]+)"', NAV.search(home.get_data(as_text=True)).group(1))
     assert links, "a signed-in person sees at least their home in the navigation"
     assert home.request.path in links
-    allowed = {route.rule for route in MATRIX if route.method == "GET"
-               and expected(route, role) == 200}
+    allowed = {
+        route.rule for route in MATRIX if route.method == "GET" and expected(route, role) == 200
+    }
     for link in links:
         assert link in allowed, f"{role} is shown {link} but may not open it"
         assert client.get(link).status_code == 200, link

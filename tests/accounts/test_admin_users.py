@@ -21,22 +21,35 @@ def _listed(html: str) -> set[int]:
 def _state(user_id: int) -> tuple:
     db.session.expire_all()
     user = db.session.get(User, user_id)
-    return (user.email, user.name, user.department_id, user.job_title, user.locale, user.active,
-            user.password_hash, user.password_change_required, tuple(sorted(user.roles)))
+    return (
+        user.email,
+        user.name,
+        user.department_id,
+        user.job_title,
+        user.locale,
+        user.active,
+        user.password_hash,
+        user.password_change_required,
+        tuple(sorted(user.roles)),
+    )
 
 
 # Listing, search, filters, pages
 
 
 def test_list_shows_active_people_with_department_and_roles(client, admin, make):
-    ann = make.user(name="Ann Lee", roles=("learner", "trainer"), department="Marketing",
-                    job_title="Campaign Manager")
+    ann = make.user(
+        name="Ann Lee",
+        roles=("learner", "trainer"),
+        department="Marketing",
+        job_title="Campaign Manager",
+    )
     gone = make.user(name="Gone Person", active=False)
     response = client.get("/admin/users")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert _listed(page) == {admin.id, ann.id}
-    row = page[page.index(f'id="user-{ann.id}"'):]
+    row = page[page.index(f'id="user-{ann.id}"') :]
     row = row[: row.index("</tr>")]
     assert "Ann Lee" in row and "Marketing" in row and "Campaign Manager" in row
     assert "Learner" in row and "Trainer" in row
@@ -48,8 +61,9 @@ def test_live_search_returns_only_the_results_fragment(client, admin, make):
     ann = make.user(name="Annika Rao", email="annika@example.test")
     make.user(name="Bilal Shah", email="bilal@example.test")
 
-    response = client.get("/admin/users", query_string={"q": "annika"},
-                          headers={"HX-Request": "true"})
+    response = client.get(
+        "/admin/users", query_string={"q": "annika"}, headers={"HX-Request": "true"}
+    )
 
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -75,16 +89,16 @@ def test_live_search_returns_only_the_results_fragment(client, admin, make):
         ("nobody", set()),
     ],
 )
-def test_search_matches_name_or_email_without_regard_to_case(client, admin, make, query,
-                                                             expected):
+def test_search_matches_name_or_email_without_regard_to_case(client, admin, make, query, expected):
     people = {
         "annika": make.user(name="Annika Rao", email="annika@example.test"),
         "bilal": make.user(name="Bilal Shah", email="bilal@example.test"),
         "under_score": make.user(name="Under Score", email="under_score@example.test"),
         "underxscore": make.user(name="Underx Score", email="underxscore@other.test"),
     }
-    fragment = client.get("/admin/users", query_string={"q": query},
-                          headers={"HX-Request": "true"}).get_data(as_text=True)
+    fragment = client.get(
+        "/admin/users", query_string={"q": query}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
     assert _listed(fragment) == {people[key].id for key in expected}
     if not expected:
         assert "Nobody matches these filters." in fragment
@@ -105,11 +119,18 @@ def test_filters_by_department_role_and_status(client, admin, make):
     assert listed(department=sales, role="learner") == {sales_learner.id}
     assert listed(status="disabled") == {disabled.id}
     assert listed(status="all", department=sales) == {
-        sales_learner.id, sales_trainer.id, disabled.id}
+        sales_learner.id,
+        sales_trainer.id,
+        disabled.id,
+    }
     assert listed(role="learner") == {sales_learner.id, billing_learner.id}
     # Nonsense filter values are ignored rather than failing.
     assert listed(role="wizard", status="gone", department="x", page="-3") == {
-        admin.id, sales_learner.id, sales_trainer.id, billing_learner.id}
+        admin.id,
+        sales_learner.id,
+        sales_trainer.id,
+        billing_learner.id,
+    }
 
 
 def test_pages_split_the_list_and_keep_the_filters(app, client, admin, make, monkeypatch):
@@ -142,8 +163,11 @@ def test_users_page_runs_the_same_number_of_queries_for_10_and_100_people(
 
     def add_people(total: int) -> None:
         for index in range(count(User), total):
-            make.user(roles=("learner", "trainer") if index % 3 else ("learner",),
-                      department=departments[index % 5], password=None)
+            make.user(
+                roles=("learner", "trainer") if index % 3 else ("learner",),
+                department=departments[index % 5],
+                password=None,
+            )
 
     def queries_for_list() -> int:
         client.get("/admin/users")  # warm: the first request loads templates
@@ -184,7 +208,11 @@ def test_admin_creates_a_user_who_can_sign_in(app, client, admin, make):
 
     user = User.by_email("zara.khan@example.test")
     assert (user.name, user.job_title, user.department_id, user.locale) == (
-        "Zara Khan", "Account Manager", sales.id, "ur")
+        "Zara Khan",
+        "Account Manager",
+        sales.id,
+        "ur",
+    )
     assert user.roles == {"learner", "trainer"}
     assert user.password_change_required is True
     other = app.test_client()
@@ -236,8 +264,9 @@ def test_bad_new_user_is_refused_beside_the_field_and_nothing_is_saved(
 
 
 def test_admin_edits_a_user(client, admin, make):
-    user = make.user(name="Old Name", roles=("learner", "executive"), department="Sales",
-                     locale="ur")
+    user = make.user(
+        name="Old Name", roles=("learner", "executive"), department="Sales", locale="ur"
+    )
     billing = make.department("Billing")
     form = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert 'value="Old Name"' in form
@@ -246,26 +275,48 @@ def test_admin_edits_a_user(client, admin, make):
     selected = re.findall(r'<option selected value="([^"]*)">', form)
     assert sorted(selected) == sorted([str(user.department_id), "ur"])
 
-    response = client.post(f"/admin/users/{user.id}", data={
-        "name": "New Name", "email": "NEW@example.test", "department_id": billing.id,
-        "job_title": "Billing Officer", "roles": ["trainer", "executive"], "locale": "hi"})
+    response = client.post(
+        f"/admin/users/{user.id}",
+        data={
+            "name": "New Name",
+            "email": "NEW@example.test",
+            "department_id": billing.id,
+            "job_title": "Billing Officer",
+            "roles": ["trainer", "executive"],
+            "locale": "hi",
+        },
+    )
 
     assert response.status_code == 302
     assert "Changes to New Name are saved." in client.get(response.headers["Location"]).get_data(
-        as_text=True)
+        as_text=True
+    )
     user = db.session.get(User, user.id)
     assert (user.name, user.email, user.department_id, user.job_title, user.locale) == (
-        "New Name", "new@example.test", billing.id, "Billing Officer", "hi")
+        "New Name",
+        "new@example.test",
+        billing.id,
+        "Billing Officer",
+        "hi",
+    )
     assert user.roles == {"trainer", "executive"}
 
 
-def test_admin_sets_a_new_password_which_ends_the_users_sessions(app, client, admin, make,
-                                                                 signed_in):
+def test_admin_sets_a_new_password_which_ends_the_users_sessions(
+    app, client, admin, make, signed_in
+):
     user = make.user(roles=("learner",))
     their_session = signed_in(user)
-    response = client.post(f"/admin/users/{user.id}", data={
-        "name": user.name, "email": user.email, "roles": ["learner"],
-        "password": "set-by-the-admin", "require_change": "y"})
+    response = client.post(
+        f"/admin/users/{user.id}",
+        data={
+            "name": user.name,
+            "email": user.email,
+            "roles": ["learner"],
+            "password": "set-by-the-admin",
+            "require_change": "y",
+        },
+    )
     assert response.status_code == 302
     assert their_session.get("/learn/").status_code == 302
     fresh = app.test_client()
@@ -274,9 +325,15 @@ def test_admin_sets_a_new_password_which_ends_the_users_sessions(app, client, ad
 
 
 def test_admin_changing_their_own_password_stays_signed_in(client, admin):
-    response = client.post(f"/admin/users/{admin.id}", data={
-        "name": admin.name, "email": admin.email, "roles": ["admin"],
-        "password": "my-own-new-secret"})
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data={
+            "name": admin.name,
+            "email": admin.email,
+            "roles": ["admin"],
+            "password": "my-own-new-secret",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/admin/users").status_code == 200
 
@@ -299,11 +356,14 @@ def test_bad_edit_is_refused_beside_the_field_and_nothing_is_saved(
 
 def test_admin_cannot_remove_their_own_admin_role(client, admin):
     before = _state(admin.id)
-    response = client.post(f"/admin/users/{admin.id}", data={
-        "name": admin.name, "email": admin.email, "roles": ["learner"]})
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data={"name": admin.name, "email": admin.email, "roles": ["learner"]},
+    )
     assert response.status_code == 422
     assert "You cannot remove your own admin role." in field_errors(
-        response.get_data(as_text=True), "roles")
+        response.get_data(as_text=True), "roles"
+    )
     assert _state(admin.id) == before
     assert client.get("/admin/users").status_code == 200
 
@@ -311,8 +371,9 @@ def test_admin_cannot_remove_their_own_admin_role(client, admin):
 def test_admin_cannot_disable_themselves(client, admin):
     page = client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
     assert "Disable account" not in page  # no button for it...
-    response = client.post(f"/admin/users/{admin.id}/active", data={"active": "0"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/admin/users/{admin.id}/active", data={"active": "0"}, follow_redirects=True
+    )
     assert "You cannot disable your own account." in alerts(response.get_data(as_text=True))
     assert db.session.get(User, admin.id).active is True  # ...and the rule holds without one
     assert client.get("/admin/users").status_code == 200
@@ -320,23 +381,30 @@ def test_admin_cannot_disable_themselves(client, admin):
 
 def test_admin_disables_and_re_enables_from_the_list_with_htmx(client, admin, make):
     user = make.user(name="Dana Mir")
-    row = client.post(f"/admin/users/{user.id}/active", data={"active": "0"},
-                      headers={"HX-Request": "true"})
+    row = client.post(
+        f"/admin/users/{user.id}/active", data={"active": "0"}, headers={"HX-Request": "true"}
+    )
     assert row.status_code == 200
     assert "Disabled" in row.get_data(as_text=True) and "Enable" in row.get_data(as_text=True)
     assert db.session.get(User, user.id).active is False
     assert user.id not in _listed(client.get("/admin/users").get_data(as_text=True))
 
-    row = client.post(f"/admin/users/{user.id}/active", data={"active": "1"},
-                      headers={"HX-Request": "true"})
+    row = client.post(
+        f"/admin/users/{user.id}/active", data={"active": "1"}, headers={"HX-Request": "true"}
+    )
     assert "Active" in row.get_data(as_text=True)
     assert db.session.get(User, user.id).active is True
 
 
 def test_another_admin_can_be_disabled_and_demoted(client, admin, make):
     other = make.user(roles=("admin",))
-    assert client.post(f"/admin/users/{other.id}", data={
-        "name": other.name, "email": other.email, "roles": ["trainer"]}).status_code == 302
+    assert (
+        client.post(
+            f"/admin/users/{other.id}",
+            data={"name": other.name, "email": other.email, "roles": ["trainer"]},
+        ).status_code
+        == 302
+    )
     assert client.post(f"/admin/users/{other.id}/active", data={"active": "0"}).status_code == 302
     other = db.session.get(User, other.id)
     assert other.roles == {"trainer"} and other.active is False
@@ -353,14 +421,16 @@ def test_unknown_user_is_not_found(client, admin, path):
 
 def test_names_are_shown_as_text_never_as_markup(client, admin):
     name = '<img src=x onerror=alert(1)>"'
-    response = client.post("/admin/users/new", data={**GOOD_NEW_USER, "name": name},
-                           follow_redirects=True)
+    response = client.post(
+        "/admin/users/new", data={**GOOD_NEW_USER, "name": name}, follow_redirects=True
+    )
     user = User.by_email("zara.khan@example.test")
     pages = [
         response.get_data(as_text=True),  # the list, with the flash naming them
         client.get(f"/admin/users/{user.id}").get_data(as_text=True),
-        client.post(f"/admin/users/{user.id}/active", data={"active": "0"},
-                    headers={"HX-Request": "true"}).get_data(as_text=True),
+        client.post(
+            f"/admin/users/{user.id}/active", data={"active": "0"}, headers={"HX-Request": "true"}
+        ).get_data(as_text=True),
     ]
     for page in pages:
         assert "<img src=x" not in page

@@ -26,8 +26,17 @@ def cli(app):
 
 
 def test_users_create_makes_an_account_that_can_sign_in(app_ctx, cli, client):
-    result = cli("users", "create", "--email", "x@y.test", "--role", "admin", "--role", "trainer",
-                 input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = cli(
+        "users",
+        "create",
+        "--email",
+        "x@y.test",
+        "--role",
+        "admin",
+        "--role",
+        "trainer",
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
 
     assert result.exit_code == 0, result.output
     assert "Created x@y.test with roles: admin, trainer" in result.output
@@ -38,8 +47,20 @@ def test_users_create_makes_an_account_that_can_sign_in(app_ctx, cli, client):
 
 
 def test_users_create_with_name_and_new_department(app_ctx, cli):
-    result = cli("users", "create", "--email", "Head@Example.test", "--name", "Head of IT",
-                 "--role", "executive", "--department", "IT", "--password", PASSWORD)
+    result = cli(
+        "users",
+        "create",
+        "--email",
+        "Head@Example.test",
+        "--name",
+        "Head of IT",
+        "--role",
+        "executive",
+        "--department",
+        "IT",
+        "--password",
+        PASSWORD,
+    )
     assert result.exit_code == 0, result.output
     user = User.by_email("head@example.test")
     assert (user.name, user.department.name) == ("Head of IT", "IT")
@@ -55,8 +76,9 @@ def test_users_create_with_name_and_new_department(app_ctx, cli):
     ],
     ids=["bad email", "short password", "taken email", "unknown role"],
 )
-def test_users_create_with_bad_input_says_why_and_creates_nothing(app_ctx, cli, make, args,
-                                                                  message):
+def test_users_create_with_bad_input_says_why_and_creates_nothing(
+    app_ctx, cli, make, args, message
+):
     make.user(email="taken@example.test", department=None)
     before = (count(User), count(UserRole), count(Department))
     if "--role" not in args:
@@ -73,8 +95,15 @@ def test_users_create_with_bad_input_says_why_and_creates_nothing(app_ctx, cli, 
 
 
 def test_users_create_asks_twice_and_refuses_passwords_that_differ(app_ctx, cli):
-    result = cli("users", "create", "--email", "x@y.test", "--role", "learner",
-                 input=f"{PASSWORD}\nsomething-else\n{PASSWORD}\n{PASSWORD}\n")
+    result = cli(
+        "users",
+        "create",
+        "--email",
+        "x@y.test",
+        "--role",
+        "learner",
+        input=f"{PASSWORD}\nsomething-else\n{PASSWORD}\n{PASSWORD}\n",
+    )
     assert "do not match" in result.output
     assert result.exit_code == 0
     assert User.by_email("x@y.test") is not None
@@ -87,9 +116,13 @@ def test_seed_demo_creates_the_demo_organisation_once(app_ctx, cli, client):
     assert "Demo organisation created: 44 people," in result.output
     assert sorted(db.session.scalars(select(Department.name))) == sorted(DEPARTMENTS)
     assert count(User) == 44
-    per_department = dict(db.session.execute(
-        select(Department.name, func.count(User.id)).join(User.department)
-        .group_by(Department.name)).all())
+    per_department = dict(
+        db.session.execute(
+            select(Department.name, func.count(User.id))
+            .join(User.department)
+            .group_by(Department.name)
+        ).all()
+    )
     assert set(per_department) == set(DEPARTMENTS)
     assert all(per_department[name] >= 1 for name in DEPARTMENTS)
     assert per_department["Sales"] > per_department["IT"]
@@ -112,8 +145,10 @@ def test_seed_demo_creates_the_demo_organisation_once(app_ctx, cli, client):
     assert again.exit_code == 0
     assert "already there" in again.output
     db.session.expire_all()
-    after = [(u.email, u.name, u.department_id, u.password_hash)
-             for u in db.session.scalars(select(User))]
+    after = [
+        (u.email, u.name, u.department_id, u.password_hash)
+        for u in db.session.scalars(select(User))
+    ]
     assert sorted(after) == sorted(before)
     assert count(Department) == 5
 

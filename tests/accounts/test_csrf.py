@@ -17,8 +17,16 @@ def _snapshot() -> list[tuple]:
     """Everything a refused request could have touched in accounts."""
     db.session.expire_all()
     users = [
-        (u.email, u.name, u.active, u.locale, u.password_hash, u.session_version,
-         u.department_id, tuple(sorted(u.roles)))
+        (
+            u.email,
+            u.name,
+            u.active,
+            u.locale,
+            u.password_hash,
+            u.session_version,
+            u.department_id,
+            tuple(sorted(u.roles)),
+        )
         for u in db.session.scalars(select(User).order_by(User.email))
     ]
     departments = [d.name for d in db.session.scalars(select(Department).order_by(Department.name))]
@@ -33,20 +41,33 @@ CASES = {
     "login": lambda ctx: ("/login", {"email": ctx["other"].email, "password": TEST_PASSWORD}),
     "logout": lambda ctx: ("/logout", {}),
     "language": lambda ctx: ("/language", {"locale": "ur"}),
-    "user create": lambda ctx: ("/admin/users/new", {
-        "name": "Zara Khan", "email": "zara@example.test", "roles": ["learner"]}),
-    "user edit": lambda ctx: (f"/admin/users/{ctx['other'].id}", {
-        "name": "Renamed", "email": ctx["other"].email, "roles": ["trainer"]}),
+    "user create": lambda ctx: (
+        "/admin/users/new",
+        {"name": "Zara Khan", "email": "zara@example.test", "roles": ["learner"]},
+    ),
+    "user edit": lambda ctx: (
+        f"/admin/users/{ctx['other'].id}",
+        {"name": "Renamed", "email": ctx["other"].email, "roles": ["trainer"]},
+    ),
     "user disable": lambda ctx: (f"/admin/users/{ctx['other'].id}/active", {"active": "0"}),
     "department create": lambda ctx: ("/admin/departments", {"name": "Legal"}),
     "department rename": lambda ctx: (
-        f"/admin/departments/{ctx['empty'].id}/rename", {"name": "Renamed"}),
+        f"/admin/departments/{ctx['empty'].id}/rename",
+        {"name": "Renamed"},
+    ),
     "department delete": lambda ctx: (f"/admin/departments/{ctx['empty'].id}/delete", {}),
-    "roster import": lambda ctx: ("/admin/users/import", {
-        "file": csv_upload("name,email\nNew Person,new.person@example.test\n")}),
-    "password change": lambda ctx: ("/account/password", {
-        "current_password": TEST_PASSWORD, "new_password": "a-brand-new-secret",
-        "confirm_password": "a-brand-new-secret"}),
+    "roster import": lambda ctx: (
+        "/admin/users/import",
+        {"file": csv_upload("name,email\nNew Person,new.person@example.test\n")},
+    ),
+    "password change": lambda ctx: (
+        "/account/password",
+        {
+            "current_password": TEST_PASSWORD,
+            "new_password": "a-brand-new-secret",
+            "confirm_password": "a-brand-new-secret",
+        },
+    ),
 }
 
 
@@ -78,8 +99,9 @@ def test_post_with_a_stale_token_from_another_session_is_refused(app, client, ma
     client.login(admin)
     stranger = app.test_client()
     foreign_token = stranger.csrf_token()
-    response = client.post("/admin/departments",
-                           data={"name": "Legal", "csrf_token": foreign_token})
+    response = client.post(
+        "/admin/departments", data={"name": "Legal", "csrf_token": foreign_token}
+    )
     assert response.status_code == 400
     assert count(Department) == 1  # only the admin's own
 

@@ -53,8 +53,11 @@ def test_bad_department_name_is_refused_beside_the_field(client, admin, name, me
 
 def test_admin_renames_a_department(client, admin, make):
     legal = make.department("Legal")
-    response = client.post(f"/admin/departments/{legal.id}/rename", data={"name": "Legal & Risk"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/admin/departments/{legal.id}/rename",
+        data={"name": "Legal & Risk"},
+        follow_redirects=True,
+    )
     assert "Department renamed to Legal &amp; Risk." in response.get_data(as_text=True)
     assert _names() == ["IT", "Legal & Risk"]
 
@@ -76,8 +79,9 @@ def test_renaming_only_the_case_of_a_department_is_allowed(client, admin):
 )
 def test_bad_rename_says_why_and_keeps_the_name(client, admin, make, name, message):
     legal = make.department("Legal")
-    response = client.post(f"/admin/departments/{legal.id}/rename", data={"name": name},
-                           follow_redirects=True)
+    response = client.post(
+        f"/admin/departments/{legal.id}/rename", data={"name": name}, follow_redirects=True
+    )
     assert response.request.path == "/admin/departments"
     assert message in alerts(response.get_data(as_text=True))
     assert _names() == ["IT", "Legal"]
@@ -95,13 +99,14 @@ def test_department_with_people_cannot_be_deleted(client, admin, make):
     make.user(department="Sales", active=False)
     sales = db.session.scalar(select(Department).where(Department.name == "Sales"))
     page = client.get("/admin/departments").get_data(as_text=True)
-    delete_form = page[page.index(f"/admin/departments/{sales.id}/delete"):]
+    delete_form = page[page.index(f"/admin/departments/{sales.id}/delete") :]
     assert "disabled" in delete_form[: delete_form.index("</form>")]
 
     response = client.post(f"/admin/departments/{sales.id}/delete", follow_redirects=True)
 
-    assert ("Sales still has 2 people: move them to another department first."
-            in alerts(response.get_data(as_text=True)))
+    assert "Sales still has 2 people: move them to another department first." in alerts(
+        response.get_data(as_text=True)
+    )
     assert _names() == ["IT", "Sales"]
 
 

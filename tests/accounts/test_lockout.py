@@ -58,8 +58,9 @@ def test_a_browser_that_signed_in_before_is_not_kept_out_by_a_lock(app, client, 
     assert other_browser.login(user).status_code == 429
 
 
-def test_the_lock_comes_after_the_configured_number_of_wrong_passwords(app, client, make,
-                                                                        monkeypatch):
+def test_the_lock_comes_after_the_configured_number_of_wrong_passwords(
+    app, client, make, monkeypatch
+):
     monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_ATTEMPTS", 3)
     user = make.user()
     for _ in range(2):
@@ -144,8 +145,9 @@ def test_a_lock_without_a_mail_server_still_locks(client, make):
     assert client.login(user).status_code == 429
 
 
-def test_sign_ins_wait_a_bounded_time_for_a_hashing_turn_then_hear_busy(app, app_ctx, client,
-                                                                          make, monkeypatch):
+def test_sign_ins_wait_a_bounded_time_for_a_hashing_turn_then_hear_busy(
+    app, app_ctx, client, make, monkeypatch
+):
     user = make.user()
     monkeypatch.setitem(app.config, "LOGIN_HASH_WAIT_SECONDS", 0.2)
     with services._hash_turn():  # every turn of this process is taken

@@ -99,8 +99,9 @@ def test_protected_page_sends_back_after_sign_in(client, make):
     user = make.user(roles=("admin",))
     first = client.get("/admin/departments")
     assert first.headers["Location"] == "/login?next=%2Fadmin%2Fdepartments"
-    response = client.post(first.headers["Location"],
-                           data={"email": user.email, "password": "correct-horse-battery"})
+    response = client.post(
+        first.headers["Location"], data={"email": user.email, "password": "correct-horse-battery"}
+    )
     assert response.headers["Location"] == "/admin/departments"
 
 
@@ -115,8 +116,7 @@ def test_sign_in_is_recorded(client, make):
     assert user.last_login_at >= user.first_login_at
 
 
-def test_too_many_sign_in_attempts_are_refused_with_a_clear_message(app, client, make,
-                                                                    monkeypatch):
+def test_too_many_sign_in_attempts_are_refused_with_a_clear_message(app, client, make, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
     user = make.user()
     for _ in range(3):

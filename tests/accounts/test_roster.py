@@ -26,7 +26,7 @@ def _import(client, text, filename="roster.csv", **data):
 
 def _report_rows(page: str) -> list[tuple[str, str]]:
     """(email, what the report says happened to that row, with any problems), in order."""
-    section = page[page.index('id="import-report"'):]
+    section = page[page.index('id="import-report"') :]
     rows = []
     for row in re.findall(r"<tr[^>]*>\s*<td>\d+</td>(.*?)</tr>", section, re.S):
         cells = re.findall(r"<td>(.*?)</td>", row, re.S)
@@ -55,8 +55,13 @@ def _totals() -> tuple[int, int, int]:
 @pytest.fixture
 def kept(make):
     """Someone already in the portal, whom the good file updates."""
-    return make.user(email="kept@example.test", name="Kept Person", roles=("learner",),
-                     department="Sales", job_title="Old title")
+    return make.user(
+        email="kept@example.test",
+        name="Kept Person",
+        roles=("learner",),
+        department="Sales",
+        job_title="Old title",
+    )
 
 
 def test_good_file_creates_and_updates_people_and_departments(app, client, admin, kept):
@@ -64,8 +69,9 @@ def test_good_file_creates_and_updates_people_and_departments(app, client, admin
 
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert ("Imported: 2 created, 1 updated, 0 unchanged. New departments: Field Ops."
-            in _summary(page))
+    assert "Imported: 2 created, 1 updated, 0 unchanged. New departments: Field Ops." in _summary(
+        page
+    )
     assert _report(page) == {
         "ann@example.test": "Created",
         "bilal@example.test": "Created",
@@ -73,7 +79,11 @@ def test_good_file_creates_and_updates_people_and_departments(app, client, admin
     }
     ann, bilal = User.by_email("ann@example.test"), User.by_email("bilal@example.test")
     assert (ann.name, ann.department.name, ann.job_title, ann.roles) == (
-        "Ann Lee", "Sales", "Sales Executive", {"learner"})
+        "Ann Lee",
+        "Sales",
+        "Sales Executive",
+        {"learner"},
+    )
     assert (bilal.department.name, bilal.roles) == ("Field Ops", {"trainer", "executive"})
     kept_now = db.session.get(User, kept.id)
     assert (kept_now.department.name, kept_now.job_title) == ("IT", "Engineer")
@@ -97,24 +107,29 @@ def test_importing_the_same_file_again_reports_unchanged(client, admin, kept):
 
 def test_department_case_and_spacing_in_the_file_do_not_make_duplicates(client, admin, make):
     make.department("Customer Service")
-    text = ("name,email,department\n"
-            "One,one@example.test,customer  SERVICE\n"
-            "Two,two@example.test,field ops\n"
-            "Three,three@example.test,Field Ops\n")
+    text = (
+        "name,email,department\n"
+        "One,one@example.test,customer  SERVICE\n"
+        "Two,two@example.test,field ops\n"
+        "Three,three@example.test,Field Ops\n"
+    )
     page = _import(client, text).get_data(as_text=True)
     assert "New departments: field ops." in _summary(page)
     names = sorted(db.session.scalars(select(Department.name)))
     assert names == ["Customer Service", "IT", "field ops"]
-    assert User.by_email("two@example.test").department_id == User.by_email(
-        "three@example.test").department_id
+    assert (
+        User.by_email("two@example.test").department_id
+        == User.by_email("three@example.test").department_id
+    )
 
     again = _import(client, text).get_data(as_text=True)
     assert "Imported: 0 created, 0 updated, 3 unchanged." in _summary(again)
 
 
 def test_semicolon_separated_file_with_byte_order_mark_is_read(client, admin):
-    text = ("\ufeffName;E-mail address;Email;Job_Title;ROLES\n"
-            "Ann Lee;x;ann@example.test;Rep;trainer\n")
+    text = (
+        "\ufeffName;E-mail address;Email;Job_Title;ROLES\nAnn Lee;x;ann@example.test;Rep;trainer\n"
+    )
     page = _import(client, text).get_data(as_text=True)
     assert _report(page) == {"ann@example.test": "Created"}
     ann = User.by_email("ann@example.test")
@@ -132,19 +147,27 @@ GOOD_ROWS = "name,email,department,roles\nAnn Lee,ann@example.test,Sales,learner
         ("name,email\nJosé,jose@example.test\n".encode("latin-1"), "The file is not UTF-8 text."),
         (b"", "The file is empty."),
         ("name,email\n\n", "The file has a header but no people."),
-        ("name,email\nAnn,ann@example.test\nN\x00ul,nul@example.test\n",
-         "Line 3 holds a control character (such as a NUL byte)"),
+        (
+            "name,email\nAnn,ann@example.test\nN\x00ul,nul@example.test\n",
+            "Line 3 holds a control character (such as a NUL byte)",
+        ),
         (b"name,email\nA\x00n,ann@example.test\n", "Line 2 holds a control character"),
     ],
-    ids=["missing email column", "missing name column", "not UTF-8", "empty file",
-         "header only", "NUL in a row", "NUL as raw bytes"],
+    ids=[
+        "missing email column",
+        "missing name column",
+        "not UTF-8",
+        "empty file",
+        "header only",
+        "NUL in a row",
+        "NUL as raw bytes",
+    ],
 )
 def test_unusable_file_is_refused_beside_the_file_field(client, admin, kept, content, message):
     totals = _totals()
     response = _import(client, content)
     assert response.status_code == 422
-    assert any(message in error for error in field_errors(response.get_data(as_text=True),
-                                                          "file"))
+    assert any(message in error for error in field_errors(response.get_data(as_text=True), "file"))
     assert _totals() == totals
 
 
@@ -155,17 +178,26 @@ def test_unusable_file_is_refused_beside_the_file_field(client, admin, kept, con
         ("Twin,ANN@example.test,Sales,learner", "Email address also on line 2."),
         ("Wizard,wiz@example.test,Sales,wizard;learner", "Unknown role: wizard"),
         (",nameless@example.test,Sales,learner", "Name is empty."),
-        ("Extra,extra@example.test,Sales,learner,surprise",
-         "More cells than columns in the header."),
+        (
+            "Extra,extra@example.test,Sales,learner,surprise",
+            "More cells than columns in the header.",
+        ),
         ("Short", "Email address is not valid."),
         ("Long,long@example.test," + "D" * 81 + ",learner", "Department is longer than 80"),
         ("N" * 121 + ",long@example.test,Sales,learner", "Name is longer than 120 characters."),
     ],
-    ids=["bad email", "duplicate email", "unknown role", "empty name", "too many cells",
-         "missing cells", "long department", "long name"],
+    ids=[
+        "bad email",
+        "duplicate email",
+        "unknown role",
+        "empty name",
+        "too many cells",
+        "missing cells",
+        "long department",
+        "long name",
+    ],
 )
-def test_one_bad_row_imports_nothing_and_the_report_says_why(client, admin, kept, bad_row,
-                                                             problem):
+def test_one_bad_row_imports_nothing_and_the_report_says_why(client, admin, kept, bad_row, problem):
     totals = _totals()
     kept_before = (kept.name, kept.department_id, kept.job_title)
     text = GOOD_ROWS + "Kept Person,kept@example.test,Billing,learner\n" + bad_row + "\n"
@@ -174,8 +206,10 @@ def test_one_bad_row_imports_nothing_and_the_report_says_why(client, admin, kept
 
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert ("Nothing was imported: 1 row has a problem. Fix it and upload the file again."
-            in _summary(page))
+    assert (
+        "Nothing was imported: 1 row has a problem. Fix it and upload the file again."
+        in _summary(page)
+    )
     report = _report(page)
     assert report["ann@example.test"] == "Would be created"
     assert report["kept@example.test"] == "Would be updated"
@@ -189,8 +223,10 @@ def test_one_bad_row_imports_nothing_and_the_report_says_why(client, admin, kept
 def test_job_title_longer_than_the_form_allows_is_a_row_problem(client, admin):
     response = _import(client, "name,email,job title\nAnn,ann@example.test," + "J" * 121 + "\n")
     assert response.status_code == 422
-    assert "Job title is longer than 120 characters." in _report(
-        response.get_data(as_text=True))["ann@example.test"]
+    assert (
+        "Job title is longer than 120 characters."
+        in _report(response.get_data(as_text=True))["ann@example.test"]
+    )
     assert User.by_email("ann@example.test") is None
 
 
@@ -198,8 +234,9 @@ def test_short_initial_password_is_refused_beside_its_field(client, admin):
     totals = _totals()
     response = _import(client, GOOD_ROWS, initial_password="short")
     assert response.status_code == 422
-    assert "Use at least 10 characters." in field_errors(response.get_data(as_text=True),
-                                                         "initial_password")
+    assert "Use at least 10 characters." in field_errors(
+        response.get_data(as_text=True), "initial_password"
+    )
     assert _totals() == totals
 
 
@@ -223,8 +260,10 @@ def test_roster_cannot_take_the_admin_role_from_the_admin_importing_it(client, a
     text = f"name,email,roles\n{admin.name},{admin.email.upper()},learner\n"
     response = _import(client, text)
     assert response.status_code == 422
-    assert "You cannot remove your own admin role." in _report(
-        response.get_data(as_text=True))[admin.email]
+    assert (
+        "You cannot remove your own admin role."
+        in _report(response.get_data(as_text=True))[admin.email]
+    )
     assert db.session.get(User, admin.id).roles == {"admin"}
     assert client.get("/admin/users").status_code == 200
 
@@ -235,7 +274,8 @@ def test_roster_with_too_many_rows_is_refused(app, client, admin, monkeypatch):
     response = _import(client, text)
     assert response.status_code == 422
     assert "The file has more than 2 rows; split it." in field_errors(
-        response.get_data(as_text=True), "file")
+        response.get_data(as_text=True), "file"
+    )
     assert count(User) == 1
 
 

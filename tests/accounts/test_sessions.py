@@ -52,8 +52,9 @@ def test_disabled_user_loses_their_open_session_at_once(client, make, signed_in)
 def test_re_enabled_user_can_sign_in_again(client, make, app):
     learner = make.user(roles=("learner",), active=False)
     client.login(make.user(roles=("admin",)))
-    page = client.post(f"/admin/users/{learner.id}/active", data={"active": "1"},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/admin/users/{learner.id}/active", data={"active": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert f"{learner.name} can sign in again." in page
     assert app.test_client().login(learner).status_code == 302
 
@@ -68,8 +69,9 @@ def test_disabled_user_cannot_sign_in(client, make):
 
 def test_imported_user_without_a_password_cannot_sign_in(client, make, app):
     client.login(make.user(roles=("admin",)))
-    client.post("/admin/users/import",
-                data={"file": csv_upload("name,email\nNoor Ali,noor@example.test\n")})
+    client.post(
+        "/admin/users/import", data={"file": csv_upload("name,email\nNoor Ali,noor@example.test\n")}
+    )
     imported = User.by_email("noor@example.test")
     assert imported is not None and imported.password_hash is None
 
@@ -84,9 +86,14 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, client, mak
     other_device = signed_in(user)
     old_cookie = client.get_cookie("session").value
 
-    response = client.post("/account/password", data={
-        "current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD,
-        "confirm_password": NEW_PASSWORD})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": TEST_PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
+    )
 
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -110,9 +117,14 @@ def test_password_change_required_sends_the_user_to_their_account_until_done(cli
         assert client.get(path).headers["Location"] == "/account"
     assert client.get("/healthz").status_code == 200
 
-    client.post("/account/password", data={
-        "current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD,
-        "confirm_password": NEW_PASSWORD})
+    client.post(
+        "/account/password",
+        data={
+            "current_password": TEST_PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
+    )
 
     assert client.get("/learn/").status_code == 200
     assert db.session.get(User, user.id).password_change_required is False
@@ -128,9 +140,14 @@ def test_user_who_must_change_password_can_still_sign_out(client, make):
 
 
 def _change(client, current, new, confirm=None):
-    return client.post("/account/password", data={
-        "current_password": current, "new_password": new,
-        "confirm_password": new if confirm is None else confirm})
+    return client.post(
+        "/account/password",
+        data={
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": new if confirm is None else confirm,
+        },
+    )
 
 
 def test_bad_password_changes_say_why_beside_the_field_and_change_nothing(client, make):
@@ -138,13 +155,22 @@ def test_bad_password_changes_say_why_beside_the_field_and_change_nothing(client
     client.login(user)
     hash_before = user.password_hash
     cases = [
-        (("wrong-current-password", NEW_PASSWORD), "current_password",
-         "The current password is not right."),
+        (
+            ("wrong-current-password", NEW_PASSWORD),
+            "current_password",
+            "The current password is not right.",
+        ),
         ((TEST_PASSWORD, "short"), "new_password", "Use at least 10 characters."),
-        ((TEST_PASSWORD, TEST_PASSWORD), "new_password",
-         "Choose a password different from the current one."),
-        ((TEST_PASSWORD, NEW_PASSWORD, "something-else-entirely"), "confirm_password",
-         "The passwords differ."),
+        (
+            (TEST_PASSWORD, TEST_PASSWORD),
+            "new_password",
+            "Choose a password different from the current one.",
+        ),
+        (
+            (TEST_PASSWORD, NEW_PASSWORD, "something-else-entirely"),
+            "confirm_password",
+            "The passwords differ.",
+        ),
         (("", ""), "current_password", "This field is required."),
     ]
     for args, field, message in cases:

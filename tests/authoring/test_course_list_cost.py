@@ -30,8 +30,10 @@ def test_the_course_list_says_which_drafts_changed_without_reading_them(
     with count_queries() as counter:
         page = client.get("/author/")
     assert page.status_code == 200
-    row = {title: chunk for title, chunk in re.findall(r"(Changed|Untouched) course(.*?)</tr>",
-                                                      page.text, re.S)}
+    row = {
+        title: chunk
+        for title, chunk in re.findall(r"(Changed|Untouched) course(.*?)</tr>", page.text, re.S)
+    }
     assert PENDING in row["Changed"] and PENDING not in row["Untouched"]
     drafts_read = [s for s in counter.statements if "course_drafts" in s]
     assert drafts_read and not any("course_drafts.data" in s for s in drafts_read)

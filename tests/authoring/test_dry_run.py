@@ -42,7 +42,7 @@ def test_a_correct_exercise_passes_its_dry_run_and_publishes(client, author):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and 'data-testid="dry-run-ok"' in html
     assert 'data-check="worked-in-order"' in html
-    row = html[html.index('data-check="worked-in-order"'):]
+    row = html[html.index('data-check="worked-in-order"') :]
     row = row[: row.index("</td>")]
     assert "You worked in order: logged, then qualified, then converted." in row
     # The check's internal key stays out of the visible text.
@@ -74,7 +74,7 @@ def test_a_broken_reference_solution_is_reported_and_blocks_publishing(client, a
     response = author.publish(course)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    problems = page[page.index('data-testid="problems"'):]
+    problems = page[page.index('data-testid="problems"') :]
     lesson_url = f"/author/courses/{course.slug}/lessons/{key}"
     assert f'href="{lesson_url}">' in problems
     assert "Dry run: The reference solution fails: The lead is converted." in problems

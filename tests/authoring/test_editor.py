@@ -90,28 +90,39 @@ def test_a_true_or_false_question_gets_exactly_true_and_false(client, author):
     course = author.course()
     quiz = author.lesson(course, "Quiz", kind="quiz")
     page = client.get(f"/author/courses/{course.slug}/lessons/{quiz}").get_data(as_text=True)
-    offered = page[page.index('data-testid="true-false-choices"'):]
+    offered = page[page.index('data-testid="true-false-choices"') :]
     assert 'name="tf-correct" value="0"' in offered and 'name="tf-correct" value="1"' in offered
     url = f"/author/courses/{course.slug}/lessons/{quiz}/questions"
-    data = {"prompt": "Leads can be deleted.", "kind": "true_false", "tf-correct": "1",
-            "tf-1-feedback": "Leads are closed, not deleted.",
-            # Rows typed before switching the type do not become choices.
-            "choice-0-text": "Maybe", "choice-0-correct": "y"}
+    data = {
+        "prompt": "Leads can be deleted.",
+        "kind": "true_false",
+        "tf-correct": "1",
+        "tf-1-feedback": "Leads are closed, not deleted.",
+        # Rows typed before switching the type do not become choices.
+        "choice-0-text": "Maybe",
+        "choice-0-correct": "y",
+    }
     assert client.post(url, data=data).status_code == 302
     (question,) = _bundle(course).lessons[0].questions
     assert [(c["text"], c["correct"]) for c in question["choices"]] == [
-        ("True", False), ("False", True)]
+        ("True", False),
+        ("False", True),
+    ]
     assert question["choices"][1]["feedback"] == "Leads are closed, not deleted."
     keys = [c["key"] for c in question["choices"]]
     # Editing it keeps the choices' keys, so learners' answers still point at them.
-    data = {"prompt": "Leads can be deleted.", "kind": "true_false", "tf-correct": "0",
-            "question_key": question["key"]}
+    data = {
+        "prompt": "Leads can be deleted.",
+        "kind": "true_false",
+        "tf-correct": "0",
+        "question_key": question["key"],
+    }
     assert client.post(url, data=data).status_code == 302
     (question,) = _bundle(course).lessons[0].questions
     assert [c["key"] for c in question["choices"]] == keys
     assert [c["correct"] for c in question["choices"]] == [True, False]
     editor = client.get(f"/author/courses/{course.slug}/lessons/{quiz}").get_data(as_text=True)
-    form = editor[editor.index(f'data-question-form="{question["key"]}"'):]
+    form = editor[editor.index(f'data-question-form="{question["key"]}"') :]
     assert 'name="tf-correct" value="0" checked' in form
 
 
@@ -203,8 +214,12 @@ def test_publish_keeps_a_learners_progress_through_edits(client, author, make, a
         .where(LessonProgress.user_id == learner.id, LessonProgress.completed_at.is_not(None))
     ).all()
     assert sorted(done) == sorted(keys[:2])
-    assert db.session.scalar(
-        select(func.count(QuizAttempt.id)).where(QuizAttempt.user_id == learner.id)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(QuizAttempt.id)).where(QuizAttempt.user_id == learner.id)
+        )
+        == 1
+    )
     outline = learner_client.get(f"/courses/{course.slug}/").get_data(as_text=True)
     assert "One, rewritten" in outline and "Three" not in outline and "Four" in outline
     assert "2 of 4 required lessons done." in outline  # Two, One done; Quiz and Four to go
@@ -212,8 +227,11 @@ def test_publish_keeps_a_learners_progress_through_edits(client, author, make, a
     assert "Genuine" in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
     removed = db.session.scalar(select(Lesson).where(Lesson.key == keys[2]))
     assert removed is not None and removed.archived
-    kept = db.session.scalar(select(LessonProgress).where(
-        LessonProgress.lesson_id == removed.id, LessonProgress.user_id == finisher.id))
+    kept = db.session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.lesson_id == removed.id, LessonProgress.user_id == finisher.id
+        )
+    )
     assert kept is not None and kept.completed_at is not None
     version = db.session.scalar(select(CourseVersion).where(CourseVersion.number == 2))
     kinds = {change["change"] for change in version.changes}
@@ -228,15 +246,19 @@ def test_a_course_with_problems_cannot_be_published(client, author):
     assert response.status_code == 422
     db.session.refresh(course)
     assert not course.published
-    for page in (response.get_data(as_text=True),
-                 client.get(f"/author/courses/{course.slug}/").get_data(as_text=True)):
-        problems = page[page.index('data-testid="problems"'):]
+    for page in (
+        response.get_data(as_text=True),
+        client.get(f"/author/courses/{course.slug}/").get_data(as_text=True),
+    ):
+        problems = page[page.index('data-testid="problems"') :]
         problems = problems[: problems.index("</ul>")]
         # Named by title and linked in the editor; the file format stays out of the browser.
         lesson_url = f"/author/courses/{course.slug}/lessons/{quiz}"
         assert f'href="{lesson_url}">Empty quiz</a>: This quiz has no questions yet.' in problems
-        assert (f'href="/author/courses/{course.slug}/#module-wrap-up">Wrap-up</a>: '
-                "This module has no lessons yet") in problems
+        assert (
+            f'href="/author/courses/{course.slug}/#module-wrap-up">Wrap-up</a>: '
+            "This module has no lessons yet"
+        ) in problems
         assert ".yaml" not in problems and "module-1" not in problems
     assert 'id="module-wrap-up"' in page
 
@@ -264,7 +286,7 @@ def test_preview_renders_exactly_as_learners_see_it(client, author):
 def test_an_empty_cover_shows_a_placeholder_not_an_empty_frame(client, author):
     course = author.course()
     page = client.get(f"/author/courses/{course.slug}/").get_data(as_text=True)
-    box = page[page.index('data-testid="cover-preview"'):]
+    box = page[page.index('data-testid="cover-preview"') :]
     box = box[: box.index("</div>")]
     assert "The preview appears here." in box
     blank = client.post("/author/preview", data={"cover": "  "}, headers={"HX-Request": "true"})
@@ -294,8 +316,15 @@ def test_the_cover_text_opens_the_course_page_sanitised_and_travels_with_the_cou
     key = author.lesson(course, "One")
     author.reading(course, key, "Text")
     cover = "**Who it is for:** the service desk.\n\n<script>alert(1)</script>"
-    response = client.post(f"/author/courses/{course.slug}/details", data={
-        "title": course.title, "summary": "Service basics.", "language": "en", "cover": cover})
+    response = client.post(
+        f"/author/courses/{course.slug}/details",
+        data={
+            "title": course.title,
+            "summary": "Service basics.",
+            "language": "en",
+            "cover": cover,
+        },
+    )
     assert response.status_code == 302
     assert author.publish(course).status_code == 302
 
@@ -303,7 +332,7 @@ def test_the_cover_text_opens_the_course_page_sanitised_and_travels_with_the_cou
     learner_client = app.test_client()
     learner_client.login(learner)
     page = learner_client.get(f"/courses/{course.slug}/").get_data(as_text=True)
-    shown = page[page.index('data-testid="course-cover"'):]
+    shown = page[page.index('data-testid="course-cover"') :]
     assert "<strong>Who it is for:</strong> the service desk." in shown
     assert "<script>alert(1)</script>" not in page
     import io
@@ -312,8 +341,10 @@ def test_the_cover_text_opens_the_course_page_sanitised_and_travels_with_the_cou
     exported = zipfile.ZipFile(io.BytesIO(client.get(f"/author/courses/{course.slug}/export").data))
     course_yaml = exported.read(f"{course.slug}/course.yaml").decode()
     assert "cover:" in course_yaml and "Who it is for" in course_yaml
-    too_long = client.post(f"/author/courses/{course.slug}/details", data={
-        "title": course.title, "language": "en", "cover": "x" * 20001})
+    too_long = client.post(
+        f"/author/courses/{course.slug}/details",
+        data={"title": course.title, "language": "en", "cover": "x" * 20001},
+    )
     assert too_long.status_code == 422
 
 
@@ -341,8 +372,12 @@ def test_withdraw_hides_a_course_keeps_learners_records_and_publish_brings_it_ba
 
     assert author.publish(course).status_code == 302
     assert course.title in learner_client.get("/courses/").get_data(as_text=True)
-    assert db.session.scalar(select(LessonProgress).where(
-        LessonProgress.user_id == learner.id)).completed_at is not None
+    assert (
+        db.session.scalar(
+            select(LessonProgress).where(LessonProgress.user_id == learner.id)
+        ).completed_at
+        is not None
+    )
 
 
 def test_a_course_nobody_started_is_deleted_with_its_assignments(client, author, make):
@@ -353,8 +388,10 @@ def test_a_course_nobody_started_is_deleted_with_its_assignments(client, author,
     author.reading(course, key, "Text")
     author.publish(course)
     learner = make.user(roles=("learner",), department="Sales")
-    client.post(f"/author/courses/{course.slug}/assignments",
-                data={"departments": [str(learner.department_id)]})
+    client.post(
+        f"/author/courses/{course.slug}/assignments",
+        data={"departments": [str(learner.department_id)]},
+    )
     assert db.session.scalar(select(func.count(Assignment.id))) == 1
     response = client.post(f"/author/courses/{course.slug}/delete", follow_redirects=True)
     assert "Short-lived is deleted." in response.get_data(as_text=True)

@@ -137,20 +137,38 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
         ),
         (
             "setup",
-            {"entity": "customer", "field-0-name": "birthday", "field-0-value": "",
-             "field-0-amount": "three", "field-0-unit": "y", "field-0-direction": "before"},
+            {
+                "entity": "customer",
+                "field-0-name": "birthday",
+                "field-0-value": "",
+                "field-0-amount": "three",
+                "field-0-unit": "y",
+                "field-0-direction": "before",
+            },
             "Give a whole number for the date",
         ),
         (
             "setup",
-            {"entity": "customer", "field-0-name": "birthday", "field-0-value": "@today",
-             "field-0-amount": "3", "field-0-unit": "y", "field-0-direction": "before"},
+            {
+                "entity": "customer",
+                "field-0-name": "birthday",
+                "field-0-value": "@today",
+                "field-0-amount": "3",
+                "field-0-unit": "y",
+                "field-0-direction": "before",
+            },
             "Give &#39;Birthday&#39; a date or a value, not both.",
         ),
         (
             "setup",
-            {"entity": "customer", "field-0-name": "birthday", "field-0-value": "",
-             "field-0-amount": "3", "field-0-unit": "fortnights", "field-0-direction": "before"},
+            {
+                "entity": "customer",
+                "field-0-name": "birthday",
+                "field-0-value": "",
+                "field-0-amount": "3",
+                "field-0-unit": "fortnights",
+                "field-0-direction": "before",
+            },
             "Choose days, weeks, months or years, before or after.",
         ),
         ("checks", {"type": "record_exists", "hint": "h"}, "Say which record the check is about."),
@@ -168,8 +186,14 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
         # Numbers and dates past what the sandbox's columns and calendar hold.
         (
             "setup",
-            {"entity": "customer", "field-0-name": "birthday", "field-0-value": "",
-             "field-0-amount": "9" * 5000, "field-0-unit": "y", "field-0-direction": "before"},
+            {
+                "entity": "customer",
+                "field-0-name": "birthday",
+                "field-0-value": "",
+                "field-0-amount": "9" * 5000,
+                "field-0-unit": "y",
+                "field-0-direction": "before",
+            },
             "Give a whole number for the date, from 0 to 99.",
         ),
         (
@@ -775,15 +799,25 @@ def test_the_builder_shows_names_not_codes(client, exercise_course):
 def test_the_field_picker_lists_each_kind_of_records_fields(client, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    client.post(f"{base}/setup", data={
-        "entity": "ticket", "field-0-name": "subject", "field-0-value": "Broken"})
-    response = client.post(f"{base}/checks", data={
-        "type": "field_equals", "required": "y", "hint": "h", "target_setup": "ticket",
-        "field": "priority", "value": "high"})
+    client.post(
+        f"{base}/setup",
+        data={"entity": "ticket", "field-0-name": "subject", "field-0-value": "Broken"},
+    )
+    response = client.post(
+        f"{base}/checks",
+        data={
+            "type": "field_equals",
+            "required": "y",
+            "hint": "h",
+            "target_setup": "ticket",
+            "field": "priority",
+            "value": "high",
+        },
+    )
     assert response.status_code == 302
     html = client.get(base).get_data(as_text=True)
     check = _form(html, "data-check-form", _exercise(course).content["checks"][0]["key"])
-    picker = check[check.index('name="field"'):]
+    picker = check[check.index('name="field"') :]
     picker = picker[: picker.index("</select>")]
     assert '<option value="priority" selected>Priority</option>' in picker
     # A ticket's fields are offered, a lead's are not; app.js refills the list from the
@@ -793,33 +827,52 @@ def test_the_field_picker_lists_each_kind_of_records_fields(client, exercise_cou
     assert '<option value="source" data-entities="lead">Source</option>' in html
     # A row whose kind of record is not chosen yet offers no fields until it is.
     new = _form(html, "data-check-form", "new")
-    blank = new[new.index('name="filter-0-field"'):]
+    blank = new[new.index('name="filter-0-field"') :]
     assert blank[: blank.index("</select>")].count("<option") == 1
 
 
-def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(
-    client, exercise_course
-):
+def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(client, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    response = client.post(f"{base}/setup", data={
-        "entity": "customer",
-        "field-0-name": "first_name", "field-0-value": "Sana",
-        "field-1-name": "customer_since", "field-1-value": "",
-        "field-1-amount": "3", "field-1-unit": "y", "field-1-direction": "before",
-        "field-2-name": "birthday", "field-2-value": "",
-        "field-2-amount": "0", "field-2-unit": "d", "field-2-direction": "after",
-    })
+    response = client.post(
+        f"{base}/setup",
+        data={
+            "entity": "customer",
+            "field-0-name": "first_name",
+            "field-0-value": "Sana",
+            "field-1-name": "customer_since",
+            "field-1-value": "",
+            "field-1-amount": "3",
+            "field-1-unit": "y",
+            "field-1-direction": "before",
+            "field-2-name": "birthday",
+            "field-2-value": "",
+            "field-2-amount": "0",
+            "field-2-unit": "d",
+            "field-2-direction": "after",
+        },
+    )
     assert response.status_code == 302
-    response = client.post(f"{base}/setup", data={
-        "entity": "ticket", "field-0-name": "customer", "field-0-value": "setup:customer",
-        "field-1-name": "first_response_due", "field-1-value": "",
-        "field-1-amount": "2", "field-1-unit": "h", "field-1-direction": "after",
-    })
+    response = client.post(
+        f"{base}/setup",
+        data={
+            "entity": "ticket",
+            "field-0-name": "customer",
+            "field-0-value": "setup:customer",
+            "field-1-name": "first_response_due",
+            "field-1-value": "",
+            "field-1-amount": "2",
+            "field-1-unit": "h",
+            "field-1-direction": "after",
+        },
+    )
     assert response.status_code == 302
     customer, ticket = _exercise(course).content["setup"]
     assert customer["fields"] == {
-        "first_name": "Sana", "customer_since": "@today-3y", "birthday": "@today"}
+        "first_name": "Sana",
+        "customer_since": "@today-3y",
+        "birthday": "@today",
+    }
     assert ticket["fields"]["first_response_due"] == "@now+2h"
     html = client.get(base).get_data(as_text=True)
     form = _form(html, "data-setup-form", "customer")
@@ -827,7 +880,7 @@ def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(
     assert '<option value="y" selected>years</option>' in form
     assert '<option value="before" selected>before</option>' in form
     assert "the sandbox's today" in form.replace("&#39;", "'")
-    summary = html[html.index('data-setup="customer"'):]
+    summary = html[html.index('data-setup="customer"') :]
     summary = summary[: summary.index("</summary>")].replace("&#39;", "'")
     assert "Customer" in summary and "3 years before the sandbox's today" in summary
     assert "@today" not in summary
@@ -836,35 +889,44 @@ def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(
 def test_a_field_whose_values_are_codes_suggests_them_by_name(client, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    client.post(f"{base}/setup", data={
-        "entity": "ticket", "field-0-name": "category", "field-0-value": "billing"})
+    client.post(
+        f"{base}/setup",
+        data={"entity": "ticket", "field-0-name": "category", "field-0-value": "billing"},
+    )
     html = client.get(base).get_data(as_text=True)
     form = _form(html, "data-setup-form", "ticket")
     assert 'name="field-0-value" value="billing"' in form
     assert 'list="codes-ticket-category"' in form
-    codes = html[html.index('<datalist id="codes-ticket-category">'):]
+    codes = html[html.index('<datalist id="codes-ticket-category">') :]
     assert '<option value="billing">Billing</option>' in codes[: codes.index("</datalist>")]
 
 
 def test_event_conditions_pick_from_the_events_details_by_name(client, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    response = client.post(f"{base}/checks", data={
-        "type": "event_happened", "required": "y", "hint": "h",
-        "event-0-event": "lead.status_changed",
-        "event-0-data-0-field": "to", "event-0-data-0-op": "equals",
-        "event-0-data-0-value": "in_process"})
+    response = client.post(
+        f"{base}/checks",
+        data={
+            "type": "event_happened",
+            "required": "y",
+            "hint": "h",
+            "event-0-event": "lead.status_changed",
+            "event-0-data-0-field": "to",
+            "event-0-data-0-op": "equals",
+            "event-0-data-0-value": "in_process",
+        },
+    )
     assert response.status_code == 302
     html = client.get(base).get_data(as_text=True).replace("&#39;", "'")
     check = _form(html, "data-check-form", _exercise(course).content["checks"][0]["key"])
-    picker = check[check.index('name="event-0-data-0-field"'):]
+    picker = check[check.index('name="event-0-data-0-field"') :]
     picker = picker[: picker.index("</select>")]
     assert '<option value="to" selected>New value</option>' in picker
     assert '<option value="from">Old value</option>' in picker
     assert 'value="days"' not in picker  # the clock's detail, not a status change's
     # app.js refills the list from every event's details when the event changes.
     assert '<option value="days" data-entities="clock.advanced">Days moved on</option>' in html
-    help_text = check[check.index("What the event must hold"):]
+    help_text = check[check.index("What the event must hold") :]
     help_text = help_text[: help_text.index("</p>")]
     assert "New value" in help_text and "Days moved on" in help_text
     assert "in_process" not in help_text and " days " not in help_text
@@ -875,17 +937,33 @@ def test_step_and_filter_dates_are_picked_as_before_or_after_the_sandboxs_today(
 ):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    client.post(f"{base}/setup", data={
-        "entity": "lead", "field-0-name": "first_name", "field-0-value": "Noor"})
-    step = {"text": "Convert Noor.", "action-0-do": "lead.convert", "action-0-lead": "setup:lead",
-            "action-0-opportunity_name": "Noor's order", "action-0-close_date": "",
-            "action-0-close_date-amount": "3", "action-0-close_date-unit": "m",
-            "action-0-close_date-direction": "after"}
+    client.post(
+        f"{base}/setup",
+        data={"entity": "lead", "field-0-name": "first_name", "field-0-value": "Noor"},
+    )
+    step = {
+        "text": "Convert Noor.",
+        "action-0-do": "lead.convert",
+        "action-0-lead": "setup:lead",
+        "action-0-opportunity_name": "Noor's order",
+        "action-0-close_date": "",
+        "action-0-close_date-amount": "3",
+        "action-0-close_date-unit": "m",
+        "action-0-close_date-direction": "after",
+    }
     assert client.post(f"{base}/solution", data=step).status_code == 302
-    check = {"type": "record_exists", "required": "y", "hint": "h", "target_entity": "customer",
-             "filter-0-field": "customer_since", "filter-0-op": "equals", "filter-0-value": "",
-             "filter-0-value-amount": "3", "filter-0-value-unit": "y",
-             "filter-0-value-direction": "before"}
+    check = {
+        "type": "record_exists",
+        "required": "y",
+        "hint": "h",
+        "target_entity": "customer",
+        "filter-0-field": "customer_since",
+        "filter-0-op": "equals",
+        "filter-0-value": "",
+        "filter-0-value-amount": "3",
+        "filter-0-value-unit": "y",
+        "filter-0-value-direction": "before",
+    }
     assert client.post(f"{base}/checks", data=check).status_code == 302
     content = _exercise(course).content
     assert content["solution"][0]["close_date"] == "@today+3m"
@@ -920,11 +998,21 @@ def test_a_field_value_check_on_a_date_is_picked_as_before_or_after_the_sandboxs
 ):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    client.post(f"{base}/setup", data={
-        "entity": "customer", "field-0-name": "first_name", "field-0-value": "Sana"})
-    check = {"type": "field_equals", "required": "y", "hint": "h", "target_setup": "customer",
-             "field": "birthday", "value": "", "value-amount": "30", "value-unit": "y",
-             "value-direction": "before"}
+    client.post(
+        f"{base}/setup",
+        data={"entity": "customer", "field-0-name": "first_name", "field-0-value": "Sana"},
+    )
+    check = {
+        "type": "field_equals",
+        "required": "y",
+        "hint": "h",
+        "target_setup": "customer",
+        "field": "birthday",
+        "value": "",
+        "value-amount": "30",
+        "value-unit": "y",
+        "value-direction": "before",
+    }
     response = client.post(f"{base}/checks", data=check)
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     stored = _exercise(course).content["checks"][0]

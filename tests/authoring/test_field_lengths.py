@@ -45,8 +45,9 @@ def test_a_100000_character_title_is_refused(client, course, path, data):
 
 def test_a_title_of_exactly_the_limit_is_kept(client, course):
     title = "T" * 200
-    response = client.post(f"/author/courses/{course.slug}/modules/module-1/rename",
-                           data={"title": title})
+    response = client.post(
+        f"/author/courses/{course.slug}/modules/module-1/rename", data={"title": title}
+    )
     assert response.status_code == 302
     assert _draft(course).modules[0]["title"] == title
 

@@ -79,8 +79,9 @@ def test_assign_to_a_rollout_wave_works_the_due_date_back_from_its_go_live(
     assert "CRM go-live · Pilot" in page
 
     # Choosing the wave and also one of its departments is one assignment, not a refusal.
-    response = _assign(client, course, wave=str(wave.id), lead_days="10", required="y",
-                       departments=[str(sales.id)])
+    response = _assign(
+        client, course, wave=str(wave.id), lead_days="10", required="y", departments=[str(sales.id)]
+    )
     assert response.status_code == 302
     assert "1 assignment added." in client.get(response.headers["Location"]).text
     assignment = db.session.scalar(select(Assignment))
@@ -216,7 +217,7 @@ def test_progress_filters_by_department_and_names_the_checks_that_fail(client, t
     db.session.commit()
     slug = "after-sale-service"
     everyone = client.get(f"/author/courses/{slug}/progress").get_data(as_text=True)
-    stats = everyone[everyone.index('data-testid="check-stats"'):]
+    stats = everyone[everyone.index('data-testid="check-stats"') :]
     stats = stats[: stats.index("</table>")]
     failures = [int(n) for n in re.findall(r"</span></td><td>(\d+)</td>", stats)]
     assert failures and failures == sorted(failures, reverse=True) and failures[0] > 0
@@ -225,8 +226,11 @@ def test_progress_filters_by_department_and_names_the_checks_that_fail(client, t
     page = client.get(f"/author/courses/{slug}/progress?department={billing.id}").text
     names = set(db.session.scalars(select(User.name).where(User.department_id == billing.id)))
     listed = re.findall(r"<td>(?:<bdi[^>]*>)?([^<]+)<", everyone)
-    others = set(db.session.scalars(
-        select(User.name).where(User.department_id != billing.id, User.name.in_(listed))))
+    others = set(
+        db.session.scalars(
+            select(User.name).where(User.department_id != billing.id, User.name.in_(listed))
+        )
+    )
     assert names and any(name in page for name in names)
     assert others and not any(name in page for name in others)
 
@@ -268,16 +272,32 @@ def test_nobody_is_ticked_for_a_reminder_and_those_behind_are_marked(
     from portal.database import utcnow
 
     fresh = make.user(roles=("learner",), department="Sales", name="Fresh Start")
-    _assign(client, course, departments=[str(fresh.department_id)], required="y",
-            due_on=(date.today() + timedelta(days=30)).isoformat())
+    _assign(
+        client,
+        course,
+        departments=[str(fresh.department_id)],
+        required="y",
+        due_on=(date.today() + timedelta(days=30)).isoformat(),
+    )
     near = make.user(roles=("learner",), department="IT", name="Near Due")
-    _assign(client, course, departments=[str(near.department_id)], required="y",
-            due_on=(date.today() + timedelta(days=3)).isoformat())
+    _assign(
+        client,
+        course,
+        departments=[str(near.department_id)],
+        required="y",
+        due_on=(date.today() + timedelta(days=3)).isoformat(),
+    )
     idle = make.user(roles=("learner",), department="Billing", name="Long Idle")
-    _assign(client, course, departments=[str(idle.department_id)], required="y",
-            due_on=(date.today() + timedelta(days=30)).isoformat())
+    _assign(
+        client,
+        course,
+        departments=[str(idle.department_id)],
+        required="y",
+        due_on=(date.today() + timedelta(days=30)).isoformat(),
+    )
     long_ago = db.session.scalar(
-        select(Assignment).where(Assignment.department_id == idle.department_id))
+        select(Assignment).where(Assignment.department_id == idle.department_id)
+    )
     long_ago.created_at = utcnow() - timedelta(days=8)
     db.session.commit()
 
@@ -307,7 +327,7 @@ def test_failed_checks_are_named_by_their_description(client, trainer, make):
     db.session.commit()
     _assign(client, lesson.course, emails=learner.email)
     page = client.get("/author/courses/after-sale-service/progress").get_data(as_text=True)
-    stats = page[page.index('data-testid="check-stats"'):]
+    stats = page[page.index('data-testid="check-stats"') :]
     stats = stats[: stats.index("</table>")]
     from markupsafe import escape
 
@@ -325,8 +345,14 @@ def test_days_for_late_joiners_are_set_when_assigning_and_shown_in_progress(
     sales = make.department("Sales")
     form = client.get(f"/author/courses/{course.slug}/assignments").get_data(as_text=True)
     assert re.search(r'name="late_joiner_days"[^>]*value="14"', form)
-    response = _assign(client, course, departments=[str(sales.id)], required="y",
-                       due_on=date.today().isoformat(), late_joiner_days="5")
+    response = _assign(
+        client,
+        course,
+        departments=[str(sales.id)],
+        required="y",
+        due_on=date.today().isoformat(),
+        late_joiner_days="5",
+    )
     assert response.status_code == 302
     assignment = db.session.scalar(select(Assignment))
     assert assignment.late_joiner_days == 5
@@ -336,8 +362,7 @@ def test_days_for_late_joiners_are_set_when_assigning_and_shown_in_progress(
     page = client.get(f"/author/courses/{course.slug}/assignments").get_data(as_text=True)
     assert "Who joins later: 5 days after joining" in page
 
-    newcomer = make.user(roles=("learner",), department="Sales", name="Nour New",
-                         joined_days_ago=0)
+    newcomer = make.user(roles=("learner",), department="Sales", name="Nour New", joined_days_ago=0)
     veteran = make.user(roles=("learner",), department="Sales", name="Vic Veteran")
     page = client.get(f"/author/courses/{course.slug}/progress").get_data(as_text=True)
     rows = _rows(page)
@@ -347,8 +372,17 @@ def test_days_for_late_joiners_are_set_when_assigning_and_shown_in_progress(
     assert "Overdue" in rows[veteran.email]
 
     url = f"/author/courses/{course.slug}/assignments/{assignment.id}"
-    assert client.post(url, data={"due_on": assignment.due_on.isoformat(), "required": "y",
-                                  "late_joiner_days": "30"}).status_code == 302
+    assert (
+        client.post(
+            url,
+            data={
+                "due_on": assignment.due_on.isoformat(),
+                "required": "y",
+                "late_joiner_days": "30",
+            },
+        ).status_code
+        == 302
+    )
     db.session.refresh(assignment)
     assert assignment.late_joiner_days == 30
 
@@ -358,8 +392,10 @@ def test_bad_days_for_late_joiners_are_refused_at_the_field(client, trainer, mak
     sales = make.department("Sales")
     response = _assign(client, course, departments=[str(sales.id)], late_joiner_days=days)
     assert response.status_code == 422
-    assert re.search(r'id="late_joiner_days"[^>]*is-invalid|is-invalid[^>]*id="late_joiner_days"',
-                     response.get_data(as_text=True))
+    assert re.search(
+        r'id="late_joiner_days"[^>]*is-invalid|is-invalid[^>]*id="late_joiner_days"',
+        response.get_data(as_text=True),
+    )
     assert db.session.scalar(select(func.count(Assignment.id))) == 0
 
 
@@ -378,7 +414,7 @@ def test_reminder_times_on_progress_read_in_the_locale_without_english_am_pm(
 
     def reminders() -> str:
         page = client.get(f"/author/courses/{course.slug}/progress").get_data(as_text=True)
-        listed = page[page.index('data-testid="nudges"'):]
+        listed = page[page.index('data-testid="nudges"') :]
         return listed[: listed.index("</ul>")]
 
     assert am_pm.search(reminders())

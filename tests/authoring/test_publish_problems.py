@@ -10,7 +10,7 @@ def _problems(author, course) -> str:
     response = author.publish(course)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    problems = page[page.index('data-testid="problems"'):]
+    problems = page[page.index('data-testid="problems"') :]
     return problems[: problems.index("</ul>")]
 
 
@@ -25,9 +25,12 @@ def _alter_draft(course, change) -> None:
 def test_a_question_without_a_correct_choice_is_named_by_its_text(client, author):
     course = author.course()
     quiz = author.lesson(course, "Lead basics", kind="quiz")
-    assert author.question(
-        course, quiz, "Who owns a new lead?", [("Sales", True), ("Nobody", False)]
-    ).status_code == 302
+    assert (
+        author.question(
+            course, quiz, "Who owns a new lead?", [("Sales", True), ("Nobody", False)]
+        ).status_code
+        == 302
+    )
 
     def no_correct_choice(bundle):
         for choice in bundle.lessons[0].questions[0]["choices"]:
@@ -49,9 +52,16 @@ def test_a_problem_the_editor_has_no_words_for_gets_a_plain_sentence(client, aut
     def bad_pass_mark_and_kind(bundle):
         bundle.lessons[0].content["pass_mark"] = 0
         bundle.lessons[0].questions = [
-            {"key": "q-1", "kind": "essay", "prompt": "Why?", "explanation": "",
-             "choices": [{"key": "a", "text": "A", "correct": True, "feedback": ""},
-                         {"key": "b", "text": "B", "correct": False, "feedback": ["x"]}]}
+            {
+                "key": "q-1",
+                "kind": "essay",
+                "prompt": "Why?",
+                "explanation": "",
+                "choices": [
+                    {"key": "a", "text": "A", "correct": True, "feedback": ""},
+                    {"key": "b", "text": "B", "correct": False, "feedback": ["x"]},
+                ],
+            }
         ]
 
     _alter_draft(course, bad_pass_mark_and_kind)

@@ -169,7 +169,8 @@ def test_an_upload_does_not_replace_a_draft_with_edits_unless_asked(client, trai
 
 
 BUILT_IN = sorted(
-    p for p in (Path(__file__).resolve().parents[2] / "courses").iterdir()
+    p
+    for p in (Path(__file__).resolve().parents[2] / "courses").iterdir()
     if (p / "course.yaml").exists()
 )
 

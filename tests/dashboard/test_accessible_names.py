@@ -13,8 +13,21 @@ from portal.rollout import services
 from portal.rollout.services import PhaseData
 from tests.rollout.conftest import make_wave
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class _Controls(HTMLParser):
@@ -66,9 +79,15 @@ def organisation(make, plan, evidence):
     evidence.assign(department=sales, due_on=date.today() + timedelta(days=10))
     learner = make.user(roles=("learner",), department="Sales", name="Lina Learner")
     evidence.practice(learner, 6)
-    phase = services.add_phase(plan, PhaseData(
-        name="Training", status="in_progress", starts_on=date.today() - timedelta(days=5),
-        ends_on=date.today() + timedelta(days=20)))
+    phase = services.add_phase(
+        plan,
+        PhaseData(
+            name="Training",
+            status="in_progress",
+            starts_on=date.today() - timedelta(days=5),
+            ends_on=date.today() + timedelta(days=20),
+        ),
+    )
     services.add_phase(plan, PhaseData(name="Go-live", status="planned"))
     services.add_milestone(phase, "Trainers booked", None, None)
     services.save_goal(plan, services.GoalData("short", "Half certified", "completion_rate", 50))
@@ -77,13 +96,20 @@ def organisation(make, plan, evidence):
     return sales, learner, phase, wave
 
 
-def test_every_button_and_link_on_the_executive_pages_has_a_name(client, executive,
-                                                                 organisation, plan):
+def test_every_button_and_link_on_the_executive_pages_has_a_name(
+    client, executive, organisation, plan
+):
     sales, learner, phase, wave = organisation
     client.login(executive)
-    for path in ("/dashboard/", f"/dashboard/departments/{sales.id}",
-                 f"/dashboard/learners/{learner.id}", "/rollout/", f"/rollout/plans/{plan.id}",
-                 f"/rollout/phases/{phase.id}", f"/rollout/waves/{wave.id}"):
+    for path in (
+        "/dashboard/",
+        f"/dashboard/departments/{sales.id}",
+        f"/dashboard/learners/{learner.id}",
+        "/rollout/",
+        f"/rollout/plans/{plan.id}",
+        f"/rollout/phases/{phase.id}",
+        f"/rollout/waves/{wave.id}",
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
         controls = _controls(response.get_data(as_text=True))
@@ -92,17 +118,25 @@ def test_every_button_and_link_on_the_executive_pages_has_a_name(client, executi
         assert nameless == [], path
 
 
-def test_removing_a_gate_criterion_or_a_milestone_names_what_goes(client, executive,
-                                                                  organisation):
+def test_removing_a_gate_criterion_or_a_milestone_names_what_goes(client, executive, organisation):
     _sales, _learner, phase, wave = organisation
     client.login(executive)
-    names = {name for _tag, _attributes, name in
-             _controls(client.get(f"/rollout/waves/{wave.id}").get_data(as_text=True))}
+    names = {
+        name
+        for _tag, _attributes, name in _controls(
+            client.get(f"/rollout/waves/{wave.id}").get_data(as_text=True)
+        )
+    }
     assert "Remove the criterion “Required courses completed” from the gate" in names
     assert "Remove the criterion “Practice actions per learner, last 14 days” from the gate" in (
-        names)
-    names = {name for _tag, _attributes, name in
-             _controls(client.get(f"/rollout/phases/{phase.id}").get_data(as_text=True))}
+        names
+    )
+    names = {
+        name
+        for _tag, _attributes, name in _controls(
+            client.get(f"/rollout/phases/{phase.id}").get_data(as_text=True)
+        )
+    }
     assert "Remove the milestone “Trainers booked”" in names
 
 
@@ -110,7 +144,7 @@ def test_practice_figures_say_what_they_count(client, executive, organisation):
     sales, *_ = organisation
     client.login(executive)
     home = client.get("/dashboard/").get_data(as_text=True)
-    heatmap = home[home.index('data-testid="heatmap"'):]
+    heatmap = home[home.index('data-testid="heatmap"') :]
     assert "sandbox actions per learner, last 14 days" in heatmap
     department = client.get(f"/dashboard/departments/{sales.id}").get_data(as_text=True)
     assert "sandbox actions, last 14 days" in department

@@ -38,16 +38,28 @@ def organisation(make, plan, evidence):
     sales, billing = make.department("Sales"), make.department("Billing")
     evidence.assign(department=sales, due_on=date.today() - timedelta(days=3))
     evidence.assign(department=billing, due_on=date.today() + timedelta(days=10))
-    for name, first, last, status in (("Pilot", -40, -10, "done"),
-                                      ("Training", -9, 20, "in_progress"),
-                                      ("Go-live", 21, 30, "planned")):
-        services.add_phase(plan, PhaseData(name=name, status=status,
-                                           starts_on=date.today() + timedelta(days=first),
-                                           ends_on=date.today() + timedelta(days=last)))
+    for name, first, last, status in (
+        ("Pilot", -40, -10, "done"),
+        ("Training", -9, 20, "in_progress"),
+        ("Go-live", 21, 30, "planned"),
+    ):
+        services.add_phase(
+            plan,
+            PhaseData(
+                name=name,
+                status=status,
+                starts_on=date.today() + timedelta(days=first),
+                ends_on=date.today() + timedelta(days=last),
+            ),
+        )
     services.save_goal(plan, services.GoalData("short", "Half certified", "completion_rate", 50))
     db.session.commit()
-    make_wave(plan, [sales], go_live_on=date.today() - timedelta(days=1),
-              criteria={"completion_rate": 90, "avg_quiz_score": 80})
+    make_wave(
+        plan,
+        [sales],
+        go_live_on=date.today() - timedelta(days=1),
+        criteria={"completion_rate": 90, "avg_quiz_score": 80},
+    )
     make_wave(plan, [billing], name="Wave 2", go_live_on=date.today() + timedelta(days=24))
     return sales, billing
 
@@ -58,7 +70,7 @@ def test_the_dashboard_shows_every_part(client, executive, make, evidence, organ
     response = client.get("/dashboard/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    heatmap = page[page.index('data-testid="heatmap"'):]
+    heatmap = page[page.index('data-testid="heatmap"') :]
     assert "Billing" in heatmap and "Sales" in heatmap and 'data-level="' in heatmap
     assert 'data-testid="timeline"' in page and 'data-testid="today"' in page
     assert 'data-testid="at-risk"' in page and "Half certified" in page
@@ -67,14 +79,16 @@ def test_the_dashboard_shows_every_part(client, executive, make, evidence, organ
     assert "vendor/chart.js/chart.umd.min.js" in page and "dashboard/static/dashboard.js" in page
     assert "<script>" not in page  # no inline script: the CSP would block it
 
-    chart = json.loads(re.search(
-        r'<script type="application/json" id="completions-data">(.*?)</script>', page, re.S
-    ).group(1))
+    chart = json.loads(
+        re.search(
+            r'<script type="application/json" id="completions-data">(.*?)</script>', page, re.S
+        ).group(1)
+    )
     weekly = chart["datasets"]["weekly"]["data"]
     assert sum(n for n in weekly if n) == 4  # learners 0, 3, 6, 9 are certified
     assert chart["datasets"]["planned"]["data"][-1] >= 6  # Sales' six learners were due
-    table = page[page.index('data-testid="completions-table"'):]
-    table = table[:table.index("</table>")]
+    table = page[page.index('data-testid="completions-table"') :]
+    table = table[: table.index("</table>")]
     assert table.count("<tr") == len(chart["labels"]) + 1  # the same numbers, as a table
 
 
@@ -95,11 +109,18 @@ def test_heatmap_values_for_a_department(client, executive, make, evidence, orga
     assert cells[3] == ("bad", "0")  # no practice in the sandbox, against the usual 5
 
 
-@pytest.mark.parametrize("page", ["/dashboard/", "/rollout/plans/{plan}",
-                                  "/rollout/waves/{wave}", "/dashboard/departments/{sales}"])
-def test_a_fixed_number_of_statements_whatever_the_size(client, executive, make, evidence,
-                                                        organisation, plan, count_queries,
-                                                        page):
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/dashboard/",
+        "/rollout/plans/{plan}",
+        "/rollout/waves/{wave}",
+        "/dashboard/departments/{sales}",
+    ],
+)
+def test_a_fixed_number_of_statements_whatever_the_size(
+    client, executive, make, evidence, organisation, plan, count_queries, page
+):
     sales, _billing = organisation
     wave = plan.waves[0]
     path = page.format(plan=plan.id, wave=wave.id, sales=sales.id)
@@ -156,8 +177,9 @@ def test_csv_exports_neutralise_formulas(client, executive, make, evidence, orga
     assert client.get("/dashboard/export/secrets.csv").status_code == 404
 
 
-def test_time_to_proficiency_is_the_median_by_department(client, executive, make, evidence,
-                                                         organisation):
+def test_time_to_proficiency_is_the_median_by_department(
+    client, executive, make, evidence, organisation
+):
     now = datetime.now(UTC)
     for days in (2, 4, 10):
         learner = make.user(roles=("learner",), department="Sales")
@@ -166,7 +188,7 @@ def test_time_to_proficiency_is_the_median_by_department(client, executive, make
         evidence.certify(learner, when=now - timedelta(days=20 - days))
     client.login(executive)
     page = client.get("/dashboard/").get_data(as_text=True)
-    table = page[page.index('data-testid="proficiency"'):]
+    table = page[page.index('data-testid="proficiency"') :]
     assert re.search(r"Sales</th><td[^>]*>3</td><td[^>]*>4\.0</td>", table)
 
 
@@ -177,8 +199,9 @@ def test_the_dashboard_without_any_plan(client, executive, make):
     assert "No rollout plan yet." in page and 'data-testid="heatmap"' in page
 
 
-def test_a_late_joiner_is_not_overdue_nor_at_risk(client, executive, make, evidence,
-                                                  organisation, plan):
+def test_a_late_joiner_is_not_overdue_nor_at_risk(
+    client, executive, make, evidence, organisation, plan
+):
     """Sales's course was due 3 days ago. Someone imported into Sales now (and someone
     moved there now) has 14 days from joining: not overdue, not at risk, and their new
     account is not "inactive"; the colleague who was there all along is overdue."""
@@ -193,8 +216,7 @@ def test_a_late_joiner_is_not_overdue_nor_at_risk(client, executive, make, evide
     admin = make.user(roles=("admin",), department="IT")
     client.login(admin)
     roster = b"name,email,department,roles\nNia Newcomer,nia@example.test,Sales,learner\n"
-    response = client.post("/admin/users/import",
-                           data={"file": (BytesIO(roster), "roster.csv")})
+    response = client.post("/admin/users/import", data={"file": (BytesIO(roster), "roster.csv")})
     assert response.status_code in (200, 302)
     newcomer = db.session.scalar(select(User).where(User.email == "nia@example.test"))
     assert newcomer is not None and newcomer.department_id == sales.id
@@ -205,7 +227,7 @@ def test_a_late_joiner_is_not_overdue_nor_at_risk(client, executive, make, evide
 
     client.login(executive)
     page = client.get("/dashboard/").get_data(as_text=True)
-    at_risk = page[page.index('data-testid="at-risk"'):]
+    at_risk = page[page.index('data-testid="at-risk"') :]
     at_risk = at_risk[: at_risk.index("</table>")]
     assert "Vera Veteran" in at_risk and "overdue 3 days" in at_risk
     assert "no activity in 14 days" in at_risk
@@ -221,14 +243,20 @@ def test_a_late_joiner_is_not_overdue_nor_at_risk(client, executive, make, evide
     record = client.get(f"/dashboard/learners/{newcomer.id}").get_data(as_text=True)
     assert "overdue" not in record.lower()
 
-    wave = make_wave(plan, [sales], name="Late wave", go_live_on=date.today() + timedelta(days=30),
-                     criteria={"max_overdue_days": 0})
+    wave = make_wave(
+        plan,
+        [sales],
+        name="Late wave",
+        go_live_on=date.today() + timedelta(days=30),
+        criteria={"max_overdue_days": 0},
+    )
     overdue = next(c for c in evaluate_gate(wave).criteria if c.kind == "max_overdue_days")
     assert [h.name for h in overdue.learners] == ["Vera Veteran"]
 
 
-def test_a_late_joiner_past_their_own_date_is_overdue_from_it(client, executive, make,
-                                                              evidence, organisation):
+def test_a_late_joiner_past_their_own_date_is_overdue_from_it(
+    client, executive, make, evidence, organisation
+):
     """The course was assigned 40 days ago, due 30 days ago. Joined 20 days ago: due 14
     days after joining, so overdue by 6 days, not by the department's 30."""
     sales, _billing = organisation
@@ -236,16 +264,16 @@ def test_a_late_joiner_past_their_own_date_is_overdue_from_it(client, executive,
     assignment.created_at = utcnow() - timedelta(days=40)
     assignment.due_on = date.today() - timedelta(days=30)
     db.session.commit()
-    late = make.user(roles=("learner",), department="Sales", name="Lina Late",
-                     joined_days_ago=20)
+    late = make.user(roles=("learner",), department="Sales", name="Lina Late", joined_days_ago=20)
     client.login(executive)
     department = client.get(f"/dashboard/departments/{sales.id}").get_data(as_text=True)
     row = re.search(rf'href="/dashboard/learners/{late.id}".*?</tr>', department, re.S)
     assert row and "overdue 6 days" in row.group(0)
 
 
-def test_a_learner_record_counts_a_course_finished_in_its_translation(client, executive, make,
-                                                                      evidence, organisation):
+def test_a_learner_record_counts_a_course_finished_in_its_translation(
+    client, executive, make, evidence, organisation
+):
     """Certified in the Urdu version of Sales's English course: the record shows the
     course finished (100%, the certificate), not 0 of its lessons."""
     from tests.rollout.conftest import add_course
@@ -255,14 +283,15 @@ def test_a_learner_record_counts_a_course_finished_in_its_translation(client, ex
     evidence.certify(learner, course=urdu)
     client.login(executive)
     record = client.get(f"/dashboard/learners/{learner.id}").get_data(as_text=True)
-    courses = record[record.index('data-testid="learner-courses"'):]
+    courses = record[record.index('data-testid="learner-courses"') :]
     courses = courses[: courses.index("</table>")]
     assert 'aria-valuenow="100"' in courses and "finished in another language" in courses
     assert "Overdue" not in courses
 
 
-def test_a_learner_moved_by_the_admin_form_is_due_days_after_the_move(app, client, executive,
-                                                                      make, organisation):
+def test_a_learner_moved_by_the_admin_form_is_due_days_after_the_move(
+    app, client, executive, make, organisation
+):
     """Sales's course was assigned 30 days ago, due 3 days ago, with 9 days for late
     joiners. An admin moves a long-standing Billing learner to Sales on /admin/users/<id>:
     the move is when they join Sales, so My learning says the course is due 9 days from
@@ -274,13 +303,22 @@ def test_a_learner_moved_by_the_admin_form_is_due_days_after_the_move(app, clien
     assignment.late_joiner_days = 9
     db.session.commit()
     make.user(roles=("learner",), department="Sales", name="Vera Veteran")
-    mover = make.user(roles=("learner",), department="Billing", name="Moe Mover",
-                      joined_days_ago=200)
+    mover = make.user(
+        roles=("learner",), department="Billing", name="Moe Mover", joined_days_ago=200
+    )
     admin = app.test_client()
     admin.login(make.user(roles=("admin",), department="IT"))
-    response = admin.post(f"/admin/users/{mover.id}", data={
-        "name": mover.name, "email": mover.email, "roles": ["learner"],
-        "department_id": sales.id, "job_title": mover.job_title, "locale": "en"})
+    response = admin.post(
+        f"/admin/users/{mover.id}",
+        data={
+            "name": mover.name,
+            "email": mover.email,
+            "roles": ["learner"],
+            "department_id": sales.id,
+            "job_title": mover.job_title,
+            "locale": "en",
+        },
+    )
     assert response.status_code == 302
 
     learner = app.test_client()
@@ -292,7 +330,7 @@ def test_a_learner_moved_by_the_admin_form_is_due_days_after_the_move(app, clien
 
     client.login(executive)
     page = client.get("/dashboard/").get_data(as_text=True)
-    at_risk = page[page.index('data-testid="at-risk"'):]
+    at_risk = page[page.index('data-testid="at-risk"') :]
     at_risk = at_risk[: at_risk.index("</table>")]
     assert "Vera Veteran" in at_risk and "overdue 3 days" in at_risk
     moved_risks = re.search(rf'data-learner="{mover.id}".*?</tr>', at_risk, re.S)

@@ -25,11 +25,13 @@ def test_demo_rollout_is_meaningful_and_made_once(app_ctx, client):
     pilot_gate = evaluate_gate(pilot)
     assert pilot_gate.learners > 5
     completion = next(c for c in pilot_gate.criteria if c.kind == "completion_rate").value
-    second_completion = next(c for c in evaluate_gate(second).criteria
-                             if c.kind == "completion_rate").value
+    second_completion = next(
+        c for c in evaluate_gate(second).criteria if c.kind == "completion_rate"
+    ).value
     assert completion > second_completion > 0  # the pilot is further along
-    failed = db.session.scalar(select(func.count(QuizAttempt.id))
-                               .where(QuizAttempt.passed.is_(False)))
+    failed = db.session.scalar(
+        select(func.count(QuizAttempt.id)).where(QuizAttempt.passed.is_(False))
+    )
     assert failed > 0  # wrong answers too, as people give them
     issued = sorted(db.session.scalars(select(Certificate.issued_at)))
     assert (issued[-1] - issued[0]).days >= 14  # spread over weeks, not one afternoon

@@ -68,9 +68,11 @@ def page(browser, live_server):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
         "console",
-        lambda msg: errors.append(msg.text)
-        if msg.type == "error" and "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
     )
     yield page
     # Let requests still in flight (an htmx preview, say) finish before the tables empty.

@@ -19,8 +19,7 @@ def _add_lesson(page, title: str, kind: str | None = None) -> None:
     page.get_by_role("button", name="Add lesson").click()
 
 
-def test_trainer_writes_publishes_and_assigns_and_learner_sees_it(page, make, browser,
-                                                                  live_server):
+def test_trainer_writes_publishes_and_assigns_and_learner_sees_it(page, make, browser, live_server):
     trainer = make.user(roles=("trainer",), department="Customer Service")
     learner = make.user(roles=("learner",), department="Sales", name="Sadia Anwar")
     make.department("Sales")

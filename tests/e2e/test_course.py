@@ -36,15 +36,22 @@ def test_learner_completes_after_sale_service(page, make, app_ctx):
     expect(page.get_by_role("button", name="Check my work")).to_be_visible()
     page.get_by_role("button", name="Check my work").click()
     expect(page.get_by_test_id("check-results")).to_contain_text(
-        "Close the ticket once Sana has the answer.")
+        "Close the ticket once Sana has the answer."
+    )
     exercise_url = page.url
 
-    _handle_ticket(page, "Charged twice for the same monthly invoice",
-                   "Sorry for the double charge, Sana: I am checking it with billing today.",
-                   "Billing refunded the duplicate payment to the pharmacy's account.")
-    _handle_ticket(page, "Scanner stops reading barcodes after a few minutes",
-                   "Sorry about the scanner, Vikram: I am arranging a solution.",
-                   "The faulty scanner is under warranty; a replacement has been arranged.")
+    _handle_ticket(
+        page,
+        "Charged twice for the same monthly invoice",
+        "Sorry for the double charge, Sana: I am checking it with billing today.",
+        "Billing refunded the duplicate payment to the pharmacy's account.",
+    )
+    _handle_ticket(
+        page,
+        "Scanner stops reading barcodes after a few minutes",
+        "Sorry about the scanner, Vikram: I am arranging a solution.",
+        "The faulty scanner is under warranty; a replacement has been arranged.",
+    )
 
     page.goto(exercise_url)
     page.get_by_role("button", name="Check my work").click()

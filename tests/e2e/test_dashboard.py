@@ -21,16 +21,23 @@ def test_executive_reads_the_dashboard_drills_down_and_signs_a_phase_off(page, m
     evidence = Evidence(course)
     sales = make.department("Sales")
     evidence.assign(department=sales, due_on=date.today() - timedelta(days=2))
-    learners = [make.user(roles=("learner",), department="Sales", name=f"Learner {n}")
-                for n in range(4)]
+    learners = [
+        make.user(roles=("learner",), department="Sales", name=f"Learner {n}") for n in range(4)
+    ]
     for weeks_ago, learner in enumerate(learners[:3]):
         evidence.certify(learner, when=datetime.now(UTC) - timedelta(weeks=weeks_ago))
         evidence.quiz(learner, 85)
     evidence.quiz(learners[3], 30, 40, 50)  # stuck, and overdue
     plan = services.create_plan("CRM go-live", date.today() + timedelta(days=30), "", executive)
-    phase = services.add_phase(plan, PhaseData(
-        name="Training", status="in_progress", starts_on=date.today() - timedelta(days=10),
-        ends_on=date.today() + timedelta(days=10)))
+    phase = services.add_phase(
+        plan,
+        PhaseData(
+            name="Training",
+            status="in_progress",
+            starts_on=date.today() - timedelta(days=10),
+            ends_on=date.today() + timedelta(days=10),
+        ),
+    )
     db.session.commit()
     make_wave(plan, [sales], criteria={"completion_rate": 75})
 
@@ -91,7 +98,6 @@ def test_the_demo_readiness_report_prints_on_one_page_with_its_numbers(page, app
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
 
 
-
 CHART_STATE = """() => {
   const canvas = document.getElementById('completions-chart');
   const chart = Chart.getChart(canvas);
@@ -111,7 +117,8 @@ def test_the_printed_chart_keeps_its_scales_titles_and_numbers(page, app_ctx):
     db.session.commit()
     login(page, "exec@demo.test", DEMO_PASSWORD)
     page.wait_for_function(
-        "() => window.Chart && Chart.getChart(document.getElementById('completions-chart'))")
+        "() => window.Chart && Chart.getChart(document.getElementById('completions-chart'))"
+    )
     screen = page.evaluate(CHART_STATE)
     # Bars and lines have scales of their own, each titled with what it counts.
     assert screen["weekly"]["title"] == "Completions per week (bars)"
@@ -125,7 +132,8 @@ def test_the_printed_chart_keeps_its_scales_titles_and_numbers(page, app_ctx):
     page.emulate_media(media="print")
     page.wait_for_function(
         "() => document.getElementById('completions-chart').getBoundingClientRect().height > 200"
-        " && Chart.getChart(document.getElementById('completions-chart')).height > 200")
+        " && Chart.getChart(document.getElementById('completions-chart')).height > 200"
+    )
     printed = page.evaluate(CHART_STATE)
     assert printed["data"] == screen["data"]
     for axis in ("weekly", "total"):
@@ -134,11 +142,13 @@ def test_the_printed_chart_keeps_its_scales_titles_and_numbers(page, app_ctx):
         assert highest[axis] <= printed[axis]["max"] <= 2 * highest[axis], printed
 
 
-PHASES = (("Strategy and alignment with the company's mission", -60, -30, "done"),
-          ("System selection", -29, -10, "done"),
-          ("Pilot", -9, 10, "in_progress"),
-          ("Training every department before go-live", 11, 40, "planned"),
-          ("Go-live", 41, 45, "planned"))
+PHASES = (
+    ("Strategy and alignment with the company's mission", -60, -30, "done"),
+    ("System selection", -29, -10, "done"),
+    ("Pilot", -9, 10, "in_progress"),
+    ("Training every department before go-live", 11, 40, "planned"),
+    ("Go-live", 41, 45, "planned"),
+)
 
 LABELS = """() => [...document.querySelectorAll('[data-testid=timeline] .timeline-row')]
 .map((row) => {
@@ -150,12 +160,19 @@ LABELS = """() => [...document.querySelectorAll('[data-testid=timeline] .timelin
 
 
 def test_the_plan_timeline_shows_whole_labels_and_reads_right_to_left_in_urdu(page, make):
-    plan = services.create_plan("CRM go-live", date.today() + timedelta(days=45), "",
-                                make.user(roles=("executive",)))
+    plan = services.create_plan(
+        "CRM go-live", date.today() + timedelta(days=45), "", make.user(roles=("executive",))
+    )
     for name, first, last, status in PHASES:
-        services.add_phase(plan, PhaseData(
-            name=name, status=status, starts_on=date.today() + timedelta(days=first),
-            ends_on=date.today() + timedelta(days=last)))
+        services.add_phase(
+            plan,
+            PhaseData(
+                name=name,
+                status=status,
+                starts_on=date.today() + timedelta(days=first),
+                ends_on=date.today() + timedelta(days=last),
+            ),
+        )
     db.session.commit()
     names = [name for name, *_ in PHASES]
 
@@ -181,7 +198,8 @@ def test_the_plan_timeline_shows_whole_labels_and_reads_right_to_left_in_urdu(pa
     assert pilot["left"] <= today["x"] <= pilot["right"]  # today falls in the pilot, mirrored too
     # The chart reads right to left too: its weeks run from the right.
     page.wait_for_function(
-        "() => window.Chart && Chart.getChart(document.getElementById('completions-chart'))")
+        "() => window.Chart && Chart.getChart(document.getElementById('completions-chart'))"
+    )
     weeks = page.evaluate("""() => {
       const x = Chart.getChart(document.getElementById('completions-chart')).scales.x;
       return [x.getPixelForTick(0), x.getPixelForTick(x.ticks.length - 1)];

@@ -60,12 +60,18 @@ def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, 
         "Close the ticket once Sana has the answer."
     )
 
-    _work_ticket(page, "Charged twice for the same monthly invoice",
-                 "Sorry for the double charge, Sana: I am checking it with billing today.",
-                 "Billing refunded the duplicate payment to the pharmacy's account.")
-    _work_ticket(page, "Scanner stops reading barcodes after a few minutes",
-                 "Sorry about the scanner, Vikram: I am arranging a solution.",
-                 "The faulty scanner is under warranty; a replacement has been arranged.")
+    _work_ticket(
+        page,
+        "Charged twice for the same monthly invoice",
+        "Sorry for the double charge, Sana: I am checking it with billing today.",
+        "Billing refunded the duplicate payment to the pharmacy's account.",
+    )
+    _work_ticket(
+        page,
+        "Scanner stops reading barcodes after a few minutes",
+        "Sorry about the scanner, Vikram: I am arranging a solution.",
+        "The faulty scanner is under warranty; a replacement has been arranged.",
+    )
 
     expect(panel).to_be_visible()
     panel.get_by_role("button", name="Check my work").click()

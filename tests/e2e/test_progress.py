@@ -26,9 +26,14 @@ def test_select_those_behind_then_none(page, make, app_ctx):
     idle = make.user(roles=("learner",), department="Billing", name="Ida Idle")
     fresh = make.user(roles=("learner",), department="Sales", name="Fred Fresh")
     for learner, assigned_days_ago in ((idle, 10), (fresh, 0)):
-        db.session.add(Assignment(course_id=course.id, department_id=learner.department_id,
-                                  due_on=date.today() + timedelta(days=30),
-                                  created_at=utcnow() - timedelta(days=assigned_days_ago)))
+        db.session.add(
+            Assignment(
+                course_id=course.id,
+                department_id=learner.department_id,
+                due_on=date.today() + timedelta(days=30),
+                created_at=utcnow() - timedelta(days=assigned_days_ago),
+            )
+        )
     db.session.commit()
 
     login(page, trainer)

@@ -9,9 +9,15 @@ from portal.learning.models import Course, Lesson
 from seed.learning_demo import COURSES_DIR, import_builtin_courses
 
 EXPECTED = {
-    "crm-foundations", "crm-foundations-ur", "crm-foundations-hi", "crm-five-steps",
-    "leads-and-qualification", "after-sale-service", "personal-relationships",
-    "pipeline-and-targets", "why-our-rollout-works",
+    "crm-foundations",
+    "crm-foundations-ur",
+    "crm-foundations-hi",
+    "crm-five-steps",
+    "leads-and-qualification",
+    "after-sale-service",
+    "personal-relationships",
+    "pipeline-and-targets",
+    "why-our-rollout-works",
 }
 
 
@@ -63,8 +69,11 @@ def test_no_builtin_course_states_its_own_reading_time(client, make, app_ctx):
             assert not minutes.search(text), (course.slug, text)
     client.login(make.user(roles=("learner",)))
     course = db.session.scalar(select(Course).where(Course.slug == "after-sale-service"))
-    total = db.session.scalar(select(func.sum(Lesson.minutes)).where(
-        Lesson.course_id == course.id, Lesson.archived.is_(False)))
+    total = db.session.scalar(
+        select(func.sum(Lesson.minutes)).where(
+            Lesson.course_id == course.id, Lesson.archived.is_(False)
+        )
+    )
     page = client.get("/courses/after-sale-service/").get_data(as_text=True)
     card = client.get("/courses/").get_data(as_text=True)
     assert f"about {total} min" in page and f"about {total} min" in card

@@ -50,8 +50,9 @@ def test_start_then_check_shows_hints_then_passes_after_the_work(client, learner
     html = client.post(f"{URL}/check", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'data-passed="no"' not in html
     assert "Passed: every required check is met." in html
-    progress = db.session.scalar(select(LessonProgress).where(
-        LessonProgress.lesson_id == _lesson().id))
+    progress = db.session.scalar(
+        select(LessonProgress).where(LessonProgress.lesson_id == _lesson().id)
+    )
     assert progress.completed_at is not None and progress.best_score == 100
     # Every check is kept, not only the last: the learner sees how they got there.
     runs = db.session.scalars(select(ExerciseCheck).order_by(ExerciseCheck.id)).all()

@@ -164,7 +164,8 @@ def test_a_course_without_a_cover_keeps_the_digest_it_was_published_with(app_ctx
     bundle = read_course(course_files())
     before_covers = {k: v for k, v in bundle.model_dump(mode="json").items() if k != "cover"}
     digest = hashlib.sha256(
-        json.dumps(before_covers, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        json.dumps(before_covers, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
     assert bundle_hash(bundle) == digest
     files = course_files()
     files["course.yaml"] = files["course.yaml"].replace("language: en", "cover: Hi\nlanguage: en")

@@ -148,7 +148,7 @@ def test_an_assignment_is_shown_and_met_in_the_learners_language(client, learner
     home = client.get("/learn/").get_data(as_text=True)
     assert "نمونہ کورس" in home and "Sample course" not in home
     assert "Also in progress" not in home  # one course, not an assignment plus a stray
-    card = home[home.index("Assigned to you"):]
+    card = home[home.index("Assigned to you") :]
     assert "نمونہ کورس" in card and "Not started" not in card
 
 
@@ -239,7 +239,8 @@ def _finish(client, slug: str) -> None:
     course = db.session.scalar(select(Course).where(Course.slug == slug))
     client.post(f"/courses/{slug}/intro/done")
     questions = db.session.scalars(
-        select(QuizQuestion).join(Lesson).where(Lesson.course_id == course.id))
+        select(QuizQuestion).join(Lesson).where(Lesson.course_id == course.id)
+    )
     right = quiz_answers({q.id: [c.id for c in q.choices if c.correct] for q in questions})
     client.post(f"/courses/{slug}/basics-quiz/quiz", data=right)
     client.post(f"/courses/{slug}/wrap-up/done", data={"last": "1"})
@@ -251,7 +252,7 @@ def _section(page: str, testid: str) -> str:
     marker = f'data-testid="{testid}"'
     if marker not in page:
         return ""
-    rest = page[page.index(marker):]
+    rest = page[page.index(marker) :]
     return rest[: rest.index("</section>")]
 
 
@@ -265,17 +266,21 @@ def test_a_finished_course_is_listed_as_finished_not_in_progress(client, learner
     finished = _section(home, "finished")
     assert "Sample course" in finished and "Certificate" in finished and "100%" in finished
 
-    _assign(sample_course, department_id=learner.department_id,
-            due_on=date.today() + timedelta(days=5))
+    _assign(
+        sample_course, department_id=learner.department_id, due_on=date.today() + timedelta(days=5)
+    )
     home = client.get("/learn/").get_data(as_text=True)
     assert _section(home, "assigned") == "" and "Sample course" in _section(home, "finished")
     assert "You have finished every course assigned to you." in home
 
 
-@pytest.mark.parametrize(("finished", "other", "locale"), [
-    ("sample-course", "sample-course-ur", "ur"),
-    ("sample-course-ur", "sample-course", "en"),
-])
+@pytest.mark.parametrize(
+    ("finished", "other", "locale"),
+    [
+        ("sample-course", "sample-course-ur", "ur"),
+        ("sample-course-ur", "sample-course", "en"),
+    ],
+)
 def test_a_course_finished_in_one_language_is_finished_in_the_other(
     client, learner, sample_course, finished, other, locale
 ):
@@ -283,13 +288,14 @@ def test_a_course_finished_in_one_language_is_finished_in_the_other(
     an assignment of the other version counts as met."""
     _add_urdu_translation()
     other_course = db.session.scalar(select(Course).where(Course.slug == other))
-    _assign(other_course, department_id=learner.department_id,
-            due_on=date.today() + timedelta(days=5))
+    _assign(
+        other_course, department_id=learner.department_id, due_on=date.today() + timedelta(days=5)
+    )
     _finish(client, finished)
     client.post("/language", data={"locale": locale})
 
     catalogue = client.get("/courses/").get_data(as_text=True)
-    card = catalogue[catalogue.index(f'data-course="{other}"'):]
+    card = catalogue[catalogue.index(f'data-course="{other}"') :]
     card = card[: card.index('data-course="', 20) if 'data-course="' in card[20:] else None]
     assert 'aria-valuenow="100"' in card and 'data-testid="finished-elsewhere"' in card
     page = client.get(f"/courses/{other}/").get_data(as_text=True)
@@ -303,23 +309,28 @@ def test_a_course_finished_in_one_language_is_finished_in_the_other(
 def test_reading_time_is_one_figure_on_card_and_course_page(client, learner, sample_course):
     from portal.learning.models import Lesson
 
-    minutes = db.session.scalar(select(func.sum(Lesson.minutes)).where(
-        Lesson.course_id == sample_course.id, Lesson.archived.is_(False)))
+    minutes = db.session.scalar(
+        select(func.sum(Lesson.minutes)).where(
+            Lesson.course_id == sample_course.id, Lesson.archived.is_(False)
+        )
+    )
     card = client.get("/courses/").get_data(as_text=True)
     page = client.get("/courses/sample-course/").get_data(as_text=True)
     assert f"about {minutes} min" in card
-    assert f"about {minutes} min" in page[page.index('data-testid="reading-time"'):]
+    assert f"about {minutes} min" in page[page.index('data-testid="reading-time"') :]
 
 
-def test_a_late_joiner_is_due_days_after_joining_not_in_the_past(client, make, app,
-                                                                sample_course):
+def test_a_late_joiner_is_due_days_after_joining_not_in_the_past(client, make, app, sample_course):
     """The course was assigned to Sales 30 days ago, due 2 days ago. Someone who joins
     Sales today is due 14 days from today, and told why; a colleague who was there
     all along is overdue."""
     from portal.database import utcnow
 
-    _assign(sample_course, department_id=make.department("Sales").id,
-            due_on=date.today() - timedelta(days=2))
+    _assign(
+        sample_course,
+        department_id=make.department("Sales").id,
+        due_on=date.today() - timedelta(days=2),
+    )
     assignment = db.session.scalar(select(Assignment))
     assignment.created_at = utcnow() - timedelta(days=30)
     db.session.commit()

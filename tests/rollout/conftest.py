@@ -46,8 +46,16 @@ def add_course(slug: str = "sample-course", *, exercise: bool = True, **changes)
     apply_bundle(bundle)
     course = db.session.scalar(select(Course).where(Course.slug == slug))
     if exercise:
-        db.session.add(Lesson(course_id=course.id, key="hands-on", title="Hands-on",
-                              kind="exercise", position=10, content={}))
+        db.session.add(
+            Lesson(
+                course_id=course.id,
+                key="hands-on",
+                title="Hands-on",
+                kind="exercise",
+                position=10,
+                content={},
+            )
+        )
     db.session.commit()
     return course
 
@@ -60,14 +68,24 @@ class Evidence:
 
     def lesson(self, kind: str) -> Lesson:
         return db.session.scalar(
-            select(Lesson).where(Lesson.course_id == self.course.id, Lesson.kind == kind)
+            select(Lesson)
+            .where(Lesson.course_id == self.course.id, Lesson.kind == kind)
             .order_by(Lesson.position)
         )
 
-    def assign(self, *, department=None, user=None, due_on: date | None = None,
-               required: bool = True, course: Course | None = None) -> Assignment:
+    def assign(
+        self,
+        *,
+        department=None,
+        user=None,
+        due_on: date | None = None,
+        required: bool = True,
+        course: Course | None = None,
+    ) -> Assignment:
         assignment = Assignment(
-            course_id=(course or self.course).id, required=required, due_on=due_on,
+            course_id=(course or self.course).id,
+            required=required,
+            due_on=due_on,
             department_id=department.id if department else None,
             user_id=user.id if user else None,
         )
@@ -77,11 +95,16 @@ class Evidence:
 
     def certify(self, user, course: Course | None = None, when: datetime | None = None) -> None:
         course = course or self.course
-        db.session.add(Certificate(
-            code=new_certificate_code(), user_id=user.id, course_id=course.id,
-            learner_name=user.name, course_title=course.title,
-            issued_at=when or datetime.now(UTC),
-        ))
+        db.session.add(
+            Certificate(
+                code=new_certificate_code(),
+                user_id=user.id,
+                course_id=course.id,
+                learner_name=user.name,
+                course_title=course.title,
+                issued_at=when or datetime.now(UTC),
+            )
+        )
         db.session.commit()
 
     def quiz(self, user, *scores: int, when: datetime | None = None) -> None:
@@ -89,21 +112,44 @@ class Evidence:
         lesson = self.lesson("quiz")
         when = when or datetime.now(UTC) - timedelta(days=1)
         for score in scores:
-            db.session.add(QuizAttempt(user_id=user.id, lesson_id=lesson.id, score=score,
-                                       passed=score >= 70, answers={}, submitted_at=when))
-        db.session.add(LessonProgress(
-            user_id=user.id, lesson_id=lesson.id, course_id=lesson.course_id,
-            first_viewed_at=when, last_viewed_at=when, best_score=max(scores),
-            completed_at=when if max(scores) >= 70 else None,
-        ))
+            db.session.add(
+                QuizAttempt(
+                    user_id=user.id,
+                    lesson_id=lesson.id,
+                    score=score,
+                    passed=score >= 70,
+                    answers={},
+                    submitted_at=when,
+                )
+            )
+        db.session.add(
+            LessonProgress(
+                user_id=user.id,
+                lesson_id=lesson.id,
+                course_id=lesson.course_id,
+                first_viewed_at=when,
+                last_viewed_at=when,
+                best_score=max(scores),
+                completed_at=when if max(scores) >= 70 else None,
+            )
+        )
         db.session.commit()
 
     def exercise(self, user, passed: bool = True, when: datetime | None = None) -> None:
         lesson = self.lesson("exercise")
         when = when or datetime.now(UTC) - timedelta(days=1)
-        db.session.add(ExerciseAttempt(user_id=user.id, lesson_id=lesson.id, records={},
-                                       started_at=when, checks_run=1, score=100 if passed else 40,
-                                       passed=passed, results=[]))
+        db.session.add(
+            ExerciseAttempt(
+                user_id=user.id,
+                lesson_id=lesson.id,
+                records={},
+                started_at=when,
+                checks_run=1,
+                score=100 if passed else 40,
+                passed=passed,
+                results=[],
+            )
+        )
         db.session.commit()
 
     def practice(self, user, count: int, days_ago: int = 1) -> None:
@@ -115,8 +161,16 @@ class Evidence:
             db.session.add(sandbox)
             db.session.flush()
         db.session.add_all(
-            SandboxEvent(sandbox_id=sandbox.id, actor_id=user.id, verb="lead.created",
-                         entity="lead", entity_id=n, sandbox_at=when, at=when, data={})
+            SandboxEvent(
+                sandbox_id=sandbox.id,
+                actor_id=user.id,
+                verb="lead.created",
+                entity="lead",
+                entity_id=n,
+                sandbox_at=when,
+                at=when,
+                data={},
+            )
             for n in range(count)
         )
         db.session.commit()
@@ -124,8 +178,9 @@ class Evidence:
     def views(self, user, count: int, days_ago: int = 1) -> None:
         lesson = self.lesson("reading")
         when = datetime.now(UTC) - timedelta(days=days_ago)
-        db.session.add_all(LessonView(user_id=user.id, lesson_id=lesson.id, viewed_at=when)
-                           for _ in range(count))
+        db.session.add_all(
+            LessonView(user_id=user.id, lesson_id=lesson.id, viewed_at=when) for _ in range(count)
+        )
         db.session.commit()
 
 
@@ -151,12 +206,25 @@ def plan(executive) -> Plan:
     return plan
 
 
-def make_wave(plan: Plan, departments, *, go_live_on: date | None = None, lead_days: int = 14,
-              criteria: dict[str, float] | None = None, name: str = "Pilot") -> Wave:
+def make_wave(
+    plan: Plan,
+    departments,
+    *,
+    go_live_on: date | None = None,
+    lead_days: int = 14,
+    criteria: dict[str, float] | None = None,
+    name: str = "Pilot",
+) -> Wave:
     """A wave of `departments` with the given gate criteria, committed."""
-    wave = services.create_wave(plan, WaveData(
-        name=name, go_live_on=go_live_on or date.today() + timedelta(days=30),
-        lead_days=lead_days, department_ids=[d.id for d in departments]))
+    wave = services.create_wave(
+        plan,
+        WaveData(
+            name=name,
+            go_live_on=go_live_on or date.today() + timedelta(days=30),
+            lead_days=lead_days,
+            department_ids=[d.id for d in departments],
+        ),
+    )
     for kind, threshold in (criteria or {}).items():
         services.set_criterion(wave, kind, threshold)
     db.session.commit()

@@ -28,8 +28,9 @@ def _value(match: re.Match) -> str:
 def _all_routes():
     from portal import create_app
 
-    app = create_app({"MODE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                      "SERVER_NAME": None})
+    app = create_app(
+        {"MODE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://", "SERVER_NAME": None}
+    )
     return _routes(app)
 
 
@@ -47,15 +48,17 @@ def test_the_route_list_covers_both_blueprints():
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
 def test_learners_and_trainers_get_403(client: PortalClient, make, role, method, path):
     client.login(make.user(roles=(role,)))
-    response = client.open(path, method=method, data={"csrf_token": client.csrf_token()}
-                           if method == "POST" else None)
+    response = client.open(
+        path, method=method, data={"csrf_token": client.csrf_token()} if method == "POST" else None
+    )
     assert response.status_code == 403, (method, path)
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
 def test_anonymous_visitors_are_sent_to_sign_in(client: PortalClient, method, path):
-    response = client.open(path, method=method, data={"csrf_token": client.csrf_token()}
-                           if method == "POST" else None)
+    response = client.open(
+        path, method=method, data={"csrf_token": client.csrf_token()} if method == "POST" else None
+    )
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 

@@ -10,8 +10,12 @@ from portal.rollout.services import GoalData, PhaseData
 
 
 def test_plan_name_and_goal_text_get_dir_auto_in_the_urdu_ui(client, executive, plan):
-    services.save_goal(plan, GoalData(horizon="short", title="Read before you act.",
-                                      metric="completion_rate", target=90))
+    services.save_goal(
+        plan,
+        GoalData(
+            horizon="short", title="Read before you act.", metric="completion_rate", target=90
+        ),
+    )
     db.session.commit()
     client.login(executive)
     client.post("/language", data={"locale": "ur"})

@@ -15,19 +15,20 @@ BOGUS_GOAL = {"horizon": "short", "title": "Everyone", "metric": "bogus", "targe
 
 
 @pytest.mark.parametrize("target", ["-1", "50", "1e12"])
-def test_a_new_goal_with_an_unknown_metric_is_refused_at_the_field(client, executive, plan,
-                                                                    target):
+def test_a_new_goal_with_an_unknown_metric_is_refused_at_the_field(client, executive, plan, target):
     client.login(executive)
-    response = client.post(f"/rollout/plans/{plan.id}/goals/new",
-                           data={**BOGUS_GOAL, "target": target})
+    response = client.post(
+        f"/rollout/plans/{plan.id}/goals/new", data={**BOGUS_GOAL, "target": target}
+    )
     assert response.status_code == 422
     assert "Not a valid choice" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Goal.id))) == 0
 
 
 def test_an_edited_goal_with_an_unknown_metric_is_refused_and_kept(client, executive, plan):
-    goal = services.save_goal(plan, GoalData(horizon="short", title="Everyone",
-                                             metric="completion_rate", target=90))
+    goal = services.save_goal(
+        plan, GoalData(horizon="short", title="Everyone", metric="completion_rate", target=90)
+    )
     db.session.commit()
     client.login(executive)
     response = client.post(f"/rollout/goals/{goal.id}/edit", data=BOGUS_GOAL)
@@ -38,12 +39,12 @@ def test_an_edited_goal_with_an_unknown_metric_is_refused_and_kept(client, execu
     assert (kept.metric, kept.target) == ("completion_rate", 90)
 
 
-def test_a_gate_criterion_of_an_unknown_kind_is_refused_at_the_field(client, executive, plan,
-                                                                      make):
+def test_a_gate_criterion_of_an_unknown_kind_is_refused_at_the_field(client, executive, plan, make):
     wave = make_wave(plan, [make.department("Sales")])
     client.login(executive)
-    response = client.post(f"/rollout/waves/{wave.id}/criteria",
-                           data={"kind": "bogus", "threshold": "-1"})
+    response = client.post(
+        f"/rollout/waves/{wave.id}/criteria", data={"kind": "bogus", "threshold": "-1"}
+    )
     assert response.status_code == 422
     assert "Not a valid choice" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(GateCriterion.id))) == 0

@@ -19,9 +19,33 @@ from tests.rollout.conftest import Evidence, add_course, make_wave
 
 # Names whose order differs between Python's str.lower() and SQL's lower() or collations:
 # accents, other scripts, case pairs, spaces and punctuation, the same name twice.
-NAMES = ["Émile", "emile", "Zoë", "zoe", "ZOE", "Ödön", "aaron", "Aaron", "Bob", "bob",
-         "Łukasz", "ǆemal", "Ǆemal", "Ωmega", "a b", "ab", "a-b", "محمد علی", "İlker", "ılker",
-         "Straße", "STRASSE", "~tilde", "Zed", "Bob"]
+NAMES = [
+    "Émile",
+    "emile",
+    "Zoë",
+    "zoe",
+    "ZOE",
+    "Ödön",
+    "aaron",
+    "Aaron",
+    "Bob",
+    "bob",
+    "Łukasz",
+    "ǆemal",
+    "Ǆemal",
+    "Ωmega",
+    "a b",
+    "ab",
+    "a-b",
+    "محمد علی",
+    "İlker",
+    "ılker",
+    "Straße",
+    "STRASSE",
+    "~tilde",
+    "Zed",
+    "Bob",
+]
 
 
 def _full_judgement(wave, today: date, now: datetime) -> dict[str, tuple[int, list]]:
@@ -31,12 +55,14 @@ def _full_judgement(wave, today: date, now: datetime) -> dict[str, tuple[int, li
     catalogue = evidence_sql.load_catalogue()
     relation = evidence_sql.learner_evidence(catalogue, [d.id for d in wave.departments])
     rows = evidence_sql.read_summary(
-        evidence_sql.summary(relation, select(relation)), today, now).learners
+        evidence_sql.summary(relation, select(relation)), today, now
+    ).learners
     judged = {}
     for criterion in wave.criteria:
         found = holders(Metric(criterion.kind), criterion.threshold, rows, today)
-        named = heapq.nsmallest(NAMED_LEARNERS, found,
-                                key=lambda item: (item[0], item[1].name.lower(), item[1].user_id))
+        named = heapq.nsmallest(
+            NAMED_LEARNERS, found, key=lambda item: (item[0], item[1].name.lower(), item[1].user_id)
+        )
         judged[criterion.kind] = (len(found), [learner.user_id for _, learner in named])
     return judged
 
@@ -69,8 +95,9 @@ def _mixed_organisation(make, evidence: Evidence, rng: random.Random):
         if rng.random() < 0.2:
             evidence.certify(person, course=second)
         if rng.random() < 0.15:  # a course of their own, due some days ago
-            evidence.assign(user=person, course=second,
-                            due_on=today - timedelta(days=rng.choice([1, 9, 20])))
+            evidence.assign(
+                user=person, course=second, due_on=today - timedelta(days=rng.choice([1, 9, 20]))
+            )
         if rng.random() < 0.7:
             evidence.quiz(person, *[rng.choice([40, 60, 70, 80, 90]) for _ in range(2)])
         if rng.random() < 0.6:
@@ -117,7 +144,9 @@ def test_the_gate_names_whom_every_learner_row_judged_in_python_names(make, plan
             for criterion in wave.criteria:
                 criterion.threshold = thresholds[Metric(criterion.kind)][choice]
             assert _gate_judgement(wave, today, now) == _full_judgement(wave, today, now), (
-                shift, choice)
+                shift,
+                choice,
+            )
 
 
 def test_overdue_from_constants_agrees_with_matching_certificates(make, evidence, monkeypatch):
@@ -128,7 +157,8 @@ def test_overdue_from_constants_agrees_with_matching_certificates(make, evidence
         catalogue = evidence_sql.load_catalogue()
         relation = evidence_sql.learner_evidence(catalogue, [sales.id, billing.id])
         rows = evidence_sql.read_summary(
-            evidence_sql.summary(relation, select(relation)), today, now).learners
+            evidence_sql.summary(relation, select(relation)), today, now
+        ).learners
         return {row.user_id: row.overdue_since for row in rows}
 
     days = [now.date() + timedelta(days=shift) for shift in (-30, -3, 0, 5, 9, 25)]
@@ -147,8 +177,10 @@ def test_a_certificate_of_an_unpublished_course_counts_as_it_did(make, plan, evi
     urdu = add_course("sample-course-ur", language="ur", translation_of="sample-course")
     course.published = False
     db.session.commit()
-    learner, late = (make.user(roles=("learner",), department="Sales", name=name)
-                     for name in ("Learner 00", "Learner 01"))
+    learner, late = (
+        make.user(roles=("learner",), department="Sales", name=name)
+        for name in ("Learner 00", "Learner 01")
+    )
     Evidence(urdu).assign(department=sales, due_on=date.today() - timedelta(days=4))
     evidence.certify(learner)  # the original, not published
     wave = make_wave(plan, [sales], criteria={"completion_rate": 50, "max_overdue_days": 0})
@@ -178,8 +210,15 @@ def test_criteria_thresholds_are_parameters_of_one_statement(make, plan, evidenc
         (1, ["0 practice actions"]),
         (2, ["0 practice actions", "3 practice actions"]),
         (3, ["0 practice actions", "3 practice actions", "6 practice actions"]),
-        (4, ["0 practice actions", "3 practice actions", "6 practice actions",
-             "9 practice actions"]),
+        (
+            4,
+            [
+                "0 practice actions",
+                "3 practice actions",
+                "6 practice actions",
+                "9 practice actions",
+            ],
+        ),
     ]
 
 
@@ -190,8 +229,10 @@ def test_names_in_any_script_are_picked_in_sql_not_read_in_full(make, plan, evid
 
     sales = make.department("Sales")
     names = ["عائشہ خان", "बिलाल शर्मा", "Ärne Öz", "ayesha", "Zainab", "ذیشان", "चाँदनी"] * 5
-    people = [make.user(roles=("learner",), department="Sales", name=f"{n} {i}")
-              for i, n in enumerate(names)]
+    people = [
+        make.user(roles=("learner",), department="Sales", name=f"{n} {i}")
+        for i, n in enumerate(names)
+    ]
     evidence.assign(department=sales, due_on=date.today() + timedelta(days=10))
     wave = make_wave(plan, [sales], criteria={"completion_rate": 90})
     now = datetime.now(UTC)

@@ -15,8 +15,10 @@ from tests.rollout.conftest import Evidence, add_course, make_wave
 
 
 def _learners(make, count: int, department: str = "Sales", prefix: str = "Learner"):
-    return [make.user(roles=("learner",), department=department, name=f"{prefix} {n:02d}")
-            for n in range(count)]
+    return [
+        make.user(roles=("learner",), department=department, name=f"{prefix} {n:02d}")
+        for n in range(count)
+    ]
 
 
 def _result(gate, kind: str):
@@ -99,14 +101,21 @@ def test_exercise_pass_rate_counts_learners_who_passed_every_required_exercise(
     assert exercise.value == 85 and exercise.met and gate.go
     assert exercise.learners_total == 3
 
-    db.session.execute(delete(ExerciseAttempt).where(ExerciseAttempt.user_id == people[5].id,
-                                                     ExerciseAttempt.passed.is_(True)))
+    db.session.execute(
+        delete(ExerciseAttempt).where(
+            ExerciseAttempt.user_id == people[5].id, ExerciseAttempt.passed.is_(True)
+        )
+    )
     db.session.commit()
     gate = evaluate_gate(wave)
     exercise = _result(gate, "exercise_pass_rate")
     assert exercise.value == 80 and not exercise.met and not gate.go
     assert {h.name for h in exercise.learners} == {
-        "Learner 05", "Learner 17", "Learner 18", "Learner 19"}
+        "Learner 05",
+        "Learner 17",
+        "Learner 18",
+        "Learner 19",
+    }
     assert exercise.learners[0].detail == "0 of 1 exercises passed"
 
 
@@ -135,8 +144,7 @@ def test_practice_actions_per_learner_in_the_last_fourteen_days(make, plan, evid
     gate = evaluate_gate(wave)
     practice = _result(gate, "practice_actions_14d")
     assert practice.value == 5 and practice.met
-    assert [(h.name, h.detail) for h in practice.learners] == [
-        ("Learner 01", "3 practice actions")]
+    assert [(h.name, h.detail) for h in practice.learners] == [("Learner 01", "3 practice actions")]
 
     make.user(roles=("learner",), department="Sales", name="Learner 02")
     practice = _result(evaluate_gate(wave), "practice_actions_14d")
@@ -156,8 +164,9 @@ def test_max_overdue_days_at_most_the_threshold(make, plan, evidence):
     assert overdue.value == 7 and overdue.met and gate.go
     assert overdue.learners == []
 
-    evidence.assign(user=late, due_on=date.today() - timedelta(days=8),
-                    course=add_course("second-course"))
+    evidence.assign(
+        user=late, due_on=date.today() - timedelta(days=8), course=add_course("second-course")
+    )
     gate = evaluate_gate(wave)
     overdue = _result(gate, "max_overdue_days")
     assert overdue.value == 8 and not overdue.met
@@ -192,7 +201,8 @@ def test_courses_reach_learners_by_department_and_by_name_once(make, plan, evide
     completion = _result(evaluate_gate(wave), "completion_rate")
     assert completion.value == 50
     assert [(h.name, h.detail) for h in completion.learners] == [
-        ("Learner 00", "1 of 2 required courses")]
+        ("Learner 00", "1 of 2 required courses")
+    ]
     evidence.certify(learner, course=second)
     assert _result(evaluate_gate(wave), "completion_rate").value == 100
 
@@ -270,4 +280,6 @@ def test_a_late_joiner_holds_no_overdue_gate_back(make, plan, evidence, hidden_t
     overdue = _result(evaluate_gate(wave), "max_overdue_days")
     assert overdue.value == 10
     assert [(h.name, h.detail) for h in overdue.learners] == [
-        ("Veteran", "10 days overdue"), ("Mid", "6 days overdue")]
+        ("Veteran", "10 days overdue"),
+        ("Mid", "6 days overdue"),
+    ]

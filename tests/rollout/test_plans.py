@@ -20,27 +20,71 @@ def test_executive_creates_a_plan_with_phases_goals_and_a_wave(client, executive
     sales = make.department("Sales")
     client.login(executive)
     target = date.today() + timedelta(days=90)
-    response = client.post("/rollout/plans/new", data={
-        "name": "CRM go-live", "target_go_live": target.isoformat(), "description": "Pilot first."})
+    response = client.post(
+        "/rollout/plans/new",
+        data={
+            "name": "CRM go-live",
+            "target_go_live": target.isoformat(),
+            "description": "Pilot first.",
+        },
+    )
     plan = db.session.scalar(select(Plan))
     assert response.headers["Location"].endswith(f"/rollout/plans/{plan.id}")
     assert (plan.name, plan.target_go_live, plan.created_by_id) == (
-        "CRM go-live", target, executive.id)
+        "CRM go-live",
+        target,
+        executive.id,
+    )
 
     for name in ("Strategy", "Pilot", "Training"):
-        assert client.post(f"/rollout/plans/{plan.id}/phases/new", data={
-            "name": name, "status": "planned", "owner_id": executive.id,
-            "starts_on": "2027-01-01", "ends_on": "2027-02-01"}).status_code == 302
-    assert client.post(f"/rollout/plans/{plan.id}/goals/new", data={
-        "horizon": "short", "title": "Pilot trained", "metric": "completion_rate",
-        "target": "90"}).status_code == 302
-    assert client.post(f"/rollout/plans/{plan.id}/waves/new", data={
-        "name": "Pilot: Sales", "go_live_on": target.isoformat(), "lead_days": "14",
-        "department_ids": [sales.id]}).status_code == 302
+        assert (
+            client.post(
+                f"/rollout/plans/{plan.id}/phases/new",
+                data={
+                    "name": name,
+                    "status": "planned",
+                    "owner_id": executive.id,
+                    "starts_on": "2027-01-01",
+                    "ends_on": "2027-02-01",
+                },
+            ).status_code
+            == 302
+        )
+    assert (
+        client.post(
+            f"/rollout/plans/{plan.id}/goals/new",
+            data={
+                "horizon": "short",
+                "title": "Pilot trained",
+                "metric": "completion_rate",
+                "target": "90",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/rollout/plans/{plan.id}/waves/new",
+            data={
+                "name": "Pilot: Sales",
+                "go_live_on": target.isoformat(),
+                "lead_days": "14",
+                "department_ids": [sales.id],
+            },
+        ).status_code
+        == 302
+    )
 
     page = client.get(f"/rollout/plans/{plan.id}").get_data(as_text=True)
-    for text in ("Strategy", "Pilot", "Training", "Pilot trained", "Pilot: Sales",
-                 "Owner: " + executive.name, "Sign-off history"):
+    for text in (
+        "Strategy",
+        "Pilot",
+        "Training",
+        "Pilot trained",
+        "Pilot: Sales",
+        "Owner: " + executive.name,
+        "Sign-off history",
+    ):
         assert text in page, text
     assert [p.name for p in plan.phases] == ["Strategy", "Pilot", "Training"]
     assert [p.position for p in plan.phases] == [0, 1, 2]
@@ -52,8 +96,9 @@ def test_phases_move_up_and_down_through_htmx(client, executive, plan):
     db.session.commit()
     two = db.session.scalar(select(Phase).where(Phase.name == "Two"))
     client.login(executive)
-    response = client.post(f"/rollout/phases/{two.id}/move", data={"direction": "up"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        f"/rollout/phases/{two.id}/move", data={"direction": "up"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     fragment = response.get_data(as_text=True)
     assert "<html" not in fragment and fragment.index("Two") < fragment.index("One")
@@ -64,19 +109,25 @@ def test_phases_move_up_and_down_through_htmx(client, executive, plan):
     response = client.post(f"/rollout/phases/{two.id}/move", data={"direction": "down"})
     assert response.status_code == 302  # without htmx: back to the plan
     assert list(db.session.scalars(select(Phase.name).order_by(Phase.position))) == [
-        "One", "Two", "Three"]
+        "One",
+        "Two",
+        "Three",
+    ]
 
 
 def test_milestones_are_added_and_ticked_with_htmx(client, executive, plan):
     phase = services.add_phase(plan, PhaseData(name="Training"))
     db.session.commit()
     client.login(executive)
-    response = client.post(f"/rollout/phases/{phase.id}/milestones", data={
-        "title": "Billing certified", "owner_id": "0", "due_on": "2027-03-01"})
+    response = client.post(
+        f"/rollout/phases/{phase.id}/milestones",
+        data={"title": "Billing certified", "owner_id": "0", "due_on": "2027-03-01"},
+    )
     assert response.status_code == 302
     milestone = db.session.scalar(select(Milestone))
-    response = client.post(f"/rollout/milestones/{milestone.id}/toggle",
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        f"/rollout/milestones/{milestone.id}/toggle", headers={"HX-Request": "true"}
+    )
     row = response.get_data(as_text=True)
     assert response.status_code == 200 and row.lstrip().startswith("<li")
     assert 'data-done="yes"' in row and db.session.get(Milestone, milestone.id).done
@@ -84,7 +135,8 @@ def test_milestones_are_added_and_ticked_with_htmx(client, executive, plan):
     assert not db.session.get(Milestone, milestone.id).done
     response = client.post(f"/rollout/phases/{phase.id}/milestones", data={"title": ""})
     assert response.status_code == 422 and "This field is required." in (
-        response.get_data(as_text=True))
+        response.get_data(as_text=True)
+    )
     assert _count(Milestone) == 1
 
 
@@ -97,13 +149,22 @@ def test_bad_plan_and_phase_input_is_422_and_nothing_is_saved(client, executive,
     assert "This field is required." in page
     assert _count(Plan) == 1
 
-    response = client.post(f"/rollout/plans/{plan.id}/phases/new", data={
-        "name": "Pilot", "status": "planned", "owner_id": "0",
-        "starts_on": "2027-03-01", "ends_on": "2027-02-01"})
+    response = client.post(
+        f"/rollout/plans/{plan.id}/phases/new",
+        data={
+            "name": "Pilot",
+            "status": "planned",
+            "owner_id": "0",
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-02-01",
+        },
+    )
     assert response.status_code == 422
     assert "The phase cannot end before it starts." in response.get_data(as_text=True)
-    response = client.post(f"/rollout/plans/{plan.id}/phases/new", data={
-        "name": "Pilot", "status": "finished", "owner_id": "12345"})
+    response = client.post(
+        f"/rollout/plans/{plan.id}/phases/new",
+        data={"name": "Pilot", "status": "finished", "owner_id": "12345"},
+    )
     assert response.status_code == 422
     assert response.get_data(as_text=True).count("Not a valid choice") == 2
     assert _count(Phase) == 0
@@ -111,26 +172,61 @@ def test_bad_plan_and_phase_input_is_422_and_nothing_is_saved(client, executive,
 
 def test_goals_are_checked_against_their_metric(client, executive, plan):
     client.login(executive)
-    response = client.post(f"/rollout/plans/{plan.id}/goals/new", data={
-        "horizon": "short", "title": "Everyone", "metric": "completion_rate", "target": "120"})
+    response = client.post(
+        f"/rollout/plans/{plan.id}/goals/new",
+        data={
+            "horizon": "short",
+            "title": "Everyone",
+            "metric": "completion_rate",
+            "target": "120",
+        },
+    )
     assert response.status_code == 422
     assert "Enter a number between 0 and 100." in response.get_data(as_text=True)
-    response = client.post(f"/rollout/plans/{plan.id}/goals/new", data={
-        "horizon": "short", "title": "Quiz", "metric": "avg_quiz_score", "target": "80",
-        "manual_value": "55"})
+    response = client.post(
+        f"/rollout/plans/{plan.id}/goals/new",
+        data={
+            "horizon": "short",
+            "title": "Quiz",
+            "metric": "avg_quiz_score",
+            "target": "80",
+            "manual_value": "55",
+        },
+    )
     assert response.status_code == 422
     assert "Only a goal measured by hand takes a measured value." in (
-        response.get_data(as_text=True))
+        response.get_data(as_text=True)
+    )
     assert _count(Goal) == 0
-    assert client.post(f"/rollout/plans/{plan.id}/goals/new", data={
-        "horizon": "long", "title": "Deals in the CRM (%)", "metric": "manual", "target": "95",
-        "manual_value": "40"}).status_code == 302
+    assert (
+        client.post(
+            f"/rollout/plans/{plan.id}/goals/new",
+            data={
+                "horizon": "long",
+                "title": "Deals in the CRM (%)",
+                "metric": "manual",
+                "target": "95",
+                "manual_value": "40",
+            },
+        ).status_code
+        == 302
+    )
     goal = db.session.scalar(select(Goal))
     page = client.get(f"/rollout/plans/{plan.id}").get_data(as_text=True)
     assert "Now 40 of 95" in page
-    assert client.post(f"/rollout/goals/{goal.id}/edit", data={
-        "horizon": "long", "title": "Deals in the CRM (%)", "metric": "manual", "target": "95",
-        "manual_value": "96"}).status_code == 302
+    assert (
+        client.post(
+            f"/rollout/goals/{goal.id}/edit",
+            data={
+                "horizon": "long",
+                "title": "Deals in the CRM (%)",
+                "metric": "manual",
+                "target": "95",
+                "manual_value": "96",
+            },
+        ).status_code
+        == 302
+    )
     assert db.session.get(Goal, goal.id).manual_value == 96
 
 
@@ -141,8 +237,7 @@ def test_goal_values_are_computed_live(client, executive, plan, make, evidence):
     evidence.assign(department=sales)
     evidence.certify(learner)
     services.save_goal(plan, services.GoalData("short", "Half trained", "completion_rate", 50))
-    services.save_goal(plan, services.GoalData("long", "Certificates", "certificates_issued",
-                                               10))
+    services.save_goal(plan, services.GoalData("long", "Certificates", "certificates_issued", 10))
     db.session.commit()
     client.login(executive)
     page = client.get(f"/rollout/plans/{plan.id}").get_data(as_text=True)
@@ -151,8 +246,10 @@ def test_goal_values_are_computed_live(client, executive, plan, make, evidence):
 
 def test_plans_can_be_edited_and_deleted_until_signed(client, executive, plan):
     client.login(executive)
-    response = client.post(f"/rollout/plans/{plan.id}/edit", data={
-        "name": "Renamed", "target_go_live": "2027-06-30", "description": ""})
+    response = client.post(
+        f"/rollout/plans/{plan.id}/edit",
+        data={"name": "Renamed", "target_go_live": "2027-06-30", "description": ""},
+    )
     assert response.status_code == 302
     assert db.session.get(Plan, plan.id).name == "Renamed"
     assert client.get(f"/rollout/plans/{plan.id}/edit").status_code == 200

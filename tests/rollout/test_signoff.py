@@ -28,14 +28,20 @@ def _signoffs() -> int:
 
 def test_executive_signs_a_phase_off_and_history_grows(client, executive, phase):
     client.login(executive)
-    response = client.post(f"/rollout/phases/{phase.id}/signoff",
-                           data={"decision": "go", "comment": "Everyone trained."})
+    response = client.post(
+        f"/rollout/phases/{phase.id}/signoff",
+        data={"decision": "go", "comment": "Everyone trained."},
+    )
     assert response.status_code == 302
-    client.post(f"/rollout/phases/{phase.id}/signoff",
-                data={"decision": "no_go", "comment": "Reopened: Billing missed the quiz."})
+    client.post(
+        f"/rollout/phases/{phase.id}/signoff",
+        data={"decision": "no_go", "comment": "Reopened: Billing missed the quiz."},
+    )
     history = list(db.session.scalars(select(SignOff).order_by(SignOff.id)))
     assert [(s.decision, s.signer_name) for s in history] == [
-        ("go", executive.name), ("no_go", executive.name)]
+        ("go", executive.name),
+        ("no_go", executive.name),
+    ]
     assert history[0].comment == "Everyone trained." and history[0].signed_at is not None
     assert db.session.get(Phase, phase.id).status == PhaseStatus.DONE
     page = client.get(f"/rollout/phases/{phase.id}").get_data(as_text=True)
@@ -45,36 +51,40 @@ def test_executive_signs_a_phase_off_and_history_grows(client, executive, phase)
 
 def test_a_no_go_needs_a_comment_and_nothing_is_saved_without(client, executive, phase):
     client.login(executive)
-    response = client.post(f"/rollout/phases/{phase.id}/signoff",
-                           data={"decision": "no_go", "comment": "  "})
+    response = client.post(
+        f"/rollout/phases/{phase.id}/signoff", data={"decision": "no_go", "comment": "  "}
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'class="form-control is-invalid"' in page and "This field is required." in page
     assert _signoffs() == 0
     response = client.post(f"/rollout/phases/{phase.id}/signoff", data={"comment": "x"})
-    assert response.status_code == 422 and "Choose go or no-go." in response.get_data(
-        as_text=True)
+    assert response.status_code == 422 and "Choose go or no-go." in response.get_data(as_text=True)
     assert _signoffs() == 0
 
 
-def test_signing_a_no_go_gate_needs_a_written_justification(client, executive, make, plan,
-                                                            evidence):
+def test_signing_a_no_go_gate_needs_a_written_justification(
+    client, executive, make, plan, evidence
+):
     sales = make.department("Sales")
     make.user(roles=("learner",), department="Sales")
     evidence.assign(department=sales)
     wave = make_wave(plan, [sales], criteria={"completion_rate": 90})
     client.login(executive)
 
-    response = client.post(f"/rollout/waves/{wave.id}/signoff",
-                           data={"decision": "go", "comment": "ok"})
+    response = client.post(
+        f"/rollout/waves/{wave.id}/signoff", data={"decision": "go", "comment": "ok"}
+    )
     assert response.status_code == 422
     assert "The gate says no-go: write why going live anyway is justified" in (
-        response.get_data(as_text=True))
+        response.get_data(as_text=True)
+    )
     assert _signoffs() == 0
 
     justification = "Refresher booked for the last learner; their lead covers accounts."
-    response = client.post(f"/rollout/waves/{wave.id}/signoff",
-                           data={"decision": "go", "comment": justification})
+    response = client.post(
+        f"/rollout/waves/{wave.id}/signoff", data={"decision": "go", "comment": justification}
+    )
     assert response.status_code == 302
     signoff = db.session.scalar(select(SignOff))
     assert signoff.decision == "override" and signoff.gate_status == "no_go"
@@ -91,8 +101,9 @@ def test_a_go_gate_signs_without_justification(client, executive, make, plan, ev
     evidence.assign(department=sales)
     wave = make_wave(plan, [sales], criteria={"completion_rate": 100})
     client.login(executive)
-    assert client.post(f"/rollout/waves/{wave.id}/signoff",
-                       data={"decision": "go"}).status_code == 302
+    assert (
+        client.post(f"/rollout/waves/{wave.id}/signoff", data={"decision": "go"}).status_code == 302
+    )
     signoff = db.session.scalar(select(SignOff))
     assert (signoff.decision, signoff.gate_status) == ("go", "go")
 
@@ -148,8 +159,11 @@ def test_what_has_been_signed_cannot_be_deleted(client, executive, plan, phase, 
     services.sign_gate(wave, executive, "no_go", "Not yet.")
     db.session.commit()
     client.login(executive)
-    for path in (f"/rollout/phases/{phase.id}/delete", f"/rollout/waves/{wave.id}/delete",
-                 f"/rollout/plans/{plan.id}/delete"):
+    for path in (
+        f"/rollout/phases/{phase.id}/delete",
+        f"/rollout/waves/{wave.id}/delete",
+        f"/rollout/plans/{plan.id}/delete",
+    ):
         response = client.post(path, follow_redirects=True)
         assert "kept as a record" in response.get_data(as_text=True), path
     assert _signoffs() == 2 and db.session.get(Phase, phase.id) is not None
@@ -158,8 +172,7 @@ def test_what_has_been_signed_cannot_be_deleted(client, executive, plan, phase, 
 
 
 def test_there_is_no_route_that_edits_or_deletes_a_sign_off(app):
-    rules = [rule.rule for rule in app.url_map.iter_rules()
-             if rule.endpoint.startswith("rollout.")]
+    rules = [rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("rollout.")]
     assert all("signoff" not in rule or rule.endswith("/signoff") for rule in rules)
     signing = [rule for rule in app.url_map.iter_rules() if rule.rule.endswith("/signoff")]
     assert signing and all(rule.methods - {"HEAD", "OPTIONS"} == {"POST"} for rule in signing)
@@ -168,8 +181,9 @@ def test_there_is_no_route_that_edits_or_deletes_a_sign_off(app):
 @pytest.mark.parametrize("role", ["learner", "trainer"])
 def test_only_executives_and_admins_sign(client, make, phase, role):
     client.login(make.user(roles=(role,)))
-    response = client.post(f"/rollout/phases/{phase.id}/signoff",
-                           data={"decision": "go", "comment": "me too"})
+    response = client.post(
+        f"/rollout/phases/{phase.id}/signoff", data={"decision": "go", "comment": "me too"}
+    )
     assert response.status_code == 403
     assert _signoffs() == 0
     with pytest.raises(RolloutError):
@@ -179,14 +193,20 @@ def test_only_executives_and_admins_sign(client, make, phase, role):
 def test_admins_sign_too(client, make, phase):
     admin = make.user(roles=("admin",), department="IT")
     client.login(admin)
-    assert client.post(f"/rollout/phases/{phase.id}/signoff",
-                       data={"decision": "go"}).status_code == 302
+    assert (
+        client.post(f"/rollout/phases/{phase.id}/signoff", data={"decision": "go"}).status_code
+        == 302
+    )
     assert db.session.scalar(select(SignOff.signer_name)) == admin.name
 
 
 def test_the_plan_page_lists_every_sign_off(client, executive, plan, phase, make):
-    wave = make_wave(plan, [make.department("Sales")], go_live_on=date.today() + timedelta(1),
-                     criteria={"completion_rate": 0})
+    wave = make_wave(
+        plan,
+        [make.department("Sales")],
+        go_live_on=date.today() + timedelta(1),
+        criteria={"completion_rate": 0},
+    )
     services.sign_phase(phase, executive, "go", "Phase closed.")
     services.sign_gate(wave, executive, "no_go", "Wait for Billing.")
     db.session.commit()
@@ -202,24 +222,35 @@ SHOWN_TIME = re.compile(r'<bdi><time datetime="([^"]+)">([^<]+)</time></bdi>')
 
 
 @pytest.mark.parametrize("locale", ["ur", "hi"])
-def test_signoff_times_read_in_the_locale_without_english_am_pm(client, executive, plan, phase,
-                                                                 locale):
+def test_signoff_times_read_in_the_locale_without_english_am_pm(
+    client, executive, plan, phase, locale
+):
     """Signed at 15:49: English says "3:49 PM"; Urdu and Hindi pages show a 24-hour time
     inside <bdi><time>, so it does not read "PM 3:49 2/12/26" right to left."""
     afternoon = datetime.combine(date.today() - timedelta(days=1), time(15, 49), tzinfo=UTC)
-    db.session.add(SignOff(plan_id=plan.id, phase_id=phase.id, signer_name="Erum Executive",
-                           signed_at=afternoon, decision="go", comment="Pilot done."))
+    db.session.add(
+        SignOff(
+            plan_id=plan.id,
+            phase_id=phase.id,
+            signer_name="Erum Executive",
+            signed_at=afternoon,
+            decision="go",
+            comment="Pilot done.",
+        )
+    )
     db.session.commit()
     client.login(executive)
-    client.post(f"/rollout/phases/{phase.id}/signoff",
-                data={"decision": "go", "comment": "Everyone trained."})
+    client.post(
+        f"/rollout/phases/{phase.id}/signoff",
+        data={"decision": "go", "comment": "Everyone trained."},
+    )
     english = client.get(f"/rollout/phases/{phase.id}").get_data(as_text=True)
-    assert AM_PM.search(english[english.index('data-testid="signoffs"'):])
+    assert AM_PM.search(english[english.index('data-testid="signoffs"') :])
 
     client.post("/language", data={"locale": locale})
     for url in (f"/rollout/phases/{phase.id}", f"/rollout/plans/{plan.id}"):
         page = client.get(url).get_data(as_text=True)
-        history = page[page.index('data-testid="signoffs"'):]
+        history = page[page.index('data-testid="signoffs"') :]
         history = history[: history.index("</table>")]
         times = SHOWN_TIME.findall(history)
         assert len(times) == 2, url

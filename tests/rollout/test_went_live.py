@@ -36,7 +36,8 @@ def test_a_live_wave_shows_the_override_it_went_live_on(client, executive, make,
     client.login(executive)
     expected = re.compile(
         r"Live — went live on (?P<date>.+) by Erum Executive's decision overriding the gate "
-        + re.escape(f"(reason: {REASON})"))
+        + re.escape(f"(reason: {REASON})")
+    )
     for path in (f"/rollout/waves/{wave.id}", f"/rollout/plans/{plan.id}", "/dashboard/"):
         page = client.get(path).get_data(as_text=True)
         assert 'data-gate="no_go"' in page, path  # the gate still says no-go, and why it is live

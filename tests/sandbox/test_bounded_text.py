@@ -16,8 +16,7 @@ def test_a_birthday_email_longer_than_its_column_is_cut_to_fit(client, sandbox):
     customer.birthday = (sandbox.clock + timedelta(days=1)).date().replace(year=1990)
     db.session.commit()
     template = "{first_name} " * (TEXT_LIMIT // 13)  # 13 characters each, within the form
-    rule = {"name": "Long", "trigger": "birthday", "subject": "Hi", "body": template,
-            "active": "y"}
+    rule = {"name": "Long", "trigger": "birthday", "subject": "Hi", "body": template, "active": "y"}
     assert client.post("/sandbox/automations", data=rule).status_code == 302
 
     assert client.post("/sandbox/clock", data={"days": "1"}).status_code == 302
@@ -31,8 +30,12 @@ def test_a_description_over_the_limit_is_refused_at_the_field(client, sandbox):
     before = count(Lead, sandbox)
     response = client.post(
         "/sandbox/leads/new",
-        data={"first_name": "Asha", "status": "new", "source": "other",
-              "description": "d" * (TEXT_LIMIT + 1)},
+        data={
+            "first_name": "Asha",
+            "status": "new",
+            "source": "other",
+            "description": "d" * (TEXT_LIMIT + 1),
+        },
     )
     assert response.status_code == 422
     assert "5000" in response.text or "5,000" in response.text

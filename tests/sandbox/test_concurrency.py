@@ -214,8 +214,9 @@ def test_no_note_outlives_its_lead_across_parallel_resets(browser):
     notes = [
         lambda: browser.post(f"/sandbox/activities/lead/{lead}", {"kind": "note", "body": "Hi"})
     ] * 3
-    answers = at_once(*notes, lambda: browser.post("/sandbox/reset"),
-                      lambda: browser.post("/sandbox/reset"))
+    answers = at_once(
+        *notes, lambda: browser.post("/sandbox/reset"), lambda: browser.post("/sandbox/reset")
+    )
     assert all(answer in (302, 404) for answer in answers), answers
     sandbox = sandbox_of(browser)
     assert orphans(sandbox) == []

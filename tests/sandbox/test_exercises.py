@@ -88,17 +88,37 @@ def _reordered(steps, first_do, second_do, nth=(0, 0)):
 
 ORDER_MISTAKES = [
     # Resolving before responding: both happen, in the wrong order; once per ticket.
-    ("billing-and-defect-tickets", "ticket.respond", "ticket.resolve", (0, 0),
-     "billing-responded-first"),
-    ("billing-and-defect-tickets", "ticket.respond", "ticket.resolve", (1, 1),
-     "defect-responded-first"),
+    (
+        "billing-and-defect-tickets",
+        "ticket.respond",
+        "ticket.resolve",
+        (0, 0),
+        "billing-responded-first",
+    ),
+    (
+        "billing-and-defect-tickets",
+        "ticket.respond",
+        "ticket.resolve",
+        (1, 1),
+        "defect-responded-first",
+    ),
     # Converting without qualifying first (the CRM refuses In Process after Converted).
     ("trade-show-lead", "lead.status", None, (0, 0), "worked-in-order"),
     # Advancing the clock before each automation exists.
-    ("anniversary-and-birthday", "automation.create", "clock.advance", (0, 0),
-     "anniversary-before-clock"),
-    ("anniversary-and-birthday", "automation.create", "clock.advance", (1, 0),
-     "birthday-before-clock"),
+    (
+        "anniversary-and-birthday",
+        "automation.create",
+        "clock.advance",
+        (0, 0),
+        "anniversary-before-clock",
+    ),
+    (
+        "anniversary-and-birthday",
+        "automation.create",
+        "clock.advance",
+        (1, 0),
+        "birthday-before-clock",
+    ),
     # Reading the target report only before closing the deal, not after.
     ("move-deals", "report.view", None, (-1, 0), "report-read"),
 ]
@@ -181,20 +201,28 @@ FACTS = {
         ("(You will find something.", _exists("lead", company="Harbour Bakeries")),
     ],
     "anniversary-and-birthday": [
-        ("Almost a year ago she bought an **Aroma 3 espresso machine**",
-         _is("farah-espresso", "purchased_on", "@today+5d-1y")),
+        (
+            "Almost a year ago she bought an **Aroma 3 espresso machine**",
+            _is("farah-espresso", "purchased_on", "@today+5d-1y"),
+        ),
         ("her birthday is coming up this week", _is("farah", "birthday", "@today+3d-34y")),
     ],
     "move-deals": [
         ("Your target for the quarter is **60,000**", _is("my-target", "amount", 60000)),
         ("Your target for the quarter is **60,000**", _is("my-target", "owner", "@learner")),
         ("already won one deal this quarter", _is("opp-lakeside", "stage", "closed_won")),
-        ("| Harbour Bakeries: loyalty cards | Qualification | 15,000",
-         _is("opp-harbour", "stage", "qualification")),
-        ("| Northgate Clinic: appointment reminders | Proposal | 8,000",
-         _is("opp-northgate", "amount", 8000)),
-        ("| Riverside Motors: showroom displays | Negotiation | 20,000",
-         _is("opp-riverside", "stage", "negotiation")),
+        (
+            "| Harbour Bakeries: loyalty cards | Qualification | 15,000",
+            _is("opp-harbour", "stage", "qualification"),
+        ),
+        (
+            "| Northgate Clinic: appointment reminders | Proposal | 8,000",
+            _is("opp-northgate", "amount", 8000),
+        ),
+        (
+            "| Riverside Motors: showroom displays | Negotiation | 20,000",
+            _is("opp-riverside", "stage", "negotiation"),
+        ),
     ],
 }
 

@@ -156,17 +156,23 @@ def test_customer_profile_shows_history_value_tickets_deals_and_timeline(client,
         Activity, sandbox, Activity.parent_type == "customer", Activity.parent_id == customer.id
     )
     on_tickets = count(
-        Activity, sandbox, Activity.parent_type == "ticket",
+        Activity,
+        sandbox,
+        Activity.parent_type == "ticket",
         Activity.parent_id.in_(select(Ticket.id).where(Ticket.customer_id == customer.id)),
     )
     on_deals = count(
-        Activity, sandbox, Activity.parent_type == "opportunity",
+        Activity,
+        sandbox,
+        Activity.parent_type == "opportunity",
         Activity.parent_id.in_(
             select(Opportunity.id).where(Opportunity.customer_id == customer.id)
         ),
     )
     on_lead = count(
-        Activity, sandbox, Activity.parent_type == "lead",
+        Activity,
+        sandbox,
+        Activity.parent_type == "lead",
         Activity.parent_id == (customer.lead_id or 0),
     )
     elsewhere = on_tickets + on_deals + on_lead
@@ -202,7 +208,7 @@ def test_labels_are_translated_and_can_be_renamed_per_organisation(client, sandb
 
 
 def _row(page: str, marker: str) -> str:
-    row = page[page.index(marker):]
+    row = page[page.index(marker) :]
     return row[: row.index("</tr>")]
 
 
@@ -217,7 +223,7 @@ def test_a_resolved_ticket_shows_one_status_everywhere(client, sandbox):
     assert ticket.status == "assigned" and ticket.resolved_at is not None
 
     detail = client.get(url).text
-    status = detail[detail.index('data-testid="ticket-status"'):].split("</span>")[0]
+    status = detail[detail.index('data-testid="ticket-status"') :].split("</span>")[0]
     assert status.endswith(">Resolved, awaiting close")
     assert "Assigned" not in detail.split('data-testid="sla"')[0].split("<h1")[1]
     row = _row(client.get("/sandbox/tickets").text, f'data-ticket="{ticket.id}"')
@@ -230,12 +236,12 @@ def test_a_resolved_ticket_shows_one_status_everywhere(client, sandbox):
 def test_ticket_queue_times_read_in_the_locale_without_english_am_pm(client, sandbox, locale):
     client.post("/language", data={"locale": locale})
     page = client.get("/sandbox/tickets").text
-    queue = page[page.index('data-testid="queue"'):]
+    queue = page[page.index('data-testid="queue"') :]
     times = re.findall(r'<bdi><time datetime="([^"]+)">([^<]+)</time></bdi>', queue)
     assert len(times) >= 10
     for iso, shown in times:
         assert re.search(r"\d\d:\d\d$", shown), shown
         assert not re.search(r"\b[AaPp]\.?[Mm]\b", shown), shown
         assert iso[:4] in shown or iso[2:4] in shown
-    sandbox_clock = page[page.index('data-testid="sandbox-clock"'):][:400]
+    sandbox_clock = page[page.index('data-testid="sandbox-clock"') :][:400]
     assert "<bdi><time datetime=" in sandbox_clock

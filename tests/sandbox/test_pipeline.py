@@ -132,8 +132,8 @@ def test_target_report_matches_the_move_deals_exercise(client, sandbox, learner)
 
 def _sla_row(client, label: str) -> list[str]:
     page = client.get("/sandbox/reports").text
-    table = page[page.index('data-testid="sla-report"'):]
-    row = table[table.index(f"<td>{label}</td>"):]
+    table = page[page.index('data-testid="sla-report"') :]
+    row = table[table.index(f"<td>{label}</td>") :]
     row = row[: row.index("</tr>")]
     return re.findall(r'<td class="text-end">([^<]*)</td>', row)
 

@@ -95,14 +95,20 @@ def test_a_bulk_change_on_a_sandbox_page_cannot_touch_another_sandbox(
     db.session.execute(delete(Activity).where(Activity.sandbox_id == other_sandbox.id))
     db.session.commit()
     g.pop("sandbox")
-    assert db.session.scalar(
-        select(func.count(Customer.id)).where(
-            Customer.sandbox_id == other_sandbox.id, Customer.city == "Leaked"
+    assert (
+        db.session.scalar(
+            select(func.count(Customer.id)).where(
+                Customer.sandbox_id == other_sandbox.id, Customer.city == "Leaked"
+            )
         )
-    ) == 0
-    assert db.session.scalar(
-        select(func.count(Activity.id)).where(Activity.sandbox_id == other_sandbox.id)
-    ) > 0
+        == 0
+    )
+    assert (
+        db.session.scalar(
+            select(func.count(Activity.id)).where(Activity.sandbox_id == other_sandbox.id)
+        )
+        > 0
+    )
 
 
 def _some_id(sandbox) -> int:

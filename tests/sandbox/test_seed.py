@@ -245,8 +245,7 @@ def test_a_hindi_organisation_practises_with_hindi_names_and_working_emails(app,
     customers = db.session.scalars(select(Customer).where(Customer.sandbox_id == box.id)).all()
     devanagari = re.compile("[\u0900-\u097f]")
     assert sum(bool(devanagari.search(c.first_name)) for c in customers) > len(customers) / 2
-    assert all(re.fullmatch(r"[a-z0-9]+\.[a-z0-9]+@[a-z0-9]+\.example", c.email)
-               for c in customers)
+    assert all(re.fullmatch(r"[a-z0-9]+\.[a-z0-9]+@[a-z0-9]+\.example", c.email) for c in customers)
     # An English-language organisation keeps Latin-script names.
     english = db.session.scalars(select(Customer).where(Customer.sandbox_id == sandbox.id)).all()
     assert not any(devanagari.search(c.first_name) for c in english)

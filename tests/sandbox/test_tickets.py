@@ -178,16 +178,20 @@ def test_a_resolved_ticket_waiting_to_close_is_not_overdue(client, sandbox):
     client.post("/sandbox/clock", data={"days": "7"})
 
     page = client.get("/sandbox/tickets").text
-    row = page[page.index(f'data-ticket="{ticket.id}"'):]
+    row = page[page.index(f'data-ticket="{ticket.id}"') :]
     row = row[: row.index("</tr>")]
     assert 'data-sla="resolved"' in row and "Overdue" not in row
     # It waits behind every ticket still to be worked on.
     ids = [int(i) for i in re.findall(r'data-ticket="(\d+)"', page)]
-    unresolved = count(Ticket, sandbox, Ticket.status.in_(("new", "assigned", "pending")),
-                       Ticket.resolved_at.is_(None))
+    unresolved = count(
+        Ticket,
+        sandbox,
+        Ticket.status.in_(("new", "assigned", "pending")),
+        Ticket.resolved_at.is_(None),
+    )
     assert ids.index(ticket.id) >= min(unresolved, len(ids) - 1)
     detail = client.get(url).text
-    assert "Overdue" not in detail[detail.index('data-testid="sla"'):][:400]
+    assert "Overdue" not in detail[detail.index('data-testid="sla"') :][:400]
     db.session.refresh(sandbox)
     assert ticket.id not in {t.id for t in overdue_tickets(sandbox, limit=1000)}
 

@@ -130,6 +130,7 @@ def relative_value(amount: str, unit: str, direction: str) -> str:
         return base
     return f"{base}{'-' if direction == 'before' else '+'}{int(amount)}{unit}"
 
+
 def date_text(form, name: str) -> str:
     """A date field's text, or its date control's ("3 years before the sandbox's today",
     sent as <name>-amount, -unit and -direction) when that is filled in."""

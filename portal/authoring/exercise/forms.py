@@ -211,7 +211,6 @@ class StepForm(BuilderForm):
     action = FieldList(FormField(ActionForm), max_entries=MAX_ACTIONS)
 
 
-
 class StepMoveForm(BuilderForm):
     """Which step to move or remove, as the page saw it (its digest), and which way."""
 

@@ -216,7 +216,6 @@ def field_options(
     return sorted(options, key=lambda option: option[1].casefold())
 
 
-
 def fields_of(
     entity: str, fields: dict[str, tuple[str, ...]], every: bool = False, labels=FIELD_LABELS
 ):

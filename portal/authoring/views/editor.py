@@ -70,7 +70,10 @@ def _editor_context(course: Course, **extra) -> dict:
     draft, bundle = services.load(course)
     found = extra.pop("refused", None) or services.draft_problems(bundle)
     details = extra.pop("details_form", None) or CourseForm(
-        formdata=None, title=bundle.title, summary=bundle.summary, language=bundle.language,
+        formdata=None,
+        title=bundle.title,
+        summary=bundle.summary,
+        language=bundle.language,
         cover=bundle.cover,
     )
     return {
@@ -101,8 +104,12 @@ def course_details(slug: str):
     if form.validate_on_submit():
         with transaction(form) as saved:
             services.update_details(
-                course, form.title.data, form.summary.data or "", form.language.data,
-                current_user, cover=form.cover.data or "",
+                course,
+                form.title.data,
+                form.summary.data or "",
+                form.language.data,
+                current_user,
+                cover=form.cover.data or "",
             )
         if saved:
             flash(_("Details saved to the draft."), "success")
@@ -151,9 +158,7 @@ def module_rename(slug: str, key: str):
 
 @bp.post("/courses/<slug>/modules/<key>/move")
 def module_move(slug: str, key: str):
-    return _structure_edit(
-        slug, lambda c, f: services.move_module(c, key, f.offset, current_user)
-    )
+    return _structure_edit(slug, lambda c, f: services.move_module(c, key, f.offset, current_user))
 
 
 @bp.post("/courses/<slug>/modules/<key>/remove")
@@ -171,9 +176,7 @@ def lesson_add(slug: str, key: str):
 
 @bp.post("/courses/<slug>/lessons/<key>/move")
 def lesson_move(slug: str, key: str):
-    return _structure_edit(
-        slug, lambda c, f: services.move_lesson(c, key, f.offset, current_user)
-    )
+    return _structure_edit(slug, lambda c, f: services.move_lesson(c, key, f.offset, current_user))
 
 
 @bp.post("/courses/<slug>/lessons/<key>/remove")
@@ -214,8 +217,12 @@ def lesson_save(slug: str, key: str):
 
 def _save_lesson_settings(course: Course, key: str, kind: str, form) -> None:
     """Write a reading's or a quiz's settings form to the draft."""
-    common = {"title": form.title.data, "minutes": form.minutes.data,
-              "required": form.required.data, "actor": current_user}
+    common = {
+        "title": form.title.data,
+        "minutes": form.minutes.data,
+        "required": form.required.data,
+        "actor": current_user,
+    }
     if kind == LessonKind.READING:
         services.update_reading(course, key, body=form.body.data, **common)
     else:
@@ -226,7 +233,10 @@ def _save_lesson_settings(course: Course, key: str, kind: str, form) -> None:
 
 @bp.post("/courses/<slug>/lessons/<key>/questions")
 def question_save(slug: str, key: str):
-    """Add a question, or replace the one named by `question_key`."""
+    """Add a question, or replace the one named by `question_key`.
+
+    Over 20 lines: the service and the page take their arguments by name, one a line.
+    """
     course = course_or_404(slug)
     form = QuestionForm()
     question_key = form.question_key.data or None
@@ -236,15 +246,28 @@ def question_save(slug: str, key: str):
         # A refusal of the choices as a whole stands above their rows, not on one row.
         with transaction(form, aside={"choices"}) as saved:
             services.save_question(
-                course, key, question_key, kind=form.kind.data, prompt=form.prompt.data,
-                explanation=form.explanation.data or "", choices=choices, actor=current_user,
+                course,
+                key,
+                question_key,
+                kind=form.kind.data,
+                prompt=form.prompt.data,
+                explanation=form.explanation.data or "",
+                choices=choices,
+                actor=current_user,
             )
         if saved:
             flash(_("Question saved to the draft."), "success")
             return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + "#questions")
         choices_error = saved.aside_message
-    return lesson_page(course, key, status=422, failed_form=form, choices=choices,
-                       choices_error=choices_error, editing=question_key or "new")
+    return lesson_page(
+        course,
+        key,
+        status=422,
+        failed_form=form,
+        choices=choices,
+        choices_error=choices_error,
+        editing=question_key or "new",
+    )
 
 
 @bp.post("/courses/<slug>/lessons/<key>/questions/<question_key>/remove")
@@ -300,9 +323,14 @@ def _course_change(slug: str, change, done: str):
 
 @bp.post("/courses/<slug>/withdraw")
 def course_withdraw(slug: str):
-    return _course_change(slug, services.withdraw, _(
-        "Withdrawn: learners no longer see the course. Their progress and certificates are "
-        "kept; publish it again to bring it back."))
+    return _course_change(
+        slug,
+        services.withdraw,
+        _(
+            "Withdrawn: learners no longer see the course. Their progress and certificates are "
+            "kept; publish it again to bring it back."
+        ),
+    )
 
 
 @bp.post("/courses/<slug>/delete")

@@ -99,7 +99,9 @@ def assignment_change(slug: str, assignment_id: int):
     if change_form.validate_on_submit():
         with transaction(change_form) as saved:
             assignments.change_assignment(
-                assignment, change_form.due_on.data, change_form.required.data,
+                assignment,
+                change_form.due_on.data,
+                change_form.required.data,
                 change_form.late_joiner_days.data,
             )
         if saved:
@@ -171,8 +173,10 @@ def _flash_nudged(nudges) -> None:
         flash(_("Reminder emailed to %(count)d learners.", count=sent), "success")
     elif any(n.status == "not_configured" for n in nudges):
         flash(
-            _("Reminders were recorded but not emailed: this portal has no mail server set up. "
-              "Ask your administrator."),
+            _(
+                "Reminders were recorded but not emailed: this portal has no mail server set up. "
+                "Ask your administrator."
+            ),
             "warning",
         )
     else:

@@ -36,8 +36,24 @@ from portal.rollout.evidence.summary import (
 )
 
 __all__ = [
-    "PRACTICE_WINDOW", "SINCE", "TODAY", "Catalogue", "GateSummary", "Summary", "Test", "cached",
-    "department_sums", "gate_summary", "is_complete", "learner_evidence", "learners",
-    "load_catalogue", "params", "read_gate_summary", "read_summary", "risk", "risk_order",
+    "PRACTICE_WINDOW",
+    "SINCE",
+    "TODAY",
+    "Catalogue",
+    "GateSummary",
+    "Summary",
+    "Test",
+    "cached",
+    "department_sums",
+    "gate_summary",
+    "is_complete",
+    "learner_evidence",
+    "learners",
+    "load_catalogue",
+    "params",
+    "read_gate_summary",
+    "read_summary",
+    "risk",
+    "risk_order",
     "summary",
 ]

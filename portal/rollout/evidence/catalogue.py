@@ -47,10 +47,16 @@ class Catalogue:
     def key(self) -> tuple:
         """Everything the statements bake in, as a hashable value."""
         return (
-            tuple(sorted(self.family.items())), self.published,
-            tuple(sorted(self.exercise_unit.items())), tuple(sorted(self.exercise_family.items())),
-            tuple(sorted(self.units_per_family.items())), self.quiz_lessons, self.personal,
-            tuple(sorted(self.required.items())), tuple(sorted(self.due.items())), self.hidden,
+            tuple(sorted(self.family.items())),
+            self.published,
+            tuple(sorted(self.exercise_unit.items())),
+            tuple(sorted(self.exercise_family.items())),
+            tuple(sorted(self.units_per_family.items())),
+            self.quiz_lessons,
+            self.personal,
+            tuple(sorted(self.required.items())),
+            tuple(sorted(self.due.items())),
+            self.hidden,
         )
 
     @property
@@ -69,14 +75,21 @@ class Catalogue:
         """The published course ids of these families (originals and translations)."""
         return [c for c in self.published if self.family.get(c, c) in families]
 
-    def required_here(self, department: ColumnElement, column: ColumnElement,
-                      ids_of: Callable[[tuple[int, ...]], list[int]],
-                      departments: Collection[int] | None = None) -> ColumnElement:
+    def required_here(
+        self,
+        department: ColumnElement,
+        column: ColumnElement,
+        ids_of: Callable[[tuple[int, ...]], list[int]],
+        departments: Collection[int] | None = None,
+    ) -> ColumnElement:
         """True where `column` (a course or lesson id) is required of `department`: a CASE
         on the department choosing its list, so each row is tested against one list (with
         `departments`, a list for those only: the rows are known to be of them)."""
-        branches = {d: column.in_(ids_of(families)) for d, families in self.required.items()
-                    if departments is None or d in departments}
+        branches = {
+            d: column.in_(ids_of(families))
+            for d, families in self.required.items()
+            if departments is None or d in departments
+        }
         return case(branches, value=department, else_=false()) if branches else false()
 
     def family_of(self, column: ColumnElement) -> ColumnElement:
@@ -91,12 +104,16 @@ def load_catalogue() -> Catalogue:
     ).all()
     family = {cid: parent for cid, parent, _ in courses if parent}
     rows = db.session.execute(
-        select(Lesson.id, Lesson.course_id, Lesson.key, Lesson.kind, Lesson.required,
-               Lesson.archived).where(Lesson.kind.in_((LessonKind.QUIZ, LessonKind.EXERCISE)))
+        select(
+            Lesson.id, Lesson.course_id, Lesson.key, Lesson.kind, Lesson.required, Lesson.archived
+        ).where(Lesson.kind.in_((LessonKind.QUIZ, LessonKind.EXERCISE)))
     ).all()
     quiz_lessons = tuple(row.id for row in rows if row.kind == LessonKind.QUIZ)
-    lessons = [(row.id, row.course_id, row.key) for row in rows
-               if row.kind == LessonKind.EXERCISE and row.required and not row.archived]
+    lessons = [
+        (row.id, row.course_id, row.key)
+        for row in rows
+        if row.kind == LessonKind.EXERCISE and row.required and not row.archived
+    ]
     roots = {(course_id, key) for _, course_id, key in lessons if course_id not in family}
     unit_numbers = {unit: number for number, unit in enumerate(sorted(roots), start=1)}
     exercise_unit: dict[int, int] = {}
@@ -115,10 +132,15 @@ def load_catalogue() -> Catalogue:
     due: dict[int, dict[int, tuple[date, datetime, int]]] = {}
     published = tuple(cid for cid, _, is_published in courses if is_published)
     for department_id, course_id, due_on, assigned_at, late_days in db.session.execute(
-        select(Assignment.department_id, Assignment.course_id, Assignment.due_on,
-               Assignment.created_at, Assignment.late_joiner_days)
-        .where(
-            Assignment.required.is_(True), Assignment.department_id.is_not(None),
+        select(
+            Assignment.department_id,
+            Assignment.course_id,
+            Assignment.due_on,
+            Assignment.created_at,
+            Assignment.late_joiner_days,
+        ).where(
+            Assignment.required.is_(True),
+            Assignment.department_id.is_not(None),
             Assignment.course_id.in_(published),
         )
     ):
@@ -131,10 +153,13 @@ def load_catalogue() -> Catalogue:
     families = {f for found in required.values() for f in found}
     return Catalogue(
         required={d: tuple(sorted(f)) for d, f in required.items()},
-        due={d: tuple(sorted((day, f, at, late) for f, (day, at, late) in dates.items()))
-             for d, dates in due.items()},
-        hidden=any(family.get(cid, cid) in families
-                   for cid, _, is_published in courses if not is_published),
+        due={
+            d: tuple(sorted((day, f, at, late) for f, (day, at, late) in dates.items()))
+            for d, dates in due.items()
+        },
+        hidden=any(
+            family.get(cid, cid) in families for cid, _, is_published in courses if not is_published
+        ),
         family=family,
         published=published,
         exercise_unit=exercise_unit,
@@ -145,5 +170,6 @@ def load_catalogue() -> Catalogue:
             select(Assignment.id)
             .where(Assignment.user_id.is_not(None), Assignment.required.is_(True))
             .limit(1)
-        ) is not None,
+        )
+        is not None,
     )

@@ -30,8 +30,12 @@ def params(today: date, now: datetime) -> dict:
     return {"today": today, "since": now - PRACTICE_WINDOW}
 
 
-def learners(department_ids: Collection[int] | None = None,
-             user_ids: Collection[int] | None = None, *, names: bool = False) -> Select:
+def learners(
+    department_ids: Collection[int] | None = None,
+    user_ids: Collection[int] | None = None,
+    *,
+    names: bool = False,
+) -> Select:
     """Active users holding the learner role, optionally only some departments or people;
     with `names`, their names too."""
     query = (
@@ -53,8 +57,12 @@ def learners(department_ids: Collection[int] | None = None,
     return query
 
 
-def effective_due(due_on: ColumnElement, joined_at: ColumnElement,
-                  assigned_at: ColumnElement, late_days: ColumnElement | int) -> ColumnElement:
+def effective_due(
+    due_on: ColumnElement,
+    joined_at: ColumnElement,
+    assigned_at: ColumnElement,
+    late_days: ColumnElement | int,
+) -> ColumnElement:
     """A department assignment's due date for one learner, in SQL, as
     Assignment.due_for computes it: a learner who joined the department (joined_at)
     after the assignment was made is due `late_days` after joining, or on its own date
@@ -91,6 +99,7 @@ def practice_actions_of(user_id: ColumnElement, since) -> ColumnElement:
 def studied(user_id: ColumnElement, since) -> ColumnElement:
     """1 if the learner opened a lesson since `since`, else 0. Quiz and exercise attempts
     need no test of their own: both are made from the lesson's page, which opening logs."""
-    recent = select(LessonView.id).where(LessonView.user_id == user_id,
-                                         LessonView.viewed_at >= since)
+    recent = select(LessonView.id).where(
+        LessonView.user_id == user_id, LessonView.viewed_at >= since
+    )
     return case((recent.exists(), 1), else_=0)

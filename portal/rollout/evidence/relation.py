@@ -5,6 +5,9 @@ from the evidence side (certificates, passed exercises, quiz progress) restricte
 what each learner must take, so the work grows with the evidence, not with learners x
 courses. Only requirements already past due are expanded per learner, to find the oldest
 one still open. Who the learners are and what they practised come from `parts`.
+
+Over 400 lines: `_Relation` builds one SQL statement step by step, each step a CTE the
+next one reads; split across files, one query would have to be read in several places.
 """
 
 from __future__ import annotations
@@ -57,8 +60,13 @@ STUCK_AFTER_FAILS = 3
 class _Relation:
     """Builds the pieces of the per-learner relation for some learners (or everyone)."""
 
-    def __init__(self, catalogue: Catalogue, department_ids: Collection[int] | None,
-                 user_ids: Collection[int] | None, names: bool = False) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        department_ids: Collection[int] | None,
+        user_ids: Collection[int] | None,
+        names: bool = False,
+    ) -> None:
         self.catalogue = catalogue
         self.names = names
         # The departments every learner here belongs to, when known: CASE maps on the
@@ -67,8 +75,11 @@ class _Relation:
         self.bits = catalogue.family_bits
         # Not materialised: inlined where it is used, the databases keep the users table's
         # statistics (a materialised CTE has none, and PostgreSQL then misjudges joins).
-        self.base = learners(department_ids, user_ids, names=names).cte("learners").prefix_with(
-            "NOT MATERIALIZED")
+        self.base = (
+            learners(department_ids, user_ids, names=names)
+            .cte("learners")
+            .prefix_with("NOT MATERIALIZED")
+        )
         self.scoped = department_ids is not None or user_ids is not None
         # For some learners only, evidence is read for just their people's rows (each a
         # range in a user_id index); who is a learner is settled by the final join.
@@ -94,17 +105,24 @@ class _Relation:
         # The course family worked out first, so that grouping by family names one column
         # (PostgreSQL will not match two renderings of the same CASE).
         assigned = (
-            select(Assignment.department_id, Assignment.user_id,
-                   catalogue.family_of(Assignment.course_id).label("family"),
-                   Assignment.due_on, Assignment.created_at.label("assigned_at"),
-                   Assignment.late_joiner_days.label("late_days"))
+            select(
+                Assignment.department_id,
+                Assignment.user_id,
+                catalogue.family_of(Assignment.course_id).label("family"),
+                Assignment.due_on,
+                Assignment.created_at.label("assigned_at"),
+                Assignment.late_joiner_days.label("late_days"),
+            )
             .where(Assignment.required.is_(True), Assignment.course_id.in_(catalogue.published))
             .subquery("assigned")
         )
         self.assigned = assigned
         self.by_department = (
-            select(assigned.c.department_id, assigned.c.family,
-                   func.min(assigned.c.due_on).label("due_on"))
+            select(
+                assigned.c.department_id,
+                assigned.c.family,
+                func.min(assigned.c.due_on).label("due_on"),
+            )
             .where(assigned.c.department_id.is_not(None))
             .group_by(assigned.c.department_id, assigned.c.family)
             .subquery("by_department")
@@ -114,35 +132,46 @@ class _Relation:
             return
         covered = (
             select(self.by_department.c.family)
-            .where(self.by_department.c.department_id == base.c.department_id,
-                   self.by_department.c.family == assigned.c.family)
+            .where(
+                self.by_department.c.department_id == base.c.department_id,
+                self.by_department.c.family == assigned.c.family,
+            )
             .exists()
         )
         self.by_user = (
-            select(assigned.c.user_id, assigned.c.family,
-                   func.min(assigned.c.due_on).label("due_on"))
+            select(
+                assigned.c.user_id, assigned.c.family, func.min(assigned.c.due_on).label("due_on")
+            )
             .join(base, base.c.user_id == assigned.c.user_id)
             .where(~covered)
             .group_by(assigned.c.user_id, assigned.c.family)
             .subquery("by_user")
         )
         self.user_needs = (
-            select(self.by_user.c.user_id, func.count().label("courses"),
-                   func.sum(self.units(self.by_user.c.family)).label("units"))
+            select(
+                self.by_user.c.user_id,
+                func.count().label("courses"),
+                func.sum(self.units(self.by_user.c.family)).label("units"),
+            )
             .group_by(self.by_user.c.user_id)
             .subquery("user_needs")
         )
 
-    def required_only(self, query: Select, user_column, family_column,
-                      department_test: ColumnElement) -> Select:
+    def required_only(
+        self, query: Select, user_column, family_column, department_test: ColumnElement
+    ) -> Select:
         """Keep the evidence rows of courses their learner must take: the learner's
         department (read from users by primary key) tested against its list of required
         ids, or the course given to them by name."""
         query = query.join(User, User.id == user_column).where(*self.who)
         required = department_test
         if self.by_user is not None:
-            required = or_(required, tuple_(user_column, family_column).in_(
-                select(self.by_user.c.user_id, self.by_user.c.family)))
+            required = or_(
+                required,
+                tuple_(user_column, family_column).in_(
+                    select(self.by_user.c.user_id, self.by_user.c.family)
+                ),
+            )
         return query.where(required)
 
     def certified(self) -> Subquery:
@@ -150,18 +179,28 @@ class _Relation:
         catalogue = self.catalogue
         family = catalogue.family_of(Certificate.course_id)
         done = func.count(distinct(family)) if catalogue.family else func.count()
-        query = select(Certificate.user_id, done.label("done_n"),
-                       func.min(Certificate.issued_at).label("first_certificate"))
+        query = select(
+            Certificate.user_id,
+            done.label("done_n"),
+            func.min(Certificate.issued_at).label("first_certificate"),
+        )
         if self.bits:
             # The families certified, a bit each (see overdue_since); once each, as done_n.
-            bit = case({f: literal(b, BigInteger) for f, b in self.bits.items()},
-                       value=family, else_=literal(0, BigInteger))
+            bit = case(
+                {f: literal(b, BigInteger) for f, b in self.bits.items()},
+                value=family,
+                else_=literal(0, BigInteger),
+            )
             held = func.sum(distinct(bit)) if catalogue.family else func.sum(bit)
             query = query.add_columns(cast(held, BigInteger).label("held"))
-        test = catalogue.required_here(User.department_id, Certificate.course_id,
-                                       catalogue.members, self.departments)
-        return (self.required_only(query, Certificate.user_id, family, test)
-                .group_by(Certificate.user_id).subquery("certified"))
+        test = catalogue.required_here(
+            User.department_id, Certificate.course_id, catalogue.members, self.departments
+        )
+        return (
+            self.required_only(query, Certificate.user_id, family, test)
+            .group_by(Certificate.user_id)
+            .subquery("certified")
+        )
 
     def passed(self) -> Subquery | None:
         """Per learner: required hands-on exercises passed (each counted once)."""
@@ -171,17 +210,32 @@ class _Relation:
         lesson = ExerciseAttempt.lesson_id
         unit = case(catalogue.exercise_unit, value=lesson)
         query = select(ExerciseAttempt.user_id, func.count(distinct(unit)).label("units")).where(
-            ExerciseAttempt.passed.is_(True), lesson.in_(list(catalogue.exercise_unit)))
-        test = catalogue.required_here(User.department_id, lesson, lambda families: [
-            lesson_id for lesson_id, root in catalogue.exercise_family.items()
-            if root in families], self.departments)
+            ExerciseAttempt.passed.is_(True), lesson.in_(list(catalogue.exercise_unit))
+        )
+        test = catalogue.required_here(
+            User.department_id,
+            lesson,
+            lambda families: [
+                lesson_id
+                for lesson_id, root in catalogue.exercise_family.items()
+                if root in families
+            ],
+            self.departments,
+        )
         family = case(catalogue.exercise_family, value=lesson)
-        return (self.required_only(query, ExerciseAttempt.user_id, family, test)
-                .group_by(ExerciseAttempt.user_id).subquery("passed"))
+        return (
+            self.required_only(query, ExerciseAttempt.user_id, family, test)
+            .group_by(ExerciseAttempt.user_id)
+            .subquery("passed")
+        )
 
-    def overdue_since(self, department: ColumnElement, joined: ColumnElement,
-                      held: ColumnElement, other: ColumnElement | None = None
-                      ) -> ColumnElement:
+    def overdue_since(
+        self,
+        department: ColumnElement,
+        joined: ColumnElement,
+        held: ColumnElement,
+        other: ColumnElement | None = None,
+    ) -> ColumnElement:
         """The oldest due date already past of a course the learner's department requires
         and they hold no certificate in, or `other` (a date column) where older: an
         expression on their department, when they joined it (`joined`: a late joiner's
@@ -200,8 +254,9 @@ class _Relation:
                 continue
             whens = []
             for due_on, family, assigned_at, late_days in dues:  # soonest first
-                day = effective_due(literal(due_on, Date), joined,
-                                    literal(assigned_at, UTCDateTime), late_days)
+                day = effective_due(
+                    literal(due_on, Date), joined, literal(assigned_at, UTCDateTime), late_days
+                )
                 missing = held.op("&")(literal(self.bits[family], BigInteger)) == 0
                 whens.append((and_(day < TODAY, missing), older(day)))
             branches[department_id] = case(*whens, else_=other)
@@ -216,23 +271,29 @@ class _Relation:
         pairs = []
         if by_department:
             assigned = self.assigned
-            due = effective_due(assigned.c.due_on, base.c.joined_at, assigned.c.assigned_at,
-                                assigned.c.late_days)
+            due = effective_due(
+                assigned.c.due_on, base.c.joined_at, assigned.c.assigned_at, assigned.c.late_days
+            )
             pairs.append(
                 select(base.c.user_id, assigned.c.family, due.label("due_on"))
                 .join_from(base, assigned, assigned.c.department_id == base.c.department_id)
                 .where(due < TODAY)
             )
         if by_user is not None:
-            pairs.append(select(by_user.c.user_id, by_user.c.family, by_user.c.due_on)
-                         .where(by_user.c.due_on < TODAY))
+            pairs.append(
+                select(by_user.c.user_id, by_user.c.family, by_user.c.due_on).where(
+                    by_user.c.due_on < TODAY
+                )
+            )
         if not pairs:
             return None
         past_due = (union_all(*pairs) if len(pairs) > 1 else pairs[0]).subquery("past_due")
         still_open = ~(
             select(Certificate.id)
-            .where(Certificate.user_id == past_due.c.user_id,
-                   self.catalogue.family_of(Certificate.course_id) == past_due.c.family)
+            .where(
+                Certificate.user_id == past_due.c.user_id,
+                self.catalogue.family_of(Certificate.course_id) == past_due.c.family,
+            )
             .exists()
         )
         return (
@@ -248,20 +309,28 @@ class _Relation:
         progress = LessonProgress
         attempts = (
             select(func.count())
-            .where(QuizAttempt.user_id == progress.user_id,
-                   QuizAttempt.lesson_id == progress.lesson_id)
+            .where(
+                QuizAttempt.user_id == progress.user_id, QuizAttempt.lesson_id == progress.lesson_id
+            )
             .scalar_subquery()
         )
-        stuck = and_(progress.completed_at.is_(None), progress.best_score.is_not(None),
-                     attempts >= STUCK_AFTER_FAILS)
+        stuck = and_(
+            progress.completed_at.is_(None),
+            progress.best_score.is_not(None),
+            attempts >= STUCK_AFTER_FAILS,
+        )
         return (
-            select(progress.user_id,
-                   func.sum(progress.best_score).label("quiz_sum"),
-                   func.count(progress.best_score).label("quiz_n"),
-                   func.sum(case((stuck, 1), else_=0)).label("stuck"))
-            .where(progress.best_score.is_not(None),  # the rows of ix_lesson_progress_scored
-                   progress.lesson_id.in_(self.catalogue.quiz_lessons),
-                   *self.scope(progress.user_id))
+            select(
+                progress.user_id,
+                func.sum(progress.best_score).label("quiz_sum"),
+                func.count(progress.best_score).label("quiz_n"),
+                func.sum(case((stuck, 1), else_=0)).label("stuck"),
+            )
+            .where(
+                progress.best_score.is_not(None),  # the rows of ix_lesson_progress_scored
+                progress.lesson_id.in_(self.catalogue.quiz_lessons),
+                *self.scope(progress.user_id),
+            )
             .group_by(progress.user_id)
             .subquery("quizzes")
         )
@@ -279,8 +348,11 @@ class _Relation:
         overdue_since = overdue.c.overdue_since if overdue is not None else None
         if self.bits:
             overdue_since = self.overdue_since(
-                base.c.department_id, base.c.joined_at, func.coalesce(certified.c.held, 0),
-                overdue_since)
+                base.c.department_id,
+                base.c.joined_at,
+                func.coalesce(certified.c.held, 0),
+                overdue_since,
+            )
         if self.scoped:  # a few learners: count each one's events
             actions = practice_actions_of(base.c.user_id, SINCE)
         else:  # everyone: group the window's events once
@@ -289,11 +361,16 @@ class _Relation:
             actions = func.coalesce(practice.c.actions, 0)
         # What each department requires is small and known: constants, not a join.
         # (For some departments, only theirs: the learners are of them.)
-        required = {d: families for d, families in catalogue.required.items()
-                    if self.departments is None or d in self.departments}
+        required = {
+            d: families
+            for d, families in catalogue.required.items()
+            if self.departments is None or d in self.departments
+        }
         courses_of = {d: len(families) for d, families in required.items()}
-        units_of = {d: sum(catalogue.units_per_family.get(f, 0) for f in families)
-                    for d, families in required.items()}
+        units_of = {
+            d: sum(catalogue.units_per_family.get(f, 0) for f in families)
+            for d, families in required.items()
+        }
         department = base.c.department_id
         required_n = case(courses_of, value=department, else_=0) if courses_of else literal(0)
         ex_required = case(units_of, value=department, else_=0) if units_of else literal(0)
@@ -309,8 +386,10 @@ class _Relation:
         done_n = func.coalesce(certified.c.done_n, 0)
         # Whether a learner studied changes nothing once their required training is complete
         # (see summary.is_inactive): it is looked up (a probe per learner) only while open.
-        looked_up = case((and_(required_n > 0, done_n >= required_n), null()),
-                         else_=studied(base.c.user_id, SINCE))
+        looked_up = case(
+            (and_(required_n > 0, done_n >= required_n), null()),
+            else_=studied(base.c.user_id, SINCE),
+        )
         return (
             select(
                 base.c.user_id,

@@ -188,8 +188,19 @@ def summary(evidence: CTE, learners: Select, *, medians: bool = False) -> Compou
 
 
 LEARNER_COLUMNS = (
-    "user_id", "department_id", "required_n", "done_n", "overdue_since", "ex_required",
-    "ex_passed", "quiz_sum", "quiz_n", "stuck", "actions", "studied", "new_account",
+    "user_id",
+    "department_id",
+    "required_n",
+    "done_n",
+    "overdue_since",
+    "ex_required",
+    "ex_passed",
+    "quiz_sum",
+    "quiz_n",
+    "stuck",
+    "actions",
+    "studied",
+    "new_account",
 )
 
 
@@ -235,10 +246,14 @@ def read_summary(statement: CompoundSelect, today: date, now: datetime) -> Summa
         if row[part] == 1:
             found.departments[row[department]] = _aggregate(row, sums)
         elif row[part] == 2:
-            found.learners.append(LearnerEvidence(*[
-                int(row[index] or 0) if count else row[index]
-                for index, count in zip(fields, whole, strict=True)
-            ]))
+            found.learners.append(
+                LearnerEvidence(
+                    *[
+                        int(row[index] or 0) if count else row[index]
+                        for index, count in zip(fields, whole, strict=True)
+                    ]
+                )
+            )
         else:
             found.medians[row[department]] = (
                 int(row[keys.index("certified_learners")]),
@@ -281,8 +296,10 @@ def gate_summary(evidence: CTE, tests: list[Test], named: int) -> CompoundSelect
     candidates = []  # (part, subquery)
     for index, test in enumerate(tests):
         first = (
-            select(*columns).where(test.holds)
-            .order_by(test.badness, by_code_point(e.c.sort_name), e.c.user_id).limit(named)
+            select(*columns)
+            .where(test.holds)
+            .order_by(test.badness, by_code_point(e.c.sort_name), e.c.user_id)
+            .limit(named)
             .subquery(f"first_{index}")
         )
         part = {
@@ -314,8 +331,9 @@ class GateSummary:
     candidates: list[list[LearnerEvidence]]  # per test: the candidates for naming
 
 
-def read_gate_summary(statement: CompoundSelect, tests: int, values: dict,
-                      departments: dict[int, str]) -> GateSummary:
+def read_gate_summary(
+    statement: CompoundSelect, tests: int, values: dict, departments: dict[int, str]
+) -> GateSummary:
     """Run a gate_summary() of `tests` tests with its parameters `values`; `departments`
     names the departments (the learners' rows carry only the id)."""
     result = _run(statement, values)
@@ -335,10 +353,18 @@ def read_gate_summary(statement: CompoundSelect, tests: int, values: dict,
             for index, column in enumerate(counts):
                 found.holding[index] += int(row[column] or 0)
         else:
-            user_id, *rest = (int(row[index] or 0) if count else row[index]
-                              for index, count in zip(fields, whole, strict=True))
-            found.candidates[row[criterion]].append(LearnerEvidence(  # email not read
-                user_id, row[name], "", row[department],
-                departments.get(row[department], ""), *rest,
-            ))
+            user_id, *rest = (
+                int(row[index] or 0) if count else row[index]
+                for index, count in zip(fields, whole, strict=True)
+            )
+            found.candidates[row[criterion]].append(
+                LearnerEvidence(  # email not read
+                    user_id,
+                    row[name],
+                    "",
+                    row[department],
+                    departments.get(row[department], ""),
+                    *rest,
+                )
+            )
     return found

@@ -38,6 +38,7 @@ def owner_or_none(owner_id: int | None, field_name: str = "owner_id") -> int | N
 def has_signoffs(**where) -> bool:
     """Whether any sign-off points at the given plan, phase or wave."""
     column, value = next(iter(where.items()))
-    return db.session.scalar(
-        select(SignOff.id).where(getattr(SignOff, column) == value).limit(1)
-    ) is not None
+    return (
+        db.session.scalar(select(SignOff.id).where(getattr(SignOff, column) == value).limit(1))
+        is not None
+    )

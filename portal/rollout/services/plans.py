@@ -94,11 +94,8 @@ def _check_phase(data: PhaseData) -> PhaseData:
 def add_phase(plan: Plan, data: PhaseData) -> Phase:
     """Add a phase at the end of the plan."""
     data = _check_phase(data)
-    last = db.session.scalar(
-        select(func.max(Phase.position)).where(Phase.plan_id == plan.id)
-    )
-    phase = Phase(plan_id=plan.id, position=(last if last is not None else -1) + 1,
-                  **data.__dict__)
+    last = db.session.scalar(select(func.max(Phase.position)).where(Phase.plan_id == plan.id))
+    phase = Phase(plan_id=plan.id, position=(last if last is not None else -1) + 1, **data.__dict__)
     db.session.add(phase)
     db.session.flush()
     return phase
@@ -135,11 +132,12 @@ def delete_phase(phase: Phase) -> None:
     db.session.flush()
 
 
-def add_milestone(phase: Phase, title: str, owner_id: int | None, due_on: date | None
-                  ) -> Milestone:
+def add_milestone(phase: Phase, title: str, owner_id: int | None, due_on: date | None) -> Milestone:
     """Add a checklist item to a phase."""
     milestone = Milestone(
-        phase_id=phase.id, title=clean_text(title, "title", 200), owner_id=owner_or_none(owner_id),
+        phase_id=phase.id,
+        title=clean_text(title, "title", 200),
+        owner_id=owner_or_none(owner_id),
         due_on=due_on,
     )
     db.session.add(milestone)

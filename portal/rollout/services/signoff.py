@@ -32,8 +32,9 @@ def _decision(value: str) -> Decision:
     return Decision(value)
 
 
-def sign_phase(phase: Phase, signer: User, decision: str, comment: str, *,
-               signed_at: datetime | None = None) -> SignOff:
+def sign_phase(
+    phase: Phase, signer: User, decision: str, comment: str, *, signed_at: datetime | None = None
+) -> SignOff:
     """Record an executive's go or no-go on a phase; a go marks the phase done.
 
     `signed_at` is for recording history (the demo organisation); views never pass it.
@@ -42,12 +43,18 @@ def sign_phase(phase: Phase, signer: User, decision: str, comment: str, *,
     chosen = _decision(decision)
     comment = clean_text(comment, "comment", 4000, required=chosen == Decision.NO_GO)
     signoff = SignOff(
-        plan_id=phase.plan_id, phase_id=phase.id, signer_id=signer.id,
-        signer_name=signer.name, decision=chosen.value, comment=comment,
+        plan_id=phase.plan_id,
+        phase_id=phase.id,
+        signer_id=signer.id,
+        signer_name=signer.name,
+        decision=chosen.value,
+        comment=comment,
         signed_at=signed_at or utcnow(),
-        evidence={"status": phase.status,
-                  "milestones_done": sum(1 for m in phase.milestones if m.done),
-                  "milestones": len(phase.milestones)},
+        evidence={
+            "status": phase.status,
+            "milestones_done": sum(1 for m in phase.milestones if m.done),
+            "milestones": len(phase.milestones),
+        },
     )
     db.session.add(signoff)
     if chosen == Decision.GO:
@@ -56,8 +63,15 @@ def sign_phase(phase: Phase, signer: User, decision: str, comment: str, *,
     return signoff
 
 
-def sign_gate(wave: Wave, signer: User, decision: str, comment: str,
-              today: date | None = None, *, signed_at: datetime | None = None) -> SignOff:
+def sign_gate(
+    wave: Wave,
+    signer: User,
+    decision: str,
+    comment: str,
+    today: date | None = None,
+    *,
+    signed_at: datetime | None = None,
+) -> SignOff:
     """Record a decision on a wave's gate, with the gate's live evidence attached.
 
     A go while the gate says no-go is an override and needs a written justification.
@@ -70,15 +84,23 @@ def sign_gate(wave: Wave, signer: User, decision: str, comment: str,
     if chosen == Decision.GO and not gate.go:
         if len(comment) < MIN_JUSTIFICATION:
             raise RolloutError(
-                _("The gate says no-go: write why going live anyway is justified "
-                  "(at least %(num)d characters).", num=MIN_JUSTIFICATION),
+                _(
+                    "The gate says no-go: write why going live anyway is justified "
+                    "(at least %(num)d characters).",
+                    num=MIN_JUSTIFICATION,
+                ),
                 "comment",
             )
         chosen = Decision.OVERRIDE
     comment = clean_text(comment, "comment", 4000, required=chosen == Decision.NO_GO)
     signoff = SignOff(
-        plan_id=wave.plan_id, wave_id=wave.id, signer_id=signer.id, signer_name=signer.name,
-        decision=chosen.value, comment=comment, gate_status=gate.status,
+        plan_id=wave.plan_id,
+        wave_id=wave.id,
+        signer_id=signer.id,
+        signer_name=signer.name,
+        decision=chosen.value,
+        comment=comment,
+        gate_status=gate.status,
         signed_at=signed_at or utcnow(),
         evidence=gate.snapshot(),
     )

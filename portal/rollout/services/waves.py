@@ -52,8 +52,13 @@ def _check_wave(data: WaveData) -> tuple[str, list[Department]]:
 def create_wave(plan: Plan, data: WaveData) -> Wave:
     """Add a wave of departments going live together."""
     name, departments = _check_wave(data)
-    wave = Wave(plan_id=plan.id, name=name, go_live_on=data.go_live_on,
-                lead_days=data.lead_days, departments=departments)
+    wave = Wave(
+        plan_id=plan.id,
+        name=name,
+        go_live_on=data.go_live_on,
+        lead_days=data.lead_days,
+        departments=departments,
+    )
     db.session.add(wave)
     db.session.flush()
     return wave
@@ -112,8 +117,14 @@ def reschedule(wave: Wave) -> int:
     return len(assignments)
 
 
-def _tie(wave: Wave, course_id: int, required: bool, lead_days: int,
-         department_ids: list[int], actor: User) -> int:
+def _tie(
+    wave: Wave,
+    course_id: int,
+    required: bool,
+    lead_days: int,
+    department_ids: list[int],
+    actor: User,
+) -> int:
     existing = {
         a.department_id: a
         for a in db.session.scalars(

@@ -27,8 +27,11 @@ def _owner_choices(form) -> None:
 
 def _phase_data(form: PhaseForm) -> PhaseData:
     return PhaseData(
-        name=form.name.data, status=form.status.data, starts_on=form.starts_on.data,
-        ends_on=form.ends_on.data, owner_id=form.owner_id.data or None,
+        name=form.name.data,
+        status=form.status.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        owner_id=form.owner_id.data or None,
         description=form.description.data or "",
     )
 
@@ -128,8 +131,9 @@ def milestone_add(phase_id: int):
     _owner_choices(form)
     if form.validate_on_submit():
         with transaction(form) as saved:
-            services.add_milestone(phase, form.title.data, form.owner_id.data or None,
-                                   form.due_on.data)
+            services.add_milestone(
+                phase, form.title.data, form.owner_id.data or None, form.due_on.data
+            )
         if saved:
             return redirect(url_for("rollout.phase_view", phase_id=phase.id, _anchor="milestones"))
     return _phase_page(phase, status=422, milestone_form=form)
@@ -143,10 +147,12 @@ def milestone_toggle(milestone_id: int):
     milestone = services.toggle_milestone(milestone_or_404(milestone_id))
     db.session.commit()
     if not request.htmx:
-        return redirect(url_for("rollout.phase_view", phase_id=milestone.phase_id,
-                                _anchor="milestones"))
-    return render("rollout/phase.html", "rollout/_milestone.html", milestone=milestone,
-                  today=clock.today())
+        return redirect(
+            url_for("rollout.phase_view", phase_id=milestone.phase_id, _anchor="milestones")
+        )
+    return render(
+        "rollout/phase.html", "rollout/_milestone.html", milestone=milestone, today=clock.today()
+    )
 
 
 @bp.post("/milestones/<int:milestone_id>/delete")

@@ -34,8 +34,9 @@ def plan_new():
     form = PlanForm()
     if form.validate_on_submit():
         with transaction(form) as saved:
-            plan = services.create_plan(form.name.data, form.target_go_live.data,
-                                        form.description.data or "", current_user)
+            plan = services.create_plan(
+                form.name.data, form.target_go_live.data, form.description.data or "", current_user
+            )
         if saved:
             flash(_("Plan created. Add its phases, goals and waves."), "success")
             return redirect(url_for("rollout.plan_view", plan_id=plan.id))
@@ -69,8 +70,9 @@ def plan_edit(plan_id: int):
     form = PlanForm(obj=plan)
     if form.validate_on_submit():
         with transaction(form) as saved:
-            services.update_plan(plan, form.name.data, form.target_go_live.data,
-                                 form.description.data or "")
+            services.update_plan(
+                plan, form.name.data, form.target_go_live.data, form.description.data or ""
+            )
         if saved:
             flash(_("Plan saved."), "success")
             return redirect(url_for("rollout.plan_view", plan_id=plan.id))
@@ -93,8 +95,12 @@ def plan_delete(plan_id: int):
 
 def _goal_data(form: GoalForm) -> GoalData:
     return GoalData(
-        horizon=form.horizon.data, title=form.title.data, metric=form.metric.data,
-        target=form.target.data, manual_value=form.manual_value.data, due_on=form.due_on.data,
+        horizon=form.horizon.data,
+        title=form.title.data,
+        metric=form.metric.data,
+        target=form.target.data,
+        manual_value=form.manual_value.data,
+        due_on=form.due_on.data,
     )
 
 

@@ -24,16 +24,19 @@ from portal.security import roles_required
 
 def _wave_form(wave: Wave | None = None) -> WaveForm:
     form = (
-        WaveForm(obj=wave, department_ids=[d.id for d in wave.departments]) if wave
-        else WaveForm()
+        WaveForm(obj=wave, department_ids=[d.id for d in wave.departments]) if wave else WaveForm()
     )
     form.department_ids.choices = [(d.id, d.name) for d in queries.departments()]
     return form
 
 
 def _wave_data(form: WaveForm) -> WaveData:
-    return WaveData(name=form.name.data, go_live_on=form.go_live_on.data,
-                    lead_days=form.lead_days.data, department_ids=form.department_ids.data)
+    return WaveData(
+        name=form.name.data,
+        go_live_on=form.go_live_on.data,
+        lead_days=form.lead_days.data,
+        department_ids=form.department_ids.data,
+    )
 
 
 def _wave_form_page(form: WaveForm, plan, wave: Wave | None = None):
@@ -44,8 +47,11 @@ def _wave_form_page(form: WaveForm, plan, wave: Wave | None = None):
                 message = _("Wave added. Set its gate criteria and tie its courses.")
             else:
                 moved = services.update_wave(wave, _wave_data(form), current_user)
-                message = ngettext("Wave saved; %(num)d tied assignment is due on the new date.",
-                                   "Wave saved; %(num)d tied assignments follow its dates.", moved)
+                message = ngettext(
+                    "Wave saved; %(num)d tied assignment is due on the new date.",
+                    "Wave saved; %(num)d tied assignments follow its dates.",
+                    moved,
+                )
         if saved:
             flash(message, "success")
             return redirect(url_for("rollout.wave_view", wave_id=wave.id))
@@ -84,8 +90,15 @@ def wave_delete(wave_id: int):
     return redirect(url_for("rollout.plan_view", plan_id=plan_id, _anchor="waves"))
 
 
-def _wave_page(wave: Wave, *, status: int = 200, criterion_form=None, tie_form=None,
-               signoff_form=None, fragment: str | None = None):
+def _wave_page(
+    wave: Wave,
+    *,
+    status: int = 200,
+    criterion_form=None,
+    tie_form=None,
+    signoff_form=None,
+    fragment: str | None = None,
+):
     plan = plan_or_404(wave.plan_id)
     now = utcnow()
     tie_form = tie_form or TieCourseForm(formdata=None, lead_days=wave.lead_days)
@@ -155,17 +168,27 @@ def criterion_delete(criterion_id: int):
 @login_required
 @roles_required(*EXECUTIVES)
 def wave_tie_course(wave_id: int):
-    """Assign a published course to the wave's departments, due before its go-live."""
+    """Assign a published course to the wave's departments, due before its go-live.
+
+    Over 20 lines: the success message has a singular and a plural form.
+    """
     wave = wave_or_404(wave_id)
     form = TieCourseForm()
     form.course.choices = [(c.id, c.title) for c in queries.published_courses()]
     if form.validate_on_submit():
         with transaction(form) as saved:
-            tied = services.tie_course(wave, form.course.data, form.required.data,
-                                       form.lead_days.data, current_user)
+            tied = services.tie_course(
+                wave, form.course.data, form.required.data, form.lead_days.data, current_user
+            )
         if saved:
-            flash(ngettext("Course tied to %(num)d department.",
-                           "Course tied to %(num)d departments.", tied), "success")
+            flash(
+                ngettext(
+                    "Course tied to %(num)d department.",
+                    "Course tied to %(num)d departments.",
+                    tied,
+                ),
+                "success",
+            )
             return redirect(url_for("rollout.wave_view", wave_id=wave.id, _anchor="courses"))
     return _wave_page(wave, status=422, tie_form=form)
 
@@ -181,8 +204,7 @@ def wave_untie(wave_id: int, assignment_id: int):
         abort(404)
     services.untie_assignment(wave, assignment)
     db.session.commit()
-    flash(_("The assignment stays, with its due date, but no longer follows the wave."),
-          "success")
+    flash(_("The assignment stays, with its due date, but no longer follows the wave."), "success")
     return redirect(url_for("rollout.wave_view", wave_id=wave.id, _anchor="courses"))
 
 
