@@ -36,21 +36,7 @@ def _first_cells(text: str) -> list[str]:
 
 
 def _evidence(name: str) -> LearnerEvidence:
-    counts = dict.fromkeys(
-        (
-            "required_n",
-            "done_n",
-            "ex_required",
-            "ex_passed",
-            "quiz_sum",
-            "quiz_n",
-            "stuck",
-            "actions",
-            "studied",
-            "new_account",
-        ),
-        0,
-    )
+    counts = dict.fromkeys(LearnerEvidence.COUNTS, 0)
     return LearnerEvidence(
         user_id=1,
         name=name,

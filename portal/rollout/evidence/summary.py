@@ -187,20 +187,9 @@ def summary(evidence: CTE, learners: Select, *, medians: bool = False) -> Compou
     return union_all(*selects)
 
 
-LEARNER_COLUMNS = (
-    "user_id",
-    "department_id",
-    "required_n",
-    "done_n",
-    "overdue_since",
-    "ex_required",
-    "ex_passed",
-    "quiz_sum",
-    "quiz_n",
-    "stuck",
-    "actions",
-    "studied",
-    "new_account",
+# The evidence relation's columns: LearnerEvidence's fields less the looked-up names.
+LEARNER_COLUMNS = tuple(
+    name for name in LearnerEvidence.FIELDS if name not in ("name", "email", "department")
 )
 
 
