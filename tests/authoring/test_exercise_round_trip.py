@@ -117,6 +117,16 @@ def _stored(slug: str, key: str) -> dict:
     return services.lesson_in(bundle, key).content
 
 
+def _round_trip(client, slug, key, form_marker, endpoint):
+    """The lesson as imported, then as stored after posting one item's form back unchanged."""
+    before = _original(slug, key)
+    page = client.get(f"/author/courses/{slug}/lessons/{key}").get_data(as_text=True)
+    form = read_form(page, *form_marker)
+    response = client.post(f"/author/courses/{slug}/lessons/{key}/{endpoint}", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return before, _stored(slug, key)
+
+
 @pytest.fixture
 def builtin(client, trainer, app_ctx, request):
     """The built-in course under test, imported (and published) as the demo does."""
@@ -147,12 +157,7 @@ def test_the_builtin_courses_hold_every_kind_of_check_and_step():
 
 @pytest.mark.parametrize(("slug", "key", "check_key"), CHECKS)
 def test_every_builtin_check_round_trips_through_its_form(client, builtin, slug, key, check_key):
-    before = _original(slug, key)
-    page = client.get(f"/author/courses/{slug}/lessons/{key}").get_data(as_text=True)
-    form = read_form(page, "data-check-form", check_key)
-    response = client.post(f"/author/courses/{slug}/lessons/{key}/checks", data=form)
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    after = _stored(slug, key)
+    before, after = _round_trip(client, slug, key, ("data-check-form", check_key), "checks")
     assert after["checks"] == before["checks"]
     assert after == before
 
@@ -161,12 +166,7 @@ def test_every_builtin_check_round_trips_through_its_form(client, builtin, slug,
 def test_every_builtin_solution_step_round_trips_through_its_form(
     client, builtin, slug, key, index
 ):
-    before = _original(slug, key)
-    page = client.get(f"/author/courses/{slug}/lessons/{key}").get_data(as_text=True)
-    form = read_form(page, "data-step-form", str(index))
-    response = client.post(f"/author/courses/{slug}/lessons/{key}/solution", data=form)
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    after = _stored(slug, key)
+    before, after = _round_trip(client, slug, key, ("data-step-form", str(index)), "solution")
     assert after["solution"][index] == before["solution"][index]
     assert after == before
 
@@ -175,9 +175,5 @@ def test_every_builtin_solution_step_round_trips_through_its_form(
 def test_every_builtin_setup_record_round_trips_through_its_form(
     client, builtin, slug, key, record_key
 ):
-    before = _original(slug, key)
-    page = client.get(f"/author/courses/{slug}/lessons/{key}").get_data(as_text=True)
-    form = read_form(page, "data-setup-form", record_key)
-    response = client.post(f"/author/courses/{slug}/lessons/{key}/setup", data=form)
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    assert _stored(slug, key) == before
+    before, after = _round_trip(client, slug, key, ("data-setup-form", record_key), "setup")
+    assert after == before
