@@ -32,6 +32,22 @@ def _decision(value: str) -> Decision:
     return Decision(value)
 
 
+def _record(
+    signer: User, chosen: Decision, comment: str, signed_at: datetime | None, **fields
+) -> SignOff:
+    """Add a sign-off by `signer`; a no-go needs a comment. `fields` say what is signed."""
+    signoff = SignOff(
+        signer_id=signer.id,
+        signer_name=signer.name,
+        decision=chosen.value,
+        comment=clean_text(comment, "comment", 4000, required=chosen == Decision.NO_GO),
+        signed_at=signed_at or utcnow(),
+        **fields,
+    )
+    db.session.add(signoff)
+    return signoff
+
+
 def sign_phase(
     phase: Phase, signer: User, decision: str, comment: str, *, signed_at: datetime | None = None
 ) -> SignOff:
@@ -41,22 +57,19 @@ def sign_phase(
     """
     _check_signer(signer)
     chosen = _decision(decision)
-    comment = clean_text(comment, "comment", 4000, required=chosen == Decision.NO_GO)
-    signoff = SignOff(
+    signoff = _record(
+        signer,
+        chosen,
+        comment,
+        signed_at,
         plan_id=phase.plan_id,
         phase_id=phase.id,
-        signer_id=signer.id,
-        signer_name=signer.name,
-        decision=chosen.value,
-        comment=comment,
-        signed_at=signed_at or utcnow(),
         evidence={
             "status": phase.status,
             "milestones_done": sum(1 for m in phase.milestones if m.done),
             "milestones": len(phase.milestones),
         },
     )
-    db.session.add(signoff)
     if chosen == Decision.GO:
         phase.status = PhaseStatus.DONE.value
     db.session.flush()
@@ -92,18 +105,15 @@ def sign_gate(
                 "comment",
             )
         chosen = Decision.OVERRIDE
-    comment = clean_text(comment, "comment", 4000, required=chosen == Decision.NO_GO)
-    signoff = SignOff(
+    signoff = _record(
+        signer,
+        chosen,
+        comment,
+        signed_at,
         plan_id=wave.plan_id,
         wave_id=wave.id,
-        signer_id=signer.id,
-        signer_name=signer.name,
-        decision=chosen.value,
-        comment=comment,
         gate_status=gate.status,
-        signed_at=signed_at or utcnow(),
         evidence=gate.snapshot(),
     )
-    db.session.add(signoff)
     db.session.flush()
     return signoff
