@@ -32,6 +32,19 @@ from sandbox.models import Sandbox, SandboxEvent
 from tests.learning.conftest import course_files
 
 
+def post_wave(client, url: str, go_live_on: date, departments, name: str = "Pilot"):
+    """Posts the wave form (new or edit) with a 14-day lead for the given departments."""
+    return client.post(
+        url,
+        data={
+            "name": name,
+            "go_live_on": go_live_on.isoformat(),
+            "lead_days": "14",
+            "department_ids": [d.id for d in departments],
+        },
+    )
+
+
 @cache
 def _bundle():
     return read_course(course_files())

@@ -10,10 +10,18 @@ from portal.extensions import db
 from portal.rollout import services
 from portal.rollout.models import Goal, Milestone, Phase, Plan
 from portal.rollout.services import PhaseData
+from tests.rollout.conftest import post_wave
 
 
 def _count(model) -> int:
     return db.session.scalar(select(func.count(model.id)))
+
+
+def _refused(client, url: str, data: dict) -> str:
+    """Posts a form that must be refused with 422; returns the page."""
+    response = client.post(url, data=data)
+    assert response.status_code == 422
+    return response.get_data(as_text=True)
 
 
 def test_executive_creates_a_plan_with_phases_goals_and_a_wave(client, executive, make):
@@ -63,14 +71,8 @@ def test_executive_creates_a_plan_with_phases_goals_and_a_wave(client, executive
         == 302
     )
     assert (
-        client.post(
-            f"/rollout/plans/{plan.id}/waves/new",
-            data={
-                "name": "Pilot: Sales",
-                "go_live_on": target.isoformat(),
-                "lead_days": "14",
-                "department_ids": [sales.id],
-            },
+        post_wave(
+            client, f"/rollout/plans/{plan.id}/waves/new", target, [sales], name="Pilot: Sales"
         ).status_code
         == 302
     )
@@ -142,16 +144,16 @@ def test_milestones_are_added_and_ticked_with_htmx(client, executive, plan):
 
 def test_bad_plan_and_phase_input_is_422_and_nothing_is_saved(client, executive, plan):
     client.login(executive)
-    response = client.post("/rollout/plans/new", data={"name": "x" * 201, "target_go_live": ""})
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
+    page = _refused(client, "/rollout/plans/new", {"name": "x" * 201, "target_go_live": ""})
     assert "Field cannot be longer than 200 characters." in page
     assert "This field is required." in page
     assert _count(Plan) == 1
 
-    response = client.post(
-        f"/rollout/plans/{plan.id}/phases/new",
-        data={
+    phases = f"/rollout/plans/{plan.id}/phases/new"
+    page = _refused(
+        client,
+        phases,
+        {
             "name": "Pilot",
             "status": "planned",
             "owner_id": "0",
@@ -159,44 +161,30 @@ def test_bad_plan_and_phase_input_is_422_and_nothing_is_saved(client, executive,
             "ends_on": "2027-02-01",
         },
     )
-    assert response.status_code == 422
-    assert "The phase cannot end before it starts." in response.get_data(as_text=True)
-    response = client.post(
-        f"/rollout/plans/{plan.id}/phases/new",
-        data={"name": "Pilot", "status": "finished", "owner_id": "12345"},
-    )
-    assert response.status_code == 422
-    assert response.get_data(as_text=True).count("Not a valid choice") == 2
+    assert "The phase cannot end before it starts." in page
+    page = _refused(client, phases, {"name": "Pilot", "status": "finished", "owner_id": "12345"})
+    assert page.count("Not a valid choice") == 2
     assert _count(Phase) == 0
 
 
 def test_goals_are_checked_against_their_metric(client, executive, plan):
     client.login(executive)
-    response = client.post(
-        f"/rollout/plans/{plan.id}/goals/new",
-        data={
-            "horizon": "short",
-            "title": "Everyone",
-            "metric": "completion_rate",
-            "target": "120",
-        },
-    )
-    assert response.status_code == 422
-    assert "Enter a number between 0 and 100." in response.get_data(as_text=True)
-    response = client.post(
-        f"/rollout/plans/{plan.id}/goals/new",
-        data={
-            "horizon": "short",
+    goals = f"/rollout/plans/{plan.id}/goals/new"
+    short = {"horizon": "short", "title": "Everyone", "metric": "completion_rate"}
+    page = _refused(client, goals, {**short, "target": "120"})
+    assert "Enter a number between 0 and 100." in page
+    page = _refused(
+        client,
+        goals,
+        {
+            **short,
             "title": "Quiz",
             "metric": "avg_quiz_score",
             "target": "80",
             "manual_value": "55",
         },
     )
-    assert response.status_code == 422
-    assert "Only a goal measured by hand takes a measured value." in (
-        response.get_data(as_text=True)
-    )
+    assert "Only a goal measured by hand takes a measured value." in page
     assert _count(Goal) == 0
     assert (
         client.post(

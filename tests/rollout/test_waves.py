@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.authoring.models import Assignment
 from portal.extensions import db
 from portal.rollout.models import Wave
-from tests.rollout.conftest import make_wave
+from tests.rollout.conftest import make_wave, post_wave
 
 GO_LIVE = date.today() + timedelta(days=40)
 
@@ -60,15 +60,7 @@ def test_moving_go_live_moves_the_tied_due_dates(client, executive, plan, make, 
     db.session.commit()
 
     later = GO_LIVE + timedelta(days=21)
-    response = client.post(
-        f"/rollout/waves/{wave.id}/edit",
-        data={
-            "name": "Pilot",
-            "go_live_on": later.isoformat(),
-            "lead_days": "14",
-            "department_ids": [sales.id],
-        },
-    )
+    response = post_wave(client, f"/rollout/waves/{wave.id}/edit", later, [sales])
     assert response.status_code == 302
     tied = [a for a in _assignments(course) if a.wave_id == wave.id]
     assert [a.due_on for a in tied] == [later - timedelta(days=14)]
@@ -101,15 +93,7 @@ def test_untie_keeps_the_assignment_and_its_date(client, executive, plan, make, 
     )
     db.session.refresh(assignment)
     assert assignment.wave_id is None and assignment.due_on == GO_LIVE - timedelta(days=14)
-    client.post(
-        f"/rollout/waves/{wave.id}/edit",
-        data={
-            "name": "Pilot",
-            "go_live_on": (GO_LIVE + timedelta(days=5)).isoformat(),
-            "lead_days": "14",
-            "department_ids": [sales.id],
-        },
-    )
+    post_wave(client, f"/rollout/waves/{wave.id}/edit", GO_LIVE + timedelta(days=5), [sales])
     db.session.refresh(assignment)
     assert assignment.due_on == GO_LIVE - timedelta(days=14)
     other = make_wave(plan, [sales], name="Other")
@@ -126,15 +110,7 @@ def test_departments_joining_a_wave_get_its_courses_and_leaving_ones_keep_theirs
     wave = make_wave(plan, [sales], go_live_on=GO_LIVE)
     client.login(executive)
     _tie(client, wave, course, 14)
-    client.post(
-        f"/rollout/waves/{wave.id}/edit",
-        data={
-            "name": "Pilot",
-            "go_live_on": GO_LIVE.isoformat(),
-            "lead_days": "14",
-            "department_ids": [billing.id],
-        },
-    )
+    post_wave(client, f"/rollout/waves/{wave.id}/edit", GO_LIVE, [billing])
     by_department = {a.department_id: a for a in _assignments(course)}
     assert by_department[billing.id].wave_id == wave.id
     assert by_department[billing.id].due_on == GO_LIVE - timedelta(days=14)
