@@ -186,31 +186,30 @@ def _record_version(course: Course, bundle: CourseBundle, actor_id: int | None) 
     )
 
 
+def _keyed(existing: dict, key: str, model: type, siblings: list, position: int):
+    """The item with `key` in `existing`, or a new `model` added to `siblings`; either
+    way listed (not archived) at `position`."""
+    item = existing.get(key)
+    if item is None:
+        item = model(key=key)
+        siblings.append(item)
+    item.position, item.archived = position, False
+    return item
+
+
 def _apply_questions(lesson: Lesson, questions: list[dict]) -> None:
     existing = {q.key: q for q in lesson.questions} if lesson.id else {}
     for position, data in enumerate(questions):
-        question = existing.get(data["key"])
-        if question is None:
-            question = QuizQuestion(key=data["key"])
-            lesson.questions.append(question)
+        question = _keyed(existing, data["key"], QuizQuestion, lesson.questions, position)
         question.kind, question.prompt = data["kind"], data["prompt"]
-        question.explanation, question.position, question.archived = (
-            data["explanation"],
-            position,
-            False,
-        )
+        question.explanation = data["explanation"]
         choices = {c.key: c for c in question.choices}
         for choice_position, choice_data in enumerate(data["choices"]):
-            choice = choices.get(choice_data["key"])
-            if choice is None:
-                choice = QuizChoice(key=choice_data["key"])
-                question.choices.append(choice)
-            choice.text, choice.correct = choice_data["text"], choice_data["correct"]
-            choice.feedback, choice.position, choice.archived = (
-                choice_data["feedback"],
-                choice_position,
-                False,
+            choice = _keyed(
+                choices, choice_data["key"], QuizChoice, question.choices, choice_position
             )
+            choice.text, choice.correct = choice_data["text"], choice_data["correct"]
+            choice.feedback = choice_data["feedback"]
         listed_choices = {c["key"] for c in data["choices"]}
         for choice in choices.values():
             if choice.key not in listed_choices:
