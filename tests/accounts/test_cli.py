@@ -25,17 +25,12 @@ def cli(app):
     return invoke
 
 
+CREATE_X = ("users", "create", "--email", "x@y.test")  # the command, before its roles
+
+
 def test_users_create_makes_an_account_that_can_sign_in(app_ctx, cli, client):
     result = cli(
-        "users",
-        "create",
-        "--email",
-        "x@y.test",
-        "--role",
-        "admin",
-        "--role",
-        "trainer",
-        input=f"{PASSWORD}\n{PASSWORD}\n",
+        *CREATE_X, "--role", "admin", "--role", "trainer", input=f"{PASSWORD}\n{PASSWORD}\n"
     )
 
     assert result.exit_code == 0, result.output
@@ -96,10 +91,7 @@ def test_users_create_with_bad_input_says_why_and_creates_nothing(
 
 def test_users_create_asks_twice_and_refuses_passwords_that_differ(app_ctx, cli):
     result = cli(
-        "users",
-        "create",
-        "--email",
-        "x@y.test",
+        *CREATE_X,
         "--role",
         "learner",
         input=f"{PASSWORD}\nsomething-else\n{PASSWORD}\n{PASSWORD}\n",
