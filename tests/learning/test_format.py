@@ -91,30 +91,16 @@ def test_messages_say_what_is_wrong():
             "count_at_least, event_happened, events_in_order, within_sla",
         ),
     ]
+    closed = {"key": "a", "type": "field_equals", "field": "status", "value": "closed"}
     _check, problems = validate_check(
-        {
-            "key": "a",
-            "type": "field_equals",
-            "target": {"setup": "tiket"},
-            "field": "status",
-            "value": "closed",
-            "colour": "red",
-        },
-        setup={"ticket": "ticket"},
+        {**closed, "target": {"setup": "tiket"}, "colour": "red"}, setup={"ticket": "ticket"}
     )
     assert {p.field: p.message for p in problems} == {
         "target.setup": "no setup record 'tiket'",
         "colour": "unknown field 'colour'",
     }
     _check, problems = validate_check(
-        {
-            "key": "a",
-            "type": "field_equals",
-            "target": {"setup": "ticket"},
-            "field": "statuss",
-            "value": "closed",
-        },
-        setup={"ticket": "ticket"},
+        {**closed, "target": {"setup": "ticket"}, "field": "statuss"}, setup={"ticket": "ticket"}
     )
     assert "a ticket has no field 'statuss'" in problems[0].message
     _check, problems = validate_check(
