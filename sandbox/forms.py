@@ -25,6 +25,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
+from portal.arguments import parse_id
 from portal.forms import PortalForm
 from sandbox import profiles
 from sandbox.codes import LEAD_SOURCES
@@ -155,13 +156,11 @@ class StageForm(PortalForm):
 
 
 def _record_id(value):
-    """A select's record id, or None when empty or not a number (the service refuses it)."""
+    """A select's record id, or None when empty, not a number or past the largest id (the
+    service refuses it; a huge number would overflow the database's integer)."""
     if isinstance(value, int):
         return value
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value) if isinstance(value, str) else None
 
 
 class TicketForm(PortalForm):
