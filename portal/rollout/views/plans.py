@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,6 +15,7 @@ from portal.extensions import db
 from portal.rendering import render, render_form
 from portal.rollout import queries, services
 from portal.rollout.forms import GoalForm, PlanForm
+from portal.rollout.models import Plan
 from portal.rollout.services import GoalData
 from portal.rollout.views.base import EXECUTIVES, bp, goal_or_404, plan_or_404
 from portal.security import roles_required
@@ -31,16 +34,13 @@ def home():
 @roles_required(*EXECUTIVES)
 def plan_new():
     """Start a rollout plan."""
-    form = PlanForm()
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            plan = services.create_plan(
-                form.name.data, form.target_go_live.data, form.description.data or "", current_user
-            )
-        if saved:
-            flash(_("Plan created. Add its phases, goals and waves."), "success")
-            return redirect(url_for("rollout.plan_view", plan_id=plan.id))
-    return render_form("rollout/plan_form.html", form, plan=None)
+    return _plan_form(
+        None,
+        lambda f: services.create_plan(
+            f.name.data, f.target_go_live.data, f.description.data or "", current_user
+        ),
+        _("Plan created. Add its phases, goals and waves."),
+    )
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -67,14 +67,23 @@ def plan_view(plan_id: int):
 def plan_edit(plan_id: int):
     """Change the plan's name, target go-live or description."""
     plan = plan_or_404(plan_id)
+
+    def save(f: PlanForm):
+        services.update_plan(plan, f.name.data, f.target_go_live.data, f.description.data or "")
+        return plan
+
+    return _plan_form(plan, save, _("Plan saved."))
+
+
+def _plan_form(plan: Plan | None, save: Callable[[PlanForm], Plan], message: str):
+    """The plan form for a new plan (`plan` None) or an existing one: on a valid post,
+    `save` the form and go to the plan saved."""
     form = PlanForm(obj=plan)
     if form.validate_on_submit():
         with transaction(form) as saved:
-            services.update_plan(
-                plan, form.name.data, form.target_go_live.data, form.description.data or ""
-            )
+            plan = save(form)
         if saved:
-            flash(_("Plan saved."), "success")
+            flash(message, "success")
             return redirect(url_for("rollout.plan_view", plan_id=plan.id))
     return render_form("rollout/plan_form.html", form, plan=plan)
 
