@@ -59,6 +59,11 @@ class Factories:
         return user
 
 
+def user_form(user: User, roles: list[str], **fields) -> dict:
+    """The admin's edit form for `user`: name and email kept, these roles, other fields."""
+    return {"name": user.name, "email": user.email, "roles": roles, **fields}
+
+
 def quiz_answers(picks: dict[int, list[int]]) -> dict:
     """What the quiz form sends for question id -> chosen choice ids: a row per question."""
     data: dict = {}

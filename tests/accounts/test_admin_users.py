@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.accounts.models import User, UserRole
 from portal.extensions import db
 from tests.accounts.conftest import alerts, count, field_errors
+from tests.factories import user_form
 
 ROW = re.compile(r'<tr id="user-(\d+)"')
 
@@ -309,13 +310,7 @@ def test_admin_sets_a_new_password_which_ends_the_users_sessions(
     their_session = signed_in(user)
     response = client.post(
         f"/admin/users/{user.id}",
-        data={
-            "name": user.name,
-            "email": user.email,
-            "roles": ["learner"],
-            "password": "set-by-the-admin",
-            "require_change": "y",
-        },
+        data=user_form(user, ["learner"], password="set-by-the-admin", require_change="y"),
     )
     assert response.status_code == 302
     assert their_session.get("/learn/").status_code == 302
@@ -327,12 +322,7 @@ def test_admin_sets_a_new_password_which_ends_the_users_sessions(
 def test_admin_changing_their_own_password_stays_signed_in(client, admin):
     response = client.post(
         f"/admin/users/{admin.id}",
-        data={
-            "name": admin.name,
-            "email": admin.email,
-            "roles": ["admin"],
-            "password": "my-own-new-secret",
-        },
+        data=user_form(admin, ["admin"], password="my-own-new-secret"),
     )
     assert response.status_code == 302
     assert client.get("/admin/users").status_code == 200
@@ -358,7 +348,7 @@ def test_admin_cannot_remove_their_own_admin_role(client, admin):
     before = _state(admin.id)
     response = client.post(
         f"/admin/users/{admin.id}",
-        data={"name": admin.name, "email": admin.email, "roles": ["learner"]},
+        data=user_form(admin, ["learner"]),
     )
     assert response.status_code == 422
     assert "You cannot remove your own admin role." in field_errors(
@@ -401,7 +391,7 @@ def test_another_admin_can_be_disabled_and_demoted(client, admin, make):
     assert (
         client.post(
             f"/admin/users/{other.id}",
-            data={"name": other.name, "email": other.email, "roles": ["trainer"]},
+            data=user_form(other, ["trainer"]),
         ).status_code
         == 302
     )

@@ -17,6 +17,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.rollout import services
 from portal.rollout.services import PhaseData
+from tests.factories import user_form
 from tests.rollout.conftest import make_wave
 
 
@@ -310,14 +311,9 @@ def test_a_learner_moved_by_the_admin_form_is_due_days_after_the_move(
     admin.login(make.user(roles=("admin",), department="IT"))
     response = admin.post(
         f"/admin/users/{mover.id}",
-        data={
-            "name": mover.name,
-            "email": mover.email,
-            "roles": ["learner"],
-            "department_id": sales.id,
-            "job_title": mover.job_title,
-            "locale": "en",
-        },
+        data=user_form(
+            mover, ["learner"], department_id=sales.id, job_title=mover.job_title, locale="en"
+        ),
     )
     assert response.status_code == 302
 
