@@ -2,7 +2,7 @@
 
 Tickets logged before this came from the seed by email, so existing rows get "email".
 
-Revision ID: 0014_ticket_channel
+Revision ID: 0013_ticket_channel
 Revises: 0012_exercise_attempt_columns
 Create Date: 2026-12-04 23:00:00
 
@@ -10,7 +10,7 @@ Create Date: 2026-12-04 23:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014_ticket_channel'
+revision = '0013_ticket_channel'
 down_revision = '0012_exercise_attempt_columns'
 branch_labels = None
 depends_on = None
