@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -24,6 +26,16 @@ bp = Blueprint("learning", __name__, template_folder="templates")
 bp.add_app_template_filter(render_markdown, "markdown")
 
 
+def _learner_route(rule: str, method: str = "GET") -> Callable:
+    """Route `rule` on `method` to the view, for signed-in learners only."""
+
+    def decorator(view: Callable) -> Callable:
+        guarded = login_required(roles_required(Role.LEARNER)(view))
+        return bp.route(rule, methods=[method])(guarded)
+
+    return decorator
+
+
 def _course_or_404(slug: str) -> Course:
     course = queries.course_by_slug(slug)
     if course is None:
@@ -38,35 +50,27 @@ def _lesson_or_404(course: Course, key: str) -> Lesson:
     return lesson
 
 
-@bp.get("/learn/")
-@login_required
-@roles_required(Role.LEARNER)
+@_learner_route("/learn/")
 def home():
     """My learning: assigned courses with due dates and progress, and what to do next."""
     home = queries.my_learning(current_user, str(get_locale()))
     return render("learning/home.html", home=home, today=clock.today())
 
 
-@bp.get("/courses/")
-@login_required
-@roles_required(Role.LEARNER)
+@_learner_route("/courses/")
 def catalogue():
     cards = queries.catalogue(current_user, str(get_locale()))
     return render("learning/catalogue.html", cards=cards, today=clock.today())
 
 
-@bp.get("/courses/<slug>/")
-@login_required
-@roles_required(Role.LEARNER)
+@_learner_route("/courses/<slug>/")
 def course(slug: str):
     course = _course_or_404(slug)
     outline = queries.outline(current_user, course)
     return render("learning/course.html", outline=outline, today=clock.today())
 
 
-@bp.get("/courses/<slug>/<key>/")
-@login_required
-@roles_required(Role.LEARNER)
+@_learner_route("/courses/<slug>/<key>/")
 def lesson(slug: str, key: str):
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, key)
@@ -85,9 +89,7 @@ def _render_lesson(course: Course, lesson: Lesson, *, status: int = 200, **extra
     return render("learning/lesson.html", status=status, **context)
 
 
-@bp.post("/courses/<slug>/<key>/done")
-@login_required
-@roles_required(Role.LEARNER)
+@_learner_route("/courses/<slug>/<key>/done", "POST")
 def lesson_done(slug: str, key: str):
     """Mark a reading as done and go on to the next lesson."""
     course = _course_or_404(slug)
@@ -105,9 +107,7 @@ def lesson_done(slug: str, key: str):
     return redirect(url_for("learning.lesson", slug=course.slug, key=following.key))
 
 
-@bp.post("/courses/<slug>/<key>/quiz")
-@login_required
-@roles_required(Role.LEARNER)
+@_learner_route("/courses/<slug>/<key>/quiz", "POST")
 def quiz_submit(slug: str, key: str):
     """Score a quiz attempt; htmx swaps in the per-question feedback.
 
@@ -190,9 +190,7 @@ def open_exercise_panel(sandbox) -> exercises.OpenExercise | None:
     return exercises.open_exercise(current_user, sandbox, session.get(LEFT_EXERCISE))
 
 
-@bp.post("/courses/<slug>/<key>/start")
-@login_required
-@roles_required(Role.LEARNER)
+@_learner_route("/courses/<slug>/<key>/start", "POST")
 def exercise_start(slug: str, key: str):
     """Put the exercise's scenario into the learner's sandbox."""
     course = _course_or_404(slug)
@@ -206,9 +204,7 @@ def exercise_start(slug: str, key: str):
     return redirect(url_for("learning.lesson", slug=slug, key=key))
 
 
-@bp.post("/courses/<slug>/<key>/check")
-@login_required
-@roles_required(Role.LEARNER)
+@_learner_route("/courses/<slug>/<key>/check", "POST")
 def exercise_check(slug: str, key: str):
     """Check my work: every check against the learner's own sandbox, with hints."""
     course = _course_or_404(slug)
@@ -221,9 +217,7 @@ def exercise_check(slug: str, key: str):
     return _render_exercise(course, lesson, outcomes=outcomes, certificate=certificate)
 
 
-@bp.post("/courses/<slug>/<key>/leave")
-@login_required
-@roles_required(Role.LEARNER)
+@_learner_route("/courses/<slug>/<key>/leave", "POST")
 def exercise_leave(slug: str, key: str):
     """Close the exercise's panel on the sandbox pages (starting again reopens it)."""
     course = _course_or_404(slug)
