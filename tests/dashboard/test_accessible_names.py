@@ -11,7 +11,7 @@ import pytest
 from portal.extensions import db
 from portal.rollout import services
 from portal.rollout.services import PhaseData
-from tests.rollout.conftest import make_wave
+from tests.rollout.conftest import add_phase, make_wave
 
 VOID = {
     "area",
@@ -79,15 +79,7 @@ def organisation(make, plan, evidence):
     evidence.assign(department=sales, due_on=date.today() + timedelta(days=10))
     learner = make.user(roles=("learner",), department="Sales", name="Lina Learner")
     evidence.practice(learner, 6)
-    phase = services.add_phase(
-        plan,
-        PhaseData(
-            name="Training",
-            status="in_progress",
-            starts_on=date.today() - timedelta(days=5),
-            ends_on=date.today() + timedelta(days=20),
-        ),
-    )
+    phase = add_phase(plan, "Training", "in_progress", -5, 20)
     services.add_phase(plan, PhaseData(name="Go-live", status="planned"))
     services.add_milestone(phase, "Trainers booked", None, None)
     services.save_goal(plan, services.GoalData("short", "Half certified", "completion_rate", 50))

@@ -16,9 +16,8 @@ from portal.authoring.models import Assignment
 from portal.database import utcnow
 from portal.extensions import db
 from portal.rollout import services
-from portal.rollout.services import PhaseData
 from tests.factories import user_form
-from tests.rollout.conftest import make_wave
+from tests.rollout.conftest import add_phase, make_wave
 
 
 def _populate(make, evidence, count: int, offset: int = 0) -> None:
@@ -44,15 +43,7 @@ def organisation(make, plan, evidence):
         ("Training", -9, 20, "in_progress"),
         ("Go-live", 21, 30, "planned"),
     ):
-        services.add_phase(
-            plan,
-            PhaseData(
-                name=name,
-                status=status,
-                starts_on=date.today() + timedelta(days=first),
-                ends_on=date.today() + timedelta(days=last),
-            ),
-        )
+        add_phase(plan, name, status, first, last)
     services.save_goal(plan, services.GoalData("short", "Half certified", "completion_rate", 50))
     db.session.commit()
     make_wave(

@@ -10,9 +10,8 @@ from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.rollout import services
-from portal.rollout.services import PhaseData
 from tests.e2e.conftest import login
-from tests.rollout.conftest import Evidence, add_course, make_wave
+from tests.rollout.conftest import Evidence, add_course, add_phase, make_wave
 
 
 def test_executive_reads_the_dashboard_drills_down_and_signs_a_phase_off(page, make):
@@ -29,15 +28,7 @@ def test_executive_reads_the_dashboard_drills_down_and_signs_a_phase_off(page, m
         evidence.quiz(learner, 85)
     evidence.quiz(learners[3], 30, 40, 50)  # stuck, and overdue
     plan = services.create_plan("CRM go-live", date.today() + timedelta(days=30), "", executive)
-    phase = services.add_phase(
-        plan,
-        PhaseData(
-            name="Training",
-            status="in_progress",
-            starts_on=date.today() - timedelta(days=10),
-            ends_on=date.today() + timedelta(days=10),
-        ),
-    )
+    phase = add_phase(plan, "Training", "in_progress", -10, 10)
     db.session.commit()
     make_wave(plan, [sales], criteria={"completion_rate": 75})
 
@@ -164,15 +155,7 @@ def test_the_plan_timeline_shows_whole_labels_and_reads_right_to_left_in_urdu(pa
         "CRM go-live", date.today() + timedelta(days=45), "", make.user(roles=("executive",))
     )
     for name, first, last, status in PHASES:
-        services.add_phase(
-            plan,
-            PhaseData(
-                name=name,
-                status=status,
-                starts_on=date.today() + timedelta(days=first),
-                ends_on=date.today() + timedelta(days=last),
-            ),
-        )
+        add_phase(plan, name, status, first, last)
     db.session.commit()
     names = [name for name, *_ in PHASES]
 

@@ -27,7 +27,7 @@ from portal.learning.models import (
 from portal.learning.services import new_certificate_code
 from portal.rollout import services
 from portal.rollout.models import Plan, Wave
-from portal.rollout.services import WaveData
+from portal.rollout.services import PhaseData, WaveData
 from sandbox.models import Sandbox, SandboxEvent
 from tests.learning.conftest import course_files
 
@@ -42,6 +42,20 @@ def post_wave(client, url: str, go_live_on: date, departments, name: str = "Pilo
             "lead_days": "14",
             "department_ids": [d.id for d in departments],
         },
+    )
+
+
+def add_phase(plan: Plan, name: str, status: str, first: int, last: int):
+    """Adds a phase to `plan` running from `first` to `last` days from today."""
+    today = date.today()
+    return services.add_phase(
+        plan,
+        PhaseData(
+            name=name,
+            status=status,
+            starts_on=today + timedelta(days=first),
+            ends_on=today + timedelta(days=last),
+        ),
     )
 
 
