@@ -15,6 +15,14 @@ from sandbox.services import get_or_create_sandbox
 from tests.e2e.conftest import login
 
 
+def _fill(scope, texts: dict[str, str], choices: dict[str, str]) -> None:
+    """Types into the labelled text fields, then picks the labelled options."""
+    for label, value in texts.items():
+        scope.get_by_label(label).fill(value)
+    for label, value in choices.items():
+        scope.get_by_label(label).select_option(value)
+
+
 def test_lead_ticket_and_birthday_email(page, make, app_ctx):
     learner = make.user(roles=("learner",))
     sandbox = get_or_create_sandbox(learner)
@@ -32,11 +40,16 @@ def test_lead_ticket_and_birthday_email(page, make, app_ctx):
     # Log a lead from a trade show, qualify it inline, convert it with an opportunity.
     page.get_by_role("link", name="Leads", exact=True).click()
     page.get_by_role("link", name="New lead").click()
-    page.get_by_label("First name").fill("Imran")
-    page.get_by_label("Last name").fill("Siddiqui")
-    page.get_by_label("Company").fill("Harbour Bakeries")
-    page.get_by_label("Email").fill("imran@harbour.example")
-    page.get_by_label("Source").select_option("trade_show")
+    _fill(
+        page,
+        {
+            "First name": "Imran",
+            "Last name": "Siddiqui",
+            "Company": "Harbour Bakeries",
+            "Email": "imran@harbour.example",
+        },
+        {"Source": "trade_show"},
+    )
     page.get_by_role("button", name="Save lead").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Imran Siddiqui")
     page.wait_for_load_state("load")  # htmx is set up once the page has loaded
@@ -156,10 +169,11 @@ def test_log_a_ticket_from_a_customers_page(page, make, app_ctx):
     page.get_by_test_id("new-ticket").click()
     form = page.get_by_test_id("ticket-form")
     expect(form.get_by_label("Customer")).to_have_value(str(customer.id))
-    form.get_by_label("Contacted us by").select_option("phone")
-    form.get_by_label("Subject").fill("Card not recognised at the till")
-    form.get_by_label("Category").select_option("technical")
-    form.get_by_label("Priority").select_option("high")
+    _fill(
+        form,
+        {"Subject": "Card not recognised at the till"},
+        {"Contacted us by": "phone", "Category": "technical", "Priority": "high"},
+    )
     form.get_by_role("button", name="Log ticket").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Card not recognised at the till")
     expect(page.get_by_test_id("channel")).to_contain_text("Phone call")
