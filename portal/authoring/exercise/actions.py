@@ -38,6 +38,13 @@ def _codes(group: str, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(code for code in codes.CODES[group] if code not in exclude)
 
 
+def _code(
+    name: str, label, group: str, *, required: bool = False, exclude: tuple[str, ...] = ()
+) -> Param:
+    """An argument taking one of `group`'s codes, less `exclude`."""
+    return Param(name, "code", label, required=required, codes=_codes(group, exclude), group=group)
+
+
 def _ref(name: str, label, *entities: str) -> Param:
     return Param(name, "ref", label, required=True, entities=entities)
 
@@ -51,29 +58,16 @@ ACTIONS: dict[str, tuple[Param, ...]] = {
         Param("title", "text", _l("Job title")),
         Param("email", "text", _l("Email")),
         Param("phone", "text", _l("Phone")),
-        Param("source", "code", _l("Source"), codes=_codes("lead_source"), group="lead_source"),
+        _code("source", _l("Source"), "lead_source"),
         Param("description", "long", _l("Description")),
     ),
     "lead.status": (
         _ref("lead", _l("Lead"), "lead"),
-        Param(
-            "status",
-            "code",
-            _l("Status"),
-            required=True,
-            codes=_codes("lead_status"),
-            group="lead_status",
-        ),
+        _code("status", _l("Status"), "lead_status", required=True),
     ),
     "note": (
         _ref("parent", _l("Record the note is on"), *ACTIVITY_PARENTS),
-        Param(
-            "kind",
-            "code",
-            _l("Kind"),
-            codes=_codes("activity", exclude=("task",)),
-            group="activity",
-        ),
+        _code("kind", _l("Kind"), "activity", exclude=("task",)),
         Param("subject", "text", _l("Subject")),
         Param("body", "long", _l("What happened")),
     ),
@@ -81,13 +75,7 @@ ACTIONS: dict[str, tuple[Param, ...]] = {
         _ref("lead", _l("Lead"), "lead"),
         Param("opportunity_name", "text", _l("Opportunity name")),
         Param("amount", "number", _l("Amount")),
-        Param(
-            "stage",
-            "code",
-            _l("Stage"),
-            codes=_codes("stage", exclude=("closed_won", "closed_lost")),
-            group="stage",
-        ),
+        _code("stage", _l("Stage"), "stage", exclude=("closed_won", "closed_lost")),
         Param("close_date", "date", _l("Expected close date")),
         Param("as", "name", _l("Name of the new customer for later steps"), default="customer"),
         Param(
@@ -114,26 +102,12 @@ ACTIONS: dict[str, tuple[Param, ...]] = {
     ),
     "opportunity.stage": (
         _ref("opportunity", _l("Opportunity"), "opportunity"),
-        Param(
-            "stage",
-            "code",
-            _l("Move to stage"),
-            required=True,
-            codes=_codes("stage"),
-            group="stage",
-        ),
+        _code("stage", _l("Move to stage"), "stage", required=True),
         Param("reason", "text", _l("Reason (needed to close won or lost)")),
     ),
     "automation.create": (
         Param("name", "text", _l("Name"), required=True),
-        Param(
-            "trigger",
-            "code",
-            _l("Send when"),
-            required=True,
-            codes=_codes("trigger"),
-            group="trigger",
-        ),
+        _code("trigger", _l("Send when"), "trigger", required=True),
         Param("subject", "text", _l("Subject"), required=True),
         Param("body", "long", _l("Email"), required=True),
     ),
