@@ -47,15 +47,9 @@ def post_wave(client, url: str, go_live_on: date, departments, name: str = "Pilo
 
 def add_phase(plan: Plan, name: str, status: str, first: int, last: int):
     """Adds a phase to `plan` running from `first` to `last` days from today."""
-    today = date.today()
+    starts_on, ends_on = (date.today() + timedelta(days=days) for days in (first, last))
     return services.add_phase(
-        plan,
-        PhaseData(
-            name=name,
-            status=status,
-            starts_on=today + timedelta(days=first),
-            ends_on=today + timedelta(days=last),
-        ),
+        plan, PhaseData(name=name, status=status, starts_on=starts_on, ends_on=ends_on)
     )
 
 
