@@ -179,9 +179,7 @@ class TicketForm(PortalForm):
     )
     category = SelectField(_l("Category"), validate_choice=False)
     priority = SelectField(_l("Priority"), default="normal", validate_choice=False)
-    purchase_id = SelectField(
-        _l("About the purchase"), coerce=_record_id, validate_choice=False
-    )
+    purchase_id = SelectField(_l("About the purchase"), coerce=_record_id, validate_choice=False)
     description = TextAreaField(
         _l("Description"),
         filters=STRIP,

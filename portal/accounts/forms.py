@@ -51,9 +51,7 @@ class UserForm(PortalForm):
 
 class PasswordChangeForm(PortalForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(max=200)]
-    )
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm_password = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],

@@ -274,9 +274,7 @@ def user_set_active(user_id: int):
     else:
         saved.flash(_("%(name)s is disabled and signed out.", name=user.name))
     if request.htmx:
-        return render(
-            "accounts/admin/_user_row.html", user=user, confirm_form=ConfirmForm()
-        )
+        return render("accounts/admin/_user_row.html", user=user, confirm_form=ConfirmForm())
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -303,9 +301,7 @@ def user_import():
         # A roster with a rejected row changes nothing (see import_roster): nothing to commit.
         with transaction(form):
             text = decode_upload(form.file.data.read())
-            report = import_roster(
-                text, form.initial_password.data or None, actor=current_user
-            )
+            report = import_roster(text, form.initial_password.data or None, actor=current_user)
     status = 422 if form.is_submitted() and (report is None or not report.applied) else 200
     return render("accounts/admin/import.html", form=form, report=report, status=status)
 

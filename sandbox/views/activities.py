@@ -35,7 +35,10 @@ def detail_url(parent_type: str, parent_id: int) -> str:
 
 @bp.post("/activities/<parent>/<int:parent_id>")
 def activity_add(parent: str, parent_id: int):
-    """Log an activity on a customer, lead, opportunity or ticket."""
+    """Log an activity on a customer, lead, opportunity or ticket.
+
+    Over 20 lines: the service takes each field by name, one a line.
+    """
     if parent not in PARENTS:
         abort(404)
     sandbox = my_sandbox()
@@ -43,8 +46,16 @@ def activity_add(parent: str, parent_id: int):
     form = ActivityForm()
     if form.validate():
         with transaction(form) as saved:
-            add_activity(sandbox, current_user, parent, record.id, kind=form.kind.data,
-                         subject=form.subject.data, body=form.body.data, due_on=form.due_on.data)
+            add_activity(
+                sandbox,
+                current_user,
+                parent,
+                record.id,
+                kind=form.kind.data,
+                subject=form.subject.data,
+                body=form.body.data,
+                due_on=form.due_on.data,
+            )
         if saved:
             flash(_("Logged."), "success")
             return redirect(detail_url(parent, record.id) + "#timeline")

@@ -31,7 +31,11 @@ def home():
 
 @bp.post("/clock")
 def clock_advance():
-    """Move the sandbox clock on a day or a week; due automations send their emails."""
+    """Move the sandbox clock on a day or a week; due automations send their emails.
+
+    Over 20 lines: the message has a singular and a plural form, and the page to go back
+    to is checked before it is used.
+    """
     sandbox = my_sandbox()
     form = ClockForm()
     with transaction() as saved:
@@ -39,8 +43,14 @@ def clock_advance():
             raise SandboxError(_("The clock moves on by a day or a week."))
         sent = advance_clock(sandbox, current_user, form.days.data)
     if saved:
-        flash(ngettext("The clock moved on; %(num)d email went to the outbox.",
-                       "The clock moved on; %(num)d emails went to the outbox.", sent), "info")
+        flash(
+            ngettext(
+                "The clock moved on; %(num)d email went to the outbox.",
+                "The clock moved on; %(num)d emails went to the outbox.",
+                sent,
+            ),
+            "info",
+        )
     else:
         flash(saved.error.message, "danger")
     target = form.next.data or ""

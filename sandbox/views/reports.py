@@ -22,6 +22,8 @@ def reports():
         "weighted": report_queries.weighted_pipeline(columns),
         "tickets": report_queries.tickets_by_category(sandbox),
     }
-    best_effort(lambda: log_event(sandbox, current_user, "report.viewed", report="sales_targets"),
-                "a report view")
+    best_effort(
+        lambda: log_event(sandbox, current_user, "report.viewed", report="sales_targets"),
+        "a report view",
+    )
     return render("sandbox/reports.html", sandbox=sandbox, **context)
