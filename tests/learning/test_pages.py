@@ -24,16 +24,9 @@ def learner(client, make, sample_course):
     return user
 
 
-def _assign(course, *, department_id=None, user_id=None, due_on=None, required=True):
-    db.session.add(
-        Assignment(
-            course_id=course.id,
-            department_id=department_id,
-            user_id=user_id,
-            due_on=due_on,
-            required=required,
-        )
-    )
+def _assign(course, *, required=True, **target):
+    """Assigns `course` to the department_id or user_id given, due on due_on if given."""
+    db.session.add(Assignment(course_id=course.id, required=required, **target))
     db.session.commit()
 
 
