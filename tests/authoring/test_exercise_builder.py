@@ -11,6 +11,17 @@ from portal.extensions import db
 from seed.learning_demo import import_builtin_courses
 
 
+def _rows(*rows: tuple[str, ...]) -> dict[str, str]:
+    """The numbered field rows of a setup or check form: each row is a name and a value,
+    then for a relative date its amount, unit and direction."""
+    keys = ("name", "value", "amount", "unit", "direction")
+    return {
+        f"field-{i}-{key}": v
+        for i, row in enumerate(rows)
+        for key, v in zip(keys[: len(row)], row, strict=True)
+    }
+
+
 def _exercise(course):
     _draft, bundle = services.load(course)
     db.session.commit()
@@ -41,12 +52,11 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
         f"{base}/setup",
         data={
             "entity": "customer",
-            "field-0-name": "first_name",
-            "field-0-value": "Sana",
-            "field-1-name": "email",
-            "field-1-value": "sana@example.test",
-            "field-2-name": "customer_since",
-            "field-2-value": "@today-3y",
+            **_rows(
+                ("first_name", "Sana"),
+                ("email", "sana@example.test"),
+                ("customer_since", "@today-3y"),
+            ),
         },
     )
     assert response.status_code == 302
@@ -54,12 +64,11 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
         f"{base}/setup",
         data={
             "entity": "ticket",
-            "field-0-name": "customer",
-            "field-0-value": "setup:customer",
-            "field-1-name": "category",
-            "field-1-value": "billing",
-            "field-2-name": "first_response_due",
-            "field-2-value": "@now+2h",
+            **_rows(
+                ("customer", "setup:customer"),
+                ("category", "billing"),
+                ("first_response_due", "@now+2h"),
+            ),
         },
     )
     assert response.status_code == 302
@@ -139,11 +148,7 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
             "setup",
             {
                 "entity": "customer",
-                "field-0-name": "birthday",
-                "field-0-value": "",
-                "field-0-amount": "three",
-                "field-0-unit": "y",
-                "field-0-direction": "before",
+                **_rows(("birthday", "", "three", "y", "before")),
             },
             "Give a whole number for the date",
         ),
@@ -151,11 +156,7 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
             "setup",
             {
                 "entity": "customer",
-                "field-0-name": "birthday",
-                "field-0-value": "@today",
-                "field-0-amount": "3",
-                "field-0-unit": "y",
-                "field-0-direction": "before",
+                **_rows(("birthday", "@today", "3", "y", "before")),
             },
             "Give &#39;Birthday&#39; a date or a value, not both.",
         ),
@@ -163,11 +164,7 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
             "setup",
             {
                 "entity": "customer",
-                "field-0-name": "birthday",
-                "field-0-value": "",
-                "field-0-amount": "3",
-                "field-0-unit": "fortnights",
-                "field-0-direction": "before",
+                **_rows(("birthday", "", "3", "fortnights", "before")),
             },
             "Choose days, weeks, months or years, before or after.",
         ),
@@ -188,11 +185,7 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
             "setup",
             {
                 "entity": "customer",
-                "field-0-name": "birthday",
-                "field-0-value": "",
-                "field-0-amount": "9" * 5000,
-                "field-0-unit": "y",
-                "field-0-direction": "before",
+                **_rows(("birthday", "", "9" * 5000, "y", "before")),
             },
             "Give a whole number for the date, from 0 to 99.",
         ),
@@ -273,16 +266,13 @@ def _build_lead_exercise(client, course, key):
             "setup",
             {
                 "entity": "lead",
-                "field-0-name": "first_name",
-                "field-0-value": "Noor",
-                "field-1-name": "company",
-                "field-1-value": "Lakeside Pharmacy",
-                "field-2-name": "email",
-                "field-2-value": EMAIL,
-                "field-3-name": "status",
-                "field-3-value": "new",
-                "field-4-name": "source",
-                "field-4-value": "web_site",
+                **_rows(
+                    ("first_name", "Noor"),
+                    ("company", "Lakeside Pharmacy"),
+                    ("email", EMAIL),
+                    ("status", "new"),
+                    ("source", "web_site"),
+                ),
             },
         ),
         (
@@ -838,18 +828,11 @@ def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(client,
         f"{base}/setup",
         data={
             "entity": "customer",
-            "field-0-name": "first_name",
-            "field-0-value": "Sana",
-            "field-1-name": "customer_since",
-            "field-1-value": "",
-            "field-1-amount": "3",
-            "field-1-unit": "y",
-            "field-1-direction": "before",
-            "field-2-name": "birthday",
-            "field-2-value": "",
-            "field-2-amount": "0",
-            "field-2-unit": "d",
-            "field-2-direction": "after",
+            **_rows(
+                ("first_name", "Sana"),
+                ("customer_since", "", "3", "y", "before"),
+                ("birthday", "", "0", "d", "after"),
+            ),
         },
     )
     assert response.status_code == 302
@@ -857,13 +840,7 @@ def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(client,
         f"{base}/setup",
         data={
             "entity": "ticket",
-            "field-0-name": "customer",
-            "field-0-value": "setup:customer",
-            "field-1-name": "first_response_due",
-            "field-1-value": "",
-            "field-1-amount": "2",
-            "field-1-unit": "h",
-            "field-1-direction": "after",
+            **_rows(("customer", "setup:customer"), ("first_response_due", "", "2", "h", "after")),
         },
     )
     assert response.status_code == 302
