@@ -11,11 +11,11 @@ from portal.extensions import db
 from seed.learning_demo import import_builtin_courses
 
 
-def _rows(*rows: tuple[str, ...]) -> dict[str, str]:
-    """The numbered field rows of a setup or check form: each row is a name and a value,
+def _setup_form(entity: str, *rows: tuple[str, ...]) -> dict[str, str]:
+    """The setup record form: its entity and numbered field rows, each a name and a value,
     then for a relative date its amount, unit and direction."""
     keys = ("name", "value", "amount", "unit", "direction")
-    return {
+    return {"entity": entity} | {
         f"field-{i}-{key}": v
         for i, row in enumerate(rows)
         for key, v in zip(keys[: len(row)], row, strict=True)
@@ -50,26 +50,22 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
     base = f"/author/courses/{course.slug}/lessons/{key}"
     response = client.post(
         f"{base}/setup",
-        data={
-            "entity": "customer",
-            **_rows(
-                ("first_name", "Sana"),
-                ("email", "sana@example.test"),
-                ("customer_since", "@today-3y"),
-            ),
-        },
+        data=_setup_form(
+            "customer",
+            ("first_name", "Sana"),
+            ("email", "sana@example.test"),
+            ("customer_since", "@today-3y"),
+        ),
     )
     assert response.status_code == 302
     response = client.post(
         f"{base}/setup",
-        data={
-            "entity": "ticket",
-            **_rows(
-                ("customer", "setup:customer"),
-                ("category", "billing"),
-                ("first_response_due", "@now+2h"),
-            ),
-        },
+        data=_setup_form(
+            "ticket",
+            ("customer", "setup:customer"),
+            ("category", "billing"),
+            ("first_response_due", "@now+2h"),
+        ),
     )
     assert response.status_code == 302
     response = client.post(
@@ -146,26 +142,17 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
         ),
         (
             "setup",
-            {
-                "entity": "customer",
-                **_rows(("birthday", "", "three", "y", "before")),
-            },
+            _setup_form("customer", ("birthday", "", "three", "y", "before")),
             "Give a whole number for the date",
         ),
         (
             "setup",
-            {
-                "entity": "customer",
-                **_rows(("birthday", "@today", "3", "y", "before")),
-            },
+            _setup_form("customer", ("birthday", "@today", "3", "y", "before")),
             "Give &#39;Birthday&#39; a date or a value, not both.",
         ),
         (
             "setup",
-            {
-                "entity": "customer",
-                **_rows(("birthday", "", "3", "fortnights", "before")),
-            },
+            _setup_form("customer", ("birthday", "", "3", "fortnights", "before")),
             "Choose days, weeks, months or years, before or after.",
         ),
         ("checks", {"type": "record_exists", "hint": "h"}, "Say which record the check is about."),
@@ -183,10 +170,7 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
         # Numbers and dates past what the sandbox's columns and calendar hold.
         (
             "setup",
-            {
-                "entity": "customer",
-                **_rows(("birthday", "", "9" * 5000, "y", "before")),
-            },
+            _setup_form("customer", ("birthday", "", "9" * 5000, "y", "before")),
             "Give a whole number for the date, from 0 to 99.",
         ),
         (
@@ -264,16 +248,14 @@ def _build_lead_exercise(client, course, key):
         ),
         (
             "setup",
-            {
-                "entity": "lead",
-                **_rows(
-                    ("first_name", "Noor"),
-                    ("company", "Lakeside Pharmacy"),
-                    ("email", EMAIL),
-                    ("status", "new"),
-                    ("source", "web_site"),
-                ),
-            },
+            _setup_form(
+                "lead",
+                ("first_name", "Noor"),
+                ("company", "Lakeside Pharmacy"),
+                ("email", EMAIL),
+                ("status", "new"),
+                ("source", "web_site"),
+            ),
         ),
         (
             "checks",
@@ -826,22 +808,19 @@ def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(client,
     base = f"/author/courses/{course.slug}/lessons/{key}"
     response = client.post(
         f"{base}/setup",
-        data={
-            "entity": "customer",
-            **_rows(
-                ("first_name", "Sana"),
-                ("customer_since", "", "3", "y", "before"),
-                ("birthday", "", "0", "d", "after"),
-            ),
-        },
+        data=_setup_form(
+            "customer",
+            ("first_name", "Sana"),
+            ("customer_since", "", "3", "y", "before"),
+            ("birthday", "", "0", "d", "after"),
+        ),
     )
     assert response.status_code == 302
     response = client.post(
         f"{base}/setup",
-        data={
-            "entity": "ticket",
-            **_rows(("customer", "setup:customer"), ("first_response_due", "", "2", "h", "after")),
-        },
+        data=_setup_form(
+            "ticket", ("customer", "setup:customer"), ("first_response_due", "", "2", "h", "after")
+        ),
     )
     assert response.status_code == 302
     customer, ticket = _exercise(course).content["setup"]
