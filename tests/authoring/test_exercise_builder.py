@@ -122,22 +122,22 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
     [
         (
             "setup",
-            {"entity": "ticket", "field-0-name": "category", "field-0-value": "weather"},
+            _setup_form("ticket", ("category", "weather")),
             "&#39;Category&#39; must be one of: billing",
         ),
         (
             "setup",
-            {"entity": "ticket", "field-0-name": "customer", "field-0-value": "setup:nobody"},
+            _setup_form("ticket", ("customer", "setup:nobody")),
             "links to nobody, which is not a setup record",
         ),
         (
             "setup",
-            {"entity": "customer", "field-0-name": "birthday", "field-0-value": "@tomorrow"},
+            _setup_form("customer", ("birthday", "@tomorrow")),
             "is not a relative date",
         ),
         (
             "setup",
-            {"entity": "spaceship", "field-0-name": "x", "field-0-value": "y"},
+            _setup_form("spaceship", ("x", "y")),
             "Choose what kind of record to add.",
         ),
         (
@@ -175,7 +175,7 @@ def test_setup_record_and_checks_built_from_forms(client, exercise_course):
         ),
         (
             "setup",
-            {"entity": "customer", "field-0-name": "birthday", "field-0-value": "@today+9999y"},
+            _setup_form("customer", ("birthday", "@today+9999y")),
             "is not a relative date",
         ),
         (
@@ -201,7 +201,7 @@ def test_a_setup_record_in_use_cannot_be_removed(client, exercise_course):
     base = f"/author/courses/{course.slug}/lessons/{key}"
     client.post(
         f"{base}/setup",
-        data={"entity": "customer", "field-0-name": "first_name", "field-0-value": "Ali"},
+        data=_setup_form("customer", ("first_name", "Ali")),
     )
     client.post(
         f"{base}/checks", data={"type": "record_exists", "hint": "h", "target_setup": "customer"}
@@ -555,7 +555,7 @@ def test_a_broken_step_is_refused_at_its_field_and_nothing_saved(
     for entity, name, value in (("lead", "first_name", "Noor"), ("ticket", "subject", "Broken")):
         response = client.post(
             f"{base}/setup",
-            data={"entity": entity, "field-0-name": name, "field-0-value": value},
+            data=_setup_form(entity, (name, value)),
         )
         assert response.status_code == 302
     before = _exercise(course).content
@@ -574,9 +574,7 @@ def test_picking_an_action_fetches_its_fields(client, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
     for entity, name, value in (("lead", "first_name", "Noor"), ("ticket", "subject", "Broken")):
-        client.post(
-            f"{base}/setup", data={"entity": entity, "field-0-name": name, "field-0-value": value}
-        )
+        client.post(f"{base}/setup", data=_setup_form(entity, (name, value)))
     response = client.get(
         f"{base}/solution/action",
         query_string={"slot": "0", "index": "", "last": "1", "action-0-do": "ticket.respond"},
@@ -597,9 +595,7 @@ def test_picking_an_action_fetches_its_fields(client, exercise_course):
 def test_parts_a_form_cannot_edit_are_kept_and_said_to_be(client, trainer, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    client.post(
-        f"{base}/setup", data={"entity": "lead", "field-0-name": "first_name", "field-0-value": "N"}
-    )
+    client.post(f"{base}/setup", data=_setup_form("lead", ("first_name", "N")))
     draft, bundle = services.load(course)
     lesson = next(lesson for lesson in bundle.lessons if lesson.key == key)
     odd_check = {
@@ -715,7 +711,7 @@ def test_a_setup_record_a_solution_step_uses_cannot_be_removed(client, exercise_
     base = f"/author/courses/{course.slug}/lessons/{key}"
     client.post(
         f"{base}/setup",
-        data={"entity": "ticket", "field-0-name": "subject", "field-0-value": "Broken"},
+        data=_setup_form("ticket", ("subject", "Broken")),
     )
     response = client.post(
         f"{base}/solution",
@@ -773,7 +769,7 @@ def test_the_field_picker_lists_each_kind_of_records_fields(client, exercise_cou
     base = f"/author/courses/{course.slug}/lessons/{key}"
     client.post(
         f"{base}/setup",
-        data={"entity": "ticket", "field-0-name": "subject", "field-0-value": "Broken"},
+        data=_setup_form("ticket", ("subject", "Broken")),
     )
     response = client.post(
         f"{base}/checks",
@@ -847,7 +843,7 @@ def test_a_field_whose_values_are_codes_suggests_them_by_name(client, exercise_c
     base = f"/author/courses/{course.slug}/lessons/{key}"
     client.post(
         f"{base}/setup",
-        data={"entity": "ticket", "field-0-name": "category", "field-0-value": "billing"},
+        data=_setup_form("ticket", ("category", "billing")),
     )
     html = client.get(base).get_data(as_text=True)
     form = _form(html, "data-setup-form", "ticket")
@@ -895,7 +891,7 @@ def test_step_and_filter_dates_are_picked_as_before_or_after_the_sandboxs_today(
     base = f"/author/courses/{course.slug}/lessons/{key}"
     client.post(
         f"{base}/setup",
-        data={"entity": "lead", "field-0-name": "first_name", "field-0-value": "Noor"},
+        data=_setup_form("lead", ("first_name", "Noor")),
     )
     step = {
         "text": "Convert Noor.",
@@ -956,7 +952,7 @@ def test_a_field_value_check_on_a_date_is_picked_as_before_or_after_the_sandboxs
     base = f"/author/courses/{course.slug}/lessons/{key}"
     client.post(
         f"{base}/setup",
-        data={"entity": "customer", "field-0-name": "first_name", "field-0-value": "Sana"},
+        data=_setup_form("customer", ("first_name", "Sana")),
     )
     check = {
         "type": "field_equals",
