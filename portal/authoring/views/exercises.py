@@ -54,73 +54,82 @@ def _back(slug: str, key: str, anchor: str):
     return redirect(url_for("authoring.lesson_edit", slug=slug, key=key) + anchor)
 
 
-@bp.post("/courses/<slug>/lessons/<key>/exercise")
-def exercise_save(slug: str, key: str):
+def _builder_edit(
+    slug: str, key: str, form: BuilderForm, change, section: str, done: str = "", failed=""
+):
+    """Run `change(course)` from a valid `form` and go back to the lesson's `section`,
+    saying `done`; refused, the lesson page again (422) with the form's errors."""
     course = course_or_404(slug)
-    form = ExerciseTextForm()
     if form.validate_on_submit():
         with transaction(form) as saved:
-            task.save_exercise_text(
-                course,
-                key,
-                title=form.title.data,
-                minutes=parse_count(form.minutes.data, 600) or 5,
-                required=form.required.data == "y",
-                task=form.task.data,
-                hints=form.hints.data,
-                actor=current_user,
-            )
+            change(course)
         if saved:
-            flash(_("Saved to the draft."), "success")
-            return _back(slug, key, "")
-    return _exercise_error(course, key, form, "text")
+            if done:
+                flash(done, "success")
+            return _back(slug, key, "" if section == "text" else f"#{section}")
+    return _exercise_error(course, key, form, section, failed)
+
+
+@bp.post("/courses/<slug>/lessons/<key>/exercise")
+def exercise_save(slug: str, key: str):
+    form = ExerciseTextForm()
+
+    def save(course: Course) -> None:
+        minutes = parse_count(form.minutes.data, 600) or 5
+        required = form.required.data == "y"
+        task.save_exercise_text(
+            course, key, title=form.title.data, minutes=minutes, required=required,
+            task=form.task.data, hints=form.hints.data, actor=current_user,
+        )  # fmt: skip
+
+    return _builder_edit(slug, key, form, save, "text", _("Saved to the draft."))
 
 
 @bp.post("/courses/<slug>/lessons/<key>/setup")
 def setup_save(slug: str, key: str):
-    course = course_or_404(slug)
     form = SetupForm()
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            setup_records.save_setup_record(
-                course,
-                key,
-                form.record_key.data or None,
-                entity=form.entity.data,
-                fields=form.rows(),
-                actor=current_user,
-            )
-        if saved:
-            flash(_("Setup record saved to the draft."), "success")
-            return _back(slug, key, "#setup")
-    return _exercise_error(course, key, form, "setup")
+    return _builder_edit(
+        slug,
+        key,
+        form,
+        lambda course: setup_records.save_setup_record(
+            course,
+            key,
+            form.record_key.data or None,
+            entity=form.entity.data,
+            fields=form.rows(),
+            actor=current_user,
+        ),
+        "setup",
+        _("Setup record saved to the draft."),
+    )
 
 
 @bp.post("/courses/<slug>/lessons/<key>/setup/<record_key>/remove")
 def setup_remove(slug: str, key: str, record_key: str):
-    course = course_or_404(slug)
-    form = BuilderForm()
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            setup_records.remove_setup_record(course, key, record_key, current_user)
-        if saved:
-            return _back(slug, key, "#setup")
-    return _exercise_error(course, key, form, "setup")
+    return _builder_edit(
+        slug,
+        key,
+        BuilderForm(),
+        lambda course: setup_records.remove_setup_record(course, key, record_key, current_user),
+        "setup",
+    )
 
 
 @bp.post("/courses/<slug>/lessons/<key>/checks")
 def check_save(slug: str, key: str):
     """Add a check, or replace the one named by `check_key`, from the check form."""
-    course = course_or_404(slug)
     form = CheckForm()
     check_key = form.check_key.data or None
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            checks.save_check(course, key, check_key, values(form), current_user)
-        if saved:
-            flash(_("Check saved to the draft."), "success")
-            return _back(slug, key, "#checks")
-    return _exercise_error(course, key, form, "checks", failed=check_key or "new")
+    return _builder_edit(
+        slug,
+        key,
+        form,
+        lambda course: checks.save_check(course, key, check_key, values(form), current_user),
+        "checks",
+        _("Check saved to the draft."),
+        failed=check_key or "new",
+    )
 
 
 @bp.post("/courses/<slug>/lessons/<key>/checks/<check_key>/remove")
