@@ -103,7 +103,9 @@ EVENT_CODE_GROUPS = {
 
 # Fields that link to another record, by the name course files use, and their columns.
 LINK_FIELDS = {
-    "customer": "customer_id",
+    "customer": "customer_id",  # the account a deal, ticket or purchase belongs to
+    "contact": "contact_id",  # the person there
+    "works_for": "company_id",  # the company account a person works for
     "purchase": "purchase_id",
     "owner": "owner_id",
     "assignee": "assignee_id",
@@ -113,9 +115,12 @@ LINK_FIELDS = {
 # What an exercise's setup record may set, per entity (and `created_at`, when it was made).
 SETUP_FIELDS: dict[str, tuple[str, ...]] = {
     "customer": (
+        "is_company",
+        "works_for",
         "first_name",
         "last_name",
         "company",
+        "title",
         "email",
         "phone",
         "city",
@@ -123,6 +128,8 @@ SETUP_FIELDS: dict[str, tuple[str, ...]] = {
         "customer_since",
         "tier",
         "preferences",
+        "email_consent",
+        "consent_channel",
         "created_at",
     ),
     "lead": (
@@ -137,10 +144,21 @@ SETUP_FIELDS: dict[str, tuple[str, ...]] = {
         "description",
         "created_at",
     ),
-    "opportunity": ("name", "customer", "owner", "stage", "amount", "close_date", "created_at"),
+    "opportunity": (
+        "name",
+        "customer",
+        "contact",
+        "owner",
+        "stage",
+        "amount",
+        "close_date",
+        "next_step",
+        "created_at",
+    ),
     "purchase": ("customer", "product", "quantity", "purchased_on", "created_at"),
     "ticket": (
         "customer",
+        "contact",
         "purchase",
         "subject",
         "category",
@@ -160,9 +178,12 @@ SETUP_FIELDS: dict[str, tuple[str, ...]] = {
 # by their course-file name (tests/learning/test_format.py keeps this equal to the tables).
 CHECK_FIELDS: dict[str, tuple[str, ...]] = {
     "customer": (
+        "is_company",
+        "works_for",
         "first_name",
         "last_name",
         "company",
+        "title",
         "email",
         "phone",
         "city",
@@ -171,6 +192,9 @@ CHECK_FIELDS: dict[str, tuple[str, ...]] = {
         "loyalty_card",
         "tier",
         "preferences",
+        "email_consent",
+        "consent_at",
+        "consent_channel",
         "lead_id",
         "created_at",
     ),
@@ -187,22 +211,26 @@ CHECK_FIELDS: dict[str, tuple[str, ...]] = {
         "status",
         "description",
         "converted_customer_id",
+        "converted_contact_id",
         "converted_opportunity_id",
         "created_at",
     ),
     "opportunity": (
         "name",
         "customer",
+        "contact",
         "owner",
         "stage",
         "amount",
         "close_date",
         "closed_reason",
+        "next_step",
         "lead_id",
         "closed_on",
     ),
     "ticket": (
         "customer",
+        "contact",
         "purchase",
         "subject",
         "description",
@@ -247,6 +275,7 @@ CODE_GROUPS = {
     ("ticket", "channel"): "channel",
     ("automation", "trigger"): "trigger",
     ("customer", "tier"): "tier",
+    ("customer", "consent_channel"): "channel",
     ("activity", "kind"): "activity",
     ("outbox_email", "trigger"): "trigger",
 }

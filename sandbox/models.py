@@ -87,12 +87,24 @@ class Colleague(SandboxRow, db.Model):
 
 
 class Customer(SandboxRow, db.Model):
-    """A customer business and its contact person, with a loyalty card."""
+    """An account or a contact, as Odoo's partners are: a company (`is_company`) or a
+    person; a person may work at a company account (`company_id`). A person with no
+    company is an account of their own, as most retail customers are.
+
+    Deals and tickets belong to an account (`customer_id`) and name a person
+    (`contact_id`). Consent to marketing email is a person's, with when and how given.
+    """
 
     __tablename__ = "sb_customers"
-    first_name: Mapped[str] = mapped_column(String(80))
+    is_company: Mapped[bool] = mapped_column(Boolean, default=False)
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sb_customers.id", ondelete="SET NULL")
+    )
+    first_name: Mapped[str] = mapped_column(String(80))  # "" for a company
     last_name: Mapped[str] = mapped_column(String(80), default="")
+    # A company's own name; for a person, where they work as they told us (free text).
     company: Mapped[str] = mapped_column(String(160), default="")
+    title: Mapped[str] = mapped_column(String(120), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     city: Mapped[str] = mapped_column(String(80), default="")
@@ -101,13 +113,29 @@ class Customer(SandboxRow, db.Model):
     loyalty_card: Mapped[str] = mapped_column(String(20), default="")
     tier: Mapped[str] = mapped_column(String(12), default="bronze")
     preferences: Mapped[str] = mapped_column(String(255), default="")
+    # May we email them for marketing? Since when (sandbox time), by which channel.
+    email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_channel: Mapped[str] = mapped_column(String(8), default="")
     lead_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    __table_args__ = (
+        Index("ix_sb_customers_sandbox_id_id", "sandbox_id", "id"),
+        Index("ix_sb_customers_sandbox_id_company_id", "sandbox_id", "company_id"),
+    )
+
     @property
     def name(self) -> str:
-        """First and last name."""
+        """A company's name, or a person's first and last name."""
+        if self.is_company:
+            return self.company
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_account(self) -> bool:
+        """A company, or a person who buys for themselves: what deals and tickets belong to."""
+        return self.is_company or self.company_id is None
 
 
 class Product(SandboxRow, db.Model):
@@ -143,7 +171,10 @@ class Lead(SandboxRow, db.Model):
     source: Mapped[str] = mapped_column(String(24), default="other")
     status: Mapped[str] = mapped_column(String(16), default="new")
     description: Mapped[str] = mapped_column(String(TEXT_LIMIT), default="")
-    converted_customer_id: Mapped[int | None] = mapped_column(Integer)
+    converted_customer_id: Mapped[int | None] = mapped_column(Integer)  # the account
+    converted_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sb_customers.id", ondelete="SET NULL")
+    )
     converted_opportunity_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -163,12 +194,16 @@ class Opportunity(SandboxRow, db.Model):
 
     __tablename__ = "sb_opportunities"
     name: Mapped[str] = mapped_column(String(160))
-    customer_id: Mapped[int | None] = mapped_column(Integer)
+    customer_id: Mapped[int | None] = mapped_column(Integer)  # the account
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sb_customers.id", ondelete="SET NULL")
+    )  # the person we deal with there
     owner_id: Mapped[int | None] = mapped_column(Integer)  # a Colleague
     stage: Mapped[str] = mapped_column(String(16), default="prospecting")
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=0)
     close_date: Mapped[date | None] = mapped_column(Date)
     closed_reason: Mapped[str] = mapped_column(String(255), default="")
+    next_step: Mapped[str] = mapped_column(String(255), default="")
     lead_id: Mapped[int | None] = mapped_column(Integer)
     closed_on: Mapped[date | None] = mapped_column(Date)
 
@@ -187,7 +222,10 @@ class Ticket(SandboxRow, db.Model):
     """An after-sale case with first-response and resolution deadlines (sandbox time)."""
 
     __tablename__ = "sb_tickets"
-    customer_id: Mapped[int | None] = mapped_column(Integer)
+    customer_id: Mapped[int | None] = mapped_column(Integer)  # the account
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sb_customers.id", ondelete="SET NULL")
+    )  # the person who got in touch
     purchase_id: Mapped[int | None] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(TEXT_LIMIT), default="")

@@ -126,16 +126,20 @@ class CustomerFilters:
     """The customer list's search and filters."""
 
     q: str = ""
+    kind: str = ""  # "" everyone, "people" (the contacts), "companies"
     tier: str = ""
     city: str = ""
     open_ticket: bool = False
 
+    KINDS = ("people", "companies")
+
     @classmethod
     def from_args(cls, args) -> CustomerFilters:
         """Filters from a query string; unknown values are ignored, not errors."""
-        tier = args.get("tier", "")
+        tier, kind = args.get("tier", ""), args.get("kind", "")
         return cls(
             q=args.get("q", "").strip()[:100],
+            kind=kind if kind in cls.KINDS else "",
             tier=tier if tier in TIERS else "",
             city=args.get("city", "").strip()[:80],
             open_ticket=args.get("open_ticket") in ("1", "y", "on"),
@@ -144,7 +148,9 @@ class CustomerFilters:
 
 def customers(sandbox: Sandbox, filters: CustomerFilters, page: int) -> Pagination:
     """A page of customers, by name, matching the search and filters."""
-    query = scoped(Customer, sandbox).order_by(Customer.last_name, Customer.first_name, Customer.id)
+    # A company sorts by its name, a person by last name: both read as the row's title.
+    title = case((Customer.is_company, Customer.company), else_=Customer.last_name)
+    query = scoped(Customer, sandbox).order_by(title, Customer.first_name, Customer.id)
     if filters.q:
         query = query.where(
             _search(
@@ -157,6 +163,8 @@ def customers(sandbox: Sandbox, filters: CustomerFilters, page: int) -> Paginati
                 filters.q,
             )
         )
+    if filters.kind:
+        query = query.where(Customer.is_company.is_(filters.kind == "companies"))
     if filters.tier:
         query = query.where(Customer.tier == filters.tier)
     if filters.city:

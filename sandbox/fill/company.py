@@ -158,15 +158,26 @@ def populate(
     people = rows.customers(draw, p, today, seed, sizes["customers"])
     bought = rows.purchases(draw, people, today, sizes["purchases"])
     rows.tiers_and_interests(draw, people, bought)
-    out.insert(Customer, [dict(c, created_at=now) for c in people], ids=True)
-    colleagues, product_ids, customer_ids = out.new_ids()
+    companies, company_of = rows.accounts(people)
+    out.insert(Customer, [dict(c, created_at=now) for c in companies + people], ids=True)
+    colleagues, product_ids, everyone = out.new_ids()
     sales, service = colleagues[1:4], colleagues[4:]
+    company_ids, customer_ids = everyone[: len(companies)], everyone[len(companies) :]
+    works_at = [
+        (cid, company_ids[at])
+        for cid, at in zip(customer_ids, company_of, strict=True)
+        if at is not None
+    ]
+    out.link(Customer, "company_id", works_at)
+    # The account each person buys for: their company, or themselves.
+    account_of = dict(zip(customer_ids, customer_ids, strict=True)) | dict(works_at)
+    account_ids = [account_of[cid] for cid in customer_ids]
 
     # 2. What they bought, and the leads (some already converted into those customers).
     for purchase in bought:
         purchase["product_id"] = product_ids[purchase["product_id"]]
         purchase["customer_id"] = customer_ids[purchase.pop("customer")]
-    leads = rows.leads(draw, p, now, sizes["leads"], people, customer_ids)
+    leads = rows.leads(draw, p, now, sizes["leads"], people, customer_ids, account_ids)
     out.insert(Purchase, bought, ids=True)
     out.insert(Lead, leads, ids=True)
     purchase_ids, lead_ids = out.new_ids()
@@ -178,15 +189,28 @@ def populate(
     product_of = {pid: row["product_id"] for pid, row in zip(purchase_ids, bought, strict=True)}
     product_name = {pid: name for pid, (name, _c, _v) in zip(product_ids, PRODUCTS, strict=True)}
     converted = [
-        (lid, row["converted_customer_id"])
+        (lid, row["converted_contact_id"])
         for lid, row in zip(lead_ids, leads, strict=True)
         if row["status"] == "converted"
     ]
+    names = dict(zip(customer_ids, people, strict=True))
+    names |= dict(zip(company_ids, companies, strict=True))
+    titles = {
+        cid: row["company"] if row.get("is_company") else f"{row['first_name']} {row['last_name']}"
+        for cid, row in names.items()
+    }
     deals = rows.opportunities(
-        draw, today, sizes["opportunities"], people, customer_ids, sales, converted
+        draw, today, sizes["opportunities"], customer_ids, account_of, titles, sales, converted
     )
     tickets = rows.tickets(
-        draw, now, sizes["tickets"], by_customer, product_of, product_name, service + sales[:1]
+        draw,
+        now,
+        sizes["tickets"],
+        by_customer,
+        account_of,
+        product_of,
+        product_name,
+        service + sales[:1],
     )
     out.insert(Opportunity, deals, ids=True)
     out.insert(Ticket, tickets, ids=True)
@@ -198,22 +222,24 @@ def populate(
     out.link(Customer, "lead_id", [(cid, lid) for lid, cid in converted])
 
     # 4. The activity history on all of it, sales targets, a switched-off automation.
-    names = dict(zip(customer_ids, people, strict=True))
     parents = (
         [("customer", cid) for cid in customer_ids]
         + [("customer", cid) for cid in customer_ids[: len(customer_ids) // 4]]
+        + [("customer", cid) for cid in company_ids]
         + [("lead", lid) for lid in lead_ids]
         + [("opportunity", did) for did in deal_ids]
         + [("ticket", tid) for tid in ticket_ids]
     )
     contact = {("customer", cid): names[cid] for cid in customer_ids}
+    for cid, company_id in reversed(works_at):  # a company's notes speak to its first contact
+        contact[("customer", company_id)] = names[cid]
     contact |= {("lead", lid): row for lid, row in zip(lead_ids, leads, strict=True)}
     contact |= {
-        ("opportunity", did): names[row["customer_id"]]
+        ("opportunity", did): names[row["contact_id"]]
         for did, row in zip(deal_ids, deals, strict=True)
     }
     contact |= {
-        ("ticket", tid): names[row["customer_id"]]
+        ("ticket", tid): names[row["contact_id"]]
         for tid, row in zip(ticket_ids, tickets, strict=True)
     }
     out.insert(Activity, rows.activities(draw, now, sizes["activities"], parents, contact))

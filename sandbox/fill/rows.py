@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from faker.decode import unidecode
@@ -27,12 +27,13 @@ from sandbox.fill.text import (
     TICKETS,
     WON_REASONS,
 )
-from sandbox.models import CATEGORIES, LEAD_SOURCES
+from sandbox.models import CATEGORIES, LEAD_SOURCES, TIERS
 
 # how many of a product one purchase takes, and what that costs
 MAX_QUANTITY = [10 if category == "supplies" else 3 for _n, category, _v in PRODUCTS]
 AMOUNTS = [[Decimal(price) * q for q in range(11)] for _n, _c, price in PRODUCTS]
 ANYONE = {"first_name": "the customer", "company": "the shop"}
+TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 
 
 def _code(draw, group: str, role: str) -> str:
@@ -95,32 +96,99 @@ def _person(draw: Draw, p: dict) -> tuple[str, str, str, str]:
     return p["first"][i], p["last"][j], p["company"][k], email
 
 
+# Where retail customers' own email addresses are (made up: .example never resolves).
+MAILBOXES = ["mail", "inbox", "post", "webmail"]
+# One customer in five buys for a business; a business has 1-4 contacts with us.
+BUSINESS_SHARE = 0.2
+CONSENT_CHANNELS = ["web", "visit", "email", "phone"]
+
+
 def customers(draw: Draw, p: dict, today, seed: int, count: int) -> list[dict]:
-    """Customer businesses with a contact, a unique email and a loyalty card."""
+    """`count` people with a unique email and a loyalty card: most buy for themselves,
+    one in five for a business (`company` names it; `accounts` makes the companies).
+    Seven in ten have agreed to marketing email, on the day they joined or later."""
     taken: set[str] = set()
     rows = []
     card_prefix = 100 + seed % 900
     day = today.toordinal()
     for i in range(count):
         first, last, company, email = _person(draw, p)
+        if not draw.chance(BUSINESS_SHARE):
+            company = ""
+            email = email.split("@")[0] + f"@{draw.pick(MAILBOXES)}.example"
         if email in taken:
             email = email.replace("@", f"{i}@")
         taken.add(email)
+        since = day - draw.between(30, 8 * 365)
+        consent = draw.chance(0.7)
         rows.append(
             {
+                "is_company": False,
                 "first_name": first,
                 "last_name": last,
                 "company": company,
+                "title": draw.pick(JOB_TITLES) if company else "",
                 "email": email,
                 "phone": draw.pick(p["phone"]),
                 "city": draw.pick(p["city"]),
                 "birthday": date.fromordinal(day - draw.between(22 * 365, 68 * 365)),
-                "customer_since": date.fromordinal(day - draw.between(30, 8 * 365)),
+                "customer_since": date.fromordinal(since),
                 "loyalty_card": f"LC-{card_prefix}-{i + 1:05d}",
+                "email_consent": consent,
+                "consent_at": datetime.fromordinal(draw.between(since, day - 1)).replace(
+                    hour=draw.between(9, 17), tzinfo=UTC
+                )
+                if consent
+                else None,
+                "consent_channel": draw.pick(CONSENT_CHANNELS) if consent else "",
                 "lead_id": None,
             }
         )
     return rows
+
+
+def accounts(people: list[dict]) -> tuple[list[dict], list[int | None]]:
+    """The company accounts the business buyers work for, and for each person the index
+    of their company in that list (None for a person who is their own account). A company
+    is a customer since its first contact was, and has its best contact's tier."""
+    companies: list[dict] = []
+    index: dict[str, int] = {}
+    of_person: list[int | None] = []
+    for person in people:
+        name = person["company"]
+        if not name:
+            of_person.append(None)
+            continue
+        if name not in index:
+            index[name] = len(companies)
+            domain = person["email"].split("@")[1]
+            companies.append(
+                {
+                    "is_company": True,
+                    "first_name": "",
+                    "last_name": "",
+                    "company": name,
+                    "title": "",
+                    "email": f"info@{domain}",
+                    "phone": person["phone"],
+                    "city": person["city"],
+                    "birthday": None,
+                    "customer_since": person["customer_since"],
+                    "loyalty_card": "",
+                    "tier": person["tier"],
+                    "preferences": person["preferences"],
+                    "email_consent": False,
+                    "consent_at": None,
+                    "consent_channel": "",
+                    "lead_id": None,
+                }
+            )
+        company = companies[index[name]]
+        company["customer_since"] = min(company["customer_since"], person["customer_since"])
+        if TIER_RANK[person["tier"]] > TIER_RANK[company["tier"]]:
+            company["tier"] = person["tier"]
+        of_person.append(index[name])
+    return companies, of_person
 
 
 def purchases(draw: Draw, people: list[dict], today, count: int) -> list[dict]:
@@ -164,8 +232,9 @@ def tiers_and_interests(draw: Draw, people: list[dict], bought: list[dict]) -> N
         people[index]["preferences"] = ", ".join(dict.fromkeys([*top, extra]))
 
 
-def leads(draw: Draw, p: dict, now: datetime, count: int, people, customer_ids) -> list[dict]:
-    """Leads in every status; converted ones are some of the customers."""
+def leads(draw: Draw, p: dict, now: datetime, count: int, people, ids, account_ids) -> list[dict]:
+    """Leads in every status; converted ones are some of the customers (`ids` the people's
+    ids, `account_ids` the account each buys for)."""
     statuses = draw.spread(
         ["new", "assigned", "in_process", "recycled", "dead", "converted"],
         [30, 15, 25, 10, 10, 10],
@@ -196,7 +265,8 @@ def leads(draw: Draw, p: dict, now: datetime, count: int, people, customer_ids) 
                 "description": draw.pick(LEAD_NOTES).format(
                     product=draw.pick(PRODUCTS)[0], quantity=draw.between(2, 6)
                 ),
-                "converted_customer_id": customer_ids[index] if person else None,
+                "converted_customer_id": account_ids[index] if person else None,
+                "converted_contact_id": ids[index] if person else None,
                 "converted_opportunity_id": None,
                 "created_at": now - timedelta(hours=draw.between(2, 24 * (90 if person else 45))),
             }
@@ -204,21 +274,25 @@ def leads(draw: Draw, p: dict, now: datetime, count: int, people, customer_ids) 
     return rows
 
 
-def opportunities(draw: Draw, today, count: int, people, customer_ids, sales, converted):
-    """Deals at every stage; the first ones come from the converted leads."""
+def opportunities(draw: Draw, today, count: int, ids, account_of, names, sales, converted):
+    """Deals at every stage, each with an account and the contact there; the first ones
+    come from the converted leads (`converted`: lead id, contact id). Business accounts
+    buy in quantity, so most deals are theirs."""
     stages = draw.spread(
         ["prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"],
         [25, 20, 20, 15, 12, 8],
         count,
     )
-    by_id = dict(zip(customer_ids, people, strict=True))
+    business = [i for i in ids if account_of[i] != i] or ids
     # Won deals mostly closed this quarter, so the target report has something to show.
     this_quarter = max(1, (today - today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)).days)
     rows = []
     for i, state in enumerate(stages):
-        lead_id, customer_id = converted[i] if i < len(converted) else (None, None)
-        if customer_id is None:
-            customer_id = customer_ids[int(len(customer_ids) * draw.random() ** 2)]
+        lead_id, contact_id = converted[i] if i < len(converted) else (None, None)
+        if contact_id is None:
+            pool = business if draw.chance(0.7) else ids
+            contact_id = pool[int(len(pool) * draw.random() ** 2)]
+        customer_id = account_of[contact_id]
         name, _category, price = draw.pick(PRODUCTS)
         quantity = draw.between(2, 25)
         closed = state.startswith("closed")
@@ -230,8 +304,9 @@ def opportunities(draw: Draw, today, count: int, people, customer_ids, sales, co
             close_date = today + timedelta(days=draw.between(-7, 90))
         rows.append(
             {
-                "name": f"{by_id[customer_id]['company']}: {name}",
+                "name": f"{names[customer_id]}: {name}",
                 "customer_id": customer_id,
+                "contact_id": contact_id,
                 "owner_id": draw.pick(sales),
                 "stage": _code(draw, "stage", state),
                 "amount": Decimal(round(price * quantity, -2) or 100),
@@ -246,9 +321,12 @@ def opportunities(draw: Draw, today, count: int, people, customer_ids, sales, co
     return rows
 
 
-def tickets(draw, now, count, by_customer, product_of, product_name, agents) -> list[dict]:
+def tickets(
+    draw, now, count, by_customer, account_of, product_of, product_name, agents
+) -> list[dict]:
     """Open tickets opened recently (some past a deadline), finished ones over the month;
-    deadlines from the CRM profile's SLA policy."""
+    deadlines from the CRM profile's SLA policy. The buyer (`by_customer`: person id to
+    their purchase ids) is the contact; the ticket belongs to their account."""
     sla = profiles.active().sla
     kinds = draw.spread(CATEGORIES, [20, 30, 15, 25, 10], count)
     levels = draw.spread(["low", "normal", "high", "urgent"], [20, 50, 20, 10], count)
@@ -260,8 +338,8 @@ def tickets(draw, now, count, by_customer, product_of, product_name, agents) -> 
     buyers = list(by_customer)
     rows = []
     for kind, level, state in zip(kinds, levels, states, strict=True):
-        customer_id = draw.pick(buyers)
-        purchase_id = draw.pick(by_customer[customer_id])
+        contact_id = draw.pick(buyers)
+        purchase_id = draw.pick(by_customer[contact_id])
         subject, description = draw.pick(TICKETS[kind])
         target = sla.targets[level]
         respond_in, resolve_in = (round(h * 60) for h in (target.first_response, target.resolution))
@@ -278,7 +356,8 @@ def tickets(draw, now, count, by_customer, product_of, product_name, agents) -> 
         done = state == "closed"
         rows.append(
             {
-                "customer_id": customer_id,
+                "customer_id": account_of[contact_id],
+                "contact_id": contact_id,
                 "purchase_id": purchase_id,
                 "subject": subject,
                 "description": description.format(product=product_name[product_of[purchase_id]]),

@@ -39,7 +39,7 @@ def test_an_activity_is_logged_on_any_record(client, sandbox, parent, kind):
 
 
 def test_a_task_needs_a_due_date_and_can_be_completed(client, sandbox):
-    customer = first(Customer, sandbox)
+    customer = first(Customer, sandbox, Customer.is_company.is_(False))
     url = f"/sandbox/activities/customer/{customer.id}"
     before = count(Activity, sandbox)
     response = client.post(url, data={"kind": "task", "subject": "Send the quote"})
@@ -95,6 +95,6 @@ def test_bad_activities_are_refused_at_the_field(client, sandbox, data, message)
 
 
 def test_activities_attach_only_to_known_kinds_of_record(client, sandbox):
-    customer = first(Customer, sandbox)
+    customer = first(Customer, sandbox, Customer.is_company.is_(False))
     response = client.post(f"/sandbox/activities/product/{customer.id}", data={"kind": "note"})
     assert response.status_code == 404

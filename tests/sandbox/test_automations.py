@@ -47,7 +47,7 @@ def _born_on(sandbox, day: date) -> list[int]:
 
 def test_birthday_automation_fills_the_outbox_as_the_clock_moves(client, sandbox):
     start = sandbox.clock
-    customer = first(Customer, sandbox)
+    customer = first(Customer, sandbox, Customer.is_company.is_(False))
     customer.birthday = _on((start + timedelta(days=3)).date(), 1990)
     db.session.commit()
     assert client.post("/sandbox/automations", data=BIRTHDAY).status_code == 302
@@ -76,7 +76,7 @@ def test_birthday_automation_fills_the_outbox_as_the_clock_moves(client, sandbox
 
 def test_purchase_anniversary_names_the_product_and_the_years(client, sandbox):
     start = sandbox.clock
-    customer = first(Customer, sandbox)
+    customer = first(Customer, sandbox, Customer.is_company.is_(False))
     product = first(Product, sandbox)
     db.session.add(
         Purchase(

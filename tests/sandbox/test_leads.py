@@ -168,7 +168,7 @@ def test_duplicate_lead_is_warned_about_then_saved_when_confirmed(client, sandbo
 
 
 def test_a_company_that_is_already_a_customer_is_flagged(client, sandbox):
-    customer = first(Customer, sandbox)
+    customer = first(Customer, sandbox, Customer.is_company.is_(True))
     response = client.post(
         "/sandbox/leads/new",
         data={**LEAD, "email": "someone.new@example.com", "company": customer.company.upper()},

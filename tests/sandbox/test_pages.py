@@ -71,9 +71,11 @@ def test_first_visit_creates_a_full_sandbox_once(client, learner, app_ctx):
     assert sandbox_of(learner) is None
     assert client.get("/sandbox/customers").status_code == 200
     box = sandbox_of(learner)
-    assert count(Customer, box) == STANDARD["customers"]
+    people = count(Customer, box, Customer.is_company.is_(False))
+    assert people == STANDARD["customers"]
     assert client.get("/sandbox/").status_code == 200
-    assert get_or_create_sandbox(learner).id == box.id and count(Customer, box) == 200
+    assert get_or_create_sandbox(learner).id == box.id
+    assert count(Customer, box, Customer.is_company.is_(False)) == people
 
 
 def test_other_roles_are_refused_and_anonymous_sent_to_sign_in(client, make):
@@ -105,7 +107,7 @@ def test_pages_run_the_same_number_of_queries_with_200_and_2000_customers(
             assert client.get(url).status_code == 200
         small[url] = counter.count
     _grow(sandbox)
-    assert count(Customer, sandbox) == 2000
+    assert count(Customer, sandbox, Customer.is_company.is_(False)) == 2000
     for url in urls:
         with count_queries() as counter:
             assert client.get(url).status_code == 200
@@ -113,17 +115,29 @@ def test_pages_run_the_same_number_of_queries_with_200_and_2000_customers(
 
 
 def test_lists_paginate(client, sandbox):
-    page = client.get("/sandbox/customers").text
+    page = client.get("/sandbox/customers?kind=people").text
     assert "200 customers" in page and 'class="pagination' in page
     assert page.count("data-customer=") == 25
-    assert client.get("/sandbox/customers?page=8").text.count("data-customer=") == 25
-    beyond = client.get("/sandbox/customers?page=9").text
+    assert client.get("/sandbox/customers?kind=people&page=8").text.count("data-customer=") == 25
+    beyond = client.get("/sandbox/customers?kind=people&page=9").text
     assert beyond.count("data-customer=") == 0 and "No customer matches." in beyond
     assert client.get("/sandbox/customers?page=nonsense").status_code == 200
 
 
+def test_the_list_shows_people_and_companies_and_filters_each(client, sandbox, app_ctx):
+    companies = count(Customer, sandbox, Customer.is_company.is_(True))
+    assert f"{companies + 200} customers" in client.get("/sandbox/customers").text
+    listed = client.get("/sandbox/customers?kind=companies").text
+    assert f"{companies} customers" in listed and listed.count(">Company</span>") == min(
+        25, companies
+    )
+    worker = first(Customer, sandbox, Customer.company_id.is_not(None))
+    row = client.get(f"/sandbox/customers?q={worker.email}").text
+    assert f'href="/sandbox/customers/{worker.company_id}"' in row
+
+
 def test_live_search_answers_with_the_rows_only(client, sandbox):
-    customer = first(Customer, sandbox)
+    customer = first(Customer, sandbox, Customer.is_company.is_(False))
     response = client.get(
         f"/sandbox/customers?q={customer.loyalty_card}", headers={"HX-Request": "true"}
     )
@@ -134,7 +148,7 @@ def test_live_search_answers_with_the_rows_only(client, sandbox):
 
 
 def test_customer_filters(client, sandbox):
-    customer = first(Customer, sandbox)
+    customer = first(Customer, sandbox, Customer.is_company.is_(False))
     in_city = count(Customer, sandbox, Customer.city == customer.city)
     assert f"{in_city} customer" in client.get(f"/sandbox/customers?city={customer.city}").text
     with_open = db.session.scalars(
@@ -189,7 +203,7 @@ def test_customer_profile_shows_history_value_tickets_deals_and_timeline(client,
 
 def test_home_shows_counts_overdue_tickets_and_the_clock_buttons(client, sandbox):
     page = client.get("/sandbox/").text
-    assert 'data-count="customers">200<' in page
+    assert f'data-count="customers">{count(Customer, sandbox)}<' in page
     assert 'data-testid="overdue"' in page and 'data-sla="overdue"' in page
     assert "+1 day" in page and "+1 week" in page and 'id="reset-dialog"' in page
 

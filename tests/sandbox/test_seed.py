@@ -39,7 +39,10 @@ LINKS = {
     "parent_id",
     "lead_id",
     "converted_customer_id",
+    "converted_contact_id",
     "converted_opportunity_id",
+    "contact_id",
+    "company_id",
 }
 
 
@@ -63,8 +66,11 @@ def _empty_sandbox(make, seed: int, clock) -> Sandbox:
 
 
 def test_a_standard_sandbox_has_about_1500_rows(sandbox, app_ctx):
+    people = select(func.count()).where(
+        Customer.sandbox_id == sandbox.id, Customer.is_company.is_(False)
+    )
+    assert db.session.scalar(people) == STANDARD["customers"]
     sizes = {
-        Customer: STANDARD["customers"],
         Purchase: STANDARD["purchases"],
         Lead: STANDARD["leads"],
         Opportunity: STANDARD["opportunities"],
@@ -75,7 +81,37 @@ def test_a_standard_sandbox_has_about_1500_rows(sandbox, app_ctx):
     }
     assert {m: count(m, sandbox) for m in sizes} == sizes
     total = sum(count(m, sandbox) for m in SANDBOX_TABLES)
-    assert 1400 <= total <= 1700
+    assert 1400 <= total <= 1750
+
+
+def test_most_customers_buy_for_themselves_and_businesses_have_one_to_four_contacts(
+    sandbox, app_ctx
+):
+    rows = db.session.scalars(select(Customer).where(Customer.sandbox_id == sandbox.id)).all()
+    companies = {c.id: c for c in rows if c.is_company}
+    people = [c for c in rows if not c.is_company]
+    at_work = [c for c in people if c.company_id is not None]
+    assert 0.1 <= len(at_work) / len(people) <= 0.3  # retail customers are most
+    per_company = {cid: 0 for cid in companies}
+    for person in at_work:
+        assert person.company_id in companies
+        assert person.company == companies[person.company_id].name
+        per_company[person.company_id] += 1
+    assert set(per_company.values()) <= {1, 2, 3, 4} and max(per_company.values()) > 1
+    assert all(c.birthday is None and not c.email_consent for c in companies.values())
+    consented = [c for c in people if c.email_consent]
+    assert 0.5 <= len(consented) / len(people) <= 0.9
+    assert all(c.consent_at and c.consent_channel for c in consented)
+
+
+def test_deals_and_tickets_belong_to_the_account_and_name_a_contact_there(sandbox, app_ctx):
+    rows = db.session.scalars(select(Customer).where(Customer.sandbox_id == sandbox.id)).all()
+    account_of = {c.id: c.company_id or c.id for c in rows if not c.is_company}
+    for model in (Opportunity, Ticket):
+        records = db.session.scalars(select(model).where(model.sandbox_id == sandbox.id)).all()
+        assert records and all(r.customer_id == account_of[r.contact_id] for r in records)
+    deals = db.session.scalars(select(Opportunity).where(Opportunity.sandbox_id == sandbox.id))
+    assert any(d.customer_id != d.contact_id for d in deals)  # some deals are with businesses
 
 
 def test_the_same_seed_gives_the_same_sandbox_and_another_seed_another(make, sandbox):
@@ -115,10 +151,8 @@ def test_links_point_inside_the_same_sandbox(make, sandbox):
 
 def test_the_data_hangs_together(sandbox, app_ctx):
     today = sandbox.today
-    customers = {
-        c.id: c
-        for c in db.session.scalars(select(Customer).where(Customer.sandbox_id == sandbox.id))
-    }
+    everyone = db.session.scalars(select(Customer).where(Customer.sandbox_id == sandbox.id)).all()
+    customers = {c.id: c for c in everyone if not c.is_company}  # the people who buy
     purchases = db.session.scalars(select(Purchase).where(Purchase.sandbox_id == sandbox.id)).all()
     spend = {cid: 0 for cid in customers}
     for p in purchases:
@@ -157,8 +191,9 @@ def test_the_data_hangs_together(sandbox, app_ctx):
     for lead in db.session.scalars(
         select(Lead).where(Lead.sandbox_id == sandbox.id, Lead.status == "converted")
     ):
-        customer = customers[lead.converted_customer_id]
-        assert (customer.lead_id, customer.email) == (lead.id, lead.email)
+        contact = customers[lead.converted_contact_id]
+        assert (contact.lead_id, contact.email) == (lead.id, lead.email)
+        assert lead.converted_customer_id == (contact.company_id or contact.id)
     assert (
         len(set(db.session.scalars(select(Lead.status).where(Lead.sandbox_id == sandbox.id)))) >= 5
     )
@@ -242,7 +277,8 @@ def test_a_hindi_organisation_practises_with_hindi_names_and_working_emails(app,
     finally:
         app.config["BABEL_DEFAULT_LOCALE"] = "en"
     db.session.commit()
-    customers = db.session.scalars(select(Customer).where(Customer.sandbox_id == box.id)).all()
+    people = select(Customer).where(Customer.is_company.is_(False))
+    customers = db.session.scalars(people.where(Customer.sandbox_id == box.id)).all()
     devanagari = re.compile("[\u0900-\u097f]")
     assert sum(bool(devanagari.search(c.first_name)) for c in customers) > len(customers) / 2
     assert all(re.fullmatch(r"[a-z0-9]+\.[a-z0-9]+@[a-z0-9]+\.example", c.email) for c in customers)
