@@ -48,7 +48,7 @@ PROFILED_GROUPS = ("lead_status", "stage", "ticket_status", "priority", "categor
 # The widest code each profiled group's column holds (sandbox.models).
 CODE_WIDTHS = {"lead_status": 16, "stage": 16, "ticket_status": 12, "priority": 8, "category": 12}
 # Entity labels a profile may set (what the organisation's CRM calls each record).
-PROFILED_ENTITIES = ("customer", "lead", "opportunity", "ticket")
+PROFILED_ENTITIES = ("customer", "contact", "lead", "opportunity", "ticket")
 
 # Code lists by vocabulary group (what sandbox.vocabulary labels).
 CODES: dict[str, tuple[str, ...]] = {

@@ -3,16 +3,15 @@
 Lead statuses, deal stages, ticket statuses, priorities and categories are the active CRM
 profile's (sandbox.profiles: its English labels, translated when the catalogue has them);
 sources, tiers, activity kinds, ticket channels and triggers are the sandbox's own. An
-organisation may still rename any single label in its configuration, whatever the profile:
-
-    SANDBOX_LABELS = {"lead_status": {"in_process": "Working"}, "stage": {...}}
+organisation renames a profile's label with PORTAL_CRM_OVERRIDES (its ``labels`` key);
+a label it sets is its own word and is shown as given.
 
 Labels come back as strings in the current request's language.
 """
 
 from __future__ import annotations
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
@@ -64,16 +63,21 @@ def label(group: str, code: str | None) -> str:
     """The label shown for `code` of `group` (e.g. "stage", "closed_won" -> "Closed Won")."""
     if code is None:
         return ""
-    if has_app_context():
-        renamed = (current_app.config.get("SANDBOX_LABELS") or {}).get(group) or {}
-        if code in renamed:
-            return str(renamed[code])
     from_profile = profiles.active().label(group, code)
     if from_profile is not None:
-        translate = has_app_context() and from_profile in PROFILE_LABELS
-        return gettext(from_profile) if translate else from_profile
+        return _translated(from_profile)
     known = LABELS.get(group, {}).get(code)
     return str(known) if known is not None else code.replace("_", " ").capitalize()
+
+
+def _translated(text: str) -> str:
+    """A profile's English label in the request's language, when the catalogue has it."""
+    return gettext(text) if has_app_context() and text in PROFILE_LABELS else text
+
+
+def entity_label(entity: str, plural: bool = False) -> str:
+    """What the organisation's CRM calls a kind of record: "Case", or "Cases"."""
+    return _translated(profiles.active().entity_label(entity, plural))
 
 
 def choices(group: str, codes=None) -> list[tuple[str, str]]:

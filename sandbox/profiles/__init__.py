@@ -10,8 +10,9 @@ no default for (the organisation's own, with a note why).
 A profile sets, for each profiled group of `sandbox.codes.PROFILED_GROUPS` (lead statuses,
 deal stages, ticket statuses, priorities, ticket categories), an ordered list of entries:
 ``code`` (stored in the database), ``label`` (English source text, translated when the
-catalogue has it), ``role`` and, for stages, ``probability``. It also sets entity labels
-and the SLA policy (first response and resolution per priority, round the clock or in
+catalogue has it), ``role`` and, for stages, ``probability``. It also sets the entity
+labels, singular and plural (``customer: [Account, Accounts]``: what the sandbox's
+navigation and headings call its records), and the SLA policy (first response and resolution per priority, round the clock or in
 business hours, whether a pending ticket's clock stops).
 
 Roles are the fixed vocabulary of `sandbox.codes` (``STAGES``, ``LEAD_STATUSES``, ...):
@@ -23,7 +24,8 @@ every profile; a profile may add entries of its own code that play a role (Sales
 
 An organisation picks a profile with ``PORTAL_CRM_PROFILE`` (default ``espocrm``) and may
 replace any list, the entity labels or the SLA policy with ``PORTAL_CRM_OVERRIDES`` (a
-JSON object shaped like a profile file); the result is validated when the portal starts
+JSON object shaped like a profile file), or rename single entries with its ``labels`` key
+(``{"labels": {"lead_status": {"in_process": "Working"}}}``); the result is validated when the portal starts
 (portal.config) and an unknown profile or a bad override stops it with a ConfigError.
 `active()` is the running app's profile.
 """
@@ -33,7 +35,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from flask import current_app, has_app_context
@@ -54,6 +56,9 @@ class ProfileError(ValueError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Label = Annotated[str, Field(min_length=1, max_length=60)]
 
 
 class Entry(_Strict):
@@ -126,7 +131,8 @@ class Profile(_Strict):
     key: str
     name: str = Field(min_length=1)
     sources: tuple[str, ...] = Field(min_length=1)
-    entities: dict[str, str]
+    # entity -> (singular, plural), e.g. "ticket": ("Case", "Cases")
+    entities: dict[str, tuple[Label, Label]]
     lead_status: tuple[Entry, ...]
     stage: tuple[Entry, ...]
     ticket_status: tuple[Entry, ...]
@@ -139,9 +145,16 @@ class Profile(_Strict):
         unknown = sorted(set(self.entities) - set(PROFILED_ENTITIES))
         if unknown:
             raise ValueError(f"entities: unknown {', '.join(unknown)}")
+        missing = sorted(set(PROFILED_ENTITIES) - set(self.entities))
+        if missing:
+            raise ValueError(f"entities: no label for {', '.join(missing)}")
         for group in PROFILED_GROUPS:
             _check_group(group, getattr(self, group))
         return self
+
+    def entity_label(self, entity: str, plural: bool = False) -> str:
+        """What this CRM calls a kind of record ("Case"), or several ("Cases")."""
+        return self.entities[entity][1 if plural else 0]
 
     def entries(self, group: str) -> tuple[Entry, ...]:
         return getattr(self, group) if group in PROFILED_GROUPS else ()
@@ -245,13 +258,27 @@ def _read(key: str) -> dict[str, Any]:
 
 
 def _merge(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """Lists and scalars replace the profile's; entity labels and the SLA merge key by key."""
+    """Lists and scalars replace the profile's; entity labels and the SLA merge key by key;
+    ``labels`` renames single entries of a group ({group: {code: label}})."""
     merged = dict(data)
     for key, value in overrides.items():
         if key in ("entities", "sla") and isinstance(value, dict):
             merged[key] = {**data.get(key, {}), **value}
-        else:
+        elif key != "labels":
             merged[key] = value
+    renames = overrides.get("labels") or {}
+    if not isinstance(renames, dict):
+        raise ProfileError("labels: must map a group to {code: label}")
+    for group, names in renames.items():
+        if group not in PROFILED_GROUPS or not isinstance(names, dict):
+            raise ProfileError(f"labels: unknown group {group!r}")
+        entries = [dict(entry) for entry in merged[group]]
+        unknown = sorted(set(names) - {entry["code"] for entry in entries})
+        if unknown:
+            raise ProfileError(f"labels.{group}: unknown code {', '.join(map(str, unknown))}")
+        for entry in entries:
+            entry["label"] = names.get(entry["code"], entry["label"])
+        merged[group] = entries
     return merged
 
 

@@ -90,5 +90,15 @@ LABELS = frozenset(
         N_("Cancelled"),
         N_("Very High"),
         N_("Customer"),
+        N_("Accounts"),
+        N_("Contact"),
+        N_("Contacts"),
+        N_("Leads"),
+        N_("Opportunities"),
+        N_("Cases"),
+        N_("Companies"),
+        N_("Deals"),
+        N_("Tickets"),
+        N_("Customers"),
     )
 )

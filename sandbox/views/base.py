@@ -19,7 +19,7 @@ from portal.security import roles_required
 from sandbox import models  # noqa: F401 - the tables belong to the app
 from sandbox.models import Sandbox, get_in_sandbox
 from sandbox.services import get_or_create_sandbox, lock_sandbox, sandbox_of
-from sandbox.vocabulary import label
+from sandbox.vocabulary import entity_label, label
 
 bp = Blueprint("sandbox", __name__, template_folder="../templates")
 
@@ -58,6 +58,7 @@ def page_url(number: int) -> str:
 
 
 bp.add_app_template_global(label, "sandbox_label")
+bp.add_app_template_global(entity_label, "entity_label")
 
 
 def my_sandbox() -> Sandbox:

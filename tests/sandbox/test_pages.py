@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
+from sandbox import profiles
 from sandbox.fill import STANDARD, populate
 from sandbox.models import (
     Activity,
@@ -214,11 +215,46 @@ def test_labels_are_translated_and_can_be_renamed_per_organisation(client, sandb
     lead.status = "in_process"
     db.session.commit()
     assert "In Process" in client.get(f"/sandbox/leads/{lead.id}").text
-    app.config["SANDBOX_LABELS"] = {"lead_status": {"in_process": "Working on it"}}
+    before = app.extensions["crm_profile"]
+    renamed = {"labels": {"lead_status": {"in_process": "Working on it"}}}
+    app.extensions["crm_profile"] = profiles.load("espocrm", renamed)
     try:
         assert "Working on it" in client.get(f"/sandbox/leads/{lead.id}").text
     finally:
-        app.config.pop("SANDBOX_LABELS")
+        app.extensions["crm_profile"] = before
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("espocrm", ("Accounts", "Leads", "Opportunities", "Cases")),
+        ("hubspot", ("Companies", "Leads", "Deals", "Tickets")),
+        ("odoo", ("Customers", "Leads", "Opportunities", "Tickets")),
+    ],
+)
+def test_navigation_and_headings_use_the_crms_own_words(client, sandbox, app, key, words):
+    before = app.extensions["crm_profile"]
+    app.extensions["crm_profile"] = profiles.load(key)
+    try:
+        home = client.get("/sandbox/").text
+        nav = home[home.index('aria-label="Sandbox"') :]
+        for word in words:
+            assert f"</i> {word}</a>" in nav
+        assert f'<h1 class="h3">{words[0]}</h1>' in client.get("/sandbox/customers").text
+        tickets = client.get("/sandbox/tickets").text
+        assert f">{words[3]}</h1>" in tickets
+    finally:
+        app.extensions["crm_profile"] = before
+
+
+def test_an_organisation_may_call_its_records_its_own_words(app):
+    profile = profiles.load("salesforce", {"entities": {"customer": ["Client", "Clients"]}})
+    assert profile.entity_label("customer", plural=True) == "Clients"
+    assert profile.entity_label("ticket") == "Case"
+    with pytest.raises(profiles.ProfileError, match="labels.stage: unknown code"):
+        profiles.load("espocrm", {"labels": {"stage": {"nonsense": "X"}}})
+    with pytest.raises(profiles.ProfileError, match="entities"):
+        profiles.load("espocrm", {"entities": {"customer": "Client"}})
 
 
 def _row(page: str, marker: str) -> str:

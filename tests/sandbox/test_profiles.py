@@ -116,13 +116,14 @@ def test_an_override_replaces_a_list_and_merges_the_sla():
     stages = [*load("espocrm").model_dump()["stage"]]
     stages.insert(2, {"code": "demo", "label": "Demo", "probability": 35, "role": "qualification"})
     profile = load(
-        "salesforce", {"stage": stages, "sla": WEEKDAYS_9_TO_5, "entities": {"ticket": "Job"}}
+        "salesforce", {"stage": stages, "sla": WEEKDAYS_9_TO_5, "entities": {"ticket": ["Job", "Jobs"]}}
     )
     assert profile.codes("stage")[2] == "demo" and profile.plays("stage", "qualification") == (
         "qualification",
         "demo",
     )
-    assert profile.entities["ticket"] == "Job" and profile.entities["opportunity"] == "Opportunity"
+    assert profile.entity_label("ticket", plural=True) == "Jobs"
+    assert profile.entity_label("opportunity") == "Opportunity"
     assert profile.sla.pending_pauses is False  # kept from the profile
     friday_4pm = datetime(2026, 12, 4, 16, 0)
     assert profile.sla.due(friday_4pm, "high", "first_response") == datetime(2026, 12, 7, 12, 0)
@@ -166,9 +167,9 @@ def test_a_bad_override_stops_the_portal():
 
 def test_overrides_come_from_the_environment_as_json(monkeypatch):
     monkeypatch.setenv("PORTAL_CRM_PROFILE", "odoo")
-    monkeypatch.setenv("PORTAL_CRM_OVERRIDES", '{"entities": {"customer": "Client"}}')
+    monkeypatch.setenv("PORTAL_CRM_OVERRIDES", '{"entities": {"customer": ["Client", "Clients"]}}')
     app = create_app({"MODE": "testing"})
-    assert app.extensions["crm_profile"].entities["customer"] == "Client"
+    assert app.extensions["crm_profile"].entity_label("customer") == "Client"
 
 
 # The sandbox under each profile ----------------------------------------------------------
