@@ -191,7 +191,7 @@ def populate(
     converted = [
         (lid, row["converted_contact_id"])
         for lid, row in zip(lead_ids, leads, strict=True)
-        if row["status"] == "converted"
+        if row["converted_contact_id"] is not None
     ]
     names = dict(zip(customer_ids, people, strict=True))
     names |= dict(zip(company_ids, companies, strict=True))

@@ -261,7 +261,7 @@ def leads(draw: Draw, p: dict, now: datetime, count: int, people, ids, account_i
                 "email": email,
                 "phone": person["phone"] if person else draw.pick(p["phone"]),
                 "source": source(),
-                "status": state,
+                "status": _code(draw, "lead_status", state),
                 "description": draw.pick(LEAD_NOTES).format(
                     product=draw.pick(PRODUCTS)[0], quantity=draw.between(2, 6)
                 ),

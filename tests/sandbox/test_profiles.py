@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 import yaml
+from sqlalchemy import select
 
 from portal import create_app
 from portal.config import ConfigError
@@ -116,7 +117,8 @@ def test_an_override_replaces_a_list_and_merges_the_sla():
     stages = [*load("espocrm").model_dump()["stage"]]
     stages.insert(2, {"code": "demo", "label": "Demo", "probability": 35, "role": "qualification"})
     profile = load(
-        "salesforce", {"stage": stages, "sla": WEEKDAYS_9_TO_5, "entities": {"ticket": ["Job", "Jobs"]}}
+        "salesforce",
+        {"stage": stages, "sla": WEEKDAYS_9_TO_5, "entities": {"ticket": ["Job", "Jobs"]}},
     )
     assert profile.codes("stage")[2] == "demo" and profile.plays("stage", "qualification") == (
         "qualification",
@@ -296,3 +298,35 @@ def test_a_policy_that_pauses_while_pending_moves_the_deadlines_on(client, sandb
     db.session.refresh(ticket)
     assert ticket.resolution_due == ticket.opened_at + timedelta(hours=20, days=2)
     assert last_event(sandbox, "ticket.resolved").data["late"] is False
+
+
+@pytest.mark.parametrize(
+    ("key", "extra"),
+    [
+        ("salesforce", {"stage": "needs_analysis", "ticket_status": "escalated"}),
+        ("hubspot", {"lead_status": "attempted", "stage": "contract_sent"}),
+    ],
+)
+def test_a_fresh_sandbox_uses_the_profiles_own_statuses_and_stages(
+    app_ctx, make, use_profile, key, extra
+):
+    """Salesforce's Needs Analysis or HubSpot's Attempted to contact appear in the data
+    (the fill draws among the codes that play each role), so learners meet them."""
+    from sandbox.fill import populate
+    from sandbox.models import Lead, Opportunity, Sandbox, Ticket
+    from sandbox.services.clock import start_of_day
+
+    use_profile(key)
+    box = Sandbox(owner_id=make.user().id, seed=1, generation=1, clock=start_of_day())
+    db.session.add(box)
+    db.session.flush()
+    populate(box.id, box.seed, box.clock, "Learner", {"leads": 200, "opportunities": 200})
+    column = {
+        "lead_status": Lead.status,
+        "stage": Opportunity.stage,
+        "ticket_status": Ticket.status,
+    }
+    for group, code in extra.items():
+        model = column[group].class_
+        used = set(db.session.scalars(select(column[group]).where(model.sandbox_id == box.id)))
+        assert code in used, (group, sorted(used))
