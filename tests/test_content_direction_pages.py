@@ -86,8 +86,10 @@ def test_sandbox_lead_details_read_in_their_own_direction(client, make):
     user = make.user(roles=("learner",))
     sandbox = get_or_create_sandbox(user)
     db.session.commit()
-    lead = db.session.scalar(
-        select(Lead).where(Lead.sandbox_id == sandbox.id, Lead.email.is_not(None))
+    lead = db.session.scalar(  # the newest, so it is on the list's first page
+        select(Lead)
+        .where(Lead.sandbox_id == sandbox.id, Lead.email != "")
+        .order_by(Lead.created_at.desc(), Lead.id.desc())
     )
     _in_urdu(client, user)
     page = client.get(f"/sandbox/leads/{lead.id}").text

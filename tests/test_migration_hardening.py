@@ -19,13 +19,19 @@ def _course(value: str) -> None:
 def _lead_note(value: str) -> None:
     from datetime import UTC, datetime
 
-    from sandbox.models import Lead, Sandbox
+    from sandbox.models import Sandbox
 
     box = Sandbox(owner_id=None, seed=1, clock=datetime(2026, 1, 5, 9, tzinfo=UTC))
     db.session.add(box)
     db.session.flush()
-    db.session.add(
-        Lead(sandbox_id=box.id, first_name="Long", description=value, created_at=box.clock)
+    # Core, naming only the columns the old table has (the model has later ones).
+    db.session.execute(
+        text(
+            "INSERT INTO sb_leads (sandbox_id, first_name, last_name, company, title, email,"
+            " phone, source, status, description, created_at)"
+            " VALUES (:box, 'Long', '', '', '', '', '', 'other', 'new', :value, :at)"
+        ),
+        {"box": box.id, "value": value, "at": box.clock.replace(tzinfo=None)},
     )
 
 

@@ -1,5 +1,8 @@
 """Row builders for one sandbox's fake data: plain dicts, ready for a Core executemany.
 
+Over 400 lines: one builder per table, kept together because each takes the rows the
+previous ones made (people before their purchases, purchases before tickets about them).
+
 Each builder draws from the Faker pools with the sandbox's own `Draw`, so the same seed
 always gives the same rows; `sandbox.fill.company.populate` inserts them and links the ids.
 """
