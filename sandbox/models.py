@@ -98,7 +98,7 @@ class Customer(SandboxRow, db.Model):
     __tablename__ = "sb_customers"
     is_company: Mapped[bool] = mapped_column(Boolean, default=False)
     company_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sb_customers.id", ondelete="SET NULL")
+        ForeignKey("sb_customers.id", ondelete="SET NULL"), index=True
     )
     first_name: Mapped[str] = mapped_column(String(80))  # "" for a company
     last_name: Mapped[str] = mapped_column(String(80), default="")
@@ -119,11 +119,6 @@ class Customer(SandboxRow, db.Model):
     consent_channel: Mapped[str] = mapped_column(String(8), default="")
     lead_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    __table_args__ = (
-        Index("ix_sb_customers_sandbox_id_id", "sandbox_id", "id"),
-        Index("ix_sb_customers_sandbox_id_company_id", "sandbox_id", "company_id"),
-    )
 
     @property
     def name(self) -> str:
@@ -173,7 +168,7 @@ class Lead(SandboxRow, db.Model):
     description: Mapped[str] = mapped_column(String(TEXT_LIMIT), default="")
     converted_customer_id: Mapped[int | None] = mapped_column(Integer)  # the account
     converted_contact_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sb_customers.id", ondelete="SET NULL")
+        ForeignKey("sb_customers.id", ondelete="SET NULL"), index=True
     )
     converted_opportunity_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -196,7 +191,7 @@ class Opportunity(SandboxRow, db.Model):
     name: Mapped[str] = mapped_column(String(160))
     customer_id: Mapped[int | None] = mapped_column(Integer)  # the account
     contact_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sb_customers.id", ondelete="SET NULL")
+        ForeignKey("sb_customers.id", ondelete="SET NULL"), index=True
     )  # the person we deal with there
     owner_id: Mapped[int | None] = mapped_column(Integer)  # a Colleague
     stage: Mapped[str] = mapped_column(String(16), default="prospecting")
@@ -224,7 +219,7 @@ class Ticket(SandboxRow, db.Model):
     __tablename__ = "sb_tickets"
     customer_id: Mapped[int | None] = mapped_column(Integer)  # the account
     contact_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sb_customers.id", ondelete="SET NULL")
+        ForeignKey("sb_customers.id", ondelete="SET NULL"), index=True
     )  # the person who got in touch
     purchase_id: Mapped[int | None] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(String(200))
@@ -318,6 +313,25 @@ class SandboxEvent(SandboxRow, db.Model):
         Index("ix_sb_events_sandbox_id_id", "sandbox_id", "id"),
         Index("ix_sb_events_actor_id_at", "actor_id", "at"),
     )
+
+
+class ImportUpload(SandboxRow, db.Model):
+    """A CSV a learner uploaded to import, kept between mapping, preview and commit.
+
+    Its cells are stored as read (header and rows of text), so the file itself is never
+    kept and no path comes from the user; the random `token` names it in URLs, and only
+    its uploader in its sandbox finds it. Deleted by the import, or an hour after upload.
+    Not a CRM record: resets leave it, and it is not in SANDBOX_TABLES.
+    """
+
+    __tablename__ = "sb_import_uploads"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    entity: Mapped[str] = mapped_column(String(12))  # "lead" or "customer"
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    header: Mapped[list[str]] = mapped_column(JSON)
+    rows: Mapped[list[list[str]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 ENTITIES: dict[str, type] = {

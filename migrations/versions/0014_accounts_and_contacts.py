@@ -28,11 +28,20 @@ depends_on = None
 
 
 def _contact_fk(batch_op, table, column='contact_id'):
+    """A link to a person or company, with the index that deleting one needs: without it
+    the database scans the whole child table for every customer row deleted."""
     batch_op.add_column(sa.Column(column, sa.Integer(), nullable=True))
     batch_op.create_foreign_key(
         f'fk_{table}_{column}_sb_customers', 'sb_customers', [column], ['id'],
         ondelete='SET NULL',
     )
+    batch_op.create_index(f'ix_{table}_{column}', [column])
+
+
+def _drop_link(batch_op, table, column='contact_id'):
+    batch_op.drop_index(f'ix_{table}_{column}')
+    batch_op.drop_constraint(f'fk_{table}_{column}_sb_customers', type_='foreignkey')
+    batch_op.drop_column(column)
 
 
 def upgrade():
@@ -47,8 +56,6 @@ def upgrade():
         batch_op.add_column(sa.Column('consent_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('consent_channel', sa.String(length=8),
                                       nullable=False, server_default=''))
-        batch_op.create_index('ix_sb_customers_sandbox_id_company_id',
-                              ['sandbox_id', 'company_id'])
     with op.batch_alter_table('sb_opportunities') as batch_op:
         _contact_fk(batch_op, 'sb_opportunities')
         batch_op.add_column(sa.Column('next_step', sa.String(length=255), nullable=False,
@@ -64,21 +71,14 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('sb_leads') as batch_op:
-        batch_op.drop_constraint('fk_sb_leads_converted_contact_id_sb_customers',
-                                 type_='foreignkey')
-        batch_op.drop_column('converted_contact_id')
+        _drop_link(batch_op, 'sb_leads', 'converted_contact_id')
     with op.batch_alter_table('sb_tickets') as batch_op:
-        batch_op.drop_constraint('fk_sb_tickets_contact_id_sb_customers', type_='foreignkey')
-        batch_op.drop_column('contact_id')
+        _drop_link(batch_op, 'sb_tickets')
     with op.batch_alter_table('sb_opportunities') as batch_op:
-        batch_op.drop_constraint('fk_sb_opportunities_contact_id_sb_customers',
-                                 type_='foreignkey')
+        _drop_link(batch_op, 'sb_opportunities')
         batch_op.drop_column('next_step')
-        batch_op.drop_column('contact_id')
     with op.batch_alter_table('sb_customers') as batch_op:
-        batch_op.drop_index('ix_sb_customers_sandbox_id_company_id')
-        batch_op.drop_constraint('fk_sb_customers_company_id_sb_customers',
-                                 type_='foreignkey')
+        _drop_link(batch_op, 'sb_customers', 'company_id')
         for column in ('consent_channel', 'consent_at', 'email_consent', 'title',
-                       'company_id', 'is_company'):
+                       'is_company'):
             batch_op.drop_column(column)
