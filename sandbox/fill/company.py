@@ -20,6 +20,7 @@ from functools import cache
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, insert, literal, select, union_all, update
 
+import sandbox.fill.duplicates as twice
 import sandbox.fill.rows as rows
 from portal.extensions import db
 from sandbox.fill.fakes import DEFAULT_LOCALES, faker_locales, make_faker
@@ -156,6 +157,7 @@ def populate(
         ids=True,
     )
     people = rows.customers(draw, p, today, seed, sizes["customers"])
+    twice.entered_twice(people)  # as real customer lists have, for the Duplicates page
     bought = rows.purchases(draw, people, today, sizes["purchases"])
     rows.tiers_and_interests(draw, people, bought)
     companies, company_of = rows.accounts(people)
@@ -178,6 +180,7 @@ def populate(
         purchase["product_id"] = product_ids[purchase["product_id"]]
         purchase["customer_id"] = customer_ids[purchase.pop("customer")]
     leads = rows.leads(draw, p, now, sizes["leads"], people, customer_ids, account_ids)
+    twice.lead_logged_twice(leads)
     out.insert(Purchase, bought, ids=True)
     out.insert(Lead, leads, ids=True)
     purchase_ids, lead_ids = out.new_ids()

@@ -9,6 +9,7 @@ from sandbox.views import (  # noqa: F401
     activities,
     automations,
     customers,
+    duplicates,
     home,
     leads,
     opportunities,
