@@ -73,12 +73,16 @@ def _defaults(form: MergeForm, records: list, fields) -> None:
             form.keep(name).data = (given or records)[0].id
 
 
-def _company_names(records: list) -> dict[int, str]:
+def _company_names(records: list, sandbox) -> dict[int, str]:
     """The companies the people merged work for, by id (one query)."""
     ids = {getattr(record, "company_id", None) for record in records} - {None}
     if not ids:
         return {}
-    rows = db.session.execute(select(Customer.id, Customer.company).where(Customer.id.in_(ids)))
+    rows = db.session.execute(
+        select(Customer.id, Customer.company).where(
+            Customer.sandbox_id == sandbox.id, Customer.id.in_(ids)
+        )
+    )
     return dict(rows.all())
 
 
@@ -112,5 +116,5 @@ def duplicate_merge(entity: str):
         records=records,
         fields=fields,
         labels=FIELD_LABELS,
-        companies=_company_names(records),
+        companies=_company_names(records, sandbox),
     )

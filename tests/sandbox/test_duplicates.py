@@ -248,6 +248,8 @@ def test_a_person_merged_into_one_at_a_company_brings_deals_to_that_account(clie
     other = _person(sandbox, "Bilal", "Ahmed")
     children = _children(sandbox, other)
     db.session.commit()
+    screen = client.get(MERGE.format("customer") + f"?ids={other.id}&ids={keep.id}").text
+    assert "Lahore Motors" in screen and 'name="keep_works_for"' in screen
     response = client.post(
         MERGE.format("customer"), data={"ids": [other.id, keep.id], "survivor": keep.id}
     )
