@@ -3,12 +3,14 @@ of statements however many customers the sandbox holds (lists paginate)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Date, case, func, or_, select
 
+from portal.arguments import parse_id
 from portal.extensions import db
 from sandbox import profiles
 from sandbox.models import (
@@ -121,8 +123,88 @@ def overdue_tickets(sandbox: Sandbox, limit: int = 8) -> list[Ticket]:
     ).all()
 
 
+class ListFilters:
+    """What the lists' filters share: read from a query string (unknown values are
+    ignored, not errors), and written back as one, leaving out what is at its default."""
+
+    def to_args(self) -> dict[str, str]:
+        """The filters that differ from their defaults, as query-string values."""
+        args = {}
+        for item in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, item.name)
+            if value == item.default:
+                continue
+            args[item.name] = (
+                "1" if value is True else value.isoformat() if isinstance(value, date) else value
+            )
+        return args
+
+    @property
+    def active(self) -> bool:
+        """Whether anything narrows the list (what "Clear filters" would undo)."""
+        return bool(self.to_args())
+
+
+# A date range reads only years a person means; the day after the last one still exists.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _day(args, name: str) -> date | None:
+    """A YYYY-MM-DD date from the query string, else None."""
+    text = args.get(name, "")
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+    return day if day and FIRST_YEAR <= day.year <= LAST_YEAR else None
+
+
+def _flag(args, name: str) -> bool:
+    return args.get(name) in ("1", "y", "on")
+
+
+def _owner(args, name: str, colleague_ids, *, unassigned: bool = True) -> str:
+    """"me", "none" (nobody) or the id of one of the sandbox's colleagues, else ""."""
+    value = args.get(name, "")
+    if value == "me" or (unassigned and value == "none"):
+        return value
+    number = parse_id(value)
+    return str(number) if number in colleague_ids else ""
+
+
+def _between(column, first: date | None, last: date | None) -> list:
+    """Conditions for a date range, both ends included; on a timestamp (sandbox time, UTC)
+    the last day counts until its midnight."""
+    moments = not isinstance(column.type, Date)
+    if moments:
+        first = first and datetime.combine(first, time.min, UTC)
+        last = last and datetime.combine(last + timedelta(days=1), time.min, UTC)
+    where = []
+    if first:
+        where.append(column >= first)
+    if last:
+        where.append(column < last if moments else column <= last)
+    return where
+
+
+def _learner(sandbox: Sandbox):
+    """The learner's own colleague record in the sandbox (who "me" is)."""
+    return select(Colleague.id).where(
+        Colleague.sandbox_id == sandbox.id, Colleague.is_learner.is_(True)
+    )
+
+
+def _colleague(sandbox: Sandbox, owner: str):
+    """Ids of the colleague an owner filter names ("me" is the learner)."""
+    if owner == "me":
+        return _learner(sandbox)
+    return select(Colleague.id).where(
+        Colleague.sandbox_id == sandbox.id, Colleague.id == int(owner)
+    )
+
+
 @dataclass
-class CustomerFilters:
+class CustomerFilters(ListFilters):
     """The customer list's search and filters."""
 
     q: str = ""
@@ -130,11 +212,14 @@ class CustomerFilters:
     tier: str = ""
     city: str = ""
     open_ticket: bool = False
+    owner: str = ""  # whose open tickets or deals: "me" or a colleague's id
+    since_from: date | None = None  # customer since, first and last day
+    since_to: date | None = None
 
     KINDS = ("people", "companies")
 
     @classmethod
-    def from_args(cls, args) -> CustomerFilters:
+    def from_args(cls, args, colleague_ids=()) -> CustomerFilters:
         """Filters from a query string; unknown values are ignored, not errors."""
         tier, kind = args.get("tier", ""), args.get("kind", "")
         return cls(
@@ -142,8 +227,27 @@ class CustomerFilters:
             kind=kind if kind in cls.KINDS else "",
             tier=tier if tier in TIERS else "",
             city=args.get("city", "").strip()[:80],
-            open_ticket=args.get("open_ticket") in ("1", "y", "on"),
+            open_ticket=_flag(args, "open_ticket"),
+            owner=_owner(args, "owner", colleague_ids, unassigned=False),
+            since_from=_day(args, "since_from"),
+            since_to=_day(args, "since_to"),
         )
+
+
+def _open_work_of(sandbox: Sandbox, owner: str):
+    """Ids of the accounts where the colleague has an open ticket or an open deal."""
+    who = _colleague(sandbox, owner)
+    tickets = select(Ticket.customer_id).where(
+        Ticket.sandbox_id == sandbox.id,
+        Ticket.status.in_(open_statuses()),
+        Ticket.assignee_id.in_(who),
+    )
+    deals = select(Opportunity.customer_id).where(
+        Opportunity.sandbox_id == sandbox.id,
+        Opportunity.stage.in_(profiles.active().open_stages()),
+        Opportunity.owner_id.in_(who),
+    )
+    return tickets.union(deals)
 
 
 def customers(sandbox: Sandbox, filters: CustomerFilters, page: int) -> Pagination:
@@ -177,6 +281,9 @@ def customers(sandbox: Sandbox, filters: CustomerFilters, page: int) -> Paginati
                 )
             )
         )
+    if filters.owner:
+        query = query.where(Customer.id.in_(_open_work_of(sandbox, filters.owner)))
+    query = query.where(*_between(Customer.customer_since, filters.since_from, filters.since_to))
     return _page(query, page)
 
 
@@ -200,6 +307,8 @@ class CustomerProfile:
     opportunities: list[Opportunity] = field(default_factory=list)
     timeline: list[Activity] = field(default_factory=list)
     lead: Lead | None = None
+    employer: Customer | None = None  # the company account a person works for
+    contacts: list[Customer] = field(default_factory=list)  # a company's people
 
     def source(self, activity: Activity) -> tuple[str, str, dict] | None:
         """Where a timeline item was logged, when not on the customer: (title, endpoint, args)."""
@@ -226,7 +335,11 @@ class CustomerProfile:
 
 
 def customer_profile(sandbox: Sandbox, customer: Customer) -> CustomerProfile:
-    """Everything about one customer: purchases, tickets, deals, the activity timeline."""
+    """Everything about one customer: purchases, tickets, deals, the activity timeline;
+    a company's contacts, or the company a person works for.
+
+    Tickets and deals are the account's (`customer_id`) or name the person as contact.
+    """
     purchases = db.session.execute(
         select(Purchase, Product.name)
         .join(
@@ -238,14 +351,22 @@ def customer_profile(sandbox: Sandbox, customer: Customer) -> CustomerProfile:
     ).all()
     tickets = db.session.scalars(
         scoped(Ticket, sandbox)
-        .where(Ticket.customer_id == customer.id)
+        .where((Ticket.customer_id == customer.id) | (Ticket.contact_id == customer.id))
         .order_by(Ticket.opened_at.desc())
     ).all()
     opportunities = db.session.scalars(
         scoped(Opportunity, sandbox)
-        .where(Opportunity.customer_id == customer.id)
+        .where((Opportunity.customer_id == customer.id) | (Opportunity.contact_id == customer.id))
         .order_by(Opportunity.close_date.desc())
     ).all()
+    contacts = []
+    if customer.is_company:
+        contacts = db.session.scalars(
+            scoped(Customer, sandbox)
+            .where(Customer.company_id == customer.id)
+            .order_by(Customer.last_name, Customer.first_name, Customer.id)
+        ).all()
+    employer = customer.company_id and get_in_sandbox(Customer, customer.company_id, sandbox)
     lead = get_in_sandbox(Lead, customer.lead_id, sandbox) if customer.lead_id else None
     # The timeline is everything that happened with this customer: on their own record,
     # on their tickets and deals, and on the lead they were converted from.
@@ -262,7 +383,9 @@ def customer_profile(sandbox: Sandbox, customer: Customer) -> CustomerProfile:
         .where(or_(*around))
         .order_by(Activity.at.desc(), Activity.id.desc())
     ).all()
-    return CustomerProfile(customer, purchases, tickets, opportunities, activities, lead)
+    return CustomerProfile(
+        customer, purchases, tickets, opportunities, activities, lead, employer, contacts
+    )
 
 
 def timeline(sandbox: Sandbox, parent_type: str, parent_id: int) -> list[Activity]:
@@ -275,12 +398,16 @@ def timeline(sandbox: Sandbox, parent_type: str, parent_id: int) -> list[Activit
 
 
 @dataclass
-class LeadFilters:
+class LeadFilters(ListFilters):
     """The lead list's search and filters."""
 
     q: str = ""
     status: str = ""
     source: str = ""
+    owner: str = ""  # "me": the leads this user logged (leads have no other owner)
+    open: bool = False  # still to work: neither converted nor dead
+    created_from: date | None = None
+    created_to: date | None = None
 
     @classmethod
     def from_args(cls, args) -> LeadFilters:
@@ -290,11 +417,15 @@ class LeadFilters:
             q=args.get("q", "").strip()[:100],
             status=status if status in profiles.active().codes("lead_status") else "",
             source=source if source in LEAD_SOURCES else "",
+            owner="me" if args.get("owner") == "me" else "",
+            open=_flag(args, "open"),
+            created_from=_day(args, "created_from"),
+            created_to=_day(args, "created_to"),
         )
 
 
-def leads(sandbox: Sandbox, filters: LeadFilters, page: int) -> Pagination:
-    """A page of leads, newest first."""
+def leads(sandbox: Sandbox, filters: LeadFilters, page: int, user_id: int) -> Pagination:
+    """A page of leads, newest first; "mine" are the ones `user_id` logged."""
     query = scoped(Lead, sandbox).order_by(Lead.created_at.desc(), Lead.id.desc())
     if filters.q:
         query = query.where(
@@ -304,7 +435,22 @@ def leads(sandbox: Sandbox, filters: LeadFilters, page: int) -> Pagination:
         query = query.where(Lead.status == filters.status)
     if filters.source:
         query = query.where(Lead.source == filters.source)
+    if filters.owner:
+        query = query.where(Lead.id.in_(_logged_by(sandbox, user_id)))
+    if filters.open:
+        finished = profiles.active().playing("lead_status", ("converted", "dead"))
+        query = query.where(Lead.status.not_in(finished))
+    query = query.where(*_between(Lead.created_at, filters.created_from, filters.created_to))
     return _page(query, page)
+
+
+def _logged_by(sandbox: Sandbox, user_id: int):
+    """Ids of the leads this user logged in the sandbox (from the event log)."""
+    return select(SandboxEvent.entity_id).where(
+        SandboxEvent.sandbox_id == sandbox.id,
+        SandboxEvent.verb == "lead.created",
+        SandboxEvent.actor_id == user_id,
+    )
 
 
 def names_of(model, ids, sandbox: Sandbox) -> dict[int, str]:
@@ -325,34 +471,52 @@ def colleagues(sandbox: Sandbox) -> list[Colleague]:
 
 
 @dataclass
-class TicketFilters:
+class TicketFilters(ListFilters):
     """Which tickets the queue shows."""
 
-    show: str = "open"  # open | all | mine
+    show: str = "open"  # open | all | mine (my open items); a chosen status wins over it
+    status: str = ""
+    assignee: str = ""  # "me", "none" (unassigned) or a colleague's id
     category: str = ""
+    priority: str = ""
+    opened_from: date | None = None
+    opened_to: date | None = None
 
     @classmethod
-    def from_args(cls, args) -> TicketFilters:
+    def from_args(cls, args, colleague_ids=()) -> TicketFilters:
         """Filters from a query string; unknown values are ignored."""
         show, category = args.get("show", "open"), args.get("category", "")
+        status, priority = args.get("status", ""), args.get("priority", "")
+        profile = profiles.active()
         return cls(
             show=show if show in ("open", "all", "mine") else "open",
-            category=category if category in profiles.active().codes("category") else "",
+            status=status if status in profile.codes("ticket_status") else "",
+            assignee=_owner(args, "assignee", colleague_ids),
+            category=category if category in profile.codes("category") else "",
+            priority=priority if priority in profile.codes("priority") else "",
+            opened_from=_day(args, "opened_from"),
+            opened_to=_day(args, "opened_to"),
         )
 
 
 def ticket_queue(sandbox: Sandbox, filters: TicketFilters, page: int) -> Pagination:
     """Tickets, most urgent first: open ones by their next deadline, finished ones last."""
     query = scoped(Ticket, sandbox)
-    if filters.show in ("open", "mine"):
+    if filters.status:
+        query = query.where(Ticket.status == filters.status)
+    elif filters.show in ("open", "mine"):
         query = query.where(Ticket.status.in_(open_statuses()))
     if filters.show == "mine":
-        me = select(Colleague.id).where(
-            Colleague.sandbox_id == sandbox.id, Colleague.is_learner.is_(True)
-        )
-        query = query.where(Ticket.assignee_id.in_(me))
+        query = query.where(Ticket.assignee_id.in_(_learner(sandbox)))
+    if filters.assignee == "none":
+        query = query.where(Ticket.assignee_id.is_(None))
+    elif filters.assignee:
+        query = query.where(Ticket.assignee_id.in_(_colleague(sandbox, filters.assignee)))
     if filters.category:
         query = query.where(Ticket.category == filters.category)
+    if filters.priority:
+        query = query.where(Ticket.priority == filters.priority)
+    query = query.where(*_between(Ticket.opened_at, filters.opened_from, filters.opened_to))
     # Still to work on first (by deadline), then resolved and waiting to close, then done.
     finished = case(
         (Ticket.status.not_in(open_statuses()), 2), (Ticket.resolved_at.is_not(None), 1), else_=0

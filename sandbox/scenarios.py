@@ -223,7 +223,7 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
             close_date = args.get("close_date")
             if isinstance(close_date, str) and close_date.startswith("@"):
                 close_date = relative_time(close_date, sandbox)
-            customer, opportunity = leads.convert_lead(
+            made = leads.convert_lead(
                 sandbox,
                 actor,
                 lead,
@@ -233,9 +233,12 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
                 stage=args.get("stage", "prospecting"),
                 close_date=close_date,
             )
-            records[step.get("as", "customer")] = ("customer", customer.id)
-            if opportunity is not None:
-                records[step.get("opportunity_as", "opportunity")] = ("opportunity", opportunity.id)
+            records[step.get("as", "customer")] = ("customer", made.account.id)
+            if made.opportunity is not None:
+                records[step.get("opportunity_as", "opportunity")] = (
+                    "opportunity",
+                    made.opportunity.id,
+                )
         elif action == "ticket.assign":
             tickets.assign_ticket(sandbox, actor, get(Ticket, "ticket"), learner_colleague(sandbox))
         elif action == "ticket.respond":

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     HiddenField,
     SelectField,
@@ -19,7 +18,6 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     StopValidation,
@@ -95,32 +93,6 @@ class LeadStatusForm(PortalForm):
         statuses = profile.codes("lead_status")
         converted = profile.plays("lead_status", "converted")
         self.status.choices = choices("lead_status", [s for s in statuses if s not in converted])
-
-
-class ConvertForm(PortalForm):
-    """Converting a lead: the customer always, an opportunity if wanted."""
-
-    create_opportunity = BooleanField(_l("Also create an opportunity"), default=True)
-    opportunity_name = StringField(
-        _l("Opportunity name"), filters=STRIP, validators=[Length(max=160)]
-    )
-    amount = DecimalField(
-        _l("Amount"),
-        places=2,
-        validators=[Optional(), NumberRange(min=0, message=_l("The amount cannot be negative."))],
-        render_kw={"inputmode": "decimal"},
-    )
-    stage = SelectField(_l("Stage"), default="prospecting")
-    close_date = DateField(_l("Expected close date"), validators=[Optional()])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.stage.choices = choices("stage", profiles.active().open_stages())
-
-    def validate_opportunity_name(self, field) -> None:
-        """Required when an opportunity is wanted."""
-        if self.create_opportunity.data and not field.data:
-            raise StopValidation(str(_l("Name the opportunity.")))
 
 
 class ActivityForm(PortalForm):

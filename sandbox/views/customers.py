@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from flask import request
-
 from portal.rendering import render
 from sandbox import queries
 from sandbox.forms import ActivityForm
 from sandbox.models import TIERS, Customer
+from sandbox.remembered import list_filters
 from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
 
 
 @bp.get("/customers")
 def customer_list():
-    """Search by name, company, email or loyalty card; filter by tier, city, open ticket."""
+    """Search by name, company, email or loyalty card; filter by tier, city, open ticket,
+    whose open work, customer since (remembered)."""
     sandbox = my_sandbox()
-    filters = queries.CustomerFilters.from_args(request.args)
+    staff = queries.colleagues(sandbox)
+    ids = {c.id for c in staff}
+    filters = list_filters("customers", lambda args: queries.CustomerFilters.from_args(args, ids))
     page = queries.customers(sandbox, filters, page_number())
     cities = queries.cities(sandbox)
     return render(
@@ -26,6 +28,7 @@ def customer_list():
         filters=filters,
         tiers=TIERS,
         cities=cities,
+        staff=staff,
     )
 
 

@@ -9,8 +9,9 @@ from flask_login import current_user
 from portal.domain import transaction
 from portal.rendering import render, render_form
 from sandbox import profiles, queries
-from sandbox.forms import ActivityForm, ConvertForm, LeadForm, LeadStatusForm
-from sandbox.models import LEAD_SOURCES, Lead
+from sandbox.forms import ActivityForm, LeadForm, LeadStatusForm
+from sandbox.forms.leads import ConvertForm
+from sandbox.models import LEAD_SOURCES, Customer, Lead
 from sandbox.services import SandboxError
 from sandbox.services import leads as lead_services
 from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
@@ -45,10 +46,19 @@ def _save_lead(sandbox, form: LeadForm, lead: Lead | None):
     """
     if not form.validate_on_submit():
         return None, []
+    name = f"{form.first_name.data} {form.last_name.data or ''}"
     duplicates = lead_services.possible_duplicates(
-        sandbox, form.email.data, form.company.data, exclude_lead=lead.id if lead else None
+        sandbox,
+        form.email.data,
+        form.company.data,
+        exclude_lead=lead.id if lead else None,
+        name=name,
     )
-    fresh = lead is None or (form.email.data, form.company.data) != (lead.email, lead.company)
+    fresh = lead is None or (form.email.data, form.company.data, name.strip()) != (
+        lead.email,
+        lead.company,
+        lead.name,
+    )
     if duplicates and fresh and form.confirm_duplicate.data != "1":
         form.confirm_duplicate.data = "1"
         return None, duplicates
@@ -89,6 +99,22 @@ def lead_edit(lead_id: int):
     )
 
 
+def _conversion_form(sandbox, lead: Lead, form: ConvertForm | None):
+    """The convert form, offering the accounts and people the duplicate check finds; with
+    those choices as (value, kind, record) for the page."""
+    if form is None:
+        suggested_name = f"{lead.company}: " if lead.company else ""
+        form = ConvertForm(formdata=None, opportunity_name=suggested_name)
+    found = []
+    if lead.status_role not in ("converted", "dead"):
+        found = [
+            (f"{kind}-{record.id}", kind, record)
+            for kind, record in lead_services.conversion_choices(sandbox, lead)
+        ]
+    form.into.choices += [(value, record.name) for value, _kind, record in found]
+    return form, found
+
+
 def lead_page(
     sandbox,
     lead: Lead,
@@ -100,7 +126,7 @@ def lead_page(
     status_saved: bool = False,
 ):
     """A lead with its status, conversion form and notes; failed forms keep their errors."""
-    suggested_name = f"{lead.company}: " if lead.company else ""
+    convert_form, conversion_choices = _conversion_form(sandbox, lead, convert_form)
     return render(
         "sandbox/lead.html",
         "sandbox/_lead_status.html",
@@ -109,7 +135,8 @@ def lead_page(
         lead=lead,
         notes=queries.timeline(sandbox, "lead", lead.id),
         status_form=status_form or LeadStatusForm(formdata=None, obj=lead),
-        convert_form=convert_form or ConvertForm(formdata=None, opportunity_name=suggested_name),
+        convert_form=convert_form,
+        conversion_choices=conversion_choices,
         note_form=form or ActivityForm(formdata=None),
         status_saved=status_saved,
     )
@@ -139,17 +166,22 @@ def lead_status(lead_id: int):
 
 @bp.post("/leads/<int:lead_id>/convert")
 def lead_convert(lead_id: int):
-    """Turn the lead into a customer, and optionally an opportunity, linked back to it.
+    """Turn the lead into an account and a contact (new, or found by the duplicate check),
+    and optionally a deal, linked back to it. Another sandbox's record is not found (404).
 
     Over 20 lines: the service takes each field by name, one a line, and where to go next
-    depends on whether an opportunity was made.
+    depends on whether a deal was made.
     """
     sandbox = my_sandbox()
     lead = load_or_404(Lead, lead_id, sandbox)
     form = ConvertForm()
+    kind, record_id = form.target()
+    existing = load_or_404(Customer, record_id, sandbox) if record_id is not None else None
     if form.validate():
         with transaction(form) as saved:
-            customer, opportunity = lead_services.convert_lead(
+            if not kind:
+                raise SandboxError(_("Choose what the lead becomes."), "into")
+            made = lead_services.convert_lead(
                 sandbox,
                 current_user,
                 lead,
@@ -158,12 +190,26 @@ def lead_convert(lead_id: int):
                 amount=str(form.amount.data if form.amount.data is not None else ""),
                 stage=form.stage.data,
                 close_date=form.close_date.data,
+                into=kind,
+                existing=existing,
             )
         if saved:
-            flash(_("Converted: %(name)s is now a customer.", name=customer.name), "success")
-            if opportunity is not None:
+            flash(_converted_message(made), "success")
+            if made.opportunity is not None:
                 return redirect(
-                    url_for("sandbox.opportunity_detail", opportunity_id=opportunity.id)
+                    url_for("sandbox.opportunity_detail", opportunity_id=made.opportunity.id)
                 )
-            return redirect(url_for("sandbox.customer_detail", customer_id=customer.id))
+            return redirect(url_for("sandbox.customer_detail", customer_id=made.account.id))
     return lead_page(sandbox, lead, status=422, convert_form=form)
+
+
+def _converted_message(made: lead_services.Conversion) -> str:
+    if not made.existing:
+        return _("Converted: %(name)s is now a customer.", name=made.contact.name)
+    if made.account.id == made.contact.id:
+        return _("Converted: the lead is linked to %(name)s.", name=made.contact.name)
+    return _(
+        "Converted: %(name)s is linked to %(account)s.",
+        name=made.contact.name,
+        account=made.account.name,
+    )

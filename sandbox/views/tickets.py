@@ -30,25 +30,33 @@ from sandbox.models import (
     Ticket,
     get_in_sandbox,
 )
+from sandbox.remembered import list_filters
 from sandbox.services import tickets as ticket_services
 from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
 
 
 @bp.get("/tickets")
 def ticket_queue():
-    """Open tickets by their next SLA deadline on the sandbox clock, overdue ones first."""
+    """Open tickets by their next SLA deadline on the sandbox clock, overdue ones first;
+    filtered by status, assignee, category, priority and opening date (remembered)."""
     sandbox = my_sandbox()
-    filters = queries.TicketFilters.from_args(request.args)
+    staff = queries.colleagues(sandbox)
+    ids = {c.id for c in staff}
+    filters = list_filters("tickets", lambda args: queries.TicketFilters.from_args(args, ids))
     page = queries.ticket_queue(sandbox, filters, page_number())
+    profile = profiles.active()
     return render(
         "sandbox/tickets.html",
         "sandbox/_ticket_rows.html",
         sandbox=sandbox,
         page=page,
         filters=filters,
-        categories=profiles.active().codes("category"),
+        staff=staff,
+        statuses=profile.codes("ticket_status"),
+        categories=profile.codes("category"),
+        priorities=profile.codes("priority"),
         customers=queries.names_of(Customer, [t.customer_id for t in page.items], sandbox),
-        owners=queries.names_of(Colleague, [t.assignee_id for t in page.items], sandbox),
+        owners={c.id: c.name for c in staff},
     )
 
 

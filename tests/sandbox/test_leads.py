@@ -54,13 +54,17 @@ def test_lead_is_logged_qualified_noted_and_converted(client, sandbox):
     )
     assert response.status_code == 302
     db.session.refresh(lead)
+    # A lead with a company becomes a company account with the person as its contact.
     customer = db.session.get(Customer, lead.converted_customer_id)
+    contact = db.session.get(Customer, lead.converted_contact_id)
     opportunity = db.session.get(Opportunity, lead.converted_opportunity_id)
     assert lead.status == "converted"
-    assert (customer.first_name, customer.email, customer.lead_id) == (
+    assert (customer.is_company, customer.company) == (True, "Harbour Bakeries")
+    assert (contact.first_name, contact.email, contact.lead_id, contact.company_id) == (
         "Imran",
         LEAD["email"],
         lead.id,
+        customer.id,
     )
     assert customer.sandbox_id == opportunity.sandbox_id == sandbox.id
     assert (opportunity.amount, opportunity.lead_id, opportunity.customer_id) == (
@@ -68,6 +72,7 @@ def test_lead_is_logged_qualified_noted_and_converted(client, sandbox):
         lead.id,
         customer.id,
     )
+    assert opportunity.contact_id == contact.id
     assert response.headers["Location"].endswith(f"/sandbox/opportunities/{opportunity.id}")
     assert events(sandbox, "lead.") == [
         "lead.created",
@@ -76,11 +81,17 @@ def test_lead_is_logged_qualified_noted_and_converted(client, sandbox):
         "lead.converted",
     ]
     converted = last_event(sandbox, "lead.converted")
-    assert converted.data == {"customer": customer.id, "opportunity": opportunity.id}
-    # The profile links back to the lead; the lead page to both.
-    assert f"/sandbox/leads/{lead.id}" in client.get(f"/sandbox/customers/{customer.id}").text
+    assert converted.data == {
+        "customer": customer.id,
+        "contact": contact.id,
+        "opportunity": opportunity.id,
+        "existing": False,
+    }
+    # The contact's profile links back to the lead; the lead page to all three.
+    assert f"/sandbox/leads/{lead.id}" in client.get(f"/sandbox/customers/{contact.id}").text
     links = client.get(f"/sandbox/leads/{lead.id}").text
     assert f"/sandbox/customers/{customer.id}" in links
+    assert f"/sandbox/customers/{contact.id}" in links
     assert f"/sandbox/opportunities/{opportunity.id}" in links
 
     # A converted lead cannot be converted again, and nothing more is created.
