@@ -56,6 +56,7 @@ ROUTES = [
         Opportunity,
         {"stage": "proposal", "from_board": "1"},
     ),
+    ("POST", "/sandbox/opportunities/{}/edit", Opportunity, {"name": "x", "next_step": "x"}),
     ("GET", "/sandbox/tickets/{}", Ticket, None),
     *[
         ("POST", f"/sandbox/tickets/{{}}/{action}", Ticket, data)

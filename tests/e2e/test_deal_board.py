@@ -1,0 +1,85 @@
+"""The pipeline board in a real browser: a deal dragged to the next stage, the column totals
+redrawn in place; then the deal's next step edited on its page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal.extensions import db
+from sandbox.models import Opportunity
+from sandbox.services import get_or_create_sandbox
+from tests.e2e.conftest import login
+
+
+def _drag(page, source, target) -> None:
+    """Drag with the mouse in small steps, as a person does (SortableJS follows the moves)."""
+    start, end = source.bounding_box(), target.bounding_box()
+    page.mouse.move(start["x"] + 10, start["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 20, start["y"] + 20, steps=5)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 10, steps=20)
+    page.mouse.up()
+
+
+def test_drag_a_deal_to_the_next_stage_then_edit_its_next_step(page, make, app_ctx):
+    learner = make.user(roles=("learner",))
+    sandbox = get_or_create_sandbox(learner)
+    deal = db.session.scalar(
+        select(Opportunity).where(
+            Opportunity.sandbox_id == sandbox.id, Opportunity.stage.not_like("closed%")
+        )
+    )
+    deal.stage, deal.amount, deal.name = "prospecting", Decimal("123456"), "Dragged deal"
+    db.session.commit()
+    login(page, learner)
+
+    page.set_viewport_size({"width": 1600, "height": 1000})  # every column side by side
+    page.goto("/sandbox/opportunities")
+    qualification = page.locator('section[data-stage="qualification"]')
+    total_before = qualification.get_by_test_id("stage-total").inner_text()
+    card = page.locator(f'[data-opportunity="{deal.id}"]')
+    with page.expect_response(lambda response: response.url.endswith("/stage")) as moved:
+        _drag(
+            page, card.locator(".text-body-secondary").first, qualification.locator("[data-cards]")
+        )
+    assert moved.value.status == 200
+    expect(qualification.locator(f'[data-opportunity="{deal.id}"]')).to_be_visible()
+    expect(qualification.get_by_test_id("stage-total")).not_to_have_text(total_before)
+    expect(qualification.get_by_test_id("stage-total")).to_contain_text("$")
+    db.session.refresh(deal)
+    assert deal.stage == "qualification"
+
+    # The keyboard way still works on the redrawn board, and dragging works after it.
+    card.get_by_role("combobox").select_option("proposal")
+    with page.expect_response(lambda response: response.url.endswith("/stage")):
+        card.get_by_role("button", name="Move").click()
+    proposal = page.locator('section[data-stage="proposal"]')
+    expect(proposal.locator(f'[data-opportunity="{deal.id}"]')).to_be_visible()
+    with page.expect_response(lambda response: response.url.endswith("/stage")):
+        _drag(
+            page, card.locator(".text-body-secondary").first, qualification.locator("[data-cards]")
+        )
+    expect(qualification.locator(f'[data-opportunity="{deal.id}"]')).to_be_visible()
+    db.session.refresh(deal)
+    assert deal.stage == "qualification"
+
+    # Dropped on Closed Lost with no reason given: refused, the card back where it was.
+    page.once("dialog", lambda dialog: dialog.accept(""))
+    lost = page.locator('section[data-stage="closed_lost"]')
+    with page.expect_response(lambda response: response.url.endswith("/stage")) as refused:
+        _drag(page, card.locator(".text-body-secondary").first, lost.locator("[data-cards]"))
+    assert refused.value.status == 422
+    expect(page.get_by_role("alert")).to_have_text("Say why the deal was won or lost.")
+    expect(qualification.locator(f'[data-opportunity="{deal.id}"]')).to_be_visible()
+
+    # The deal's page: its next step edited, the history showing the move and the edit.
+    qualification.get_by_role("link", name="Dragged deal").click()
+    page.get_by_label("Next step").fill("Book a demo with the buyer")
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_test_id("next-step")).to_have_text("Book a demo with the buyer")
+    history = page.get_by_test_id("stage-history")
+    expect(history).to_contain_text("Moved from Prospecting")
+    expect(history).to_contain_text("Edited: Next step")
