@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -258,3 +259,23 @@ def test_a_refused_board_move_keeps_the_card_and_says_why(client, sandbox, deal)
     assert 'role="alert">Say why the deal was won or lost.' in response.text
     column = response.text[response.text.index('data-stage="qualification"') :]
     assert f'data-opportunity="{deal.id}"' in column[: column.index("</section>")]
+
+
+@pytest.mark.parametrize(("locale", "grouped"), [("en", "123,456.00"), ("hi", "1,23,456.00")])
+def test_every_amount_on_deal_pages_is_in_the_configured_currency(
+    app, monkeypatch, client, sandbox, deal, locale, grouped
+):
+    """The board, a deal (its history too) and the reports: PKR, grouped as the locale does."""
+    monkeypatch.setitem(app.config, "CURRENCY", "PKR")
+    client.post("/language", data={"locale": locale})
+    client.post(
+        f"/sandbox/opportunities/{deal.id}/edit", data=_form(sandbox, deal, amount="123456")
+    )
+    client.post(f"/sandbox/opportunities/{deal.id}/stage", data={"stage": "proposal"})
+    for url in ("/sandbox/opportunities", f"/sandbox/opportunities/{deal.id}", "/sandbox/reports"):
+        page = client.get(url).text
+        amounts = re.findall(r"<bdi>([^<]*\d[^<]*)</bdi>", page)
+        assert amounts and all(a.startswith("PKR") for a in amounts), (url, amounts)
+        assert "$" not in page.split("<main", 1)[-1], url
+    page = client.get(f"/sandbox/opportunities/{deal.id}").text
+    assert f"<bdi>PKR{grouped}</bdi>" in page  # Babel writes PKR with no space in en and hi
