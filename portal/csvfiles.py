@@ -5,18 +5,31 @@ return could run as a formula in Excel or LibreOffice (CSV injection, as OWASP d
 it), so it is written with a leading single quote and stays text. Numbers are written as
 numbers, dates and times in ISO form, True and False as yes and no.
 
-`reader` opens an uploaded file in the dialect it appears to use (comma, semicolon or
-tab, as spreadsheets save them).
+`decode` reads an uploaded file's bytes as text: UTF-8 with or without a byte-order mark
+(Excel's "CSV UTF-8"), or UTF-16 with its byte-order mark (Excel's "Unicode Text"). Any
+other encoding (cp1252, Latin-1, ...) is refused with a fix-it message rather than guessed:
+a single-byte file decodes as something in every code page, so a guess would store wrong
+letters without a word. `reader` opens the text in the dialect it appears to use (comma,
+semicolon or tab, as spreadsheets save them).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable
 from datetime import date
 
+from flask_babel import gettext as _
+
+from portal.domain import DomainError
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters no spreadsheet writes into a CSV (tab and line breaks are allowed):
+# a NUL makes PostgreSQL refuse the row and SQLite store it silently.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def safe_cell(value: object) -> str | int | float:
@@ -48,3 +61,31 @@ def reader(text: str):
     except csv.Error:
         dialect = csv.excel
     return csv.reader(io.StringIO(text), dialect)
+
+
+def decode(raw: bytes, field: str = "file") -> str:
+    """An uploaded CSV's text, or a DomainError on `field` saying how to save it instead."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif b"\x00" in raw:
+        raise DomainError(_("This is not a CSV file: it holds binary data."), field)
+    else:
+        encoding = "utf-8-sig"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise DomainError(
+            _("The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again."), field
+        ) from exc
+    found = CONTROL_CHARACTERS.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise DomainError(
+            _(
+                "Line %(line)d holds a control character (such as a NUL byte) that a CSV "
+                "file cannot contain. Save the file again as 'CSV UTF-8'.",
+                line=line,
+            ),
+            field,
+        )
+    return text
