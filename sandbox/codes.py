@@ -91,6 +91,7 @@ EVENT_VERBS = (
     "automation.updated",
     "outbox.sent",
     "report.viewed",
+    "import.completed",
 )
 
 # Events whose "from" and "to" hold codes, and the group they draw from.

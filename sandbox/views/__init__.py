@@ -11,6 +11,7 @@ from sandbox.views import (  # noqa: F401
     customers,
     duplicates,
     home,
+    imports,
     leads,
     opportunities,
     reports,

@@ -283,6 +283,13 @@ MATRIX = [
     Route("POST", "/sandbox/automations/<int:automation_id>", PRACTICE, ok=VIEW_RAN),
     Route("GET", "/sandbox/outbox", PRACTICE),
     Route("GET", "/sandbox/reports", PRACTICE),
+    Route("GET", "/sandbox/import", PRACTICE),
+    Route("POST", "/sandbox/import", PRACTICE, ok=VIEW_RAN),
+    Route("GET", "/sandbox/import/sample.csv", PRACTICE),
+    # No upload or import under these in a fresh sandbox: the view ran and found nothing.
+    Route("GET", "/sandbox/import/<token>", PRACTICE, ok=404),
+    Route("POST", "/sandbox/import/<token>", PRACTICE, ok=404),
+    Route("GET", "/sandbox/import/done/<int:event_id>", PRACTICE, ok=404),
 ]
 
 
@@ -417,8 +424,10 @@ class World:
             return "customer"
         if name == "action":
             return "pending"
-        if name in ("record_key", "check_key"):
+        if name in ("record_key", "check_key", "token"):
             return "nothing-here"
+        if name == "event_id":
+            return "0"
         if name in ROLLOUT_RECORDS:
             return str(getattr(self.rollout, ROLLOUT_RECORDS[name]).id)
         if name == "table":

@@ -119,6 +119,7 @@ EVENT_LABELS = {
     "automation.updated": _l("An automation was changed"),
     "outbox.sent": _l("An automation sent an email"),
     "report.viewed": _l("A report was opened"),
+    "import.completed": _l("A CSV file was imported"),
 }
 # What each event's data holds (as sandbox.services logs it): what event conditions compare.
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -147,6 +148,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "automation.updated": ("trigger", "active"),
     "outbox.sent": ("customer", "trigger", "automation"),
     "report.viewed": ("report",),
+    "import.completed": ("records", "imported", "skipped"),
 }
 EVENT_FIELD_LABELS = {
     "generation": _l("Times reset"),
@@ -177,6 +179,9 @@ EVENT_FIELD_LABELS = {
     "active": _l("Active"),
     "automation": _l("Automation"),
     "report": _l("Report"),
+    "records": _l("Kind of records"),
+    "imported": _l("Records imported"),
+    "skipped": _l("Rows skipped"),
 }
 SLA_LABELS = {"first_response": _l("First response"), "resolution": _l("Resolution")}
 # Fields that hold a date or a time: the builder offers "3 years before the sandbox's today".
