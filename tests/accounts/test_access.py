@@ -283,6 +283,10 @@ MATRIX = [
     Route("POST", "/sandbox/automations/<int:automation_id>", PRACTICE, ok=VIEW_RAN),
     Route("GET", "/sandbox/outbox", PRACTICE),
     Route("GET", "/sandbox/reports", PRACTICE),
+    Route("GET", "/sandbox/duplicates", PRACTICE),
+    # No records named: the merge screen sends the learner back to the list.
+    Route("GET", "/sandbox/duplicates/<any(customer, lead):entity>/merge", PRACTICE, ok=302),
+    Route("POST", "/sandbox/duplicates/<any(customer, lead):entity>/merge", PRACTICE, ok=VIEW_RAN),
     Route("GET", "/sandbox/import", PRACTICE),
     Route("POST", "/sandbox/import", PRACTICE, ok=VIEW_RAN),
     Route("GET", "/sandbox/import/sample.csv", PRACTICE),
@@ -420,7 +424,7 @@ class World:
             return str(self.make.department("Empty department").id)
         if name in SANDBOX_IDS:
             return str(self.sandbox_record(SANDBOX_IDS[name]))
-        if name == "parent":
+        if name in ("parent", "entity"):
             return "customer"
         if name == "action":
             return "pending"
