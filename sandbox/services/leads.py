@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, select
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -216,26 +216,27 @@ def conversion_choices(sandbox: Sandbox, lead: Lead) -> list[tuple[str, Customer
     """What the duplicate check offers to convert into: ("account", a company account) for
     each company found or worked for by someone found, ("person", a person) for each person.
 
-    A fixed number of queries: the duplicates, then the companies their people work for.
+    A fixed number of queries: the duplicate check's, then one for the records.
     """
     ids = [
         d.id
         for d in possible_duplicates(sandbox, lead.email, lead.company, name=lead.name)
         if d.entity == "customer"
     ]
-    found = _customers(sandbox, ids)
-    companies = _customers(sandbox, {c.company_id for c in found if c.company_id} - set(ids))
-    accounts = sorted((c for c in found + companies if c.is_company), key=lambda c: c.id)
-    people = [c for c in found if not c.is_company]
+    # The customers found and the companies their people work for, in one query.
+    works_for = (
+        select(Customer.company_id)
+        .where(Customer.sandbox_id == sandbox.id, Customer.id.in_(ids))
+        .correlate(None)
+    )
+    rows = db.session.scalars(
+        scoped(Customer, sandbox)
+        .where(or_(Customer.id.in_(ids), Customer.id.in_(works_for)))
+        .order_by(Customer.id)
+    ).all()
+    accounts = [c for c in rows if c.is_company]
+    people = [c for c in rows if not c.is_company and c.id in ids]
     return [(INTO_ACCOUNT, c) for c in accounts] + [(INTO_PERSON, c) for c in people]
-
-
-def _customers(sandbox: Sandbox, ids) -> list[Customer]:
-    """This sandbox's customers with these ids, by id (no query for none)."""
-    if not ids:
-        return []
-    query = scoped(Customer, sandbox).where(Customer.id.in_(ids)).order_by(Customer.id)
-    return list(db.session.scalars(query))
 
 
 def _new_person(sandbox: Sandbox, lead: Lead, company: Customer | None) -> Customer:
