@@ -1,7 +1,8 @@
 """What the exercise editor's templates read, under the names they use.
 
-The lesson page passes `vocabulary` (the check and setup forms' lists and helpers) and
-`solution_forms` (the step forms'); each gathers the names its templates call.
+The lesson page passes `vocabulary` (the task, check and setup forms' lists and helpers,
+and the forms filled from the draft) and `solution_forms` (the step forms'); each gathers
+the names its templates call.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from portal.authoring.exercise import (
     checks,
     conditions,
     entities,
+    forms,
     labels,
     step_form,
     steps,
 )
 
 VOCABULARY = SimpleNamespace(
+    text_form=forms.text_form,
+    setup_form=forms.setup_form,
     ENTITY_FIELDS=entities.ENTITY_FIELDS,
     SETUP_FIELDS=entities.SETUP_FIELDS,
     TARGET_ENTITIES=entities.TARGET_ENTITIES,

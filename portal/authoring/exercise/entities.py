@@ -65,7 +65,7 @@ def show_value(value) -> str:
 
 
 def check_value(
-    codes: tuple[str, ...] | None, field: str, value, setup_keys: set[str], where: str = "fields"
+    codes: tuple[str, ...] | None, field: str, value, setup_keys: set[str], where: str | None
 ) -> None:
     """A plain or linked value is a known setup key, a listed code or a relative date."""
     if isinstance(value, dict) and "setup" in value:
@@ -112,18 +112,24 @@ def relative_parts(value) -> tuple[str, str, str] | None:
     return amount or "0", unit, "after" if sign == "+" else "before"
 
 
-def relative_value(amount: str, unit: str, direction: str) -> str:
-    """The date control's values as stored: 3, "y", "before" -> "@today-3y"."""
+def relative_value(amount: str, unit: str, direction: str, control: str | None = None) -> str:
+    """The date control's values as stored: 3, "y", "before" -> "@today-3y".
+
+    A refusal names the control's field at fault (<control>-unit or -amount) when given.
+    """
     amount = amount.strip()
     if unit not in RELATIVE_UNITS or direction not in DIRECTIONS:
-        raise AuthoringError(_("Choose days, weeks, months or years, before or after."), "fields")
+        raise AuthoringError(
+            _("Choose days, weeks, months or years, before or after."),
+            f"{control}-unit" if control else None,
+        )
     if parse_count(amount, RELATIVE_MAXIMUM[unit]) is None:
         raise AuthoringError(
             _(
                 "Give a whole number for the date, from 0 to %(max)s.",
                 max=format_decimal(RELATIVE_MAXIMUM[unit]),
             ),
-            "fields",
+            f"{control}-amount" if control else None,
         )
     base = "@now" if unit == "h" else "@today"
     if int(amount) == 0:

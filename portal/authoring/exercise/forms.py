@@ -30,6 +30,8 @@ from wtforms.validators import Length
 from portal.authoring.exercise.actions import ACTIONS, MAX_ACTIONS
 from portal.authoring.exercise.checks import MAX_EVENTS
 from portal.authoring.exercise.conditions import MAX_DEPTH, MAX_ROWS
+from portal.authoring.exercise.entities import relative_parts, show_value
+from portal.authoring.exercise.labels import TIME_FIELDS
 from portal.forms import PortalForm
 
 # What any one value may hold. Shorter limits are the readers' rules, with their own messages
@@ -132,6 +134,18 @@ class ExerciseTextForm(BuilderForm):
     hints = TextAreaField(default="")
 
 
+def text_form(lesson) -> ExerciseTextForm:
+    """The task form filled from the draft's exercise `lesson`."""
+    data = {
+        "title": lesson.title,
+        "minutes": str(lesson.minutes),
+        "required": "y" if lesson.required else "",
+        "task": lesson.body,
+        "hints": "\n".join(lesson.content.get("hints", [])),
+    }
+    return ExerciseTextForm(formdata=None, meta={"csrf": False}, data=data)
+
+
 class SetupRow(Form):
     """One field of a setup record; a date may come from the date control instead."""
 
@@ -140,6 +154,9 @@ class SetupRow(Form):
     amount = _text()
     unit = _text()
     direction = _text()
+
+
+ROW_TEMPLATE = "__row__"  # the number app.js gives a row that "Add a row" copies
 
 
 class SetupForm(BuilderForm):
@@ -151,6 +168,40 @@ class SetupForm(BuilderForm):
         """(name, value, amount, unit, direction) of each row, as save_setup_record takes them."""
         names = ("name", "value", "amount", "unit", "direction")
         return [tuple(row.form[name].data or "" for name in names) for row in self.field]
+
+    def with_blank_row(self) -> SetupForm:
+        """The form with an empty row at the end to fill in (the way to add one without
+        JavaScript), unless its last row is empty already or there is no room."""
+        last = self.field.entries[-1].form if self.field.entries else None
+        filled = last is None or any(field.data for field in last)
+        if filled and len(self.field.entries) < MAX_ROWS:
+            self.field.append_entry()
+        return self
+
+    @staticmethod
+    def blank_row() -> SetupRow:
+        """The row "Add a row" copies, numbered ROW_TEMPLATE (app.js numbers it)."""
+        return SetupRow(prefix=f"field-{ROW_TEMPLATE}-")
+
+
+def setup_form(record: dict | None = None) -> SetupForm:
+    """The setup form for a stored record (a new one when None), with an empty row to fill.
+
+    A date one step from the sandbox's today shows in the date control, not as @today-3y.
+    """
+    rows = []
+    for name, value in (record or {}).get("fields", {}).items():
+        parts = relative_parts(value) if name in TIME_FIELDS else None
+        row = {"name": name, "value": "" if parts else show_value(value)}
+        if parts:
+            row.update(zip(("amount", "unit", "direction"), parts, strict=True))
+        rows.append(row)
+    data = {
+        "record_key": (record or {}).get("key", ""),
+        "entity": (record or {}).get("entity", ""),
+        "field": rows,
+    }
+    return SetupForm(formdata=None, meta={"csrf": False}, data=data).with_blank_row()
 
 
 EventForm = type(

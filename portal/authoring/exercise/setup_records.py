@@ -32,7 +32,8 @@ def save_setup_record(
     """Add or replace one record the exercise injects into the learner's sandbox.
 
     Each of `fields` is (name, value) or (name, value, amount, unit, direction), the last
-    three from the date control ("3 years before the sandbox's today").
+    three from the date control ("3 years before the sandbox's today"). A refusal names the
+    form field at fault: row i's are field-<i>-name, -value, -amount and -unit.
     """
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
@@ -43,14 +44,15 @@ def save_setup_record(
     setup = lesson.content.setdefault("setup", [])
     others = {r["key"] for r in setup if r["key"] != record_key}
     parsed: dict = {}
-    for name, text, *relative in fields:
+    for i, (name, text, *relative) in enumerate(fields):
+        row = f"field-{i}"
         if relative and relative[0].strip():
             if text.strip():
                 raise AuthoringError(
                     _("Give '%(field)s' a date or a value, not both.", field=field_name(name)),
-                    "fields",
+                    f"{row}-value",
                 )
-            text = relative_value(*relative)
+            text = relative_value(*relative, control=row)
         if not name and not text.strip():
             continue
         if name not in (*ENTITY_FIELDS[entity], "created_at"):
@@ -60,22 +62,29 @@ def save_setup_record(
                     entity=label(ENTITY_LABELS, entity),
                     field=name,
                 ),
-                "fields",
+                f"{row}-name",
+            )
+        if name in parsed:
+            raise AuthoringError(
+                _("'%(field)s' is set twice: one row per field.", field=field_name(name)),
+                f"{row}-name",
             )
         if not text.strip():
-            raise AuthoringError(_("Give '%(field)s' a value.", field=field_name(name)), "fields")
+            raise AuthoringError(
+                _("Give '%(field)s' a value.", field=field_name(name)), f"{row}-value"
+            )
         value = parse_value(text)
-        check_value(CODES.get((entity, name)), name, value, others)
+        check_value(CODES.get((entity, name)), name, value, others, f"{row}-value")
         parsed[name] = value
     if not parsed:
-        raise AuthoringError(_("Fill in at least one field."), "fields")
+        raise AuthoringError(_("Fill in at least one field."), "field-0-name")
     existing = next((r for r in setup if r["key"] == record_key), None)
     if record_key and existing is None:
         raise AuthoringError(_("That setup record is not in this exercise."))
     key = record_key or unique_key(slugify(f"{entity}", entity), others)
     record = {"key": key, "entity": entity, "fields": parsed}
     others_entities = {r["key"]: r["entity"] for r in setup if r["key"] in others}
-    setup_record_in_format(record, others_entities, before=existing)
+    setup_record_in_format(record, others_entities, fields, before=existing)
     if existing is not None:
         setup[setup.index(existing)] = record
     else:

@@ -123,13 +123,35 @@ def _setup_problems(record: dict, setup: dict[str, str]) -> list[FieldProblem]:
     return _problems(SetupRecord, record, setup)
 
 
-def setup_record_in_format(record: dict, setup: dict[str, str], before: dict | None) -> None:
-    """Refuse a setup record the course format refuses (`setup`: the other records)."""
+def setup_field(problem: FieldProblem, names: list[str]) -> str | None:
+    """The setup form's field for a record's problem: the row of the field it is about
+    (its value, or its name when the record cannot have that field), else the kind.
+
+    `names` are the rows' field names in form order; the problem names the field in its
+    path ("fields", "email") or, for a field the record cannot set, in its message.
+    """
+    loc = problem.loc
+    if loc and loc[0] == "entity":
+        return "entity"
+    if len(loc) > 1 and loc[0] == "fields" and loc[1] in names:
+        return f"field-{names.index(loc[1])}-value"
+    for i, name in enumerate(names):
+        if name and f"'{name}'" in problem.message:
+            return f"field-{i}-name"
+    return None
+
+
+def setup_record_in_format(
+    record: dict, setup: dict[str, str], rows: list[tuple[str, ...]], before: dict | None
+) -> None:
+    """Refuse a setup record the course format refuses (`setup`: the other records), at the
+    field of `rows` (the form's rows, name first) at fault."""
     problems = _setup_problems(record, setup)
     if problems and before is not None:
         problems = _new(problems, _setup_problems(before, setup))
     if problems:
-        raise AuthoringError(problems[0].message, "fields")
+        names = [row[0] if row else "" for row in rows]
+        raise AuthoringError(problems[0].message, setup_field(problems[0], names))
 
 
 def step_field(problem: FieldProblem) -> str:

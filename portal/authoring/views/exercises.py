@@ -47,6 +47,7 @@ def _exercise_error(course: Course, key: str, form: BuilderForm, section: str, f
         failed=failed,
         submitted=values(form),
         errors=errors(form),
+        sent=form,
     )
 
 
@@ -102,6 +103,7 @@ def setup_save(slug: str, key: str):
         ),
         "setup",
         _("Setup record saved to the draft."),
+        failed=form.record_key.data or "new",
     )
 
 

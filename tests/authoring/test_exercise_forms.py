@@ -1,0 +1,160 @@
+"""The exercise builder's forms after a refused submit: every row comes back as it was sent,
+the message stands at the field at fault (tied to it for screen readers), nothing is saved."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.authoring.test_exercise_builder import _exercise
+from tests.authoring.test_exercise_round_trip import read_form
+
+
+@pytest.fixture
+def builder(author):
+    course = author.course(title="Practice")
+    key = author.lesson(course, "Handle the complaint", kind="exercise")
+    return course, f"/author/courses/{course.slug}/lessons/{key}"
+
+
+def _rows(*rows: tuple[str, ...]) -> dict[str, str]:
+    """Numbered setup rows: name, value, then for a relative date amount, unit, direction."""
+    keys = ("name", "value", "amount", "unit", "direction")
+    return {
+        f"field-{i}-{key}": text
+        for i, row in enumerate(rows)
+        for key, text in zip(keys, row, strict=False)
+    }
+
+
+def _control(html: str, name: str) -> str:
+    """The opening tag of the first control named `name`."""
+    match = re.search(rf'<(?:input|select|textarea)\b[^>]*\bname="{re.escape(name)}"[^>]*>', html)
+    assert match, f"no control named {name}"
+    return match.group(0)
+
+
+def assert_error_at(html: str, name: str, message: str) -> None:
+    """`message` stands at field `name`, which is marked invalid and points at it."""
+    tag = _control(html, name)
+    assert 'aria-invalid="true"' in tag and "is-invalid" in tag, tag
+    described = re.search(r'aria-describedby="([^"]+)"', tag)
+    assert described, tag
+    error = re.search(
+        rf'<div[^>]*id="{re.escape(described.group(1))}"[^>]*data-error-for="{re.escape(name)}"'
+        r"[^>]*>([^<]*)</div>",
+        html,
+    )
+    assert error, f"no error element for {name}"
+    assert message in error.group(1)
+
+
+def test_a_bad_setup_row_is_refused_at_its_field_and_every_row_comes_back(client, builder):
+    course, base = builder
+    rows = _rows(
+        ("first_name", "Sana"),
+        ("tier", "platinum-plus"),
+        ("email", "sana@example.test"),
+        ("birthday", "", "30", "y", "before"),
+    )
+    response = client.post(f"{base}/setup", data={"entity": "customer", **rows})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert_error_at(html, "field-1-value", "must be one of")
+    sent = read_form(html, "data-setup-form", "new")
+    assert {k: v for k, v in sent.items() if k in rows} == rows
+    assert sent["entity"] == "customer"
+    assert sent["field-4-name"] == sent["field-4-value"] == ""  # a row to add one more
+    for name in ("field-0-value", "field-2-value", "entity"):
+        assert "aria-invalid" not in _control(html, name)
+    assert _exercise(course).content.get("setup", []) == []
+
+    rows["field-1-value"] = "gold"
+    response = client.post(f"{base}/setup", data={"entity": "customer", **rows})
+    assert response.status_code == 302
+    (record,) = _exercise(course).content["setup"]
+    assert record["fields"] == {
+        "first_name": "Sana",
+        "tier": "gold",
+        "email": "sana@example.test",
+        "birthday": "@today-30y",
+    }
+
+
+@pytest.mark.parametrize(
+    ("rows", "field", "message"),
+    [
+        ((("first_name", "Sana"), ("shoe_size", "9")), "field-1-name", "no field &#39;shoe_size"),
+        (
+            (("first_name", "Sana"), ("first_name", "Ali")),
+            "field-1-name",
+            "&#39;First name&#39; is set twice",
+        ),
+        ((("first_name", "Sana"), ("email", "")), "field-1-value", "Give &#39;Email&#39; a value"),
+        (
+            (("birthday", "", "three", "y", "before"),),
+            "field-0-amount",
+            "Give a whole number for the date",
+        ),
+        (
+            (("birthday", "", "3", "fortnights", "before"),),
+            "field-0-unit",
+            "Choose days, weeks, months or years",
+        ),
+        ((("birthday", "@today", "3", "y", "before"),), "field-0-value", "a date or a value"),
+        ((("", ""),), "field-0-name", "Fill in at least one field."),
+    ],
+)
+def test_each_setup_refusal_stands_at_its_row(client, builder, rows, field, message):
+    course, base = builder
+    response = client.post(f"{base}/setup", data={"entity": "customer", **_rows(*rows)})
+    assert response.status_code == 422
+    assert_error_at(response.get_data(as_text=True), field, message)
+    assert _exercise(course).content.get("setup", []) == []
+
+
+def test_a_refused_edit_of_a_stored_record_reopens_it_as_sent(client, builder):
+    course, base = builder
+    client.post(f"{base}/setup", data={"entity": "customer", **_rows(("first_name", "Sana"))})
+    sent = {"record_key": "customer", "entity": "customer"} | _rows(
+        ("first_name", "Sana Mir"), ("works_for", "setup:nobody")
+    )
+    response = client.post(f"{base}/setup", data=sent)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'<details[^>]*data-setup="customer"[^>]*\bopen\b', html)
+    assert_error_at(html, "field-1-value", "not a setup record")
+    shown = read_form(html, "data-setup-form", "customer")
+    assert shown["field-0-value"] == "Sana Mir" and shown["field-1-value"] == "setup:nobody"
+    assert read_form(html, "data-setup-form", "new")["field-0-value"] == ""
+    (record,) = _exercise(course).content["setup"]
+    assert record["fields"] == {"first_name": "Sana"}
+
+
+def test_a_refused_task_keeps_what_was_typed(client, builder):
+    course, base = builder
+    response = client.post(
+        f"{base}/exercise",
+        data={"title": "Log the lead", "minutes": "12", "task": "", "hints": "Look left.\nRight."},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert_error_at(html, "task", "Describe the task.")
+    assert 'value="Log the lead"' in _control(html, "title")
+    assert 'value="12"' in _control(html, "minutes")
+    assert "Look left.\nRight.</textarea>" in html
+    assert _exercise(course).title == "Handle the complaint"
+
+
+def test_the_add_a_row_template_is_numbered_by_the_page_and_never_read_as_a_row(client, builder):
+    course, base = builder
+    html = client.get(base).get_data(as_text=True)
+    template = re.search(r"<template data-row-template>(.*?)</template>", html, re.S).group(1)
+    assert 'name="field-__row__-name"' in template and 'name="field-__row__-value"' in template
+    assert "Field __number__" in template
+    sent = read_form(html, "data-setup-form", "new") | {"field-0-name": "first_name"}
+    sent["field-0-value"] = "Sana"
+    response = client.post(f"{base}/setup", data=sent | {"entity": "customer"})
+    assert response.status_code == 302
+    assert _exercise(course).content["setup"][0]["fields"] == {"first_name": "Sana"}
