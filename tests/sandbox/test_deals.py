@@ -244,6 +244,8 @@ def test_closing_lost_and_won_needs_a_reason_and_shows_in_the_stage_history(
     assert len(rows) == 2  # newest first
     assert "Closed Lost" in rows[0] and "Moved from Proposal" in rows[0] and "0%" in rows[0]
     assert "Proposal" in rows[1] and "Moved from Qualification" in rows[1]
+    amount, chance = deal.amount, 50  # Proposal's probability in the EspoCRM profile
+    assert f"<bdi>${amount * chance / 100:,.2f}</bdi>" in rows[1]  # expected revenue
     assert learner.name in rows[0]
     assert "Went with a competitor" in page
     assert count(Opportunity, sandbox, Opportunity.id == deal.id) == 1
