@@ -65,15 +65,12 @@ def reader(text: str):
 
 def decode(raw: bytes, field: str = "file") -> str:
     """An uploaded CSV's text, or a DomainError on `field` saying how to save it instead."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif b"\x00" in raw:
-        raise DomainError(_("This is not a CSV file: it holds binary data."), field)
-    else:
-        encoding = "utf-8-sig"
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     try:
-        text = raw.decode(encoding)
+        text = raw.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
+        if b"\x00" in raw:
+            raise DomainError(_("This is not a CSV file: it holds binary data."), field) from exc
         raise DomainError(
             _("The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again."), field
         ) from exc

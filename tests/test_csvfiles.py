@@ -10,8 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 from portal.authoring.report import LearnerRow, Report, report_csv
-from portal.csvfiles import reader, safe_cell, to_csv
+from portal.csvfiles import decode, reader, safe_cell, to_csv
 from portal.dashboard.exports import learners_csv
+from portal.domain import DomainError
 from portal.rollout.readiness import LearnerEvidence
 
 HOSTILE = ['=HYPERLINK("http://evil.test")', "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"]
@@ -65,3 +66,31 @@ def test_to_csv_writes_a_header_then_safe_rows():
 def test_reader_reads_the_delimiter_a_spreadsheet_saved(delimiter):
     text = delimiter.join(["name", "email"]) + "\n" + delimiter.join(["Ann", "a@x.test"]) + "\n"
     assert list(reader(text)) == [["name", "email"], ["Ann", "a@x.test"]]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "name\nJosé\n".encode(),
+        "\ufeffname\nJosé\n".encode(),  # Excel's "CSV UTF-8"
+        "name\nJosé\n".encode("utf-16"),  # Excel's "Unicode Text", BOM first
+    ],
+    ids=["utf-8", "utf-8 with BOM", "utf-16"],
+)
+def test_decode_reads_what_spreadsheets_save(raw):
+    assert decode(raw) == "name\nJosé\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("name\nJosé\n".encode("cp1252"), "not UTF-8 text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
+        (b"name\nA\x00n\n", "Line 2 holds a control character"),
+    ],
+    ids=["cp1252", "binary", "NUL"],
+)
+def test_decode_refuses_other_files_on_the_named_field(raw, message):
+    with pytest.raises(DomainError, match=message) as refused:
+        decode(raw, "upload")
+    assert refused.value.field == "upload"

@@ -7,7 +7,6 @@ blank means learner). Headers are matched without regard to case, spaces or unde
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -24,6 +23,7 @@ from portal.accounts.services import (
     check_password_strength,
     hash_password,
 )
+from portal.domain import DomainError
 from portal.extensions import db
 
 REQUIRED_COLUMNS = ("name", "email")
@@ -66,32 +66,13 @@ class RosterReport:
         return [row for row in self.rows if row.action == "rejected"]
 
 
-# Control characters no spreadsheet writes into a CSV (tab and line breaks are allowed):
-# a NUL makes PostgreSQL refuse the row and SQLite store it silently.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def decode_upload(raw: bytes) -> str:
-    """UTF-8 text (a byte-order mark is allowed) without control characters; anything
-    else is refused."""
+    """UTF-8 or UTF-16 text without control characters (`csvfiles.decode`); anything
+    else is refused on the file field."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AccountError(
-            _("The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again."), "file"
-        ) from exc
-    found = CONTROL_CHARACTERS.search(text)
-    if found:
-        line = text.count("\n", 0, found.start()) + 1
-        raise AccountError(
-            _(
-                "Line %(line)d holds a control character (such as a NUL byte) that a CSV "
-                "file cannot contain. Save the file again as 'CSV UTF-8'.",
-                line=line,
-            ),
-            "file",
-        )
-    return text
+        return csvfiles.decode(raw, "file")
+    except DomainError as exc:
+        raise AccountError(exc.message, "file") from exc
 
 
 def _header_key(header: str) -> str:
