@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +12,7 @@ from sandbox import profiles, queries
 from sandbox.forms import ActivityForm, LeadForm, LeadStatusForm
 from sandbox.forms.leads import ConvertForm
 from sandbox.models import LEAD_SOURCES, Customer, Lead
+from sandbox.remembered import list_filters
 from sandbox.services import SandboxError
 from sandbox.services import leads as lead_services
 from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
@@ -19,14 +20,15 @@ from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
 
 @bp.get("/leads")
 def lead_list():
-    """Leads, newest first, with search and status and source filters (htmx live)."""
+    """Leads, newest first, with search, status, source, owner and date filters (htmx live,
+    remembered)."""
     sandbox = my_sandbox()
-    filters = queries.LeadFilters.from_args(request.args)
+    filters = list_filters("leads", queries.LeadFilters.from_args)
     return render(
         "sandbox/leads.html",
         "sandbox/_lead_rows.html",
         sandbox=sandbox,
-        page=queries.leads(sandbox, filters, page_number()),
+        page=queries.leads(sandbox, filters, page_number(), current_user.id),
         filters=filters,
         statuses=profiles.active().codes("lead_status"),
         sources=LEAD_SOURCES,
