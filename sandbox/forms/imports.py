@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired
 
 from portal.accounts.forms import MultiCheckboxField
 from portal.forms import PortalForm
-from sandbox.services.imports import FIELD_LABELS, FIELDS
+from sandbox.services.import_preview import FIELD_LABELS, FIELDS
 from sandbox.vocabulary import entity_label
 
 

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.rendering import attachment, render, render_form
 from sandbox.forms.imports import ImportUploadForm, review_form
 from sandbox.models import Customer, Lead, SandboxEvent, scoped
+from sandbox.services import import_preview
 from sandbox.services import imports as import_services
 from sandbox.views.base import bp, my_sandbox
 
@@ -58,7 +59,7 @@ def import_review(token: str):
     lines = [line for line, _cells in upload.rows]
     form = review_form(upload.entity, len(upload.header), lines)
     if not form.is_submitted():
-        form.columns.process(None, import_services.suggest_mapping(upload.entity, upload.header))
+        form.columns.process(None, import_preview.suggest_mapping(upload.entity, upload.header))
     elif form.validate() and request.form.get("action") == "import":
         with transaction(form) as saved:
             result = import_services.import_rows(
@@ -72,7 +73,7 @@ def import_review(token: str):
         if saved:
             flash(_("Imported %(count)d records.", count=len(result.ids)), "success")
             return redirect(url_for("sandbox.import_done", event_id=result.event_id))
-    preview = import_services.build_preview(sandbox, upload, form.columns.data)
+    preview = import_preview.build_preview(sandbox, upload, form.columns.data)
     status = 422 if form.errors or form.form_errors else 200
     return render(
         "sandbox/import_review.html",
@@ -82,8 +83,8 @@ def import_review(token: str):
         form=form,
         preview=preview,
         skipped=set(form.skip.data or ()),
-        field_labels=import_services.FIELD_LABELS,
-        match_reasons=import_services.MATCH_REASONS,
+        field_labels=import_preview.FIELD_LABELS,
+        match_reasons=import_preview.MATCH_REASONS,
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from sandbox.models import Customer, ImportUpload, Lead
-from sandbox.services import imports
+from sandbox.services import import_preview, imports
 from tests.sandbox.conftest import count, first, last_event
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sandbox" / "samples"
@@ -94,7 +94,7 @@ def test_the_suggested_mapping_reads_common_header_variants(client, sandbox):
         "Notes",
         "x",
     ]
-    assert imports.suggest_mapping("lead", header) == [
+    assert import_preview.suggest_mapping("lead", header) == [
         "first_name",
         "last_name",
         "company",
@@ -104,7 +104,7 @@ def test_the_suggested_mapping_reads_common_header_variants(client, sandbox):
         "description",
         "",
     ]
-    assert imports.suggest_mapping("customer", ["Name", "Date of birth", "Newsletter"]) == [
+    assert import_preview.suggest_mapping("customer", ["Name", "Date of birth", "Newsletter"]) == [
         "full_name",
         "birthday",
         "email_consent",
