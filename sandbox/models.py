@@ -275,7 +275,8 @@ class Automation(SandboxRow, db.Model):
 
 
 class OutboxEmail(SandboxRow, db.Model):
-    """An email the sandbox 'sent': it never leaves the machine."""
+    """An email the sandbox 'sent' (it never leaves the machine), or one an automation held
+    back, with the reason (a marketing email to someone without consent)."""
 
     __tablename__ = "sb_outbox"
     customer_id: Mapped[int | None] = mapped_column(Integer)
@@ -285,6 +286,8 @@ class OutboxEmail(SandboxRow, db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(String(OUTBOX_LIMIT))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Why it was not sent (a code of sandbox.codes.SKIP_REASONS); "" when it was sent.
+    skipped_reason: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
 class SalesTarget(SandboxRow, db.Model):

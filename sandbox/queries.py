@@ -71,7 +71,7 @@ def home_counts(sandbox: Sandbox, user_id: int) -> dict[str, int]:
                 Activity.done.is_(False),
                 Activity.id.in_(_mine(sandbox, user_id)),
             ).label("tasks"),
-            _count(OutboxEmail, sandbox).label("outbox"),
+            _count(OutboxEmail, sandbox, OutboxEmail.skipped_reason == "").label("outbox"),
         )
     ).one()
     return dict(row._mapping)

@@ -1,4 +1,9 @@
-"""Automations: templated emails on birthdays, purchase anniversaries and resolved tickets."""
+"""Automations: templated emails on birthdays, purchase anniversaries and resolved tickets.
+
+Birthday and anniversary emails are marketing (sandbox.codes.MARKETING_TRIGGERS): a
+customer who has not agreed to marketing email does not get them, and the outbox keeps
+the email as skipped, with the reason. A ticket-resolved email is service and goes to all.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from sqlalchemy import extract, select
 
 from portal.accounts.models import User
 from portal.extensions import db
+from sandbox.codes import MARKETING_TRIGGERS
 from sandbox.fill.text import SANDBOX_COMPANY
 from sandbox.models import (
     OUTBOX_LIMIT,
@@ -140,7 +146,13 @@ def _send(
     automation: Automation,
     customer: Customer,
     values: dict[str, str],
-) -> None:
+) -> bool:
+    """Put the email in the outbox: sent, or held back (marketing without consent).
+
+    Returns whether it was sent.
+    """
+    consent_needed = automation.trigger in MARKETING_TRIGGERS
+    skipped = "no_marketing_consent" if consent_needed and not customer.email_consent else ""
     values = {
         "first_name": customer.first_name,
         "last_name": customer.last_name,
@@ -156,19 +168,22 @@ def _send(
         sent_at=sandbox.clock,
         subject=render_template(automation.subject, values)[:200],
         body=render_template(automation.body, values)[:OUTBOX_LIMIT],
+        skipped_reason=skipped,
     )
     db.session.add(email)
     db.session.flush()
     log_event(
         sandbox,
         actor,
-        "outbox.sent",
+        "outbox.skipped" if skipped else "outbox.sent",
         "outbox_email",
         email.id,
         customer=customer.id,
         trigger=automation.trigger,
         automation=automation.id,
+        **({"reason": skipped} if skipped else {}),
     )
+    return not skipped
 
 
 def _active(sandbox: Sandbox, trigger: str) -> list[Automation]:
@@ -190,15 +205,15 @@ def _same_day(column, day: date):
 
 
 def run_due_automations(sandbox: Sandbox, actor: User) -> int:
-    """Send today's birthday and purchase-anniversary emails (sandbox today)."""
+    """Send today's birthday and purchase-anniversary emails (sandbox today); returns how
+    many were sent, not counting those held back for want of consent."""
     today = sandbox.today
     sent = 0
     for automation in _active(sandbox, "birthday"):
         for customer in db.session.scalars(
             scoped(Customer, sandbox).where(_same_day(Customer.birthday, today))
         ):
-            _send(sandbox, actor, automation, customer, {})
-            sent += 1
+            sent += _send(sandbox, actor, automation, customer, {})
     for automation in _active(sandbox, "purchase_anniversary"):
         rows = db.session.execute(
             select(Purchase, Customer, Product.name)
@@ -219,8 +234,8 @@ def run_due_automations(sandbox: Sandbox, actor: User) -> int:
         ).all()
         for purchase, customer, product in rows:
             years = today.year - purchase.purchased_on.year
-            _send(sandbox, actor, automation, customer, {"product": product, "years": str(years)})
-            sent += 1
+            extra = {"product": product, "years": str(years)}
+            sent += _send(sandbox, actor, automation, customer, extra)
     return sent
 
 

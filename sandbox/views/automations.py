@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.domain import transaction
@@ -21,6 +22,8 @@ from sandbox.services.automations import (
 )
 from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
 
+# Why an email was held back, as the outbox says it.
+SKIP_LABELS = {"no_marketing_consent": _l("no marketing consent")}
 # What the preview fills the merge fields with.
 SAMPLE = {
     "first_name": "Farah",
@@ -133,4 +136,5 @@ def outbox():
         page=page,
         q=q,
         customers=queries.names_of(Customer, [e.customer_id for e in page.items], sandbox),
+        skip_reasons=SKIP_LABELS,
     )

@@ -32,6 +32,7 @@ def test_lead_ticket_and_birthday_email(page, make, app_ctx):
     customer = db.session.scalar(select(Customer).where(Customer.sandbox_id == sandbox.id))
     customer.birthday = (sandbox.clock + timedelta(days=3)).date().replace(year=1988)
     customer.first_name = "Zarghuna"  # one of a kind, so the outbox shows her email once
+    customer.email_consent = True  # a birthday greeting is marketing: she agreed to it
     db.session.commit()
     login(page, learner)
     page.goto("/sandbox/")

@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from sandbox.models import Automation, Customer, OutboxEmail, Product, Purchase, Ticket
+from sandbox.models import (
+    Automation,
+    Customer,
+    OutboxEmail,
+    Product,
+    Purchase,
+    SandboxEvent,
+    Ticket,
+)
 from tests.sandbox.conftest import count, events, first, last_event
 
 BIRTHDAY = {
@@ -29,19 +37,24 @@ def _on(day: date, year: int) -> date:
     )
 
 
-def _sent_to(sandbox) -> list[int]:
+def _sent_to(sandbox, skipped: bool = False) -> list[int]:
+    """Who the outbox's emails went to (or, `skipped`, were held back from)."""
+    held = OutboxEmail.skipped_reason != ""
     return db.session.scalars(
         select(OutboxEmail.customer_id)
-        .where(OutboxEmail.sandbox_id == sandbox.id)
+        .where(OutboxEmail.sandbox_id == sandbox.id, held if skipped else ~held)
         .order_by(OutboxEmail.id)
     ).all()
 
 
-def _born_on(sandbox, day: date) -> list[int]:
+def _born_on(sandbox, day: date, consent: bool = True) -> list[int]:
+    """Who has a birthday on `day` and has (or, consent False, has not) agreed to marketing."""
     return [
         c.id
         for c in db.session.scalars(select(Customer).where(Customer.sandbox_id == sandbox.id))
-        if c.birthday and (c.birthday.month, c.birthday.day) == (day.month, day.day)
+        if c.birthday
+        and (c.birthday.month, c.birthday.day) == (day.month, day.day)
+        and c.email_consent == consent
     ]
 
 
@@ -49,6 +62,7 @@ def test_birthday_automation_fills_the_outbox_as_the_clock_moves(client, sandbox
     start = sandbox.clock
     customer = first(Customer, sandbox, Customer.is_company.is_(False))
     customer.birthday = _on((start + timedelta(days=3)).date(), 1990)
+    customer.email_consent = True
     db.session.commit()
     assert client.post("/sandbox/automations", data=BIRTHDAY).status_code == 302
 
@@ -77,6 +91,7 @@ def test_birthday_automation_fills_the_outbox_as_the_clock_moves(client, sandbox
 def test_purchase_anniversary_names_the_product_and_the_years(client, sandbox):
     start = sandbox.clock
     customer = first(Customer, sandbox, Customer.is_company.is_(False))
+    customer.email_consent = True
     product = first(Product, sandbox)
     db.session.add(
         Purchase(
@@ -200,3 +215,94 @@ def test_outbox_searches_by_customer(client, sandbox):
     page = client.get(f"/sandbox/outbox?q={customer.last_name}", headers={"HX-Request": "true"})
     assert "<html" not in page.text and customer.email in page.text
     assert "0 emails" in client.get("/sandbox/outbox?q=nobody-at-all").text
+
+
+def _two_born_tomorrow(sandbox) -> tuple[Customer, Customer]:
+    """One person who agreed to marketing email and one who did not, born tomorrow."""
+    agreed, refused = db.session.scalars(
+        select(Customer)
+        .where(Customer.sandbox_id == sandbox.id, Customer.is_company.is_(False))
+        .order_by(Customer.id)
+        .limit(2)
+    ).all()
+    for person, consent in ((agreed, True), (refused, False)):
+        person.birthday = _on((sandbox.clock + timedelta(days=1)).date(), 1980)
+        person.email_consent = consent
+    db.session.commit()
+    return agreed, refused
+
+
+def test_marketing_emails_skip_people_without_consent_and_the_outbox_says_why(client, sandbox):
+    agreed, refused = _two_born_tomorrow(sandbox)
+    tomorrow = sandbox.today + timedelta(days=1)
+    client.post("/sandbox/automations", data=BIRTHDAY)
+    response = client.post("/sandbox/clock", data={"days": "1"}, follow_redirects=True)
+    sent, skipped = _born_on(sandbox, tomorrow), _born_on(sandbox, tomorrow, consent=False)
+    assert agreed.id in sent and refused.id in skipped
+    assert sorted(_sent_to(sandbox)) == sorted(sent)
+    assert sorted(_sent_to(sandbox, skipped=True)) == sorted(skipped)
+    assert f"{len(sent)} email" in response.text  # held back ones are not counted as sent
+
+    held = first(OutboxEmail, sandbox, OutboxEmail.customer_id == refused.id)
+    assert held.skipped_reason == "no_marketing_consent"
+    assert held.subject == f"Happy birthday, {refused.first_name}!"  # what it would have said
+    event = first(SandboxEvent, sandbox, SandboxEvent.verb == "outbox.skipped")
+    assert event.entity_id == held.id
+    assert event.data["reason"] == "no_marketing_consent"
+    assert event.data["customer"] == skipped[0] and event.data["trigger"] == "birthday"
+    assert events(sandbox, "outbox.").count("outbox.sent") == len(sent)
+
+    page = client.get(f"/sandbox/outbox?q={refused.last_name}").text
+    card = page[page.index(f'data-outbox="{held.id}"') :].split("</details>")[0]
+    assert 'data-skipped="no_marketing_consent"' in card
+    assert "Not sent: no marketing consent" in card
+    mail = first(OutboxEmail, sandbox, OutboxEmail.customer_id == agreed.id)
+    page = client.get(f"/sandbox/outbox?q={agreed.last_name}").text
+    card = page[page.index(f'data-outbox="{mail.id}"') :].split("</details>")[0]
+    assert mail.skipped_reason == "" and "data-skipped" not in card and "Not sent" not in card
+    home = client.get("/sandbox/").text
+    assert f'data-count="outbox">{len(sent)}<' in home
+
+
+def test_a_purchase_anniversary_is_marketing_too(client, sandbox):
+    agreed, refused = _two_born_tomorrow(sandbox)
+    product = first(Product, sandbox)
+    day = _on((sandbox.clock + timedelta(days=1)).date(), sandbox.clock.year - 1)
+    for person in (agreed, refused):
+        person.birthday = None
+        db.session.add(
+            Purchase(
+                sandbox_id=sandbox.id,
+                customer_id=person.id,
+                product_id=product.id,
+                amount=product.price,
+                purchased_on=day,
+            )
+        )
+    db.session.commit()
+    client.post(
+        "/sandbox/automations",
+        data={**BIRTHDAY, "trigger": "purchase_anniversary", "subject": "Your {product}"},
+    )
+    client.post("/sandbox/clock", data={"days": "1"})
+    assert agreed.id in _sent_to(sandbox) and refused.id not in _sent_to(sandbox)
+    assert refused.id in _sent_to(sandbox, skipped=True)
+
+
+def test_a_ticket_resolved_email_is_service_and_needs_no_consent(client, sandbox):
+    rule = first(Automation, sandbox, Automation.trigger == "ticket_resolved")
+    client.post(f"/sandbox/automations/{rule.id}/active", data={"active": "y"})
+    ticket = first(Ticket, sandbox, Ticket.status == "new")
+    customer = db.session.get(Customer, ticket.customer_id)
+    customer.email_consent = False
+    db.session.commit()
+    client.post(f"/sandbox/tickets/{ticket.id}/resolve", data={"resolution": "Fixed it."})
+    assert _sent_to(sandbox) == [customer.id] and _sent_to(sandbox, skipped=True) == []
+
+
+def test_which_triggers_are_marketing_is_decided_once():
+    from sandbox.codes import MARKETING_TRIGGERS, SKIP_REASONS, TRIGGERS
+    from sandbox.views.automations import SKIP_LABELS
+
+    assert set(MARKETING_TRIGGERS) == {"birthday", "purchase_anniversary"} < set(TRIGGERS)
+    assert set(SKIP_LABELS) == set(SKIP_REASONS)

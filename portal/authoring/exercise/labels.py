@@ -118,6 +118,7 @@ EVENT_LABELS = {
     "automation.created": _l("An automation was created"),
     "automation.updated": _l("An automation was changed"),
     "outbox.sent": _l("An automation sent an email"),
+    "outbox.skipped": _l("An automation held an email back"),
     "report.viewed": _l("A report was opened"),
     "import.completed": _l("A CSV file was imported"),
 }
@@ -147,6 +148,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "automation.created": ("trigger", "active"),
     "automation.updated": ("trigger", "active"),
     "outbox.sent": ("customer", "trigger", "automation"),
+    "outbox.skipped": ("customer", "trigger", "automation", "reason"),
     "report.viewed": ("report",),
     "import.completed": ("records", "imported", "skipped"),
 }
@@ -179,6 +181,7 @@ EVENT_FIELD_LABELS = {
     "active": _l("Active"),
     "automation": _l("Automation"),
     "report": _l("Report"),
+    "reason": _l("Why it was held back"),
     "records": _l("Kind of records"),
     "imported": _l("Records imported"),
     "skipped": _l("Rows skipped"),
