@@ -5,16 +5,17 @@ the URL that carries it (so the address, the pagination and the live search all 
 same filters); any query string replaces what is remembered, and `?clear=1` forgets it.
 The filter is kept per user and list in a small table rather than the session, so it
 survives signing out and follows the person to another device. Only filters that have been
-through the list's own validation are stored, written back as a bounded query string, and
-they are validated again when they come back (a colleague may be gone after a reset).
+through the list's own validation are stored (as a small JSON object of the query-string
+values, bounded), and they are validated again when they come back (a colleague may be
+gone after a reset, a status renamed by the profile).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
-from urllib.parse import parse_qsl, urlencode
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
@@ -28,13 +29,14 @@ from portal.extensions import db
 from sandbox.queries import ListFilters
 
 LISTS = ("customers", "leads", "tickets")
-QUERY_LIMIT = 500  # a search text of 100 characters and every filter fit well inside
+QUERY_LIMIT = 500  # characters: a search text of 100 and every other filter fit inside
 
 Filters = TypeVar("Filters", bound=ListFilters)
 
 
 class SavedFilter(db.Model):
-    """The last filter one person used on one sandbox list, as a query string."""
+    """The last filter one person used on one sandbox list: its query-string values as
+    a JSON object."""
 
     __tablename__ = "sb_saved_filters"
 
@@ -47,24 +49,31 @@ class SavedFilter(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "list_name"),)
 
 
-def saved_query(user_id: int, list_name: str) -> str:
-    """The query string remembered for this person and list ("" for none)."""
-    return (
-        db.session.scalar(
-            select(SavedFilter.query).where(
-                SavedFilter.user_id == user_id, SavedFilter.list_name == list_name
-            )
+def saved_args(user_id: int, list_name: str) -> MultiDict:
+    """The query-string values remembered for this person and list (none when nothing is,
+    or what is stored is not an object of texts)."""
+    stored = db.session.scalar(
+        select(SavedFilter.query).where(
+            SavedFilter.user_id == user_id, SavedFilter.list_name == list_name
         )
-        or ""
     )
+    try:
+        values = json.loads(stored or "{}")
+    except ValueError:
+        return MultiDict()
+    if not isinstance(values, dict):
+        return MultiDict()
+    return MultiDict({k: v for k, v in values.items() if isinstance(v, str)})
 
 
-def save_query(user_id: int, list_name: str, query: str) -> None:
-    """Remember `query` for this person and list; an empty one forgets. Two tabs saving at
-    once both succeed (an upsert), the later one wins."""
-    if list_name not in LISTS or len(query) > QUERY_LIMIT:
-        raise ValueError(f"not a list filter to remember: {list_name!r}, {len(query)} characters")
-    if not query:
+def save_args(user_id: int, list_name: str, args: dict[str, str]) -> None:
+    """Remember these query-string values for this person and list; none forgets, and so
+    does a filter too long to keep. Two tabs saving at once both succeed (an upsert), the
+    later one wins."""
+    if list_name not in LISTS:
+        raise ValueError(f"not a list that remembers its filter: {list_name!r}")
+    query = json.dumps(args, ensure_ascii=False, separators=(",", ":")) if args else ""
+    if not query or len(query) > QUERY_LIMIT:
         db.session.execute(
             delete(SavedFilter).where(
                 SavedFilter.user_id == user_id, SavedFilter.list_name == list_name
@@ -86,15 +95,13 @@ def list_filters(list_name: str, parse: Callable[[MultiDict], Filters]) -> Filte
     """The filters a list shows: those of the query string, remembered for next time;
     with no query string, a redirect to the remembered ones (when there are any)."""
     if "clear" in request.args:
-        best_effort(lambda: save_query(current_user.id, list_name, ""), "a cleared filter")
+        best_effort(lambda: save_args(current_user.id, list_name, {}), "a cleared filter")
         abort(redirect(url_for(request.endpoint)))
     if not request.args:
-        remembered = parse(MultiDict(parse_qsl(saved_query(current_user.id, list_name))))
+        remembered = parse(saved_args(current_user.id, list_name))
         if remembered.active:
             abort(redirect(url_for(request.endpoint, **remembered.to_args())))
         return remembered
     filters = parse(request.args)
-    query = urlencode(filters.to_args())
-    if len(query) <= QUERY_LIMIT:
-        best_effort(lambda: save_query(current_user.id, list_name, query), "a list filter")
+    best_effort(lambda: save_args(current_user.id, list_name, filters.to_args()), "a filter")
     return filters

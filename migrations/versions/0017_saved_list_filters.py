@@ -1,6 +1,6 @@
 """Sandbox lists remember each person's last filter
 
-One row per person and list (customers, leads, tickets): the filter as a query string,
+One row per person and list (customers, leads, tickets): the filter as a small JSON object,
 kept server-side so it survives signing out and follows the person to another device.
 
 Revision ID: 0017_saved_list_filters

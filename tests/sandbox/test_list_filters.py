@@ -3,11 +3,12 @@ ignore nonsense, and each list remembers a person's last filter until a new one 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portal.extensions import db
 from sandbox import profiles
@@ -207,10 +208,28 @@ def test_remembered_per_person_and_across_sign_out(client, sandbox, learner, mak
 def test_stored_filters_are_bounded_and_checked_again_when_they_come_back(
     client, sandbox, learner
 ):
-    client.get("/sandbox/leads?q=" + "x" * 5000 + "&owner=me")
-    stored = db.session.scalar(select(SavedFilter.query).where(SavedFilter.user_id == learner.id))
-    assert stored == "q=" + "x" * 100 + "&owner=me" and len(stored) <= QUERY_LIMIT
-    # A colleague who is gone (a reset makes new ones) is ignored, not an error.
-    db.session.add(SavedFilter(user_id=learner.id, list_name="tickets", query="assignee=999999"))
-    db.session.commit()
-    assert client.get("/sandbox/tickets").status_code == 200
+    def stored() -> str | None:
+        return db.session.scalar(
+            select(SavedFilter.query).where(
+                SavedFilter.user_id == learner.id, SavedFilter.list_name == "leads"
+            )
+        )
+
+    client.get("/sandbox/leads?q=" + "x" * 5000 + "&owner=me&page=3")
+    assert stored() == '{"q":"' + "x" * 100 + '","owner":"me"}'
+    # Urdu or Hindi search text counts in characters, not in its %-encoded bytes.
+    client.get("/sandbox/leads?q=" + "ک" * 100)
+    assert stored() == '{"q":"' + "ک" * 100 + '"}'
+    assert "q=" in client.get("/sandbox/leads").location
+    # Quotes are escaped in storage and come back as typed.
+    client.get("/sandbox/leads?q=" + "%22" * 100)
+    assert json.loads(stored()) == {"q": '"' * 100} and len(stored()) <= QUERY_LIMIT
+    assert client.get("/sandbox/leads").location.endswith("?q=" + "%22" * 100)
+
+    # A colleague who is gone (a reset makes new ones) is ignored, not an error; so is
+    # anything that is not an object of texts.
+    for query in ('{"assignee":"999999"}', "assignee=1", '["a"]', '{"status":["new"]}'):
+        db.session.execute(delete(SavedFilter).where(SavedFilter.list_name == "tickets"))
+        db.session.add(SavedFilter(user_id=learner.id, list_name="tickets", query=query))
+        db.session.commit()
+        assert client.get("/sandbox/tickets").status_code == 200, query
