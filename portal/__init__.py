@@ -21,7 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from portal import arguments, database, i18n, navigation, security, uploads
+    from portal import arguments, database, i18n, jobs, navigation, security, uploads
     from portal.accounts import session as account_session  # noqa: F401 - registers the loader
     from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
@@ -37,9 +37,12 @@ def register_extensions(app: Flask) -> None:
     uploads.init_app(app)
     navigation.init_app(app)
     login_manager.init_app(app)
+    jobs.init_app(app)
+    import portal.mailqueue  # noqa: F401 - its table and its delivery job
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal.accounts import links  # noqa: F401 - password-link pages on the same blueprints
     from portal.accounts.views import admin_bp, auth_bp
     from portal.authoring.views import bp as authoring_bp
     from portal.core import bp as core_bp

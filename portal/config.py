@@ -59,6 +59,10 @@ def default_config(app: Flask) -> dict[str, Any]:
         # Replace any of the profile's lists, its entity labels or its SLA policy: a
         # mapping shaped like a profile file, e.g. {"stage": [...], "sla": {"hours": ...}}.
         "CRM_OVERRIDES": {},
+        # Where background jobs (email, reminders, digests) wait for the worker (portal.jobs):
+        # None: a SQLite file in instance/; "redis://host:6379/0" for several machines;
+        # "immediate": run each job in-process right after its commit (the tests).
+        "JOB_QUEUE": None,
         "RATELIMIT_ENABLED": True,
         # None: a SQLite file in instance/ that every worker of this machine shares
         # (portal.ratelimit); tests count in memory. Several machines: redis://...
@@ -81,6 +85,12 @@ def default_config(app: Flask) -> dict[str, Any]:
         "TRUSTED_PROXIES": 0,
         "PASSWORD_HASH_METHOD": "scrypt",
         "PASSWORD_MIN_LENGTH": 10,
+        # One-time password links: how long an invitation and a reset link work, and how
+        # many reset links one person can be sent in an hour.
+        "INVITATION_SECONDS": 7 * 24 * 3600,
+        "RESET_SECONDS": 3600,
+        "RESET_PER_HOUR": 3,
+        "RESET_RATE_LIMIT": "5 per hour",
         "USERS_PER_PAGE": 25,
         # Days people who join a department after a course was assigned to it have to
         # finish it (the assignment form's default; each assignment can differ).
@@ -114,6 +124,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
             "memory://"
             if app.config["TESTING"]
             else "portal+sqlite://" + os.path.join(app.instance_path, "ratelimit.sqlite")
+        )
+    if app.config["JOB_QUEUE"] is None:
+        app.config["JOB_QUEUE"] = (
+            "immediate"
+            if app.config["TESTING"]
+            else "sqlite:///" + os.path.join(app.instance_path, "jobs.sqlite")
         )
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = mode == "production"

@@ -47,6 +47,11 @@ class UserForm(PortalForm):
         description=_l("Leave empty to keep the current password."),
     )
     require_change = BooleanField(_l("Ask for a new password at next sign-in"), default=True)
+    invite = BooleanField(
+        _l("Email an invitation to choose a password"),
+        default=True,
+        description=_l("Without a mail server you get the link to hand out instead."),
+    )
 
 
 class PasswordChangeForm(PortalForm):
@@ -96,3 +101,15 @@ class ActiveForm(ConfirmForm):
     @property
     def make_active(self) -> bool:
         return self.active.data == "1"
+
+
+class ForgotPasswordForm(PortalForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+class NewPasswordForm(PortalForm):
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm_password = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )

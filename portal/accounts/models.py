@@ -79,6 +79,10 @@ class User(UserMixin, db.Model):
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     failed_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # One-time password links (portal.accounts.tokens): a link names this version, and
+    # making or using a link moves it on. invited_at: when the last invitation went out.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship(back_populates="users")
     role_links: Mapped[list[UserRole]] = relationship(

@@ -229,6 +229,10 @@ def user_create():
                 form.password.data or None,
                 require_change=form.require_change.data,
             )
+        if saved and form.invite.data and not form.password.data:
+            from portal.accounts.links import send_invitation
+
+            return send_invitation(user)
         if saved:
             flash(_("%(name)s can now be found in the user list.", name=user.name), "success")
             return redirect(url_for("admin.user_list"))

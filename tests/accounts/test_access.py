@@ -75,6 +75,10 @@ MATRIX = [
     Route("POST", "/logout", SIGNED_IN, ok=302),
     Route("GET", "/account", SIGNED_IN),
     Route("POST", "/account/password", SIGNED_IN, ok=422),
+    Route("GET", "/forgot-password", PUBLIC),
+    Route("POST", "/forgot-password", PUBLIC, ok=422),
+    Route("GET", "/password/<any(invite, reset):purpose>/<token>", PUBLIC, ok=400),
+    Route("POST", "/password/<any(invite, reset):purpose>/<token>", PUBLIC, ok=400),
     # Admin
     Route("GET", "/admin/users", ADMINS),
     Route("GET", "/admin/users/new", ADMINS),
@@ -83,6 +87,7 @@ MATRIX = [
     Route("POST", "/admin/users/<int:user_id>", ADMINS, ok=422),
     Route("POST", "/admin/users/<int:user_id>/active", ADMINS, ok=302),
     Route("POST", "/admin/users/<int:user_id>/unlock", ADMINS, ok=302),
+    Route("POST", "/admin/users/<int:user_id>/invite", ADMINS, ok=302),
     Route("GET", "/admin/users/import", ADMINS),
     Route("POST", "/admin/users/import", ADMINS, ok=422),
     Route("GET", "/admin/departments", ADMINS),
@@ -430,6 +435,8 @@ class World:
             return "pending"
         if name in ("record_key", "check_key", "token"):
             return "nothing-here"
+        if name == "purpose":
+            return "reset"
         if name == "event_id":
             return "0"
         if name in ROLLOUT_RECORDS:

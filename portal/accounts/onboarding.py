@@ -1,0 +1,104 @@
+"""Invitations and forgotten passwords: one-time links by email, through the job queue.
+
+An admin invites a person (on creating the account, importing a roster, or again from the
+user list); the person follows the link and chooses a password. Anyone may ask for a reset
+link for an address: the answer is the same whether or not an account has it, and at most
+RESET_PER_HOUR links a person are made. Setting a password from a link ends every other
+session the person has. Emails are written in the person's language.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal.accounts.models import User
+from portal.accounts.services import check_password_strength, set_password
+from portal.accounts.tokens import Purpose, make_link_token, spend, user_of  # noqa: F401
+from portal.database import utcnow
+from portal.extensions import db
+from portal.mailqueue import OutgoingMail, queue_mail
+
+
+def _language(user: User) -> str:
+    return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def link_for(user: User, purpose: Purpose) -> str:
+    """A new one-time link for the user (older ones stop working)."""
+    token = make_link_token(user, purpose)
+    return url_for("accounts.password_from_link", purpose=purpose.value, token=token,
+                   _external=True)
+
+
+def invite(user: User) -> tuple[str, OutgoingMail]:
+    """Email the person a link to choose their password; returns the link and the email
+    (whose status says whether it could be sent, for the admin to hand the link out)."""
+    link = link_for(user, Purpose.INVITE)
+    user.invited_at = utcnow()
+    days = current_app.config["INVITATION_SECONDS"] // 86400
+    with force_locale(_language(user)):
+        subject = _("You are invited to CRM Academy")
+        body = _(
+            "Hello %(name)s,\n\nYour organisation has given you an account in CRM Academy, "
+            "where you learn the new CRM and practise in your own sandbox before go-live.\n\n"
+            "Choose your password here (the link works once, for %(days)d days):\n%(link)s\n\n"
+            "Your sign-in email is %(email)s.",
+            name=user.name,
+            days=days,
+            link=link,
+            email=user.email,
+        )
+    mail = queue_mail(f"invite:{user.id}:{user.token_version}", user.email, subject, body)
+    return link, mail
+
+
+def pending(user: User) -> bool:
+    """Invited and has not chosen a password yet."""
+    return user.invited_at is not None and user.password_hash is None
+
+
+def request_reset(email: str) -> None:
+    """Email a reset link to the account with this address, if there is one (active, and
+    under the hourly limit); the caller says the same thing either way."""
+    user = User.by_email(email)
+    if user is None or not user.active:
+        return
+    hour_ago = utcnow() - timedelta(hours=1)
+    recent = db.session.scalar(
+        select(func.count(OutgoingMail.id)).where(
+            OutgoingMail.key.like(f"reset:{user.id}:%"), OutgoingMail.created_at > hour_ago
+        )
+    )
+    if recent >= current_app.config["RESET_PER_HOUR"]:
+        return
+    link = link_for(user, Purpose.RESET)
+    minutes = current_app.config["RESET_SECONDS"] // 60
+    with force_locale(_language(user)):
+        subject = _("Choose a new CRM Academy password")
+        body = _(
+            "Hello %(name)s,\n\nSomeone asked to reset the password of your CRM Academy "
+            "account. If it was you, choose a new password here (the link works once, for "
+            "%(minutes)d minutes):\n%(link)s\n\nIf it was not you, ignore this email: your "
+            "password stays as it is.",
+            name=user.name,
+            minutes=minutes,
+            link=link,
+        )
+    queue_mail(f"reset:{user.id}:{user.token_version}", user.email, subject, body)
+
+
+def password_from_link(token: str, purpose: Purpose, password: str) -> User:
+    """Set the password a link was sent for and use the link up (LinkError if it cannot
+    be used; AccountError if the password is too weak). Every other session ends."""
+    user = user_of(token, purpose)
+    check_password_strength(password, "new_password")
+    set_password(user, password, require_change=False)
+    spend(user)
+    if user.locked_until is not None:  # the owner of the address proved who they are
+        user.failed_sign_ins, user.locked_until = 0, None
+    return user
