@@ -241,7 +241,7 @@ def find_duplicates(sandbox: Sandbox) -> dict[str, list[DuplicateGroup]]:
 
 
 def kind_of(record: Customer | Lead) -> str:
-    """ "person", "company" or "lead"."""
+    """What merges with what: a "person", a "company" or a "lead"."""
     if isinstance(record, Lead):
         return "lead"
     return "company" if record.is_company else "person"
