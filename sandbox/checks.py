@@ -35,7 +35,7 @@ from portal.courseformat.checks import (
 from portal.courseformat.values import Operator, SetupRef
 from portal.extensions import db
 from sandbox import profiles
-from sandbox.codes import CODE_GROUPS, EVENT_CODE_GROUPS, LINK_FIELDS, PROFILED_GROUPS
+from sandbox.codes import CODE_GROUPS, LINK_FIELDS, PROFILED_GROUPS, event_code_group
 from sandbox.models import ENTITIES, Activity, Sandbox, SandboxEvent
 from sandbox.scenarios import Scenario, learner_colleague, resolve_value
 
@@ -186,9 +186,8 @@ def _matching_events(
             continue
         if target_ids is not None and event.entity_id not in target_ids:
             continue
-        group = EVENT_CODE_GROUPS.get(event.verb)
         if all(
-            _matches(ctx, event.data.get(k), v, group if k in ("from", "to") else None)
+            _matches(ctx, event.data.get(k), v, event_code_group(event.verb, k))
             for k, v in (step.data or {}).items()
         ):
             found.append(event)

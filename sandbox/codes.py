@@ -34,11 +34,6 @@ CATEGORIES = ("billing", "technical", "delivery", "defect", "return")
 TIERS = ("bronze", "silver", "gold", "platinum")
 ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
 TRIGGERS = ("birthday", "purchase_anniversary", "ticket_resolved")
-# Triggers whose emails are marketing: sent only to someone who agreed to marketing email.
-# A ticket-resolved email (a satisfaction survey, a "we fixed it") is service, sent to all.
-MARKETING_TRIGGERS = ("birthday", "purchase_anniversary")
-# Why an automation's email was held back in the outbox (sb_outbox.skipped_reason).
-SKIP_REASONS = ("no_marketing_consent",)
 SLA_MEASURES = ("first_response", "resolution")
 # How a customer reached us with a ticket (sb_tickets.channel).
 CHANNELS = ("phone", "email", "visit", "web")
@@ -69,43 +64,64 @@ CODES: dict[str, tuple[str, ...]] = {
     "channel": CHANNELS,
 }
 
-# Every verb a sandbox event may carry: the log exercises grade "how" from.
-EVENT_VERBS = (
-    "sandbox.reset",
-    "clock.advanced",
-    "exercise.started",
-    "lead.created",
-    "lead.updated",
-    "lead.status_changed",
-    "lead.converted",
-    "opportunity.stage_changed",
-    "activity.created",
-    "task.completed",
-    "ticket.created",
-    "ticket.assigned",
-    "ticket.category_changed",
-    "ticket.priority_changed",
-    "ticket.responded",
-    "ticket.pending",
-    "ticket.resolved",
-    "ticket.closed",
-    "ticket.rejected",
-    "ticket.duplicate",
-    "ticket.reopened",
-    "automation.created",
-    "automation.updated",
-    "outbox.sent",
-    "outbox.skipped",
-    "report.viewed",
-    "import.completed",
-)
+# What a value in an event's data holds: a code of a CODES group (named by the group), a
+# code of a tuple given in place, or one of these.
+RECORD = "record"  # a record's id: a check links it to a setup record, {setup: key}
+NUMBER = "number"  # a whole number or an amount
+FLAG = "flag"  # true or false
+TEXT = "text"
+NAMES = "names"  # a list: field names, setup keys, ids
+MAPPING = "mapping"  # a mapping, logged for people; checks do not compare it
+# The records an activity (note, call, task...) can be on (sb_activities.parent_type).
+ACTIVITY_PARENTS = ("customer", "lead", "opportunity", "ticket")
+REPORTS = ("sales_targets",)  # the reports whose opening is logged (report.viewed)
+MAX_CLOCK_DAYS = 31  # the most days the sandbox clock moves on at once
 
-# Events whose "from" and "to" hold codes, and the group they draw from.
-EVENT_CODE_GROUPS = {
-    "lead.status_changed": "lead_status",
-    "opportunity.stage_changed": "stage",
-    "ticket.priority_changed": "priority",
-    "ticket.category_changed": "category",
+# Every verb a sandbox event may carry (the log exercises grade "how" from), with what its
+# data holds, key by key, as sandbox.services logs it: what a check's `data` may compare.
+EVENT_VERBS: dict[str, dict[str, str | tuple[str, ...]]] = {
+    "sandbox.reset": {"generation": NUMBER},
+    "clock.advanced": {"days": NUMBER},
+    "exercise.started": {"data_keys": NAMES},
+    "lead.created": {"source": "lead_source"},
+    "lead.updated": {"fields": NAMES},
+    "lead.status_changed": {"from": "lead_status", "to": "lead_status"},
+    "lead.converted": {
+        "customer": RECORD,
+        "contact": RECORD,
+        "opportunity": RECORD,
+        "existing": FLAG,
+    },
+    "opportunity.stage_changed": {
+        "from": "stage",
+        "to": "stage",
+        "amount": NUMBER,
+        "probability": NUMBER,
+    },
+    "activity.created": {"kind": "activity", "parent": ACTIVITY_PARENTS, "parent_id": RECORD},
+    "task.completed": {"parent": ACTIVITY_PARENTS, "parent_id": RECORD, "overdue": FLAG},
+    "ticket.created": {"channel": "channel", "category": "category", "priority": "priority"},
+    "ticket.assigned": {"assignee": RECORD, "to_me": FLAG},
+    "ticket.category_changed": {"from": "category", "to": "category"},
+    "ticket.priority_changed": {"from": "priority", "to": "priority"},
+    "ticket.responded": {"first": FLAG, "late": FLAG},
+    "ticket.pending": {},
+    "ticket.resolved": {"late": FLAG},
+    "ticket.closed": {"satisfaction": NUMBER},
+    "ticket.rejected": {},
+    "ticket.duplicate": {},
+    "ticket.reopened": {},
+    "automation.created": {"trigger": "trigger", "active": FLAG},
+    "automation.updated": {"trigger": "trigger", "active": FLAG},
+    "outbox.sent": {"customer": RECORD, "trigger": "trigger", "automation": RECORD},
+    "report.viewed": {"report": REPORTS},
+    "import.completed": {
+        "records": ("lead", "customer"),
+        "imported": NUMBER,
+        "skipped": NUMBER,
+        "companies": NUMBER,
+        "ids": NAMES,
+    },
 }
 
 # Fields that link to another record, by the name course files use, and their columns.
@@ -264,7 +280,6 @@ CHECK_FIELDS: dict[str, tuple[str, ...]] = {
         "subject",
         "body",
         "sent_at",
-        "skipped_reason",
     ),
     "sales_target": ("owner", "period_start", "period_end", "amount"),
     "colleague": ("name", "role", "is_learner"),
@@ -293,3 +308,15 @@ def codes_for(entity: str | None, field: str) -> tuple[str, ...] | None:
     """The codes a field of an entity may hold, or None when it is free text."""
     group = CODE_GROUPS.get((entity or "", field))
     return CODES[group] if group else None
+
+
+def event_codes(verb: str, key: str) -> tuple[str, ...] | None:
+    """The codes an event's data value may hold, or None when it holds no code."""
+    kind = EVENT_VERBS.get(verb, {}).get(key)
+    return kind if isinstance(kind, tuple) else CODES.get(kind or "")
+
+
+def event_code_group(verb: str, key: str) -> str | None:
+    """The CODES group of an event's data value (a profile may name its codes), or None."""
+    kind = EVENT_VERBS.get(verb, {}).get(key)
+    return kind if isinstance(kind, str) and kind in CODES else None

@@ -76,9 +76,10 @@ UNKNOWN = _l("Something here cannot be published as it is: open it and check eve
 
 def worded(problem: Problem, bundle: CourseBundle) -> str:
     """One problem in people's words, naming the question it is about by its text."""
-    if problem.code in MESSAGES:
-        return str(MESSAGES[problem.code])
-    if problem.code.startswith("missing:"):
+    code = f"missing:{problem.params.get('name')}" if problem.code == "missing" else problem.code
+    if code in MESSAGES:
+        return str(MESSAGES[code])
+    if code.startswith("missing:"):
         return _("A field that must be filled in is empty.")
     if problem.code in OWN:
         return problem.message

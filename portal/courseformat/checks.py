@@ -26,9 +26,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from portal.courseformat.messages import invalid
 from portal.courseformat.problems import FieldProblem, field_problems
 from portal.courseformat.values import (
+    LEARNER,
     Key,
     Model,
     Operator,
@@ -48,9 +51,7 @@ CHECK_TYPES = (
     "within_sla",
 )
 CheckEntity = Literal[codes.CHECK_ENTITIES]  # type: ignore[valid-type]
-EventVerb = Literal[codes.EVENT_VERBS]  # type: ignore[valid-type]
-# Event data fields that hold a code of the event's entity, or a trigger.
-STATUS_FIELD = {"lead": "status", "ticket": "status", "opportunity": "stage"}
+EventVerb = Literal[tuple(codes.EVENT_VERBS)]  # type: ignore[valid-type]
 
 
 def _value_kind(value: Any) -> str:
@@ -80,7 +81,8 @@ def check_codes(entity: str | None, field: str, value: Any) -> None:
     values = value.operand if isinstance(value, Operator) and value.name == "in" else [value]
     for item in values:
         if isinstance(item, str | int | float | bool) and item not in allowed:
-            raise ValueError(f"{entity}.{field} '{item}' is not one of: {', '.join(allowed)}")
+            expected = ", ".join(allowed)
+            raise invalid("not_a_code", entity=entity, name=field, value=item, expected=expected)
 
 
 class EntityTarget(Model):
@@ -97,10 +99,7 @@ class EntityTarget(Model):
             return filters
         for name, value in filters.items():
             if name not in codes.CHECK_FIELDS[entity]:
-                raise ValueError(
-                    f"a {entity} has no field '{name}' "
-                    f"(fields: {', '.join(codes.CHECK_FIELDS[entity])})"
-                )
+                raise _no_field(entity, name)
             check_codes(entity, name, value)
         return filters
 
@@ -126,15 +125,87 @@ def target_entity(target: SetupRef | EntityTarget | None, setup: dict[str, str] 
     return target.entity
 
 
-def _check_data(event: str, data: dict[str, Any] | None, entity: str | None) -> None:
-    prefix = event.split(".")[0]
-    for name, value in (data or {}).items():
-        if name in ("from", "to"):
-            check_codes(prefix, STATUS_FIELD.get(prefix, name), value)
-        elif name == "trigger":
-            check_codes("automation", "trigger", value)
-        elif entity:
-            check_codes(entity, name, value)
+def _no_field(entity: str, name: str) -> PydanticCustomError:
+    expected = ", ".join(codes.CHECK_FIELDS[entity])
+    return invalid("no_field", entity=entity, name=name, expected=expected)
+
+
+# What each kind of event data may be compared with: plain values of these types, and
+# these operators (sandbox.checks compares them with what the event logged).
+_PLAIN_KINDS: dict[str, tuple[type, ...]] = {
+    codes.NUMBER: (int, float),
+    codes.FLAG: (bool,),
+    codes.TEXT: (str,),
+}
+_OPERATORS = {
+    codes.RECORD: ("not_empty", "in"),
+    codes.NUMBER: ("not_empty", "in", "at_least", "at_most"),
+    codes.FLAG: ("not_empty",),
+    codes.TEXT: ("not_empty", "in", "contains"),
+    codes.NAMES: ("not_empty", "contains"),
+    codes.MAPPING: (),
+}
+_KIND_CODES = {
+    codes.RECORD: "event_data_record",
+    codes.NUMBER: "event_data_number",
+    codes.FLAG: "event_data_flag",
+    codes.TEXT: "event_data_text",
+    codes.NAMES: "event_data_list",
+    codes.MAPPING: "event_data_mapping",
+}
+
+
+def _event_value(event: str, name: str, value: Any) -> PydanticCustomError | None:
+    """What is wrong with comparing an event's data `name` with `value`, if anything."""
+    carries = codes.EVENT_VERBS[event]
+    if name not in carries:
+        if not carries:
+            return invalid("event_no_data", event=event)
+        return invalid("event_data_key", event=event, name=name, expected=", ".join(carries))
+    if isinstance(value, EntityTarget):
+        return invalid("event_data_target", event=event, name=name)
+    allowed = codes.event_codes(event, name)
+    kind = "<code>" if allowed is not None else carries[name]
+    items: list[Any] = [value]
+    if isinstance(value, Operator):
+        if value.name not in _OPERATORS.get(kind, ("not_empty", "in")):
+            return invalid("event_data_operator", event=event, name=name, operator=value.name)
+        items = list(value.operand) if value.name == "in" else []
+        if value.name in ("at_least", "at_most"):
+            items = [value.operand]
+    for item in items:
+        if allowed is not None:
+            if not isinstance(item, str) or item not in allowed:
+                expected = ", ".join(allowed)
+                return invalid(
+                    "event_data_code", event=event, name=name, value=item, expected=expected
+                )
+        elif kind == codes.RECORD:
+            if not isinstance(item, SetupRef) and item != LEARNER:
+                return invalid("event_data_record", event=event, name=name)
+        elif isinstance(item, SetupRef) or kind in (codes.NAMES, codes.MAPPING):
+            return invalid(_KIND_CODES[kind], event=event, name=name)
+        elif kind in _PLAIN_KINDS and (
+            not isinstance(item, _PLAIN_KINDS[kind])
+            or (kind == codes.NUMBER and isinstance(item, bool))
+        ):
+            return invalid(_KIND_CODES[kind], event=event, name=name)
+    return None
+
+
+def event_data(event: str | None, data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`data` of a check on events of the verb `event`, refused key by key: a key its
+    events do not carry (sandbox.codes.EVENT_VERBS), or a value that key cannot hold."""
+    if event is None or not data:
+        return data
+    errors = [
+        InitErrorDetails(type=problem, loc=(name,), input=value)
+        for name, value in data.items()
+        if (problem := _event_value(event, name, value)) is not None
+    ]
+    if errors:
+        raise ValidationError.from_exception_data("data", errors)
+    return data
 
 
 class BaseCheck(Model):
@@ -175,13 +246,10 @@ class FieldEquals(BaseCheck):
     @model_validator(mode="after")
     def _field(self, info: ValidationInfo) -> FieldEquals:
         if ("value" in self.model_fields_set) == bool(self.not_empty):
-            raise ValueError("give exactly one of 'value' or 'not_empty: true'")
+            raise invalid("value_or_not_empty")
         entity = target_entity(self.target, setup_entities(info))
         if entity and self.field not in codes.CHECK_FIELDS[entity]:
-            raise ValueError(
-                f"a {entity} has no field '{self.field}' "
-                f"(fields: {', '.join(codes.CHECK_FIELDS[entity])})"
-            )
+            raise _no_field(entity, self.field)
         check_codes(entity, self.field, self.value)
         return self
 
@@ -201,10 +269,10 @@ class EventStep(Model):
     target: Target | None = None
     data: dict[str, FilterValue] | None = None
 
-    @model_validator(mode="after")
-    def _data(self, info: ValidationInfo) -> EventStep:
-        _check_data(self.event, self.data, target_entity(self.target, setup_entities(info)))
-        return self
+    @field_validator("data")
+    @classmethod
+    def _data(cls, data: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any] | None:
+        return event_data(info.data.get("event"), data)
 
 
 class EventHappened(BaseCheck):
@@ -215,10 +283,10 @@ class EventHappened(BaseCheck):
     target: Target | None = None
     data: dict[str, FilterValue] | None = None
 
-    @model_validator(mode="after")
-    def _data(self, info: ValidationInfo) -> EventHappened:
-        _check_data(self.event, self.data, target_entity(self.target, setup_entities(info)))
-        return self
+    @field_validator("data")
+    @classmethod
+    def _data(cls, data: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any] | None:
+        return event_data(info.data.get("event"), data)
 
 
 class EventsInOrder(BaseCheck):
@@ -240,7 +308,7 @@ class WithinSla(BaseCheck):
     def _ticket(self, info: ValidationInfo) -> WithinSla:
         entity = target_entity(self.target, setup_entities(info))
         if entity not in (None, "ticket"):
-            raise ValueError("within_sla is about a ticket")
+            raise invalid("sla_ticket")
         return self
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from portal.courseformat.files import plain
+from portal.courseformat.messages import invalid
 from portal.courseformat.values import SLUG, Key, Model, text_rule
 
 LANGUAGES = ("en", "ur", "hi")
@@ -51,27 +52,27 @@ class Question(Model):
     @classmethod
     def _kind(cls, value: Any) -> Any:
         if value not in tuple(QuestionKind):
-            raise ValueError(f"question kind must be one of {', '.join(QuestionKind)}")
+            raise invalid("question_kind", expected=", ".join(QuestionKind))
         return value
 
     @model_validator(mode="after")
     def _choices(self) -> Question:
         key, kind = self.key, self.kind
         if len(self.choices) < 2:
-            raise ValueError(f"question '{key}' needs at least two choices")
+            raise invalid("two_choices", key=key)
         keys = [choice.key for choice in self.choices]
         twice = sorted({k for k in keys if keys.count(k) > 1})
         if twice:
-            raise ValueError(f"choice key '{twice[0]}' is used twice in '{key}'")
+            raise invalid("choice_twice", choice=twice[0], key=key)
         correct = sum(1 for choice in self.choices if choice.correct)
         if correct == 0:
-            raise ValueError(f"question '{key}' has no correct choice")
+            raise invalid("no_correct", key=key)
         if kind in (QuestionKind.SINGLE, QuestionKind.TRUE_FALSE) and correct > 1:
-            raise ValueError(f"question '{key}' is {kind} but has {correct} correct choices")
+            raise invalid("many_correct", key=key, kind=str(kind), count=correct)
         if kind == QuestionKind.TRUE_FALSE and len(self.choices) != 2:
-            raise ValueError(f"true/false question '{key}' needs exactly two choices")
+            raise invalid("true_false_two", key=key)
         if kind == QuestionKind.TRUE_FALSE and set(keys) != {"true", "false"}:
-            raise ValueError(f"true/false question '{key}' has the choice keys 'true' and 'false'")
+            raise invalid("true_false_keys", key=key)
         return self
 
     def dump(self) -> dict[str, Any]:
@@ -105,20 +106,20 @@ class CourseHead(Model):
     @classmethod
     def _slug(cls, value: str) -> str:
         if not SLUG.match(value):
-            raise ValueError(f"slug '{value}' must be lower-case letters, digits or '-'")
+            raise invalid("slug_pattern", value=value)
         return value
 
     @field_validator("language")
     @classmethod
     def _language(cls, value: str) -> str:
         if value and value not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+            raise invalid("language", expected=", ".join(LANGUAGES))
         return value or "en"
 
 
 def _minutes(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 600:
-        raise ValueError("'minutes' must be a whole number from 1 to 600")
+        raise invalid("minutes")
     return value
 
 
@@ -140,13 +141,13 @@ class ReadingHead(LessonHead):
     @classmethod
     def _reading(cls, value: Any) -> Any:
         if value != LessonKind.READING:
-            raise ValueError("a .md lesson is a reading: kind must be 'reading'")
+            raise invalid("reading_kind")
         return value
 
 
 def _pass_mark(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 100:
-        raise ValueError("'pass_mark' must be a percentage from 1 to 100")
+        raise invalid("pass_mark")
     return value
 
 

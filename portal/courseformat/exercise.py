@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from portal.courseformat.checks import CHECK_TAGS, Check, check_codes
+from portal.courseformat.messages import invalid
 from portal.courseformat.problems import FieldProblem, field_problems
 from portal.courseformat.solution import STEP_TAGS, Step
 from portal.courseformat.values import Key, Model, Value
@@ -37,9 +38,11 @@ class SetupRecord(Model):
             return fields
         for name, value in fields.items():
             if name not in codes.SETUP_FIELDS[entity]:
-                raise ValueError(
-                    f"a {entity} record cannot set '{name}' "
-                    f"(fields: {', '.join(codes.SETUP_FIELDS[entity])})"
+                raise invalid(
+                    "setup_field",
+                    entity=entity,
+                    name=name,
+                    expected=", ".join(codes.SETUP_FIELDS[entity]),
                 )
             check_codes(entity, name, value)
         return fields
@@ -59,7 +62,7 @@ class Exercise(Model):
             keys = [item.key for item in items]
             twice = sorted({k for k in keys if keys.count(k) > 1})
             if twice:
-                raise ValueError(f"every {what} needs its own key: '{twice[0]}' is used twice")
+                raise invalid(f"{what}_key_twice", key=twice[0])
         return self
 
     def dump(self) -> dict[str, Any]:

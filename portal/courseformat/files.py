@@ -55,8 +55,9 @@ LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _cons
 class YamlProblem(ValueError):
     """Text that is not valid YAML; `line` is where the parser stopped (1-based)."""
 
-    def __init__(self, message: str, line: int | None):
-        super().__init__(message)
+    def __init__(self, detail: str, line: int | None):
+        super().__init__(f"not valid YAML: {detail}")
+        self.detail = detail
         self.line = line
 
 
@@ -67,7 +68,7 @@ def load_yaml(text: str, offset: int = 0) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 + offset if mark else None
-        raise YamlProblem(f"not valid YAML: {getattr(exc, 'problem', exc)}", line) from exc
+        raise YamlProblem(str(getattr(exc, "problem", exc)), line) from exc
     if offset:
         _shift(data, offset)
     return data

@@ -1,17 +1,21 @@
-"""A problem in a course: what is wrong and where (file and line, or a field path)."""
+"""A problem in a course: what is wrong (a code and its parameters) and where (file and
+line, or a field path). `messages.TEXTS` words each code; `.message` is the English text."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
+from portal.courseformat.messages import TEXTS, english
+
 
 @dataclass
 class Problem:
-    """What is wrong and where: file and line for files; module or lesson key (and a
-    `code` naming the kind of problem) for the editor, which names them by title."""
+    """What is wrong and where: file and line for files; module or lesson key for the
+    editor, which names them by title. `code` and `params` say what is wrong (the browser
+    translates TEXTS[code]); `at` names the place in the file ("check 'closed' target")."""
 
     file: str
     line: int | None
@@ -19,6 +23,18 @@ class Problem:
     module: str | None = None
     lesson: str | None = None
     code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    at: str = ""
+
+    @classmethod
+    def of(cls, file: str, line: int | None, code: str, /, **params: Any) -> Problem:
+        """A problem with its code and parameters, worded in English."""
+        return cls(file, line, english(code, params), code=code, params=params)
+
+    @property
+    def template(self) -> str:
+        """The code's text to translate with `params` (empty: show `message` as it is)."""
+        return TEXTS.get(self.code, "")
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -32,6 +48,8 @@ class FieldProblem:
 
     loc: tuple[str | int, ...]
     message: str
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
     @property
     def field(self) -> str:
@@ -40,6 +58,11 @@ class FieldProblem:
         for part in self.loc:
             text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
         return text
+
+    @property
+    def template(self) -> str:
+        """The code's text to translate with `params`."""
+        return TEXTS.get(self.code, "")
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.loc else self.message
@@ -57,35 +80,36 @@ class FormatError(ValueError):
 _MEMBER_PARTS = {"str", "bool", "int", "float", "none", "list[...]", "dict[str,...]"}
 
 
-def _message(error: dict[str, Any], loc: tuple) -> str:
+def _code(error: dict[str, Any], loc: tuple) -> tuple[str, dict[str, Any]]:
+    """The code and parameters of one pydantic error."""
     kind = error["type"]
+    ctx = error.get("ctx") or {}
     name = _field_name(loc)
+    if kind in TEXTS and (kind != "missing" or ctx):  # raised by the format's validators
+        return kind, dict(ctx)
     if kind == "extra_forbidden":
-        return f"unknown field '{name}'"
-    if kind == "missing":
-        return f"'{name}' is missing"
+        return "unknown_field", {"name": name}
+    if kind in ("missing", "union_tag_not_found"):
+        return "missing", {"name": name}
     if kind == "union_tag_invalid":
-        ctx = error.get("ctx", {})
         expected = ctx.get("expected_tags", "").replace("'", "")
         what = str(ctx.get("discriminator", "'type'")).strip("'")
-        return f"{what} '{ctx.get('tag')}' is not one of: {expected}"
-    if kind == "union_tag_not_found":
-        return f"'{name}' is missing"
+        return "tag_unknown", {"name": what, "value": ctx.get("tag"), "expected": expected}
     if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "").replace("'", "")
-        return f"'{name}' is '{error['input']}', not one of: {expected.replace(' or ', ', ')}"
-    if kind in ("string_pattern_mismatch",) and name in ("key", "setup"):
-        return f"key '{error['input']}' must be lower-case letters, digits, '-' or '_' (max 80)"
+        expected = ctx.get("expected", "").replace("'", "").replace(" or ", ", ")
+        return "not_one_of", {"name": name, "value": error["input"], "expected": expected}
+    if kind == "string_pattern_mismatch" and name in ("key", "setup"):
+        return "key_pattern", {"value": error["input"]}
     if kind == "too_short" and isinstance(error["input"], list):
-        return f"'{name}' needs at least {error['ctx']['min_length']}"
+        return "too_few", {"name": name, "count": ctx["min_length"]}
     if kind in ("string_type", "bool_type", "int_type", "float_type") and (
         loc and loc[-1] in _MEMBER_PARTS
     ):
-        return f"'{name}' must be text, a number or true/false"
-    message = str(error["msg"]).removeprefix("Value error, ")
+        return "not_plain", {"name": name}
+    detail = str(error["msg"]).removeprefix("Value error, ")
     if kind == "value_error" or not isinstance(name, str) or not name:
-        return message
-    return f"'{name}': {message[0].lower()}{message[1:]}"
+        return "invalid_value", {"detail": detail}
+    return "invalid", {"name": name, "detail": f"{detail[0].lower()}{detail[1:]}"}
 
 
 def _field_name(loc: tuple) -> str:
@@ -102,11 +126,11 @@ def field_problems(error: ValidationError, tags: set[str]) -> list[FieldProblem]
         loc = tuple(p for p in item["loc"] if p not in tags and not str(p).startswith("function-"))
         if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc = (*loc, item.get("ctx", {}).get("discriminator", "'type'").strip("'"))
-        message = _message(item, loc)
+        code, params = _code(item, loc)
         while loc and loc[-1] in _MEMBER_PARTS:
             loc = loc[:-1]
-        if loc in seen and "must be text" in message:
+        if loc in seen and code == "not_plain":
             continue
         seen.add(loc)
-        problems.append(FieldProblem(loc, message))
+        problems.append(FieldProblem(loc, english(code, params), code, params))
     return problems

@@ -28,7 +28,6 @@ from portal.courseformat.values import Model
 
 LESSON_FILE = re.compile(r"(\.md|\.quiz\.yaml|\.exercise\.yaml)$")
 READING_LIMIT = 50000  # characters of a reading's Markdown (lessons.body)
-MISSING = re.compile(r"^'([a-z_]+)' is missing")
 TAGS = CHECK_TAGS | STEP_TAGS
 
 
@@ -38,16 +37,28 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(
-        self, file: str, line: int | None, message: str, module: str | None = None, code: str = ""
+        self,
+        file: str,
+        line: int | None,
+        code: str,
+        /,
+        module: str | None = None,
+        at: str = "",
+        **params: Any,
     ) -> None:
-        lesson = LESSON_FILE.sub("", file) if LESSON_FILE.search(file) else None
-        self.problems.append(Problem(file, line, message, module, lesson, code))
+        """Report a problem by its code (messages.TEXTS) and parameters."""
+        problem = Problem.of(file, line, code, **params)
+        problem.module = module
+        problem.lesson = LESSON_FILE.sub("", file) if LESSON_FILE.search(file) else None
+        if at:
+            problem.at, problem.message = at, f"{at}: {problem.message}"
+        self.problems.append(problem)
 
     def load_yaml(self, name: str, text: str, offset: int = 0) -> Any:
         try:
             return load_yaml(text, offset)
         except YamlProblem as problem:
-            self.problem(name, problem.line, str(problem))
+            self.problem(name, problem.line, "yaml", detail=problem.detail)
             return None
 
     def model(
@@ -56,24 +67,22 @@ class _Reader:
         model: type[Model],
         data: dict,
         module: str | None = None,
-        worded: dict[tuple, tuple[str, str]] | None = None,
+        worded: dict[tuple, tuple[str, dict]] | None = None,
     ) -> Any:
         """`data` read as `model`, or None with each problem reported at its line; `worded`
-        gives some field paths their own message and code."""
+        gives some field paths their own code and parameters."""
         try:
             return model.model_validate(data)
         except ValidationError as error:
             for problem in field_problems(error, TAGS):
-                message, code = (worded or {}).get(problem.loc, (problem.message, ""))
-                missing = MISSING.match(message)
-                code = code or (f"missing:{missing.group(1)}" if missing else "")
+                code, params = (worded or {}).get(problem.loc, (problem.code, problem.params))
                 line = line_at(data, problem.loc) or line_of(data)
-                self.problem(name, line, message, module, code)
+                self.problem(name, line, code, module, **params)
             return None
 
     def mapping(self, name: str, value: Any, what: str, line: int | None = None) -> bool:
         if not isinstance(value, dict):
-            self.problem(name, line, f"{what} must be a mapping of names to values")
+            self.problem(name, line, "not_mapping", what=what)
             return False
         return True
 
@@ -81,13 +90,14 @@ class _Reader:
 
     def read(self) -> CourseBundle | None:
         if "course.yaml" not in self.files:
-            self.problem("course.yaml", None, "the course has no course.yaml")
+            self.problem("course.yaml", None, "no_course_file")
             return None
         course = self.load_yaml("course.yaml", self.files["course.yaml"])
         if course is None or not self.mapping("course.yaml", course, "course.yaml"):
             return None
-        modules = "'modules' must list at least one module"
-        head = self.model("course.yaml", CourseHead, course, worded={("modules",): (modules, "")})
+        head = self.model(
+            "course.yaml", CourseHead, course, worded={("modules",): ("no_modules", {})}
+        )
         if head is None:
             return None
         bundle = CourseBundle(
@@ -103,20 +113,16 @@ class _Reader:
                 continue
             module_key = str(module.get("key", ""))
             if module_key in seen_modules:
-                self.problem(
-                    "course.yaml", line_of(module), f"module key '{module_key}' is used twice"
-                )
+                self.problem("course.yaml", line_of(module), "module_twice", key=module_key)
             seen_modules.add(module_key)
-            empty = (f"module '{module_key}' lists no lessons", "module_empty")
+            empty = ("module_empty", {"key": module_key})
             read = self.model("course.yaml", Module, module, module_key, {("lessons",): empty})
             if read is None:
                 continue
             bundle.modules.append(read.dump())
             for lesson_key in read.lessons:
                 if lesson_key in seen_lessons:
-                    self.problem(
-                        "course.yaml", line_of(module), f"lesson '{lesson_key}' is listed twice"
-                    )
+                    self.problem("course.yaml", line_of(module), "lesson_twice", key=lesson_key)
                     continue
                 seen_lessons.add(lesson_key)
                 lesson = self.read_lesson(lesson_key, module_key, line_of(module))
@@ -134,7 +140,7 @@ class _Reader:
                 and name.endswith((".md", ".yaml"))
                 and name.lower() != "readme.md"
             ):
-                self.problem(name, None, "this file is not listed in any module of course.yaml")
+                self.problem(name, None, "not_listed")
         return bundle
 
     def read_lesson(self, key: str, module_key: str, line: int | None) -> LessonData | None:
@@ -142,16 +148,10 @@ class _Reader:
             n for n in (f"{key}.md", f"{key}.quiz.yaml", f"{key}.exercise.yaml") if n in self.files
         ]
         if not found:
-            self.problem(
-                "course.yaml",
-                line,
-                f"lesson '{key}' has no file ({key}.md, {key}.quiz.yaml or {key}.exercise.yaml)",
-            )
+            self.problem("course.yaml", line, "no_lesson_file", key=key)
             return None
         if len(found) > 1:
-            self.problem(
-                found[1], None, f"lesson '{key}' has more than one file: {', '.join(found)}"
-            )
+            self.problem(found[1], None, "lesson_files", key=key, files=", ".join(found))
         name = found[0]
         if name.endswith(".md"):
             return self.read_reading(name, key, module_key)
@@ -164,12 +164,12 @@ class _Reader:
 
     def head(self, name: str, key: str, module_key: str, model: type[LessonHead], data: dict):
         """A lesson file's fields as `model`, and the lesson they start (None if invalid)."""
-        worded = {("questions",): ("a quiz needs at least one question", "quiz_empty")}
+        worded = {("questions",): ("quiz_empty", {})}
         head = self.model(name, model, data, worded=worded)
         if head is None:
             return None, None
         if head.key != key:
-            self.problem(name, line_of(data, "key"), f"key must be '{key}', as its file name says")
+            self.problem(name, line_of(data, "key"), "key_not_file", key=key)
         kind = {ReadingHead: LessonKind.READING, QuizHead: LessonKind.QUIZ}.get(
             model, LessonKind.EXERCISE
         )
@@ -187,7 +187,7 @@ class _Reader:
         text = self.files[name]
         match = FRONT_MATTER.match(text)
         if not match:
-            self.problem(name, 1, "a reading starts with front matter between '---' lines")
+            self.problem(name, 1, "front_matter")
             return None
         meta = self.load_yaml(name, match.group(1), offset=1)
         if meta is None or not self.mapping(name, meta, "the front matter", 1):
@@ -195,9 +195,9 @@ class _Reader:
         _head, lesson = self.head(name, key, module_key, ReadingHead, meta)
         body = text[match.end() :].strip()
         if len(body) > READING_LIMIT:
-            self.problem(name, None, f"the reading is longer than {READING_LIMIT} characters")
+            self.problem(name, None, "reading_too_long", limit=READING_LIMIT)
         if not body:
-            self.problem(name, None, "the reading has no text", code="reading_empty")
+            self.problem(name, None, "reading_empty")
         if lesson is not None:
             lesson.body = body
         return lesson
@@ -214,7 +214,7 @@ class _Reader:
                 continue
             qkey = str(question.get("key", ""))
             if qkey and qkey in seen:
-                self.problem(name, line_of(question), f"question key '{qkey}' is used twice")
+                self.problem(name, line_of(question), "question_twice", key=qkey)
             seen.add(qkey)
             parsed = self.model(name, Question, question)
             if parsed is not None and lesson is not None:
@@ -226,24 +226,18 @@ class _Reader:
         content = {part: plain(data.get(part, [])) for part in PARTS}
         exercise, problems = validate_exercise(content)
         for problem in problems:
-            code = "no_checks" if problem.loc == ("checks",) and not content["checks"] else ""
-            message = (
-                "an exercise needs at least one check"
-                if code
-                else f"{_where(content, problem.loc)}: {problem.message}"
-            )
-            self.problem(name, line_at(data, problem.loc) or line_of(data), message, code=code)
+            line = line_at(data, problem.loc) or line_of(data)
+            if problem.loc == ("checks",) and not content["checks"]:
+                self.problem(name, line, "no_checks")
+            else:
+                at = _where(content, problem.loc)
+                self.problem(name, line, problem.code, at=at, **problem.params)
         checks = data.get("checks") if isinstance(data.get("checks"), list) else []
         for check in checks:
             if isinstance(check, dict) and not str(check.get("hint") or "").strip():
-                self.problem(name, line_of(check), "'hint' is missing", code="missing:hint")
+                self.problem(name, line_of(check), "missing", name="hint")
         if exercise is not None and not any(check.required for check in exercise.checks):
-            self.problem(
-                name,
-                line_of(data, "checks"),
-                "an exercise needs at least one required check",
-                code="no_required_check",
-            )
+            self.problem(name, line_of(data, "checks"), "no_required_check")
         if head is None:
             return None
         lesson.body = head.task

@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from portal.courseformat.messages import invalid
 from portal.courseformat.values import Key, Model, Plain, SetupRef
 from sandbox import codes
 
@@ -198,7 +199,7 @@ class SolutionStep(RootModel):
     @model_validator(mode="after")
     def _text(self) -> SolutionStep:
         if isinstance(self.root, BaseAction) and self.root.step is None:
-            raise ValueError("'step' is missing: say what the learner does")
+            raise invalid("step_text")
         return self
 
     def dump(self) -> dict[str, Any]:

@@ -27,6 +27,8 @@ from pydantic import (
     model_validator,
 )
 
+from portal.courseformat.messages import invalid
+
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,79}$"
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 KEY = re.compile(KEY_PATTERN)
@@ -49,13 +51,13 @@ def text_rule(limit: int, *, required: bool = True) -> BeforeValidator:
         name = info.field_name
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                raise ValueError(f"'{name}' is missing")
+                raise invalid("missing", name=name)
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ValueError(f"'{name}' must be text")
+            raise invalid("not_text", name=name)
         text = str(value).strip()
         if len(text) > limit:
-            raise ValueError(f"'{name}' is longer than {limit} characters")
+            raise invalid("text_too_long", name=name, limit=limit)
         return text
 
     return BeforeValidator(check)
@@ -108,10 +110,7 @@ def resolve_relative(text: str, clock: datetime) -> date | datetime:
 def _plain_value(value: Any) -> Any:
     if isinstance(value, str) and value.startswith("@") and value != LEARNER:
         if not RELATIVE.match(value):
-            raise ValueError(
-                f"'{value}' is not a relative date like @today-1y+5d or @now+4h "
-                "(at most three steps; up to 9999h or d, 999w or m, 99y)"
-            )
+            raise invalid("relative_date", value=value)
     return value
 
 
@@ -130,7 +129,7 @@ class SetupRef(Model):
     def _known(cls, value: str, info: ValidationInfo) -> str:
         setup = setup_entities(info)
         if setup is not None and value not in setup:
-            raise ValueError(f"no setup record '{value}'")
+            raise invalid("no_setup_record", key=value)
         return value
 
 
@@ -164,7 +163,7 @@ class Operator(Model):
     @model_validator(mode="after")
     def _one(self) -> Operator:
         if len(self.model_fields_set) != 1:
-            raise ValueError(f"an operator is exactly one of: {', '.join(OPERATORS)}")
+            raise invalid("one_operator", expected=", ".join(OPERATORS))
         return self
 
     @property

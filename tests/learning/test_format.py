@@ -200,5 +200,9 @@ def test_a_check_without_a_hint_is_refused_at_its_line():
     with pytest.raises(FormatError) as error:
         read_course(files)
     (problem,) = error.value.problems
-    assert (problem.message, problem.code) == ("'hint' is missing", "missing:hint")
+    assert (problem.message, problem.code, problem.params) == (
+        "'hint' is missing",
+        "missing",
+        {"name": "hint"},
+    )
     assert problem.line == broken_line(files, "key: converted")
