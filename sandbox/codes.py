@@ -34,6 +34,11 @@ CATEGORIES = ("billing", "technical", "delivery", "defect", "return")
 TIERS = ("bronze", "silver", "gold", "platinum")
 ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
 TRIGGERS = ("birthday", "purchase_anniversary", "ticket_resolved")
+# Triggers whose emails are marketing: sent only to someone who agreed to marketing email.
+# A ticket-resolved email (a satisfaction survey, a "we fixed it") is service, sent to all.
+MARKETING_TRIGGERS = ("birthday", "purchase_anniversary")
+# Why an automation's email was held back in the outbox (sb_outbox.skipped_reason).
+SKIP_REASONS = ("no_marketing_consent",)
 SLA_MEASURES = ("first_response", "resolution")
 # How a customer reached us with a ticket (sb_tickets.channel).
 CHANNELS = ("phone", "email", "visit", "web")
@@ -114,6 +119,12 @@ EVENT_VERBS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "automation.created": {"trigger": "trigger", "active": FLAG},
     "automation.updated": {"trigger": "trigger", "active": FLAG},
     "outbox.sent": {"customer": RECORD, "trigger": "trigger", "automation": RECORD},
+    "outbox.skipped": {
+        "customer": RECORD,
+        "trigger": "trigger",
+        "automation": RECORD,
+        "reason": SKIP_REASONS,
+    },
     "report.viewed": {"report": REPORTS},
     "import.completed": {
         "records": ("lead", "customer"),
@@ -280,6 +291,7 @@ CHECK_FIELDS: dict[str, tuple[str, ...]] = {
         "subject",
         "body",
         "sent_at",
+        "skipped_reason",
     ),
     "sales_target": ("owner", "period_start", "period_end", "amount"),
     "colleague": ("name", "role", "is_learner"),
