@@ -97,6 +97,10 @@ EVENT_VERBS: dict[str, dict[str, str | tuple[str, ...]]] = {
         "opportunity": RECORD,
         "existing": FLAG,
     },
+    "customer.created": {"is_company": FLAG, "works_for": RECORD},
+    "customer.updated": {"fields": NAMES},
+    # from, to (consent on or off), channel (how it was given or withdrawn)
+    "customer.consent_changed": {"from": FLAG, "to": FLAG, "channel": "channel"},
     "opportunity.stage_changed": {
         "from": "stage",
         "to": "stage",

@@ -28,6 +28,8 @@ LISTS = [
     "/sandbox/",
     "/sandbox/customers",
     "/sandbox/customers?q=a&tier=gold&open_ticket=1&page=2",
+    "/sandbox/customers/new",
+    "/sandbox/customers/new?kind=company",
     "/sandbox/leads",
     "/sandbox/leads?status=new&source=web_site&q=e",
     "/sandbox/leads/new",
@@ -53,8 +55,21 @@ DETAILS = [
 ]
 
 
+# The customer page's variants: a company account, a person at one, a person on their own.
+CUSTOMER_KINDS = [
+    Customer.is_company.is_(True),
+    Customer.company_id.is_not(None),
+    Customer.is_company.is_(False) & Customer.company_id.is_(None),
+]
+CUSTOMER_PAGES = ["/sandbox/customers/{}", "/sandbox/customers/{}/edit"]
+
+
 def _detail_urls(sandbox) -> list[str]:
-    return [url.format(first(model, sandbox).id) for model, url in DETAILS]
+    urls = [url.format(first(model, sandbox).id) for model, url in DETAILS]
+    for kind in CUSTOMER_KINDS:
+        urls += [url.format(first(Customer, sandbox, kind).id) for url in CUSTOMER_PAGES]
+    company = first(Customer, sandbox, CUSTOMER_KINDS[0])
+    return [*urls, f"/sandbox/customers/new?company={company.id}"]
 
 
 @pytest.mark.parametrize("url", LISTS)
