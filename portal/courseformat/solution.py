@@ -24,8 +24,6 @@ from portal.courseformat.messages import invalid
 from portal.courseformat.values import Key, Model, Plain, SetupRef
 from sandbox import codes
 
-REPORTS = ("sales_targets",)  # what report.view may open
-MAX_CLOCK_DAYS = 31  # as sandbox.services.clock.MAX_DAYS (that module needs the database)
 NOTE_KINDS = tuple(kind for kind in codes.ACTIVITY_KINDS if kind != "task")
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -127,12 +125,12 @@ class AutomationCreate(BaseAction):
 
 class ClockAdvance(BaseAction):
     do: Literal["clock.advance"]
-    days: int = Field(1, ge=1, le=MAX_CLOCK_DAYS, strict=True)
+    days: int = Field(1, ge=1, le=codes.MAX_CLOCK_DAYS, strict=True)
 
 
 class ReportView(BaseAction):
     do: Literal["report.view"]
-    report: Literal[REPORTS]  # type: ignore[valid-type]
+    report: Literal[codes.REPORTS]  # type: ignore[valid-type]
 
 
 ACTION_CLASSES = (

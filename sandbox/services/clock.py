@@ -9,12 +9,13 @@ from flask_babel import gettext as _
 from portal import clock
 from portal.accounts.models import User
 from portal.extensions import db
+from sandbox.codes import MAX_CLOCK_DAYS
 from sandbox.models import Sandbox
 from sandbox.services.automations import run_due_automations
 from sandbox.services.events import SandboxError, log_event
 from sandbox.services.locks import lock_sandbox
 
-MAX_DAYS = 31
+MAX_DAYS = MAX_CLOCK_DAYS  # in sandbox.codes, which the course format reads too
 
 
 def start_of_day() -> datetime:
