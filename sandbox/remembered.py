@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.database import UTCDateTime, best_effort, utcnow
 from portal.extensions import db
-from sandbox.queries import ListFilters
+from sandbox.filters import ListFilters
 
 LISTS = ("customers", "leads", "tickets")
 QUERY_LIMIT = 500  # characters: a search text of 100 and every other filter fit inside
