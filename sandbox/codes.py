@@ -101,6 +101,9 @@ EVENT_VERBS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "customer.updated": {"fields": NAMES},
     # from, to (consent on or off), channel (how it was given or withdrawn)
     "customer.consent_changed": {"from": FLAG, "to": FLAG, "channel": "channel"},
+    # survivor (id), merged (ids deleted), kept (field -> id of the record whose value stayed)
+    "lead.merged": {"survivor": RECORD, "merged": NAMES, "kept": MAPPING},
+    "customer.merged": {"survivor": RECORD, "merged": NAMES, "kept": MAPPING},
     "opportunity.stage_changed": {
         "from": "stage",
         "to": "stage",

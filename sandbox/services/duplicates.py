@@ -376,7 +376,7 @@ def merge_records(
     log_event(
         sandbox,
         actor,
-        f"{entity}.merged",
+        "lead.merged" if entity == "lead" else "customer.merged",
         entity,
         survivor.id,
         survivor=survivor.id,
