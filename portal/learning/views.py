@@ -16,7 +16,7 @@ from portal.domain import transaction
 from portal.extensions import limiter
 from portal.learning import exercises, queries, services
 from portal.learning.forms import DoneForm, LeaveForm, QuizForm
-from portal.learning.models import Course, Lesson, LessonKind
+from portal.learning.models import Course, Lesson, LessonKind, QuestionKind
 from portal.learning.services import TamperedSubmission
 from portal.markdown import render_markdown
 from portal.rendering import render, render_form
@@ -24,6 +24,9 @@ from portal.security import is_safe_redirect, roles_required
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 bp.add_app_template_filter(render_markdown, "markdown")
+# Templates compare lesson and question kinds with the enums, as the code does.
+bp.add_app_template_global(LessonKind, "LessonKind")
+bp.add_app_template_global(QuestionKind, "QuestionKind")
 
 
 def _learner_route(rule: str, method: str = "GET") -> Callable:

@@ -12,7 +12,7 @@ from portal.accounts.models import User
 from portal.extensions import db
 from portal.learning import exercises
 from portal.learning import services as learning
-from portal.learning.models import Course, Lesson, LessonView
+from portal.learning.models import Course, Lesson, LessonKind, LessonView
 from sandbox import scenarios
 from sandbox import services as sandbox_services
 from sandbox.models import SandboxEvent
@@ -135,9 +135,9 @@ def study(
         progress = learning.record_view(user, lesson)
         opened.append(clock)
         progress.first_viewed_at = progress.last_viewed_at = clock
-        if lesson.kind == "reading":
+        if lesson.kind == LessonKind.READING:
             learning.complete_reading(user, lesson).completed_at = clock + timedelta(minutes=8)
-        elif lesson.kind == "quiz":
+        elif lesson.kind == LessonKind.QUIZ:
             for attempt_number in range(4):
                 attempt, _ = learning.submit_quiz(user, lesson, _answers(lesson, rng, skill))
                 attempt.submitted_at = clock + timedelta(minutes=10 * (attempt_number + 1))
@@ -170,7 +170,7 @@ def stuck_on_a_quiz(user: User, courses: list[Course], when: datetime) -> None:
         lesson
         for c in courses
         for lesson in _lessons(c)
-        if lesson.kind == "quiz"
+        if lesson.kind == LessonKind.QUIZ
         and not (learning.progress_for(user, lesson) or _NOT_DONE).completed_at
     )
     quiz = next(open_quizzes, None)
