@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from portal import csvfiles
 from portal.accounts.models import User
@@ -201,17 +201,26 @@ def import_rows(
     return ImportResult(upload.entity, ids, skipped, companies, event.id)
 
 
-def _insert(model, records: list[dict]) -> list[int]:
-    """One executemany of `records` into the model's table; their ids, in order."""
+def _insert(sandbox: Sandbox, model, records: list[dict]) -> list[int]:
+    """One executemany of `records` into the model's table; the new rows' ids, in order.
+
+    RETURNING would cost a statement per row on SQLite when the order must be kept, so
+    the ids are read back instead: the caller holds the sandbox's lock, so no other rows
+    join this sandbox meanwhile, and new ids are above every id the table held before.
+    """
     if not records:
         return []
-    table = model.__table__
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(db.session.execute(statement, records).scalars())
+    in_sandbox = model.sandbox_id == sandbox.id
+    before = db.session.scalar(select(func.max(model.id)).where(in_sandbox)) or 0
+    db.session.execute(insert(model.__table__), records)
+    return list(
+        db.session.scalars(select(model.id).where(in_sandbox, model.id > before).order_by(model.id))
+    )
 
 
 def _insert_leads(sandbox: Sandbox, rows: list[ImportRow]) -> list[int]:
     return _insert(
+        sandbox,
         Lead,
         [{**row.values, "sandbox_id": sandbox.id, "created_at": sandbox.clock} for row in rows],
     )
@@ -243,8 +252,11 @@ def _customer_record(sandbox: Sandbox, values: dict, *, is_company: bool, compan
 
 def _insert_customers(sandbox: Sandbox, rows: list[ImportRow]) -> tuple[list[int], int]:
     """Company rows and the people's companies first (accounts), then the people."""
-    people = [row for row in rows if row.values["first_name"] or row.values["last_name"]]
-    company_rows = [row for row in rows if row not in people]
+    people: list[ImportRow] = []
+    company_rows: list[ImportRow] = []
+    for row in rows:
+        is_person = row.values["first_name"] or row.values["last_name"]
+        (people if is_person else company_rows).append(row)
     accounts = {
         name_key(company, True): record_id
         for record_id, company in db.session.execute(
@@ -264,12 +276,13 @@ def _insert_customers(sandbox: Sandbox, rows: list[ImportRow]) -> tuple[list[int
             new_companies[key] = _customer_record(
                 sandbox, {**NEW_COMPANY, "company": row.values["company"]}, is_company=True
             )
-    company_ids = _insert(Customer, list(new_companies.values()))
+    company_ids = _insert(sandbox, Customer, list(new_companies.values()))
     accounts.update(zip(new_companies, company_ids, strict=True))
     row_ids = list(
         dict.fromkeys(accounts[name_key(str(row.values["company"]), True)] for row in company_rows)
     )
     person_ids = _insert(
+        sandbox,
         Customer,
         [
             _customer_record(

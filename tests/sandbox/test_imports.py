@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from sandbox.models import Customer, ImportUpload, Lead
+from sandbox.profiles import load
 from sandbox.services import import_preview, imports
 from tests.sandbox.conftest import count, first, last_event
 
@@ -48,6 +49,15 @@ def _mapping(client, token: str) -> list[str]:
         )
         chosen.append(next((v for v in value.groups() if v is not None), "") if value else "")
     return chosen
+
+
+def _leads(sandbox, domain: str) -> list[Lead]:
+    """The sandbox's leads with an email at `domain`, oldest first."""
+    return db.session.scalars(
+        select(Lead)
+        .where(Lead.sandbox_id == sandbox.id, Lead.email.like(f"%@{domain}"))
+        .order_by(Lead.id)
+    ).all()
 
 
 def _review(client, token: str, mapping: list[str], action: str = "preview", **extra):
@@ -274,3 +284,46 @@ def test_the_sample_files_download(client, sandbox):
         response = client.get(f"/sandbox/import/sample.csv?entity={entity}")
         assert response.status_code == 200 and response.mimetype == "text/csv"
         assert expected in response.get_data(as_text=True)
+
+
+def test_statuses_are_read_in_the_crm_profiles_words(client, sandbox, app, monkeypatch):
+    monkeypatch.setitem(app.extensions, "crm_profile", load("salesforce"))
+    text = (
+        "First name,Email,Lead status\n"
+        "Ann,ann@x.example,Working - Contacted\n"
+        "Bob,bob@x.example,closed - not converted\n"
+        "Cy,cy@x.example,Closed - Converted\n"
+    )
+    token = _token(_upload(client, text))
+    mapping = ["first_name", "email", "status"]
+    page = _review(client, token, mapping).get_data(as_text=True)
+    assert "A lead cannot be imported as converted" in page
+    assert _review(client, token, mapping, "import", skip=["4"]).status_code == 302
+    statuses = {lead.first_name: lead.status for lead in _leads(sandbox, "x.example")}
+    assert statuses == {"Ann": "in_process", "Bob": "dead"}
+
+
+def _people(start: int, rows: int) -> str:
+    lines = [
+        f"P{n},Co{start}-{n % 7},p{n}@bulk.example,0300 {n:07d}" for n in range(start, start + rows)
+    ]
+    return "First name,Company,Email,Phone\n" + "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("entity", ["lead", "customer"])
+def test_preview_and_import_run_the_same_queries_at_20_and_2000_rows(
+    client, sandbox, count_queries, entity
+):
+    counts = []
+    for start, rows in ((0, 20), (100, 2000)):
+        token = _token(_upload(client, _people(start, rows), entity))
+        mapping = ["first_name", "company", "email", "phone"]
+        with count_queries() as preview:
+            assert _review(client, token, mapping).status_code == 200
+        with count_queries() as commit:
+            assert _review(client, token, mapping, "import").status_code == 302
+        counts.append((preview.count, commit.count))
+    assert counts[0] == counts[1]
+    event = last_event(sandbox, "import.completed")
+    assert event.data["imported"] == 2000
+    assert event.data["companies"] == (7 if entity == "customer" else 0)
