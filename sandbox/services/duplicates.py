@@ -278,8 +278,9 @@ def _converted(lead: Lead) -> bool:
     return lead.converted_contact_id is not None or lead.converted_customer_id is not None
 
 
-def _move(model, column, old: Iterable[int], sandbox: Sandbox, *where, **values) -> None:
-    """Point `model` rows of this sandbox whose `column` is in `old` elsewhere."""
+def _move(sandbox: Sandbox, column, old: Iterable[int], *where, **values) -> None:
+    """Point the rows of this sandbox whose `column` is in `old` elsewhere (`values`)."""
+    model = column.class_
     db.session.execute(
         update(model)
         .where(model.sandbox_id == sandbox.id, column.in_(list(old)), *where)
@@ -294,21 +295,18 @@ def _move_person(sandbox: Sandbox, survivor: Customer, everyone: list[int]) -> N
     account = survivor.company_id or survivor.id
     merged = [i for i in everyone if i != survivor.id]
     for model in (Ticket, Opportunity):
-        _move(
-            model, model.contact_id, everyone, sandbox, contact_id=survivor.id, customer_id=account
-        )
-        _move(model, model.customer_id, everyone, sandbox, customer_id=account)
+        _move(sandbox, model.contact_id, everyone, contact_id=survivor.id, customer_id=account)
+        _move(sandbox, model.customer_id, everyone, customer_id=account)
     for model in (Purchase, OutboxEmail):
-        _move(model, model.customer_id, merged, sandbox, customer_id=survivor.id)
+        _move(sandbox, model.customer_id, merged, customer_id=survivor.id)
     _move(
-        Lead,
+        sandbox,
         Lead.converted_contact_id,
         everyone,
-        sandbox,
         converted_contact_id=survivor.id,
         converted_customer_id=account,
     )
-    _move(Lead, Lead.converted_customer_id, everyone, sandbox, converted_customer_id=account)
+    _move(sandbox, Lead.converted_customer_id, everyone, converted_customer_id=account)
 
 
 def _move_company(sandbox: Sandbox, survivor: Customer, everyone: list[int]) -> None:
@@ -316,16 +314,9 @@ def _move_company(sandbox: Sandbox, survivor: Customer, everyone: list[int]) -> 
     there, under its name."""
     merged = [i for i in everyone if i != survivor.id]
     for model in (Ticket, Opportunity, Purchase, OutboxEmail):
-        _move(model, model.customer_id, merged, sandbox, customer_id=survivor.id)
-    _move(Lead, Lead.converted_customer_id, merged, sandbox, converted_customer_id=survivor.id)
-    _move(
-        Customer,
-        Customer.company_id,
-        everyone,
-        sandbox,
-        company_id=survivor.id,
-        company=survivor.company,
-    )
+        _move(sandbox, model.customer_id, merged, customer_id=survivor.id)
+    _move(sandbox, Lead.converted_customer_id, merged, converted_customer_id=survivor.id)
+    _move(sandbox, Customer.company_id, everyone, company_id=survivor.id, company=survivor.company)
 
 
 def merge_records(
@@ -362,16 +353,10 @@ def merge_records(
     elif kind == "company":
         _move_company(sandbox, survivor, everyone)
     else:
-        _move(Customer, Customer.lead_id, merged, sandbox, lead_id=survivor.id)
-        _move(Opportunity, Opportunity.lead_id, merged, sandbox, lead_id=survivor.id)
-    _move(
-        Activity,
-        Activity.parent_id,
-        merged,
-        sandbox,
-        Activity.parent_type == entity,
-        parent_id=survivor.id,
-    )
+        _move(sandbox, Customer.lead_id, merged, lead_id=survivor.id)
+        _move(sandbox, Opportunity.lead_id, merged, lead_id=survivor.id)
+    notes = Activity.parent_type == entity
+    _move(sandbox, Activity.parent_id, merged, notes, parent_id=survivor.id)
     delete_records(sandbox, entity, merged)
     log_event(
         sandbox,
