@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rollout_bp, url_prefix="/rollout")
     app.register_blueprint(sandbox_bp, url_prefix="/sandbox")
     scoping.init_app(app)
+    import portal.reminders  # noqa: F401 - the daily reminder job
 
 
 def register_cli(app: Flask) -> None:

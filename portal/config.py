@@ -63,6 +63,11 @@ def default_config(app: Flask) -> dict[str, Any]:
         # None: a SQLite file in instance/; "redis://host:6379/0" for several machines;
         # "immediate": run each job in-process right after its commit (the tests).
         "JOB_QUEUE": None,
+        # Where people reach the portal: links in emails sent by the job worker, which has
+        # no request to take the host from. Reminders go out from this hour of the
+        # organisation's morning (TIMEZONE).
+        "BASE_URL": "http://127.0.0.1:5000",
+        "REMINDER_HOUR": 8,
         "RATELIMIT_ENABLED": True,
         # None: a SQLite file in instance/ that every worker of this machine shares
         # (portal.ratelimit); tests count in memory. Several machines: redis://...

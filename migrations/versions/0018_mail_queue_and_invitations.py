@@ -3,7 +3,9 @@
 outgoing_mail records each email the portal sends and what became of it (the job queue
 delivers it; its key makes a repeated job send once). users.token_version numbers
 one-time password links (an invitation or a reset), so a link works once and a newer
-one replaces it; users.invited_at says when the last invitation went out.
+one replaces it; users.invited_at says when the last invitation went out. Reminder
+emails go out by the queue too: users.reminder_emails is the person's choice, and a
+trainer's nudge points at the email that carries it (nudges.mail_id).
 
 Revision ID: 0018_mail_queue_and_invitations
 Revises: 0016_sandbox_import_uploads
@@ -39,10 +41,20 @@ def upgrade():
         batch_op.add_column(sa.Column('token_version', sa.Integer(), nullable=False,
                                       server_default='0'))
         batch_op.add_column(sa.Column('invited_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('reminder_emails', sa.Boolean(), nullable=False,
+                                      server_default=sa.true()))
+    with op.batch_alter_table('nudges') as batch_op:
+        batch_op.add_column(sa.Column('mail_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key('fk_nudges_mail_id_outgoing_mail', 'outgoing_mail',
+                                    ['mail_id'], ['id'], ondelete='SET NULL')
 
 
 def downgrade():
+    with op.batch_alter_table('nudges') as batch_op:
+        batch_op.drop_constraint('fk_nudges_mail_id_outgoing_mail', type_='foreignkey')
+        batch_op.drop_column('mail_id')
     with op.batch_alter_table('users') as batch_op:
+        batch_op.drop_column('reminder_emails')
         batch_op.drop_column('invited_at')
         batch_op.drop_column('token_version')
     op.drop_table('outgoing_mail')

@@ -113,3 +113,7 @@ class NewPasswordForm(PortalForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
     )
+
+
+class ReminderForm(PortalForm):
+    reminder_emails = BooleanField(_l("Email me reminders about courses due soon or overdue"))

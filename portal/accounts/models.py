@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, func, select
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.accounts.roles import ROLE_CODES
@@ -83,6 +84,8 @@ class User(UserMixin, db.Model):
     # making or using a link moves it on. invited_at: when the last invitation went out.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Daily reminder emails about assigned courses (portal.reminders); the person's choice.
+    reminder_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     department: Mapped[Department | None] = relationship(back_populates="users")
     role_links: Mapped[list[UserRole]] = relationship(

@@ -24,6 +24,7 @@ from portal.accounts.forms import (
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
+    ReminderForm,
     RosterForm,
     UserForm,
 )
@@ -142,6 +143,7 @@ def _account_page(password_form: PasswordChangeForm, status: int = 200):
         "accounts/account.html",
         password_form=password_form,
         language_form=language_form,
+        reminder_form=ReminderForm(reminder_emails=current_user.reminder_emails),
         status=status,
     )
 
@@ -150,6 +152,18 @@ def _account_page(password_form: PasswordChangeForm, status: int = 200):
 @login_required
 def account():
     return _account_page(PasswordChangeForm())
+
+
+@auth_bp.post("/account/reminders")
+@login_required
+def reminders_set():
+    """Switch the daily reminder emails on or off (portal.reminders)."""
+    form = ReminderForm()
+    if form.validate_on_submit():
+        current_user.reminder_emails = form.reminder_emails.data
+        db.session.commit()
+        flash(_("Your email settings are saved."), "success")
+    return redirect(url_for("accounts.account"))
 
 
 @auth_bp.post("/account/password")

@@ -143,8 +143,19 @@ class Nudge(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    status: Mapped[str] = mapped_column(String(20))  # sent | failed | not_configured
+    status: Mapped[str] = mapped_column(String(20))  # as queued; the email's own status follows
     subject: Mapped[str] = mapped_column(String(200))
     error: Mapped[str] = mapped_column(Text, default="")
+    mail_id: Mapped[int | None] = mapped_column(ForeignKey("outgoing_mail.id", ondelete="SET NULL"))
 
     user = relationship("User", foreign_keys=[user_id])
+    mail = relationship("OutgoingMail", lazy="joined")
+
+    @property
+    def state(self) -> str:
+        """Where the email stands now: queued, sent, failed, not_configured..."""
+        return self.mail.status if self.mail is not None else self.status
+
+    @property
+    def problem(self) -> str:
+        return self.mail.error if self.mail is not None else self.error

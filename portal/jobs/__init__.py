@@ -52,23 +52,28 @@ def init_app(app: Flask) -> None:
         huey.storage = SqliteStorage(huey.name, filename=url.removeprefix("sqlite:///"))
 
 
+def _in_app(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def in_app(*args, **kwargs):
+        if _app is None:
+            raise RuntimeError("portal.jobs.init_app was not called in this process")
+        with _app.app_context():
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                db.session.remove()
+
+    return in_app
+
+
 def job(**settings: Any) -> Callable:
     """A Huey task that runs in a fresh app context of the portal (its own session)."""
+    return lambda fn: huey.task(**settings)(_in_app(fn))
 
-    def decorate(fn: Callable) -> Callable:
-        @functools.wraps(fn)
-        def in_app(*args, **kwargs):
-            if _app is None:
-                raise RuntimeError("portal.jobs.init_app was not called in this process")
-            with _app.app_context():
-                try:
-                    return fn(*args, **kwargs)
-                finally:
-                    db.session.remove()
 
-        return huey.task(**settings)(in_app)
-
-    return decorate
+def periodic(when: Callable, **settings: Any) -> Callable:
+    """A Huey periodic task (`when` a huey.crontab) in a fresh app context of the portal."""
+    return lambda fn: huey.periodic_task(when, **settings)(_in_app(fn))
 
 
 def after_commit(task: Callable, *args: Any) -> None:

@@ -75,6 +75,7 @@ MATRIX = [
     Route("POST", "/logout", SIGNED_IN, ok=302),
     Route("GET", "/account", SIGNED_IN),
     Route("POST", "/account/password", SIGNED_IN, ok=422),
+    Route("POST", "/account/reminders", SIGNED_IN, ok=302),
     Route("GET", "/forgot-password", PUBLIC),
     Route("POST", "/forgot-password", PUBLIC, ok=422),
     Route("GET", "/password/<any(invite, reset):purpose>/<token>", PUBLIC, ok=400),
@@ -435,12 +436,12 @@ class World:
             return str(self.sandbox_record(SANDBOX_IDS[name]))
         if name in ("parent", "entity"):
             return "customer"
+        if name == "purpose":
+            return "reset"
         if name == "action":
             return "pending"
         if name in ("record_key", "check_key", "token"):
             return "nothing-here"
-        if name == "purpose":
-            return "reset"
         if name == "event_id":
             return "0"
         if name in ROLLOUT_RECORDS:

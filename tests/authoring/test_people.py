@@ -179,8 +179,25 @@ def test_nudge_emails_the_chosen_learners_through_smtp(
     assert message.rcpt_tos == [learner.email]
     assert b"Reminder: Sample course" in message.content
     assert b"/courses/sample-course/" in message.content
+    db.session.expire_all()
     nudge = db.session.scalar(select(Nudge))
-    assert nudge.status == "sent" and nudge.user_id == learner.id
+    assert nudge.state == "sent" and nudge.user_id == learner.id
+    page = client.get(f"/author/courses/{course.slug}/progress").text
+    assert 'data-state="sent"' in page
+    # Pressed again the same day: recorded, but the learner gets one email a day.
+    client.post(f"/author/courses/{course.slug}/nudge", data={"user": [str(learner.id)]})
+    assert len(inbox.messages) == 1
+
+
+def test_a_nudge_is_written_in_the_learners_language(
+    client, trainer, make, app, course, smtp_inbox
+):
+    learner = _learner_with_attempt(make, app, course, "Aisha Siddiqui")
+    learner.locale = "ur"
+    db.session.commit()
+    client.post(f"/author/courses/{course.slug}/nudge", data={"user": [str(learner.id)]})
+    [message] = smtp_inbox.messages
+    assert b"Reminder: Sample course" not in message.content  # Urdu, not the trainer's English
 
 
 def test_nudge_without_a_mail_server_is_recorded_and_said(client, trainer, make, app, course):

@@ -167,11 +167,8 @@ def course_nudge(slug: str):
 
 
 def _flash_nudged(nudges) -> None:
-    """Say how many reminders went out, and why the others did not."""
-    sent = sum(1 for n in nudges if n.status == "sent")
-    if sent == len(nudges):
-        flash(_("Reminder emailed to %(count)d learners.", count=sent), "success")
-    elif any(n.status == "not_configured" for n in nudges):
+    """Say the reminders are on their way (the list shows each one), or why they are not."""
+    if any(n.status == "not_configured" for n in nudges):
         flash(
             _(
                 "Reminders were recorded but not emailed: this portal has no mail server set up. "
@@ -182,9 +179,9 @@ def _flash_nudged(nudges) -> None:
     else:
         flash(
             _(
-                "%(sent)d of %(count)d reminders were sent; see the list below.",
-                sent=sent,
+                "Reminders are on their way to %(count)d learners; the list below shows when "
+                "each one is sent.",
                 count=len(nudges),
             ),
-            "warning",
+            "success",
         )
