@@ -86,6 +86,22 @@ def _company_names(records: list, sandbox) -> dict[int, str]:
     return dict(rows.all())
 
 
+def _merge_screen(form: MergeForm, sandbox, entity: str, records: list, fields):
+    """The records side by side, one choice a line (422 once sent back with an error)."""
+    if records:
+        _defaults(form, records, fields)
+    return render_form(
+        "sandbox/merge.html",
+        form,
+        sandbox=sandbox,
+        entity=entity,
+        records=records,
+        fields=fields,
+        labels=FIELD_LABELS,
+        companies=_company_names(records, sandbox),
+    )
+
+
 @bp.route("/duplicates/<any(customer, lead):entity>/merge", methods=["GET", "POST"])
 def duplicate_merge(entity: str):
     """Compare the records side by side, choose the survivor and each field's value, merge."""
@@ -105,16 +121,4 @@ def duplicate_merge(entity: str):
     elif len(records) < 2 and not form.is_submitted():
         flash(_("Choose at least two records to merge."), "warning")
         return redirect(url_for("sandbox.duplicate_list"))
-    if records:
-        _defaults(form, records, fields)
-    return render_form(
-        "sandbox/merge.html",
-        form,
-        sandbox=sandbox,
-        entity=entity,
-        kind=kind,
-        records=records,
-        fields=fields,
-        labels=FIELD_LABELS,
-        companies=_company_names(records, sandbox),
-    )
+    return _merge_screen(form, sandbox, entity, records, fields)
