@@ -14,7 +14,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.courseformat import CourseBundle, Problem
+from portal.courseformat import CourseBundle, FieldProblem, Problem
 
 MESSAGES = {
     "module_empty": _l("This module has no lessons yet: add one, or remove the module."),
@@ -72,6 +72,17 @@ WORDED = [
     (r"'[a-z_]+' is missing", _l("A field that must be filled in is empty.")),
 ]
 UNKNOWN = _l("Something here cannot be published as it is: open it and check every field.")
+
+
+def problem_text(problem: Problem | FieldProblem) -> str:
+    """A course-format problem in the reader's language: its code's text (translated, with
+    its parameters), after the place in the file it names; the English text when it has
+    no code. `flask courses validate` prints `problem.message`, in English."""
+    if not problem.template:
+        return problem.message
+    text = _(problem.template, **problem.params)
+    at = getattr(problem, "at", "")
+    return f"{at}: {text}" if at else text
 
 
 def worded(problem: Problem, bundle: CourseBundle) -> str:

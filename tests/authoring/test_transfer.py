@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from portal.authoring import services
 from portal.authoring.models import CourseDraft
-from portal.courseformat import read_course
+from portal.courseformat import FormatError, read_course
 from portal.extensions import db
 from portal.learning.models import Course
 from tests.learning.conftest import course_files
@@ -235,3 +235,27 @@ def test_an_upload_with_every_check_type_imports(client, trainer):
     draft = db.session.scalar(select(CourseDraft))
     checks = draft.data["lessons"][2]["content"]["checks"]
     assert sorted(c["type"] for c in checks) == sorted(BREAKS)
+
+
+def test_a_problem_shows_in_the_readers_language_and_in_english_on_the_cli(
+    client, trainer, app, monkeypatch
+):
+    """The import page translates a problem's text (its code's template, with its
+    parameters); the file and line stay as they are."""
+    from flask_babel import force_locale, get_translations
+
+    from portal.courseformat.messages import TEXTS
+
+    files = course_files()
+    files["course.yaml"] = files["course.yaml"].replace("title:", "colour: red\ntitle:", 1)
+    with app.test_request_context(), force_locale("ur"):
+        catalog = get_translations()._catalog
+    monkeypatch.setitem(catalog, TEXTS["unknown_field"], "نامعلوم خانہ '%(name)s'")
+    client.post("/language", data={"locale": "ur"})
+    page = _upload(client, _zip(files)).get_data(as_text=True)
+    assert "course.yaml:" in page
+    assert "نامعلوم خانہ &#39;colour&#39;" in page
+    assert "unknown field" not in page
+    with pytest.raises(FormatError) as error:
+        read_course(files)
+    assert error.value.problems[0].message == "unknown field 'colour'"

@@ -6,10 +6,12 @@ from flask import Blueprint, abort
 from flask_login import login_required
 
 from portal.accounts.roles import Role
+from portal.authoring.problems import problem_text
 from portal.learning.models import Course
 from portal.security import roles_required
 
 bp = Blueprint("authoring", __name__, template_folder="../templates")
+bp.add_app_template_global(problem_text)  # course-format problems in the reader's language
 
 
 @bp.before_request
