@@ -202,6 +202,10 @@ def test_merging_people_moves_every_child_and_keeps_the_chosen_values(client, sa
     form = MERGE.format("customer") + f"?ids={keep.id}&ids={other.id}"
     page = client.get(form)
     assert page.status_code == 200 and "Husain" in page.text and "0300 5556667" in page.text
+    # The oldest record survives unless chosen otherwise; each field starts on a value that
+    # is set (only the copy has a phone).
+    assert re.search(rf'name="survivor" value="{keep.id}"[^>]*checked', page.text)
+    assert re.search(rf'name="keep_phone" value="{other.id}"[^>]*checked', page.text)
     response = client.post(
         MERGE.format("customer"),
         data={
