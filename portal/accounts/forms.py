@@ -79,6 +79,11 @@ class RosterForm(PortalForm):
             FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
         ],
     )
+    invite = BooleanField(
+        _l("Email each new person an invitation to choose a password"),
+        default=True,
+        description=_l("Without a mail server you get the links to hand out instead."),
+    )
     initial_password = PasswordField(
         _l("Initial password for new accounts"),
         validators=[Optional(), Length(max=200)],

@@ -21,6 +21,8 @@ from portal.accounts.services import check_password_strength, set_password
 from portal.accounts.tokens import Purpose, make_link_token, spend, user_of  # noqa: F401
 from portal.database import utcnow
 from portal.extensions import db
+from portal.jobs import after_commit, job
+from portal.mail import mail_configured
 from portal.mailqueue import OutgoingMail, queue_mail
 
 
@@ -102,3 +104,27 @@ def password_from_link(token: str, purpose: Purpose, password: str) -> User:
     if user.locked_until is not None:  # the owner of the address proved who they are
         user.failed_sign_ins, user.locked_until = 0, None
     return user
+
+
+def invite_new_people(user_ids: list[int]) -> list[tuple[User, str]]:
+    """Invite each of these people (a roster's new accounts). With a mail server the
+    invitations go out from a job after the commit; without one, returns each person
+    with the link to hand out (shown to the admin once)."""
+    if not user_ids:
+        return []
+    if mail_configured():
+        after_commit(invite_job, list(user_ids))
+        return []
+    people = db.session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.id))
+    return [(user, invite(user)[0]) for user in people]
+
+
+@job(retries=2, retry_delay=60)
+def invite_job(user_ids: list[int]) -> None:
+    """Invite people in the background, one commit each (a large roster takes a while)."""
+    for user_id in user_ids:
+        user = db.session.get(User, user_id)
+        if user is not None and user.active and user.password_hash is None:
+            with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+                invite(user)
+            db.session.commit()

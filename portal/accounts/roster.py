@@ -57,6 +57,7 @@ class RosterReport:
     rows: list[RosterRow] = field(default_factory=list)
     new_departments: list[str] = field(default_factory=list)
     applied: bool = False
+    created_ids: list[int] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
@@ -239,6 +240,7 @@ def import_roster(
                 for row in new_rows
             ],
         ).all()
+        report.created_ids = list(ids)
         db.session.execute(
             insert(UserRole),
             [

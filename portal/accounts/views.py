@@ -15,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts import queries, services
+from portal.accounts import onboarding, queries, services
 from portal.accounts.devices import known_device, remember_device
 from portal.accounts.forms import (
     ActiveForm,
@@ -314,14 +314,19 @@ def user_unlock(user_id: int):
 @roles_required(Role.ADMIN)
 def user_import():
     form = RosterForm()
-    report = None
+    report, links = None, []
     if form.validate_on_submit():
         # A roster with a rejected row changes nothing (see import_roster): nothing to commit.
         with transaction(form):
             text = decode_upload(form.file.data.read())
-            report = import_roster(text, form.initial_password.data or None, actor=current_user)
+            password = form.initial_password.data or None
+            report = import_roster(text, password, actor=current_user)
+            if report.applied and form.invite.data and password is None:
+                links = onboarding.invite_new_people(report.created_ids)
     status = 422 if form.is_submitted() and (report is None or not report.applied) else 200
-    return render("accounts/admin/import.html", form=form, report=report, status=status)
+    return render(
+        "accounts/admin/import.html", form=form, report=report, links=links, status=status
+    )
 
 
 # Admin: departments

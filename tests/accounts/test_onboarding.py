@@ -15,7 +15,7 @@ from portal.mailqueue import OutgoingMail
 from tests.accounts.conftest import alerts, field_errors
 
 NEW_PASSWORD = "a-brand-new-passphrase"
-LINK = re.compile(r"http://localhost/password/(invite|reset)/[\w.\-]+")
+LINK = re.compile(r"http://[\w.:]+(/password/(invite|reset)/[\w.\-]+)")
 
 
 def _read(envelope):
@@ -24,7 +24,7 @@ def _read(envelope):
 
 
 def _link(text: str) -> str:
-    return LINK.search(text).group(0).removeprefix("http://localhost")
+    return LINK.search(text).group(1)
 
 
 def _new_person(client, **extra):
@@ -175,3 +175,36 @@ def test_one_key_sends_one_email_and_a_dead_worker_never_sends_twice(app_ctx, sm
 def test_a_nonsense_link_is_a_clear_400(client, path):
     response = client.get(path)
     assert response.status_code == 400 and "Email me a new link" in response.text
+
+
+ROSTER = "name,email,department\nAmina Tariq,amina@example.com,Sales\nRavi Iyer,ravi@example.com,Service\n"
+
+
+def _import_roster(client, **data):
+    from tests.accounts.conftest import csv_upload
+
+    return client.post("/admin/users/import", data={"file": csv_upload(ROSTER), **data})
+
+
+def test_a_roster_import_invites_each_new_person(client, admin, smtp_inbox):
+    response = _import_roster(client, invite="y")
+    assert response.status_code == 200
+    assert sorted(_read(m)[0] for m in smtp_inbox.messages) == [
+        "amina@example.com",
+        "ravi@example.com",
+    ]
+    link = _link(_read(smtp_inbox.messages[0])[2])
+    assert client.get(link).status_code == 200
+
+
+def test_a_roster_import_without_mail_shows_each_link_once(client, admin):
+    page = _import_roster(client, invite="y").text
+    table = page[page.index('data-testid="invitation-links"') :]
+    assert "amina@example.com" in table and "ravi@example.com" in table
+    assert len(LINK.findall(table)) == 2
+    assert 'data-testid="invitation-links"' not in client.get("/admin/users/import").text
+
+
+def test_a_roster_with_an_initial_password_sends_no_invitation(client, admin, smtp_inbox):
+    response = _import_roster(client, invite="y", initial_password="a-long-first-password")
+    assert response.status_code == 200 and smtp_inbox.messages == []
