@@ -29,7 +29,8 @@ CONSENT_FIELDS = ("email_consent", "consent_channel")
 @dataclass
 class CustomerData:
     """A customer's editable fields, as the form gives them. For a company, `company` is
-    its name; for a person, `company_id` is the company account they work for."""
+    its name; for a person, `company_id` is the company account they work for (or, with
+    none, `company` where they say they work)."""
 
     first_name: str = ""
     last_name: str = ""
@@ -77,25 +78,22 @@ def _clean(sandbox: Sandbox, is_company: bool, data: CustomerData) -> CustomerDa
         raise SandboxError(_("Enter the person's first name."), "first_name")
     if data.phone.strip() and not PHONE.match(data.phone.strip()):
         raise SandboxError(_("Enter a phone number: digits, spaces, + ( ) -."), "phone")
-    if data.birthday is not None and (is_company or data.birthday > sandbox.today):
-        message = _("A company has no birthday.") if is_company else None
-        raise SandboxError(message or _("A birthday cannot be in the future."), "birthday")
+    if data.birthday is not None and is_company:
+        raise SandboxError(_("A company has no birthday."), "birthday")
+    if data.birthday is not None and data.birthday > sandbox.today:
+        raise SandboxError(_("A birthday cannot be in the future."), "birthday")
     if data.tier not in TIERS:
         raise SandboxError(_("Choose a tier."), "tier")
-    if data.email_consent and data.consent_channel not in CHANNELS:
+    if (data.email_consent or data.consent_channel) and data.consent_channel not in CHANNELS:
         raise SandboxError(_("Choose how they agreed to marketing email."), "consent_channel")
-    if data.consent_channel and data.consent_channel not in CHANNELS:
-        raise SandboxError(_("Choose a channel."), "consent_channel")
     employer = _employer(sandbox, is_company, data.company_id)
-    if is_company:
-        name, first, last = data.company.strip()[:160], "", ""
-    else:
-        name, first, last = (employer.company if employer else ""), data.first_name, data.last_name
+    # A person at a company account works at its name; without one, where they told us.
+    first, last = ("", "") if is_company else (data.first_name, data.last_name)
     return replace(
         data,
         first_name=first.strip()[:80],
         last_name=last.strip()[:80],
-        company=name,
+        company=employer.company if employer else data.company.strip()[:160],
         title=data.title.strip()[:120],
         email=_email(data.email),
         phone=data.phone.strip(),

@@ -307,3 +307,14 @@ def test_another_sandboxs_company_is_not_found(client, sandbox, make):
     assert client.get(f"/sandbox/customers/{theirs.id}/edit").status_code == 404
     form = client.get(f"/sandbox/customers/new?company={theirs.id}").text
     assert f'<option selected value="{theirs.id}"' not in form
+
+
+def test_a_person_without_a_company_account_keeps_where_they_said_they_work(client, sandbox):
+    person = first(Customer, sandbox, Customer.is_company.is_(False), Customer.company_id.is_(None))
+    person.company = "Corner Shop"
+    db.session.commit()
+    url = f"/sandbox/customers/{person.id}/edit"
+    assert client.post(url, data=_form_of(person, phone="042 111 2222")).status_code == 302
+    db.session.refresh(person)
+    assert (person.company, person.phone) == ("Corner Shop", "042 111 2222")
+    assert last_event(sandbox, "customer.updated").data == {"fields": ["phone"]}
