@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
@@ -33,6 +33,8 @@ class QuestionKind(StrEnum):
 class Choice(Model):
     """One answer a question offers; `feedback` is what a learner reads after picking it."""
 
+    KEEP = ("correct",)
+
     key: Key
     text: Annotated[str, text_rule(1000)]
     correct: bool = False
@@ -41,6 +43,8 @@ class Choice(Model):
 
 class Question(Model):
     """One quiz question: its kind, prompt, choices and the explanation shown afterwards."""
+
+    KEEP = ("kind",)
 
     key: Key
     kind: QuestionKind = QuestionKind.SINGLE
@@ -94,6 +98,8 @@ class Module(Model):
 class CourseHead(Model):
     """course.yaml: the course's own fields; `modules` are read one by one as Module."""
 
+    KEEP = ("language",)
+
     slug: Annotated[str, text_rule(80)]
     title: Annotated[str, text_rule(200)]
     summary: Annotated[str, text_rule(2000, required=False)] = ""
@@ -126,6 +132,8 @@ def _minutes(value: Any) -> Any:
 class LessonHead(Model):
     """What every lesson file gives: key (as its file name), title, minutes, required."""
 
+    KEEP: ClassVar[tuple[str, ...]] = ("minutes",)
+
     key: Key
     title: Annotated[str, text_rule(200)]
     minutes: Annotated[int, BeforeValidator(_minutes)] = 5
@@ -134,6 +142,8 @@ class LessonHead(Model):
 
 class ReadingHead(LessonHead):
     """A reading's front matter; its Markdown follows."""
+
+    KEEP = ("minutes", "kind")
 
     kind: LessonKind = LessonKind.READING
 
@@ -153,6 +163,8 @@ def _pass_mark(value: Any) -> Any:
 
 class QuizHead(LessonHead):
     """A quiz file; its `questions` are read one by one as Question."""
+
+    KEEP = ("minutes", "pass_mark")
 
     pass_mark: Annotated[int, BeforeValidator(_pass_mark)] = 70
     intro: Annotated[str, text_rule(5000, required=False)] = ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -67,10 +67,22 @@ class Model(BaseModel):
     """The base of every course-format model: unknown fields are errors."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    KEEP: ClassVar[tuple[str, ...]] = ()  # fields a file states even at their default
 
     def dump(self) -> dict[str, Any]:
         """Plain data as the course files write it (only what was given)."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def as_file(self) -> dict[str, Any]:
+        """Plain data as a course file writes it, in the model's field order; a field at
+        its default is left out unless KEEP names it. Works on `model_construct`ed
+        models too (a draft being checked may hold what the format refuses)."""
+        data = self.model_dump(mode="json", by_alias=True, warnings=False)
+        for name, info in type(self).model_fields.items():
+            key = info.alias or name
+            if key in data and name not in self.KEEP and data[key] == info.default:
+                del data[key]
+        return data
 
 
 def is_relative(text: str) -> bool:

@@ -1,65 +1,67 @@
-"""Write a course back out as the files the reader reads."""
+"""Write a course back out as the files the reader reads, from the format's own models.
+
+Each file is the model the reader reads it as (CourseHead, Module, ReadingHead, QuizHead
+with its Questions and Choices, ExerciseHead), dumped in its field order by `as_file`.
+The models are built with `model_construct`: a draft is written as it is, so that reading
+the files back reports what the format refuses, at file and line.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from portal.courseformat.course import CourseBundle, LessonKind
+from portal.courseformat.course import (
+    Choice,
+    CourseBundle,
+    CourseHead,
+    ExerciseHead,
+    LessonData,
+    LessonKind,
+    Module,
+    Question,
+    QuizHead,
+    ReadingHead,
+)
+from portal.courseformat.exercise import PARTS
 from portal.courseformat.files import dump_yaml
+
+
+def _question(data: dict[str, Any]) -> dict[str, Any]:
+    choices = [Choice.model_construct(**choice).as_file() for choice in data.get("choices", [])]
+    return Question.model_construct(**{**data, "choices": []}).as_file() | {"choices": choices}
+
+
+def _lesson(lesson: LessonData) -> tuple[str, str]:
+    """A lesson's file name and text."""
+    head = {"key": lesson.key, "title": lesson.title, "minutes": lesson.minutes}
+    head["required"] = lesson.required
+    if lesson.kind == LessonKind.READING:
+        front = ReadingHead.model_construct(**head, kind=LessonKind.READING).as_file()
+        return f"{lesson.key}.md", f"---\n{dump_yaml(front)}---\n{lesson.body.strip()}\n"
+    if lesson.kind == LessonKind.QUIZ:
+        quiz = QuizHead.model_construct(
+            **head,
+            pass_mark=lesson.content.get("pass_mark", 70),
+            intro=lesson.body,
+            questions=[_question(question) for question in lesson.questions],
+        )
+        return f"{lesson.key}.quiz.yaml", dump_yaml(quiz.as_file())
+    parts = {part: lesson.content.get(part, []) for part in PARTS}
+    exercise = ExerciseHead.model_construct(**head, task=lesson.body, **parts)
+    return f"{lesson.key}.exercise.yaml", dump_yaml(exercise.as_file())
 
 
 def bundle_to_files(bundle: CourseBundle) -> dict[str, str]:
     """Write the bundle as course files: course.yaml plus one file per lesson."""
-    course: dict[str, Any] = {"slug": bundle.slug, "title": bundle.title}
-    if bundle.summary:
-        course["summary"] = bundle.summary
-    if bundle.cover:
-        course["cover"] = bundle.cover
-    course["language"] = bundle.language
-    if bundle.translation_of:
-        course["translation_of"] = bundle.translation_of
-    course["modules"] = [
-        {"key": m["key"], "title": m["title"], "lessons": list(m["lessons"])}
-        for m in bundle.modules
-    ]
-    files = {"course.yaml": dump_yaml(course)}
-    for lesson in bundle.lessons:
-        head: dict[str, Any] = {"key": lesson.key, "title": lesson.title}
-        if lesson.kind == LessonKind.READING:
-            head |= {"kind": "reading", "minutes": lesson.minutes}
-            if not lesson.required:
-                head["required"] = False
-            files[f"{lesson.key}.md"] = f"---\n{dump_yaml(head)}---\n{lesson.body.strip()}\n"
-            continue
-        head["minutes"] = lesson.minutes
-        if not lesson.required:
-            head["required"] = False
-        if lesson.kind == LessonKind.QUIZ:
-            head["pass_mark"] = lesson.content.get("pass_mark", 70)
-            if lesson.body:
-                head["intro"] = lesson.body
-            head["questions"] = [
-                {
-                    "key": q["key"],
-                    "kind": q["kind"],
-                    "prompt": q["prompt"],
-                    **({"explanation": q["explanation"]} if q.get("explanation") else {}),
-                    "choices": [
-                        {
-                            "key": c["key"],
-                            "text": c["text"],
-                            "correct": bool(c["correct"]),
-                            **({"feedback": c["feedback"]} if c.get("feedback") else {}),
-                        }
-                        for c in q["choices"]
-                    ],
-                }
-                for q in lesson.questions
-            ]
-            files[f"{lesson.key}.quiz.yaml"] = dump_yaml(head)
-        else:
-            head["task"] = lesson.body
-            for part in ("setup", "checks", "hints", "solution"):
-                head[part] = lesson.content.get(part, [])
-            files[f"{lesson.key}.exercise.yaml"] = dump_yaml(head)
+    course = CourseHead.model_construct(
+        slug=bundle.slug,
+        title=bundle.title,
+        summary=bundle.summary,
+        cover=bundle.cover,
+        language=bundle.language,
+        translation_of=bundle.translation_of or "",
+        modules=[Module.model_construct(**module).as_file() for module in bundle.modules],
+    )
+    files = {"course.yaml": dump_yaml(course.as_file())}
+    files.update(_lesson(lesson) for lesson in bundle.lessons)
     return files
