@@ -282,3 +282,52 @@ def smtp_inbox(app: Flask):
     finally:
         app.config.update(MAIL_SERVER=None, MAIL_PORT=None)
         controller.stop()
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """TEST_REDIS_URL (.ci/run starts redis-server), or a redis-server of this test's own;
+    emptied for the test."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    url = os.environ.get("TEST_REDIS_URL")
+    process = None
+    if not url:
+        server = shutil.which("redis-server")
+        if server is None:
+            pytest.skip("redis-server is not installed here (.ci/run installs and starts it)")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = subprocess.Popen(
+            [
+                server,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        url = f"redis://127.0.0.1:{port}/0"
+    from redis import Redis
+
+    Redis.from_url(url).flushdb()
+    try:
+        yield url
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(10)

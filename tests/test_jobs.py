@@ -5,8 +5,6 @@ two-command set-up) and in Redis (several machines)."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,38 +20,6 @@ from portal.mailqueue import OutgoingMail
 WORKER = Path(sys.executable).parent / "huey_consumer"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    """TEST_REDIS_URL (CI starts redis-server), or a redis-server of this test's own."""
-    if os.environ.get("TEST_REDIS_URL"):
-        yield os.environ["TEST_REDIS_URL"]
-        return
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed here (.ci/run installs and starts it)")
-    port = _free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
 @pytest.fixture(params=["sqlite", "redis"])
 def queue(request, tmp_path):
     if request.param == "sqlite":
@@ -65,10 +31,6 @@ def queue(request, tmp_path):
 def worker(app, queue, smtp_inbox, tmp_path):
     """A huey_consumer process on `queue`, with the test's database and mail server; the
     test app queues into the same place while it runs."""
-    if queue.startswith("redis"):
-        from redis import Redis
-
-        Redis.from_url(queue).flushdb()
     env = {
         **os.environ,
         "PORTAL_MODE": "testing",
