@@ -12,7 +12,7 @@ courses to it without refusing a trainer's course at publishing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from portal.courseformat.course import CourseBundle, LessonData, LessonKind
@@ -208,9 +208,7 @@ def check_library(folders: list[Path]) -> LibraryReport:
         try:
             bundle = read_course(files)
         except FormatError as error:
-            report.errors += [
-                Problem(f"{folder.name}/{p.file}", p.line, p.message) for p in error.problems
-            ]
+            report.errors += [replace(p, file=f"{folder.name}/{p.file}") for p in error.problems]
             continue
         if bundle.slug != folder.name:
             report.errors.append(

@@ -48,6 +48,10 @@ TEXTS: dict[str, str] = {
         "lesson '%(key)s' has no file (%(key)s.md, %(key)s.quiz.yaml or %(key)s.exercise.yaml)"
     ),
     "lesson_files": N_("lesson '%(key)s' has more than one file: %(files)s"),
+    "no_original": N_("translation_of: no course '%(slug)s'"),
+    "kind_changed": N_(
+        "lesson '%(key)s' was a %(was)s and is now a %(now)s: give the new lesson a key of its own"
+    ),
     "key_not_file": N_("key must be '%(key)s', as its file name says"),
     "minutes": N_("'minutes' must be a whole number from 1 to 600"),
     # Readings

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -75,9 +75,7 @@ def apply_bundle(
     if bundle.translation_of:
         original = _load_course(bundle.translation_of)
         if original is None:
-            raise FormatError(
-                [Problem(source, None, f"translation_of: no course '{bundle.translation_of}'")]
-            )
+            raise FormatError([Problem.of(source, None, "no_original", slug=bundle.translation_of)])
         translation_of_id = original.id
 
     course = _load_course(bundle.slug)
@@ -117,15 +115,9 @@ def apply_bundle(
     for position, data in enumerate(bundle.lessons):
         lesson = lessons.get(data.key)
         if lesson is not None and lesson.kind != data.kind:
+            was, now = str(lesson.kind), str(data.kind)
             problems.append(
-                Problem(
-                    source,
-                    None,
-                    (
-                        f"lesson '{data.key}' was a {lesson.kind} and is now a {data.kind}: "
-                        "give the new lesson a key of its own"
-                    ),
-                )
+                Problem.of(source, None, "kind_changed", key=data.key, was=was, now=now)
             )
             continue
         if lesson is None:
@@ -156,8 +148,9 @@ def _check_exercises(bundle: CourseBundle, source: str) -> None:
         if lesson.kind != LessonKind.EXERCISE:
             continue
         _exercise, found = validate_exercise(lesson.content)
+        file = f"{lesson.key}.exercise.yaml"
         problems += [
-            Problem(f"{lesson.key}.exercise.yaml", None, str(p), lesson=lesson.key) for p in found
+            Problem(file, None, str(p), None, lesson.key, p.code, p.params, p.field) for p in found
         ]
     if problems:
         raise FormatError(problems)
@@ -231,9 +224,7 @@ def import_folders(folders: list[Path]) -> list[ImportResult]:
         try:
             bundles.append((folder, read_course(read_folder(folder))))
         except FormatError as error:
-            problems += [
-                Problem(f"{folder.name}/{p.file}", p.line, p.message) for p in error.problems
-            ]
+            problems += [replace(p, file=f"{folder.name}/{p.file}") for p in error.problems]
     slugs = [b.slug for _, b in bundles]
     for slug in {s for s in slugs if slugs.count(s) > 1}:
         problems.append(Problem(slug, None, "two course folders use this slug"))
