@@ -5,7 +5,7 @@ person who has not agreed to marketing email; the outbox lists it as skipped, wi
 reason, so the learner sees why. Emails already in the outbox were sent: "" for them.
 
 Revision ID: 0015_outbox_skipped_reason
-Revises: 0014_accounts_and_contacts
+Revises: 0018_mail_queue_and_invitations
 Create Date: 2026-12-05 00:40:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015_outbox_skipped_reason'
-down_revision = '0014_accounts_and_contacts'
+down_revision = '0018_mail_queue_and_invitations'
 branch_labels = None
 depends_on = None
 
