@@ -24,6 +24,14 @@ def _drag(page, source, target) -> None:
     page.mouse.up()
 
 
+def _drag_and_wait(page, source, target):
+    """Drag, then wait for the board the server sent back to be in place."""
+    with page.expect_response(lambda response: response.url.endswith("/stage")) as answer:
+        _drag(page, source, target)
+    expect(page.locator("#board[aria-busy]")).to_have_count(0)
+    return answer.value
+
+
 def test_drag_a_deal_to_the_next_stage_then_edit_its_next_step(page, make, app_ctx):
     learner = make.user(roles=("learner",))
     sandbox = get_or_create_sandbox(learner)
@@ -41,11 +49,8 @@ def test_drag_a_deal_to_the_next_stage_then_edit_its_next_step(page, make, app_c
     qualification = page.locator('section[data-stage="qualification"]')
     total_before = qualification.get_by_test_id("stage-total").inner_text()
     card = page.locator(f'[data-opportunity="{deal.id}"]')
-    with page.expect_response(lambda response: response.url.endswith("/stage")) as moved:
-        _drag(
-            page, card.locator(".text-body-secondary").first, qualification.locator("[data-cards]")
-        )
-    assert moved.value.status == 200
+    handle = card.locator(".text-body-secondary").first
+    assert _drag_and_wait(page, handle, qualification.locator("[data-cards]")).status == 200
     expect(qualification.locator(f'[data-opportunity="{deal.id}"]')).to_be_visible()
     expect(qualification.get_by_test_id("stage-total")).not_to_have_text(total_before)
     expect(qualification.get_by_test_id("stage-total")).to_contain_text("$")
@@ -58,10 +63,7 @@ def test_drag_a_deal_to_the_next_stage_then_edit_its_next_step(page, make, app_c
         card.get_by_role("button", name="Move").click()
     proposal = page.locator('section[data-stage="proposal"]')
     expect(proposal.locator(f'[data-opportunity="{deal.id}"]')).to_be_visible()
-    with page.expect_response(lambda response: response.url.endswith("/stage")):
-        _drag(
-            page, card.locator(".text-body-secondary").first, qualification.locator("[data-cards]")
-        )
+    assert _drag_and_wait(page, handle, qualification.locator("[data-cards]")).status == 200
     expect(qualification.locator(f'[data-opportunity="{deal.id}"]')).to_be_visible()
     db.session.refresh(deal)
     assert deal.stage == "qualification"
@@ -69,9 +71,7 @@ def test_drag_a_deal_to_the_next_stage_then_edit_its_next_step(page, make, app_c
     # Dropped on Closed Lost with no reason given: refused, the card back where it was.
     page.once("dialog", lambda dialog: dialog.accept(""))
     lost = page.locator('section[data-stage="closed_lost"]')
-    with page.expect_response(lambda response: response.url.endswith("/stage")) as refused:
-        _drag(page, card.locator(".text-body-secondary").first, lost.locator("[data-cards]"))
-    assert refused.value.status == 422
+    assert _drag_and_wait(page, handle, lost.locator("[data-cards]")).status == 422
     expect(page.get_by_role("alert")).to_have_text("Say why the deal was won or lost.")
     expect(qualification.locator(f'[data-opportunity="{deal.id}"]')).to_be_visible()
 
