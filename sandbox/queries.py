@@ -251,6 +251,11 @@ class CustomerProfile:
         """Tickets still being worked on."""
         return [t for t in self.tickets if t.status in open_statuses()]
 
+    @property
+    def contact_names(self) -> dict[int, str]:
+        """A company's people by id: who its tickets and deals name as contact."""
+        return {c.id: c.name for c in self.contacts}
+
 
 def customer_profile(sandbox: Sandbox, customer: Customer) -> CustomerProfile:
     """Everything about one customer: purchases, tickets, deals, the activity timeline;

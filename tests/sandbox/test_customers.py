@@ -89,7 +89,9 @@ def test_a_company_page_lists_its_contacts_and_the_accounts_deals_and_tickets(cl
             Opportunity.sandbox_id == sandbox.id, Opportunity.customer_id == company.id
         )
     ):
-        assert f'href="/sandbox/opportunities/{deal.id}"' in page
+        row = page[page.index(f'href="/sandbox/opportunities/{deal.id}"') :].split("</li>")[0]
+        if deal.contact_id:  # the person the deal is with, by name
+            assert db.session.get(Customer, deal.contact_id).name in row
     for ticket in db.session.scalars(
         select(Ticket).where(Ticket.sandbox_id == sandbox.id, Ticket.customer_id == company.id)
     ):
