@@ -23,7 +23,7 @@ def test_every_name_the_exercise_templates_call_is_provided():
         for path in TEMPLATES.glob("*.html")
         for prefix, name in USED.findall(path.read_text())
     }
-    assert ("v", "check_form_values") in used and ("s", "step_form_values") in used
+    assert ("v", "check_fields") in used and ("s", "step_fields") in used
     provided = {"v": VOCABULARY, "s": SOLUTION_FORMS}
     missing = sorted(f"{p}.{name}" for p, name in used if not hasattr(provided[p], name))
     assert not missing, f"the templates call names the context does not give: {missing}"

@@ -28,6 +28,9 @@ def _rows(*rows: tuple[str, ...]) -> dict[str, str]:
     }
 
 
+FORM_NEW = ("data-setup-form", "new")
+
+
 def _control(html: str, name: str) -> str:
     """The opening tag of the first control named `name`."""
     match = re.search(rf'<(?:input|select|textarea)\b[^>]*\bname="{re.escape(name)}"[^>]*>', html)
@@ -50,6 +53,17 @@ def assert_error_at(html: str, name: str, message: str) -> None:
     assert message in error.group(1)
 
 
+def assert_sent_back(response, form: tuple[str, str], sent: dict, field: str, message: str):
+    """Refused (422) with `message` at `field`, and the form (attribute, value) shows every
+    value of `sent` as it was sent; returns the page."""
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert_error_at(html, field, message)
+    shown = read_form(html, *form)
+    assert {k: v for k, v in shown.items() if k in sent} == sent
+    return html
+
+
 def test_a_bad_setup_row_is_refused_at_its_field_and_every_row_comes_back(client, builder):
     course, base = builder
     rows = _rows(
@@ -59,13 +73,10 @@ def test_a_bad_setup_row_is_refused_at_its_field_and_every_row_comes_back(client
         ("birthday", "", "30", "y", "before"),
     )
     response = client.post(f"{base}/setup", data={"entity": "customer", **rows})
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert_error_at(html, "field-1-value", "must be one of")
-    sent = read_form(html, "data-setup-form", "new")
-    assert {k: v for k, v in sent.items() if k in rows} == rows
-    assert sent["entity"] == "customer"
-    assert sent["field-4-name"] == sent["field-4-value"] == ""  # a row to add one more
+    sent = {"entity": "customer", **rows}
+    html = assert_sent_back(response, FORM_NEW, sent, "field-1-value", "must be one of")
+    shown = read_form(html, *FORM_NEW)
+    assert shown["field-4-name"] == shown["field-4-value"] == ""  # a row to add one more
     for name in ("field-0-value", "field-2-value", "entity"):
         assert "aria-invalid" not in _control(html, name)
     assert _exercise(course).content.get("setup", []) == []
@@ -158,3 +169,60 @@ def test_the_add_a_row_template_is_numbered_by_the_page_and_never_read_as_a_row(
     response = client.post(f"{base}/setup", data=sent | {"entity": "customer"})
     assert response.status_code == 302
     assert _exercise(course).content["setup"][0]["fields"] == {"first_name": "Sana"}
+
+
+def test_a_bad_condition_row_is_refused_at_its_field_and_every_row_comes_back(client, builder):
+    course, base = builder
+    check = {
+        "type": "record_exists",
+        "required": "y",
+        "hint": "Log the lead.",
+        "target_entity": "lead",
+        "filter-0-field": "source",
+        "filter-0-op": "equals",
+        "filter-0-value": "trade_show",
+        "filter-1-field": "status",
+        "filter-1-op": "equals",
+        "filter-1-value": "thinking-about-it",
+        "filter-2-field": "created_at",
+        "filter-2-op": "equals",
+        "filter-2-value": "",
+        "filter-2-value-amount": "2",
+        "filter-2-value-unit": "d",
+        "filter-2-value-direction": "before",
+    }
+    response = client.post(f"{base}/checks", data=check)
+    assert_sent_back(
+        response, ("data-check-form", "new"), check, "filter-1-value", "must be one of"
+    )
+    assert _exercise(course).content.get("checks", []) == []
+
+    response = client.post(f"{base}/checks", data=check | {"filter-1-value": "in_process"})
+    assert response.status_code == 302
+    (stored,) = _exercise(course).content["checks"]
+    assert stored["target"]["filter"] == {
+        "source": "trade_show",
+        "status": "in_process",
+        "created_at": "@today-2d",
+    }
+
+
+def test_a_refused_step_keeps_its_actions_with_the_error_at_the_argument(client, builder):
+    course, base = builder
+    client.post(f"{base}/setup", data={"entity": "lead", **_rows(("first_name", "Noor"))})
+    step = {
+        "text": "Convert Noor.",
+        "action-0-do": "lead.convert",
+        "action-0-lead": "setup:lead",
+        "action-0-opportunity_name": "Noor's order",
+        "action-0-close_date": "",
+        "action-0-close_date-amount": "lots",
+        "action-0-close_date-unit": "m",
+        "action-0-close_date-direction": "after",
+    }
+    for htmx in (False, True):
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = client.post(f"{base}/solution", data=step, headers=headers)
+        form = ("data-step-form", "new")
+        assert_sent_back(response, form, step, "action-0-close_date", "Give a whole number")
+    assert _exercise(course).content.get("solution", []) == []

@@ -64,7 +64,10 @@ class FormReader(HTMLParser):
             self.inside = False
         elif tag == "select":
             self._select = None
-        elif tag == "textarea":
+        elif tag == "textarea" and self._textarea:
+            # As browsers do, the line break right after <textarea> is not part of the value.
+            text = self.fields[self._textarea]
+            self.fields[self._textarea] = text.removeprefix("\r\n" if text[:2] == "\r\n" else "\n")
             self._textarea = None
 
 

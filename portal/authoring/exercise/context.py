@@ -20,9 +20,18 @@ from portal.authoring.exercise import (
     steps,
 )
 
+
+def options(codes, names) -> list[tuple[str, str]]:
+    """(code, its name in `names`) for a select, in the order of `codes`."""
+    return [(code, labels.label(names, code)) for code in codes]
+
+
 VOCABULARY = SimpleNamespace(
+    options=options,
     text_form=forms.text_form,
     setup_form=forms.setup_form,
+    check_fields=forms.check_fields,
+    fields=forms.Fields,
     ENTITY_FIELDS=entities.ENTITY_FIELDS,
     SETUP_FIELDS=entities.SETUP_FIELDS,
     TARGET_ENTITIES=entities.TARGET_ENTITIES,
@@ -56,6 +65,8 @@ VOCABULARY = SimpleNamespace(
     kept_fields=checks.kept_fields,
 )
 SOLUTION_FORMS = SimpleNamespace(
+    step_fields=forms.step_fields,
+    fields=forms.Fields,
     ACTIONS=actions.ACTIONS,
     ACTION_LABELS=actions.ACTION_LABELS,
     code_label=actions.code_label,

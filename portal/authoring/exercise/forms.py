@@ -15,7 +15,9 @@ field by its full name and lands on that field (`BuilderForm` finds nested field
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     Field,
     FieldList,
@@ -28,10 +30,11 @@ from wtforms import (
 from wtforms.validators import Length
 
 from portal.authoring.exercise.actions import ACTIONS, MAX_ACTIONS
-from portal.authoring.exercise.checks import MAX_EVENTS
+from portal.authoring.exercise.checks import MAX_EVENTS, check_form_values
 from portal.authoring.exercise.conditions import MAX_DEPTH, MAX_ROWS
 from portal.authoring.exercise.entities import relative_parts, show_value
 from portal.authoring.exercise.labels import TIME_FIELDS
+from portal.authoring.exercise.step_form import step_form_values
 from portal.forms import PortalForm
 
 # What any one value may hold. Shorter limits are the readers' rules, with their own messages
@@ -105,6 +108,27 @@ def values(form: Form) -> dict[str, str]:
 def errors(form: Form) -> dict[str, str]:
     """The first error of each field at fault, by full name (templates mark those fields)."""
     return {field.name: str(field.errors[0]) for field in walk(form) if field.errors}
+
+
+class Fields:
+    """A builder form's fields by full name (filter-0-value), as its templates read them.
+
+    The templates show a row or two more than the form holds (one to fill in); a name the
+    form has no field for reads as an empty field without errors. `values` and `errors` are
+    the form's, for the helpers that count rows and open sections.
+    """
+
+    def __init__(self, form: Form):
+        self.form = form
+        self._named = {field.name: field for field in walk(form)}
+        self.values = values(form)
+        self.errors = errors(form)
+
+    def __getitem__(self, name: str):
+        field = self._named.get(name)
+        if field is None:
+            return SimpleNamespace(name=name, data="", errors=[])
+        return field
 
 
 class BuilderForm(PortalForm):
@@ -268,3 +292,19 @@ class StepMoveForm(BuilderForm):
     index = _text()
     fingerprint = _text()
     direction = _text()
+
+
+def _filled(form_class: type[BuilderForm], shown: dict[str, str]) -> Fields:
+    """A form holding `shown` (full names to text), as if it had been sent so."""
+    return Fields(form_class(formdata=MultiDict(shown), meta={"csrf": False}))
+
+
+def check_fields(check: dict | None) -> Fields:
+    """The check form's fields for a stored check, or for a new one (None)."""
+    shown = check_form_values(check) if check else {"type": "record_exists", "required": "y"}
+    return _filled(CheckForm, shown)
+
+
+def step_fields(step=None) -> Fields:
+    """The step form's fields for a stored step, or for a new one (None)."""
+    return _filled(StepForm, step_form_values(step) if step is not None else {})

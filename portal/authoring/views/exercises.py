@@ -16,6 +16,7 @@ from portal.authoring.exercise.forms import (
     BuilderForm,
     CheckForm,
     ExerciseTextForm,
+    Fields,
     SetupForm,
     StepForm,
     StepMoveForm,
@@ -45,8 +46,6 @@ def _exercise_error(course: Course, key: str, form: BuilderForm, section: str, f
         exercise_error=_message(form),
         error_section=section,
         failed=failed,
-        submitted=values(form),
-        errors=errors(form),
         sent=form,
     )
 
@@ -174,10 +173,9 @@ def _step_edit(slug: str, key: str, form: StepForm | StepMoveForm, change, done:
             return _back(slug, key, "#solution")
     editing = isinstance(form, StepForm)  # a move or removal has no step form to reopen
     failed = (form.index.data or "new") if editing else ""
-    sent = {"submitted": values(form), "errors": errors(form)}
     return lesson_page(
         course, key, status=422, fragment=SOLUTION, solution_error=_message(form), failed=failed,
-        **sent,
+        sent=form,
     )  # fmt: skip
 
 
@@ -237,13 +235,13 @@ def solution_action(slug: str, key: str):
     solution = lesson.content.get("solution", [])
     position = parse_count(request.args.get("index", ""), len(solution) - 1)
     position = len(solution) if position is None else position
-    sent = values(StepForm(request.args, meta={"csrf": False}))
+    sent = Fields(StepForm(request.args, meta={"csrf": False}))
     last = request.args.get("last") == "1"
-    more = last and bool(sent.get(f"action-{slot}-do")) and slot + 1 < MAX_ACTIONS
+    more = last and bool(sent[f"action-{slot}-do"].data) and slot + 1 < MAX_ACTIONS
     return render(
-        "authoring/_step_action.html", course=course, lesson=lesson, values=sent, slot=slot,
+        "authoring/_step_action.html", course=course, lesson=lesson, f=sent, slot=slot,
         solution_forms=SOLUTION_FORMS, index=str(position) if position < len(solution) else "",
-        last=last and not more, more=more, names=steps.names_before(solution, position), err={},
+        last=last and not more, more=more, names=steps.names_before(solution, position),
     )  # fmt: skip
 
 
