@@ -9,18 +9,21 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from portal.accounts.models import User
 from portal.extensions import db
 from sandbox.models import (
     SANDBOX_TABLES,
     Activity,
     Automation,
     Customer,
+    ImportUpload,
     Lead,
     Opportunity,
     SandboxEvent,
     Ticket,
 )
-from sandbox.services import get_or_create_sandbox
+from sandbox.services import get_or_create_sandbox, log_event
+from sandbox.services.imports import store_upload
 from sandbox.views.tickets import ACTIONS
 
 NOTE = {"kind": "note", "body": "x"}
@@ -80,7 +83,19 @@ ROUTES = [
         {"name": "x", "trigger": "birthday", "subject": "x", "body": "x", "active": "y"},
     ),
     ("POST", "/sandbox/automations/{}/active", Automation, {"active": "y"}),
+    # An upload is named by its token, an import's result by its event.
+    ("GET", "/sandbox/import/{}", ImportUpload, None),
+    ("POST", "/sandbox/import/{}", ImportUpload, {"columns-0": "first_name", "action": "preview"}),
+    ("GET", "/sandbox/import/done/{}", SandboxEvent, None),
 ]
+
+
+def _add_import(box) -> None:
+    """A CSV upload waiting to be imported and a finished import, for the import routes."""
+    owner = db.session.get(User, box.owner_id)
+    store_upload(box, owner, "lead", "people.csv", b"First name,Email\nAnn,ann@x.example\n")
+    log_event(box, owner, "import.completed", "lead", records="lead", imported=0, skipped=0)
+    db.session.commit()
 
 
 @pytest.fixture
@@ -107,10 +122,14 @@ def _snapshot(box) -> dict:
     return out
 
 
-def _target(model, box) -> int:
+def _target(model, box) -> int | str:
     query = select(model.id).where(model.sandbox_id == box.id).order_by(model.id)
     if model is Activity:
         query = query.where(Activity.kind == "task", Activity.done.is_(False))
+    if model is ImportUpload:
+        query = select(ImportUpload.token).where(ImportUpload.sandbox_id == box.id)
+    if model is SandboxEvent:
+        query = query.where(SandboxEvent.verb == "import.completed")
     return db.session.scalar(query.limit(1))
 
 
@@ -124,6 +143,8 @@ def test_another_learners_record_is_not_found_and_unchanged(
 ):
     intruder = make.user(roles=("learner",))
     client.login(intruder)
+    if model in (ImportUpload, SandboxEvent):
+        _add_import(victim_sandbox)
     record_id = _target(model, victim_sandbox)
     before = _snapshot(victim_sandbox)
     if method == "GET":
@@ -148,6 +169,7 @@ def test_the_same_routes_work_on_ones_own_records(client, make, app_ctx):
         )
     )
     db.session.commit()
+    _add_import(box)
     for method, url, model, data in ROUTES:
         path = url.format(_target(model, box))
         response = client.get(path) if method == "GET" else client.post(path, data=data)
@@ -176,7 +198,7 @@ def test_an_intruders_sandbox_does_not_see_other_learners_rows(client, make, vic
 
 
 def test_every_sandbox_route_with_an_id_is_covered(app):
-    ids = re.compile(r"<int:\w+>")
+    ids = re.compile(r"<int:\w+>|<token>")
     with_ids = set()
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/sandbox/") or "<" not in rule.rule:
