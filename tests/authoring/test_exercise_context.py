@@ -27,6 +27,13 @@ def test_every_name_the_exercise_templates_call_is_provided():
     provided = {"v": VOCABULARY, "s": SOLUTION_FORMS}
     missing = sorted(f"{p}.{name}" for p, name in used if not hasattr(provided[p], name))
     assert not missing, f"the templates call names the context does not give: {missing}"
+    unused = sorted(
+        f"{p}.{name}"
+        for p, space in provided.items()
+        for name in vars(space)
+        if (p, name) not in used
+    )
+    assert not unused, f"the context gives names no template calls: {unused}"
 
 
 def test_fetching_an_actions_fields_starts_no_draft(client, trainer, app_ctx):

@@ -10,6 +10,10 @@ characters, at any depth). What the rows mean (a code from the list, a setup key
 exists, a relative date) is the readers' rule in checks, conditions, step_form and
 setup_records, which read a validated form through `values(form)`; a refusal names the
 field by its full name and lands on that field (`BuilderForm` finds nested fields by name).
+
+The templates render from the forms too: a stored item's form is filled as if it had been
+sent (check_fields, step_fields, setup_form), a refused one is the form as sent, so either
+way each control shows its field's data and its errors (`Fields` looks them up by name).
 """
 
 from __future__ import annotations
