@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     scoping.init_app(app)
     import portal.reminders  # noqa: F401 - the daily reminder job
 
+    import portal.digests  # noqa: F401 - the weekly digest job
 
 def register_cli(app: Flask) -> None:
     from portal.cli import courses_cli, seed_cli, users_cli

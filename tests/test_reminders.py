@@ -82,8 +82,8 @@ def test_one_reminder_a_day_in_the_learners_language_unless_switched_off(
 def test_the_account_page_switches_reminders_off(client, make):
     learner = make.user()
     client.login(learner)
-    response = client.post("/account/reminders", data={"reminder_emails": ""})
+    response = client.post("/account/email", data={"reminder_emails": "", "digest_emails": "y"})
     assert response.status_code == 302
     db.session.refresh(learner)
-    assert learner.reminder_emails is False
+    assert learner.reminder_emails is False and learner.digest_emails is True
     assert 'name="reminder_emails"' in client.get("/account").text

@@ -47,6 +47,10 @@ class UserForm(PortalForm):
         description=_l("Leave empty to keep the current password."),
     )
     require_change = BooleanField(_l("Ask for a new password at next sign-in"), default=True)
+    manages_department = BooleanField(
+        _l("Manages the department"),
+        description=_l("Gets a weekly email naming who in the department is behind."),
+    )
     invite = BooleanField(
         _l("Email an invitation to choose a password"),
         default=True,
@@ -120,5 +124,12 @@ class NewPasswordForm(PortalForm):
     )
 
 
-class ReminderForm(PortalForm):
+class EmailSettingsForm(PortalForm):
     reminder_emails = BooleanField(_l("Email me reminders about courses due soon or overdue"))
+    digest_emails = BooleanField(
+        _l("Email me the weekly digest"),
+        description=_l(
+            "For a department's manager: who is behind. For executives: readiness, gates "
+            "that changed and the next go-live."
+        ),
+    )

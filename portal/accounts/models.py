@@ -20,8 +20,15 @@ class Department(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who hears each week who in the department is behind (portal.digests).
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True)
+    )
 
-    users: Mapped[list[User]] = relationship(back_populates="department")
+    users: Mapped[list[User]] = relationship(
+        back_populates="department", foreign_keys="User.department_id"
+    )
+    manager: Mapped[User | None] = relationship(foreign_keys=[manager_id])
 
     def __repr__(self) -> str:
         return f"<Department {self.name!r}>"
@@ -86,8 +93,12 @@ class User(UserMixin, db.Model):
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Daily reminder emails about assigned courses (portal.reminders); the person's choice.
     reminder_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    # The weekly digest for a department's manager or an executive (portal.digests).
+    digest_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
-    department: Mapped[Department | None] = relationship(back_populates="users")
+    department: Mapped[Department | None] = relationship(
+        back_populates="users", foreign_keys=[department_id]
+    )
     role_links: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
     )

@@ -272,6 +272,20 @@ def update_user(user: User, data: UserData, actor: User | None = None) -> User:
     return user
 
 
+def set_manager(user: User, manages: bool) -> None:
+    """Make the person their department's manager, or stop them being any department's."""
+    if manages and user.department_id is None:
+        raise AccountError(_("Choose the department they manage first."), "manages_department")
+    for department in db.session.scalars(
+        select(Department).where(Department.manager_id == user.id)
+    ):
+        if not manages or department.id != user.department_id:
+            department.manager_id = None
+    if manages:
+        db.session.get(Department, user.department_id).manager_id = user.id
+    db.session.flush()
+
+
 def set_password(user: User, password: str, *, require_change: bool = False) -> None:
     """Set a new password and end the user's other sessions."""
     check_password_strength(password)

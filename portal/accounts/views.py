@@ -21,10 +21,10 @@ from portal.accounts.forms import (
     ActiveForm,
     ConfirmForm,
     DepartmentForm,
+    EmailSettingsForm,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
-    ReminderForm,
     RosterForm,
     UserForm,
 )
@@ -143,7 +143,7 @@ def _account_page(password_form: PasswordChangeForm, status: int = 200):
         "accounts/account.html",
         password_form=password_form,
         language_form=language_form,
-        reminder_form=ReminderForm(reminder_emails=current_user.reminder_emails),
+        email_form=EmailSettingsForm(obj=current_user),
         status=status,
     )
 
@@ -154,13 +154,14 @@ def account():
     return _account_page(PasswordChangeForm())
 
 
-@auth_bp.post("/account/reminders")
+@auth_bp.post("/account/email")
 @login_required
-def reminders_set():
-    """Switch the daily reminder emails on or off (portal.reminders)."""
-    form = ReminderForm()
+def email_settings():
+    """Switch the daily reminders (portal.reminders) and the weekly digest on or off."""
+    form = EmailSettingsForm()
     if form.validate_on_submit():
         current_user.reminder_emails = form.reminder_emails.data
+        current_user.digest_emails = form.digest_emails.data
         db.session.commit()
         flash(_("Your email settings are saved."), "success")
     return redirect(url_for("accounts.account"))
@@ -196,6 +197,9 @@ def _user_form(user: User | None = None) -> UserForm:
         current_app.config["LANGUAGES"].items()
     )
     if user is not None and not form.is_submitted():
+        form.manages_department.data = bool(
+            user.department and user.department.manager_id == user.id
+        )
         form.roles.data = sorted(user.roles)
         form.department_id.data = user.department_id or 0
         form.locale.data = user.locale or ""
@@ -243,6 +247,7 @@ def user_create():
                 form.password.data or None,
                 require_change=form.require_change.data,
             )
+            services.set_manager(user, form.manages_department.data)
         if saved and form.invite.data and not form.password.data:
             from portal.accounts.links import send_invitation
 
@@ -262,6 +267,7 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         with transaction(form) as saved:
             services.update_user(user, _user_data(form), actor=current_user)
+            services.set_manager(user, form.manages_department.data)
             if form.password.data:
                 services.set_password(
                     user, form.password.data, require_change=form.require_change.data

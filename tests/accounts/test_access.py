@@ -75,7 +75,7 @@ MATRIX = [
     Route("POST", "/logout", SIGNED_IN, ok=302),
     Route("GET", "/account", SIGNED_IN),
     Route("POST", "/account/password", SIGNED_IN, ok=422),
-    Route("POST", "/account/reminders", SIGNED_IN, ok=302),
+    Route("POST", "/account/email", SIGNED_IN, ok=302),
     Route("GET", "/forgot-password", PUBLIC),
     Route("POST", "/forgot-password", PUBLIC, ok=422),
     Route("GET", "/password/<any(invite, reset):purpose>/<token>", PUBLIC, ok=400),
