@@ -263,7 +263,8 @@ class CountAtLeast(BaseCheck):
 
 
 class EventStep(Model):
-    """One event of an events_in_order check (on its own record, if a target)."""
+    """One event of an events_in_order check (on its own record, if a target), and what
+    an event_happened check names: the verb, its record, and the data it must carry."""
 
     event: EventVerb
     target: Target | None = None
@@ -275,18 +276,10 @@ class EventStep(Model):
         return event_data(info.data.get("event"), data)
 
 
-class EventHappened(BaseCheck):
+class EventHappened(BaseCheck, EventStep):
     """The learner did something: an event since the exercise started, with this data."""
 
     type: Literal["event_happened"]
-    event: EventVerb
-    target: Target | None = None
-    data: dict[str, FilterValue] | None = None
-
-    @field_validator("data")
-    @classmethod
-    def _data(cls, data: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any] | None:
-        return event_data(info.data.get("event"), data)
 
 
 class EventsInOrder(BaseCheck):
