@@ -7,10 +7,10 @@ import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
-from sandbox.models import Customer, Opportunity, Ticket
+from sandbox.models import Customer, Opportunity, Purchase, Ticket
 from sandbox.services import get_or_create_sandbox
 from tests.e2e.conftest import login
 
@@ -93,7 +93,12 @@ def test_live_search_pipeline_move_task_and_reset(page, make, app_ctx):
     reset behind its confirmation dialog."""
     learner = make.user(roles=("learner",))
     sandbox = get_or_create_sandbox(learner)
-    customer = db.session.scalar(select(Customer).where(Customer.sandbox_id == sandbox.id))
+    customer = db.session.scalar(
+        select(Customer).where(Customer.sandbox_id == sandbox.id, Customer.is_company.is_(False))
+    )
+    everyone = db.session.scalar(
+        select(func.count()).select_from(Customer).where(Customer.sandbox_id == sandbox.id)
+    )
     deal = db.session.scalar(
         select(Opportunity).where(
             Opportunity.sandbox_id == sandbox.id, Opportunity.stage.not_like("closed%")
@@ -105,7 +110,7 @@ def test_live_search_pipeline_move_task_and_reset(page, make, app_ctx):
 
     # Live search: typing narrows the rows without reloading the page.
     page.goto("/sandbox/customers")
-    expect(page.get_by_test_id("result-count")).to_have_text("200 customers")
+    expect(page.get_by_test_id("result-count")).to_have_text(f"{everyone} customers")
     page.get_by_label("Search customers").fill(customer.loyalty_card)
     expect(page.get_by_test_id("result-count")).to_have_text("1 customer")
     expect(page.locator("#customer-rows")).to_contain_text(customer.name)
@@ -152,8 +157,10 @@ def test_log_a_ticket_from_a_customers_page(page, make, app_ctx):
     """A phone call logged from the customer's page, then moved to another category."""
     learner = make.user(roles=("learner",))
     sandbox = get_or_create_sandbox(learner)
-    customer = db.session.scalar(
-        select(Customer).where(Customer.sandbox_id == sandbox.id).order_by(Customer.id)
+    customer = db.session.scalar(  # a person who has bought something
+        select(Customer)
+        .where(Customer.sandbox_id == sandbox.id, Customer.id.in_(select(Purchase.customer_id)))
+        .order_by(Customer.id)
     )
     db.session.commit()
     login(page, learner)
