@@ -11,6 +11,7 @@ Everything is edited as forms on the course draft:
 - step_form: a solution step as the step form's values, and back
 - steps: what steps make and point at; saving, moving and removing them in order
 - context: what the exercise editor's templates read
-- forms: the WTForms forms the builder's views read (each repeated row a FieldList)
+- forms: the WTForms forms the builder's views read and its templates render (each
+  repeated row a FieldList)
 - validation: what the builder makes, checked by the course format (portal.courseformat)
 """
