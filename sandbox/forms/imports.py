@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import FieldList, RadioField, SelectField
+from wtforms import FieldList, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
 from portal.accounts.forms import MultiCheckboxField
@@ -47,6 +47,8 @@ class ImportReviewForm(PortalForm):
         choices=[("skip", _l("Skip them")), ("import", _l("Import them anyway"))],
         default="skip",
     )
+    # Sent by the Import button; any other submit only updates the preview.
+    commit = SubmitField(_l("Import"))
 
 
 def review_form(entity: str, columns: int, lines: list[int], **kwargs) -> ImportReviewForm:

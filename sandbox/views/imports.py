@@ -60,7 +60,7 @@ def import_review(token: str):
     form = review_form(upload.entity, len(upload.header), lines)
     if not form.is_submitted():
         form.columns.process(None, import_preview.suggest_mapping(upload.entity, upload.header))
-    elif form.validate() and request.form.get("action") == "import":
+    elif form.validate() and form.commit.data:
         with transaction(form) as saved:
             result = import_services.import_rows(
                 sandbox,
@@ -73,15 +73,18 @@ def import_review(token: str):
         if saved:
             flash(_("Imported %(count)d records.", count=len(result.ids)), "success")
             return redirect(url_for("sandbox.import_done", event_id=result.event_id))
-    preview = import_preview.build_preview(sandbox, upload, form.columns.data)
-    status = 422 if form.errors or form.form_errors else 200
+    return _review_page(sandbox, upload, form)
+
+
+def _review_page(sandbox, upload, form):
+    """The mapping and the preview under it; 422 when the form or the import was refused."""
     return render(
         "sandbox/import_review.html",
-        status=status,
+        status=422 if form.errors or form.form_errors else 200,
         sandbox=sandbox,
         upload=upload,
         form=form,
-        preview=preview,
+        preview=import_preview.build_preview(sandbox, upload, form.columns.data),
         skipped=set(form.skip.data or ()),
         field_labels=import_preview.FIELD_LABELS,
         match_reasons=import_preview.MATCH_REASONS,

@@ -62,7 +62,7 @@ def _leads(sandbox, domain: str) -> list[Lead]:
 
 def _review(client, token: str, mapping: list[str], action: str = "preview", **extra):
     data = {f"columns-{i}": field for i, field in enumerate(mapping)}
-    return client.post(f"/sandbox/import/{token}", data={**data, "action": action, **extra})
+    return client.post(f"/sandbox/import/{token}", data={**data, action: "1", **extra})
 
 
 def test_leads_are_mapped_previewed_and_imported_with_one_event(client, sandbox):
@@ -73,7 +73,7 @@ def test_leads_are_mapped_previewed_and_imported_with_one_event(client, sandbox)
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "2 rows: 0 with errors" in page
 
-    response = _review(client, token, mapping, "import")
+    response = _review(client, token, mapping, "commit")
     assert response.status_code == 302
     imported = db.session.scalars(
         select(Lead)
@@ -90,7 +90,7 @@ def test_leads_are_mapped_previewed_and_imported_with_one_event(client, sandbox)
     for lead in imported[-2:]:
         assert f"/sandbox/leads/{lead.id}" in done
     assert count(ImportUpload, sandbox) == 0  # the upload is gone with the import
-    assert _review(client, token, mapping, "import").status_code == 404
+    assert _review(client, token, mapping, "commit").status_code == 404
 
 
 def test_the_suggested_mapping_reads_common_header_variants(client, sandbox):
@@ -128,7 +128,7 @@ def test_a_mapping_without_required_fields_is_refused_and_nothing_saved(client, 
     page = _review(client, token, mapping).get_data(as_text=True)
     assert "Map a column to the first name (or full name) or the company." in page
     assert "Map a column to the email or the phone." in page
-    response = _review(client, token, mapping, "import")
+    response = _review(client, token, mapping, "commit")
     assert response.status_code == 422 and count(Lead, sandbox) == before
     twice = ["first_name", "first_name", "", "email", "", "", ""]
     assert "First name is mapped to two columns." in _review(client, token, twice).get_data(
@@ -171,13 +171,13 @@ def test_duplicates_of_existing_records_are_skipped_or_imported_as_chosen(client
     page = _review(client, token, ["first_name", "email", "phone"]).get_data(as_text=True)
     assert f"/sandbox/customers/{customer.id}" in page and "Same email as line 3" in page
     before = count(Lead, sandbox)
-    assert _review(client, token, ["first_name", "email", "phone"], "import").status_code == 302
+    assert _review(client, token, ["first_name", "email", "phone"], "commit").status_code == 302
     assert count(Lead, sandbox) == before + 1
     assert last_event(sandbox, "import.completed").data["skipped"] == 2
 
     token = _token(_upload(client, text))
     response = _review(
-        client, token, ["first_name", "email", "phone"], "import", duplicates="import"
+        client, token, ["first_name", "email", "phone"], "commit", duplicates="import"
     )
     assert response.status_code == 302 and count(Lead, sandbox) == before + 4
 
@@ -187,11 +187,11 @@ def test_one_bad_row_saves_nothing_until_it_is_skipped(client, sandbox):
     token = _token(_upload(client, text))
     mapping = _mapping(client, token)
     before = count(Lead, sandbox)
-    response = _review(client, token, mapping, "import")
+    response = _review(client, token, mapping, "commit")
     assert response.status_code == 422
     assert "Nothing was imported: lines 4 have errors." in response.get_data(as_text=True)
     assert count(Lead, sandbox) == before and last_event(sandbox, "import.completed") is None
-    response = _review(client, token, mapping, "import", skip=["4"])
+    response = _review(client, token, mapping, "commit", skip=["4"])
     assert response.status_code == 302 and count(Lead, sandbox) == before + 2
     assert last_event(sandbox, "import.completed").data["skipped"] == 1
 
@@ -205,7 +205,7 @@ def test_a_customer_import_makes_company_accounts_with_their_contacts(client, sa
     page = _review(client, token, mapping).get_data(as_text=True)
     assert "is not a date" in page and "The birthday is in the future." in page
     assert "Consent must be yes or no" in page and "Unknown tier “Diamond”." in page
-    response = _review(client, token, mapping, "import", skip=["5", "6", "7", "9"])
+    response = _review(client, token, mapping, "commit", skip=["5", "6", "7", "9"])
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
 
     raza = first(Customer, sandbox, Customer.company == "Raza Interiors", Customer.is_company)
@@ -266,7 +266,7 @@ def test_too_big_and_too_long_files_are_refused(client, sandbox, monkeypatch):
 def test_utf16_and_semicolon_files_from_excel_are_read(client, sandbox):
     text = "First name;Email\r\nJosé;jose@x.example\r\n"
     token = _token(_upload(client, text.encode("utf-16")))
-    assert _review(client, token, ["first_name", "email"], "import").status_code == 302
+    assert _review(client, token, ["first_name", "email"], "commit").status_code == 302
     assert first(Lead, sandbox, Lead.email == "jose@x.example").first_name == "José"
 
 
@@ -298,7 +298,7 @@ def test_statuses_are_read_in_the_crm_profiles_words(client, sandbox, app, monke
     mapping = ["first_name", "email", "status"]
     page = _review(client, token, mapping).get_data(as_text=True)
     assert "A lead cannot be imported as converted" in page
-    assert _review(client, token, mapping, "import", skip=["4"]).status_code == 302
+    assert _review(client, token, mapping, "commit", skip=["4"]).status_code == 302
     statuses = {lead.first_name: lead.status for lead in _leads(sandbox, "x.example")}
     assert statuses == {"Ann": "in_process", "Bob": "dead"}
 
@@ -321,7 +321,7 @@ def test_preview_and_import_run_the_same_queries_at_20_and_2000_rows(
         with count_queries() as preview:
             assert _review(client, token, mapping).status_code == 200
         with count_queries() as commit:
-            assert _review(client, token, mapping, "import").status_code == 302
+            assert _review(client, token, mapping, "commit").status_code == 302
         counts.append((preview.count, commit.count))
     assert counts[0] == counts[1]
     event = last_event(sandbox, "import.completed")

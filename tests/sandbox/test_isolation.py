@@ -85,7 +85,7 @@ ROUTES = [
     ("POST", "/sandbox/automations/{}/active", Automation, {"active": "y"}),
     # An upload is named by its token, an import's result by its event.
     ("GET", "/sandbox/import/{}", ImportUpload, None),
-    ("POST", "/sandbox/import/{}", ImportUpload, {"columns-0": "first_name", "action": "preview"}),
+    ("POST", "/sandbox/import/{}", ImportUpload, {"columns-0": "first_name", "preview": "1"}),
     ("GET", "/sandbox/import/done/{}", SandboxEvent, None),
 ]
 
