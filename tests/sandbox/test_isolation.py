@@ -41,6 +41,8 @@ TICKET_DATA = {
 # (method, url template, model of the id, form data)
 ROUTES = [
     ("GET", "/sandbox/customers/{}", Customer, None),
+    ("GET", "/sandbox/customers/{}/edit", Customer, None),
+    ("POST", "/sandbox/customers/{}/edit", Customer, {"first_name": "x", "tier": "gold"}),
     ("GET", "/sandbox/leads/{}", Lead, None),
     ("GET", "/sandbox/leads/{}/edit", Lead, None),
     ("POST", "/sandbox/leads/{}/edit", Lead, {"first_name": "x", "source": "call"}),
