@@ -123,7 +123,7 @@ class ShownProblem:
 
 def shown(slug: str, bundle: CourseBundle, problems: list[Problem]) -> list[ShownProblem]:
     """Each problem in people's words, at the module or lesson it is about."""
-    modules = {module["key"]: module["title"] for module in bundle.modules}
+    modules = {module.key: module.title for module in bundle.modules}
     lessons = {lesson.key: lesson.title for lesson in bundle.lessons}
     result = []
     for problem in problems:

@@ -181,8 +181,17 @@ class ExerciseHead(LessonHead):
     solution: Any = None
 
 
+class ModuleData(BaseModel):
+    """A module as drafts and versions store it: its lessons' keys in order (a draft's
+    new module has none yet; publishing refuses it then, as Module does)."""
+
+    key: str
+    title: str
+    lessons: list[str] = Field(default_factory=list)
+
+
 class LessonData(BaseModel):
-    """A lesson as drafts and versions store it (questions and modules as plain data)."""
+    """A lesson as drafts and versions store it (its questions as plain data)."""
 
     key: str
     title: str
@@ -203,7 +212,7 @@ class CourseBundle(BaseModel):
     summary: str
     language: str
     translation_of: str | None
-    modules: list[dict[str, Any]]
+    modules: list[ModuleData]
     lessons: list[LessonData]
     cover: str = ""  # Markdown: what the course page says before its outline
 
@@ -222,7 +231,7 @@ def bundle_from_dict(data: dict[str, Any]) -> CourseBundle:
         summary=data.get("summary", ""),
         language=data.get("language", "en"),
         translation_of=data.get("translation_of"),
-        modules=[dict(m) for m in data.get("modules", [])],
+        modules=[ModuleData(**m) for m in data.get("modules", [])],
         lessons=[LessonData(**lesson) for lesson in data.get("lessons", [])],
         cover=data.get("cover", ""),
     )

@@ -164,8 +164,8 @@ def _translation(report: LibraryReport, folder: Path, course: CourseBundle, orig
                 where, None, f"'{original.slug}' is itself a translation; translate the original"
             )
         )
-    mine = [(m["key"], m["lessons"]) for m in course.modules]
-    theirs = [(m["key"], m["lessons"]) for m in original.modules]
+    mine = [(m.key, m.lessons) for m in course.modules]
+    theirs = [(m.key, m.lessons) for m in original.modules]
     if mine != theirs:
         report.errors.append(
             Problem(

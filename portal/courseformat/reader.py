@@ -16,6 +16,7 @@ from portal.courseformat.course import (
     LessonHead,
     LessonKind,
     Module,
+    ModuleData,
     Question,
     QuizHead,
     ReadingHead,
@@ -119,7 +120,7 @@ class _Reader:
             read = self.model("course.yaml", Module, module, module_key, {("lessons",): empty})
             if read is None:
                 continue
-            bundle.modules.append(read.dump())
+            bundle.modules.append(ModuleData(**read.dump()))
             for lesson_key in read.lessons:
                 if lesson_key in seen_lessons:
                     self.problem("course.yaml", line_of(module), "lesson_twice", key=lesson_key)

@@ -60,7 +60,9 @@ def bundle_to_files(bundle: CourseBundle) -> dict[str, str]:
         cover=bundle.cover,
         language=bundle.language,
         translation_of=bundle.translation_of or "",
-        modules=[Module.model_construct(**module).as_file() for module in bundle.modules],
+        modules=[
+            Module.model_construct(**module.model_dump()).as_file() for module in bundle.modules
+        ],
     )
     files = {"course.yaml": dump_yaml(course.as_file())}
     files.update(_lesson(lesson) for lesson in bundle.lessons)

@@ -13,16 +13,16 @@ def describe_changes(old: CourseBundle | None, new: CourseBundle) -> list[dict[s
     details = ("title", "summary", "cover", "language")
     if any(getattr(old, name) != getattr(new, name) for name in details):
         changes.append({"change": "course_details", "title": new.title})
-    old_modules = {m["key"]: m for m in old.modules}
-    new_modules = {m["key"]: m for m in new.modules}
+    old_modules = {m.key: m for m in old.modules}
+    new_modules = {m.key: m for m in new.modules}
     for key, module in new_modules.items():
         if key not in old_modules:
-            changes.append({"change": "module_added", "title": module["title"]})
-        elif old_modules[key]["title"] != module["title"]:
-            changes.append({"change": "module_renamed", "title": module["title"]})
+            changes.append({"change": "module_added", "title": module.title})
+        elif old_modules[key].title != module.title:
+            changes.append({"change": "module_renamed", "title": module.title})
     for key, module in old_modules.items():
         if key not in new_modules:
-            changes.append({"change": "module_removed", "title": module["title"]})
+            changes.append({"change": "module_removed", "title": module.title})
     old_lessons = {lesson.key: lesson for lesson in old.lessons}
     new_lessons = {lesson.key: lesson for lesson in new.lessons}
     for key, lesson in new_lessons.items():

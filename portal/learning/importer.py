@@ -98,13 +98,13 @@ def apply_bundle(
 
     modules = {m.key: m for m in course.modules}
     for position, data in enumerate(bundle.modules):
-        module = modules.get(data["key"])
+        module = modules.get(data.key)
         if module is None:
-            module = Module(course=course, key=data["key"])
+            module = Module(course=course, key=data.key)
             db.session.add(module)
             modules[module.key] = module
-        module.title, module.position, module.archived = data["title"], position, False
-    listed_modules = {m["key"] for m in bundle.modules}
+        module.title, module.position, module.archived = data.title, position, False
+    listed_modules = {m.key for m in bundle.modules}
     for module in modules.values():
         if module.key not in listed_modules:
             module.archived = True

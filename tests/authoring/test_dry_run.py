@@ -27,7 +27,7 @@ def _draft_with(trainer_client, author, solution=None):
         exercise.content["solution"] = solution
     mine = services.bundle_from_dict(draft.data)
     mine.lessons = [exercise]
-    mine.modules[0]["lessons"] = [exercise.key]
+    mine.modules[0].lessons = [exercise.key]
     draft.data = services.bundle_to_dict(mine)
     db.session.commit()
     return course, exercise.key

@@ -162,7 +162,7 @@ def test_structure_buttons_name_the_module_or_lesson_they_act_on(client, author)
     page = client.get(f"/author/courses/{course.slug}/").get_data(as_text=True)
     assert 'aria-label="Move the lesson Greeting the caller up"' in page
     assert 'aria-label="Remove the lesson Greeting the caller"' in page
-    module_title = _bundle(course).modules[0]["title"]
+    module_title = _bundle(course).modules[0].title
     assert f'aria-label="Remove the module {module_title}"' in page
 
 

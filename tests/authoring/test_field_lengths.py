@@ -49,7 +49,7 @@ def test_a_title_of_exactly_the_limit_is_kept(client, course):
         f"/author/courses/{course.slug}/modules/module-1/rename", data={"title": title}
     )
     assert response.status_code == 302
-    assert _draft(course).modules[0]["title"] == title
+    assert _draft(course).modules[0].title == title
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from portal.accounts.models import User
 from portal.authoring.services.drafts import load, save
 from portal.authoring.services.errors import AuthoringError
 from portal.authoring.services.keys import clean_title, slugify, unique_key
-from portal.courseformat import CourseBundle, LessonData, LessonKind
+from portal.courseformat import CourseBundle, LessonData, LessonKind, ModuleData
 from portal.extensions import db
 from portal.learning.models import Course
 
@@ -18,7 +18,7 @@ LESSON_KINDS = ("reading", "quiz", "exercise")
 
 def _module(bundle: CourseBundle, key: str) -> dict:
     for module in bundle.modules:
-        if module["key"] == key:
+        if module.key == key:
             return module
     raise AuthoringError(_("That module is not in this course."))
 
@@ -26,8 +26,8 @@ def _module(bundle: CourseBundle, key: str) -> dict:
 def add_module(course: Course, title: str, actor: User) -> str:
     title = clean_title(title, _("Enter a module title."))
     draft, bundle = load(course)
-    key = unique_key(slugify(title, "module"), {m["key"] for m in bundle.modules})
-    bundle.modules.append({"key": key, "title": title, "lessons": []})
+    key = unique_key(slugify(title, "module"), {m.key for m in bundle.modules})
+    bundle.modules.append(ModuleData(key=key, title=title))
     save(draft, bundle, actor)
     return key
 
@@ -35,7 +35,7 @@ def add_module(course: Course, title: str, actor: User) -> str:
 def rename_module(course: Course, key: str, title: str, actor: User) -> None:
     title = clean_title(title, _("Enter a module title."))
     draft, bundle = load(course)
-    _module(bundle, key)["title"] = title
+    _module(bundle, key).title = title
     save(draft, bundle, actor)
 
 
@@ -65,9 +65,9 @@ def _sync_lesson_order(bundle: CourseBundle) -> None:
     by_key = {lesson.key: lesson for lesson in bundle.lessons}
     ordered = []
     for module in bundle.modules:
-        for key in module["lessons"]:
+        for key in module.lessons:
             if key in by_key:
-                by_key[key].module_key = module["key"]
+                by_key[key].module_key = module.key
                 ordered.append(by_key[key])
     bundle.lessons = ordered
 
@@ -101,7 +101,7 @@ def add_lesson(course: Course, module_key: str, kind: str, title: str, actor: Us
         content=content,
         body=_("Write the lesson here.") if kind == LessonKind.READING else "",
     )
-    module["lessons"].append(key)
+    module.lessons.append(key)
     bundle.lessons.append(lesson)
     _sync_lesson_order(bundle)
     save(draft, bundle, actor)
@@ -158,24 +158,24 @@ def move_lesson(course: Course, key: str, offset: int, actor: User) -> None:
     """Move a lesson up or down; past the end of its module it joins the next one."""
     draft, bundle = load(course)
     lesson_in(bundle, key)
-    order = [(m["key"], k) for m in bundle.modules for k in m["lessons"]]
-    slots = [m["key"] for m in bundle.modules]
+    order = [(m.key, k) for m in bundle.modules for k in m.lessons]
+    slots = [m.key for m in bundle.modules]
     index = next(i for i, (_m, k) in enumerate(order) if k == key)
     module_key = order[index][0]
     module = _module(bundle, module_key)
-    position = module["lessons"].index(key)
+    position = module.lessons.index(key)
     target = position + offset
-    if 0 <= target < len(module["lessons"]):
-        module["lessons"].insert(target, module["lessons"].pop(position))
+    if 0 <= target < len(module.lessons):
+        module.lessons.insert(target, module.lessons.pop(position))
     else:
         neighbour_index = slots.index(module_key) + (1 if offset > 0 else -1)
         if 0 <= neighbour_index < len(slots):
-            module["lessons"].remove(key)
+            module.lessons.remove(key)
             neighbour = bundle.modules[neighbour_index]
             if offset > 0:
-                neighbour["lessons"].insert(0, key)
+                neighbour.lessons.insert(0, key)
             else:
-                neighbour["lessons"].append(key)
+                neighbour.lessons.append(key)
     _sync_lesson_order(bundle)
     save(draft, bundle, actor)
 
@@ -186,6 +186,6 @@ def remove_lesson(course: Course, key: str, actor: User) -> None:
     lesson = lesson_in(bundle, key)
     bundle.lessons.remove(lesson)
     for module in bundle.modules:
-        if key in module["lessons"]:
-            module["lessons"].remove(key)
+        if key in module.lessons:
+            module.lessons.remove(key)
     save(draft, bundle, actor)
