@@ -104,6 +104,7 @@ EVENT_VERBS: dict[str, dict[str, str | tuple[str, ...]]] = {
     # survivor (id), merged (ids deleted), kept (field -> id of the record whose value stayed)
     "lead.merged": {"survivor": RECORD, "merged": NAMES, "kept": MAPPING},
     "customer.merged": {"survivor": RECORD, "merged": NAMES, "kept": MAPPING},
+    "opportunity.updated": {"fields": NAMES, "amount": NUMBER},
     "opportunity.stage_changed": {
         "from": "stage",
         "to": "stage",
