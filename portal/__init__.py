@@ -42,13 +42,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.accounts import links  # noqa: F401 - password-link pages on the same blueprints
+    from portal.accounts import (
+        links,  # noqa: F401 - password-link pages on the same blueprints
+        scim_tokens,  # noqa: F401 - SCIM token pages on the admin blueprint
+        sso,  # noqa: F401 - single sign-on pages on the sign-in blueprint
+    )
     from portal.accounts.views import admin_bp, auth_bp
     from portal.authoring.views import bp as authoring_bp
     from portal.core import bp as core_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.learning.views import bp as learning_bp
     from portal.rollout.views import bp as rollout_bp
+    from portal.scim.views import bp as scim_bp
     from sandbox import scoping
     from sandbox.views import bp as sandbox_bp
 
@@ -60,10 +65,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(rollout_bp, url_prefix="/rollout")
     app.register_blueprint(sandbox_bp, url_prefix="/sandbox")
+    app.register_blueprint(scim_bp, url_prefix="/scim/v2")
     scoping.init_app(app)
+    import portal.digests  # noqa: F401 - the weekly digest job
     import portal.reminders  # noqa: F401 - the daily reminder job
 
-    import portal.digests  # noqa: F401 - the weekly digest job
 
 def register_cli(app: Flask) -> None:
     from portal.cli import courses_cli, seed_cli, users_cli

@@ -22,9 +22,11 @@ from portal.extensions import db
 from portal.learning.importer import apply_bundle
 from portal.learning.models import Certificate, Course, Lesson, QuizQuestion
 from portal.learning.services import new_certificate_code
+from portal.scim import services as scim_services
 from tests.learning.conftest import course_files
 
 ROLES = ("learner", "trainer", "executive", "admin")
+SCIM_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 SANDBOX_IDS = {
     "customer_id": "Customer",
     "parent_id": "Customer",
@@ -43,6 +45,7 @@ EXECUTIVES = ("executive", "admin")
 LEARNERS = ("learner",)
 PRACTICE = ("learner", "trainer")  # who has a practice sandbox
 LOGIN = "login"  # a redirect to the sign-in page, with `next` pointing back
+BEARER = "bearer"  # an API for a bearer token only: without one, everyone gets 401
 
 # A POST the role may make whose outcome depends on the form sent (here: none): the view
 # ran and answered, rather than refusing access.
@@ -95,6 +98,11 @@ MATRIX = [
     Route("POST", "/admin/departments", ADMINS, ok=422),
     Route("POST", "/admin/departments/<int:department_id>/rename", ADMINS, ok=302),
     Route("POST", "/admin/departments/<int:department_id>/delete", ADMINS, ok=302),
+    Route("GET", "/admin/scim-tokens", ADMINS),
+    Route("POST", "/admin/scim-tokens", ADMINS, ok=422),
+    Route("POST", "/admin/scim-tokens/<int:token_id>/revoke", ADMINS, ok=302),
+    # SCIM provisioning: a signed-in session is no token (tests/accounts/test_scim.py)
+    *(Route(method, "/scim/v2/<path:path>", BEARER) for method in SCIM_METHODS),
     # Learning
     Route("GET", "/learn/", LEARNERS),
     Route("GET", "/courses/", LEARNERS),
@@ -318,6 +326,8 @@ ROLLOUT_RECORDS = {
 
 
 def expected(route: Route, role: str | None):
+    if route.who == BEARER:
+        return 401
     if route.who == PUBLIC:
         return route.ok if role is None else (route.signed_in_ok or route.ok)
     if role is None:
@@ -397,6 +407,13 @@ class World:
             plan=plan, phase=phase, milestone=milestone, goal=goal, wave=wave, criterion=criterion
         )
 
+    @cached_property
+    def scim_token(self):
+        admin = self.make.user(roles=("admin",))
+        token, _secret = scim_services.create_token("HR directory", admin)
+        db.session.commit()
+        return token
+
     def certificate_of(self, user) -> str:
         certificate = Certificate(
             code=new_certificate_code(),
@@ -448,6 +465,10 @@ class World:
             return str(getattr(self.rollout, ROLLOUT_RECORDS[name]).id)
         if name == "table":
             return "departments"
+        if name == "path":  # a SCIM endpoint that takes the method
+            return "Users" if route.method in ("GET", "POST") else "Users/1"
+        if name == "token_id":
+            return str(self.scim_token.id)
         if name == "filename":
             return "dashboard.js"
         if name == "code":
@@ -507,7 +528,7 @@ def test_route_answers_as_expected_for_role(app, make, route, role):
     if route.method == "POST":
         response = client.post(path, data={"csrf_token": _csrf_token(client)})
     else:
-        response = client.get(path)
+        response = client.open(path, method=route.method)
 
     want = expected(route, role)
     if want == LOGIN:
