@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 
+import httpx2
 import pytest
+from scim2_client.engines.httpx2 import SyncSCIMClient
+from scim2_tester import Status, check_server
 from sqlalchemy import select
 
 from portal.accounts.models import Department, User
 from portal.extensions import db
 from portal.scim import services
 from portal.scim.models import ScimRecord, ScimToken
+from tests.gunicorn_server import gunicorn
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -338,3 +342,21 @@ def test_external_ids_are_kept_apart_from_the_accounts(scim, make):
     assert record.external_id == "e-9"
     status, body, _ = scim("GET", '/Users?filter=externalId eq "e-9"')
     assert [found["id"] for found in body["Resources"]] == [str(person.id)]
+
+
+def test_scim2_tester_finds_no_failed_check_on_a_live_server(app, token):
+    """scim2-tester discovers the schemas, then creates, reads, replaces, patches and
+    deletes Users and Groups over HTTP against the portal under gunicorn."""
+    with gunicorn(app.config["SQLALCHEMY_DATABASE_URI"]) as url:
+        http = httpx2.Client(
+            base_url=f"{url}/scim/v2", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        with http:
+            results = check_server(SyncSCIMClient(http))
+    failed = [
+        f"{result.title}: {result.reason}"
+        for result in results
+        if result.status not in (Status.SUCCESS, Status.SKIPPED)
+    ]
+    assert failed == []
+    assert sum(result.status == Status.SUCCESS for result in results) > 50
