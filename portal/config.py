@@ -102,6 +102,20 @@ def default_config(app: Flask) -> dict[str, Any]:
         "LATE_JOINER_DAYS": 14,
         "ROSTER_MAX_ROWS": 5000,
         "HSTS_SECONDS": 31536000,
+        # Single sign-on with OpenID Connect (portal.accounts.sso): the provider's issuer URL
+        # (its discovery document is <issuer>/.well-known/openid-configuration), this
+        # portal's client id and secret there, and the name on the sign-in button. People
+        # with no account get one on first sign-in when their verified address is in one of
+        # OIDC_ALLOWED_DOMAINS ("example.com,example.org"), with the default role and
+        # department. PASSWORD_SIGN_IN = False leaves single sign-on the only way in.
+        "OIDC_ISSUER": "",
+        "OIDC_CLIENT_ID": "",
+        "OIDC_CLIENT_SECRET": "",
+        "OIDC_NAME": "SSO",
+        "OIDC_ALLOWED_DOMAINS": "",
+        "OIDC_DEFAULT_ROLE": "learner",
+        "OIDC_DEFAULT_DEPARTMENT": "",
+        "PASSWORD_SIGN_IN": True,
     }
 
 
@@ -158,6 +172,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
             f"Asia/Kolkata, not {zone!r}: set PORTAL_TIMEZONE=Asia/Karachi, for example."
         )
     app.extensions["crm_profile"] = _crm_profile(app.config)
+    _check_sign_in(app.config)
     if not app.config["SECRET_KEY"]:
         if mode == "production":
             raise ConfigError(
@@ -180,6 +195,28 @@ def _crm_profile(config):
             f"{', '.join(BUILT_IN)}, and PORTAL_CRM_OVERRIDES to a JSON object shaped like "
             "a profile file (sandbox/profiles/espocrm.yaml), or leave it unset."
         ) from None
+
+
+def _check_sign_in(config) -> None:
+    """Single sign-on settings that cannot work, and a portal nobody could sign in to."""
+    from portal.accounts.roles import ROLE_CODES
+
+    if config["OIDC_DEFAULT_ROLE"] not in ROLE_CODES:
+        raise ConfigError(
+            f"OIDC_DEFAULT_ROLE must be one of {', '.join(sorted(ROLE_CODES))}, not "
+            f"{config['OIDC_DEFAULT_ROLE']!r}: set PORTAL_OIDC_DEFAULT_ROLE=learner, for example."
+        )
+    if config["OIDC_ISSUER"] and not config["OIDC_CLIENT_ID"]:
+        raise ConfigError(
+            "OIDC_ISSUER is set but OIDC_CLIENT_ID is not: set PORTAL_OIDC_CLIENT_ID (and "
+            "PORTAL_OIDC_CLIENT_SECRET) to the client the provider registered for the portal."
+        )
+    if not config["PASSWORD_SIGN_IN"] and not config["OIDC_ISSUER"]:
+        raise ConfigError(
+            "PASSWORD_SIGN_IN is off but single sign-on is not set up, so nobody could sign "
+            "in: set PORTAL_OIDC_ISSUER, PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET, "
+            "or leave PORTAL_PASSWORD_SIGN_IN unset."
+        )
 
 
 def _known_zone(name: object) -> bool:
