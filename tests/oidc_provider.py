@@ -24,6 +24,7 @@ from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from flask import Flask, jsonify
 from joserfc.jwk import RSAKey
+from markupsafe import escape
 from werkzeug.serving import make_server
 
 CLIENT_ID = "crm-academy"
@@ -105,6 +106,7 @@ class OpenIDProvider:
         self.key = RSAKey.generate_key(2048, parameters={"kid": KEY_ID, "use": "sig"})
         self.person: dict = {}
         self.misissue: str | None = None
+        self.ask_first = False  # show a "Continue" page instead of redirecting at once
         self.codes: dict[str, Code] = {}
         self.nonces: set[str] = set()
         self.tokens_issued = 0
@@ -238,7 +240,11 @@ class OpenIDProvider:
         @app.get("/authorize")
         def authorize():
             # The configured person is signed in at the provider and approves at once.
-            return server.create_authorization_response(grant_user=provider.person)
+            response = server.create_authorization_response(grant_user=provider.person)
+            if provider.ask_first and response.status_code == 302:
+                back = escape(response.headers["Location"])
+                return f'<!doctype html><title>Provider</title><a href="{back}">Continue</a>'
+            return response
 
         @app.post("/token")
         def token():
@@ -269,5 +275,6 @@ def use_provider(app, provider: OpenIDProvider, monkeypatch) -> OpenIDProvider:
     for key, value in settings.items():
         monkeypatch.setitem(app.config, key, value)
     provider.misissue = None
+    provider.ask_first = False
     provider.person = {}
     return provider
