@@ -17,7 +17,6 @@ from scim2_models import (
     InvalidValueException,
     Meta,
     NotFoundException,
-    NotImplementedException,
     Resource,
     ResourceType,
     ResponseParameters,
@@ -28,7 +27,7 @@ from scim2_models import (
 from scim2_models.path import CompareOperator, Comparison
 from scim2_server.storage import ScimStorage, SearchPage
 from scim2_server.utils import parametrize
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from portal.accounts.models import Department, User, normalise_email
 from portal.accounts.roles import Role
@@ -50,7 +49,7 @@ USER_COLUMNS: dict[str, Callable[[str], Any]] = {
 }
 GROUP_COLUMNS: dict[str, Callable[[str], Any]] = {
     "displayname": lambda value: func.lower(Department.name) == " ".join(value.split()).lower(),
-    "id": lambda value: Department.id == _int_or_none(value),
+    "id": lambda value: Department.id == _department_key(value),
     "externalid": lambda value: Department.id.in_(
         select(ScimRecord.department_id).where(ScimRecord.external_id == value)
     ),
@@ -59,6 +58,18 @@ GROUP_COLUMNS: dict[str, Callable[[str], Any]] = {
 
 def _int_or_none(value: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+# An id names one resource of the whole service (RFC 7643 §3.1), so a department's is
+# "department-<id>" and never equals a user's plain number.
+DEPARTMENT_ID = "department-"
+
+
+def _department_key(resource_id: str | None) -> int | None:
+    resource_id = resource_id or ""
+    if not resource_id.startswith(DEPARTMENT_ID):
+        return None
+    return _int_or_none(resource_id.removeprefix(DEPARTMENT_ID))
 
 
 def _version(resource: Resource[Any]) -> str:
@@ -181,7 +192,7 @@ def group_resource(department: Department) -> Group:
         select(User.id).where(User.department_id == department.id).order_by(User.id)
     )
     resource = Group(
-        id=str(department.id),
+        id=f"{DEPARTMENT_ID}{department.id}",
         external_id=_external_id(department_id=department.id),
         display_name=department.name,
         members=[
@@ -217,10 +228,16 @@ def _member_id(member: GroupMember) -> int:
 
 
 def _load_department(resource_id: str | None) -> Department:
-    department = db.session.get(Department, _int_or_none(resource_id or "") or 0)
+    department = db.session.get(Department, _department_key(resource_id) or 0)
     if department is None:
         raise NotFoundException(detail=f"Group {resource_id!r} not found")
     return department
+
+
+KINDS = {
+    "User": (User, USER_COLUMNS, user_resource),
+    "Group": (Department, GROUP_COLUMNS, group_resource),
+}
 
 
 class SqlStorage(ScimStorage):
@@ -248,22 +265,20 @@ class SqlStorage(ScimStorage):
         *,
         position: Any = None,
     ) -> SearchPage:
-        if len(resource_types) != 1:
-            raise NotImplementedException(detail="Search /Users or /Groups, one at a time")
-        is_user = resource_types[0].name == "User"
-        model, columns, to_resource = (
-            (User, USER_COLUMNS, user_resource)
-            if is_user
-            else (Department, GROUP_COLUMNS, group_resource)
-        )
-        query = select(model).order_by(model.id)
         scim_filter = search_request.filter
         start = search_request.start_index_0 or 0
         count = search_request.count
+        if len(resource_types) > 1:  # a search at the root: every type, matched in Python
+            names = dict.fromkeys(resource_type.name for resource_type in resource_types)
+            resources = [resource for name in names for resource in _everything(name)]
+            return _page_in_python(resources, scim_filter, start, count)
+        model, columns, to_resource = KINDS[resource_types[0].name]
+        query = select(model).order_by(model.id)
         if scim_filter is not None:
             condition = _sql_condition(scim_filter, columns)
             if condition is None:
-                return _filtered_in_python(query, scim_filter, to_resource, start, count)
+                resources = _everything(resource_types[0].name)
+                return _page_in_python(resources, scim_filter, start, count)
             query = query.where(condition)
         total = db.session.scalar(select(func.count()).select_from(query.subquery()))
         page = query.offset(start)
@@ -345,13 +360,21 @@ def _sql_condition(scim_filter: ScimFilter[Any], columns: dict[str, Callable[[st
     return make(node.value) if make is not None else None
 
 
-def _filtered_in_python(
-    query: Select, scim_filter: ScimFilter[Any], to_resource, start: int, count: int | None
+def _everything(name: str) -> list[Resource[Any]]:
+    model, _columns, to_resource = KINDS[name]
+    return [to_resource(row) for row in db.session.scalars(select(model).order_by(model.id))]
+
+
+def _page_in_python(
+    resources: list[Resource[Any]],
+    scim_filter: ScimFilter[Any] | None,
+    start: int,
+    count: int | None,
 ) -> SearchPage:
-    resources = [to_resource(row) for row in db.session.scalars(query)]
-    if resources and not scim_filter.models:
-        model = type(resources[0])
-        scim_filter = parametrize(ScimFilter, Union[model])(str(scim_filter))  # noqa: UP007
-    found = [resource for resource in resources if scim_filter.match(resource)]
+    """The page of a search SQL cannot answer: each resource is matched against the filter."""
+    if scim_filter is not None and resources and not scim_filter.models:
+        models = tuple(dict.fromkeys(type(resource) for resource in resources))
+        scim_filter = parametrize(ScimFilter, Union[models])(str(scim_filter))  # noqa: UP007
+    found = [r for r in resources if scim_filter is None or scim_filter.match(r)]
     stop = None if count is None else start + count
     return SearchPage(len(found), found[start:stop])

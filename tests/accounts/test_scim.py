@@ -213,7 +213,8 @@ def test_groups_are_departments_and_members_move(scim, make):
         },
     )
     assert status == 201, body
-    field_service = db.session.get(Department, int(body["id"]))
+    assert body["id"].startswith("department-")  # ids are unique across Users and Groups
+    field_service = db.session.get(Department, int(body["id"].rsplit("-", 1)[-1]))
     assert field_service.name == "Field Service"
     db.session.refresh(bilal)
     assert bilal.department_id == field_service.id
@@ -222,7 +223,7 @@ def test_groups_are_departments_and_members_move(scim, make):
 
     status, body, _ = scim(
         "PATCH",
-        f"/Groups/{field_service.id}",
+        f"/Groups/department-{field_service.id}",
         {
             "schemas": [PATCH_SCHEMA],
             "Operations": [
@@ -238,10 +239,10 @@ def test_groups_are_departments_and_members_move(scim, make):
     assert bilal.department_id is None
 
     status, body, _ = scim("GET", '/Groups?filter=displayName eq "sales"')
-    assert body["totalResults"] == 1 and body["Resources"][0]["id"] == str(sales.id)
+    assert body["totalResults"] == 1 and body["Resources"][0]["id"] == f"department-{sales.id}"
 
     department_id, ana_id = field_service.id, ana.id
-    status, _, _ = scim("DELETE", f"/Groups/{department_id}")
+    status, _, _ = scim("DELETE", f"/Groups/department-{department_id}")
     assert status == 204
     db.session.expire_all()
     assert db.session.get(Department, department_id) is None
@@ -275,7 +276,7 @@ def test_duplicate_user_name_is_a_uniqueness_conflict(scim, make):
 
 
 def test_unknown_ids_are_not_found(scim):
-    for path in ("/Users/999999", "/Users/not-a-number", "/Groups/999999"):
+    for path in ("/Users/999999", "/Users/not-a-number", "/Groups/999999", "/Groups/department-9"):
         status, body, response = scim("GET", path)
         assert_error(status, body, response, 404, None)
 
