@@ -3,7 +3,9 @@ names, the bearer tokens, and scim2-tester's compliance checks against a live se
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 
 import httpx2
 import pytest
@@ -361,3 +363,30 @@ def test_scim2_tester_finds_no_failed_check_on_a_live_server(app, token):
     ]
     assert failed == []
     assert sum(result.status == Status.SUCCESS for result in results) > 50
+
+
+def test_an_admin_makes_a_token_sees_it_once_and_revokes_it(client, make, app_ctx):
+    admin = make.user(roles=("admin",))
+    client.login(admin)
+    page = client.post("/admin/scim-tokens", data={"name": "Entra ID"})
+    assert page.status_code == 200
+    secret = re.search(r'id="new-token" readonly value="([^"]+)"', page.get_data(as_text=True))[1]
+    stored = db.session.scalar(select(ScimToken))
+    assert stored.name == "Entra ID" and stored.created_by_id == admin.id
+    assert stored.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+
+    listing = client.get("/admin/scim-tokens").get_data(as_text=True)
+    assert secret not in listing and "Entra ID" in listing and "/scim/v2" in listing
+
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/scim/v2/Users", headers=headers).status_code == 200
+    answer = client.post(f"/admin/scim-tokens/{stored.id}/revoke")
+    assert answer.status_code == 302
+    assert client.get("/scim/v2/Users", headers=headers).status_code == 401
+    assert "Revoked" in client.get("/admin/scim-tokens").get_data(as_text=True)
+
+
+def test_a_token_needs_a_name(client, make):
+    client.login(make.user(roles=("admin",)))
+    assert client.post("/admin/scim-tokens", data={"name": " "}).status_code == 422
+    assert db.session.scalar(select(ScimToken)) is None
