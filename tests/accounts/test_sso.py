@@ -12,7 +12,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from portal import create_app
 from portal.accounts.models import Department, User
+from portal.accounts.sso import allowed_domains
+from portal.config import ConfigError
 from portal.extensions import db
 from tests.oidc_provider import running_provider, use_provider
 
@@ -230,3 +233,23 @@ def test_a_provider_that_cannot_be_reached_gets_a_clear_page(client, app, monkey
 
     assert response.status_code == 502
     assert "cannot be reached" in response.get_data(as_text=True)
+
+
+def _start(**config):
+    return create_app({"MODE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://", **config})
+
+
+def test_settings_that_cannot_work_stop_the_portal_at_start(monkeypatch):
+    with pytest.raises(ConfigError, match="nobody could sign in"):
+        _start(PASSWORD_SIGN_IN=False)
+    with pytest.raises(ConfigError, match="PORTAL_OIDC_CLIENT_ID"):
+        _start(OIDC_ISSUER="https://id.example.com")
+    with pytest.raises(ConfigError, match="OIDC_DEFAULT_ROLE must be one of"):
+        _start(OIDC_DEFAULT_ROLE="boss")
+    monkeypatch.setenv("PORTAL_PASSWORD_SIGN_IN", "false")
+    monkeypatch.setenv("PORTAL_OIDC_ISSUER", "https://id.example.com")
+    monkeypatch.setenv("PORTAL_OIDC_CLIENT_ID", "portal")
+    monkeypatch.setenv("PORTAL_OIDC_ALLOWED_DOMAINS", "example.com, @Example.org")
+    app = _start()
+    assert app.config["PASSWORD_SIGN_IN"] is False
+    assert allowed_domains(app.config["OIDC_ALLOWED_DOMAINS"]) == {"example.com", "example.org"}
