@@ -18,6 +18,7 @@ NAV_ITEMS = [
     ("rollout.home", _l("Rollout plan"), "signpost-split", (Role.EXECUTIVE, Role.ADMIN)),
     ("admin.user_list", _l("Users"), "people", (Role.ADMIN,)),
     ("admin.department_list", _l("Departments"), "diagram-3", (Role.ADMIN,)),
+    ("admin.scim_token_list", _l("Provisioning"), "arrow-left-right", (Role.ADMIN,)),
 ]
 
 
