@@ -107,15 +107,24 @@ ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def _holds_nul(value: Any) -> bool:
-    """A NUL in a string, or escaped in JSON text, or in the data psycopg wraps as JSON."""
-    if isinstance(value, str):
-        return "\x00" in value or bool(ESCAPED_NUL.search(value))
-    if isinstance(value, list | tuple):
-        return any(_holds_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(_holds_nul(item) for item in value.values()) or any(map(_holds_nul, value))
-    if type(value).__name__ in ("Json", "Jsonb"):
-        return _holds_nul(value.obj)
+    """A NUL in a string, or escaped in JSON text, or in the data psycopg wraps as JSON.
+
+    Walked without recursion and with a cheap test before the regular expression: it
+    sees every value of every statement, ~20,000 of them when a sandbox is created.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item or ("\\u0000" in item and ESCAPED_NUL.search(item)):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+            pending.extend(item)
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+        elif type(item).__name__ in ("Json", "Jsonb"):
+            pending.append(item.obj)
     return False
 
 
