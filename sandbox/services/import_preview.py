@@ -27,7 +27,7 @@ from sandbox.services.leads import PHONE
 from sandbox.vocabulary import label
 
 PREVIEW_ROWS = 10  # clean rows shown first; every row with a problem is shown too
-ENTITIES = ("lead", "customer")
+IMPORTABLE = ("lead", "customer")  # the kinds of record a CSV may hold
 
 # The fields each import fills, in the order the preview shows them: what an exercise's
 # setup may give the record, less links and dates the CRM sets. "full_name" is a column
@@ -35,7 +35,7 @@ ENTITIES = ("lead", "customer")
 NOT_IMPORTED = {"is_company", "works_for", "customer_since", "created_at"}
 FIELDS: dict[str, tuple[str, ...]] = {
     entity: ("full_name", *(f for f in SETUP_FIELDS[entity] if f not in NOT_IMPORTED))
-    for entity in ENTITIES
+    for entity in IMPORTABLE
 }
 FIELD_LABELS = {
     "full_name": _l("Full name (first and last)"),

@@ -42,7 +42,7 @@ from portal.extensions import db
 from sandbox.models import Customer, ImportUpload, Lead, Sandbox, scoped
 from sandbox.services.duplicates import name_key
 from sandbox.services.events import SandboxError, log_event
-from sandbox.services.import_preview import ENTITIES, FIELDS, ImportRow, build_preview
+from sandbox.services.import_preview import FIELDS, IMPORTABLE, ImportRow, build_preview
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
@@ -57,7 +57,7 @@ def store_upload(
     sandbox: Sandbox, actor: User, entity: str, filename: str, raw: bytes
 ) -> ImportUpload:
     """Check an uploaded CSV and keep its cells for the next steps; SandboxError on "file"."""
-    if entity not in ENTITIES:
+    if entity not in IMPORTABLE:
         raise SandboxError(_("Choose what the file holds."), "entity")
     if not raw.strip():
         raise SandboxError(_("The file is empty."), "file")
