@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Union
 
 from scim2_models import (
@@ -28,6 +29,7 @@ from scim2_models.path import CompareOperator, Comparison
 from scim2_server.storage import ScimStorage, SearchPage
 from scim2_server.utils import parametrize
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Department, User, normalise_email
 from portal.accounts.roles import Role
@@ -138,16 +140,20 @@ def _apply_user(user: User, resource: ScimUser) -> None:
     email = normalise_email(resource.user_name or "")
     if not email or len(email) > 254 or any(ch.isspace() for ch in email):
         raise InvalidValueException(detail="userName must be the person's email address")
-    taken = select(User.id).where(User.email == email)
-    if user.id is not None:
-        taken = taken.where(User.id != user.id)
-    if db.session.scalar(taken) is not None:
+    if _email_taken(email, user.id):
         raise UniquenessException(detail=f"Another account already uses {email}")
     user.email = email
     user.name = (resource.display_name or "").strip()[:120]
     user.job_title = (resource.title or "").strip()[:120]
     user.locale = _language(resource.preferred_language)
     _set_active(user, resource.active is not False)
+
+
+def _email_taken(email: str, user_id: int | None) -> bool:
+    taken = select(User.id).where(User.email == email)
+    if user_id is not None:
+        taken = taken.where(User.id != user_id)
+    return db.session.scalar(taken) is not None
 
 
 def _language(tag: str | None) -> str | None:
@@ -246,6 +252,15 @@ class SqlStorage(ScimStorage):
     Writes only flush: the view that serves the request commits it, or rolls it back
     when the answer is an error.
     """
+
+    @contextmanager
+    def operation(self) -> Iterator[None]:
+        """A unique value taken by a request running at the same moment is a 409 too."""
+        try:
+            yield
+        except IntegrityError as error:
+            db.session.rollback()
+            raise UniquenessException(detail="A value is already taken") from error
 
     def get(
         self,

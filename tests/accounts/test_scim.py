@@ -383,3 +383,13 @@ def test_a_token_needs_a_name(client, make):
     client.login(make.user(roles=("admin",)))
     assert client.post("/admin/scim-tokens", data={"name": " "}).status_code == 422
     assert db.session.scalar(select(ScimToken)) is None
+
+
+def test_a_user_name_taken_at_the_same_moment_is_a_conflict_too(scim, make, monkeypatch):
+    """Two requests both find the address free; the database's unique index refuses one."""
+    from portal.scim import storage
+
+    person = make.user()
+    monkeypatch.setattr(storage, "_email_taken", lambda email, user_id: False)
+    status, body, response = scim("POST", "/Users", new_user(userName=person.email))
+    assert_error(status, body, response, 409, "uniqueness")
