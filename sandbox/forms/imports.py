@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired
 from portal.accounts.forms import MultiCheckboxField
 from portal.forms import PortalForm
 from sandbox.services.import_preview import FIELD_LABELS, FIELDS
+from sandbox.services.imports import MAX_BYTES, MAX_ROWS
 from sandbox.vocabulary import entity_label
 
 
@@ -24,7 +25,11 @@ class ImportUploadForm(PortalForm):
             FileRequired(_l("Choose a CSV file.")),
             FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
         ],
-        description=_l("Up to 1 MB and 2,000 rows, saved as 'CSV UTF-8' (or Unicode text)."),
+        description=_l(
+            "Up to %(size)d KB and %(rows)d rows, saved as 'CSV UTF-8' (or Unicode text).",
+            size=MAX_BYTES // 1024,
+            rows=MAX_ROWS,
+        ),
     )
 
     def __init__(self, *args, **kwargs):
