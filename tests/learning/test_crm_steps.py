@@ -672,6 +672,16 @@ def automation_preview(client, sandbox):
     assert "Happy birthday, Farah!" in page.text
 
 
+def automation_edit(client, sandbox):
+    _ok(client.post("/sandbox/automations", data=BIRTHDAY))
+    rule = _newest(Automation, sandbox)
+    _ok(client.get(f"/sandbox/automations/{rule.id}"), 200)
+    changed = {**BIRTHDAY, "body": "Dear {first_name}, a very happy birthday from us all."}
+    _ok(client.post(f"/sandbox/automations/{rule.id}", data=changed))
+    db.session.refresh(rule)
+    assert rule.body == changed["body"]
+
+
 def automation_switch(client, sandbox):
     _ok(client.post("/sandbox/automations", data={**BIRTHDAY, "active": ""}))
     rule = _newest(Automation, sandbox)
@@ -947,6 +957,7 @@ ACTIONS: dict[str, Callable] = {
     "lead.convert_existing": lead_convert_existing,
     "automation.create": automation_create,
     "automation.preview": automation_preview,
+    "automation.edit": automation_edit,
     "automation.switch": automation_switch,
     "clock.advance": clock_advance,
     "outbox.view": outbox_view,
