@@ -25,6 +25,7 @@ from flask import abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from joserfc.errors import JoseError
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import services
 from portal.accounts.devices import remember_device
@@ -130,6 +131,16 @@ def sso_callback():
     """The provider sends the browser back here with a code; check it and sign in."""
     if not sso_configured():
         abort(404)
+    if request.args.get("error"):
+        log.info("the OpenID provider answered %s", request.args["error"])
+        return _refusal(
+            _(
+                "Your organisation's sign-in did not sign you in (it answered \"%(error)s\"). "
+                "Start again from the sign-in page, or ask your administrator.",
+                error=request.args["error"][:100],
+            ),
+            403,
+        )
     client = _client()
     try:
         token = client.authorize_access_token(
@@ -152,7 +163,7 @@ def sso_callback():
     if not claims:
         return _refusal(_("Your organisation's sign-in did not say who you are."), 400)
     try:
-        user = match_user(claims)
+        user = _match_or_create(claims)
     except SignInRefused as refused:
         db.session.rollback()
         return _refusal(refused.message, 403)
@@ -166,6 +177,16 @@ def sso_callback():
     response = redirect(target if is_safe_redirect(target) else home_url(user))
     remember_device(response, user)
     return response
+
+
+def _match_or_create(claims) -> User:
+    """match_user, once more when the person's first sign-in in another tab made the account
+    (or the default department) a moment before this one."""
+    try:
+        return match_user(claims)
+    except IntegrityError:
+        db.session.rollback()
+        return match_user(claims)
 
 
 def _unreachable() -> str:

@@ -173,6 +173,15 @@ def test_a_tampered_state_is_refused(app_ctx, client, make, sso):
     assert client.get("/account").status_code == 302
 
 
+def test_a_provider_that_declines_gets_a_clear_page(client, sso):
+    client.get("/login/sso")
+
+    response = client.get("/login/sso/callback?error=access_denied&state=whatever")
+
+    assert response.status_code == 403
+    assert "(it answered &#34;access_denied&#34;)" in response.get_data(as_text=True)
+
+
 def test_a_code_is_good_for_one_sign_in_only(app_ctx, client, make, sso, app):
     user = make.user()
     sso.sign_in_as(user.email)
