@@ -95,6 +95,9 @@ class User(UserMixin, db.Model):
     reminder_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     # The weekly digest for a department's manager or an executive (portal.digests).
     digest_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    # Single sign-on (portal.accounts.sso): "<issuer> <subject>" of the provider's account
+    # this one signed in with first; another account at that provider cannot take it over.
+    oidc_subject: Mapped[str | None] = mapped_column(String(512), unique=True)
 
     department: Mapped[Department | None] = relationship(
         back_populates="users", foreign_keys=[department_id]

@@ -25,6 +25,7 @@ from flask import abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from joserfc.errors import JoseError
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import services
@@ -183,7 +184,9 @@ def _match_or_create(claims) -> User:
     """match_user, once more when the person's first sign-in in another tab made the account
     (or the default department) a moment before this one."""
     try:
-        return match_user(claims)
+        user = match_user(claims)
+        db.session.flush()
+        return user
     except IntegrityError:
         db.session.rollback()
         return match_user(claims)
@@ -202,11 +205,28 @@ def _verified(claims) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
+def _subject(claims) -> str:
+    """The provider's account, "<issuer> <subject>": `sub` is unique only per issuer."""
+    return f"{claims['iss']} {claims['sub']}"[:512]
+
+
 def match_user(claims) -> User:
     """The account the provider's claims sign in to, created when the rules allow.
 
-    Raises SignInRefused with the reason when there is none.
+    The account linked to the provider's account signs in whatever email the provider
+    now gives; otherwise the account with the verified email, which is then linked, unless
+    another account at the same provider is linked to it already. Raises SignInRefused
+    with the reason when there is none.
     """
+    subject = _subject(claims)
+    linked = db.session.scalar(select(User).where(User.oidc_subject == subject))
+    if linked is not None:
+        if not linked.active:
+            raise SignInRefused(
+                _("The account for %(email)s is disabled. Ask your administrator.",
+                  email=linked.email)
+            )
+        return linked
     email = normalise_email(claims.get("email") or "")
     if not email or "@" not in email:
         raise SignInRefused(
@@ -224,6 +244,13 @@ def match_user(claims) -> User:
             raise SignInRefused(
                 _("The account for %(email)s is disabled. Ask your administrator.", email=email)
             )
+        issuer = str(claims["iss"]) + " "
+        if user.oidc_subject and user.oidc_subject.startswith(issuer):
+            raise SignInRefused(
+                _("The account for %(email)s signs in with another account at your "
+                  "organisation's sign-in. Ask your administrator.", email=email)
+            )
+        user.oidc_subject = subject  # a new provider (issuer) takes over the link
         return user
     config = current_app.config
     domain = email.rpartition("@")[2]
@@ -233,7 +260,9 @@ def match_user(claims) -> User:
               "by signing in. Ask your administrator to create your account.",
               email=email, domain=domain)
         )
-    return _create(email, claims)
+    user = _create(email, claims)
+    user.oidc_subject = subject
+    return user
 
 
 def _create(email: str, claims) -> User:

@@ -262,3 +262,57 @@ def test_settings_that_cannot_work_stop_the_portal_at_start(monkeypatch):
     app = _start()
     assert app.config["PASSWORD_SIGN_IN"] is False
     assert allowed_domains(app.config["OIDC_ALLOWED_DOMAINS"]) == {"example.com", "example.org"}
+
+
+def test_the_first_sign_in_links_the_providers_account(app_ctx, client, make, sso):
+    user = make.user()
+    sso.sign_in_as(user.email, sub="abc-123")
+    sign_in_through(client, sso)
+    db.session.refresh(user)
+    assert user.oidc_subject == f"{sso.url} abc-123"
+    client.post("/logout")
+
+    # The provider's account now has another address: it still signs in to the same one.
+    sso.sign_in_as("renamed@example.com", sub="abc-123")
+    assert sign_in_through(client, sso).status_code == 302
+    assert client.get("/account").status_code == 200
+    assert count_users() == 1
+
+
+def test_another_account_at_the_provider_cannot_take_over_a_linked_one(
+    app_ctx, client, make, sso
+):
+    user = make.user()
+    sso.sign_in_as(user.email, sub="first")
+    sign_in_through(client, sso)
+    client.post("/logout")
+
+    sso.sign_in_as(user.email, sub="second")
+    response = sign_in_through(client, sso)
+
+    assert response.status_code == 403
+    assert "signs in with another account" in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.oidc_subject == f"{sso.url} first"
+
+
+def test_a_new_provider_takes_over_the_link(app_ctx, client, make, sso):
+    user = make.user()
+    user.oidc_subject = "https://old-provider.example first"
+    db.session.commit()
+    sso.sign_in_as(user.email, sub="new")
+
+    assert sign_in_through(client, sso).status_code == 302
+    db.session.refresh(user)
+    assert user.oidc_subject == f"{sso.url} new"
+
+
+def test_a_disabled_linked_account_is_refused(app_ctx, client, make, sso):
+    user = make.user()
+    sso.sign_in_as(user.email, sub="abc")
+    sign_in_through(client, sso)
+    client.post("/logout")
+    user.active = False
+    db.session.commit()
+
+    assert sign_in_through(client, sso).status_code == 403
