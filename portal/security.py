@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -106,24 +108,34 @@ def refuse_nul_in_statements(engine) -> None:
 ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
+# Values that cannot hold text: skipped at the cost of one set lookup.
+_NO_TEXT = frozenset({int, float, bool, type(None), Decimal, date, datetime, bytes})
+
+
 def _holds_nul(value: Any) -> bool:
     """A NUL in a string, or escaped in JSON text, or in the data psycopg wraps as JSON.
 
-    Walked without recursion and with a cheap test before the regular expression: it
-    sees every value of every statement, ~20,000 of them when a sandbox is created.
+    Walked without recursion, numbers and dates skipped by type, and the regular
+    expression only where a backslash-u0000 appears: it sees every value of every
+    statement, ~20,000 of them when a sandbox is created.
     """
     pending = [value]
     while pending:
         item = pending.pop()
-        if isinstance(item, str):
+        kind = type(item)
+        if kind in _NO_TEXT:
+            continue
+        if kind is str or isinstance(item, str):
             if "\x00" in item or ("\\u0000" in item and ESCAPED_NUL.search(item)):
                 return True
+        elif kind is tuple or kind is list:
+            pending.extend(item)
         elif isinstance(item, dict):
             pending.extend(item.values())
             pending.extend(item)
         elif isinstance(item, list | tuple):
             pending.extend(item)
-        elif type(item).__name__ in ("Json", "Jsonb"):
+        elif kind.__name__ in ("Json", "Jsonb"):
             pending.append(item.obj)
     return False
 
