@@ -393,3 +393,14 @@ def test_a_user_name_taken_at_the_same_moment_is_a_conflict_too(scim, make, monk
     monkeypatch.setattr(storage, "_email_taken", lambda email, user_id: False)
     status, body, response = scim("POST", "/Users", new_user(userName=person.email))
     assert_error(status, body, response, 409, "uniqueness")
+
+
+def test_group_errors(scim, make):
+    make.department("Sales")
+    group = {"schemas": [GROUP_SCHEMA], "displayName": " sales "}
+    status, body, response = scim("POST", "/Groups", group)
+    assert_error(status, body, response, 409, "uniqueness")
+    group = {**group, "displayName": "Billing", "members": [{"value": "424242"}]}
+    status, body, response = scim("POST", "/Groups", group)
+    assert_error(status, body, response, 400, "invalidValue")
+    assert db.session.scalar(select(Department).where(Department.name == "Billing")) is None
