@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import cache
 
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, insert, literal, select, union_all, update
+from sqlalchemy import func, insert, literal, select, union_all
 
 import sandbox.fill.duplicates as twice
 import sandbox.fill.rows as rows
@@ -70,58 +70,60 @@ def pools(locales: tuple[str, ...] = DEFAULT_LOCALES, size: int = 400) -> dict[s
 
 
 class _Writer:
-    """Bulk inserts for one sandbox: one executemany per table; new ids read back in one
-    query for several tables at a time (`new_ids`)."""
+    """Bulk inserts for one sandbox: one executemany per table, the rows' ids handed out
+    beforehand in one query for every table (`reserve`), so that rows carry their links
+    when they are inserted and nothing is read back or updated afterwards."""
 
     def __init__(self, sandbox_id: int) -> None:
         self.sandbox_id = sandbox_id
         self.connection = db.session.connection()
         self.rows = 0
-        self.pending: list[tuple] = []  # (table, rows inserted) whose ids are wanted
 
-    def insert(self, model, items: list[dict], ids: bool = False) -> None:
-        """Insert `items`; with ids=True, the next `new_ids()` returns their ids."""
-        for item in items:
-            item["sandbox_id"] = self.sandbox_id
-        table = model.__table__
-        if items:
-            self.connection.execute(insert(table), items)
-        self.rows += len(items)
-        if ids:
-            self.pending.append((table, len(items)))
+    def reserve(self, counts: list[tuple[type, int]]) -> list[list[int]]:
+        """New ids for `count` rows of each model, ascending, in one query.
 
-    def new_ids(self) -> list[list[int]]:
-        """The ids of the rows inserted with ids=True since the last call, per insert, in
-        row order.
-
-        Not RETURNING: on SQLite an ordered RETURNING falls back to one INSERT per row.
-        An executemany hands out ascending ids in row order and nobody else writes to this
-        sandbox inside our transaction, so each table's newest n ids are our n rows.
+        PostgreSQL: the tables' own sequences (`nextval`), as an insert would draw them.
+        SQLite: the ids it would give itself, after each table's highest; the write lock
+        (taken here if the transaction has not written yet) keeps anyone else from
+        inserting before our rows are in.
         """
         parts = []
-        for number, (table, count) in enumerate(self.pending):
-            newest = (
-                select(literal(number).label("part"), table.c.id.label("id"))
-                .where(table.c.sandbox_id == self.sandbox_id)
-                .order_by(table.c.id.desc())
-                .limit(count)
-                .subquery()
-            )
-            parts.append(select(newest.c.part, newest.c.id))
-        found: list[list[int]] = [[] for _ in self.pending]
+        postgres = self.connection.dialect.name == "postgresql"
+        if not postgres:
+            if not self.connection.connection.driver_connection.in_transaction:
+                self.connection.exec_driver_sql("BEGIN IMMEDIATE")
+        for number, (model, count) in enumerate(counts):
+            table = model.__table__
+            if postgres:
+                sequence = func.pg_get_serial_sequence(table.name, "id")
+                parts.append(
+                    select(literal(number).label("part"), func.nextval(sequence).label("id"))
+                    .select_from(func.generate_series(1, count))
+                )
+            else:
+                parts.append(
+                    select(
+                        literal(number).label("part"),
+                        func.coalesce(func.max(table.c.id), 0).label("id"),
+                    )
+                )
+        found: list[list[int]] = [[] for _ in counts]
         for part, row_id in self.connection.execute(union_all(*parts)):
             found[part].append(row_id)
-        self.pending = []
-        return [sorted(ids) for ids in found]
+        if postgres:
+            return [sorted(ids) for ids in found]
+        return [
+            list(range(top + 1, top + 1 + count))
+            for [top], (_model, count) in zip(found, counts, strict=True)
+        ]
 
-    def link(self, model, column: str, pairs: list[tuple[int, int]]) -> None:
-        """Set `column` on rows by id, in one executemany."""
-        if pairs:
-            table = model.__table__
-            self.connection.execute(
-                update(table).where(table.c.id == bindparam("row_id")),
-                [{"row_id": row_id, column: value} for row_id, value in pairs],
-            )
+    def insert(self, model, items: list[dict]) -> None:
+        """Insert `items` (with their ids, if reserved) in one executemany."""
+        for item in items:
+            item["sandbox_id"] = self.sandbox_id
+        if items:
+            self.connection.execute(insert(model.__table__), items)
+        self.rows += len(items)
 
 
 def populate(
@@ -138,52 +140,63 @@ def populate(
     out = _Writer(sandbox_id)
 
     # 1. The company's people and catalogue, and its customers.
-    out.insert(
-        Colleague,
-        [{"name": learner_name, "role": "sales", "is_learner": True}]
-        + [
-            {
-                "name": f"{draw.pick(p['first'])} {draw.pick(p['last'])}",
-                "role": "sales" if i < 3 else "service",
-                "is_learner": False,
-            }
-            for i in range(5)
-        ],
-        ids=True,
-    )
-    out.insert(
-        Product,
-        [{"name": n, "category": c.capitalize(), "price": Decimal(v)} for n, c, v in PRODUCTS],
-        ids=True,
-    )
+    team = [{"name": learner_name, "role": "sales", "is_learner": True}] + [
+        {
+            "name": f"{draw.pick(p['first'])} {draw.pick(p['last'])}",
+            "role": "sales" if i < 3 else "service",
+            "is_learner": False,
+        }
+        for i in range(5)
+    ]
+    catalogue = [
+        {"name": n, "category": c.capitalize(), "price": Decimal(v)} for n, c, v in PRODUCTS
+    ]
     people = rows.customers(draw, p, today, seed, sizes["customers"])
     twice.entered_twice(people)  # as real customer lists have, for the Duplicates page
     bought = rows.purchases(draw, people, today, sizes["purchases"])
     rows.tiers_and_interests(draw, people, bought)
     companies, company_of = rows.accounts(people)
-    out.insert(Customer, [dict(c, created_at=now) for c in companies + people], ids=True)
-    colleagues, product_ids, everyone = out.new_ids()
+    everyone = companies + people
+    colleagues, product_ids, everyone_ids, purchase_ids, lead_ids, deal_ids, ticket_ids = (
+        out.reserve(
+            [
+                (Colleague, len(team)),
+                (Product, len(catalogue)),
+                (Customer, len(everyone)),
+                (Purchase, len(bought)),
+                (Lead, sizes["leads"]),
+                (Opportunity, sizes["opportunities"]),
+                (Ticket, sizes["tickets"]),
+            ]
+        )
+    )
+    for records, ids in ((team, colleagues), (catalogue, product_ids), (everyone, everyone_ids)):
+        for record, record_id in zip(records, ids, strict=True):
+            record["id"] = record_id
     sales, service = colleagues[1:4], colleagues[4:]
-    company_ids, customer_ids = everyone[: len(companies)], everyone[len(companies) :]
+    company_ids, customer_ids = everyone_ids[: len(companies)], everyone_ids[len(companies) :]
     works_at = [
         (cid, company_ids[at])
         for cid, at in zip(customer_ids, company_of, strict=True)
         if at is not None
     ]
-    out.link(Customer, "company_id", works_at)
+    for person, at in zip(people, company_of, strict=True):
+        person["company_id"] = None if at is None else company_ids[at]
+    for company in companies:
+        company["company_id"] = None
     # The account each person buys for: their company, or themselves.
     account_of = dict(zip(customer_ids, customer_ids, strict=True)) | dict(works_at)
     account_ids = [account_of[cid] for cid in customer_ids]
 
     # 2. What they bought, and the leads (some already converted into those customers).
-    for purchase in bought:
+    for purchase, purchase_id in zip(bought, purchase_ids, strict=True):
+        purchase["id"] = purchase_id
         purchase["product_id"] = product_ids[purchase["product_id"]]
         purchase["customer_id"] = customer_ids[purchase.pop("customer")]
     leads = rows.leads(draw, p, now, sizes["leads"], people, customer_ids, account_ids)
     twice.lead_logged_twice(leads)
-    out.insert(Purchase, bought, ids=True)
-    out.insert(Lead, leads, ids=True)
-    purchase_ids, lead_ids = out.new_ids()
+    for lead, lead_id in zip(leads, lead_ids, strict=True):
+        lead["id"] = lead_id
 
     # 3. Deals (those from converted leads linked both ways) and after-sale tickets.
     by_customer: dict[int, list[int]] = {}
@@ -215,14 +228,25 @@ def populate(
         product_name,
         service + sales[:1],
     )
-    out.insert(Opportunity, deals, ids=True)
-    out.insert(Ticket, tickets, ids=True)
-    deal_ids, ticket_ids = out.new_ids()
-    from_leads = [
-        (row["lead_id"], did) for did, row in zip(deal_ids, deals, strict=True) if row["lead_id"]
-    ]
-    out.link(Lead, "converted_opportunity_id", from_leads)
-    out.link(Customer, "lead_id", [(cid, lid) for lid, cid in converted])
+    for records, ids in ((deals, deal_ids), (tickets, ticket_ids)):
+        for record, record_id in zip(records, ids, strict=True):
+            record["id"] = record_id
+    opportunity_of = {row["lead_id"]: did for did, row in zip(deal_ids, deals, strict=True)}
+    for lead in leads:
+        lead["converted_opportunity_id"] = opportunity_of.get(lead["id"])
+    for lid, cid in converted:
+        names[cid]["lead_id"] = lid
+    for record in everyone:
+        record["created_at"] = now
+    # In the order their foreign keys need: colleagues and products, companies before
+    # their people, leads (after the people they became), deals and tickets.
+    out.insert(Colleague, team)
+    out.insert(Product, catalogue)
+    out.insert(Customer, everyone)
+    out.insert(Purchase, bought)
+    out.insert(Lead, leads)
+    out.insert(Opportunity, deals)
+    out.insert(Ticket, tickets)
 
     # 4. The activity history on all of it, sales targets, a switched-off automation.
     parents = (
