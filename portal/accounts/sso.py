@@ -94,7 +94,7 @@ def _claims_options(client) -> dict:
     }
 
 
-@auth_bp.before_app_request
+@auth_bp.before_request
 def refuse_password_sign_in():
     """With PASSWORD_SIGN_IN off, a password sent to /login is refused unread."""
     if (
@@ -267,14 +267,16 @@ def match_user(claims) -> User:
 
 def _create(email: str, claims) -> User:
     config = current_app.config
-    department_id = None
-    if config["OIDC_DEFAULT_DEPARTMENT"]:
-        name = config["OIDC_DEFAULT_DEPARTMENT"]
-        department = services.find_department(name) or services.create_department(name)
-        department_id = department.id
     name = (claims.get("name") or "").strip() or email.partition("@")[0]
     locale = session.get("locale") if session.get("locale") in config["LANGUAGES"] else None
     try:
+        department_id = None
+        if config["OIDC_DEFAULT_DEPARTMENT"]:
+            department_name = config["OIDC_DEFAULT_DEPARTMENT"]
+            department = services.find_department(department_name) or (
+                services.create_department(department_name)
+            )
+            department_id = department.id
         return services.create_user(
             UserData(
                 email=email,
