@@ -404,3 +404,16 @@ def test_group_errors(scim, make):
     status, body, response = scim("POST", "/Groups", group)
     assert_error(status, body, response, 400, "invalidValue")
     assert db.session.scalar(select(Department).where(Department.name == "Billing")) is None
+
+
+def test_deleting_a_departments_manager_leaves_the_department_without_one(scim, make):
+    from portal.accounts.services import set_manager
+
+    person = make.user(department="Sales")
+    set_manager(person, True)
+    db.session.commit()
+    sales_id, person_id = person.department_id, person.id
+    status, _, _ = scim("DELETE", f"/Users/{person_id}")
+    assert status == 204
+    db.session.expire_all()
+    assert db.session.get(Department, sales_id).manager_id is None
