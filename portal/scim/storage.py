@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Union
@@ -107,12 +108,21 @@ def _touch(record: ScimRecord | None, external_id: str | None, **key: int) -> No
 # Users
 
 
+def user_resources(users: list[User]) -> list[ScimUser]:
+    """The SCIM view of accounts, with their records in one query."""
+    records = _records(ScimRecord.user_id, [user.id for user in users])
+    return [_user_resource(user, records.get(user.id)) for user in users]
+
+
 def user_resource(user: User) -> ScimUser:
-    """The SCIM view of an account."""
+    return user_resources([user])[0]
+
+
+def _user_resource(user: User, record: ScimRecord | None) -> ScimUser:
     language = user.locale or None
     resource = ScimUser(
         id=str(user.id),
-        external_id=_external_id(user_id=user.id),
+        external_id=record.external_id if record is not None else None,
         user_name=user.email,
         display_name=user.name or None,
         name=Name(formatted=user.name) if user.name else None,
@@ -122,12 +132,13 @@ def user_resource(user: User) -> ScimUser:
         active=user.active,
         emails=_emails(user.email),
     )
-    return _finish(resource, "User", user.created_at, _record(user_id=user.id))
+    return _finish(resource, "User", user.created_at, record)
 
 
-def _external_id(**key: int) -> str | None:
-    record = _record(**key)
-    return record.external_id if record is not None else None
+def _records(column, ids: list[int]) -> dict[int, ScimRecord]:
+    """The SCIM records of these users or departments, by their id."""
+    found = db.session.scalars(select(ScimRecord).where(column.in_(ids)))
+    return {getattr(record, column.key): record for record in found}
 
 
 def _emails(address: str) -> list[EmailAddress] | None:
@@ -192,14 +203,29 @@ def _load_user(resource_id: str | None) -> User:
 # Groups
 
 
+def group_resources(departments: list[Department]) -> list[Group]:
+    """The SCIM view of departments and the people in them, in three queries."""
+    ids = [department.id for department in departments]
+    records = _records(ScimRecord.department_id, ids)
+    people: dict[int, list[int]] = defaultdict(list)
+    for user_id, department_id in db.session.execute(
+        select(User.id, User.department_id).where(User.department_id.in_(ids)).order_by(User.id)
+    ):
+        people[department_id].append(user_id)
+    return [
+        _group_resource(department, records.get(department.id), people[department.id])
+        for department in departments
+    ]
+
+
 def group_resource(department: Department) -> Group:
-    """The SCIM view of a department and the people in it."""
-    people = db.session.scalars(
-        select(User.id).where(User.department_id == department.id).order_by(User.id)
-    )
+    return group_resources([department])[0]
+
+
+def _group_resource(department: Department, record: ScimRecord | None, people: list[int]):
     resource = Group(
         id=f"{DEPARTMENT_ID}{department.id}",
-        external_id=_external_id(department_id=department.id),
+        external_id=record.external_id if record is not None else None,
         display_name=department.name,
         members=[
             GroupMember(value=str(user_id), ref=f"Users/{user_id}", type="User")
@@ -207,7 +233,7 @@ def group_resource(department: Department) -> Group:
         ]
         or None,
     )
-    return _finish(resource, "Group", department.created_at, _record(department_id=department.id))
+    return _finish(resource, "Group", department.created_at, record)
 
 
 def _apply_group(department: Department, resource: Group) -> None:
@@ -241,8 +267,8 @@ def _load_department(resource_id: str | None) -> Department:
 
 
 KINDS = {
-    "User": (User, USER_COLUMNS, user_resource),
-    "Group": (Department, GROUP_COLUMNS, group_resource),
+    "User": (User, USER_COLUMNS, user_resources),
+    "Group": (Department, GROUP_COLUMNS, group_resources),
 }
 
 
@@ -287,7 +313,7 @@ class SqlStorage(ScimStorage):
             names = dict.fromkeys(resource_type.name for resource_type in resource_types)
             resources = [resource for name in names for resource in _everything(name)]
             return _page_in_python(resources, scim_filter, start, count)
-        model, columns, to_resource = KINDS[resource_types[0].name]
+        model, columns, to_resources = KINDS[resource_types[0].name]
         query = select(model).order_by(model.id)
         if scim_filter is not None:
             condition = _sql_condition(scim_filter, columns)
@@ -299,7 +325,7 @@ class SqlStorage(ScimStorage):
         page = query.offset(start)
         if count is not None:
             page = page.limit(count)
-        return SearchPage(total, [to_resource(row) for row in db.session.scalars(page)])
+        return SearchPage(total, to_resources(list(db.session.scalars(page))))
 
     def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
         if resource_type.name == "User":
@@ -376,8 +402,8 @@ def _sql_condition(scim_filter: ScimFilter[Any], columns: dict[str, Callable[[st
 
 
 def _everything(name: str) -> list[Resource[Any]]:
-    model, _columns, to_resource = KINDS[name]
-    return [to_resource(row) for row in db.session.scalars(select(model).order_by(model.id))]
+    model, _columns, to_resources = KINDS[name]
+    return to_resources(list(db.session.scalars(select(model).order_by(model.id))))
 
 
 def _page_in_python(

@@ -417,3 +417,19 @@ def test_deleting_a_departments_manager_leaves_the_department_without_one(scim, 
     assert status == 204
     db.session.expire_all()
     assert db.session.get(Department, sales_id).manager_id is None
+
+
+@pytest.mark.parametrize("path", ["/Users", "/Groups", "/Users?filter=title pr"])
+def test_a_list_takes_as_many_queries_for_ten_times_the_people(scim, make, count_queries, path):
+    def queries_for_a_list() -> int:
+        with count_queries() as counter:
+            status, body, _ = scim("GET", path)
+        assert status == 200, body
+        return len(counter.statements)
+
+    for number in range(3):
+        make.user(department=f"Team {number}")
+    few = queries_for_a_list()
+    for number in range(30):
+        make.user(department=f"Team {number}")
+    assert queries_for_a_list() == few
