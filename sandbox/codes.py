@@ -91,6 +91,7 @@ EVENT_VERBS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "lead.created": {"source": "lead_source"},
     "lead.updated": {"fields": NAMES},
     "lead.status_changed": {"from": "lead_status", "to": "lead_status"},
+    "lead.assigned": {"owner": RECORD, "to_me": FLAG},
     "lead.converted": {
         "customer": RECORD,
         "contact": RECORD,
@@ -183,6 +184,7 @@ SETUP_FIELDS: dict[str, tuple[str, ...]] = {
         "phone",
         "source",
         "status",
+        "owner",
         "description",
         "created_at",
     ),
@@ -255,6 +257,7 @@ CHECK_FIELDS: dict[str, tuple[str, ...]] = {
         "converted_customer_id",
         "converted_contact_id",
         "converted_opportunity_id",
+        "owner",
         "created_at",
     ),
     "opportunity": (

@@ -100,20 +100,20 @@ class LeadFilters(ListFilters):
     q: str = ""
     status: str = ""
     source: str = ""
-    owner: str = ""  # "me": the leads this user logged (leads have no other owner)
+    owner: str = ""  # whose leads: "me", "none" (nobody's) or a colleague's id
     open: bool = False  # still to work: neither converted nor dead
     created_from: date | None = None
     created_to: date | None = None
 
     @classmethod
-    def from_args(cls, args) -> LeadFilters:
+    def from_args(cls, args, colleague_ids=()) -> LeadFilters:
         """Filters from a query string; unknown values are ignored."""
         status, source = args.get("status", ""), args.get("source", "")
         return cls(
             q=args.get("q", "").strip()[:100],
             status=status if status in profiles.active().codes("lead_status") else "",
             source=source if source in LEAD_SOURCES else "",
-            owner="me" if args.get("owner") == "me" else "",
+            owner=_owner(args, "owner", colleague_ids),
             open=_flag(args, "open"),
             created_from=_day(args, "created_from"),
             created_to=_day(args, "created_to"),

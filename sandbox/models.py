@@ -171,6 +171,10 @@ class Lead(SandboxRow, db.Model):
         ForeignKey("sb_customers.id", ondelete="SET NULL"), index=True
     )
     converted_opportunity_id: Mapped[int | None] = mapped_column(Integer)
+    # The colleague working the lead (EspoCRM's "Assigned User"); nobody while it is New.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sb_colleagues.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     @property

@@ -320,8 +320,8 @@ def timeline(sandbox: Sandbox, parent_type: str, parent_id: int) -> list[Activit
     ).all()
 
 
-def leads(sandbox: Sandbox, filters: LeadFilters, page: int, user_id: int) -> Pagination:
-    """A page of leads, newest first; "mine" are the ones `user_id` logged."""
+def leads(sandbox: Sandbox, filters: LeadFilters, page: int) -> Pagination:
+    """A page of leads, newest first; "mine" are the ones the learner's colleague owns."""
     query = scoped(Lead, sandbox).order_by(Lead.created_at.desc(), Lead.id.desc())
     if filters.q:
         query = query.where(
@@ -332,21 +332,16 @@ def leads(sandbox: Sandbox, filters: LeadFilters, page: int, user_id: int) -> Pa
     if filters.source:
         query = query.where(Lead.source == filters.source)
     if filters.owner:
-        query = query.where(Lead.id.in_(_logged_by(sandbox, user_id)))
+        query = query.where(
+            Lead.owner_id.is_(None)
+            if filters.owner == "none"
+            else Lead.owner_id.in_(_colleague(sandbox, filters.owner))
+        )
     if filters.open:
         finished = profiles.active().playing("lead_status", ("converted", "dead"))
         query = query.where(Lead.status.not_in(finished))
     query = query.where(*_between(Lead.created_at, filters.created_from, filters.created_to))
     return _page(query, page)
-
-
-def _logged_by(sandbox: Sandbox, user_id: int):
-    """Ids of the leads this user logged in the sandbox (from the event log)."""
-    return select(SandboxEvent.entity_id).where(
-        SandboxEvent.sandbox_id == sandbox.id,
-        SandboxEvent.verb == "lead.created",
-        SandboxEvent.actor_id == user_id,
-    )
 
 
 def names_of(model, ids, sandbox: Sandbox) -> dict[int, str]:

@@ -235,9 +235,12 @@ def tiers_and_interests(draw: Draw, people: list[dict], bought: list[dict]) -> N
         people[index]["preferences"] = ", ".join(dict.fromkeys([*top, extra]))
 
 
-def leads(draw: Draw, p: dict, now: datetime, count: int, people, ids, account_ids) -> list[dict]:
+def leads(
+    draw: Draw, p: dict, now: datetime, count: int, people, ids, account_ids, sales=()
+) -> list[dict]:
     """Leads in every status; converted ones are some of the customers (`ids` the people's
-    ids, `account_ids` the account each buys for)."""
+    ids, `account_ids` the account each buys for). Every lead past New has an owner, one of
+    the `sales` colleagues' ids in turn (no draw, so the rest of the fill stays the same)."""
     statuses = draw.spread(
         ["new", "assigned", "in_process", "recycled", "dead", "converted"],
         [30, 15, 25, 10, 10, 10],
@@ -271,6 +274,7 @@ def leads(draw: Draw, p: dict, now: datetime, count: int, people, ids, account_i
                 "converted_customer_id": account_ids[index] if person else None,
                 "converted_contact_id": ids[index] if person else None,
                 "converted_opportunity_id": None,
+                "owner_id": sales[i % len(sales)] if sales and state != "new" else None,
                 "created_at": now - timedelta(hours=draw.between(2, 24 * (90 if person else 45))),
             }
         )

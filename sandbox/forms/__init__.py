@@ -65,6 +65,8 @@ class LeadForm(PortalForm):
         ],
     )
     source = SelectField(_l("Source"), default="other", validate_choice=False)
+    # A salesperson's id or "" (nobody); the view sets the choices, the service checks them.
+    owner_id = SelectField(_l("Assigned to"), default="", validate_choice=False)
     description = TextAreaField(
         _l("Description"), filters=STRIP, validators=[Length(max=5000)], render_kw={"rows": 3}
     )
@@ -74,6 +76,15 @@ class LeadForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.source.choices = choices("lead_source")
+
+    def owner(self) -> int | None:
+        """The chosen colleague's id; None for nobody, 0 (no record's id, so the service
+        refuses it) when the value is not an id."""
+        value = self.owner_id.data
+        if value in ("", None):
+            return None
+        picked = value if isinstance(value, int) else parse_id(str(value))
+        return 0 if picked is None else picked
 
     def validate_source(self, field) -> None:
         """Only the vocabulary's sources."""

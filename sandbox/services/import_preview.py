@@ -32,7 +32,7 @@ IMPORTABLE = ("lead", "customer")  # the kinds of record a CSV may hold
 # The fields each import fills, in the order the preview shows them: what an exercise's
 # setup may give the record, less links and dates the CRM sets. "full_name" is a column
 # holding both names (the last word is the last name).
-NOT_IMPORTED = {"is_company", "works_for", "customer_since", "created_at"}
+NOT_IMPORTED = {"is_company", "works_for", "owner", "customer_since", "created_at"}
 FIELDS: dict[str, tuple[str, ...]] = {
     entity: ("full_name", *(f for f in SETUP_FIELDS[entity] if f not in NOT_IMPORTED))
     for entity in IMPORTABLE

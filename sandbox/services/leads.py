@@ -172,6 +172,42 @@ def set_lead_status(sandbox: Sandbox, actor: User, lead: Lead, status: str) -> L
     return lead
 
 
+def assign_lead(sandbox: Sandbox, actor: User, lead: Lead, owner_id: int | None) -> Lead:
+    """Give the lead to a salesperson, or to nobody (None). A New lead given to someone
+    moves to the status playing "assigned" in the CRM profile, as EspoCRM does."""
+    owner = get_in_sandbox(Colleague, owner_id, sandbox) if owner_id else None
+    if owner_id is not None and (owner is None or owner.role != "sales"):
+        raise SandboxError(_("Choose a salesperson of the company, or nobody."), "owner_id")
+    if lead.status_role == "converted":
+        raise SandboxError(_("A converted lead keeps the owner it had."), "owner_id")
+    new_id = owner.id if owner else None
+    if new_id == lead.owner_id:
+        return lead
+    lead.owner_id = new_id
+    log_event(
+        sandbox,
+        actor,
+        "lead.assigned",
+        "lead",
+        lead.id,
+        owner=new_id,
+        to_me=bool(owner and owner.is_learner),
+    )
+    assigned = profiles.active().plays("lead_status", "assigned")
+    if owner is not None and lead.status_role == "new" and assigned:
+        old, lead.status = lead.status, assigned[0]
+        log_event(
+            sandbox,
+            actor,
+            "lead.status_changed",
+            "lead",
+            lead.id,
+            **{"from": old, "to": lead.status},
+        )
+    db.session.flush()
+    return lead
+
+
 def add_note(
     sandbox: Sandbox,
     actor: User | None,

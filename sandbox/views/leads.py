@@ -11,7 +11,7 @@ from portal.rendering import render, render_form
 from sandbox import profiles, queries
 from sandbox.forms import ActivityForm, LeadForm, LeadStatusForm
 from sandbox.forms.leads import ConvertForm
-from sandbox.models import LEAD_SOURCES, Customer, Lead
+from sandbox.models import LEAD_SOURCES, Colleague, Customer, Lead
 from sandbox.remembered import list_filters
 from sandbox.services import SandboxError
 from sandbox.services import leads as lead_services
@@ -23,16 +23,30 @@ def lead_list():
     """Leads, newest first, with search, status, source, owner and date filters (htmx live,
     remembered)."""
     sandbox = my_sandbox()
-    filters = list_filters("leads", queries.LeadFilters.from_args)
+    staff = queries.colleagues(sandbox)
+    ids = {c.id for c in staff if c.role == "sales"}
+    filters = list_filters("leads", lambda args: queries.LeadFilters.from_args(args, ids))
     return render(
         "sandbox/leads.html",
         "sandbox/_lead_rows.html",
         sandbox=sandbox,
-        page=queries.leads(sandbox, filters, page_number(), current_user.id),
+        page=queries.leads(sandbox, filters, page_number()),
+        staff=[c for c in staff if c.role == "sales"],
         filters=filters,
         statuses=profiles.active().codes("lead_status"),
         sources=LEAD_SOURCES,
     )
+
+
+def _with_owners(sandbox, form: LeadForm) -> LeadForm:
+    """The form with its "Assigned to" choices: nobody, or one of the salespeople."""
+    you = f" ({_('you')})"
+    form.owner_id.choices = [("", _("Nobody"))] + [
+        (str(c.id), c.name + (you if c.is_learner else ""))
+        for c in queries.colleagues(sandbox)
+        if c.role == "sales"
+    ]
+    return form
 
 
 def _lead_data(form: LeadForm) -> lead_services.LeadData:
@@ -69,6 +83,7 @@ def _save_lead(sandbox, form: LeadForm, lead: Lead | None):
             lead = lead_services.create_lead(sandbox, current_user, _lead_data(form))
         else:
             lead = lead_services.update_lead(sandbox, current_user, lead, _lead_data(form))
+        lead_services.assign_lead(sandbox, current_user, lead, form.owner())
     return (lead if saved else None), []
 
 
@@ -76,7 +91,7 @@ def _save_lead(sandbox, form: LeadForm, lead: Lead | None):
 def lead_new():
     """Log a new lead; a likely duplicate is shown first and can be confirmed past."""
     sandbox = my_sandbox()
-    form = LeadForm()
+    form = _with_owners(sandbox, LeadForm())
     saved, duplicates = _save_lead(sandbox, form, None)
     if saved is not None:
         flash(_("Lead logged."), "success")
@@ -91,7 +106,7 @@ def lead_edit(lead_id: int):
     """Correct or complete a lead's details."""
     sandbox = my_sandbox()
     lead = load_or_404(Lead, lead_id, sandbox)
-    form = LeadForm(obj=lead)
+    form = _with_owners(sandbox, LeadForm(obj=lead))
     saved, duplicates = _save_lead(sandbox, form, lead)
     if saved is not None:
         flash(_("Lead saved."), "success")
@@ -135,6 +150,7 @@ def lead_page(
         status=status,
         sandbox=sandbox,
         lead=lead,
+        owner=queries.names_of(Colleague, [lead.owner_id], sandbox).get(lead.owner_id, ""),
         notes=queries.timeline(sandbox, "lead", lead.id),
         status_form=status_form or LeadStatusForm(formdata=None, obj=lead),
         convert_form=convert_form,

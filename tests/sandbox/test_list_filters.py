@@ -106,8 +106,13 @@ def test_lead_filters_owner_open_and_dates(client, sandbox, learner):
     lead = lead_services.create_lead(
         sandbox, learner, lead_services.LeadData(first_name="Zia", company="Zia Traders")
     )
+    me = first(Colleague, sandbox, Colleague.is_learner.is_(True))
+    lead_services.assign_lead(sandbox, learner, lead, me.id)
     db.session.commit()
     assert shown(client, "/sandbox/leads?owner=me") == 1
+    assert shown(client, "/sandbox/leads?owner=none") == count(
+        Lead, sandbox, Lead.owner_id.is_(None)
+    )
     finished = profiles.active().playing("lead_status", ("converted", "dead"))
     assert shown(client, "/sandbox/leads?open=1") == count(
         Lead, sandbox, Lead.status.not_in(finished)
