@@ -43,6 +43,8 @@ DATE_FIELDS = {
     "period_start",
     "period_end",
 }
+# How a setup customer who agreed to marketing email gave consent, when the record is silent.
+CONSENT_CHANNEL = "web"
 
 
 class ScenarioError(DomainError):
@@ -115,6 +117,10 @@ def _build(entity: str, fields: dict[str, Any], sandbox: Sandbox):
     if isinstance(created, date) and not isinstance(created, datetime):
         created = datetime.combine(created, now.timetz())
     if entity == "customer":
+        if values.get("email_consent"):
+            # Agreed now (the sandbox clock), by the web form unless the record says how.
+            values["consent_at"] = now
+            values["consent_channel"] = values.get("consent_channel") or CONSENT_CHANNEL
         return Customer(
             first_name=values.pop("first_name", "Customer"),
             created_at=created or now,
