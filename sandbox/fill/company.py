@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import cache
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, insert, literal, select, union_all
+from sqlalchemy import insert
 
 import sandbox.fill.duplicates as twice
 import sandbox.fill.rows as rows
@@ -69,6 +69,26 @@ def pools(locales: tuple[str, ...] = DEFAULT_LOCALES, size: int = 400) -> dict[s
     }
 
 
+@cache
+def _highest_ids_sql(tables: tuple[str, ...]) -> str:
+    """SQLite: each table's highest id (0 when empty), one row per table."""
+    return " UNION ALL ".join(
+        f"SELECT {number}, coalesce(max(id), 0) FROM {table}"
+        for number, table in enumerate(tables)
+    )
+
+
+@cache
+def _next_ids_sql(tables: tuple[str, ...]) -> str:
+    """PostgreSQL: `%d` new ids from each table's sequence; plain SQL, so that no statement
+    is compiled per sandbox."""
+    return " UNION ALL ".join(
+        f"SELECT {number}, nextval(pg_get_serial_sequence('{table}', 'id')) "
+        "FROM generate_series(1, %d)"
+        for number, table in enumerate(tables)
+    )
+
+
 class _Writer:
     """Bulk inserts for one sandbox: one executemany per table, the rows' ids handed out
     beforehand in one query for every table (`reserve`), so that rows carry their links
@@ -87,34 +107,23 @@ class _Writer:
         (taken here if the transaction has not written yet) keeps anyone else from
         inserting before our rows are in.
         """
-        parts = []
         postgres = self.connection.dialect.name == "postgresql"
-        if not postgres:
-            if not self.connection.connection.driver_connection.in_transaction:
-                self.connection.exec_driver_sql("BEGIN IMMEDIATE")
-        for number, (model, count) in enumerate(counts):
-            table = model.__table__
-            if postgres:
-                sequence = func.pg_get_serial_sequence(table.name, "id")
-                parts.append(
-                    select(literal(number).label("part"), func.nextval(sequence).label("id"))
-                    .select_from(func.generate_series(1, count))
-                )
-            else:
-                parts.append(
-                    select(
-                        literal(number).label("part"),
-                        func.coalesce(func.max(table.c.id), 0).label("id"),
-                    )
-                )
+        if not postgres and not self.connection.connection.driver_connection.in_transaction:
+            self.connection.exec_driver_sql("BEGIN IMMEDIATE")
+        tables = tuple(model.__tablename__ for model, _count in counts)
+        numbers = [count for _model, count in counts]
+        if postgres:
+            statement = _next_ids_sql(tables) % tuple(numbers)  # our own whole numbers
+        else:
+            statement = _highest_ids_sql(tables)
         found: list[list[int]] = [[] for _ in counts]
-        for part, row_id in self.connection.execute(union_all(*parts)):
+        for part, row_id in self.connection.exec_driver_sql(statement):
             found[part].append(row_id)
         if postgres:
             return [sorted(ids) for ids in found]
         return [
             list(range(top + 1, top + 1 + count))
-            for [top], (_model, count) in zip(found, counts, strict=True)
+            for [top], count in zip(found, numbers, strict=True)
         ]
 
     def insert(self, model, items: list[dict]) -> None:
@@ -193,7 +202,7 @@ def populate(
         purchase["id"] = purchase_id
         purchase["product_id"] = product_ids[purchase["product_id"]]
         purchase["customer_id"] = customer_ids[purchase.pop("customer")]
-    leads = rows.leads(draw, p, now, sizes["leads"], people, customer_ids, account_ids, sales)
+    leads = rows.leads(draw, p, now, sizes["leads"], people, customer_ids, account_ids)
     twice.lead_logged_twice(leads)
     for lead, lead_id in zip(leads, lead_ids, strict=True):
         lead["id"] = lead_id
