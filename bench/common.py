@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.extensions import db  # noqa: E402
+from tests.schema import reset_schema  # noqa: E402
 
 
 def arguments(
@@ -47,20 +47,10 @@ def database_url(url: str | None = None, *, test_database: bool = False) -> str:
 def make_app(url: str, **config):
     """An app on `url` (testing mode, plus `config`) over an emptied database whose schema the
     migrations build."""
-    from flask_migrate import upgrade
-
     app = create_app(
         {"MODE": "testing", "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None, **config}
     )
-    with app.app_context():
-        with db.engine.begin() as connection:
-            if db.engine.dialect.name == "postgresql":
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-            else:
-                db.metadata.drop_all(connection)
-                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade(revision="heads")
+    reset_schema(app)
     return app
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from portal import create_app
 from portal.extensions import db, limiter
 from tests.factories import Factories
+from tests.schema import reset_schema
 
 TEST_PASSWORD = "correct-horse-battery"
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -72,22 +73,6 @@ def _database_url(tmp_path_factory) -> str:
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
 
 
-def _reset_schema(app: Flask) -> None:
-    """Drop everything, then build the schema through the migrations."""
-    from flask_migrate import upgrade
-
-    with app.app_context():
-        engine = db.engine
-        with engine.begin() as connection:
-            if engine.dialect.name == "postgresql":
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-            else:
-                db.metadata.drop_all(connection)
-                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade(revision="heads")
-
-
 @pytest.fixture(scope="session")
 def app(tmp_path_factory) -> Iterator[Flask]:
     app = create_app(
@@ -100,7 +85,7 @@ def app(tmp_path_factory) -> Iterator[Flask]:
         }
     )
     app.test_client_class = PortalClient
-    _reset_schema(app)
+    reset_schema(app)
     yield app
     with app.app_context():
         db.engine.dispose()
