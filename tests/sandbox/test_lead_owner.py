@@ -9,9 +9,10 @@ import re
 from sqlalchemy import delete, select
 
 from portal.extensions import db
-from sandbox import profiles
+from sandbox import checks, profiles, scenarios
 from sandbox.models import Colleague, Lead
 from sandbox.services import get_or_create_sandbox
+from sandbox.services import leads as lead_services
 from tests.sandbox.conftest import count, events, first, last_event
 
 LEAD = {"first_name": "Imran", "company": "Harbour Bakeries", "source": "trade_show"}
@@ -109,3 +110,30 @@ def test_a_deleted_colleague_leaves_the_lead_with_nobody(client, sandbox):
     db.session.commit()
     assert count(Lead, sandbox, Lead.owner_id == other.id) == 0
     assert client.get("/sandbox/leads").status_code == 200
+
+
+def test_course_files_set_and_check_a_lead_owner(sandbox, learner):
+    setup = [
+        {"key": "mine", "entity": "lead", "fields": {"first_name": "A", "owner": "@learner"}},
+        {"key": "free", "entity": "lead", "fields": {"first_name": "B", "status": "new"}},
+    ]
+    records = scenarios.inject(sandbox, setup, actor=learner)
+    db.session.commit()
+    me = first(Colleague, sandbox, Colleague.is_learner.is_(True))
+    assert db.session.get(Lead, records["mine"][1]).owner_id == me.id
+
+    def passes(name: str) -> bool:
+        wanted = {"first_name": name, "owner": "@learner"}
+        check = {
+            "key": "k",
+            "hint": "h",
+            "type": "record_exists",
+            "target": {"entity": "lead", "filter": wanted},
+        }
+        (result,) = checks.evaluate(sandbox, [check], records)
+        return result.passed
+
+    assert passes("A") and not passes("B")
+    lead_services.assign_lead(sandbox, learner, db.session.get(Lead, records["free"][1]), me.id)
+    db.session.commit()
+    assert passes("B")
