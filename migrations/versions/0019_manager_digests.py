@@ -4,7 +4,7 @@ departments.manager_id names the person who hears each week who in the departmen
 behind; users.digest_emails is each person's choice to get that digest (or, for
 executives, the readiness summary).
 
-Revision ID: 0019_department_managers_and_digests
+Revision ID: 0019_manager_digests
 Revises: 0015_outbox_skipped_reason
 Create Date: 2026-12-05 01:20:00
 
@@ -12,7 +12,7 @@ Create Date: 2026-12-05 01:20:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0019_department_managers_and_digests'
+revision = '0019_manager_digests'
 down_revision = '0015_outbox_skipped_reason'
 branch_labels = None
 depends_on = None

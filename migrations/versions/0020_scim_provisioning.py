@@ -6,7 +6,7 @@ scim_records holds, for a user or a department the directory manages, the direct
 externalId and when SCIM last changed it.
 
 Revision ID: 0020_scim_provisioning
-Revises: 0019_department_managers_and_digests
+Revises: 0019_manager_digests
 Create Date: 2026-12-05 01:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020_scim_provisioning"
-down_revision = "0019_department_managers_and_digests"
+down_revision = "0019_manager_digests"
 branch_labels = None
 depends_on = None
 
