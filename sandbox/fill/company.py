@@ -202,7 +202,7 @@ def populate(
         purchase["id"] = purchase_id
         purchase["product_id"] = product_ids[purchase["product_id"]]
         purchase["customer_id"] = customer_ids[purchase.pop("customer")]
-    leads = rows.leads(draw, p, now, sizes["leads"], people, customer_ids, account_ids)
+    leads = rows.leads(draw, p, now, sizes["leads"], people, customer_ids, account_ids, sales)
     twice.lead_logged_twice(leads)
     for lead, lead_id in zip(leads, lead_ids, strict=True):
         lead["id"] = lead_id
