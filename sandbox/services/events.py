@@ -6,6 +6,8 @@ log. This module imports no other service, so every service can import it.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from portal.accounts.models import User
 from portal.database import utcnow
 from portal.domain import DomainError
@@ -38,3 +40,21 @@ def log_event(
     )
     db.session.add(event)
     return event
+
+
+def record_events(
+    sandbox: Sandbox, entity: str, entity_id: int, verbs: tuple[str, ...]
+) -> list[SandboxEvent]:
+    """The events with one of `verbs` logged against one record, newest first."""
+    return list(
+        db.session.scalars(
+            select(SandboxEvent)
+            .where(
+                SandboxEvent.sandbox_id == sandbox.id,
+                SandboxEvent.entity == entity,
+                SandboxEvent.entity_id == entity_id,
+                SandboxEvent.verb.in_(verbs),
+            )
+            .order_by(SandboxEvent.id.desc())
+        )
+    )

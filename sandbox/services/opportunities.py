@@ -18,7 +18,7 @@ from portal.accounts.models import User
 from portal.extensions import db
 from sandbox import profiles
 from sandbox.models import Colleague, Customer, Opportunity, Sandbox, SandboxEvent, get_in_sandbox
-from sandbox.services.events import SandboxError, log_event
+from sandbox.services.events import SandboxError, log_event, record_events
 
 NAME_LIMIT = 160
 NEXT_STEP_LIMIT = 255
@@ -128,18 +128,7 @@ def update_deal(
 
 def changes(sandbox: Sandbox, opportunity: Opportunity) -> list[SandboxEvent]:
     """The deal's stage moves and edits, newest first."""
-    return list(
-        db.session.scalars(
-            select(SandboxEvent)
-            .where(
-                SandboxEvent.sandbox_id == sandbox.id,
-                SandboxEvent.entity == "opportunity",
-                SandboxEvent.entity_id == opportunity.id,
-                SandboxEvent.verb.in_(CHANGES),
-            )
-            .order_by(SandboxEvent.id.desc())
-        )
-    )
+    return record_events(sandbox, "opportunity", opportunity.id, CHANGES)
 
 
 def move_stage(

@@ -35,7 +35,7 @@ from sandbox.models import (
 )
 from sandbox.services.activities import add_activity
 from sandbox.services.automations import run_ticket_resolved
-from sandbox.services.events import SandboxError, log_event
+from sandbox.services.events import SandboxError, log_event, record_events
 from sandbox.vocabulary import label
 
 # Status roles (sandbox.codes); the CRM profile may store other codes that play them.
@@ -159,18 +159,7 @@ def change_category(
 
 def changes(sandbox: Sandbox, ticket: Ticket) -> list[SandboxEvent]:
     """Who logged, recategorised, reprioritised and reassigned the ticket, newest first."""
-    return list(
-        db.session.scalars(
-            select(SandboxEvent)
-            .where(
-                SandboxEvent.sandbox_id == sandbox.id,
-                SandboxEvent.entity == "ticket",
-                SandboxEvent.entity_id == ticket.id,
-                SandboxEvent.verb.in_(CHANGES),
-            )
-            .order_by(SandboxEvent.id.desc())
-        )
-    )
+    return record_events(sandbox, "ticket", ticket.id, CHANGES)
 
 
 def open_statuses() -> tuple[str, ...]:
