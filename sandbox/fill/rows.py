@@ -35,6 +35,8 @@ from sandbox.models import CATEGORIES, LEAD_SOURCES, TIERS
 # how many of a product one purchase takes, and what that costs
 MAX_QUANTITY = [10 if category == "supplies" else 3 for _n, category, _v in PRODUCTS]
 AMOUNTS = [[Decimal(price) * q for q in range(11)] for _n, _c, price in PRODUCTS]
+PRICES = [price for _n, _c, price in PRODUCTS]
+CATEGORY_OF = [category for _n, category, _p in PRODUCTS]
 ANYONE = {"first_name": "the customer", "company": "the shop"}
 TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 
@@ -114,40 +116,62 @@ def customers(draw: Draw, p: dict, today, seed: int, count: int) -> list[dict]:
     rows = []
     card_prefix = 100 + seed % 900
     day = today.toordinal()
+    # The draws of `_person`, `Draw.pick`, `between` and `chance`, inlined: this loop
+    # runs for every customer of every new sandbox.
+    random, fromordinal = draw.random, date.fromordinal
+    first, last, company_names = p["first"], p["last"], p["company"]
+    first_key, last_key, domain, phones, cities = (
+        p["first_key"],
+        p["last_key"],
+        p["domain"],
+        p["phone"],
+        p["city"],
+    )
+    n_first, n_last, n_company = len(first), len(last), len(company_names)
+    n_phones, n_cities, n_titles = len(phones), len(cities), len(JOB_TITLES)
     for i in range(count):
-        first, last, company, email = _person(draw, p)
-        if not draw.chance(BUSINESS_SHARE):
+        a, b, k = int(random() * n_first), int(random() * n_last), int(random() * n_company)
+        if random() < BUSINESS_SHARE:
+            company = company_names[k]
+            email = f"{first_key[a]}.{last_key[b]}@{domain[k]}.example"
+        else:
             company = ""
-            email = email.split("@")[0] + f"@{draw.pick(MAILBOXES)}.example"
+            mailbox = MAILBOXES[int(random() * 4)]
+            email = f"{first_key[a]}.{last_key[b]}@{mailbox}.example"
         if email in taken:
             email = email.replace("@", f"{i}@")
         taken.add(email)
-        since = day - draw.between(30, 8 * 365)
-        consent = draw.chance(0.7)
+        since = day - 30 - int(random() * (8 * 365 - 29))
+        consent = random() < 0.7
         rows.append(
             {
                 "is_company": False,
-                "first_name": first,
-                "last_name": last,
+                "first_name": first[a],
+                "last_name": last[b],
                 "company": company,
-                "title": draw.pick(JOB_TITLES) if company else "",
+                "title": JOB_TITLES[int(random() * n_titles)] if company else "",
                 "email": email,
-                "phone": draw.pick(p["phone"]),
-                "city": draw.pick(p["city"]),
-                "birthday": date.fromordinal(day - draw.between(22 * 365, 68 * 365)),
-                "customer_since": date.fromordinal(since),
+                "phone": phones[int(random() * n_phones)],
+                "city": cities[int(random() * n_cities)],
+                "birthday": fromordinal(day - 22 * 365 - int(random() * (46 * 365 + 1))),
+                "customer_since": fromordinal(since),
                 "loyalty_card": f"LC-{card_prefix}-{i + 1:05d}",
                 "email_consent": consent,
-                "consent_at": datetime.fromordinal(draw.between(since, day - 1)).replace(
-                    hour=draw.between(9, 17), tzinfo=UTC
+                "consent_at": _at_hour(
+                    since + int(random() * (day - since)), 9 + int(random() * 9)
                 )
                 if consent
                 else None,
-                "consent_channel": draw.pick(CONSENT_CHANNELS) if consent else "",
+                "consent_channel": CONSENT_CHANNELS[int(random() * 4)] if consent else "",
                 "lead_id": None,
             }
         )
     return rows
+
+
+def _at_hour(day: int, hour: int) -> datetime:
+    """That day (an ordinal) at that whole hour, UTC."""
+    return datetime(1, 1, 1, hour, tzinfo=UTC) + timedelta(day - 1)
 
 
 def accounts(people: list[dict]) -> tuple[list[dict], list[int | None]]:
@@ -196,13 +220,15 @@ def accounts(people: list[dict]) -> tuple[list[dict], list[int | None]]:
 
 def purchases(draw: Draw, people: list[dict], today, count: int) -> list[dict]:
     """Purchases after each customer joined; some customers buy far more than others."""
-    product = draw.weighted(range(len(PRODUCTS)), PRODUCT_WEIGHTS)
+    cumulative = list(itertools.accumulate(PRODUCT_WEIGHTS))  # Draw.weighted, inlined
+    total, pick = cumulative[-1], bisect.bisect_right
     random, size, day = draw.random, len(people), today.toordinal()
+    fromordinal = date.fromordinal
     member_for = [max(1, day - c["customer_since"].toordinal()) for c in people]
     rows = []
     for _ in range(count):  # the hottest loop of a sandbox's creation: kept plain
         index = int(size * random() ** 1.7)
-        item = product()
+        item = pick(cumulative, random() * total)
         quantity = 1 + int(random() * MAX_QUANTITY[item])
         rows.append(
             {
@@ -210,7 +236,7 @@ def purchases(draw: Draw, people: list[dict], today, count: int) -> list[dict]:
                 "product_id": item,
                 "quantity": quantity,
                 "amount": AMOUNTS[item][quantity],
-                "purchased_on": date.fromordinal(day - 1 - int(random() * member_for[index])),
+                "purchased_on": fromordinal(day - 1 - int(random() * member_for[index])),
             }
         )
     return rows
@@ -222,17 +248,26 @@ def tiers_and_interests(draw: Draw, people: list[dict], bought: list[dict]) -> N
     spend = [0] * len(people)
     likes: list[dict[str, int]] = [{} for _ in people]
     for row in bought:
-        spend[row["customer"]] += row["amount"]
-        category = PRODUCTS[row["product_id"]][1]
-        likes[row["customer"]][category] = likes[row["customer"]].get(category, 0) + 1
+        customer, item = row["customer"], row["product_id"]
+        spend[customer] += PRICES[item] * row["quantity"]  # whole numbers: as the amounts
+        liked, category = likes[customer], CATEGORY_OF[item]
+        liked[category] = liked.get(category, 0) + 1
     ranked = sorted(range(len(people)), key=lambda i: -spend[i])
-    cuts = [(0.05, "platinum"), (0.20, "gold"), (0.50, "silver"), (1.01, "bronze")]
+    random, size = draw.random, max(1, len(people))
     for rank, index in enumerate(ranked):
-        share = rank / max(1, len(people))
-        people[index]["tier"] = next(tier for cut, tier in cuts if share < cut)
-        top = sorted(likes[index], key=lambda c: -likes[index][c])[:2]
-        extra = draw.pick(INTERESTS)
-        people[index]["preferences"] = ", ".join(dict.fromkeys([*top, extra]))
+        share = rank / size
+        person, liked = people[index], likes[index]
+        if share < 0.05:
+            person["tier"] = "platinum"
+        elif share < 0.20:
+            person["tier"] = "gold"
+        elif share < 0.50:
+            person["tier"] = "silver"
+        else:
+            person["tier"] = "bronze"
+        top = sorted(liked, key=lambda c, liked=liked: -liked[c])[:2]
+        extra = INTERESTS[int(random() * len(INTERESTS))]
+        person["preferences"] = ", ".join(dict.fromkeys([*top, extra]))
 
 
 def leads(
@@ -386,19 +421,24 @@ def tickets(
 
 def activities(draw: Draw, now: datetime, count: int, parents, contact) -> list[dict]:
     """Calls, emails, meetings, notes and tasks over the last two months, on any record."""
-    kind = draw.weighted(["call", "email", "meeting", "note", "task"], [30, 25, 10, 20, 15])
+    kinds = ["call", "email", "meeting", "note", "task"]
+    cumulative = list(itertools.accumulate([30, 25, 10, 20, 15]))  # Draw.weighted, inlined
+    total, pick = cumulative[-1], bisect.bisect_right
     random, today = draw.random, now.date()
+    due_days = [today + timedelta(days=days) for days in range(-5, 15)]
+    latest, n_parents, n_products = now - timedelta(minutes=30), len(parents), len(PRODUCTS)
     rows = []
     for _ in range(count):
-        parent = parents[int(random() * len(parents))]
-        what = kind()
-        subject, body = ACTIVITIES[what][int(random() * len(ACTIVITIES[what]))]
+        parent = parents[int(random() * n_parents)]
+        what = kinds[pick(cumulative, random() * total)]
+        said = ACTIVITIES[what]
+        subject, body = said[int(random() * len(said))]
         if "{" in body:
             person = contact.get(parent) or ANYONE
             body = body.format(
                 first_name=person["first_name"],
                 company=person["company"],
-                product=PRODUCTS[int(random() * len(PRODUCTS))][0],
+                product=PRODUCTS[int(random() * n_products)][0],
                 quantity=2 + int(random() * 9),
             )
         is_task = what == "task"
@@ -409,9 +449,9 @@ def activities(draw: Draw, now: datetime, count: int, parents, contact) -> list[
                 "parent_id": parent[1],
                 "subject": subject,
                 "body": body,
-                "due_on": today + timedelta(days=draw.between(-5, 14)) if is_task else None,
+                "due_on": due_days[int(random() * 20)] if is_task else None,
                 "done": not is_task or random() < 0.4,
-                "at": now - timedelta(minutes=30 + int(random() * 60 * 24 * 60)),
+                "at": latest - timedelta(0, 60 * int(random() * 60 * 24 * 60)),
             }
         )
     return rows
