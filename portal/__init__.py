@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     )
     from portal.accounts.views import admin_bp, auth_bp
     from portal.authoring.views import bp as authoring_bp
+    from portal.bulkjobs import bp as bulkjobs_bp
     from portal.core import bp as core_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.learning.views import bp as learning_bp
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rollout_bp, url_prefix="/rollout")
     app.register_blueprint(sandbox_bp, url_prefix="/sandbox")
     app.register_blueprint(scim_bp, url_prefix="/scim/v2")
+    app.register_blueprint(bulkjobs_bp, url_prefix="/jobs")
     scoping.init_app(app)
     import portal.digests  # noqa: F401 - the weekly digest job
     import portal.reminders  # noqa: F401 - the daily reminder job

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
-from portal import csvfiles
+from portal import bulkjobs, csvfiles
+from portal.accounts import onboarding
 from portal.accounts.models import Department, User, UserRole
 from portal.accounts.roles import Role, parse_roles
 from portal.accounts.services import (
@@ -25,6 +27,7 @@ from portal.accounts.services import (
 )
 from portal.domain import DomainError
 from portal.extensions import db
+from portal.jobs import after_commit, job
 
 REQUIRED_COLUMNS = ("name", "email")
 KNOWN_COLUMNS = ("name", "email", "department", "job_title", "roles")
@@ -158,11 +161,13 @@ def import_roster(
     *,
     apply: bool = True,
     actor: User | None = None,
+    password_hash: str | None = None,
 ) -> RosterReport:
     """Create or update everyone in the roster, or nothing if any row is rejected.
 
     New accounts get `initial_password` (to be changed at first sign-in) when given;
-    otherwise they cannot sign in until an admin sets a password. A row that would take
+    otherwise they cannot sign in until an admin sets a password (a job given the roster
+    gets `password_hash` instead, hashed in the request). A row that would take
     the admin role from `actor` (the admin importing) is rejected, as in the user form.
     """
     if initial_password is not None:
@@ -223,7 +228,8 @@ def import_roster(
 
     new_rows = [row for row in rows if row.action == "created"]
     if new_rows:
-        password_hash = hash_password(initial_password) if initial_password else None
+        if initial_password:
+            password_hash = hash_password(initial_password)
         ids = db.session.scalars(
             insert(User).returning(User.id, sort_by_parameter_order=True),
             [
@@ -259,3 +265,104 @@ def import_roster(
     db.session.flush()
     report.applied = True
     return report
+
+
+# Large rosters: checked in the request, applied by a job (portal.bulkjobs)
+
+Links = list[tuple[Any, str]]  # (person with .name and .email, link to hand out)
+
+
+@dataclass
+class RosterOutcome:
+    """What the import page shows: the report (and links) now, or the job doing it."""
+
+    report: RosterReport | None = None
+    links: Links = field(default_factory=list)
+    job: bulkjobs.BulkJob | None = None
+
+
+def import_or_queue(
+    text: str, initial_password: str | None, invite: bool, actor: User
+) -> RosterOutcome:
+    """Import a roster of up to ROSTER_BACKGROUND_ROWS people now; a larger one is checked
+    now (any rejected row stops it, with the report) and applied by `roster_job` after the
+    commit. New people are invited when `invite` and no initial password is given."""
+    report = import_roster(text, initial_password, apply=False, actor=actor)
+    if report.rejected:
+        return RosterOutcome(report=report)
+    if len(report.rows) <= bulkjobs.setting("ROSTER_BACKGROUND_ROWS"):
+        report = import_roster(text, initial_password, actor=actor)
+        links = onboarding.invite_new_people(report.created_ids) if invite else []
+        return RosterOutcome(report=report, links=links)
+    record = bulkjobs.start(
+        "roster",
+        _("Import of a roster of %(count)d people", count=len(report.rows)),
+        len(report.rows),
+        content=text,
+    )
+    password_hash = hash_password(initial_password) if initial_password else None
+    after_commit(roster_job, record.id, password_hash, invite and not initial_password)
+    return RosterOutcome(job=record)
+
+
+@job(retries=0)
+def roster_job(job_id: int, password_hash: str | None, invite: bool) -> None:
+    """Apply a checked roster in one transaction, then keep its report on the job."""
+    record = bulkjobs.claim(job_id)
+    if record is None:
+        return
+    try:
+        actor = db.session.get(User, record.owner_id)
+        report = import_roster(
+            record.content or "", apply=True, actor=actor, password_hash=password_hash
+        )
+        if not report.applied:  # someone changed the portal since the roster was checked
+            db.session.rollback()
+            record = db.session.get(bulkjobs.BulkJob, job_id)
+            record.result = report_data(report, [])
+            record.content = None
+            bulkjobs.finish(record, "failed", "rejected")
+            db.session.commit()
+            return
+        links: Links = []
+        if invite:
+            with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+                links = onboarding.invite_new_people(report.created_ids)
+        record.result = report_data(report, links)
+        record.content = None
+        bulkjobs.finish(record, "done")
+        db.session.commit()
+    except Exception:
+        current_app.logger.exception("roster import %s failed", job_id)
+        bulkjobs.fail(job_id, "error")
+
+
+def report_data(report: RosterReport, links: Links) -> dict[str, Any]:
+    """The report as plain data for the job's row (links: until shown once)."""
+    return {
+        "applied": report.applied,
+        "new_departments": report.new_departments,
+        "rows": [
+            {
+                "line": row.line,
+                "name": row.name,
+                "email": row.email,
+                "department": row.department,
+                "job_title": row.job_title,
+                "roles": row.roles,
+                "action": row.action,
+                "problems": [str(p) for p in row.problems],
+            }
+            for row in report.rows
+        ],
+        "links": [[{"name": p.name, "email": p.email}, link] for p, link in links],
+    }
+
+
+def report_from_data(data: dict[str, Any]) -> RosterReport:
+    """The report `report_data` kept."""
+    return RosterReport(
+        rows=[RosterRow(**row) for row in data["rows"]],
+        new_departments=list(data.get("new_departments", [])),
+        applied=bool(data.get("applied")),
+    )

@@ -15,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts import onboarding, queries, services
+from portal.accounts import queries, services
 from portal.accounts.devices import known_device, remember_device
 from portal.accounts.forms import (
     ActiveForm,
@@ -30,7 +30,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import Department, User
 from portal.accounts.roles import Role
-from portal.accounts.roster import decode_upload, import_roster
+from portal.accounts.roster import RosterOutcome, decode_upload, import_or_queue
 from portal.accounts.services import AccountError, AccountLocked, SignInBusy, UserData
 from portal.database import utcnow
 from portal.domain import transaction
@@ -320,18 +320,20 @@ def user_unlock(user_id: int):
 @roles_required(Role.ADMIN)
 def user_import():
     form = RosterForm()
-    report, links = None, []
+    outcome = RosterOutcome()
     if form.validate_on_submit():
         # A roster with a rejected row changes nothing (see import_roster): nothing to commit.
+        # A large one is applied by a job, whose page shows the report (portal.bulkjobs).
         with transaction(form):
             text = decode_upload(form.file.data.read())
             password = form.initial_password.data or None
-            report = import_roster(text, password, actor=current_user)
-            if report.applied and form.invite.data and password is None:
-                links = onboarding.invite_new_people(report.created_ids)
+            outcome = import_or_queue(text, password, bool(form.invite.data), current_user)
+        if outcome.job is not None:
+            return redirect(url_for("bulkjobs.show", token=outcome.job.token))
+    report = outcome.report
     status = 422 if form.is_submitted() and (report is None or not report.applied) else 200
     return render(
-        "accounts/admin/import.html", form=form, report=report, links=links, status=status
+        "accounts/admin/import.html", form=form, report=report, links=outcome.links, status=status
     )
 
 

@@ -86,6 +86,10 @@ MATRIX = [
     # Single sign-on: not set up here (tests/accounts/test_sso.py signs in through it)
     Route("GET", "/login/sso", PUBLIC, ok=404),
     Route("GET", "/login/sso/callback", PUBLIC, ok=404),
+    # Background imports and exports: only the person who asked (tests/accounts/test_bulk_jobs.py)
+    Route("GET", "/jobs/<token>", SIGNED_IN, ok=404),
+    Route("GET", "/jobs/<token>/status", SIGNED_IN, ok=404),
+    Route("GET", "/jobs/<token>/download", SIGNED_IN, ok=404),
     # Admin
     Route("GET", "/admin/users", ADMINS),
     Route("GET", "/admin/users/new", ADMINS),
