@@ -109,8 +109,8 @@ def _question_text(bundle: CourseBundle, lesson_key: str | None, key: str | None
     for lesson in bundle.lessons:
         if lesson.key == lesson_key:
             for question in lesson.questions:
-                if question.get("key") == key:
-                    return question.get("prompt") or ""
+                if question.key == key:
+                    return question.prompt or ""
     return ""
 
 

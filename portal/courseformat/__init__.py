@@ -41,9 +41,11 @@ from portal.courseformat.course import (
     LessonData,
     LessonKind,
     ModuleData,
+    Question,
     QuestionKind,
     bundle_from_dict,
     bundle_to_dict,
+    stored_question,
 )
 from portal.courseformat.exercise import Exercise, validate_exercise
 from portal.courseformat.files import read_folder, write_folder
@@ -69,6 +71,7 @@ __all__ = [
     "LessonKind",
     "ModuleData",
     "Problem",
+    "Question",
     "QuestionKind",
     "SolutionStep",
     "bundle_from_dict",
@@ -77,6 +80,7 @@ __all__ = [
     "parse_checks",
     "read_course",
     "read_folder",
+    "stored_question",
     "validate_check",
     "validate_exercise",
     "write_folder",

@@ -9,7 +9,15 @@ import copy
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SkipValidation,
+    field_validator,
+    model_validator,
+)
 
 from portal.courseformat.files import plain
 from portal.courseformat.messages import invalid
@@ -190,8 +198,38 @@ class ModuleData(BaseModel):
     lessons: list[str] = Field(default_factory=list)
 
 
+def stored_question(data: Any) -> Any:
+    """A question as a draft stores it, taken as it is: a draft may hold what the format
+    refuses (an older draft, or one changed by hand), and editing it must still work;
+    publishing reads the draft back through `Question` and names the problem at its field.
+    Anything but a mapping is left for LessonData's own validation to refuse."""
+    if not isinstance(data, dict):
+        return data
+    kind = data.get("kind", QuestionKind.SINGLE)
+    choices = data.get("choices", [])
+    return Question.model_construct(
+        **{
+            **data,
+            "kind": QuestionKind(kind) if kind in tuple(QuestionKind) else kind,
+            "choices": [
+                Choice.model_construct(**choice) if isinstance(choice, dict) else choice
+                for choice in choices
+            ]
+            if isinstance(choices, list)
+            else choices,
+        }
+    )
+
+
+def _stored_questions(value: Any) -> Any:
+    return [stored_question(item) for item in value] if isinstance(value, list) else value
+
+
 class LessonData(BaseModel):
-    """A lesson as drafts and versions store it (its questions as plain data)."""
+    """A lesson as drafts and versions store it. Its questions are `Question`s taken as
+    stored, unchecked (see `stored_question`); the reader checks them from files."""
+
+    model_config = ConfigDict(validate_assignment=True)
 
     key: str
     title: str
@@ -201,7 +239,9 @@ class LessonData(BaseModel):
     required: bool = True
     body: str = ""
     content: dict[str, Any] = Field(default_factory=dict)
-    questions: list[dict[str, Any]] = Field(default_factory=list)
+    questions: Annotated[
+        list[Annotated[Question, SkipValidation]], BeforeValidator(_stored_questions)
+    ] = Field(default_factory=list)
 
 
 class CourseBundle(BaseModel):
@@ -219,7 +259,7 @@ class CourseBundle(BaseModel):
 
 def bundle_to_dict(bundle: CourseBundle) -> dict[str, Any]:
     """Plain JSON-ready data (what drafts and versions store)."""
-    return plain(bundle.model_dump(mode="json"))
+    return plain(bundle.model_dump(mode="json", warnings=False))  # a draft may be unchecked
 
 
 def bundle_from_dict(data: dict[str, Any]) -> CourseBundle:

@@ -110,13 +110,13 @@ def _complete(report: LibraryReport, folder: Path, bundle: CourseBundle) -> None
     for lesson in bundle.lessons:
         where = _lesson_file(folder, lesson)
         for question in lesson.questions:
-            if not question.get("explanation"):
+            if not question.explanation:
                 report.warnings.append(
-                    Problem(where, None, f"question '{question['key']}' has no explanation")
+                    Problem(where, None, f"question '{question.key}' has no explanation")
                 )
-            if any(not choice.get("feedback") for choice in question["choices"]):
+            if any(not choice.feedback for choice in question.choices):
                 report.warnings.append(
-                    Problem(where, None, f"a choice of '{question['key']}' has no feedback")
+                    Problem(where, None, f"a choice of '{question.key}' has no feedback")
                 )
         if lesson.kind == LessonKind.EXERCISE and not lesson.content.get("solution"):
             report.warnings.append(Problem(where, None, "the exercise has no reference solution"))
@@ -135,7 +135,7 @@ def _shape(lesson: LessonData) -> object:
         return (
             lesson.content.get("pass_mark"),
             [
-                (q["key"], q["kind"], [(c["key"], c["correct"]) for c in q["choices"]])
+                (q.key, q.kind, [(c.key, c.correct) for c in q.choices])
                 for q in lesson.questions
             ],
         )

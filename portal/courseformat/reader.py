@@ -219,7 +219,7 @@ class _Reader:
             seen.add(qkey)
             parsed = self.model(name, Question, question)
             if parsed is not None and lesson is not None:
-                lesson.questions.append(parsed.dump())
+                lesson.questions.append(parsed)
         return lesson
 
     def read_exercise(self, name: str, key: str, module_key: str, data: dict) -> LessonData | None:

@@ -26,9 +26,12 @@ from portal.courseformat.exercise import PARTS
 from portal.courseformat.files import dump_yaml
 
 
-def _question(data: dict[str, Any]) -> dict[str, Any]:
-    choices = [Choice.model_construct(**choice).as_file() for choice in data.get("choices", [])]
-    return Question.model_construct(**{**data, "choices": []}).as_file() | {"choices": choices}
+def _question(question: Question) -> dict[str, Any]:
+    """A question as its file writes it, each choice leaving out what is at its default."""
+    written = question.choices
+    if isinstance(written, list):
+        written = [c.as_file() if isinstance(c, Choice) else c for c in written]
+    return question.model_copy(update={"choices": []}).as_file() | {"choices": written}
 
 
 def _lesson(lesson: LessonData) -> tuple[str, str]:

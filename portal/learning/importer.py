@@ -20,6 +20,7 @@ from portal.courseformat import validate_exercise
 from portal.courseformat.course import (
     CourseBundle,
     LessonKind,
+    Question,
     bundle_from_dict,
     bundle_to_dict,
 )
@@ -41,7 +42,7 @@ class ImportResult:
 def bundle_hash(bundle: CourseBundle) -> str:
     """A digest of the course's content. Fields added to the format later count only when
     set, so that a course which does not use them keeps the digest it was published with."""
-    data = bundle.model_dump(mode="json")
+    data = bundle.model_dump(mode="json", warnings=False)  # a draft may be unchecked
     if not data["cover"]:
         del data["cover"]
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
@@ -190,24 +191,22 @@ def _keyed(existing: dict, key: str, model: type, siblings: list, position: int)
     return item
 
 
-def _apply_questions(lesson: Lesson, questions: list[dict]) -> None:
+def _apply_questions(lesson: Lesson, questions: list[Question]) -> None:
     existing = {q.key: q for q in lesson.questions} if lesson.id else {}
     for position, data in enumerate(questions):
-        question = _keyed(existing, data["key"], QuizQuestion, lesson.questions, position)
-        question.kind, question.prompt = data["kind"], data["prompt"]
-        question.explanation = data["explanation"]
+        question = _keyed(existing, data.key, QuizQuestion, lesson.questions, position)
+        question.kind, question.prompt = data.kind, data.prompt
+        question.explanation = data.explanation
         choices = {c.key: c for c in question.choices}
-        for choice_position, choice_data in enumerate(data["choices"]):
-            choice = _keyed(
-                choices, choice_data["key"], QuizChoice, question.choices, choice_position
-            )
-            choice.text, choice.correct = choice_data["text"], choice_data["correct"]
-            choice.feedback = choice_data["feedback"]
-        listed_choices = {c["key"] for c in data["choices"]}
+        for choice_position, choice_data in enumerate(data.choices):
+            choice = _keyed(choices, choice_data.key, QuizChoice, question.choices, choice_position)
+            choice.text, choice.correct = choice_data.text, choice_data.correct
+            choice.feedback = choice_data.feedback
+        listed_choices = {c.key for c in data.choices}
         for choice in choices.values():
             if choice.key not in listed_choices:
                 choice.archived = True
-    listed_questions = {q["key"] for q in questions}
+    listed_questions = {q.key for q in questions}
     for question in existing.values():
         if question.key not in listed_questions:
             question.archived = True

@@ -104,25 +104,25 @@ def test_a_true_or_false_question_gets_exactly_true_and_false(client, author):
     }
     assert client.post(url, data=data).status_code == 302
     (question,) = _bundle(course).lessons[0].questions
-    assert [(c["text"], c["correct"]) for c in question["choices"]] == [
+    assert [(c.text, c.correct) for c in question.choices] == [
         ("True", False),
         ("False", True),
     ]
-    assert question["choices"][1]["feedback"] == "Leads are closed, not deleted."
-    keys = [c["key"] for c in question["choices"]]
+    assert question.choices[1].feedback == "Leads are closed, not deleted."
+    keys = [c.key for c in question.choices]
     # Editing it keeps the choices' keys, so learners' answers still point at them.
     data = {
         "prompt": "Leads can be deleted.",
         "kind": "true_false",
         "tf-correct": "0",
-        "question_key": question["key"],
+        "question_key": question.key,
     }
     assert client.post(url, data=data).status_code == 302
     (question,) = _bundle(course).lessons[0].questions
-    assert [c["key"] for c in question["choices"]] == keys
-    assert [c["correct"] for c in question["choices"]] == [True, False]
+    assert [c.key for c in question.choices] == keys
+    assert [c.correct for c in question.choices] == [True, False]
     editor = client.get(f"/author/courses/{course.slug}/lessons/{quiz}").get_data(as_text=True)
-    form = editor[editor.index(f'data-question-form="{question["key"]}"') :]
+    form = editor[editor.index(f'data-question-form="{question.key}"') :]
     assert 'name="tf-correct" value="0" checked' in form
 
 

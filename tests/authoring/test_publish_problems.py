@@ -33,8 +33,8 @@ def test_a_question_without_a_correct_choice_is_named_by_its_text(client, author
     )
 
     def no_correct_choice(bundle):
-        for choice in bundle.lessons[0].questions[0]["choices"]:
-            choice["correct"] = False
+        for choice in bundle.lessons[0].questions[0].choices:
+            choice.correct = False
 
     _alter_draft(course, no_correct_choice)
     problems = _problems(author, course)

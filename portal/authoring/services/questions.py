@@ -10,7 +10,7 @@ from portal.authoring.services.drafts import load, save
 from portal.authoring.services.errors import AuthoringError
 from portal.authoring.services.keys import slugify, unique_key
 from portal.authoring.services.structure import lesson_in
-from portal.courseformat import LessonKind, QuestionKind
+from portal.courseformat import LessonKind, Question, QuestionKind, stored_question
 from portal.learning.models import Course
 
 
@@ -35,7 +35,7 @@ def save_question(
         raise AuthoringError(_("Write the question."), "prompt")
     if kind not in tuple(QuestionKind):
         raise AuthoringError(_("Choose a question type."), "kind")
-    existing = next((q for q in lesson.questions if q["key"] == question_key), None)
+    existing = next((q for q in lesson.questions if q.key == question_key), None)
     if kind == QuestionKind.TRUE_FALSE:
         choices = _true_false_choices(choices, existing, bundle.language)
     filled = [c for c in choices if c.get("text", "").strip()]
@@ -56,7 +56,7 @@ def save_question(
         )
     if question_key and existing is None:
         raise AuthoringError(_("That question is not in this quiz."))
-    old_choices = {c["key"]: c for c in (existing or {}).get("choices", [])}
+    old_choices = {c.key: c for c in existing.choices} if existing else {}
     taken_choice_keys: set[str] = set()
     parsed = []
     for choice in filled:
@@ -73,23 +73,27 @@ def save_question(
                 "feedback": choice.get("feedback", "").strip(),
             }
         )
-    question = {
-        "key": question_key
-        or unique_key(slugify(prompt, "question"), {q["key"] for q in lesson.questions}),
-        "kind": kind,
-        "prompt": prompt,
-        "explanation": explanation.strip(),
-        "choices": parsed,
-    }
+    question = stored_question(
+        {
+            "key": question_key
+            or unique_key(slugify(prompt, "question"), {q.key for q in lesson.questions}),
+            "kind": kind,
+            "prompt": prompt,
+            "explanation": explanation.strip(),
+            "choices": parsed,
+        }
+    )
     if existing is not None:
         lesson.questions[lesson.questions.index(existing)] = question
     else:
         lesson.questions.append(question)
     save(draft, bundle, actor)
-    return question["key"]
+    return question.key
 
 
-def _true_false_choices(choices: list[dict], existing: dict | None, language: str) -> list[dict]:
+def _true_false_choices(
+    choices: list[dict], existing: Question | None, language: str
+) -> list[dict]:
     """Exactly the two choices True and False, in the course's language, keeping the keys a
     true/false question had; `choices` gives each one's correct mark and feedback."""
     if len(choices) != 2:
@@ -98,9 +102,9 @@ def _true_false_choices(choices: list[dict], existing: dict | None, language: st
         raise AuthoringError(_("Choose whether True or False is the correct answer."), "choices")
     with force_locale(language):
         texts = (_("True"), _("False"))
-    was_true_false = existing is not None and existing["kind"] == QuestionKind.TRUE_FALSE
-    kept = existing["choices"] if was_true_false else []
-    keys = [c["key"] for c in kept] if len(kept) == 2 else ["true", "false"]
+    was_true_false = existing is not None and existing.kind == QuestionKind.TRUE_FALSE
+    kept = existing.choices if was_true_false else []
+    keys = [c.key for c in kept] if len(kept) == 2 else ["true", "false"]
     return [
         {**choice, "key": key, "text": text}
         for choice, key, text in zip(choices, keys, texts, strict=True)
@@ -111,7 +115,7 @@ def remove_question(course: Course, lesson_key: str, question_key: str, actor: U
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
     before = len(lesson.questions)
-    lesson.questions = [q for q in lesson.questions if q["key"] != question_key]
+    lesson.questions = [q for q in lesson.questions if q.key != question_key]
     if len(lesson.questions) == before:
         raise AuthoringError(_("That question is not in this quiz."))
     save(draft, bundle, actor)
