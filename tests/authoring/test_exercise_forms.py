@@ -226,3 +226,32 @@ def test_a_refused_step_keeps_its_actions_with_the_error_at_the_argument(client,
         form = ("data-step-form", "new")
         assert_sent_back(response, form, step, "action-0-close_date", "Give a whole number")
     assert _exercise(course).content.get("solution", []) == []
+
+
+def test_a_format_problem_in_the_builder_reads_in_the_trainers_language(app, monkeypatch):
+    """The builder shows a problem the course format finds in the trainer's language (its
+    code's template, with its parameters), at the form field the problem's code points to."""
+    from flask_babel import force_locale, get_translations
+
+    from portal.authoring.exercise.validation import check_in_format
+    from portal.authoring.services import AuthoringError
+    from portal.courseformat.messages import TEXTS
+
+    check = {
+        "key": "won",
+        "type": "field_equals",
+        "target": {"setup": "deal"},
+        "field": "colour",
+        "value": "red",
+        "hint": "Win the deal.",
+    }
+    with app.test_request_context(), force_locale("ur"):
+        catalog = get_translations()._catalog
+        monkeypatch.setitem(catalog, TEXTS["no_field"], "%(entity)s میں '%(name)s' نہیں")
+        with pytest.raises(AuthoringError) as error:
+            check_in_format(check, {"deal": "opportunity"}, {"field": "colour"})
+    assert error.value.message == "opportunity میں 'colour' نہیں"
+    assert error.value.field == "field"
+    with app.test_request_context(), pytest.raises(AuthoringError) as error:
+        check_in_format(check, {"deal": "opportunity"}, {"field": "colour"})
+    assert "has no field 'colour'" in error.value.message  # English, the default

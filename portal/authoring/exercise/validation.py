@@ -3,16 +3,18 @@
 The builder's readers refuse what they can explain in the trainer's words; the course format
 (portal.courseformat) is the last word, the same rules an imported file meets. Its problems
 name a path in the data ("target.filter.email"); here that path becomes the form field that
-holds it ("filter-1-value"), so the message stands beside the field at fault.
+holds it ("filter-1-value"), so the message stands beside the field at fault, in the
+trainer's language (`problem_text`). Fields are found by the problem's code and parameters,
+never by its wording.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from pydantic import ValidationError
 
+from portal.authoring.problems import problem_text
 from portal.authoring.services import AuthoringError
 from portal.courseformat import TAGS, FieldProblem, validate_check
 from portal.courseformat.exercise import SetupRecord
@@ -20,7 +22,6 @@ from portal.courseformat.problems import field_problems
 from portal.courseformat.solution import SolutionStep
 
 Loc = tuple[str | int, ...]
-NO_FIELD = re.compile(r"has no field '([^']+)'")
 CHECK_FIELDS = ("type", "hint", "description", "field", "value", "not_empty", "min", "measure")
 
 
@@ -71,10 +72,9 @@ def check_field(problem: FieldProblem, values: Mapping[str, str]) -> str | None:
     "a lead has no field 'x'" comes at the record (or its filter): the field is the row
     (or the check's own field) that names x.
     """
-    loc, unknown = problem.loc, problem.message.startswith("unknown field")
-    named = NO_FIELD.search(problem.message)
-    if named:
-        loc, unknown = (*loc, named.group(1)) if loc else ("field",), True
+    loc, unknown = problem.loc, problem.code == "unknown_field"
+    if problem.code == "no_field":
+        loc, unknown = (*loc, problem.params["name"]) if loc else ("field",), True
     head = loc[0] if loc else None
     if head in CHECK_FIELDS:
         return str(head)
@@ -108,7 +108,7 @@ def check_in_format(
     if problems and before is not None:
         problems = _new(problems, validate_check(before, setup)[1])
     if problems:
-        raise AuthoringError(problems[0].message, check_field(problems[0], values))
+        raise AuthoringError(problem_text(problems[0]), check_field(problems[0], values))
 
 
 def _problems(model, data, setup: dict[str, str]) -> list[FieldProblem]:
@@ -128,7 +128,7 @@ def setup_field(problem: FieldProblem, names: list[str]) -> str | None:
     (its value, or its name when the record cannot have that field), else the kind.
 
     `names` are the rows' field names in form order; the problem names the field in its
-    path ("fields", "email") or, for a field the record cannot set, in its message.
+    path ("fields", "email") or, for a field the record cannot set, in its parameters.
     """
     loc = problem.loc
     if loc and loc[0] == "entity":
@@ -136,7 +136,7 @@ def setup_field(problem: FieldProblem, names: list[str]) -> str | None:
     if len(loc) > 1 and loc[0] == "fields" and loc[1] in names:
         return f"field-{names.index(loc[1])}-value"
     for i, name in enumerate(names):
-        if name and f"'{name}'" in problem.message:
+        if name and problem.params.get("name") == name:
             return f"field-{i}-name"
     return None
 
@@ -151,7 +151,7 @@ def setup_record_in_format(
         problems = _new(problems, _setup_problems(before, setup))
     if problems:
         names = [row[0] if row else "" for row in rows]
-        raise AuthoringError(problems[0].message, setup_field(problems[0], names))
+        raise AuthoringError(problem_text(problems[0]), setup_field(problems[0], names))
 
 
 def step_field(problem: FieldProblem) -> str:
@@ -170,4 +170,4 @@ def step_in_format(step: object, setup: dict[str, str], before: object = None) -
     if problems and isinstance(before, dict):
         problems = _new(problems, _problems(SolutionStep, before, setup))
     if problems:
-        raise AuthoringError(problems[0].message, step_field(problems[0]))
+        raise AuthoringError(problem_text(problems[0]), step_field(problems[0]))
