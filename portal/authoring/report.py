@@ -138,6 +138,12 @@ def _learner_ids(course: Course, department_id: int | None):
     return query
 
 
+def learner_count(course: Course, department_id: int | None = None) -> int:
+    """How many learners the course's progress report lists (its CSV's rows)."""
+    ids = _learner_ids(course, department_id).subquery()
+    return db.session.scalar(select(func.count()).select_from(ids)) or 0
+
+
 def progress_report(course: Course, department_id: int | None = None) -> Report:
     """Per-learner status, per-question and per-check statistics for one course."""
     ids = _learner_ids(course, department_id)

@@ -1,14 +1,57 @@
-"""The dashboard's tables as CSV, safe to open in a spreadsheet (see portal.csvfiles)."""
+"""The dashboard's tables as CSV, safe to open in a spreadsheet (see portal.csvfiles).
+
+The tables of learners (at risk, a department's) have a row per learner: with more
+learners than EXPORT_BACKGROUND_ROWS they are written by a job (portal.bulkjobs).
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from sqlalchemy import func, select
+
+from portal import bulkjobs, clock
+from portal.accounts.models import Department, User, UserRole
+from portal.accounts.roles import Role
 from portal.csvfiles import to_csv
+from portal.dashboard import people, queries
 from portal.dashboard.queries import Dashboard
+from portal.database import utcnow
+from portal.extensions import db
 from portal.rollout.readiness import LearnerEvidence
 
 TABLES = ("departments", "at-risk", "completions", "proficiency", "goals", "waves")
+# Tables with a row per learner (at most); the others have a row per department, week...
+LEARNER_TABLES = ("at-risk",)
+
+
+def learner_count(department_id: int | None = None) -> int:
+    """Active learners (of a department): the most rows a table of learners has."""
+    query = select(func.count(User.id)).where(
+        User.active.is_(True),
+        User.id.in_(select(UserRole.user_id).where(UserRole.role == Role.LEARNER.value)),
+    )
+    if department_id is not None:
+        query = query.where(User.department_id == department_id)
+    return db.session.scalar(query) or 0
+
+
+@bulkjobs.export_builder("dashboard-table")
+def table_job(params: dict[str, Any]) -> str:
+    """A dashboard table, written by a job."""
+    return table_csv(queries.dashboard(params.get("plan"), utcnow()), params["table"])
+
+
+@bulkjobs.export_builder("department-learners")
+def department_job(params: dict[str, Any]) -> str:
+    """A department's learners, written by a job."""
+    now = utcnow()
+    today = clock.local_date(now)
+    department = db.session.get(Department, params["department"])
+    if department is None:
+        raise LookupError("the department was deleted")
+    return learners_csv(people.all_department_learners(department, today, now), today)
 
 
 def _rounded(value: float | None) -> float | str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, request
 from flask_login import login_required
 
-from portal import clock
+from portal import bulkjobs, clock
 from portal.accounts.models import Department
 from portal.accounts.roles import Role
 from portal.arguments import arg_id, arg_page
@@ -43,8 +43,15 @@ def export(table: str):
     """One of the dashboard's tables as CSV."""
     if table not in exports.TABLES:
         abort(404)
-    board = queries.dashboard(arg_id("plan"), utcnow())
-    return attachment(exports.table_csv(board, table), f"readiness-{table}-{board.today}.csv")
+    now = utcnow()
+    filename = f"readiness-{table}-{clock.local_date(now)}.csv"
+    rows = exports.learner_count() if table in exports.LEARNER_TABLES else 0
+    if bulkjobs.is_large(rows):
+        return bulkjobs.queue_export(
+            "dashboard-table", {"table": table, "plan": arg_id("plan")}, filename, rows
+        )
+    board = queries.dashboard(arg_id("plan"), now)
+    return attachment(exports.table_csv(board, table), filename)
 
 
 @bp.get("/departments/<int:department_id>")
@@ -72,10 +79,13 @@ def department_csv(department_id: int):
     now = utcnow()
     today = clock.local_date(now)
     department = db.get_or_404(Department, department_id)
-    learners = people.all_department_learners(department, today, now)
-    return attachment(
-        exports.learners_csv(learners, today), f"readiness-department-{department.id}-{today}.csv"
-    )
+    filename = f"readiness-department-{department.id}-{today}.csv"
+    rows = exports.learner_count(department.id)
+    if bulkjobs.is_large(rows):
+        return bulkjobs.queue_export(
+            "department-learners", {"department": department.id}, filename, rows
+        )
+    return attachment(exports.department_job({"department": department.id}), filename)
 
 
 @bp.get("/learners/<int:user_id>")

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import clock
+from portal import bulkjobs, clock
 from portal.accounts import queries as account_queries
 from portal.arguments import arg_id
 from portal.authoring import assignments, reminders
 from portal.authoring.forms import AssignmentChangeForm, AssignmentForm, NudgeForm
 from portal.authoring.models import Assignment
-from portal.authoring.report import STALLED_AFTER, progress_report, report_csv
+from portal.authoring.report import STALLED_AFTER, learner_count, progress_report, report_csv
 from portal.authoring.views.base import bp, course_or_404
 from portal.database import utcnow
 from portal.domain import transaction
 from portal.extensions import db
 from portal.i18n import date_filter
+from portal.learning.models import Course
 from portal.mail import mail_configured
 from portal.rendering import attachment, render, render_form
 from portal.rollout import queries as rollout_queries
@@ -132,10 +135,10 @@ def assignment_remove(slug: str, assignment_id: int):
 def course_progress(slug: str):
     course = course_or_404(slug)
     department_id = arg_id("department")
+    if request.args.get("format") == "csv":
+        return _progress_csv(course, department_id)
     report = progress_report(course, department_id)
     today = clock.today()
-    if request.args.get("format") == "csv":
-        return attachment(report_csv(report, today), f"{course.slug}-progress.csv")
     return render(
         "authoring/progress.html",
         course=course,
@@ -148,6 +151,25 @@ def course_progress(slug: str):
         mail_ready=mail_configured(),
         stalled_days=STALLED_AFTER.days,
     )
+
+
+def _progress_csv(course: Course, department_id: int | None):
+    """The progress report's learners as CSV; with many learners, written by a job."""
+    params = {"course": course.id, "department": department_id}
+    filename = f"{course.slug}-progress.csv"
+    rows = learner_count(course, department_id)
+    if bulkjobs.is_large(rows):
+        return bulkjobs.queue_export("course-progress", params, filename, rows)
+    return attachment(progress_job(params), filename)
+
+
+@bulkjobs.export_builder("course-progress")
+def progress_job(params: dict[str, Any]) -> str:
+    """A course's progress report as CSV (in a request, or written by a job)."""
+    course = db.session.get(Course, params["course"])
+    if course is None:
+        raise LookupError("the course was deleted")
+    return report_csv(progress_report(course, params["department"]), clock.today())
 
 
 @bp.post("/courses/<slug>/nudge")
