@@ -38,6 +38,8 @@ def _email_key() -> str:
 @limiter.limit(_reset_limit, methods=["POST"], key_func=_email_key)
 def forgot_password():
     """Ask for a reset link; the answer never says whether the address has an account."""
+    if not current_app.config["PASSWORD_SIGN_IN"]:
+        return _passwords_off()
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         onboarding.request_reset(form.email.data)
@@ -57,6 +59,8 @@ def forgot_password():
 @limiter.limit(_reset_limit, methods=["POST"])
 def password_from_link(purpose: str, token: str):
     """Choose a password from an invitation or reset link."""
+    if not current_app.config["PASSWORD_SIGN_IN"]:
+        return _passwords_off()
     purpose = Purpose(purpose)
     try:
         user = onboarding.user_of(token, purpose)
@@ -72,6 +76,18 @@ def password_from_link(purpose: str, token: str):
         if isinstance(saved.error, LinkError):
             return _bad_link(saved.error.reason)
     return render_form("accounts/password_from_link.html", form, user=user, purpose=purpose)
+
+
+def _passwords_off():
+    """With PASSWORD_SIGN_IN off nobody signs in with a password: the reset and invitation
+    pages say so and change nothing (the link stays as it was)."""
+    return render(
+        "accounts/sso_refused.html",
+        message=_(
+            "Passwords are not used here: sign in through your organisation's single sign-on."
+        ),
+        status=403 if request.method == "POST" else 200,
+    )
 
 
 def _bad_link(reason: str):
