@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import fields
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -49,6 +50,15 @@ def _text_fields(fields) -> Iterator[Field]:
             yield from _text_fields(field.entries)
         elif isinstance(field.data, str):
             yield field
+
+
+def form_data(data_class, form, **values):
+    """An instance of the dataclass `data_class` from the form's fields of the same names;
+    `values` overrides (or adds) some, and a field the form lacks takes its default."""
+    for field in fields(data_class):
+        if field.name not in values and field.name in form:
+            values[field.name] = form[field.name].data
+    return data_class(**values)
 
 
 class MoveForm(PortalForm):

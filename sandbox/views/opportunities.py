@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.domain import transaction
 from portal.extensions import db
+from portal.forms import form_data
 from portal.rendering import render
 from sandbox import profiles, queries, reports
 from sandbox.forms import ActivityForm, StageForm
@@ -133,14 +134,7 @@ def opportunity_edit(opportunity_id: int):
     opportunity = load_or_404(Opportunity, opportunity_id, sandbox)
     form = DealForm()
     if form.validate():
-        data = deals.DealData(
-            name=form.name.data,
-            amount=form.amount.data,
-            close_date=form.close_date.data,
-            owner_id=form.owner_id.data,
-            contact_id=form.contact_id.data,
-            next_step=form.next_step.data,
-        )
+        data = form_data(deals.DealData, form)
         with transaction(form) as saved:
             deals.update_deal(sandbox, current_user, opportunity, data)
         if saved:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.domain import transaction
 from portal.extensions import db
+from portal.forms import form_data
 from portal.rendering import render, render_form
 from sandbox import profiles, queries
 from sandbox.forms import (
@@ -106,14 +107,8 @@ def ticket_new():
             ticket = ticket_services.create_ticket(
                 sandbox,
                 current_user,
-                ticket_services.TicketData(
-                    customer_id=form.customer_id.data,
-                    subject=form.subject.data,
-                    channel=form.channel.data,
-                    category=form.category.data,
-                    priority=form.priority.data,
-                    purchase_id=form.purchase_id.data,
-                    description=form.description.data or "",
+                form_data(
+                    ticket_services.TicketData, form, description=form.description.data or ""
                 ),
             )
         if saved:

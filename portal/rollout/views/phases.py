@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from portal import clock
 from portal.domain import transaction
 from portal.extensions import db
-from portal.forms import MoveForm
+from portal.forms import MoveForm, form_data
 from portal.rendering import render, render_form
 from portal.rollout import queries, services
 from portal.rollout.forms import NOBODY, MilestoneForm, PhaseForm, SignOffForm
@@ -26,11 +26,9 @@ def _owner_choices(form) -> None:
 
 
 def _phase_data(form: PhaseForm) -> PhaseData:
-    return PhaseData(
-        name=form.name.data,
-        status=form.status.data,
-        starts_on=form.starts_on.data,
-        ends_on=form.ends_on.data,
+    return form_data(
+        PhaseData,
+        form,
         owner_id=form.owner_id.data or None,
         description=form.description.data or "",
     )

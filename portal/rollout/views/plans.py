@@ -12,6 +12,7 @@ from portal import clock
 from portal.database import utcnow
 from portal.domain import transaction
 from portal.extensions import db
+from portal.forms import form_data
 from portal.rendering import render, render_form
 from portal.rollout import queries, services
 from portal.rollout.forms import GoalForm, PlanForm
@@ -102,21 +103,10 @@ def plan_delete(plan_id: int):
     return redirect(url_for("rollout.home"))
 
 
-def _goal_data(form: GoalForm) -> GoalData:
-    return GoalData(
-        horizon=form.horizon.data,
-        title=form.title.data,
-        metric=form.metric.data,
-        target=form.target.data,
-        manual_value=form.manual_value.data,
-        due_on=form.due_on.data,
-    )
-
-
 def _goal_form_page(form: GoalForm, plan, goal=None):
     if form.validate_on_submit():
         with transaction(form) as saved:
-            services.save_goal(plan, _goal_data(form), goal)
+            services.save_goal(plan, form_data(GoalData, form), goal)
         if saved:
             flash(_("Goal saved."), "success")
             return redirect(url_for("rollout.plan_view", plan_id=plan.id, _anchor="goals"))

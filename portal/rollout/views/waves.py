@@ -12,6 +12,7 @@ from portal.authoring.models import Assignment
 from portal.database import utcnow
 from portal.domain import transaction
 from portal.extensions import db
+from portal.forms import form_data
 from portal.rendering import render, render_form
 from portal.rollout import queries, services
 from portal.rollout.forms import CriterionForm, SignOffForm, TieCourseForm, WaveForm
@@ -30,23 +31,14 @@ def _wave_form(wave: Wave | None = None) -> WaveForm:
     return form
 
 
-def _wave_data(form: WaveForm) -> WaveData:
-    return WaveData(
-        name=form.name.data,
-        go_live_on=form.go_live_on.data,
-        lead_days=form.lead_days.data,
-        department_ids=form.department_ids.data,
-    )
-
-
 def _wave_form_page(form: WaveForm, plan, wave: Wave | None = None):
     if form.validate_on_submit():
         with transaction(form) as saved:
             if wave is None:
-                wave = services.create_wave(plan, _wave_data(form))
+                wave = services.create_wave(plan, form_data(WaveData, form))
                 message = _("Wave added. Set its gate criteria and tie its courses.")
             else:
-                moved = services.update_wave(wave, _wave_data(form), current_user)
+                moved = services.update_wave(wave, form_data(WaveData, form), current_user)
                 message = ngettext(
                     "Wave saved; %(num)d tied assignment is due on the new date.",
                     "Wave saved; %(num)d tied assignments follow its dates.",
