@@ -48,3 +48,13 @@ def test_fetching_an_actions_fields_starts_no_draft(client, trainer, app_ctx):
     assert response.status_code == 200
     assert 'name="action-0-message"' in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
+
+
+def test_the_builder_names_every_event_and_its_data():
+    from portal.authoring.exercise.labels import EVENT_FIELD_LABELS, EVENT_FIELDS, EVENT_LABELS
+    from sandbox.codes import EVENT_VERBS
+
+    assert sorted(EVENT_LABELS) == sorted(EVENT_VERBS)
+    assert sorted(EVENT_FIELDS) == sorted(EVENT_VERBS)
+    unnamed = {key for keys in EVENT_FIELDS.values() for key in keys} - set(EVENT_FIELD_LABELS)
+    assert not unnamed, f"event data the builder has no name for: {sorted(unnamed)}"

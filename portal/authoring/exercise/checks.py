@@ -34,7 +34,7 @@ from portal.authoring.services import AuthoringError, lesson_in, load, save, slu
 from portal.courseformat import CHECK_TYPES
 from portal.learning.models import Course, LessonKind
 from sandbox.codes import EVENT_VERBS as EVENTS
-from sandbox.codes import SLA_MEASURES
+from sandbox.codes import SLA_MEASURES, event_codes
 
 MAX_EVENTS = 10
 COMMON_CHECK_FIELDS = ("key", "type", "required", "description", "hint")
@@ -49,17 +49,8 @@ TYPE_FIELDS = {
 
 
 def _data_codes(event: str) -> Codes:
-    """Code lists for an event's data: from/to are statuses or stages, trigger a trigger."""
-    prefix = event.split(".")[0]
-
-    def codes(field: str) -> tuple[str, ...] | None:
-        if field in ("from", "to"):
-            return CODES.get((prefix, "stage" if prefix == "opportunity" else "status"))
-        if field == "trigger":
-            return CODES[("automation", "trigger")]
-        return None
-
-    return codes
+    """Code lists for an event's data, as sandbox.codes.EVENT_VERBS declares them."""
+    return lambda field: event_codes(event, field)
 
 
 def _event(form: Mapping[str, str], i: int, setup: dict[str, str]) -> dict | None:

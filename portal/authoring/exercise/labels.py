@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from sandbox.codes import EVENT_VERBS, MAPPING
 from sandbox.models import ENTITIES
 from sandbox.scenarios import DATE_FIELDS, LINK_FIELDS
 
@@ -124,39 +125,15 @@ EVENT_LABELS = {
     "outbox.skipped": _l("An automation held an email back"),
     "report.viewed": _l("A report was opened"),
     "import.completed": _l("A CSV file was imported"),
+    "lead.assigned": _l("A lead was assigned"),
+    "lead.merged": _l("Duplicate leads were merged"),
+    "customer.merged": _l("Duplicate customers were merged"),
+    "opportunity.updated": _l("An opportunity was changed"),
 }
-# What each event's data holds (as sandbox.services logs it): what event conditions compare.
+# What each event's data holds (sandbox.codes.EVENT_VERBS): what event conditions compare.
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
-    "sandbox.reset": ("generation",),
-    "clock.advanced": ("days",),
-    "exercise.started": (),
-    "lead.created": ("source",),
-    "lead.updated": ("fields",),
-    "lead.status_changed": ("from", "to"),
-    "lead.converted": ("customer", "contact", "opportunity", "existing"),
-    "customer.created": ("is_company", "works_for"),
-    "customer.updated": ("fields",),
-    "customer.consent_changed": ("from", "to", "channel"),
-    "opportunity.stage_changed": ("from", "to", "amount", "probability"),
-    "activity.created": ("kind", "parent", "parent_id"),
-    "task.completed": ("parent", "parent_id", "overdue"),
-    "ticket.created": ("channel", "category", "priority"),
-    "ticket.assigned": ("assignee", "to_me"),
-    "ticket.category_changed": ("from", "to"),
-    "ticket.priority_changed": ("from", "to"),
-    "ticket.responded": ("first", "late"),
-    "ticket.pending": (),
-    "ticket.resolved": ("late",),
-    "ticket.closed": ("satisfaction",),
-    "ticket.rejected": (),
-    "ticket.duplicate": (),
-    "ticket.reopened": (),
-    "automation.created": ("trigger", "active"),
-    "automation.updated": ("trigger", "active"),
-    "outbox.sent": ("customer", "trigger", "automation"),
-    "outbox.skipped": ("customer", "trigger", "automation", "reason"),
-    "report.viewed": ("report",),
-    "import.completed": ("records", "imported", "skipped"),
+    verb: tuple(key for key, kind in data.items() if kind != MAPPING)
+    for verb, data in EVENT_VERBS.items()
 }
 EVENT_FIELD_LABELS = {
     "generation": _l("Times reset"),
@@ -187,12 +164,18 @@ EVENT_FIELD_LABELS = {
     "active": _l("Active"),
     "automation": _l("Automation"),
     "report": _l("Report"),
-    "reason": _l("Why it was held back"),
     "is_company": _l("A company"),
     "works_for": _l("Works for"),
+    "reason": _l("Why it was held back"),
     "records": _l("Kind of records"),
     "imported": _l("Records imported"),
     "skipped": _l("Rows skipped"),
+    "companies": _l("Companies imported"),
+    "ids": _l("Which records were imported"),
+    "data_keys": _l("Setup records"),
+    "owner": _l("Owner"),
+    "survivor": _l("Record kept"),
+    "merged": _l("Records merged into it"),
 }
 SLA_LABELS = {"first_response": _l("First response"), "resolution": _l("Resolution")}
 # Fields that hold a date or a time: the builder offers "3 years before the sandbox's today".
