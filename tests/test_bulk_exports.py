@@ -97,3 +97,24 @@ def test_a_file_above_the_size_limit_is_refused_with_a_clear_message(
     assert 'data-status="failed"' in page and "too large" in page
     assert client.get(path + "/download").status_code == 404
     assert db.session.scalar(select(BulkJob.content)) is None
+
+
+def test_the_page_polls_while_the_job_waits(app, client, make, learners, monkeypatch, tmp_path):
+    from portal import jobs
+
+    monkeypatch.setitem(app.config, "EXPORT_BACKGROUND_ROWS", 2)
+    client.login(make.user(roles=("executive",), department="Sales"))
+    app.config["JOB_QUEUE"] = "sqlite:///" + str(tmp_path / "queue.sqlite")
+    jobs.init_app(app)  # a queue with no worker: the job waits
+    try:
+        path = client.get("/dashboard/export/at-risk.csv").headers["Location"]
+    finally:
+        app.config["JOB_QUEUE"] = "immediate"
+        jobs.init_app(app)
+    page = client.get(path).get_data(as_text=True)
+    assert 'data-status="queued"' in page
+    assert f'hx-get="{path}/status"' in page and 'hx-trigger="every 2s"' in page
+    assert f'href="{path}"' in page  # the refresh link without JavaScript
+    assert client.get(path + "/download").status_code == 404
+    fragment = client.get(path + "/status").get_data(as_text=True)
+    assert 'id="job-status"' in fragment and "<html" not in fragment  # only the fragment

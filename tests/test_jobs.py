@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from portal import jobs
+from portal.bulkjobs import BulkJob
 from portal.extensions import db
 from portal.mailqueue import OutgoingMail
 
@@ -80,3 +81,20 @@ def test_a_worker_sends_what_a_request_queued(client, make, worker, smtp_inbox, 
     assert worker.poll() is None, (tmp_path / "worker.log").read_text()
     _wait_for(lambda: smtp_inbox.messages)
     assert b"/password/reset/" in smtp_inbox.messages[0].content
+
+
+def test_a_worker_writes_a_large_export(app, client, make, worker, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_BACKGROUND_ROWS", 1)
+    for n in range(2):
+        make.user(roles=("learner",), department="Sales", name=f"Learner {n}")
+    client.login(make.user(roles=("executive",), department="Sales"))
+    path = client.get("/dashboard/export/at-risk.csv").headers["Location"]
+    done = _wait_for(
+        lambda: db.session.scalar(select(BulkJob).where(BulkJob.status.in_(["done", "failed"])))
+    )
+    assert done.status == "done", (tmp_path / "worker.log").read_text()
+    page = client.get(path + "/status").get_data(as_text=True)
+    assert 'data-status="done"' in page and "/download" in page
+    written = client.get(path + "/download").get_data(as_text=True)
+    assert written.startswith("name,email") and "Learner 1" in written
+    assert worker.poll() is None, (tmp_path / "worker.log").read_text()
