@@ -104,3 +104,15 @@ def reply_resolve_and_close(page, reply: str, resolution: str) -> None:
     page.get_by_role("button", name="Resolve").click()
     page.get_by_role("button", name="Close ticket").click()
     expect(page.get_by_test_id("ticket-status")).to_have_text("Closed")
+
+
+def fill_birthday_automation(page):
+    """From any sandbox page: open Automations and fill in a birthday greeting (not saved
+    yet); returns the form."""
+    page.get_by_role("link", name="Automations", exact=True).click()
+    form = page.get_by_test_id("automation-form")
+    form.get_by_label("Name").fill("Birthday greeting")
+    form.get_by_label("Send when").select_option("birthday")
+    form.get_by_label("Subject").fill("Happy birthday, {first_name}!")
+    form.get_by_label("Email", exact=True).fill("Dear {first_name}, best wishes from us all.")
+    return form

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from sandbox.models import Customer
 from sandbox.services import get_or_create_sandbox
-from tests.e2e.conftest import login
+from tests.e2e.conftest import fill_birthday_automation, login
 
 
 def test_consent_by_phone_then_the_birthday_greeting_goes_only_to_those_who_agreed(
@@ -48,12 +48,7 @@ def test_consent_by_phone_then_the_birthday_greeting_goes_only_to_those_who_agre
     expect(page.get_by_text("+92 321 7654321")).to_be_visible()
 
     # A birthday greeting, and the clock a week on.
-    page.get_by_role("link", name="Automations", exact=True).click()
-    form = page.get_by_test_id("automation-form")
-    form.get_by_label("Name").fill("Birthday greeting")
-    form.get_by_label("Send when").select_option("birthday")
-    form.get_by_label("Subject").fill("Happy birthday, {first_name}!")
-    form.get_by_label("Email", exact=True).fill("Dear {first_name}, best wishes from us all.")
+    form = fill_birthday_automation(page)
     form.get_by_role("button", name="Save automation").click()
     page.get_by_role("button", name="+1 week").click()
     expect(page.locator(".alert-info")).to_contain_text("went to the outbox")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from sandbox.models import Customer, Opportunity, Purchase, Ticket
 from sandbox.services import get_or_create_sandbox
-from tests.e2e.conftest import login
+from tests.e2e.conftest import fill_birthday_automation, login
 
 
 def _fill(scope, texts: dict[str, str], choices: dict[str, str]) -> None:
@@ -74,12 +74,7 @@ def test_lead_ticket_and_birthday_email(page, make, app_ctx):
     expect(page.get_by_test_id("ticket-status")).to_have_text("Closed")
 
     # A birthday automation, the clock a week on, the email in the outbox.
-    page.get_by_role("link", name="Automations", exact=True).click()
-    form = page.get_by_test_id("automation-form")
-    form.get_by_label("Name").fill("Birthday greeting")
-    form.get_by_label("Send when").select_option("birthday")
-    form.get_by_label("Subject").fill("Happy birthday, {first_name}!")
-    form.get_by_label("Email", exact=True).fill("Dear {first_name}, best wishes from us all.")
+    form = fill_birthday_automation(page)
     expect(page.locator("#automation-preview")).to_contain_text("Happy birthday, Farah!")
     form.get_by_role("button", name="Save automation").click()
     page.get_by_role("button", name="+1 week").click()
