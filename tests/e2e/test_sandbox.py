@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from sandbox.models import Customer, Opportunity, Purchase, Ticket
 from sandbox.services import get_or_create_sandbox
-from tests.e2e.conftest import fill_birthday_automation, login
+from tests.e2e.conftest import fill_birthday_automation, login, reply_resolve_and_close
 
 
 def _fill(scope, texts: dict[str, str], choices: dict[str, str]) -> None:
@@ -66,12 +66,7 @@ def test_lead_ticket_and_birthday_email(page, make, app_ctx):
 
     # Answer and resolve a ticket.
     page.goto(f"/sandbox/tickets/{ticket.id}")
-    page.get_by_label("Reply to the customer").fill("Thanks, we are on it.")
-    page.get_by_role("button", name="Send reply").click()
-    page.get_by_label("Resolution note: what was wrong, what you did").fill("Fixed the setting.")
-    page.get_by_role("button", name="Resolve").click()
-    page.get_by_role("button", name="Close ticket").click()
-    expect(page.get_by_test_id("ticket-status")).to_have_text("Closed")
+    reply_resolve_and_close(page, "Thanks, we are on it.", "Fixed the setting.")
 
     # A birthday automation, the clock a week on, the email in the outbox.
     form = fill_birthday_automation(page)
