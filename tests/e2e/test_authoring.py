@@ -11,6 +11,13 @@ from tests.e2e.conftest import login
 from tests.test_markdown import XSS_PAYLOADS
 
 
+def _new_draft(page, title: str) -> None:
+    """Start a course called `title` from the New course page (signed in as a trainer)."""
+    page.goto("/author/courses/new")
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Create draft").click()
+
+
 def _add_lesson(page, title: str, kind: str | None = None) -> None:
     """Add a lesson (a reading unless `kind` says otherwise) on the course's structure page."""
     page.get_by_placeholder("New lesson title").fill(title)
@@ -81,9 +88,7 @@ def test_no_xss_payload_runs_in_a_real_browser(page, make):
     login(page, trainer)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto("/author/courses/new")
-    page.get_by_label("Title").fill("Hostile")
-    page.get_by_role("button", name="Create draft").click()
+    _new_draft(page, "Hostile")
     _add_lesson(page, "Payloads")
     page.get_by_role("link", name="Payloads").click()
     page.get_by_label("Text (Markdown)").fill("\n\n".join(XSS_PAYLOADS) + "\n\nThe end.")
@@ -96,9 +101,7 @@ def test_no_xss_payload_runs_in_a_real_browser(page, make):
 def test_editor_links_problems_and_builds_questions_and_setup_without_codes(page, make):
     trainer = make.user(roles=("trainer",))
     login(page, trainer)
-    page.goto("/author/courses/new")
-    page.get_by_label("Title").fill("Tickets done right")
-    page.get_by_role("button", name="Create draft").click()
+    _new_draft(page, "Tickets done right")
     # The empty cover shows where its preview will appear, not an empty frame.
     expect(page.get_by_test_id("cover-preview")).to_have_text("The preview appears here.")
     _add_lesson(page, "Check yourself", "quiz")

@@ -7,15 +7,13 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
-from tests.e2e.test_authoring import _add_lesson
+from tests.e2e.test_authoring import _add_lesson, _new_draft
 
 
 def test_a_bad_setup_row_is_shown_at_its_field_fixed_and_saved(page, make):
     trainer = make.user(roles=("trainer",))
     login(page, trainer)
-    page.goto("/author/courses/new")
-    page.get_by_label("Title").fill("Customers first")
-    page.get_by_role("button", name="Create draft").click()
+    _new_draft(page, "Customers first")
     _add_lesson(page, "Set up a customer", "exercise")
     page.locator("#structure").get_by_role("link", name="Set up a customer").click()
 
