@@ -22,6 +22,21 @@ def _setup_form(entity: str, *rows: tuple[str, ...]) -> dict[str, str]:
     }
 
 
+def _convert_noor(months: str) -> dict[str, str]:
+    """The solution step form converting the setup lead, its deal to close `months` months
+    after the sandbox's today."""
+    return {
+        "text": "Convert Noor.",
+        "action-0-do": "lead.convert",
+        "action-0-lead": "setup:lead",
+        "action-0-opportunity_name": "Noor's order",
+        "action-0-close_date": "",
+        "action-0-close_date-amount": months,
+        "action-0-close_date-unit": "m",
+        "action-0-close_date-direction": "after",
+    }
+
+
 def _exercise(course):
     _draft, bundle = services.load(course)
     db.session.commit()
@@ -893,16 +908,7 @@ def test_step_and_filter_dates_are_picked_as_before_or_after_the_sandboxs_today(
         f"{base}/setup",
         data=_setup_form("lead", ("first_name", "Noor")),
     )
-    step = {
-        "text": "Convert Noor.",
-        "action-0-do": "lead.convert",
-        "action-0-lead": "setup:lead",
-        "action-0-opportunity_name": "Noor's order",
-        "action-0-close_date": "",
-        "action-0-close_date-amount": "3",
-        "action-0-close_date-unit": "m",
-        "action-0-close_date-direction": "after",
-    }
+    step = _convert_noor("3")
     assert client.post(f"{base}/solution", data=step).status_code == 302
     check = {
         "type": "record_exists",

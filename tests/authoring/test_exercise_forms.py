@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.authoring.test_exercise_builder import _exercise
+from tests.authoring.test_exercise_builder import _convert_noor, _exercise
 from tests.authoring.test_exercise_round_trip import read_form
 
 
@@ -210,16 +210,7 @@ def test_a_bad_condition_row_is_refused_at_its_field_and_every_row_comes_back(cl
 def test_a_refused_step_keeps_its_actions_with_the_error_at_the_argument(client, builder):
     course, base = builder
     client.post(f"{base}/setup", data={"entity": "lead", **_rows(("first_name", "Noor"))})
-    step = {
-        "text": "Convert Noor.",
-        "action-0-do": "lead.convert",
-        "action-0-lead": "setup:lead",
-        "action-0-opportunity_name": "Noor's order",
-        "action-0-close_date": "",
-        "action-0-close_date-amount": "lots",
-        "action-0-close_date-unit": "m",
-        "action-0-close_date-direction": "after",
-    }
+    step = _convert_noor("lots")
     for htmx in (False, True):
         headers = {"HX-Request": "true"} if htmx else {}
         response = client.post(f"{base}/solution", data=step, headers=headers)
