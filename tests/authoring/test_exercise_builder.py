@@ -37,6 +37,12 @@ def _convert_noor(months: str) -> dict[str, str]:
     }
 
 
+def _add_setup(client, base: str, entity: str, *rows: tuple[str, ...]) -> None:
+    """Add a setup record in the exercise builder at `base` (rows as in `_setup_form`)."""
+    response = client.post(f"{base}/setup", data=_setup_form(entity, *rows))
+    assert response.status_code == 302
+
+
 def _exercise(course):
     _draft, bundle = services.load(course)
     db.session.commit()
@@ -63,26 +69,22 @@ def test_builtin_exercise_opens_in_the_builder(client, trainer, app_ctx):
 def test_setup_record_and_checks_built_from_forms(client, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    response = client.post(
-        f"{base}/setup",
-        data=_setup_form(
-            "customer",
-            ("first_name", "Sana"),
-            ("email", "sana@example.test"),
-            ("customer_since", "@today-3y"),
-        ),
+    _add_setup(
+        client,
+        base,
+        "customer",
+        ("first_name", "Sana"),
+        ("email", "sana@example.test"),
+        ("customer_since", "@today-3y"),
     )
-    assert response.status_code == 302
-    response = client.post(
-        f"{base}/setup",
-        data=_setup_form(
-            "ticket",
-            ("customer", "setup:customer"),
-            ("category", "billing"),
-            ("first_response_due", "@now+2h"),
-        ),
+    _add_setup(
+        client,
+        base,
+        "ticket",
+        ("customer", "setup:customer"),
+        ("category", "billing"),
+        ("first_response_due", "@now+2h"),
     )
-    assert response.status_code == 302
     response = client.post(
         f"{base}/checks",
         data={
@@ -214,10 +216,7 @@ def test_bad_exercise_input_is_refused_and_nothing_saved(
 def test_a_setup_record_in_use_cannot_be_removed(client, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    client.post(
-        f"{base}/setup",
-        data=_setup_form("customer", ("first_name", "Ali")),
-    )
+    _add_setup(client, base, "customer", ("first_name", "Ali"))
     client.post(
         f"{base}/checks", data={"type": "record_exists", "hint": "h", "target_setup": "customer"}
     )
@@ -568,11 +567,7 @@ def test_a_broken_step_is_refused_at_its_field_and_nothing_saved(
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
     for entity, name, value in (("lead", "first_name", "Noor"), ("ticket", "subject", "Broken")):
-        response = client.post(
-            f"{base}/setup",
-            data=_setup_form(entity, (name, value)),
-        )
-        assert response.status_code == 302
+        _add_setup(client, base, entity, (name, value))
     before = _exercise(course).content
     for htmx in (False, True):
         headers = {"HX-Request": "true"} if htmx else {}
@@ -589,7 +584,7 @@ def test_picking_an_action_fetches_its_fields(client, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
     for entity, name, value in (("lead", "first_name", "Noor"), ("ticket", "subject", "Broken")):
-        client.post(f"{base}/setup", data=_setup_form(entity, (name, value)))
+        _add_setup(client, base, entity, (name, value))
     response = client.get(
         f"{base}/solution/action",
         query_string={"slot": "0", "index": "", "last": "1", "action-0-do": "ticket.respond"},
@@ -610,7 +605,7 @@ def test_picking_an_action_fetches_its_fields(client, exercise_course):
 def test_parts_a_form_cannot_edit_are_kept_and_said_to_be(client, trainer, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    client.post(f"{base}/setup", data=_setup_form("lead", ("first_name", "N")))
+    _add_setup(client, base, "lead", ("first_name", "N"))
     draft, bundle = services.load(course)
     lesson = next(lesson for lesson in bundle.lessons if lesson.key == key)
     odd_check = {
@@ -724,10 +719,7 @@ def test_a_broken_check_is_refused_at_its_field(client, exercise_course, data, f
 def test_a_setup_record_a_solution_step_uses_cannot_be_removed(client, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    client.post(
-        f"{base}/setup",
-        data=_setup_form("ticket", ("subject", "Broken")),
-    )
+    _add_setup(client, base, "ticket", ("subject", "Broken"))
     response = client.post(
         f"{base}/solution",
         data={
@@ -782,10 +774,7 @@ def test_the_builder_shows_names_not_codes(client, exercise_course):
 def test_the_field_picker_lists_each_kind_of_records_fields(client, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    client.post(
-        f"{base}/setup",
-        data=_setup_form("ticket", ("subject", "Broken")),
-    )
+    _add_setup(client, base, "ticket", ("subject", "Broken"))
     response = client.post(
         f"{base}/checks",
         data={
@@ -817,23 +806,21 @@ def test_the_field_picker_lists_each_kind_of_records_fields(client, exercise_cou
 def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(client, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    response = client.post(
-        f"{base}/setup",
-        data=_setup_form(
-            "customer",
-            ("first_name", "Sana"),
-            ("customer_since", "", "3", "y", "before"),
-            ("birthday", "", "0", "d", "after"),
-        ),
+    _add_setup(
+        client,
+        base,
+        "customer",
+        ("first_name", "Sana"),
+        ("customer_since", "", "3", "y", "before"),
+        ("birthday", "", "0", "d", "after"),
     )
-    assert response.status_code == 302
-    response = client.post(
-        f"{base}/setup",
-        data=_setup_form(
-            "ticket", ("customer", "setup:customer"), ("first_response_due", "", "2", "h", "after")
-        ),
+    _add_setup(
+        client,
+        base,
+        "ticket",
+        ("customer", "setup:customer"),
+        ("first_response_due", "", "2", "h", "after"),
     )
-    assert response.status_code == 302
     customer, ticket = _exercise(course).content["setup"]
     assert customer["fields"] == {
         "first_name": "Sana",
@@ -856,10 +843,7 @@ def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(client,
 def test_a_field_whose_values_are_codes_suggests_them_by_name(client, exercise_course):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    client.post(
-        f"{base}/setup",
-        data=_setup_form("ticket", ("category", "billing")),
-    )
+    _add_setup(client, base, "ticket", ("category", "billing"))
     html = client.get(base).get_data(as_text=True)
     form = _form(html, "data-setup-form", "ticket")
     assert 'name="field-0-value" value="billing"' in form
@@ -904,10 +888,7 @@ def test_step_and_filter_dates_are_picked_as_before_or_after_the_sandboxs_today(
 ):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    client.post(
-        f"{base}/setup",
-        data=_setup_form("lead", ("first_name", "Noor")),
-    )
+    _add_setup(client, base, "lead", ("first_name", "Noor"))
     step = _convert_noor("3")
     assert client.post(f"{base}/solution", data=step).status_code == 302
     check = {
@@ -956,10 +937,7 @@ def test_a_field_value_check_on_a_date_is_picked_as_before_or_after_the_sandboxs
 ):
     course, key = exercise_course
     base = f"/author/courses/{course.slug}/lessons/{key}"
-    client.post(
-        f"{base}/setup",
-        data=_setup_form("customer", ("first_name", "Sana")),
-    )
+    _add_setup(client, base, "customer", ("first_name", "Sana"))
     check = {
         "type": "field_equals",
         "required": "y",
