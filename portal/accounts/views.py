@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from portal import bulkjobs
 from portal.accounts import queries, services
 from portal.accounts.devices import known_device, remember_device
 from portal.accounts.forms import (
@@ -333,7 +334,12 @@ def user_import():
     report = outcome.report
     status = 422 if form.is_submitted() and (report is None or not report.applied) else 200
     return render(
-        "accounts/admin/import.html", form=form, report=report, links=outcome.links, status=status
+        "accounts/admin/import.html",
+        form=form,
+        report=report,
+        links=outcome.links,
+        background_rows=bulkjobs.setting("ROSTER_BACKGROUND_ROWS"),
+        status=status,
     )
 
 
