@@ -28,7 +28,6 @@ from portal.authoring.services.keys import TITLE_MAX, clean_title, slugify, uniq
 from portal.authoring.services.publishing import delete_course, draft_problems, publish, withdraw
 from portal.authoring.services.questions import remove_question, save_question
 from portal.authoring.services.structure import (
-    LESSON_KINDS,
     add_lesson,
     add_module,
     lesson_in,
@@ -43,7 +42,6 @@ from portal.authoring.services.structure import (
 from portal.courseformat import bundle_from_dict, bundle_to_dict  # a draft's stored data
 
 __all__ = [
-    "LESSON_KINDS",
     "TITLE_MAX",
     "AuthoringError",
     "add_lesson",

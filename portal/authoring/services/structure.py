@@ -13,10 +13,8 @@ from portal.courseformat import CourseBundle, LessonData, LessonKind, ModuleData
 from portal.extensions import db
 from portal.learning.models import Course
 
-LESSON_KINDS = ("reading", "quiz", "exercise")
 
-
-def _module(bundle: CourseBundle, key: str) -> dict:
+def _module(bundle: CourseBundle, key: str) -> ModuleData:
     for module in bundle.modules:
         if module.key == key:
             return module
@@ -79,11 +77,14 @@ def lesson_in(bundle: CourseBundle, key: str) -> LessonData:
     raise AuthoringError(_("That lesson is not in this course."))
 
 
-def add_lesson(course: Course, module_key: str, kind: str, title: str, actor: User) -> str:
+def add_lesson(
+    course: Course, module_key: str, kind: LessonKind | str, title: str, actor: User
+) -> str:
     title = clean_title(title, _("Enter a lesson title."))
     draft, bundle = load(course)
-    if kind not in LESSON_KINDS:
+    if kind not in tuple(LessonKind):
         raise AuthoringError(_("Choose reading, quiz or exercise."), "kind")
+    kind = LessonKind(kind)
     module = _module(bundle, module_key)
     # Keys are never reused, even for lessons removed from the draft earlier.
     taken = {lesson.key for lesson in bundle.lessons} | _published_keys(course)
