@@ -36,6 +36,7 @@ DEFAULTS = {
     "BULK_JOB_SECONDS": 24 * 3600,
 }
 FINISHED = ("done", "failed")
+LATE = timedelta(minutes=15)
 
 bp = Blueprint("bulkjobs", __name__)
 
@@ -69,6 +70,11 @@ class BulkJob(db.Model):
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def late(self) -> bool:
+        """Unfinished after LATE: the worker may be stopped (or died with the job)."""
+        return not self.finished and utcnow() - self.created_at > LATE
 
 
 def start(kind: str, title: str, total: int, **values: Any) -> BulkJob:

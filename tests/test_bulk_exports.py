@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -116,5 +117,10 @@ def test_the_page_polls_while_the_job_waits(app, client, make, learners, monkeyp
     assert f'hx-get="{path}/status"' in page and 'hx-trigger="every 2s"' in page
     assert f'href="{path}"' in page  # the refresh link without JavaScript
     assert client.get(path + "/download").status_code == 404
+    assert 'data-testid="job-late"' not in page
+    job = db.session.scalar(select(BulkJob))
+    job.created_at -= timedelta(hours=1)
+    db.session.commit()
+    assert 'data-testid="job-late"' in client.get(path).get_data(as_text=True)
     fragment = client.get(path + "/status").get_data(as_text=True)
     assert 'id="job-status"' in fragment and "<html" not in fragment  # only the fragment
