@@ -7,7 +7,6 @@ or lesson instead, links to it, and words the problems an editor can cause for p
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from flask import url_for
@@ -31,46 +30,39 @@ MESSAGES = {
 # Problems the editor itself words for people (publish refusals of its own).
 OWN = {"no_lessons", "dry_run"}
 
-# Problems the course-file reader words for file authors and marks with no code, matched by
-# their wording. Each gives the people-worded message; %(question)s is the question's text.
-WORDED = [
-    (
-        r"question '(?P<key>[^']*)' has no correct choice",
-        _l("The question “%(question)s” has no correct choice: mark the right answer."),
+# Problems the course-file reader words for file authors, in people's words by their code;
+# %(question)s is the text of the question the problem names, %(limit)s its length limit.
+_MIXED_UP = _l("Two parts of this course got mixed up: remove the repeated one and add it again.")
+_TRUE_FALSE = _l(
+    "The true or false question “%(question)s” needs exactly the choices True and False."
+)
+WORDED = {
+    "no_correct": _l("The question “%(question)s” has no correct choice: mark the right answer."),
+    "two_choices": _l("The question “%(question)s” needs at least two choices."),
+    "true_false_two": _TRUE_FALSE,
+    "true_false_keys": _TRUE_FALSE,
+    "many_correct": _l(
+        "The question “%(question)s” takes one answer but has several marked correct."
     ),
-    (
-        r"question '(?P<key>[^']*)' needs at least two choices",
-        _l("The question “%(question)s” needs at least two choices."),
+    "question_kind": _l("A question has a type this editor does not know: choose its type again."),
+    **dict.fromkeys(
+        (
+            "question_twice",
+            "choice_twice",
+            "module_twice",
+            "lesson_twice",
+            "key_not_file",
+            "key_pattern",
+        ),
+        _MIXED_UP,
     ),
-    (
-        r"true/false question '(?P<key>[^']*)' needs exactly two choices",
-        _l("The true or false question “%(question)s” needs exactly the choices True and False."),
-    ),
-    (
-        r"question '(?P<key>[^']*)' is \w+ but has \d+ correct choices",
-        _l("The question “%(question)s” takes one answer but has several marked correct."),
-    ),
-    (
-        r"question kind must be",
-        _l("A question has a type this editor does not know: choose its type again."),
-    ),
-    (
-        r"(question|choice|module) key .* is used twice|lesson '.*' is listed twice"
-        r"|key must be|key '.*' must be",
-        _l("Two parts of this course got mixed up: remove the repeated one and add it again."),
-    ),
-    (
-        r"every check needs its own key",
-        _l("Two checks of this exercise are the same check: remove one of them."),
-    ),
-    (r"'minutes' must be", _l("The minutes it takes must be a whole number from 1 to 600.")),
-    (r"'pass_mark' must be", _l("The pass mark must be a percentage from 1 to 100.")),
-    (
-        r"is longer than (?P<limit>\d+) characters",
-        _l("A text here is too long: keep it to %(limit)s characters."),
-    ),
-    (r"'[a-z_]+' is missing", _l("A field that must be filled in is empty.")),
-]
+    "check_key_twice": _l("Two checks of this exercise are the same check: remove one of them."),
+    "minutes": _l("The minutes it takes must be a whole number from 1 to 600."),
+    "pass_mark": _l("The pass mark must be a percentage from 1 to 100."),
+    "text_too_long": _l("A text here is too long: keep it to %(limit)s characters."),
+    "reading_too_long": _l("A text here is too long: keep it to %(limit)s characters."),
+    "step_text": _l("A field that must be filled in is empty."),
+}
 UNKNOWN = _l("Something here cannot be published as it is: open it and check every field.")
 
 
@@ -94,14 +86,11 @@ def worded(problem: Problem, bundle: CourseBundle) -> str:
         return _("A field that must be filled in is empty.")
     if problem.code in OWN:
         return problem.message
-    for pattern, message in WORDED:
-        found = re.search(pattern, problem.message)
-        if found:
-            fields = found.groupdict()
-            return str(message) % {
-                "question": _question_text(bundle, problem.lesson, fields.get("key")),
-                "limit": fields.get("limit", ""),
-            }
+    if problem.code in WORDED:
+        return str(WORDED[problem.code]) % {
+            "question": _question_text(bundle, problem.lesson, problem.params.get("key")),
+            "limit": problem.params.get("limit", ""),
+        }
     return str(UNKNOWN)
 
 

@@ -74,3 +74,11 @@ def test_a_problem_the_editor_has_no_words_for_gets_a_plain_sentence(client, aut
     )
     assert "pass_mark" not in problems and "must be text" not in problems
     assert "must be one of" not in problems
+
+
+def test_the_editor_words_problems_by_codes_the_format_has():
+    from portal.authoring.problems import MESSAGES, WORDED
+    from portal.courseformat.messages import TEXTS
+
+    assert set(WORDED) <= set(TEXTS)
+    assert {code.split(":")[0] for code in MESSAGES} <= set(TEXTS)
