@@ -71,3 +71,18 @@ class Author:
 @pytest.fixture
 def author(client, trainer) -> Author:
     return Author(client)
+
+
+@pytest.fixture
+def exercise_course(author):
+    """A draft course with one exercise lesson: the course and the lesson's key."""
+    course = author.course(title="Practice")
+    key = author.lesson(course, "Handle the complaint", kind="exercise")
+    return course, key
+
+
+@pytest.fixture
+def builder(exercise_course):
+    """The exercise course and the address of its lesson in the exercise builder."""
+    course, key = exercise_course
+    return course, f"/author/courses/{course.slug}/lessons/{key}"

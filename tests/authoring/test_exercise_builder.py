@@ -49,13 +49,6 @@ def _exercise(course):
     return next(lesson for lesson in bundle.lessons if lesson.kind == "exercise")
 
 
-@pytest.fixture
-def exercise_course(author):
-    course = author.course(title="Practice")
-    key = author.lesson(course, "Handle the complaint", kind="exercise")
-    return course, key
-
-
 def test_builtin_exercise_opens_in_the_builder(client, trainer, app_ctx):
     import_builtin_courses()
     db.session.commit()
@@ -66,9 +59,8 @@ def test_builtin_exercise_opens_in_the_builder(client, trainer, app_ctx):
     assert "setup:sana" in html  # links show as setup:key
 
 
-def test_setup_record_and_checks_built_from_forms(client, exercise_course):
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+def test_setup_record_and_checks_built_from_forms(client, builder):
+    course, base = builder
     _add_setup(
         client,
         base,
@@ -213,9 +205,8 @@ def test_bad_exercise_input_is_refused_and_nothing_saved(
     assert _exercise(course).content == before
 
 
-def test_a_setup_record_in_use_cannot_be_removed(client, exercise_course):
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+def test_a_setup_record_in_use_cannot_be_removed(client, builder):
+    course, base = builder
     _add_setup(client, base, "customer", ("first_name", "Ali"))
     client.post(
         f"{base}/checks", data={"type": "record_exists", "hint": "h", "target_setup": "customer"}
@@ -231,10 +222,9 @@ def test_a_setup_record_in_use_cannot_be_removed(client, exercise_course):
 EMAIL = "noor.hassan@lakeside.example"
 
 
-def test_numbers_past_what_int_reads_are_no_server_error(client, exercise_course):
+def test_numbers_past_what_int_reads_are_no_server_error(client, builder):
     """Digits beyond int()'s 4,300 are refused or ignored, never a 500."""
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+    course, base = builder
     huge = "9" * 5000
     response = client.post(
         f"{base}/exercise",
@@ -426,9 +416,8 @@ def test_steps_are_moved_and_removed_with_htmx(client, exercise_course):
     assert _exercise(course).content["solution"] == [steps[2], steps[1]]
 
 
-def test_a_step_cannot_move_above_the_step_that_makes_its_record(client, exercise_course):
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+def test_a_step_cannot_move_above_the_step_that_makes_its_record(client, builder):
+    course, base = builder
     for data in (
         {
             "text": "Log Imran as a new lead from the trade show.",
@@ -562,10 +551,9 @@ def test_a_step_cannot_move_above_the_step_that_makes_its_record(client, exercis
     ],
 )
 def test_a_broken_step_is_refused_at_its_field_and_nothing_saved(
-    client, exercise_course, data, field, message
+    client, builder, data, field, message
 ):
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+    course, base = builder
     for entity, name, value in (("lead", "first_name", "Noor"), ("ticket", "subject", "Broken")):
         _add_setup(client, base, entity, (name, value))
     before = _exercise(course).content
@@ -580,9 +568,8 @@ def test_a_broken_step_is_refused_at_its_field_and_nothing_saved(
         assert _exercise(course).content == before
 
 
-def test_picking_an_action_fetches_its_fields(client, exercise_course):
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+def test_picking_an_action_fetches_its_fields(client, builder):
+    course, base = builder
     for entity, name, value in (("lead", "first_name", "Noor"), ("ticket", "subject", "Broken")):
         _add_setup(client, base, entity, (name, value))
     response = client.get(
@@ -716,9 +703,8 @@ def test_a_broken_check_is_refused_at_its_field(client, exercise_course, data, f
     assert _exercise(course).content == before
 
 
-def test_a_setup_record_a_solution_step_uses_cannot_be_removed(client, exercise_course):
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+def test_a_setup_record_a_solution_step_uses_cannot_be_removed(client, builder):
+    course, base = builder
     _add_setup(client, base, "ticket", ("subject", "Broken"))
     response = client.post(
         f"{base}/solution",
@@ -771,9 +757,8 @@ def test_the_builder_shows_names_not_codes(client, exercise_course):
     assert "@today" not in setup
 
 
-def test_the_field_picker_lists_each_kind_of_records_fields(client, exercise_course):
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+def test_the_field_picker_lists_each_kind_of_records_fields(client, builder):
+    course, base = builder
     _add_setup(client, base, "ticket", ("subject", "Broken"))
     response = client.post(
         f"{base}/checks",
@@ -803,9 +788,8 @@ def test_the_field_picker_lists_each_kind_of_records_fields(client, exercise_cou
     assert blank[: blank.index("</select>")].count("<option") == 1
 
 
-def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(client, exercise_course):
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(client, builder):
+    course, base = builder
     _add_setup(
         client,
         base,
@@ -840,9 +824,8 @@ def test_relative_dates_are_picked_as_before_or_after_the_sandboxs_today(client,
     assert "@today" not in summary
 
 
-def test_a_field_whose_values_are_codes_suggests_them_by_name(client, exercise_course):
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+def test_a_field_whose_values_are_codes_suggests_them_by_name(client, builder):
+    course, base = builder
     _add_setup(client, base, "ticket", ("category", "billing"))
     html = client.get(base).get_data(as_text=True)
     form = _form(html, "data-setup-form", "ticket")
@@ -852,9 +835,8 @@ def test_a_field_whose_values_are_codes_suggests_them_by_name(client, exercise_c
     assert '<option value="billing">Billing</option>' in codes[: codes.index("</datalist>")]
 
 
-def test_event_conditions_pick_from_the_events_details_by_name(client, exercise_course):
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+def test_event_conditions_pick_from_the_events_details_by_name(client, builder):
+    course, base = builder
     response = client.post(
         f"{base}/checks",
         data={
@@ -883,11 +865,8 @@ def test_event_conditions_pick_from_the_events_details_by_name(client, exercise_
     assert "in_process" not in help_text and " days " not in help_text
 
 
-def test_step_and_filter_dates_are_picked_as_before_or_after_the_sandboxs_today(
-    client, exercise_course
-):
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+def test_step_and_filter_dates_are_picked_as_before_or_after_the_sandboxs_today(client, builder):
+    course, base = builder
     _add_setup(client, base, "lead", ("first_name", "Noor"))
     step = _convert_noor("3")
     assert client.post(f"{base}/solution", data=step).status_code == 302
@@ -933,10 +912,9 @@ def test_step_and_filter_dates_are_picked_as_before_or_after_the_sandboxs_today(
 
 
 def test_a_field_value_check_on_a_date_is_picked_as_before_or_after_the_sandboxs_today(
-    client, exercise_course
+    client, builder
 ):
-    course, key = exercise_course
-    base = f"/author/courses/{course.slug}/lessons/{key}"
+    course, base = builder
     _add_setup(client, base, "customer", ("first_name", "Sana"))
     check = {
         "type": "field_equals",

@@ -11,13 +11,6 @@ from tests.authoring.test_exercise_builder import _convert_noor, _exercise
 from tests.authoring.test_exercise_round_trip import read_form
 
 
-@pytest.fixture
-def builder(author):
-    course = author.course(title="Practice")
-    key = author.lesson(course, "Handle the complaint", kind="exercise")
-    return course, f"/author/courses/{course.slug}/lessons/{key}"
-
-
 def _rows(*rows: tuple[str, ...]) -> dict[str, str]:
     """Numbered setup rows: name, value, then for a relative date amount, unit, direction."""
     keys = ("name", "value", "amount", "unit", "direction")
