@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
 from portal.courseformat import validate_exercise
@@ -95,23 +96,33 @@ def dry_run(lesson: LessonData, actor: User) -> DryRun:
     return report
 
 
+# What the sandbox says when a setup or solution names a record that is not there, and the
+# trainer's words for it (%(key)s: the record).
+_MISSING_RECORD = (
+    (
+        re.compile(r"no setup record '(.*)'"),
+        _l(
+            "Something refers to the setup record “%(key)s”, which does not exist: "
+            "add that record or choose another."
+        ),
+    ),
+    (
+        re.compile(r"the solution refers to '(.*)', which no step or setup made"),
+        _l(
+            "A solution step refers to “%(key)s”, which no setup record or earlier step "
+            "made: choose a record that exists."
+        ),
+    ),
+)
+
+
 def _worded(error: Exception) -> str:
     """Why the sandbox could not carry the exercise out, in the trainer's words."""
     text = str(error)
-    found = re.match(r"no setup record '(.*)'", text)
-    if found:
-        return _(
-            "Something refers to the setup record “%(key)s”, which does not exist: "
-            "add that record or choose another.",
-            key=found.group(1),
-        )
-    found = re.match(r"the solution refers to '(.*)', which no step or setup made", text)
-    if found:
-        return _(
-            "A solution step refers to “%(key)s”, which no setup record or earlier step "
-            "made: choose a record that exists.",
-            key=found.group(1),
-        )
+    for pattern, message in _MISSING_RECORD:
+        found = pattern.match(text)
+        if found:
+            return str(message) % {"key": found.group(1)}
     return _(
         "The exercise could not be set up or solved: check its setup records and solution steps."
     )
