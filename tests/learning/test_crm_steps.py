@@ -547,8 +547,17 @@ def lead_call(client, sandbox):
 
 def lead_assign(client, sandbox):
     lead = _lead(client, sandbox)
-    _status(client, lead, "assigned")
-    _note(client, sandbox, "lead", lead.id, subject="Passed to Bilal, who covers Lahore")
+    colleague = db.session.scalar(
+        select(Colleague).where(
+            Colleague.sandbox_id == sandbox.id,
+            Colleague.role == "sales",
+            Colleague.is_learner.is_(False),
+        )
+    )
+    data = {**LEAD, "owner_id": str(colleague.id), "confirm_duplicate": "1"}
+    _ok(client.post(f"/sandbox/leads/{lead.id}/edit", data=data))
+    db.session.refresh(lead)
+    assert (lead.owner_id, lead.status_role) == (colleague.id, "assigned")
 
 
 def lead_in_process(client, sandbox):
