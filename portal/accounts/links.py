@@ -118,4 +118,3 @@ def send_invitation(user: User):
         return render("accounts/admin/invitation_link.html", user=user, link=link)
     flash(_("An invitation is on its way to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.user_list"))
-

@@ -33,8 +33,9 @@ def _language(user: User) -> str:
 def link_for(user: User, purpose: Purpose) -> str:
     """A new one-time link for the user (older ones stop working)."""
     token = make_link_token(user, purpose)
-    return url_for("accounts.password_from_link", purpose=purpose.value, token=token,
-                   _external=True)
+    return url_for(
+        "accounts.password_from_link", purpose=purpose.value, token=token, _external=True
+    )
 
 
 def invite(user: User) -> tuple[str, OutgoingMail]:

@@ -12,8 +12,9 @@ deal stages, ticket statuses, priorities, ticket categories), an ordered list of
 ``code`` (stored in the database), ``label`` (English source text, translated when the
 catalogue has it), ``role`` and, for stages, ``probability``. It also sets the entity
 labels, singular and plural (``customer: [Account, Accounts]``: what the sandbox's
-navigation and headings call its records), and the SLA policy (first response and resolution per priority, round the clock or in
-business hours, whether a pending ticket's clock stops).
+navigation and headings call its records), and the SLA policy (first response and
+resolution per priority, round the clock or in business hours, whether a pending
+ticket's clock stops).
 
 Roles are the fixed vocabulary of `sandbox.codes` (``STAGES``, ``LEAD_STATUSES``, ...):
 what course files, checks, services and the fill name. Every role has an entry whose
@@ -25,8 +26,9 @@ every profile; a profile may add entries of its own code that play a role (Sales
 An organisation picks a profile with ``PORTAL_CRM_PROFILE`` (default ``espocrm``) and may
 replace any list, the entity labels or the SLA policy with ``PORTAL_CRM_OVERRIDES`` (a
 JSON object shaped like a profile file), or rename single entries with its ``labels`` key
-(``{"labels": {"lead_status": {"in_process": "Working"}}}``); the result is validated when the portal starts
-(portal.config) and an unknown profile or a bad override stops it with a ConfigError.
+(``{"labels": {"lead_status": {"in_process": "Working"}}}``); the result is validated
+when the portal starts (portal.config) and an unknown profile or a bad override stops it
+with a ConfigError.
 `active()` is the running app's profile.
 """
 

@@ -177,7 +177,11 @@ def test_a_nonsense_link_is_a_clear_400(client, path):
     assert response.status_code == 400 and "Email me a new link" in response.text
 
 
-ROSTER = "name,email,department\nAmina Tariq,amina@example.com,Sales\nRavi Iyer,ravi@example.com,Service\n"
+ROSTER = (
+    "name,email,department\n"
+    "Amina Tariq,amina@example.com,Sales\n"
+    "Ravi Iyer,ravi@example.com,Service\n"
+)
 
 
 def _import_roster(client, **data):

@@ -13,7 +13,6 @@ from portal.clock import today
 from portal.extensions import db
 from portal.mailqueue import OutgoingMail
 from portal.reminders import send_daily_reminders
-from tests.learning.conftest import sample_course  # noqa: F401 - fixture
 
 
 def _due_in(course, days: int, **target) -> None:
