@@ -30,6 +30,14 @@ from tests.sandbox.conftest import count, events, first, last_event
 MERGE = "/sandbox/duplicates/{}/merge"
 
 
+def _merge(client, entity: str, keep, other, **kept_from):
+    """Post the merge of `other` into `keep`; `kept_from` names, for a field, the record
+    whose value stays (keep_phone=other)."""
+    data = {"ids": [keep.id, other.id], "survivor": keep.id}
+    data |= {f"keep_{name}": record.id for name, record in kept_from.items()}
+    return client.post(MERGE.format(entity), data=data)
+
+
 def _person(sandbox, first_name: str, last_name: str, **fields) -> Customer:
     person = Customer(sandbox_id=sandbox.id, first_name=first_name, last_name=last_name, **fields)
     db.session.add(person)
@@ -206,16 +214,8 @@ def test_merging_people_moves_every_child_and_keeps_the_chosen_values(client, sa
     # is set (only the copy has a phone).
     assert re.search(rf'name="survivor" value="{keep.id}"[^>]*checked', page.text)
     assert re.search(rf'name="keep_phone" value="{other.id}"[^>]*checked', page.text)
-    response = client.post(
-        MERGE.format("customer"),
-        data={
-            "ids": [keep.id, other.id],
-            "survivor": keep.id,
-            "keep_phone": other.id,
-            "keep_email": other.id,
-            "keep_consent": other.id,
-            "keep_last_name": keep.id,
-        },
+    response = _merge(
+        client, "customer", keep, other, phone=other, email=other, consent=other, last_name=keep
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/sandbox/customers/{keep.id}")
@@ -271,10 +271,7 @@ def test_merging_companies_moves_their_contacts_and_account_records(client, sand
     children = _children(sandbox, contact, other)
     db.session.commit()
     other_id = other.id
-    response = client.post(
-        MERGE.format("customer"),
-        data={"ids": [keep.id, other.id], "survivor": keep.id, "keep_phone": other.id},
-    )
+    response = _merge(client, "customer", keep, other, phone=other)
     assert response.status_code == 302
     contact = db.session.get(Customer, contact.id)
     assert (contact.company_id, contact.company) == (keep.id, "Karachi Foods")
@@ -300,15 +297,7 @@ def test_merging_leads_keeps_one_with_its_notes(client, sandbox):
     db.session.add(note)
     db.session.commit()
     other_id = other.id
-    response = client.post(
-        MERGE.format("lead"),
-        data={
-            "ids": [keep.id, other.id],
-            "survivor": keep.id,
-            "keep_phone": other.id,
-            "keep_source": other.id,
-        },
-    )
+    response = _merge(client, "lead", keep, other, phone=other, source=other)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/sandbox/leads/{keep.id}")
     lead = db.session.get(Lead, keep.id)
@@ -389,10 +378,7 @@ def test_an_error_midway_leaves_nothing_half_merged(client, sandbox, monkeypatch
         raise SandboxError("The database said no.")
 
     monkeypatch.setattr(duplicate_services, "delete_records", refuse)
-    response = client.post(
-        MERGE.format("customer"),
-        data={"ids": [keep.id, other.id], "survivor": keep.id, "keep_phone": other.id},
-    )
+    response = _merge(client, "customer", keep, other, phone=other)
     assert response.status_code == 422 and "The database said no." in response.text
     assert _snapshot(sandbox) == before
     assert db.session.get(Purchase, children["purchase"].id).customer_id == other.id
