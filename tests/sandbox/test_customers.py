@@ -44,6 +44,12 @@ def _created(client, sandbox, data: dict, query: str = "") -> Customer:
     return customer
 
 
+def _consent(customer: Customer) -> tuple:
+    """The customer's marketing consent as stored: agreed or not, when, by which channel."""
+    db.session.refresh(customer)
+    return (customer.email_consent, customer.consent_at, customer.consent_channel)
+
+
 def _form_of(customer: Customer, **changes) -> dict:
     """The edit form as the page fills it in, with `changes`."""
     data = {
@@ -130,11 +136,7 @@ def test_a_new_person_is_created_with_consent_recorded(client, sandbox):
         "silver",
         sandbox.today,
     )
-    assert (person.email_consent, person.consent_at, person.consent_channel) == (
-        True,
-        sandbox.clock,
-        "web",
-    )
+    assert _consent(person) == (True, sandbox.clock, "web")
     assert events(sandbox, "customer.") == ["customer.created", "customer.consent_changed"]
     assert last_event(sandbox, "customer.created").data == {"is_company": False, "works_for": None}
     assert last_event(sandbox, "customer.consent_changed").data == {
@@ -213,12 +215,7 @@ def test_consent_switched_on_and_off_keeps_the_time_and_channel_of_each_change(c
     url = f"/sandbox/customers/{person.id}/edit"
     data = _form_of(person, email_consent="y", consent_channel="phone")
     assert client.post(url, data=data).status_code == 302
-    db.session.refresh(person)
-    assert (person.email_consent, person.consent_at, person.consent_channel) == (
-        True,
-        sandbox.clock,
-        "phone",
-    )
+    assert _consent(person) == (True, sandbox.clock, "phone")
     assert events(sandbox, "customer.") == ["customer.consent_changed"]  # nothing else changed
 
     client.post("/sandbox/clock", data={"days": "1"})
@@ -226,12 +223,7 @@ def test_consent_switched_on_and_off_keeps_the_time_and_channel_of_each_change(c
     data = _form_of(person, consent_channel="email")
     del data["email_consent"]
     assert client.post(url, data=data).status_code == 302
-    db.session.refresh(person)
-    assert (person.email_consent, person.consent_at, person.consent_channel) == (
-        False,
-        sandbox.clock,
-        "email",
-    )
+    assert _consent(person) == (False, sandbox.clock, "email")
     assert last_event(sandbox, "customer.consent_changed").data == {
         "from": True,
         "to": False,
