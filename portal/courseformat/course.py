@@ -202,7 +202,7 @@ def stored_question(data: Any) -> Any:
     """A question as a draft stores it, taken as it is: a draft may hold what the format
     refuses (an older draft, or one changed by hand), and editing it must still work;
     publishing reads the draft back through `Question` and names the problem at its field.
-    Anything but a mapping is left for LessonData's own validation to refuse."""
+    Anything but a mapping is kept as it is too (the writer writes it, the reader refuses it)."""
     if not isinstance(data, dict):
         return data
     kind = data.get("kind", QuestionKind.SINGLE)
