@@ -10,8 +10,9 @@ What is timed (medians, milliseconds, each run committed):
 - create: a learner's first visit, get_or_create_sandbox() + commit, ~1,500 rows;
 - reset: reset_sandbox() + commit (bulk DELETE per table, then the same seeding), and
   the alternative of deleting the sandbox row and letting ON DELETE CASCADE clear it;
-- core: the very same rows (captured from one create) inserted with
-  connection.execute(insert(table), rows) into an empty sandbox, nothing else;
+- core: the very same rows (captured from one create, less the ids the fill reserves)
+  inserted with connection.execute(insert(table), rows) into an empty sandbox, nothing
+  else;
 - pages: GET of every sandbox list page and a detail page (status 200 checked) with one
   sandbox in the database, then with `--learners` sandboxes built by the same bulk path.
 
