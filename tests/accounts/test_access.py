@@ -297,6 +297,7 @@ MATRIX = [
     Route("GET", "/sandbox/opportunities", PRACTICE),
     Route("GET", "/sandbox/opportunities/<int:opportunity_id>", PRACTICE),
     Route("POST", "/sandbox/opportunities/<int:opportunity_id>/stage", PRACTICE, ok=VIEW_RAN),
+    Route("POST", "/sandbox/opportunities/<int:opportunity_id>/edit", PRACTICE, ok=VIEW_RAN),
     Route("GET", "/sandbox/tickets", PRACTICE),
     Route("GET", "/sandbox/tickets/new", PRACTICE),
     Route("POST", "/sandbox/tickets/new", PRACTICE, ok=VIEW_RAN),
