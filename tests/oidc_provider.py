@@ -253,7 +253,6 @@ class OpenIDProvider:
         return app
 
 
-
 def running_provider() -> Iterator[OpenIDProvider]:
     """A started provider, stopped afterwards (the body of a session fixture)."""
     provider = OpenIDProvider().start()

@@ -60,9 +60,7 @@ def test_large_dashboard_exports_are_written_by_a_job(app, client, make, learner
     assert client.get("/dashboard/export/departments.csv").status_code == 200
 
 
-def test_large_course_progress_export_is_written_by_a_job(
-    app, client, make, learners, monkeypatch
-):
+def test_large_course_progress_export_is_written_by_a_job(app, client, make, learners, monkeypatch):
     sales, _people = learners
     apply_bundle(read_course(course_files()))
     course = db.session.scalar(select(Course))

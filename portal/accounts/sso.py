@@ -136,7 +136,7 @@ def sso_callback():
         log.info("the OpenID provider answered %s", request.args["error"])
         return _refusal(
             _(
-                "Your organisation's sign-in did not sign you in (it answered \"%(error)s\"). "
+                'Your organisation\'s sign-in did not sign you in (it answered "%(error)s"). '
                 "Start again from the sign-in page, or ask your administrator.",
                 error=request.args["error"][:100],
             ),
@@ -223,20 +223,27 @@ def match_user(claims) -> User:
     if linked is not None:
         if not linked.active:
             raise SignInRefused(
-                _("The account for %(email)s is disabled. Ask your administrator.",
-                  email=linked.email)
+                _(
+                    "The account for %(email)s is disabled. Ask your administrator.",
+                    email=linked.email,
+                )
             )
         return linked
     email = normalise_email(claims.get("email") or "")
     if not email or "@" not in email:
         raise SignInRefused(
-            _("Your organisation's sign-in did not tell us your email address, so we cannot "
-              "tell which account is yours. Ask your administrator.")
+            _(
+                "Your organisation's sign-in did not tell us your email address, so we cannot "
+                "tell which account is yours. Ask your administrator."
+            )
         )
     if not _verified(claims):
         raise SignInRefused(
-            _("Your organisation's sign-in has not verified your email address %(email)s, "
-              "so it cannot be used to sign in here. Ask your administrator.", email=email)
+            _(
+                "Your organisation's sign-in has not verified your email address %(email)s, "
+                "so it cannot be used to sign in here. Ask your administrator.",
+                email=email,
+            )
         )
     user = User.by_email(email)
     if user is not None:
@@ -247,8 +254,11 @@ def match_user(claims) -> User:
         issuer = str(claims["iss"]) + " "
         if user.oidc_subject and user.oidc_subject.startswith(issuer):
             raise SignInRefused(
-                _("The account for %(email)s signs in with another account at your "
-                  "organisation's sign-in. Ask your administrator.", email=email)
+                _(
+                    "The account for %(email)s signs in with another account at your "
+                    "organisation's sign-in. Ask your administrator.",
+                    email=email,
+                )
             )
         user.oidc_subject = subject  # a new provider (issuer) takes over the link
         return user
@@ -256,9 +266,12 @@ def match_user(claims) -> User:
     domain = email.rpartition("@")[2]
     if domain not in allowed_domains(config["OIDC_ALLOWED_DOMAINS"]):
         raise SignInRefused(
-            _("There is no account for %(email)s, and addresses at %(domain)s do not get one "
-              "by signing in. Ask your administrator to create your account.",
-              email=email, domain=domain)
+            _(
+                "There is no account for %(email)s, and addresses at %(domain)s do not get one "
+                "by signing in. Ask your administrator to create your account.",
+                email=email,
+                domain=domain,
+            )
         )
     user = _create(email, claims)
     user.oidc_subject = subject

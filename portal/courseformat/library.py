@@ -134,10 +134,7 @@ def _shape(lesson: LessonData) -> object:
     if lesson.kind == LessonKind.QUIZ:
         return (
             lesson.content.get("pass_mark"),
-            [
-                (q.key, q.kind, [(c.key, c.correct) for c in q.choices])
-                for q in lesson.questions
-            ],
+            [(q.key, q.kind, [(c.key, c.correct) for c in q.choices]) for q in lesson.questions],
         )
     if lesson.kind == LessonKind.EXERCISE:
         return tuple(

@@ -72,7 +72,11 @@ def _clean(sandbox: Sandbox, opportunity: Opportunity, data: DealData) -> DealDa
             _("Keep the next step under %(n)d characters.", n=NEXT_STEP_LIMIT + 1), "next_step"
         )
     return DealData(
-        name, data.amount.quantize(Decimal("0.01")), data.close_date, owner.id, data.contact_id,
+        name,
+        data.amount.quantize(Decimal("0.01")),
+        data.close_date,
+        owner.id,
+        data.contact_id,
         next_step,
     )
 

@@ -79,10 +79,14 @@ def _clock_message(sent: int, held: int) -> str:
     )
     if not held:
         return message
-    return message + " " + ngettext(
-        "%(num)d was held back: no marketing consent.",
-        "%(num)d were held back: no marketing consent.",
-        held,
+    return (
+        message
+        + " "
+        + ngettext(
+            "%(num)d was held back: no marketing consent.",
+            "%(num)d were held back: no marketing consent.",
+            held,
+        )
     )
 
 

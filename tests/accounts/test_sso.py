@@ -279,9 +279,7 @@ def test_the_first_sign_in_links_the_providers_account(app_ctx, client, make, ss
     assert count_users() == 1
 
 
-def test_another_account_at_the_provider_cannot_take_over_a_linked_one(
-    app_ctx, client, make, sso
-):
+def test_another_account_at_the_provider_cannot_take_over_a_linked_one(app_ctx, client, make, sso):
     user = make.user()
     sso.sign_in_as(user.email, sub="first")
     sign_in_through(client, sso)

@@ -210,9 +210,7 @@ def test_remembered_per_person_and_across_sign_out(client, sandbox, learner, mak
     assert again.status_code == 302 and "tier=gold" in again.location
 
 
-def test_stored_filters_are_bounded_and_checked_again_when_they_come_back(
-    client, sandbox, learner
-):
+def test_stored_filters_are_bounded_and_checked_again_when_they_come_back(client, sandbox, learner):
     def stored() -> str | None:
         return db.session.scalar(
             select(SavedFilter.query).where(
