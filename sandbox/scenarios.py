@@ -191,7 +191,7 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
     A step is plain text (for people, skipped), or carries `do` (one action) or `actions`
     (several), each naming a sandbox service and its arguments.
     """
-    from sandbox.services import automations, clock, leads, opportunities, tickets
+    from sandbox.services import automations, clock, conversion, leads, opportunities, tickets
 
     actions = []
     for step in steps:
@@ -229,7 +229,7 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
             close_date = args.get("close_date")
             if isinstance(close_date, str) and close_date.startswith("@"):
                 close_date = relative_time(close_date, sandbox)
-            made = leads.convert_lead(
+            made = conversion.convert_lead(
                 sandbox,
                 actor,
                 lead,

@@ -4,6 +4,10 @@ scim2-server validates each request and applies PUT and PATCH to the stored reso
 this module turns that whole new state into column values, with the portal's rules:
 a disabled account loses its sessions at once, the last active admin stays, a group's
 members are the people in the department (adding someone moves them there).
+
+Over 400 lines: one class implements scim2-server's storage interface (get, search,
+create, update, delete) for both resource types, and each operation needs the others'
+column mapping.
 """
 
 from __future__ import annotations

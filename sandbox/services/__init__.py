@@ -8,7 +8,8 @@ commit: the view (one request, one commit) does that.
 Modules by concern: core (create, reset), clock (the simulated clock, which runs the
 automations), events (the event log and SandboxError, importing no other service), locks
 (`lock_sandbox`, which every write takes first; it imports no other service), and one
-module per CRM area. Imports run one way (core -> clock -> automations -> events;
+module per CRM area (conversion: a lead into an account and contact). Imports run one
+way (core -> clock -> automations -> events; conversion -> leads;
 leads and tickets -> activities -> events), so there is no import cycle. This package
 re-exports the names views use most.
 """

@@ -13,7 +13,7 @@ from sandbox.forms import ActivityForm, LeadForm, LeadStatusForm
 from sandbox.forms.leads import ConvertForm
 from sandbox.models import LEAD_SOURCES, Colleague, Customer, Lead
 from sandbox.remembered import list_filters
-from sandbox.services import SandboxError
+from sandbox.services import SandboxError, conversion
 from sandbox.services import leads as lead_services
 from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
 
@@ -126,7 +126,7 @@ def _conversion_form(sandbox, lead: Lead, form: ConvertForm | None):
     if lead.status_role not in ("converted", "dead"):
         found = [
             (f"{kind}-{record.id}", kind, record)
-            for kind, record in lead_services.conversion_choices(sandbox, lead)
+            for kind, record in conversion.conversion_choices(sandbox, lead)
         ]
     form.into.choices += [(value, record.name) for value, _kind, record in found]
     return form, found
@@ -199,7 +199,7 @@ def lead_convert(lead_id: int):
         with transaction(form) as saved:
             if not kind:
                 raise SandboxError(_("Choose what the lead becomes."), "into")
-            made = lead_services.convert_lead(
+            made = conversion.convert_lead(
                 sandbox,
                 current_user,
                 lead,
@@ -221,7 +221,7 @@ def lead_convert(lead_id: int):
     return lead_page(sandbox, lead, status=422, convert_form=form)
 
 
-def _converted_message(made: lead_services.Conversion) -> str:
+def _converted_message(made: conversion.Conversion) -> str:
     if not made.existing:
         return _("Converted: %(name)s is now a customer.", name=made.contact.name)
     if made.account.id == made.contact.id:
