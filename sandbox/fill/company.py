@@ -73,8 +73,7 @@ def pools(locales: tuple[str, ...] = DEFAULT_LOCALES, size: int = 400) -> dict[s
 def _highest_ids_sql(tables: tuple[str, ...]) -> str:
     """SQLite: each table's highest id (0 when empty), one row per table."""
     return " UNION ALL ".join(
-        f"SELECT {number}, coalesce(max(id), 0) FROM {table}"
-        for number, table in enumerate(tables)
+        f"SELECT {number}, coalesce(max(id), 0) FROM {table}" for number, table in enumerate(tables)
     )
 
 

@@ -157,9 +157,7 @@ def customers(draw: Draw, p: dict, today, seed: int, count: int) -> list[dict]:
                 "customer_since": fromordinal(since),
                 "loyalty_card": f"LC-{card_prefix}-{i + 1:05d}",
                 "email_consent": consent,
-                "consent_at": _at_hour(
-                    since + int(random() * (day - since)), 9 + int(random() * 9)
-                )
+                "consent_at": _at_hour(since + int(random() * (day - since)), 9 + int(random() * 9))
                 if consent
                 else None,
                 "consent_channel": CONSENT_CHANNELS[int(random() * 4)] if consent else "",
