@@ -23,7 +23,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from huey import Huey
 from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy import event
@@ -34,14 +34,24 @@ from portal.extensions import db
 # In memory until init_app points it at the configured queue.
 huey = Huey("crm-academy", results=False, utc=True, immediate=True)
 _app: Flask | None = None
+_queue: str | None = None
 PENDING = "portal.jobs.pending"
 
 
 def init_app(app: Flask) -> None:
-    """Point the queue at the configured storage and let jobs find the app."""
-    global _app
+    """Point the queue at the app's configured storage and let jobs find the app."""
+    _use(app)
+
+
+def _use(app: Flask) -> None:
+    """Jobs queued from `app` go to its queue and run in its context. One app per process
+    in production; the tests build several, so each enqueue re-checks (`_enqueue`)."""
+    global _app, _queue
     _app = app
     url = app.config["JOB_QUEUE"]
+    if url == _queue:
+        return
+    _queue = url
     if url == "immediate":
         huey.immediate = True
         return
@@ -55,9 +65,12 @@ def init_app(app: Flask) -> None:
 def _in_app(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def in_app(*args, **kwargs):
-        if _app is None:
+        # Right after a commit (immediate mode) the enqueuing app is current; in the
+        # worker, the app init_app was given.
+        app = current_app._get_current_object() if has_app_context() else _app
+        if app is None:
             raise RuntimeError("portal.jobs.init_app was not called in this process")
-        with _app.app_context():
+        with app.app_context():
             try:
                 return fn(*args, **kwargs)
             finally:
@@ -83,7 +96,10 @@ def after_commit(task: Callable, *args: Any) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _enqueue(session: Session) -> None:
-    for task, args in session.info.pop(PENDING, []):
+    pending = session.info.pop(PENDING, [])
+    if pending and has_app_context():
+        _use(current_app._get_current_object())
+    for task, args in pending:
         task(*args)
 
 
