@@ -99,3 +99,17 @@ def test_sort_names_follow_names_through_orm_core_and_the_migration(app_ctx, mak
     downgrade(revision="0007_course_cover")
     upgrade(revision="heads")
     assert sorted(db.session.scalars(select(User.sort_name))) == ["zoë", "änne"]
+
+
+def test_every_revision_id_fits_postgresqls_version_column():
+    """alembic_version.version_num is VARCHAR(32): a longer id fails every upgrade on
+    PostgreSQL (and not on SQLite, which does not enforce the length)."""
+    from pathlib import Path
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parents[1] / "migrations"))
+    ids = [script.revision for script in ScriptDirectory.from_config(config).walk_revisions()]
+    assert ids and [i for i in ids if len(i) > 32] == []
