@@ -114,6 +114,8 @@ class CourseHead(Model):
     cover: Annotated[str, text_rule(20000, required=False)] = ""
     language: Annotated[str, text_rule(10, required=False)] = "en"
     translation_of: Annotated[str, text_rule(80, required=False)] = ""
+    # A translation's: the fingerprint of the original's text it was made from.
+    source_version: Annotated[str, text_rule(64, required=False)] = ""
     modules: list[Any] = Field(min_length=1)
 
     @field_validator("slug")
@@ -148,18 +150,32 @@ class LessonHead(Model):
     required: bool = True
 
 
+READING_CHECKS = 2  # questions a reading's knowledge check may ask
+
+
 class ReadingHead(LessonHead):
-    """A reading's front matter; its Markdown follows."""
+    """A reading's front matter; its Markdown follows. `check` holds the one or two
+    questions of its knowledge check (read one by one as Question, as a quiz's are)."""
 
     KEEP = ("minutes", "kind")
 
     kind: LessonKind = LessonKind.READING
+    check: list[Any] = []
 
     @field_validator("kind", mode="before")
     @classmethod
     def _reading(cls, value: Any) -> Any:
         if value != LessonKind.READING:
             raise invalid("reading_kind")
+        return value
+
+    @field_validator("check", mode="before")
+    @classmethod
+    def _check(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if not isinstance(value, list) or len(value) > READING_CHECKS:
+            raise invalid("reading_check", most=READING_CHECKS)
         return value
 
 
@@ -255,6 +271,7 @@ class CourseBundle(BaseModel):
     modules: list[ModuleData]
     lessons: list[LessonData]
     cover: str = ""  # Markdown: what the course page says before its outline
+    source_version: str = ""  # a translation's: see portal.learning.translations
 
 
 def bundle_to_dict(bundle: CourseBundle) -> dict[str, Any]:
@@ -274,4 +291,5 @@ def bundle_from_dict(data: dict[str, Any]) -> CourseBundle:
         modules=[ModuleData(**m) for m in data.get("modules", [])],
         lessons=[LessonData(**lesson) for lesson in data.get("lessons", [])],
         cover=data.get("cover", ""),
+        source_version=data.get("source_version") or "",
     )

@@ -59,6 +59,7 @@ TEXTS: dict[str, str] = {
     "reading_kind": N_("a .md lesson is a reading: kind must be 'reading'"),
     "reading_too_long": N_("the reading is longer than %(limit)s characters"),
     "reading_empty": N_("the reading has no text"),
+    "reading_check": N_("'check' lists the knowledge check's questions, at most %(most)s"),
     # Quizzes
     "quiz_empty": N_("a quiz needs at least one question"),
     "pass_mark": N_("'pass_mark' must be a percentage from 1 to 100"),

@@ -194,6 +194,7 @@ class _Reader:
         if meta is None or not self.mapping(name, meta, "the front matter", 1):
             return None
         _head, lesson = self.head(name, key, module_key, ReadingHead, meta)
+        self.questions(name, meta, "check", lesson)
         body = text[match.end() :].strip()
         if len(body) > READING_LIMIT:
             self.problem(name, None, "reading_too_long", limit=READING_LIMIT)
@@ -208,7 +209,12 @@ class _Reader:
         if head is not None:
             lesson.content = {"pass_mark": head.pass_mark}
             lesson.body = head.intro
-        questions = data.get("questions")
+        self.questions(name, data, "questions", lesson)
+        return lesson
+
+    def questions(self, name: str, data: dict, field: str, lesson: LessonData | None) -> None:
+        """A quiz's questions, or a reading's knowledge check, each read as Question."""
+        questions = data.get(field)
         seen: set[str] = set()
         for question in questions if isinstance(questions, list) else []:
             if not self.mapping(name, question, "each question", line_of(data)):
@@ -220,7 +226,6 @@ class _Reader:
             parsed = self.model(name, Question, question)
             if parsed is not None and lesson is not None:
                 lesson.questions.append(parsed)
-        return lesson
 
     def read_exercise(self, name: str, key: str, module_key: str, data: dict) -> LessonData | None:
         head, lesson = self.head(name, key, module_key, ExerciseHead, data)

@@ -39,7 +39,9 @@ def _lesson(lesson: LessonData) -> tuple[str, str]:
     head = {"key": lesson.key, "title": lesson.title, "minutes": lesson.minutes}
     head["required"] = lesson.required
     if lesson.kind == LessonKind.READING:
-        front = ReadingHead.model_construct(**head, kind=LessonKind.READING).as_file()
+        check = [_question(question) for question in lesson.questions]
+        front = ReadingHead.model_construct(**head, kind=LessonKind.READING, check=check)
+        front = front.as_file()
         return f"{lesson.key}.md", f"---\n{dump_yaml(front)}---\n{lesson.body.strip()}\n"
     if lesson.kind == LessonKind.QUIZ:
         quiz = QuizHead.model_construct(
@@ -63,6 +65,7 @@ def bundle_to_files(bundle: CourseBundle) -> dict[str, str]:
         cover=bundle.cover,
         language=bundle.language,
         translation_of=bundle.translation_of or "",
+        source_version=bundle.source_version,
         modules=[
             Module.model_construct(**module.model_dump()).as_file() for module in bundle.modules
         ],
