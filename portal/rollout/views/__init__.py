@@ -1,7 +1,7 @@
 """The executive's rollout pages under /rollout/: executives and admins only.
 
-Every view is stacked `@login_required` then `@roles_required(*EXECUTIVES)`; a learner
-or trainer gets 403 on all of them.
+`base.require_executive` guards the whole blueprint; a learner or trainer gets 403 on
+every page.
 """
 
 # Each module adds its pages to the blueprint defined in base.

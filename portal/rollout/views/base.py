@@ -1,22 +1,32 @@
 """The rollout blueprint (/rollout/, executives and admins only) and what its pages share.
 
-Every view is stacked `@login_required` then `@roles_required(*EXECUTIVES)`; a learner
-or trainer gets 403 on all of them.
+Every view needs a signed-in executive or admin (`require_executive` guards the whole
+blueprint); a learner or trainer gets 403 on all of them.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, abort
+from flask_login import login_required
 
 from portal.accounts.roles import Role
 from portal.extensions import db
 from portal.rollout.metrics import Metric
 from portal.rollout.models import GateCriterion, Goal, Milestone, Phase, Plan, Wave
 from portal.rollout.queries import load_plan
+from portal.security import roles_required
 
 bp = Blueprint("rollout", __name__, template_folder="../templates")
 
 EXECUTIVES = (Role.EXECUTIVE, Role.ADMIN)
+
+
+@bp.before_request
+@login_required
+@roles_required(*EXECUTIVES)
+def require_executive():
+    """Every rollout page needs a signed-in executive or admin."""
+    return None
 
 
 @bp.app_template_filter("metric_label")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from portal import clock
 from portal.authoring.models import Assignment
@@ -19,8 +19,7 @@ from portal.rollout.forms import CriterionForm, SignOffForm, TieCourseForm, Wave
 from portal.rollout.gates import evaluate_gate
 from portal.rollout.models import Wave
 from portal.rollout.services import WaveData
-from portal.rollout.views.base import EXECUTIVES, bp, criterion_or_404, plan_or_404, wave_or_404
-from portal.security import roles_required
+from portal.rollout.views.base import bp, criterion_or_404, plan_or_404, wave_or_404
 
 
 def _wave_form(wave: Wave | None = None) -> WaveForm:
@@ -51,16 +50,12 @@ def _wave_form_page(form: WaveForm, plan, wave: Wave | None = None):
 
 
 @bp.route("/plans/<int:plan_id>/waves/new", methods=["GET", "POST"])
-@login_required
-@roles_required(*EXECUTIVES)
 def wave_new(plan_id: int):
     """Add a wave of departments to the plan."""
     return _wave_form_page(_wave_form(), plan_or_404(plan_id))
 
 
 @bp.route("/waves/<int:wave_id>/edit", methods=["GET", "POST"])
-@login_required
-@roles_required(*EXECUTIVES)
 def wave_edit(wave_id: int):
     """Change a wave; its tied due dates follow its go-live date."""
     wave = wave_or_404(wave_id)
@@ -68,8 +63,6 @@ def wave_edit(wave_id: int):
 
 
 @bp.post("/waves/<int:wave_id>/delete")
-@login_required
-@roles_required(*EXECUTIVES)
 def wave_delete(wave_id: int):
     """Delete an unsigned wave; its courses stay assigned."""
     wave = wave_or_404(wave_id)
@@ -112,24 +105,18 @@ def _wave_page(
 
 
 @bp.get("/waves/<int:wave_id>")
-@login_required
-@roles_required(*EXECUTIVES)
 def wave_view(wave_id: int):
     """A wave: its departments, live gate, tied courses, and sign-off with history."""
     return _wave_page(wave_or_404(wave_id))
 
 
 @bp.get("/waves/<int:wave_id>/gate")
-@login_required
-@roles_required(*EXECUTIVES)
 def wave_gate(wave_id: int):
     """The gate recomputed now (htmx swaps it in place)."""
     return _wave_page(wave_or_404(wave_id), fragment="rollout/_gate.html")
 
 
 @bp.post("/waves/<int:wave_id>/criteria")
-@login_required
-@roles_required(*EXECUTIVES)
 def criterion_set(wave_id: int):
     """Add a gate criterion, or change its threshold."""
     wave = wave_or_404(wave_id)
@@ -144,8 +131,6 @@ def criterion_set(wave_id: int):
 
 
 @bp.post("/criteria/<int:criterion_id>/delete")
-@login_required
-@roles_required(*EXECUTIVES)
 def criterion_delete(criterion_id: int):
     """Take a criterion off the gate."""
     criterion = criterion_or_404(criterion_id)
@@ -157,8 +142,6 @@ def criterion_delete(criterion_id: int):
 
 
 @bp.post("/waves/<int:wave_id>/courses")
-@login_required
-@roles_required(*EXECUTIVES)
 def wave_tie_course(wave_id: int):
     """Assign a published course to the wave's departments, due before its go-live.
 
@@ -186,8 +169,6 @@ def wave_tie_course(wave_id: int):
 
 
 @bp.post("/waves/<int:wave_id>/assignments/<int:assignment_id>/untie")
-@login_required
-@roles_required(*EXECUTIVES)
 def wave_untie(wave_id: int, assignment_id: int):
     """Stop moving an assignment with the wave."""
     wave = wave_or_404(wave_id)
@@ -201,8 +182,6 @@ def wave_untie(wave_id: int, assignment_id: int):
 
 
 @bp.post("/waves/<int:wave_id>/signoff")
-@login_required
-@roles_required(*EXECUTIVES)
 def wave_signoff(wave_id: int):
     """Sign the gate: go (an override, with justification, if it says no-go) or no-go."""
     wave = wave_or_404(wave_id)
