@@ -132,6 +132,23 @@ def courses_import(paths: tuple[str, ...]) -> None:
         click.echo(f"{result.slug}: {result.outcome} (version {result.version})")
 
 
+def _echo_languages(courses: dict) -> None:
+    """Each course's languages and its translations' state (see courses_validate)."""
+    from portal.learning.translations import fingerprint, library_languages
+
+    click.echo("\nLanguages (the original first; its fingerprint is what translations state):")
+    for original, translations in library_languages(courses):
+        states = [
+            f"{bundle.language} {state}"
+            + (f" (made from {bundle.source_version})" if state == "stale" else "")
+            for bundle, state in translations
+        ]
+        click.echo(
+            f"{original.slug}: {original.language} {fingerprint(original)}"
+            + ("; " + ", ".join(states) if states else "; no translations")
+        )
+
+
 @courses_cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, file_okay=False))
 @click.option("--stats", is_flag=True, help="Also print lessons and reading words per course.")
@@ -141,7 +158,10 @@ def courses_validate(paths: tuple[str, ...], stats: bool, strict: bool) -> None:
 
     Prints one `file:line: message` line per problem and exits with status 1 on any
     error. Warnings (reading length and other style guidance) do not fail the run
-    unless --strict is given.
+    unless --strict is given. Then, for each course, its languages and whether each
+    translation is current: made from the original's text as it is now (its
+    `source_version` is the fingerprint printed for the original). A stale translation
+    is reported, never an error: it does not change the exit status, even with --strict.
     """
     from portal.courseformat.course import LessonKind
     from portal.courseformat.library import check_library
@@ -163,6 +183,7 @@ def courses_validate(paths: tuple[str, ...], stats: bool, strict: bool) -> None:
                 f"{kinds.count(LessonKind.QUIZ):7} {kinds.count(LessonKind.EXERCISE):9} "
                 f"{report.words.get(slug, 0):7}"
             )
+    _echo_languages(report.courses)
     click.echo(
         f"{len(report.courses)} course(s), {len(report.errors)} error(s), "
         f"{len(report.warnings)} warning(s)"

@@ -72,6 +72,9 @@ class CourseVersion(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     changes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # As on Course: this version's text fingerprint, and a translation's source fingerprint.
+    fingerprint: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    source_version: Mapped[str] = mapped_column(String(64), default="", server_default="")
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     published_by: Mapped[Any] = relationship("User")

@@ -30,6 +30,7 @@ from portal.courseformat.reader import read_course
 from portal.extensions import db
 from portal.learning.changes import describe_changes
 from portal.learning.models import Course, Lesson, Module, QuizChoice, QuizQuestion
+from portal.learning.translations import fingerprint
 
 
 @dataclass
@@ -43,8 +44,9 @@ def bundle_hash(bundle: CourseBundle) -> str:
     """A digest of the course's content. Fields added to the format later count only when
     set, so that a course which does not use them keeps the digest it was published with."""
     data = bundle.model_dump(mode="json", warnings=False)  # a draft may be unchecked
-    if not data["cover"]:
-        del data["cover"]
+    for name in ("cover", "source_version"):
+        if not data.get(name, True):
+            del data[name]
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -81,6 +83,9 @@ def apply_bundle(
 
     course = _load_course(bundle.slug)
     if course is not None and course.source_hash == digest:
+        if not course.fingerprint:  # published before fingerprints were kept
+            course.fingerprint = fingerprint(bundle)
+            course.source_version = bundle.source_version
         return ImportResult(bundle.slug, "unchanged", course.version)
     outcome = "created" if course is None else "updated"
     if course is None:
@@ -95,6 +100,8 @@ def apply_bundle(
     course.translation_of_id = translation_of_id
     course.published = True
     course.source_hash = digest
+    course.fingerprint = fingerprint(bundle)
+    course.source_version = bundle.source_version if translation_of_id else ""
     db.session.flush()
 
     modules = {m.key: m for m in course.modules}
@@ -176,6 +183,8 @@ def _record_version(course: Course, bundle: CourseBundle, actor_id: int | None) 
             data=bundle_to_dict(bundle),
             changes=describe_changes(old, bundle),
             published_by_id=actor_id,
+            fingerprint=course.fingerprint,
+            source_version=course.source_version,
         )
     )
 

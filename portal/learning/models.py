@@ -45,6 +45,10 @@ class Course(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Hash of the files it was last imported or published from: unchanged files, no new version.
     source_hash: Mapped[str] = mapped_column(String(64), default="")
+    # The fingerprint of the published text (portal.learning.translations) and, for a
+    # translation, the original's fingerprint it was made from: they differ when it is stale.
+    fingerprint: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    source_version: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
