@@ -1,0 +1,240 @@
+"""CPU per request of the learner pages beside a plain Flask + SQLAlchemy + SQLite page.
+
+    .venv/bin/python bench/pages.py [--rounds 5] [--requests 100] [--scale 1]
+
+Starts the portal (a new SQLite database with the demo organisation) and the ceiling app
+(bench/ceiling_app.py) under gunicorn with the shipped settings (gunicorn.conf.py), signs in
+as the demo learner, and drives both with one client in interleaved rounds: each round asks
+every page `--requests` times, one request at a time. The CPU a batch costs is read from
+/proc/<pid>/stat of the servers' worker processes, so the figures hold on a busy machine
+where wall-clock times swing. It prints, per page, the median CPU milliseconds per request
+over the rounds and its ratio to the ceiling page.
+
+`--scale 10` first gives the organisation ten times the catalogue (copies of the built-in
+courses under new slugs), the learner's department ten times the assignments, and the
+learners ten times the progress, to see which pages stay flat as data grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+LEARNER = "learner@demo.test"
+PASSWORD = "demo-password"
+COURSE = "/courses/crm-foundations/"
+PAGES = ["/learn/", "/courses/", COURSE, "/sandbox/", "/sandbox/customers", "/sandbox/tickets"]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
+    parser.add_argument("--requests", type=int, default=100, help="requests per page a round")
+    parser.add_argument("--scale", type=int, default=1, help="times the courses and progress")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    env = {
+        **os.environ,
+        "PORTAL_MODE": "demo",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": f"sqlite:///{folder / 'portal.db'}",
+        "PORTAL_RATELIMIT_STORAGE_URI": "memory://",
+        "CEILING_DATABASE": str(folder / "ceiling.db"),
+        "PYTHONPATH": str(ROOT),
+    }
+    flask = [sys.executable, "-m", "flask", "--app", "portal"]
+    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "seed", "demo"], env=env, check=True, capture_output=True)
+    if args.scale > 1:
+        grow(env["DATABASE_URL"], env["SECRET_KEY"], args.scale)
+
+    servers: dict[str, tuple[subprocess.Popen, int]] = {}
+    try:
+        servers["ceiling"] = _serve("bench.ceiling_app:create_app()", env, folder / "ceiling.log")
+        servers["portal"] = _serve("portal:create_app()", env, folder / "portal.log")
+        _measure(servers, args)
+    finally:
+        for process, _port in servers.values():
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _serve(app: str, env: dict, log: Path) -> tuple[subprocess.Popen, int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "--no-control-socket",
+        "--bind",
+        f"127.0.0.1:{port}",
+        app,
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=out)
+    try:
+        for _ in range(600):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/", timeout=30)
+                return process, port
+            except requests.ConnectionError:
+                time.sleep(0.1)
+    except BaseException:
+        process.terminate()
+        raise
+    process.terminate()
+    raise SystemExit(f"{app} did not start; see {log}")
+
+
+def _workers(master: int) -> list[int]:
+    """The pids whose parent is `master`: gunicorn's worker processes."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU of the processes (every thread), in seconds."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / TICK
+
+
+def _sign_in(client: requests.Session, base: str) -> None:
+    form = client.get(f"{base}/login").text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    answer = client.post(
+        f"{base}/login",
+        data={"csrf_token": token, "email": LEARNER, "password": PASSWORD},
+        allow_redirects=False,
+    )
+    if answer.status_code != 302:
+        raise SystemExit(f"signing in as {LEARNER} answered {answer.status_code}")
+
+
+def _measure(servers: dict, args: argparse.Namespace) -> None:
+    client = requests.Session()
+    ceiling = servers["ceiling"]
+    portal = servers["portal"]
+    base = f"http://127.0.0.1:{portal[1]}"
+    _sign_in(client, base)
+    targets = [("ceiling", f"http://127.0.0.1:{ceiling[1]}/", _workers(ceiling[0].pid))]
+    portal_workers = _workers(portal[0].pid)
+    targets += [(page, base + page, portal_workers) for page in PAGES]
+    for _name, url, _pids in targets:  # warm up: imports, templates, the learner's sandbox
+        for _ in range(5):
+            answer = client.get(url, allow_redirects=False)
+            if answer.status_code != 200:
+                raise SystemExit(f"{url} answered {answer.status_code}")
+    samples: dict[str, list[float]] = {name: [] for name, _url, _pids in targets}
+    for _round in range(args.rounds):
+        for name, url, pids in targets:
+            before = _cpu_seconds(pids)
+            for _ in range(args.requests):
+                client.get(url, allow_redirects=False)
+            samples[name].append((_cpu_seconds(pids) - before) / args.requests * 1000)
+    yardstick = statistics.median(samples["ceiling"])
+    print(f"scale {args.scale}, {args.rounds} rounds of {args.requests} requests a page")
+    print(f"{'page':<24}{'CPU ms/request':>16}{'ratio':>8}")
+    for name, values in samples.items():
+        cpu = statistics.median(values)
+        print(f"{name:<24}{cpu:>16.2f}{cpu / yardstick:>8.2f}")
+
+
+def grow(url: str, secret_key: str, scale: int) -> None:
+    """Copy every built-in course (not the translations) `scale - 1` times under new slugs,
+    with each assignment and each learner's progress of the original."""
+    from sqlalchemy import select
+
+    from portal import create_app
+    from portal.authoring.models import Assignment
+    from portal.courseformat.files import read_folder
+    from portal.courseformat.reader import read_course
+    from portal.extensions import db
+    from portal.learning.importer import apply_bundle, course_folders
+    from portal.learning.models import Course, Lesson, LessonProgress
+
+    app = create_app({"MODE": "demo", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key})
+    with app.app_context():
+        for folder in course_folders(ROOT / "courses"):
+            bundle = read_course(read_folder(folder))
+            if bundle.translation_of:
+                continue
+            original = db.session.scalar(select(Course).where(Course.slug == bundle.slug))
+            lessons = {
+                lesson.id: lesson.key
+                for lesson in db.session.scalars(
+                    select(Lesson).where(Lesson.course_id == original.id)
+                )
+            }
+            assignments = db.session.scalars(
+                select(Assignment).where(Assignment.course_id == original.id)
+            ).all()
+            progress = db.session.scalars(
+                select(LessonProgress).where(LessonProgress.course_id == original.id)
+            ).all()
+            for copy in range(1, scale):
+                slug = f"{bundle.slug}-{copy}"[:80]
+                title = f"{bundle.title} ({copy})"[:200]
+                apply_bundle(bundle.model_copy(update={"slug": slug, "title": title}))
+                course = db.session.scalar(select(Course).where(Course.slug == slug))
+                by_key = {
+                    lesson.key: lesson.id
+                    for lesson in db.session.scalars(
+                        select(Lesson).where(Lesson.course_id == course.id)
+                    )
+                }
+                for assignment in assignments:
+                    db.session.add(
+                        Assignment(
+                            course_id=course.id,
+                            department_id=assignment.department_id,
+                            user_id=assignment.user_id,
+                            due_on=assignment.due_on,
+                            required=assignment.required,
+                            late_joiner_days=assignment.late_joiner_days,
+                        )
+                    )
+                for row in progress:
+                    db.session.add(
+                        LessonProgress(
+                            user_id=row.user_id,
+                            course_id=course.id,
+                            lesson_id=by_key[lessons[row.lesson_id]],
+                            first_viewed_at=row.first_viewed_at,
+                            last_viewed_at=row.last_viewed_at,
+                            completed_at=row.completed_at,
+                            best_score=row.best_score,
+                        )
+                    )
+        db.session.commit()
+
+
+if __name__ == "__main__":
+    main()
