@@ -42,6 +42,8 @@ SKIP_REASONS = ("no_marketing_consent",)
 SLA_MEASURES = ("first_response", "resolution")
 # How a customer reached us with a ticket (sb_tickets.channel).
 CHANNELS = ("phone", "email", "visit", "web")
+# How far a lead's budget is known (sb_leads.budget_status): BANT's "budget".
+BUDGET_STATUSES = ("unknown", "indicated", "confirmed", "none")
 
 # Roles: the groups whose words the organisation's CRM decides (sandbox.profiles). Their
 # codes above are the roles course files and checks name ("qualification", "closed_won",
@@ -67,6 +69,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "activity": ACTIVITY_KINDS,
     "trigger": TRIGGERS,
     "channel": CHANNELS,
+    "budget_status": BUDGET_STATUSES,
 }
 
 # What a value in an event's data holds: a code of a CODES group (named by the group), a
@@ -258,6 +261,11 @@ CHECK_FIELDS: dict[str, tuple[str, ...]] = {
         "converted_contact_id",
         "converted_opportunity_id",
         "owner",
+        "need",
+        "authority",
+        "budget",
+        "budget_status",
+        "timing",
         "created_at",
     ),
     "opportunity": (
@@ -290,6 +298,9 @@ CHECK_FIELDS: dict[str, tuple[str, ...]] = {
         "first_responded_at",
         "resolved_at",
         "resolution",
+        "resolution_cause",
+        "resolution_action",
+        "resolution_expectation",
         "satisfaction",
     ),
     "activity": ("kind", "parent_type", "parent", "subject", "body", "due_on", "done", "at"),
@@ -307,6 +318,21 @@ CHECK_FIELDS: dict[str, tuple[str, ...]] = {
     "sales_target": ("owner", "period_start", "period_end", "amount"),
     "colleague": ("name", "role", "is_learner"),
 }
+# Free-text fields whose words a content check counts, per entity: the structured parts
+# of a qualification (BANT) and of a resolution note, and notes' text.
+TEXT_PARTS: dict[str, tuple[str, ...]] = {
+    "lead": ("need", "authority", "description"),
+    "ticket": (
+        "resolution_cause",
+        "resolution_action",
+        "resolution_expectation",
+        "resolution",
+        "description",
+    ),
+    "activity": ("subject", "body"),
+    "opportunity": ("next_step", "closed_reason"),
+    "customer": ("preferences",),
+}
 SETUP_ENTITIES = tuple(SETUP_FIELDS)
 CHECK_ENTITIES = tuple(CHECK_FIELDS)
 
@@ -314,6 +340,7 @@ CHECK_ENTITIES = tuple(CHECK_FIELDS)
 CODE_GROUPS = {
     ("lead", "status"): "lead_status",
     ("lead", "source"): "lead_source",
+    ("lead", "budget_status"): "budget_status",
     ("opportunity", "stage"): "stage",
     ("ticket", "status"): "ticket_status",
     ("ticket", "priority"): "priority",

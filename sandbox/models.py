@@ -175,6 +175,15 @@ class Lead(SandboxRow, db.Model):
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("sb_colleagues.id", ondelete="SET NULL"), index=True
     )
+    # Qualification (BANT): what they need, who decides, the budget and how sure it is,
+    # and by when they want it.
+    need: Mapped[str] = mapped_column(String(TEXT_LIMIT), default="", server_default="")
+    authority: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    budget: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    budget_status: Mapped[str] = mapped_column(
+        String(12), default="unknown", server_default="unknown"
+    )
+    timing: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     @property
@@ -238,7 +247,16 @@ class Ticket(SandboxRow, db.Model):
     resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The resolution note as one text (the three parts joined, or as written before them).
     resolution: Mapped[str] = mapped_column(String(TEXT_LIMIT), default="")
+    # Its parts: what was wrong, what we did, what the customer should expect now.
+    resolution_cause: Mapped[str] = mapped_column(String(TEXT_LIMIT), default="", server_default="")
+    resolution_action: Mapped[str] = mapped_column(
+        String(TEXT_LIMIT), default="", server_default=""
+    )
+    resolution_expectation: Mapped[str] = mapped_column(
+        String(TEXT_LIMIT), default="", server_default=""
+    )
     satisfaction: Mapped[int | None] = mapped_column(Integer)
 
     @property

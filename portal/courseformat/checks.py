@@ -6,6 +6,12 @@
     event_happened   the learner did something (an event) since the exercise started
     events_in_order  several events happened in this order (on one record, if a target)
     within_sla       a ticket was answered or resolved before it was due
+    answer           the learner's answer (a figure, a date or a choice) equals what a
+                     named computation says of their own sandbox, or a fixed value
+    content          structured parts of a record are filled: at least N words of text,
+                     or a value (a code, an amount, a date in a period)
+    consent          no marketing email reached a customer without consent; a
+                     customer's consent is on or off, recorded with a channel
 
 A target is {setup: key} (a setup record) or {entity: name, filter: {field: value}}.
 Filter values are plain (text is compared trimmed and case-insensitively), links
@@ -41,6 +47,7 @@ from portal.courseformat.values import (
     setup_entities,
 )
 from sandbox import codes
+from sandbox.computations import COMPUTATIONS
 
 CHECK_TYPES = (
     "record_exists",
@@ -49,6 +56,9 @@ CHECK_TYPES = (
     "event_happened",
     "events_in_order",
     "within_sla",
+    "answer",
+    "content",
+    "consent",
 )
 CheckEntity = Literal[codes.CHECK_ENTITIES]  # type: ignore[valid-type]
 EventVerb = Literal[tuple(codes.EVENT_VERBS)]  # type: ignore[valid-type]
@@ -305,13 +315,172 @@ class WithinSla(BaseCheck):
         return self
 
 
+ANSWER_KINDS = ("number", "money", "percent", "date", "choice")
+_NUMERIC = ("number", "money", "percent")
+
+
+class Tolerance(Model):
+    """How far a figure may be from the answer: an absolute amount or a percentage."""
+
+    absolute: float | None = Field(default=None, ge=0)
+    percent: float | None = Field(default=None, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _one(self) -> Tolerance:
+        if len(self.model_fields_set) != 1:
+            raise invalid("one_tolerance")
+        return self
+
+
+class AnswerOption(Model):
+    """One option of a choice answer: what it stands for, and what the learner reads."""
+
+    value: Value
+    label: str = Field(min_length=1, max_length=200)
+
+
+def _param_ok(kind: str, value: Any) -> bool:
+    if kind == "record":
+        return isinstance(value, SetupRef) or value == LEARNER
+    if kind.startswith("code:"):
+        return isinstance(value, str) and value in codes.CODES[kind[5:]]
+    if kind in _NUMERIC:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
+class AnswerCheck(BaseCheck):
+    """The learner answers inside the exercise (a figure, a date, or one of `options`);
+    the answer is `value`, or what the computation `source` says of their own sandbox."""
+
+    type: Literal["answer"]
+    question: str = Field(min_length=1, max_length=500)
+    answer: Literal[ANSWER_KINDS]  # type: ignore[valid-type]
+    options: list[AnswerOption] | None = None
+    source: str | None = None
+    params: dict[str, Value] = Field(default_factory=dict)
+    value: Value = None
+    tolerance: Tolerance | None = None
+
+    @model_validator(mode="after")
+    def _answer(self) -> AnswerCheck:
+        if (self.source is None) == ("value" not in self.model_fields_set):
+            raise invalid("answer_source_or_value")
+        if (self.answer == "choice") != (self.options is not None) or (
+            self.options is not None and len(self.options) < 2
+        ):
+            raise invalid("answer_options")
+        if self.tolerance is not None and self.answer not in _NUMERIC:
+            raise invalid("answer_tolerance")
+        if self.source is not None:
+            self._source()
+        return self
+
+    def _source(self) -> None:
+        spec = COMPUTATIONS.get(self.source or "")
+        if spec is None:
+            raise invalid("answer_source", value=self.source, expected=", ".join(COMPUTATIONS))
+        for name, value in self.params.items():
+            if name not in spec.params:
+                expected = ", ".join(spec.params) or "none"
+                raise invalid("answer_param", source=spec.name, name=name, expected=expected)
+            if not _param_ok(spec.params[name], value):
+                kind = spec.params[name]
+                raise invalid("answer_param_kind", source=spec.name, name=name, kind=kind)
+        for name in spec.required:
+            if name not in self.params:
+                raise invalid("answer_param_missing", source=spec.name, name=name)
+        fits = spec.result == self.answer or (
+            self.answer == "choice" and spec.result == "record"
+        )
+        if not fits:
+            raise invalid("answer_kind", source=spec.name, result=spec.result, answer=self.answer)
+
+
+class MinWords(Model):
+    """{min_words: n}: a text part holds at least n words."""
+
+    min_words: int = Field(ge=1, le=200, strict=True)
+
+
+def _part_kind(value: Any) -> str:
+    if isinstance(value, MinWords) or (isinstance(value, dict) and "min_words" in value):
+        return "<words>"
+    return _value_kind(value)
+
+
+PartRule = Annotated[
+    Annotated[MinWords, Tag("<words>")]
+    | Annotated[SetupRef, Tag("<link>")]
+    | Annotated[Operator, Tag("<operator>")]
+    | Annotated[Plain, Tag("<value>")],
+    Discriminator(_part_kind),
+]
+
+
+class ContentCheck(BaseCheck):
+    """Structured parts of the target record are filled: text with at least `min_words`
+    words, other parts with a value (a code, {in: [...]}, {at_most: "@today+3m"}, ...).
+    Every part must hold on one record the target matches."""
+
+    type: Literal["content"]
+    target: Target
+    parts: dict[str, PartRule] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _parts(self, info: ValidationInfo) -> ContentCheck:
+        entity = target_entity(self.target, setup_entities(info))
+        if entity is None:
+            return self
+        if entity not in codes.TEXT_PARTS:
+            raise invalid("content_entity", expected=", ".join(codes.TEXT_PARTS))
+        for name, rule in self.parts.items():
+            if name not in codes.CHECK_FIELDS[entity]:
+                raise _no_field(entity, name)
+            if isinstance(rule, MinWords) and name not in codes.TEXT_PARTS[entity]:
+                expected = ", ".join(codes.TEXT_PARTS[entity])
+                raise invalid("min_words_field", entity=entity, name=name, expected=expected)
+            if not isinstance(rule, MinWords):
+                check_codes(entity, name, rule)
+        return self
+
+
+class ConsentCheck(BaseCheck):
+    """Marketing consent is respected. `marketing: none`: no marketing email reached the
+    target customers since the exercise started; `only_with_consent`: none reached one
+    who had not agreed when it was sent. `consent`/`channel`: the target's stored consent
+    (on or off) and how it was given or withdrawn, changed during the exercise."""
+
+    type: Literal["consent"]
+    target: Target | None = None
+    marketing: Literal["none", "only_with_consent"] | None = None
+    consent: bool | None = None
+    channel: Literal[codes.CHANNELS] | None = None  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _consent(self, info: ValidationInfo) -> ConsentCheck:
+        if self.marketing is None and self.consent is None and self.channel is None:
+            raise invalid("consent_nothing")
+        if target_entity(self.target, setup_entities(info)) not in (None, "customer"):
+            raise invalid("consent_customer")
+        return self
+
+
 Check = Annotated[
-    RecordExists | FieldEquals | CountAtLeast | EventHappened | EventsInOrder | WithinSla,
+    RecordExists
+    | FieldEquals
+    | CountAtLeast
+    | EventHappened
+    | EventsInOrder
+    | WithinSla
+    | AnswerCheck
+    | ContentCheck
+    | ConsentCheck,
     Field(discriminator="type"),
 ]
 CHECK = TypeAdapter(Check)
 EntityTarget.model_rebuild()
-CHECK_TAGS = {*CHECK_TYPES, *VALUE_TAGS}  # union tags in pydantic's error paths, not fields
+CHECK_TAGS = {*CHECK_TYPES, *VALUE_TAGS, "<words>"}  # union tags in error paths, not fields
 
 
 def validate_check(

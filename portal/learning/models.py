@@ -219,6 +219,10 @@ class ExerciseAttempt(db.Model):
     score: Mapped[int] = mapped_column(Integer, default=0)
     passed: Mapped[bool] = mapped_column(Boolean, default=False)
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The learner's answers to the exercise's answer checks: check key -> what they entered.
+    answers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # Once passed: how they worked (sandbox time taken, the order of their actions).
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     checks: Mapped[list[ExerciseCheck]] = relationship(
         order_by="ExerciseCheck.id", cascade="all, delete-orphan", passive_deletes=True
