@@ -91,6 +91,8 @@ def complete_reading(user: User, lesson: Lesson) -> LessonProgress:
     if lesson.kind != LessonKind.READING:
         raise LearningError(_("Only readings can be marked as done."))
     progress = progress_for(user, lesson) or record_view(user, lesson)
+    if progress.completed_at is None and has_check(lesson):
+        raise LearningError(_("Answer the check at the end of the reading to finish it."))
     progress.completed_at = progress.completed_at or utcnow()
     db.session.flush()
     return progress
@@ -120,6 +122,40 @@ def submit_quiz(
     """
     if lesson.kind != LessonKind.QUIZ:
         raise TamperedSubmission("not a quiz")
+    results = _scored(lesson, answers)
+    score = round(100 * sum(r.points for r in results) / len(results)) if results else 0
+    attempt, progress = _keep(user, lesson, results, score, passed=score >= lesson.pass_mark)
+    progress.best_score = max(progress.best_score or 0, score)
+    db.session.flush()
+    return attempt, results
+
+
+def has_check(lesson: Lesson) -> bool:
+    """Whether the reading ends with a knowledge check (questions of its own)."""
+    return lesson.kind == LessonKind.READING and any(not q.archived for q in lesson.questions)
+
+
+def answer_check(
+    user: User, lesson: Lesson, answers: dict[int, set[int]]
+) -> tuple[QuizAttempt, list[QuestionResult]]:
+    """Score an answer to a reading's knowledge check and keep it as a quiz attempt.
+
+    The reading is done when every question is answered right (retries allowed). The
+    score is not a quiz score: it is kept on the attempt only, so readiness figures that
+    average quiz scores (progress.best_score) are not moved by readings.
+    """
+    if not has_check(lesson):
+        raise TamperedSubmission("no knowledge check")
+    results = _scored(lesson, answers)
+    score = round(100 * sum(r.points for r in results) / len(results))
+    attempt, _progress = _keep(user, lesson, results, score, passed=all(r.correct for r in results))
+    db.session.flush()
+    return attempt, results
+
+
+def _scored(lesson: Lesson, answers: dict[int, set[int]]) -> list[QuestionResult]:
+    """Each of the lesson's questions scored; raises for answers no honest form sends
+    (TamperedSubmission) and for unanswered questions (LearningError)."""
     questions = {q.id: q for q in lesson.questions if not q.archived}
     if set(answers) - set(questions):
         raise TamperedSubmission("question from elsewhere")
@@ -134,11 +170,14 @@ def submit_quiz(
         raise LearningError(
             _("Answer every question before submitting: %(count)d left.", count=len(unanswered))
         )
+    return [_score_question(q, answers[q.id]) for q in lesson.questions if q.id in questions]
 
-    results = [_score_question(q, answers[q.id]) for q in lesson.questions if q.id in questions]
-    score = round(100 * sum(r.points for r in results) / len(results)) if results else 0
-    passed = score >= lesson.pass_mark
-    key_of = {c.id: c.key for q in questions.values() for c in q.choices}
+
+def _keep(
+    user: User, lesson: Lesson, results: list[QuestionResult], score: int, *, passed: bool
+) -> tuple[QuizAttempt, LessonProgress]:
+    """Record the attempt (answers by key) and complete the lesson when it passed."""
+    key_of = {c.id: c.key for r in results for c in r.question.choices}
     attempt = QuizAttempt(
         user_id=user.id,
         lesson_id=lesson.id,
@@ -151,11 +190,9 @@ def submit_quiz(
     )
     db.session.add(attempt)
     progress = progress_for(user, lesson) or record_view(user, lesson)
-    progress.best_score = max(progress.best_score or 0, score)
     if passed and progress.completed_at is None:
         progress.completed_at = utcnow()
-    db.session.flush()
-    return attempt, results
+    return attempt, progress
 
 
 def course_complete(user: User, course: Course) -> bool:

@@ -89,6 +89,8 @@ def _render_lesson(course: Course, lesson: Lesson, *, status: int = 200, **extra
         context.setdefault("form", QuizForm.blank(lesson))
     elif lesson.kind == LessonKind.EXERCISE:
         context.setdefault("attempt", exercises.latest_attempt(current_user, lesson))
+    elif services.has_check(lesson):
+        context.setdefault("form", QuizForm.blank(lesson))
     return render("learning/lesson.html", status=status, **context)
 
 
@@ -100,6 +102,9 @@ def lesson_done(slug: str, key: str):
     with transaction() as saved:
         services.complete_reading(current_user, lesson)
         certificate = services.issue_certificate_if_complete(current_user, course)
+    if not saved and lesson.kind == LessonKind.READING:  # its check is not answered yet
+        flash(saved.error.message, "warning")
+        return redirect(url_for("learning.lesson", slug=course.slug, key=lesson.key))
     if not saved:
         abort(400)
     if certificate is not None and DoneForm().last.data == "1":
@@ -112,9 +117,25 @@ def lesson_done(slug: str, key: str):
 
 @_learner_route("/courses/<slug>/<key>/quiz", "POST")
 def quiz_submit(slug: str, key: str):
-    """Score a quiz attempt; htmx swaps in the per-question feedback.
+    """Score a quiz attempt; htmx swaps in the per-question feedback."""
+    return _answered(slug, key, services.submit_quiz, QUIZ)
 
-    Answers that do not read, or name another quiz's questions, were not sent by the page.
+
+@_learner_route("/courses/<slug>/<key>/knowledge-check", "POST")
+def reading_check(slug: str, key: str):
+    """Answer a reading's knowledge check; htmx swaps in the feedback per choice, and the
+    reading is done once every answer is right."""
+    return _answered(slug, key, services.answer_check, READING_CHECK)
+
+
+QUIZ = "learning/_quiz.html"
+READING_CHECK = "learning/_reading_check.html"
+
+
+def _answered(slug: str, key: str, score: Callable, fragment: str):
+    """Score the questions' answers with `score` and show the outcome in `fragment`.
+
+    Answers that do not read, or name another lesson's questions, were not sent by the page.
     """
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, key)
@@ -122,18 +143,15 @@ def quiz_submit(slug: str, key: str):
     if not form.validate_on_submit():
         abort(400)
     with transaction(form) as saved:
-        attempt, results = services.submit_quiz(current_user, lesson, form.chosen())
+        attempt, results = score(current_user, lesson, form.chosen())
         certificate = services.issue_certificate_if_complete(current_user, course)
     if isinstance(saved.error, TamperedSubmission):
         abort(400)
     page = _quiz_page(course, lesson)
     if not saved:
-        return render_form("learning/lesson.html", form, QUIZ, **page)
-    done = {"attempt": attempt, "results": results, "certificate": certificate}
-    return render("learning/lesson.html", QUIZ, lesson_nav_oob=bool(request.htmx), **done, **page)
-
-
-QUIZ = "learning/_quiz.html"
+        return render_form("learning/lesson.html", form, fragment, **page)
+    done = {"attempt": attempt, "results": results, "certificate": certificate, "form": form}
+    return render("learning/lesson.html", fragment, lesson_nav_oob=bool(request.htmx), **done, **page)
 
 
 def _quiz_page(course: Course, lesson: Lesson) -> dict:

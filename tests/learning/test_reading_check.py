@@ -4,14 +4,14 @@ quiz's, refused at file:line, written back and imported onto the reading."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.courseformat.problems import FormatError
 from portal.courseformat.reader import read_course
 from portal.courseformat.writer import bundle_to_files
 from portal.extensions import db
 from portal.learning.importer import apply_bundle
-from portal.learning.models import Lesson
+from portal.learning.models import Lesson, LessonProgress, QuizAttempt
 from tests.learning.conftest import course_files
 
 CHECKED_INTRO = """\
@@ -95,3 +95,99 @@ def test_importing_puts_the_check_on_the_reading(app_ctx):
     db.session.flush()
     db.session.refresh(intro)
     assert all(q.archived for q in intro.questions)
+
+
+# Answering it, as a learner
+
+CHECK_URL = "/courses/sample-course/intro/knowledge-check"
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def checked_course(app_ctx):
+    apply_bundle(read_course(checked_files()))
+    db.session.commit()
+
+
+@pytest.fixture
+def learner(client, make, checked_course):
+    user = make.user(roles=("learner",))
+    client.login(user)
+    return user
+
+
+def _answers(picks: dict[str, list[str]]) -> dict:
+    intro = db.session.scalar(select(Lesson).where(Lesson.key == "intro"))
+    questions = {q.key: q for q in intro.questions}
+    data = {}
+    for row, (key, chosen) in enumerate(picks.items()):
+        question = questions[key]
+        data[f"answers-{row}-question"] = question.id
+        data[f"answers-{row}-choices"] = [c.id for c in question.choices if c.key in chosen]
+    return data
+
+
+def _progress(user) -> LessonProgress | None:
+    db.session.expire_all()
+    return db.session.scalar(
+        select(LessonProgress)
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(Lesson.key == "intro", LessonProgress.user_id == user.id)
+    )
+
+
+RIGHT = {"keeps": ["history"], "who": ["sales", "service"]}
+
+
+def test_the_reading_shows_its_check_instead_of_mark_as_done(client, learner):
+    page = client.get("/courses/sample-course/intro/").get_data(as_text=True)
+    assert 'id="knowledge-check"' in page and "What does a CRM keep?" in page
+    assert "Mark as done and continue" not in page
+    plain = client.get("/courses/sample-course/wrap-up/").get_data(as_text=True)
+    assert "knowledge-check" not in plain and "Mark as done and continue" in plain
+
+
+def test_a_wrong_answer_gives_feedback_and_leaves_the_reading_open(client, learner):
+    wrong = {"keeps": ["payroll"], "who": ["sales", "nobody"]}
+    response = client.post(CHECK_URL, data=_answers(wrong), headers=HTMX)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in page
+    assert "That is HR software." in page and "Everyone who talks to customers." in page
+    assert "Not all correct yet" in page
+    assert "The history of every customer relationship." not in page  # not given away
+    progress = _progress(learner)
+    assert progress is not None and progress.completed_at is None
+    attempt = db.session.scalar(select(QuizAttempt))
+    assert attempt.passed is False and attempt.answers["who"]["chosen"] == ["nobody", "sales"]
+    assert progress.best_score is None  # a reading's check is not a quiz score
+    done = client.post("/courses/sample-course/intro/done")
+    assert done.status_code == 302 and _progress(learner).completed_at is None
+
+
+def test_the_right_answer_completes_the_reading_and_may_follow_retries(client, learner):
+    client.post(CHECK_URL, data=_answers({"keeps": ["payroll"], "who": ["sales"]}), headers=HTMX)
+    response = client.post(CHECK_URL, data=_answers(RIGHT), headers=HTMX)
+    page = response.get_data(as_text=True)
+    assert "All correct: this reading is done." in page
+    assert 'id="lesson-nav" hx-swap-oob="true"' in page and "Continue" in page
+    assert _progress(learner).completed_at is not None
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 2
+    reopened = client.get("/courses/sample-course/intro/").get_data(as_text=True)
+    assert "You have answered this check correctly" in reopened
+
+
+def test_an_unanswered_question_is_refused_and_tampering_is_400(client, learner):
+    response = client.post(CHECK_URL, data=_answers({"keeps": ["history"], "who": []}))
+    assert response.status_code == 422 and "1 left" in response.get_data(as_text=True)
+    quiz = db.session.scalar(select(Lesson).where(Lesson.key == "basics-quiz"))
+    other = quiz.questions[0]
+    forged = {"answers-0-question": other.id, "answers-0-choices": [other.choices[0].id]}
+    assert client.post(CHECK_URL, data=forged).status_code == 400
+    assert client.post("/courses/sample-course/wrap-up/knowledge-check", data={}).status_code == 400
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
+
+
+def test_the_check_needs_the_csrf_token(client, learner):
+    response = client.post(CHECK_URL, data=_answers(RIGHT), csrf=False)
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
