@@ -151,7 +151,8 @@ def _answered(slug: str, key: str, score: Callable, fragment: str):
     if not saved:
         return render_form("learning/lesson.html", form, fragment, **page)
     done = {"attempt": attempt, "results": results, "certificate": certificate, "form": form}
-    return render("learning/lesson.html", fragment, lesson_nav_oob=bool(request.htmx), **done, **page)
+    oob = bool(request.htmx)
+    return render("learning/lesson.html", fragment, lesson_nav_oob=oob, **done, **page)
 
 
 def _quiz_page(course: Course, lesson: Lesson) -> dict:
