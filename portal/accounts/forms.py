@@ -16,17 +16,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.accounts.roles import ROLE_LABELS
+from portal.accounts.roles import Role
 from portal.forms import PortalForm
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-def role_choices() -> list[tuple[str, str]]:
-    return [(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
 class LoginForm(PortalForm):
@@ -39,7 +35,7 @@ class UserForm(PortalForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     department_id = SelectField(_l("Department"), coerce=int, validators=[Optional()])
     job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)])
-    roles = MultiCheckboxField(_l("Roles"), choices=role_choices)
+    roles = MultiCheckboxField(_l("Roles"), choices=Role.choices)
     locale = SelectField(_l("Language"), validators=[Optional()])
     password = PasswordField(
         _l("Password"),

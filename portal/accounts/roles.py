@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from flask_babel import lazy_gettext as _l
 
-
-class Role(StrEnum):
-    LEARNER = "learner"
-    TRAINER = "trainer"
-    EXECUTIVE = "executive"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
+from portal.labels import LabelledEnum
 
 
-ROLE_LABELS = {
-    Role.LEARNER: _l("Learner"),
-    Role.TRAINER: _l("Trainer"),
-    Role.EXECUTIVE: _l("Executive"),
-    Role.ADMIN: _l("Admin"),
-}
+class Role(LabelledEnum):
+    LEARNER = "learner", _l("Learner")
+    TRAINER = "trainer", _l("Trainer")
+    EXECUTIVE = "executive", _l("Executive")
+    ADMIN = "admin", _l("Admin")
+
 
 # Where each role lands after signing in; a user with several roles lands on the first
 # of theirs in this order.

@@ -20,7 +20,7 @@ from wtforms.validators import ValidationError as FieldError
 
 from portal.forms import PortalForm
 from portal.rollout.metrics import GATE_METRICS, GOAL_METRICS, METRICS, Metric
-from portal.rollout.models import HORIZON_LABELS, PHASE_STATUS_LABELS
+from portal.rollout.models import Horizon, PhaseStatus
 
 NOBODY = 0
 
@@ -37,7 +37,7 @@ class PhaseForm(PortalForm):
     ends_on = DateField(_l("Ends"), validators=[Optional()])
     owner_id = SelectField(_l("Owner"), coerce=int, default=NOBODY)
     status = SelectField(
-        _l("Status"), choices=[(s.value, label) for s, label in PHASE_STATUS_LABELS.items()]
+        _l("Status"), choices=PhaseStatus.choices()
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 
@@ -72,7 +72,7 @@ def _check_range(metric_field: str):
 
 class GoalForm(PortalForm):
     horizon = SelectField(
-        _l("Horizon"), choices=[(h.value, label) for h, label in HORIZON_LABELS.items()]
+        _l("Horizon"), choices=Horizon.choices()
     )
     title = StringField(_l("Goal"), validators=[DataRequired(), Length(max=200)])
     metric = SelectField(_l("Measured by"), choices=[(m.value, m.info.label) for m in GOAL_METRICS])

@@ -30,60 +30,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts.models import Department, User
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.labels import LabelledEnum
 from portal.learning.models import Certificate, ExerciseAttempt, LessonProgress, QuizAttempt
 
 
-class PhaseStatus(StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-
-    @property
-    def label(self) -> str:
-        return str(PHASE_STATUS_LABELS[self])
+class PhaseStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    DONE = "done", _l("Done")
 
 
-PHASE_STATUS_LABELS = {
-    PhaseStatus.PLANNED: _l("Planned"),
-    PhaseStatus.IN_PROGRESS: _l("In progress"),
-    PhaseStatus.DONE: _l("Done"),
-}
+class Horizon(LabelledEnum):
+    SHORT = "short", _l("Short term")
+    MEDIUM = "medium", _l("Medium term")
+    LONG = "long", _l("Long term")
 
 
-class Horizon(StrEnum):
-    SHORT = "short"
-    MEDIUM = "medium"
-    LONG = "long"
-
-    @property
-    def label(self) -> str:
-        return str(HORIZON_LABELS[self])
-
-
-HORIZON_LABELS = {
-    Horizon.SHORT: _l("Short term"),
-    Horizon.MEDIUM: _l("Medium term"),
-    Horizon.LONG: _l("Long term"),
-}
-
-
-class Decision(StrEnum):
+class Decision(LabelledEnum):
     """What a signer decided. `override` is a go given while the gate said no-go."""
 
-    GO = "go"
-    NO_GO = "no_go"
-    OVERRIDE = "override"
-
-    @property
-    def label(self) -> str:
-        return str(DECISION_LABELS[self])
-
-
-DECISION_LABELS = {
-    Decision.GO: _l("Go"),
-    Decision.NO_GO: _l("No-go"),
-    Decision.OVERRIDE: _l("Go, overriding a no-go gate"),
-}
+    GO = "go", _l("Go")
+    NO_GO = "no_go", _l("No-go")
+    OVERRIDE = "override", _l("Go, overriding a no-go gate")
 
 
 def _in(values: type[StrEnum]) -> str:
