@@ -1,4 +1,4 @@
-"""A quiz's questions and their choices."""
+"""A quiz's questions, or a reading's knowledge check, and their choices."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from portal.authoring.services.errors import AuthoringError
 from portal.authoring.services.keys import slugify, unique_key
 from portal.authoring.services.structure import lesson_in
 from portal.courseformat import LessonKind, Question, QuestionKind, stored_question
+from portal.courseformat.course import READING_CHECKS
 from portal.learning.models import Course
 
 
@@ -28,8 +29,13 @@ def save_question(
     """Add or replace one question; choices are dicts with text, correct and feedback."""
     draft, bundle = load(course)
     lesson = lesson_in(bundle, lesson_key)
-    if lesson.kind != LessonKind.QUIZ:
-        raise AuthoringError(_("Only quizzes have questions."))
+    if lesson.kind not in (LessonKind.QUIZ, LessonKind.READING):
+        raise AuthoringError(_("Only quizzes and readings have questions."))
+    full = lesson.kind == LessonKind.READING and len(lesson.questions) >= READING_CHECKS
+    if question_key is None and full:
+        raise AuthoringError(
+            _("A reading's check has at most %(count)d questions.", count=READING_CHECKS)
+        )
     prompt = prompt.strip()
     if not prompt:
         raise AuthoringError(_("Write the question."), "prompt")

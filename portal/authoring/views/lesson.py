@@ -34,7 +34,7 @@ def lesson_page(
         forms.update(vocabulary=VOCABULARY, solution_forms=SOLUTION_FORMS)
     else:
         forms.setdefault("form", _settings_form(lesson))
-    if lesson.kind == LessonKind.QUIZ:
+    if lesson.kind in (LessonKind.QUIZ, LessonKind.READING):
         forms.setdefault("question_form", QuestionForm(formdata=None))
     context = {"course": course, "bundle": bundle, "lesson": lesson, **forms}
     return render("authoring/lesson_edit.html", fragment, status=status, **context)
