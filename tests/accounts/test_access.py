@@ -117,6 +117,7 @@ MATRIX = [
     Route("GET", "/courses/<slug>/<key>/", LEARNERS, key="intro"),
     Route("POST", "/courses/<slug>/<key>/done", LEARNERS, ok=VIEW_RAN, key="intro"),
     Route("POST", "/courses/<slug>/<key>/quiz", LEARNERS, ok=VIEW_RAN, key="basics-quiz"),
+    Route("POST", "/courses/<slug>/<key>/knowledge-check", LEARNERS, ok=VIEW_RAN, key="intro"),
     Route("POST", "/courses/<slug>/<key>/start", LEARNERS, ok=VIEW_RAN, key="intro"),
     Route("POST", "/courses/<slug>/<key>/check", LEARNERS, ok=VIEW_RAN, key="intro"),
     Route("POST", "/courses/<slug>/<key>/leave", LEARNERS, ok=VIEW_RAN, key="intro"),
