@@ -275,3 +275,41 @@ def library_languages(courses: dict[str, CourseBundle]) -> list[tuple[CourseBund
             translations.append((other, state))
         rows.append((bundle, translations))
     return rows
+
+
+TEXT_OF_A_CHECK = ("description", "hint")
+
+
+def shared_checks(lesson: Any) -> list[dict[str, Any]]:
+    """The checks a learner's work on the exercise `lesson` is graded by. A translation's
+    exercise is graded by its original's checks, matched by key, in the translation's
+    words (description and hint): a translation never changes what is checked, even when
+    its files copy a check differently. A check the original lacks stays the translation's."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.learning.models import Course, Lesson
+
+    own = lesson.content.get("checks", [])
+    original_id = db.session.scalar(
+        select(Course.translation_of_id).where(Course.id == lesson.course_id)
+    )
+    if original_id is None:
+        return own
+    original = db.session.scalar(
+        select(Lesson).where(
+            Lesson.course_id == original_id, Lesson.key == lesson.key, Lesson.archived.is_(False)
+        )
+    )
+    if original is None or original.kind != lesson.kind:
+        return own
+    theirs = {check.get("key"): check for check in original.content.get("checks", [])}
+    graded = []
+    for check in own:
+        source = theirs.get(check.get("key"))
+        if source is None:
+            graded.append(check)
+            continue
+        words = {name: check[name] for name in TEXT_OF_A_CHECK if check.get(name)}
+        graded.append({**source, **words})
+    return graded

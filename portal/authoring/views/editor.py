@@ -26,6 +26,7 @@ from portal.domain import transaction
 from portal.extensions import db
 from portal.forms import first_error
 from portal.learning.models import Course, LessonKind
+from portal.learning.translations import stale_translations
 from portal.markdown import render_markdown
 from portal.rendering import render, render_form
 
@@ -35,6 +36,7 @@ def home():
     """Every course with its draft and publish state."""
     courses = db.session.scalars(select(Course).order_by(func.lower(Course.title))).all()
     pending = services.courses_with_pending_drafts(courses)
+    stale = stale_translations(courses)
     assigned = dict(
         db.session.execute(
             select(Assignment.course_id, func.count(Assignment.id)).group_by(Assignment.course_id)
@@ -46,6 +48,7 @@ def home():
             {
                 "course": course,
                 "pending": course.id in pending,
+                "stale": course.id in stale,
                 "assignments": assigned.get(course.id, 0),
             }
         )
