@@ -22,20 +22,25 @@ from sqlalchemy import func, select
 from portal.courseformat import parse_checks
 from portal.courseformat.checks import (
     CHECK_TYPES,
+    AnswerCheck,
     BaseCheck,
+    ConsentCheck,
+    ContentCheck,
     CountAtLeast,
     EntityTarget,
     EventHappened,
     EventsInOrder,
     EventStep,
     FieldEquals,
+    MinWords,
     RecordExists,
     WithinSla,
 )
 from portal.courseformat.values import Operator, SetupRef
 from portal.extensions import db
-from sandbox import profiles
+from sandbox import computations, findings, profiles
 from sandbox.codes import CODE_GROUPS, LINK_FIELDS, PROFILED_GROUPS, event_code_group
+from sandbox.findings import Verdict
 from sandbox.models import ENTITIES, Activity, Sandbox, SandboxEvent
 from sandbox.scenarios import Scenario, learner_colleague, resolve_value
 
@@ -54,8 +59,9 @@ class CheckResult:
 
 
 class _Context:
-    def __init__(self, sandbox: Sandbox, scenario: Scenario):
+    def __init__(self, sandbox: Sandbox, scenario: Scenario, given: dict | None = None):
         self.sandbox = sandbox
+        self.given = given or {}
         self.records = dict(scenario)
         self.since = scenario.since
         self.colleague = learner_colleague(sandbox)
@@ -254,29 +260,92 @@ def _within_sla(ctx: _Context, check: WithinSla) -> bool:
     return False
 
 
-RUNNERS: dict[type, Callable[[_Context, Any], bool]] = {
+def _answer(ctx: _Context, check: AnswerCheck) -> Verdict:
+    if check.source is not None:
+        params = {name: ctx.value(value) for name, value in check.params.items()}
+        expected = computations.compute(check.source, ctx.sandbox, params)
+    else:
+        expected = ctx.value(check.value)
+    options = [ctx.value(option.value) for option in check.options or []]
+    return findings.judge(check, ctx.given.get(check.key, ""), expected, options)
+
+
+def _content(ctx: _Context, check: ContentCheck) -> Verdict:
+    model, query = _target(ctx, check.target)
+    entity = next(name for name, table in ENTITIES.items() if table is model)
+    names = list(check.parts)
+    valued = [n for n in names if not isinstance(check.parts[n], MinWords)]
+    conditions = [
+        _condition(ctx, model, n, check.parts[n]).label(f"ok_{i}") for i, n in enumerate(valued)
+    ]
+    columns = [getattr(model, LINK_FIELDS.get(n, n)) for n in names]
+    closest: list[str] | None = None
+    for row in db.session.execute(query.with_only_columns(*columns, *conditions)):
+        values = dict(zip(names, row[: len(names)], strict=True))
+        matched = {n for n, ok in zip(valued, row[len(names) :], strict=True) if ok}
+        missing = [
+            text
+            for n in names
+            if (text := findings.part_missing(entity, n, check.parts[n], values[n], n in matched))
+        ]
+        if not missing:
+            return Verdict(True)
+        if closest is None or len(missing) < len(closest):
+            closest = missing
+    return Verdict(False, findings.missing_parts(closest))
+
+
+def _consent(ctx: _Context, check: ConsentCheck) -> Verdict:
+    customers = _target_ids(ctx, check.target)
+    problems = []
+    if check.marketing is not None:
+        problems += findings.marketing_problems(ctx.sandbox, ctx.events, customers)
+    if check.consent is not None or check.channel is not None:
+        problems += findings.consent_problems(
+            ctx.sandbox, ctx.events, customers, check.consent, check.channel
+        )
+    return Verdict(not problems, " ".join(problems))
+
+
+RUNNERS: dict[type, Callable[[_Context, Any], bool | Verdict]] = {
     RecordExists: _record_exists,
     FieldEquals: _field_equals,
     CountAtLeast: _count_at_least,
     EventHappened: _event_happened,
     EventsInOrder: _events_in_order,
     WithinSla: _within_sla,
+    AnswerCheck: _answer,
+    ContentCheck: _content,
+    ConsentCheck: _consent,
 }
 
 
-def evaluate(sandbox: Sandbox, checks: list[dict], scenario: Scenario) -> list[CheckResult]:
-    """Run every check against the sandbox; a failing check carries its hint.
+def evaluate(
+    sandbox: Sandbox,
+    checks: list[dict],
+    scenario: Scenario,
+    given: dict[str, str] | None = None,
+) -> list[CheckResult]:
+    """Run every check against the sandbox; a failing check carries its hint and what
+    the runner found.
 
     `checks` are stored checks (plain data, validated when the course was read);
-    `scenario` holds the setup records and the event the attempt started at.
+    `scenario` holds the setup records and the event the attempt started at; `given`
+    the learner's answers to answer checks, by check key.
     """
-    ctx = _Context(sandbox, scenario)
+    ctx = _Context(sandbox, scenario, given)
     results = []
     for check in parse_checks(checks):
-        passed = RUNNERS[type(check)](ctx, check)
-        results.append(CheckResult(check.key, passed, check.required, _message(check, passed)))
+        verdict = RUNNERS[type(check)](ctx, check)
+        if not isinstance(verdict, Verdict):
+            verdict = Verdict(bool(verdict))
+        results.append(
+            CheckResult(check.key, verdict.passed, check.required, _message(check, verdict))
+        )
     return results
 
 
-def _message(check: BaseCheck, passed: bool) -> str:
-    return (check.description or check.key) if passed else check.hint
+def _message(check: BaseCheck, verdict: Verdict) -> str:
+    if verdict.passed:
+        return check.description or check.key
+    return " ".join(text for text in (check.hint, verdict.detail) if text)

@@ -91,6 +91,8 @@ EVENT_VERBS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "sandbox.reset": {"generation": NUMBER},
     "clock.advanced": {"days": NUMBER},
     "exercise.started": {"data_keys": NAMES},
+    # A scenario event played: a customer wrote, a ticket arrived (on the event's record).
+    "scenario.played": {"key": TEXT, "kind": TEXT},
     "lead.created": {"source": "lead_source"},
     "lead.updated": {"fields": NAMES},
     "lead.status_changed": {"from": "lead_status", "to": "lead_status"},

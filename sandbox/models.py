@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    false,
     select,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -56,6 +57,15 @@ class Sandbox(db.Model):
     generation: Mapped[int] = mapped_column(Integer, default=1)
     clock: Mapped[datetime] = mapped_column(UTCDateTime)  # the sandbox's "now"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A running clock (sandbox.services.clock): sandbox seconds per real second, the real
+    # time `clock` was last read at while running (None: stopped), and the last heartbeat
+    # of an open exercise (None with a rate: paused by the learner).
+    clock_rate: Mapped[int | None] = mapped_column(Integer)
+    clock_running_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clock_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clock_business_hours: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     @property
     def today(self) -> date:
@@ -340,6 +350,29 @@ class SandboxEvent(SandboxRow, db.Model):
     )
 
 
+class ScenarioEvent(SandboxRow, db.Model):
+    """Something an exercise makes happen on the sandbox clock: a customer writes back on
+    a ticket, a new ticket or a lead's email arrives (sandbox.services.scenario_events).
+
+    Due `offset_minutes` of sandbox time after the exercise started, or after the first
+    `after_event` on the setup record `after_setup`; `due_at` is set once that is known.
+    """
+
+    __tablename__ = "sb_scenario_events"
+    attempt_id: Mapped[int | None] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(24))
+    after_event: Mapped[str | None] = mapped_column(String(40))
+    after_setup: Mapped[str | None] = mapped_column(String(80))
+    offset_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    since_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    played_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    entity: Mapped[str] = mapped_column(String(20), default="")
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 class ImportUpload(SandboxRow, db.Model):
     """A CSV a learner uploaded to import, kept between mapping, preview and commit.
 
@@ -384,6 +417,7 @@ SANDBOX_TABLES = [
     Automation,
     OutboxEmail,
     SalesTarget,
+    ScenarioEvent,
     SandboxEvent,
 ]
 

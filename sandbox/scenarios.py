@@ -191,7 +191,15 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
     A step is plain text (for people, skipped), or carries `do` (one action) or `actions`
     (several), each naming a sandbox service and its arguments.
     """
-    from sandbox.services import automations, clock, conversion, leads, opportunities, tickets
+    from sandbox.services import (
+        automations,
+        clock,
+        conversion,
+        leads,
+        opportunities,
+        scenario_events,
+        tickets,
+    )
 
     actions = []
     for step in steps:
@@ -265,6 +273,10 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
             automations.save_automation(sandbox, actor, None, active=True, **args)
         elif action == "clock.advance":
             clock.advance_clock(sandbox, actor, int(args.get("days", 1)))
+        elif action == "clock.wait":
+            clock.wait(sandbox, int(args["minutes"]))
+            scenario_events.play_due(sandbox, actor)
+            records.update(scenario_events.made_records(sandbox, getattr(records, "since", 0)))
         elif action == "report.view":
             log_event(sandbox, actor, "report.viewed", report=args.get("report", ""))
         else:

@@ -61,6 +61,7 @@ def dry_run(lesson: LessonData, actor: User) -> DryRun:
     from sandbox.fill import populate
     from sandbox.models import Sandbox
     from sandbox.scenarios import ScenarioError
+    from sandbox.services import scenario_events
 
     report = DryRun(
         descriptions={
@@ -86,6 +87,9 @@ def dry_run(lesson: LessonData, actor: User) -> DryRun:
         populate(sandbox.id, sandbox.seed, sandbox.clock, actor.name)
         content = lesson.content
         scenario = scenarios.inject(sandbox, content.get("setup", []), actor=actor)
+        # The solution's waits (clock.wait) play them, as the running clock would.
+        events = content.get("scenario_events") or []
+        scenario_events.schedule(sandbox, events, scenario, scenario.since)
         report.untouched = checks.evaluate(sandbox, content.get("checks", []), scenario)
         scenarios.apply_solution(sandbox, actor, content.get("solution", []), scenario)
         report.solved = checks.evaluate(sandbox, content.get("checks", []), scenario)

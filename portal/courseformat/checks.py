@@ -56,6 +56,7 @@ CHECK_TYPES = (
     "event_happened",
     "events_in_order",
     "within_sla",
+    "responded_within",
     "answer",
     "content",
     "consent",
@@ -315,6 +316,26 @@ class WithinSla(BaseCheck):
         return self
 
 
+class RespondedWithin(BaseCheck):
+    """The learner answered a scenario event on the ticket (the customer writing back,
+    `after` names the event's key) within `minutes` of sandbox time of its arrival."""
+
+    type: Literal["responded_within"]
+    target: Target
+    after: Key
+    minutes: int = Field(ge=1, le=60 * 24 * 30, strict=True)
+
+    @model_validator(mode="after")
+    def _ticket(self, info: ValidationInfo) -> RespondedWithin:
+        entity = target_entity(self.target, setup_entities(info))
+        if entity not in (None, "ticket"):
+            raise invalid("sla_ticket")
+        scenario = (info.context or {}).get("scenario")
+        if scenario is not None and self.after not in scenario:
+            raise invalid("no_scenario_event", key=self.after)
+        return self
+
+
 ANSWER_KINDS = ("number", "money", "percent", "date", "choice")
 _NUMERIC = ("number", "money", "percent")
 
@@ -447,13 +468,14 @@ class ContentCheck(BaseCheck):
 
 class ConsentCheck(BaseCheck):
     """Marketing consent is respected. `marketing: none`: no marketing email reached the
-    target customers since the exercise started; `only_with_consent`: none reached one
-    who had not agreed when it was sent. `consent`/`channel`: the target's stored consent
-    (on or off) and how it was given or withdrawn, changed during the exercise."""
+    target customers (all, without a target) since the exercise started; the sandbox
+    sends one only with consent, so this fails when consent was recorded that the
+    customer never gave. `consent`: the target's stored consent is on (true) or off;
+    `channel`: it was changed during the exercise, recorded with this channel."""
 
     type: Literal["consent"]
     target: Target | None = None
-    marketing: Literal["none", "only_with_consent"] | None = None
+    marketing: Literal["none"] | None = None
     consent: bool | None = None
     channel: Literal[codes.CHANNELS] | None = None  # type: ignore[valid-type]
 
@@ -473,6 +495,7 @@ Check = Annotated[
     | EventHappened
     | EventsInOrder
     | WithinSla
+    | RespondedWithin
     | AnswerCheck
     | ContentCheck
     | ConsentCheck,

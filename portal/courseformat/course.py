@@ -203,6 +203,8 @@ class ExerciseHead(LessonHead):
     checks: Any = None
     hints: Any = None
     solution: Any = None
+    clock: Any = None
+    scenario_events: Any = None
 
 
 class ModuleData(BaseModel):

@@ -87,6 +87,8 @@ TEXTS: dict[str, str] = {
     "not_a_code": N_("%(entity)s.%(name)s '%(value)s' is not one of: %(expected)s"),
     "value_or_not_empty": N_("give exactly one of 'value' or 'not_empty: true'"),
     "sla_ticket": N_("within_sla is about a ticket"),
+    "no_scenario_event": N_("no scenario event '%(key)s'"),
+    "scenario_record": N_("a %(kind)s scenario event names its record in '%(name)s' only"),
     "answer_source_or_value": N_("give exactly one of 'source' (a computation) or 'value'"),
     "answer_source": N_("no computation '%(value)s' (computations: %(expected)s)"),
     "answer_param": N_("computation %(source)s has no parameter '%(name)s' (%(expected)s)"),

@@ -21,7 +21,7 @@ from portal.courseformat.course import (
     QuizHead,
     ReadingHead,
 )
-from portal.courseformat.exercise import PARTS, validate_exercise
+from portal.courseformat.exercise import OPTIONAL_PARTS, PARTS, validate_exercise
 from portal.courseformat.files import FRONT_MATTER, YamlProblem, line_at, line_of, load_yaml, plain
 from portal.courseformat.problems import FormatError, Problem, field_problems
 from portal.courseformat.solution import STEP_TAGS
@@ -230,6 +230,7 @@ class _Reader:
     def read_exercise(self, name: str, key: str, module_key: str, data: dict) -> LessonData | None:
         head, lesson = self.head(name, key, module_key, ExerciseHead, data)
         content = {part: plain(data.get(part, [])) for part in PARTS}
+        content |= {part: plain(data[part]) for part in OPTIONAL_PARTS if part in data}
         exercise, problems = validate_exercise(content)
         for problem in problems:
             line = line_at(data, problem.loc) or line_of(data)

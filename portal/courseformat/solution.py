@@ -128,6 +128,13 @@ class ClockAdvance(BaseAction):
     days: int = Field(1, ge=1, le=codes.MAX_CLOCK_DAYS, strict=True)
 
 
+class ClockWait(BaseAction):
+    """Sandbox time passes as the running clock would: due scenario events play."""
+
+    do: Literal["clock.wait"]
+    minutes: int = Field(ge=1, le=60 * 24 * 30, strict=True)
+
+
 class ReportView(BaseAction):
     do: Literal["report.view"]
     report: Literal[codes.REPORTS]  # type: ignore[valid-type]
@@ -145,6 +152,7 @@ ACTION_CLASSES = (
     OpportunityStage,
     AutomationCreate,
     ClockAdvance,
+    ClockWait,
     ReportView,
 )
 # What a solution step may ask the sandbox to do, in the order the step form offers them.
@@ -161,6 +169,7 @@ Action = Annotated[
     | OpportunityStage
     | AutomationCreate
     | ClockAdvance
+    | ClockWait
     | ReportView,
     Field(discriminator="do"),
 ]

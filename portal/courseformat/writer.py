@@ -22,7 +22,7 @@ from portal.courseformat.course import (
     QuizHead,
     ReadingHead,
 )
-from portal.courseformat.exercise import PARTS
+from portal.courseformat.exercise import OPTIONAL_PARTS, PARTS
 from portal.courseformat.files import dump_yaml
 
 
@@ -52,6 +52,7 @@ def _lesson(lesson: LessonData) -> tuple[str, str]:
         )
         return f"{lesson.key}.quiz.yaml", dump_yaml(quiz.as_file())
     parts = {part: lesson.content.get(part, []) for part in PARTS}
+    parts |= {part: lesson.content[part] for part in OPTIONAL_PARTS if part in lesson.content}
     exercise = ExerciseHead.model_construct(**head, task=lesson.body, **parts)
     return f"{lesson.key}.exercise.yaml", dump_yaml(exercise.as_file())
 

@@ -25,10 +25,14 @@ if TYPE_CHECKING:
 
 def _sandbox_for(user: User):
     """The learner's sandbox, locked for this transaction's writes (see `lock_sandbox`):
-    an exercise started or checked from two tabs, or beside a reset, runs after the other."""
+    an exercise started or checked from two tabs, or beside a reset, runs after the other.
+    Its running clock is caught up, so what follows is stamped with the time it is now."""
     from sandbox import services as sandbox_services
+    from sandbox.services import clock
 
-    return sandbox_services.lock_sandbox(sandbox_services.get_or_create_sandbox(user))
+    sandbox = sandbox_services.lock_sandbox(sandbox_services.get_or_create_sandbox(user))
+    clock.catch_up(sandbox, persist=True)
+    return sandbox
 
 
 def start_exercise(user: User, lesson: Lesson) -> ExerciseAttempt:
@@ -36,6 +40,7 @@ def start_exercise(user: User, lesson: Lesson) -> ExerciseAttempt:
     if lesson.kind != LessonKind.EXERCISE:
         raise LearningError(_("This lesson is not a hands-on exercise."))
     from sandbox import scenarios
+    from sandbox.services import scenario_events
 
     sandbox = _sandbox_for(user)
     scenario = scenarios.inject(sandbox, lesson.content.get("setup", []), actor=user)
@@ -52,6 +57,7 @@ def start_exercise(user: User, lesson: Lesson) -> ExerciseAttempt:
     if progress_for(user, lesson) is None:
         record_view(user, lesson)
     db.session.flush()
+    scenario_events.start_exercise(sandbox, lesson.content, scenario, scenario.since, attempt.id)
     return attempt
 
 
@@ -108,12 +114,14 @@ def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[Ch
     if attempt is None:
         raise LearningError(_("Start the exercise first."))
     from sandbox import checks, scenarios
+    from sandbox.services import scenario_events
 
     sandbox = _sandbox_for(user)
     if sandbox.id != attempt.sandbox_id or attempt.sandbox_generation != sandbox.generation:
         raise LearningError(
             _("Your sandbox was reset since you started: start the exercise again.")
         )
+    scenario_events.play_due(sandbox)
     scenario = scenarios.Scenario(
         {key: tuple(value) for key, value in attempt.records.items()}, attempt.first_event_id
     )

@@ -126,6 +126,12 @@ class SlaPolicy(_Strict):
             return opened + timedelta(hours=hours)
         return _add_business_time(opened, timedelta(hours=hours), self.business_hours)
 
+    def add_working_time(self, start: datetime, left: timedelta) -> datetime:
+        """`start` plus `left` of the policy's working time (every hour under 24x7)."""
+        if self.hours == "24x7" or self.business_hours is None:
+            return start + left
+        return _add_business_time(start, left, self.business_hours)
+
 
 class Profile(_Strict):
     """A CRM's vocabulary: see the module's docstring."""

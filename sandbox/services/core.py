@@ -11,7 +11,7 @@ from portal.database import increment
 from portal.extensions import db
 from sandbox.fill import populate
 from sandbox.models import ENTITIES, SANDBOX_TABLES, Activity, Sandbox, SandboxEvent
-from sandbox.services.clock import start_of_day
+from sandbox.services.clock import start_of_day, stop_running
 from sandbox.services.events import log_event
 from sandbox.services.locks import lock_sandbox
 
@@ -107,6 +107,7 @@ def reset_sandbox(sandbox: Sandbox, actor: User) -> None:
     clear_sandbox(sandbox)
     increment(sandbox, "generation")
     sandbox.clock = start_of_day()
+    stop_running(sandbox)  # the exercise it ran for ended with the reset
     owner = db.session.get(User, sandbox.owner_id) if sandbox.owner_id else actor
     populate(sandbox.id, sandbox.seed, sandbox.clock, (owner or actor).name)
     log_event(sandbox, actor, "sandbox.reset", generation=sandbox.generation)
