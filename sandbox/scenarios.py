@@ -178,8 +178,12 @@ def inject(sandbox: Sandbox, setup: list[dict], actor: User | None = None) -> Sc
 # Reference solutions: each step may carry `do`, an action the sandbox carries out.
 
 
+def _ref_key(value: Any) -> str:
+    return value.get("setup") if isinstance(value, dict) else value
+
+
 def _ref(value: Any, records: dict[str, tuple]) -> int:
-    key = value.get("setup") if isinstance(value, dict) else value
+    key = _ref_key(value)
     if key not in records:
         raise ScenarioError(f"the solution refers to '{key}', which no step or setup made")
     return records[key][1]
@@ -191,6 +195,7 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
     A step is plain text (for people, skipped), or carries `do` (one action) or `actions`
     (several), each naming a sandbox service and its arguments.
     """
+    from sandbox import solution_data
     from sandbox.services import (
         automations,
         clock,
@@ -279,6 +284,31 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
             records.update(scenario_events.made_records(sandbox, getattr(records, "since", 0)))
         elif action == "report.view":
             log_event(sandbox, actor, "report.viewed", report=args.get("report", ""))
+        elif action == "lead.assign":
+            leads.assign_lead(sandbox, actor, get(Lead, "lead"), learner_colleague(sandbox))
+        elif action in ("consent.give", "consent.withdraw"):
+            solution_data.set_consent(
+                sandbox,
+                actor,
+                get(Customer, "customer"),
+                action == "consent.give",
+                args.get("channel") or "",
+            )
+        elif action == "import.sample":
+            solution_data.import_sample(
+                sandbox,
+                actor,
+                args["sample"],
+                args.get("columns", ""),
+                args.get("skip", ""),
+                args.get("duplicates", "skip"),
+            )
+        elif action == "duplicates.merge":
+            entity, survivor_id = records[_ref_key(args["survivor"])]
+            model = Lead if entity == "lead" else Customer
+            solution_data.merge_group(
+                sandbox, actor, db.session.get(model, survivor_id), args.get("take", "")
+            )
         else:
             raise ScenarioError(f"unknown action '{action}'")
         ran += 1

@@ -135,6 +135,43 @@ class ClockWait(BaseAction):
     minutes: int = Field(ge=1, le=60 * 24 * 30, strict=True)
 
 
+class LeadAssign(BaseAction):
+    do: Literal["lead.assign"]
+    lead: Ref
+
+
+class ConsentGive(BaseAction):
+    do: Literal["consent.give"]
+    customer: Ref
+    channel: Literal[codes.CHANNELS]  # type: ignore[valid-type]
+
+
+class ConsentWithdraw(BaseAction):
+    do: Literal["consent.withdraw"]
+    customer: Ref
+    channel: Literal[codes.CHANNELS] | None = None  # type: ignore[valid-type]
+
+
+class ImportSample(BaseAction):
+    """Import the Import page's practice file: the suggested mapping, then `columns`
+    ("Header=field, ..."), skipping the line numbers in `skip`."""
+
+    do: Literal["import.sample"]
+    sample: Literal["lead", "customer"]
+    columns: str = ""
+    skip: str = ""
+    duplicates: Literal["skip", "import"] = "skip"
+
+
+class DuplicatesMerge(BaseAction):
+    """Merge a record's group on the Duplicates page into it, taking the fields in
+    `take` ("last_name, email") from the other record."""
+
+    do: Literal["duplicates.merge"]
+    survivor: Ref
+    take: str = ""
+
+
 class ReportView(BaseAction):
     do: Literal["report.view"]
     report: Literal[codes.REPORTS]  # type: ignore[valid-type]
@@ -154,6 +191,11 @@ ACTION_CLASSES = (
     ClockAdvance,
     ClockWait,
     ReportView,
+    LeadAssign,
+    ConsentGive,
+    ConsentWithdraw,
+    ImportSample,
+    DuplicatesMerge,
 )
 # What a solution step may ask the sandbox to do, in the order the step form offers them.
 ACTIONS = tuple(cls.model_fields["do"].annotation.__args__[0] for cls in ACTION_CLASSES)
@@ -170,7 +212,12 @@ Action = Annotated[
     | AutomationCreate
     | ClockAdvance
     | ClockWait
-    | ReportView,
+    | ReportView
+    | LeadAssign
+    | ConsentGive
+    | ConsentWithdraw
+    | ImportSample
+    | DuplicatesMerge,
     Field(discriminator="do"),
 ]
 

@@ -113,6 +113,25 @@ ACTIONS: dict[str, tuple[Param, ...]] = {
     ),
     "clock.advance": (Param("days", "int", _l("Days"), low=1, high=MAX_DAYS),),
     "report.view": (Param("report", "code", _l("Report"), required=True, codes=tuple(REPORTS)),),
+    "lead.assign": (_ref("lead", _l("Lead"), "lead"),),
+    "consent.give": (
+        _ref("customer", _l("Customer"), "customer"),
+        _code("channel", _l("Agreed by"), "channel", required=True),
+    ),
+    "consent.withdraw": (
+        _ref("customer", _l("Customer"), "customer"),
+        _code("channel", _l("Withdrew by"), "channel"),
+    ),
+    "import.sample": (
+        Param("sample", "code", _l("Practice file"), required=True, codes=("lead", "customer")),
+        Param("columns", "text", _l("Columns mapped by hand (Header=field, ...)")),
+        Param("skip", "text", _l("Line numbers to skip (5, 6, ...)")),
+        Param("duplicates", "code", _l("Possible duplicates"), codes=("skip", "import")),
+    ),
+    "duplicates.merge": (
+        _ref("survivor", _l("Record that survives"), "lead", "customer"),
+        Param("take", "text", _l("Fields taken from the duplicate (last_name, email, ...)")),
+    ),
 }
 ACTION_LABELS = {
     "lead.create": _l("Create a lead"),
@@ -127,6 +146,11 @@ ACTION_LABELS = {
     "automation.create": _l("Create an automation"),
     "clock.advance": _l("Advance the sandbox clock"),
     "report.view": _l("Open a report"),
+    "lead.assign": _l("Assign a lead to yourself"),
+    "consent.give": _l("Record a customer's marketing consent"),
+    "consent.withdraw": _l("Withdraw a customer's marketing consent"),
+    "import.sample": _l("Import the practice CSV file"),
+    "duplicates.merge": _l("Merge a record's duplicates into it"),
 }
 
 
