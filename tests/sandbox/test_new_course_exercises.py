@@ -1,0 +1,198 @@
+"""The exercises of the three rollout courses (consent, data quality, your role): the
+reference solution passes, an empty attempt fails, and every check has a variant of the
+solution that fails it (with the other checks that variant also fails, stated)."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+
+import pytest
+
+from portal.courseformat import read_course, read_folder
+from portal.extensions import db
+from sandbox import checks, scenarios
+from sandbox.services import get_or_create_sandbox
+from seed.learning_demo import COURSES_DIR
+
+COURSES = {
+    "consent-requests": "customer-data-and-consent",
+    "import-and-merge": "data-quality-and-migration",
+    "my-open-items": "your-role-in-the-crm",
+}
+# Answer checks run once sandbox.checks.evaluate takes the learner's answers (`given`).
+ANSWER_CHECKS = "given" in inspect.signature(checks.evaluate).parameters
+# The answers a learner who did the work enters (answer checks), per exercise.
+ANSWERS = {
+    "my-open-items": {"open-leads-answer": "3", "crescent-open-tickets": "2", "gap-answer": "32000"}
+}
+
+
+def _content(key: str) -> dict:
+    if key in ANSWERS and not ANSWER_CHECKS:
+        pytest.skip("answer checks are not evaluated yet")
+    bundle = read_course(read_folder(COURSES_DIR / COURSES[key]))
+    return next(lesson for lesson in bundle.lessons if lesson.key == key).content
+
+
+def _do(steps: list, do: str) -> int:
+    return next(i for i, s in enumerate(steps) if isinstance(s, dict) and s.get("do") == do)
+
+
+def _without(do: str):
+    def change(steps):
+        del steps[_do(steps, do)]
+
+    return change
+
+
+def _set(do: str, **values):
+    def change(steps):
+        steps[_do(steps, do)].update(values)
+
+    return change
+
+
+def _move(do: str, before: str):
+    def change(steps):
+        step = steps.pop(_do(steps, do))
+        steps.insert(_do(steps, before), step)
+
+    return change
+
+
+def _also(do: str, step: dict):
+    def change(steps):
+        steps.insert(_do(steps, do), step)
+
+    return change
+
+
+def _answer(key: str, text: str):
+    def change(answers):
+        answers[key] = text
+
+    return change
+
+
+# check -> (a change to the solution, or to the answers, and every check it fails)
+VARIANTS = {
+    "consent-requests": {
+        "adnan-consent": (
+            _without("consent.give"),
+            {"adnan-consent", "adnan-channel", "adnan-greeted-after-consent"},
+        ),
+        "adnan-channel": (_set("consent.give", channel="email"), {"adnan-channel"}),
+        "adnan-greeted-after-consent": (
+            _move("clock.advance", before="consent.give"),
+            {"adnan-greeted-after-consent", "hina-withdrawn-in-time"},
+        ),
+        "hina-withdrawn": (
+            _without("consent.withdraw"),
+            {"hina-withdrawn", "hina-withdrawn-by-email", "hina-withdrawn-in-time"},
+        ),
+        "hina-withdrawn-by-email": (
+            _set("consent.withdraw", channel="phone"),
+            {"hina-withdrawn-by-email"},
+        ),
+        "hina-withdrawn-in-time": (
+            _move("clock.advance", before="consent.withdraw"),
+            {"hina-withdrawn-in-time"},
+        ),
+        "meera-left-alone": (
+            _also(
+                "clock.advance",
+                {
+                    "step": "x",
+                    "do": "consent.give",
+                    "customer": {"setup": "meera"},
+                    "channel": "web",
+                },
+            ),
+            {"meera-left-alone", "meera-greeting-held"},
+        ),
+        "meera-greeting-held": (
+            _without("clock.advance"),
+            {"meera-greeting-held", "adnan-greeted-after-consent", "hina-withdrawn-in-time"},
+        ),
+    },
+    "import-and-merge": {
+        "leads-imported": (
+            _set("import.sample", skip="2, 4, 5, 6, 7, 9, 11, 12"),
+            {"leads-imported"},
+        ),
+        "duplicates-left-out": (
+            _set("import.sample", duplicates="import"),
+            {"duplicates-left-out"},
+        ),
+        "rahul-merged": (
+            _without("duplicates.merge"),
+            {"rahul-merged", "rahul-work-email", "rahul-phone", "rahul-spelling"},
+        ),
+        "rahul-work-email": (
+            _set("duplicates.merge", take="last_name, phone"),
+            {"rahul-work-email"},
+        ),
+        "rahul-phone": (_set("duplicates.merge", take="last_name, email"), {"rahul-phone"}),
+        "rahul-spelling": (_set("duplicates.merge", take="email, phone"), {"rahul-spelling"}),
+    },
+    "my-open-items": {
+        "bilal-owned": (_without("lead.assign"), {"bilal-owned"}),
+        "open-leads-answer": (_answer("open-leads-answer", "4"), {"open-leads-answer"}),
+        "crescent-open-tickets": (
+            _answer("crescent-open-tickets", "3"),
+            {"crescent-open-tickets"},
+        ),
+        "report-read": (_without("report.view"), {"report-read"}),
+        "gap-answer": (_answer("gap-answer", "18000"), {"gap-answer"}),
+    },
+}
+CASES = [(key, check) for key, variants in VARIANTS.items() for check in variants]
+
+
+def _run(make, content: dict, steps: list | None, answers: dict[str, str]) -> dict:
+    learner = make.user()
+    sandbox = get_or_create_sandbox(learner)
+    records = scenarios.inject(sandbox, content["setup"], actor=learner)
+    if steps is not None:
+        scenarios.apply_solution(sandbox, learner, steps, records)
+    results = checks.evaluate(sandbox, content["checks"], records, *([answers] * ANSWER_CHECKS))
+    db.session.commit()
+    return {r.key: r for r in results}
+
+
+def _failed(results: dict) -> set[str]:
+    return {key for key, result in results.items() if not result.passed}
+
+
+@pytest.mark.parametrize("key", COURSES)
+def test_reference_solution_passes_every_check(app_ctx, make, key):
+    content = _content(key)
+    results = _run(make, content, content["solution"], ANSWERS.get(key, {}))
+    assert {k: r.message for k, r in results.items() if not r.passed} == {}
+
+
+@pytest.mark.parametrize("key", COURSES)
+def test_an_empty_attempt_fails(app_ctx, make, key):
+    content = _content(key)
+    results = _run(make, content, None, {})
+    required = {c["key"] for c in content["checks"] if c["required"]}
+    assert required & _failed(results), "an empty attempt must not pass"
+
+
+@pytest.mark.parametrize("key", COURSES)
+def test_every_check_has_a_failing_variant(key):
+    assert set(VARIANTS[key]) == {c["key"] for c in _content(key)["checks"]}
+
+
+@pytest.mark.parametrize(("key", "check"), CASES, ids=[f"{k}:{c}" for k, c in CASES])
+def test_the_variant_fails_its_check(app_ctx, make, key, check):
+    content = _content(key)
+    change, fails = VARIANTS[key][check]
+    steps = copy.deepcopy(content["solution"])
+    answers = dict(ANSWERS.get(key, {}))
+    if change.__qualname__.startswith("_answer"):
+        change(answers)
+    else:
+        change(steps)
+    assert _failed(_run(make, content, steps, answers)) == fails
