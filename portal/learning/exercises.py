@@ -18,6 +18,7 @@ from portal.database import increment, utcnow
 from portal.extensions import db
 from portal.learning.models import Course, ExerciseAttempt, ExerciseCheck, Lesson, LessonKind
 from portal.learning.services import LearningError, progress_for, record_view
+from portal.learning.translations import shared_checks
 
 if TYPE_CHECKING:
     from sandbox.checks import CheckResult
@@ -126,7 +127,7 @@ def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[Ch
         {key: tuple(value) for key, value in attempt.records.items()}, attempt.first_event_id
     )
     try:
-        outcomes = checks.evaluate(sandbox, lesson.content.get("checks", []), scenario)
+        outcomes = checks.evaluate(sandbox, shared_checks(lesson), scenario)
     except ValidationError as error:  # published before the format refused such checks
         raise LearningError(
             _("This exercise cannot be checked as it stands: please tell your trainer.")

@@ -313,3 +313,40 @@ def shared_checks(lesson: Any) -> list[dict[str, Any]]:
         words = {name: check[name] for name in TEXT_OF_A_CHECK if check.get(name)}
         graded.append({**source, **words})
     return graded
+
+
+def course_for_reader(user: Any, course: Any, locale: str) -> Any:
+    """The course of `course`'s family a learner reads: the one they have taken or are
+    taking, else the one in their language, else `course` itself. A link to the English
+    course (an assignment, a reminder) so opens the Urdu one for an Urdu reader."""
+    from sqlalchemy import func, select
+
+    from portal.extensions import db
+    from portal.learning.models import Certificate, Course, LessonProgress
+
+    members = db.session.scalars(
+        select(Course).where(
+            func.coalesce(Course.translation_of_id, Course.id) == course.family_id,
+            Course.published.is_(True),
+        )
+    ).all()
+    if len(members) < 2:
+        return course
+    ids = [member.id for member in members]
+    taken = set(
+        db.session.scalars(
+            select(LessonProgress.course_id)
+            .where(LessonProgress.user_id == user.id, LessonProgress.course_id.in_(ids))
+            .union(
+                select(Certificate.course_id).where(
+                    Certificate.user_id == user.id, Certificate.course_id.in_(ids)
+                )
+            )
+        )
+    )
+    if course.id in taken:
+        return course
+    by_choice = [m for m in members if m.id in taken] + [
+        m for m in members if m.language == locale
+    ]
+    return by_choice[0] if by_choice else course

@@ -18,6 +18,7 @@ from portal.learning import exercises, queries, services
 from portal.learning.forms import DoneForm, LeaveForm, QuizForm
 from portal.learning.models import Course, Lesson, LessonKind, QuestionKind
 from portal.learning.services import TamperedSubmission
+from portal.learning.translations import course_for_reader
 from portal.markdown import render_markdown
 from portal.rendering import render, render_form
 from portal.security import is_safe_redirect, roles_required
@@ -69,6 +70,9 @@ def catalogue():
 @_learner_route("/courses/<slug>/")
 def course(slug: str):
     course = _course_or_404(slug)
+    read = course_for_reader(current_user, course, str(get_locale()))
+    if read.id != course.id:
+        return redirect(url_for("learning.course", slug=read.slug))
     outline = queries.outline(current_user, course)
     return render("learning/course.html", outline=outline, today=clock.today())
 
