@@ -262,7 +262,8 @@ def _within_sla(ctx: _Context, check: WithinSla) -> bool:
 
 def _answer(ctx: _Context, check: AnswerCheck) -> Verdict:
     if check.source is not None:
-        params = {name: ctx.value(value) for name, value in check.params.items()}
+        given = computations.COMPUTATIONS[check.source].defaults | check.params
+        params = {name: ctx.value(value) for name, value in given.items()}
         expected = computations.compute(check.source, ctx.sandbox, params)
     else:
         expected = ctx.value(check.value)

@@ -25,13 +25,18 @@ if TYPE_CHECKING:
 RESULT_KINDS = ("number", "money", "percent", "date", "record")
 
 
+def N_(text: str) -> str:  # noqa: N802 - pybabel's marker for text translated later
+    return text
+
+
 @dataclass(frozen=True)
 class Computation:
     """One named query: its parameters (name -> kind), which of them a check must give,
-    what it returns, and the function that runs it on a sandbox."""
+    what it returns, what a learner's hint calls it, and the function that runs it."""
 
     name: str
     result: str
+    label: str
     run: Callable[..., Any]
     params: dict[str, str] = field(default_factory=dict)
     required: tuple[str, ...] = ()
@@ -44,16 +49,18 @@ COMPUTATIONS: dict[str, Computation] = {}
 def computation(
     name: str,
     result: str,
+    label: str,
     params: dict[str, str] | None = None,
     required: tuple[str, ...] = (),
     defaults: dict[str, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register `run(sandbox, **params)` under `name`, returning a `result` kind value."""
+    """Register `run(sandbox, **params)` under `name`, returning a `result` kind value;
+    `label` (marked with N_, translated when shown) names it in a learner's hint."""
     assert result in RESULT_KINDS, result
 
     def register(run: Callable[..., Any]) -> Callable[..., Any]:
         COMPUTATIONS[name] = Computation(
-            name, result, run, dict(params or {}), required, dict(defaults or {})
+            name, result, label, run, dict(params or {}), required, dict(defaults or {})
         )
         return run
 
@@ -61,10 +68,10 @@ def computation(
 
 
 def compute(name: str, sandbox: Sandbox, params: dict[str, Any]) -> Any:
-    """The value of computation `name` in `sandbox` (params already resolved to ids,
-    dates and numbers); None when the sandbox has nothing to say (no target set)."""
-    spec = COMPUTATIONS[name]
-    return spec.run(sandbox, **(spec.defaults | params))
+    """The value of computation `name` in `sandbox`; `params` resolved to ids, dates and
+    numbers, with its `defaults` for those a check leaves out. None when the sandbox has
+    nothing to say (no target set, say)."""
+    return COMPUTATIONS[name].run(sandbox, **params)
 
 
 def _target_row(sandbox: Sandbox, owner: int | None):
@@ -80,28 +87,36 @@ _OWNER = {"owner": "record"}
 _LEARNER = {"owner": "@learner"}
 
 
-@computation("pipeline.weighted", "money", _OWNER, defaults=_LEARNER)
+@computation(
+    "pipeline.weighted",
+    "money",
+    N_("the weighted value of your pipeline"),
+    _OWNER,
+    defaults=_LEARNER,
+)
 def weighted_pipeline(sandbox: Sandbox, owner: int | None) -> Decimal:
     """The salesperson's open deals, each amount times its stage's probability."""
     row = _target_row(sandbox, owner)
     return row.weighted if row else Decimal(0)
 
 
-@computation("sales.won", "money", _OWNER, defaults=_LEARNER)
+@computation(
+    "sales.won", "money", N_("what you won in the target period"), _OWNER, defaults=_LEARNER
+)
 def sales_won(sandbox: Sandbox, owner: int | None) -> Decimal:
     """What the salesperson won in their target's period (else this quarter)."""
     row = _target_row(sandbox, owner)
     return row.won if row else Decimal(0)
 
 
-@computation("sales.target", "money", _OWNER, defaults=_LEARNER)
+@computation("sales.target", "money", N_("your target"), _OWNER, defaults=_LEARNER)
 def sales_target(sandbox: Sandbox, owner: int | None) -> Decimal | None:
     """The salesperson's current target."""
     row = _target_row(sandbox, owner)
     return row.target.amount if row and row.target else None
 
 
-@computation("sales.attainment", "percent", _OWNER, defaults=_LEARNER)
+@computation("sales.attainment", "percent", N_("your attainment"), _OWNER, defaults=_LEARNER)
 def sales_attainment(sandbox: Sandbox, owner: int | None) -> Decimal | None:
     """Won as a percentage of the current target (unrounded)."""
     row = _target_row(sandbox, owner)
@@ -110,14 +125,20 @@ def sales_attainment(sandbox: Sandbox, owner: int | None) -> Decimal | None:
     return 100 * row.won / row.target.amount
 
 
-@computation("sales.gap", "money", _OWNER, defaults=_LEARNER)
+@computation("sales.gap", "money", N_("your gap to target"), _OWNER, defaults=_LEARNER)
 def sales_gap(sandbox: Sandbox, owner: int | None) -> Decimal | None:
     """What is still to win against the current target (never below zero)."""
     row = _target_row(sandbox, owner)
     return row.gap if row else None
 
 
-@computation("customer.lifetime_value", "money", {"customer": "record"}, ("customer",))
+@computation(
+    "customer.lifetime_value",
+    "money",
+    N_("the customer's lifetime value"),
+    {"customer": "record"},
+    ("customer",),
+)
 def lifetime_value(sandbox: Sandbox, customer: int) -> Decimal:
     """Everything the customer bought, added up."""
     from sqlalchemy import func, select
@@ -133,7 +154,13 @@ def lifetime_value(sandbox: Sandbox, customer: int) -> Decimal:
     return Decimal(total or 0)
 
 
-@computation("customers.top_by_value", "record", {"rank": "number"}, defaults={"rank": 1})
+@computation(
+    "customers.top_by_value",
+    "record",
+    N_("the customer by lifetime value"),
+    {"rank": "number"},
+    defaults={"rank": 1},
+)
 def top_by_value(sandbox: Sandbox, rank: int) -> int | None:
     """The customer at `rank` (1 = first) by lifetime value."""
     from sqlalchemy import func, select
@@ -152,7 +179,10 @@ def top_by_value(sandbox: Sandbox, rank: int) -> int | None:
 
 
 @computation(
-    "tickets.open_count", "number", {"customer": "record", "category": "code:category"}
+    "tickets.open_count",
+    "number",
+    N_("the number of open tickets"),
+    {"customer": "record", "category": "code:category"},
 )
 def open_tickets(sandbox: Sandbox, customer: int | None = None, category: str | None = None):
     """Tickets still being worked, of one customer (account) and category if given."""
@@ -175,7 +205,7 @@ def open_tickets(sandbox: Sandbox, customer: int | None = None, category: str | 
     return db.session.scalar(query)
 
 
-@computation("rollout.wave_go_live", "date")
+@computation("rollout.wave_go_live", "date", N_("your wave's go-live date"))
 def wave_go_live(sandbox: Sandbox) -> date | None:
     """The go-live date of the rollout wave the sandbox's owner's department is in."""
     from sqlalchemy import select

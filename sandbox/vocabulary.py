@@ -56,6 +56,31 @@ LABELS = {
         "purchase_anniversary": _l("Purchase anniversary"),
         "ticket_resolved": _l("Ticket resolved"),
     },
+    "budget_status": {
+        "unknown": _l("Not known yet"),
+        "indicated": _l("Indicated, to be agreed"),
+        "confirmed": _l("Confirmed"),
+        "none": _l("No budget"),
+    },
+}
+# The structured parts of a qualification and of a resolution note, as forms, record
+# pages and content checks name them.
+PART_LABELS = {
+    "need": _l("Need"),
+    "authority": _l("Who decides"),
+    "budget": _l("Budget"),
+    "budget_status": _l("Budget status"),
+    "timing": _l("Timing"),
+    "resolution_cause": _l("What was wrong"),
+    "resolution_action": _l("What we did"),
+    "resolution_expectation": _l("What the customer can expect"),
+    "resolution": _l("Resolution"),
+    "description": _l("Description"),
+    "body": _l("Text"),
+    "subject": _l("Subject"),
+    "next_step": _l("Next step"),
+    "closed_reason": _l("Reason"),
+    "preferences": _l("Preferences"),
 }
 
 
