@@ -149,6 +149,7 @@ def test_the_builtin_courses_hold_every_kind_of_check_and_step():
         "event_happened",
         "events_in_order",
         "within_sla",
+        "answer",
     }
     assert any("data" in c for c in checks)
     assert any("target" in e for c in checks for e in c.get("events", []))
