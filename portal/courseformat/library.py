@@ -172,6 +172,12 @@ def _translation(report: LibraryReport, folder: Path, course: CourseBundle, orig
             )
         )
     originals = {lesson.key: lesson for lesson in original.lessons}
+    # A translation made from an older text of the original (its `source_version`) is out
+    # of date: its questions may differ until it is translated again, and learners keep
+    # its last published version meanwhile; that is a warning, not an error.
+    from portal.learning.translations import fingerprint
+
+    stale = bool(course.source_version) and course.source_version != fingerprint(original)
     for lesson in course.lessons:
         other = originals.get(lesson.key)
         if other is None:
@@ -180,6 +186,10 @@ def _translation(report: LibraryReport, folder: Path, course: CourseBundle, orig
             message = f"is a {lesson.kind}; in the original '{lesson.key}' is a {other.kind}"
         elif _shape(lesson) != _shape(other):
             message = "keys, kinds or correct answers differ from the original's"
+            if stale:
+                problem = Problem(_lesson_file(folder, lesson), None, f"out of date: {message}")
+                report.warnings.append(problem)
+                continue
         else:
             continue
         report.errors.append(Problem(_lesson_file(folder, lesson), None, message))
