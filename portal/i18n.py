@@ -10,21 +10,17 @@ go through `money`, `percent` and `decimal` (Indian digit grouping in Hindi, for
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from gettext import NullTranslations
 
-from babel import Locale
-from babel.dates import format_skeleton
-from flask import Flask, current_app, has_request_context, session
+from babel import Locale, dates, numbers
+from flask import Flask, current_app, g, has_request_context, session
 from flask import request as flask_request
-from flask_babel import (
-    format_currency,
-    format_date,
-    format_percent,
-    format_time,
-    get_locale,
-)
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from portal.config import RTL_LANGUAGES
@@ -45,9 +41,70 @@ def select_locale() -> str:
     )
 
 
+@dataclass(frozen=True)
+class Language:
+    """What a page asks of the request's language, looked up once per request.
+
+    Flask-Babel finds the locale, translations and time zone through several context
+    look-ups on every call; a page with a table makes hundreds of such calls. The
+    filters and the templates' gettext read this instead (current_language).
+    """
+
+    locale: Locale
+    translations: NullTranslations
+    tzinfo: tzinfo
+    code: str
+    direction: str
+    time_pattern: str
+    datetime_pattern: str  # how the locale joins a date {1} and a time {0}
+
+
+def current_language() -> Language:
+    """The request's Language; it follows Flask-Babel's own choice, so force_locale
+    (emails in the reader's language) and refresh() are obeyed."""
+    state = g.get("_flask_babel")
+    if state is not None:
+        language = state.__dict__.get("portal_language")
+        if language is not None and language.locale is state.__dict__.get("babel_locale"):
+            return language
+    locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+    code = str(locale)
+    language = Language(
+        locale=locale,
+        translations=get_translations(),
+        tzinfo=get_timezone() or UTC,
+        code=code,
+        direction="rtl" if code in RTL_LANGUAGES else "ltr",
+        time_pattern=time_pattern(locale),
+        datetime_pattern=str(locale.datetime_formats["medium"]).replace("'", ""),
+    )
+    if has_request_context() or state is not None:
+        g._flask_babel.portal_language = language
+    return language
+
+
 def text_direction() -> str:
     """'rtl' for right-to-left languages such as Urdu, else 'ltr'."""
-    return "rtl" if str(get_locale()) in RTL_LANGUAGES else "ltr"
+    return current_language().direction
+
+
+# The templates' _(), gettext and ngettext (Jinja's "new style": the text is always a
+# %-format, and escaped in HTML templates), reading the translations once per request.
+@pass_eval_context
+def template_gettext(eval_ctx, string: str, **variables) -> str:
+    text = current_language().translations.ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_eval_context
+def template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    text = current_language().translations.ungettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
 
 
 # Kinds of date the portal shows; a template names the kind, never a pattern.
@@ -108,6 +165,13 @@ def _wrapped(value: date | datetime | time, text: str, plain: bool) -> Markup | 
     return Markup('<bdi><time datetime="{}">{}</time></bdi>').format(iso, text)
 
 
+def _local(value: datetime, language: Language) -> datetime:
+    """A stored moment (UTC, naive or aware) in the organisation's time zone."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(language.tzinfo)
+
+
 def date_filter(value: date | datetime | None, kind: str = "medium", plain: bool = False):
     """A day in the locale's format: `medium` (most places), `long`, or `day` (no year).
 
@@ -115,36 +179,55 @@ def date_filter(value: date | datetime | None, kind: str = "medium", plain: bool
     """
     if value is None:
         return ""
+    language = current_language()
     if kind == "day":
         day = value.date() if isinstance(value, datetime) else value
-        text = format_skeleton(DATE_KINDS[kind], day, locale=get_locale())
+        text = dates.format_skeleton(DATE_KINDS[kind], day, locale=language.locale)
     else:
-        text = format_date(value, DATE_KINDS[kind])
+        day = _local(value, language) if isinstance(value, datetime) else value
+        text = dates.format_date(day, DATE_KINDS[kind], locale=language.locale)
     return _wrapped(value, text, plain)
+
+
+def _time_text(value: datetime | time, language: Language) -> str:
+    return dates.format_time(
+        value, language.time_pattern, tzinfo=language.tzinfo, locale=language.locale
+    )
 
 
 def time_filter(value: datetime | time | None, plain: bool = False):
     """A time of day in the locale's format (24-hour where AM/PM would be English)."""
     if value is None:
         return ""
-    return _wrapped(value, format_time(value, time_pattern(get_locale())), plain)
+    return _wrapped(value, _time_text(value, current_language()), plain)
 
 
 def datetime_filter(value: datetime | None, plain: bool = False):
     """A moment: the medium date and the time, joined the way the locale joins them."""
     if value is None:
         return ""
-    locale = get_locale()
-    joined = str(locale.datetime_formats["medium"]).replace("'", "")
-    text = joined.replace("{1}", format_date(value, "medium")).replace(
-        "{0}", format_time(value, time_pattern(locale))
+    language = current_language()
+    day = dates.format_date(_local(value, language), "medium", locale=language.locale)
+    text = language.datetime_pattern.replace("{1}", day).replace(
+        "{0}", _time_text(value, language)
     )
     return _wrapped(value, text, plain)
 
 
+def timedelta_filter(value: timedelta | datetime, granularity: str = "second") -> str:
+    """A length of time in words, e.g. "3 hours" (Flask-Babel's timedeltaformat)."""
+    if isinstance(value, datetime):
+        value = datetime.utcnow() - value
+    return dates.format_timedelta(
+        value, granularity, threshold=0.85, locale=current_language().locale
+    )
+
+
 def money_filter(amount: Decimal | float | None) -> Markup:
     """An amount in the portal's currency (config CURRENCY), in the locale's format."""
-    text = format_currency(amount or 0, current_app.config["CURRENCY"])
+    text = numbers.format_currency(
+        amount or 0, current_app.config["CURRENCY"], locale=current_language().locale
+    )
     return Markup("<bdi>{}</bdi>").format(text)
 
 
@@ -152,14 +235,14 @@ def percent_filter(points: float | None) -> str:
     """A share given in points from 0 to 100 (as the portal stores them), e.g. "87%"."""
     if points is None:
         return "—"
-    return format_percent(points / 100)
+    return numbers.format_percent(points / 100, locale=current_language().locale)
 
 
 def decimal_filter(value: float | None, digits: int = 1) -> str:
     """A number with a fixed count of decimals in the locale's format, e.g. "4.0"."""
     if value is None:
         return "—"
-    locale = get_locale()
+    locale = current_language().locale
     pattern = copy.copy(locale.decimal_formats[None])  # keeps the locale's digit grouping
     pattern.frac_prec = (digits, digits)
     return pattern.apply(value, locale)
@@ -167,6 +250,10 @@ def decimal_filter(value: float | None, digits: int = 1) -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
+    )
+    app.add_template_filter(timedelta_filter, "timedeltaformat")
     app.add_template_filter(date_filter, "date")
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(time_filter, "time")
@@ -178,9 +265,10 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict:
+        language = current_language()
         return {
             "languages": app.config["LANGUAGES"],
-            "current_locale": str(get_locale()),
-            "text_direction": text_direction(),
-            "script_fonts": SCRIPT_FONTS.get(str(get_locale()), ()),
+            "current_locale": language.code,
+            "text_direction": language.direction,
+            "script_fonts": SCRIPT_FONTS.get(language.code, ()),
         }
