@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.extensions import db, login_manager
@@ -19,7 +21,10 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdecimal() or not version.isdecimal():
         return None
-    user = db.session.get(User, int(user_id))
+    # One statement on every request: the roles come joined, not in a second select.
+    user = db.session.scalars(
+        select(User).where(User.id == int(user_id)).options(joinedload(User.role_links))
+    ).unique().one_or_none()
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
