@@ -9,7 +9,7 @@ sb_scenario_events holds what an exercise makes happen on that clock (a customer
 back, a new ticket arrives), and when it was played.
 
 Revision ID: 0024_running_clock
-Revises: 0023_bulk_jobs
+Revises: 0027_translation_sources
 Create Date: 2026-12-05 03:30:00
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 from portal.database import UTCDateTime
 
 revision = "0024_running_clock"
-down_revision = "0023_bulk_jobs"
+down_revision = "0027_translation_sources"
 branch_labels = None
 depends_on = None
 

@@ -88,8 +88,8 @@ def test_messages_say_what_is_wrong():
         (
             "type",
             "type 'record_exist' is not one of: record_exists, field_equals, "
-            "count_at_least, event_happened, events_in_order, within_sla, answer, "
-            "content, consent",
+            "count_at_least, event_happened, events_in_order, within_sla, responded_within, "
+            "answer, content, consent",
         ),
     ]
     closed = {"key": "a", "type": "field_equals", "field": "status", "value": "closed"}

@@ -30,6 +30,7 @@ EXAMPLES = {
         "body": "Dear {first_name}",
     },
     "clock.advance": {"days": 3},
+    "clock.wait": {"minutes": 90},
     "report.view": {"report": "sales_targets"},
 }
 

@@ -112,6 +112,7 @@ ACTIONS: dict[str, tuple[Param, ...]] = {
         Param("body", "long", _l("Email"), required=True),
     ),
     "clock.advance": (Param("days", "int", _l("Days"), low=1, high=MAX_DAYS),),
+    "clock.wait": (Param("minutes", "int", _l("Sandbox minutes"), low=1, high=60 * 24 * 30),),
     "report.view": (Param("report", "code", _l("Report"), required=True, codes=tuple(REPORTS)),),
     "lead.assign": (_ref("lead", _l("Lead"), "lead"),),
     "consent.give": (
@@ -145,6 +146,7 @@ ACTION_LABELS = {
     "opportunity.stage": _l("Move an opportunity to another stage"),
     "automation.create": _l("Create an automation"),
     "clock.advance": _l("Advance the sandbox clock"),
+    "clock.wait": _l("Let sandbox time pass (scenario events that fall due happen)"),
     "report.view": _l("Open a report"),
     "lead.assign": _l("Assign a lead to yourself"),
     "consent.give": _l("Record a customer's marketing consent"),
