@@ -96,9 +96,14 @@ WAVES = [
         "Wave 2: Customer Service and Billing",
         21,
         ["Customer Service", "Billing"],
-        _courses("after-sale-service"),
+        _courses("after-sale-service", "customer-data-and-consent", "data-quality-and-migration"),
     ),
-    ("Wave 3: Marketing and IT", 49, ["Marketing", "IT"], _courses("personal-relationships")),
+    (
+        "Wave 3: Marketing and IT",
+        49,
+        ["Marketing", "IT"],
+        _courses("personal-relationships", "customer-data-and-consent"),
+    ),
 ]
 CRITERIA = [
     ("completion_rate", 90),
