@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     scoping.init_app(app)
     import portal.digests  # noqa: F401 - the weekly digest job
     import portal.reminders  # noqa: F401 - the daily reminder job
+    import sandbox.expiry  # noqa: F401 - the nightly clearing of unused sandboxes
 
 
 def register_cli(app: Flask) -> None:

@@ -100,6 +100,9 @@ def default_config(app: Flask) -> dict[str, Any]:
         # Days people who join a department after a course was assigned to it have to
         # finish it (the assignment form's default; each assignment can differ).
         "LATE_JOINER_DAYS": 14,
+        # A learner's sandbox unused this many days is cleared by the job worker and made
+        # anew on their next visit (sandbox.expiry); 0 keeps every sandbox.
+        "SANDBOX_EXPIRY_DAYS": 90,
         "ROSTER_MAX_ROWS": 5000,
         "HSTS_SECONDS": 31536000,
         # Single sign-on with OpenID Connect (portal.accounts.sso): the provider's issuer URL
@@ -158,6 +161,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         raise ConfigError(
             f"LATE_JOINER_DAYS must be a whole number of days from 1 to 365, not {late!r}: "
             "set PORTAL_LATE_JOINER_DAYS=14, for example."
+        )
+    expiry = app.config["SANDBOX_EXPIRY_DAYS"]
+    if isinstance(expiry, bool) or not isinstance(expiry, int) or not 0 <= expiry <= 3650:
+        raise ConfigError(
+            f"SANDBOX_EXPIRY_DAYS must be a whole number of days from 0 (never) to 3650, not "
+            f"{expiry!r}: set PORTAL_SANDBOX_EXPIRY_DAYS=90, for example."
         )
     currency = app.config["CURRENCY"]
     if currency not in list_currencies():

@@ -66,6 +66,10 @@ class Sandbox(db.Model):
     clock_business_hours: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # When a change was last logged in it (at most a day off: see sandbox.expiry), and when
+    # its records were cleared for being unused that long (None: in use).
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def today(self) -> date:

@@ -25,13 +25,16 @@ def sandbox_of(user: User) -> Sandbox | None:
 
 
 def get_or_create_sandbox(user: User, seed: int | None = None) -> Sandbox:
-    """The user's sandbox, made and filled with fake customers on first use.
+    """The user's sandbox, made and filled with fake customers on first use (and anew
+    after it was cleared for disuse).
 
     Two first requests at once (two tabs) race to create it: the loser's flush fails on
     the unique owner (IntegrityError); the caller rolls back and reads the winner's.
     """
     sandbox = sandbox_of(user)
     if sandbox is not None:
+        if sandbox.expired_at is not None:
+            renew_expired(sandbox, user)
         return sandbox
     sandbox = Sandbox(
         owner_id=user.id,
@@ -93,6 +96,17 @@ def delete_records(sandbox: Sandbox, entity: str, ids: Collection[int]) -> None:
             gone = loaded.get("parent_type") == entity and loaded.get("parent_id") in ids
         if gone:
             db.session.expunge(record)
+
+
+def renew_expired(sandbox: Sandbox, user: User) -> bool:
+    """Fill a sandbox cleared for disuse (sandbox.expiry) anew, as a reset does; False if
+    another request renewed it first."""
+    sandbox = lock_sandbox(sandbox)
+    if sandbox.expired_at is None:
+        return False
+    reset_sandbox(sandbox, user)
+    sandbox.expired_at = None
+    return True
 
 
 def reset_sandbox(sandbox: Sandbox, actor: User) -> None:

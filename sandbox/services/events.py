@@ -6,6 +6,8 @@ log. This module imports no other service, so every service can import it.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from portal.accounts.models import User
@@ -13,6 +15,9 @@ from portal.database import utcnow
 from portal.domain import DomainError
 from portal.extensions import db
 from sandbox.models import Sandbox, SandboxEvent
+
+# How stale a sandbox's `used_at` may be: it is written at most once per this.
+USED_WITHIN = timedelta(days=1)
 
 
 class SandboxError(DomainError):
@@ -27,7 +32,11 @@ def log_event(
     entity_id: int | None = None,
     **data,
 ) -> SandboxEvent:
-    """Append one event: who did what to which record, on both clocks."""
+    """Append one event: who did what to which record, on both clocks; the sandbox counts
+    as used (to within a day: sandbox.expiry)."""
+    now = utcnow()
+    if sandbox.used_at is None or sandbox.used_at < now - USED_WITHIN:
+        sandbox.used_at = now
     event = SandboxEvent(
         sandbox_id=sandbox.id,
         actor_id=actor.id if actor else None,
@@ -35,7 +44,7 @@ def log_event(
         entity=entity,
         entity_id=entity_id,
         sandbox_at=sandbox.clock,
-        at=utcnow(),
+        at=now,
         data=data,
     )
     db.session.add(event)

@@ -8,7 +8,8 @@ looks only inside the user's sandbox: another learner's id is simply not found.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +20,7 @@ from portal.security import roles_required
 from sandbox import models  # noqa: F401 - the tables belong to the app
 from sandbox.models import Sandbox, get_in_sandbox
 from sandbox.services import get_or_create_sandbox, lock_sandbox, sandbox_of
+from sandbox.services.core import renew_expired
 from sandbox.vocabulary import entity_label, label
 
 bp = Blueprint("sandbox", __name__, template_folder="../templates")
@@ -31,9 +33,11 @@ def open_sandbox():
     """Learners and trainers practise, each in their own sandbox; everyone else is refused.
 
     The first visit creates the sandbox and commits it on its own, so the page's view
-    finds it there like on any other visit. A request that may write (anything but GET,
-    HEAD, OPTIONS) holds the sandbox's lock from here to its commit, so writes from two
-    tabs run one after the other, and a record a reset deleted meanwhile is not found.
+    finds it there like on any other visit; so does the first visit after it was cleared
+    for disuse (sandbox.expiry), which also tells the learner. A request that may write
+    (anything but GET, HEAD, OPTIONS) holds the sandbox's lock from here to its commit, so
+    writes from two tabs run one after the other, and a record a reset deleted meanwhile
+    is not found.
     """
     sandbox = sandbox_of(current_user)
     if sandbox is None:
@@ -45,6 +49,16 @@ def open_sandbox():
             sandbox = sandbox_of(current_user)
             if sandbox is None:
                 raise
+    elif sandbox.expired_at is not None and renew_expired(sandbox, current_user):
+        db.session.commit()
+        flash(
+            _(
+                "Your practice CRM had not been used for %(days)d days, so it was cleared to "
+                "save space; here is a fresh one. Your exercise history is kept.",
+                days=current_app.config["SANDBOX_EXPIRY_DAYS"],
+            ),
+            "info",
+        )
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         sandbox = lock_sandbox(sandbox)
     g.sandbox = sandbox
