@@ -28,7 +28,7 @@ MESSAGES = {
     "missing:text": _l("A choice has no text yet."),
 }
 # Problems the editor itself words for people (publish refusals of its own).
-OWN = {"no_lessons", "dry_run"}
+OWN = {"no_lessons", "dry_run", "translation_differs"}
 
 # Problems the course-file reader words for file authors, in people's words by their code;
 # %(question)s is the text of the question the problem names, %(limit)s its length limit.

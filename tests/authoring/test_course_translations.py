@@ -230,3 +230,21 @@ def test_mark_current_takes_a_lesson_the_original_gained(client, trainer, englis
     assert [lesson.key for lesson in bundle.lessons] == ["intro", "basics-quiz", "wrap-up", "extra"]
     assert bundle.lessons[0].body.startswith("اردو: ")  # the translation's words are kept
     assert bundle.lessons[3].body == "More text."  # to translate
+
+
+def test_a_translation_that_changes_an_answer_does_not_publish(client, trainer, english):
+    from portal.authoring.services import load, save
+
+    _start_urdu(client)
+    _translate_everything(client, "sample-course-ur")
+    urdu = _course("sample-course-ur")
+    draft, bundle = load(urdu)
+    quiz = next(lesson for lesson in bundle.lessons if lesson.key == "basics-quiz")
+    quiz.questions[0].choices[0].correct = False  # as the quiz editor could
+    quiz.questions[0].choices[1].correct = True
+    save(draft, bundle, trainer)
+    db.session.commit()
+    response = client.post("/author/courses/sample-course-ur/publish")
+    assert response.status_code == 422
+    assert "answers or checks differ from the original" in response.get_data(as_text=True)
+    assert not _course("sample-course-ur").published

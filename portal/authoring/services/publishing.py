@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.authoring.services.drafts import load
 from portal.authoring.services.errors import AuthoringError
+from portal.authoring.services.translations import translation_problems
 from portal.courseformat import (
     CourseBundle,
     FormatError,
@@ -40,7 +41,7 @@ def draft_problems(bundle: CourseBundle) -> list[Problem]:
 def publish(course: Course, actor: User) -> ImportResult:
     """Make the draft what learners see; raises FormatError listing what blocks it."""
     draft, bundle = load(course)
-    problems = draft_problems(bundle)
+    problems = draft_problems(bundle) or translation_problems(course, bundle)
     if not problems:
         from portal.authoring.dry_run import dry_run
 

@@ -20,7 +20,7 @@ from portal.authoring.services.drafts import load, save
 from portal.authoring.services.errors import AuthoringError
 from portal.authoring.services.keys import unique_key
 from portal.config import LANGUAGES
-from portal.courseformat import CourseBundle, bundle_from_dict, bundle_to_dict
+from portal.courseformat import CourseBundle, Problem, bundle_from_dict, bundle_to_dict
 from portal.courseformat.course import LessonData, LessonKind
 from portal.extensions import db
 from portal.learning.importer import latest_version
@@ -219,3 +219,51 @@ def mark_current(course: Course, actor: User) -> None:
         update={"source_version": course_fingerprint(original)}
     )
     save(draft, bundle, actor)
+
+
+def _answers(lesson: LessonData) -> object:
+    """What a translation may not change in a lesson: its kind, questions' keys and right
+    answers, a quiz's pass mark, and the exercise's setup and checks but for their words."""
+    checks = [
+        {k: v for k, v in check.items() if k not in ("description", "hint")}
+        for check in lesson.content.get("checks", [])
+    ]
+    setup_keys = [record.get("key") for record in lesson.content.get("setup", [])]
+    return (
+        lesson.kind,
+        lesson.content.get("pass_mark"),
+        [(q.key, q.kind, [(c.key, c.correct) for c in q.choices]) for q in lesson.questions],
+        setup_keys,
+        checks,
+    )
+
+
+def translation_problems(course: Course, bundle: CourseBundle) -> list[Problem]:
+    """What stops a translation draft that states the original's current text from
+    publishing: its modules, lessons, answers or checks differ from the original's."""
+    if course.translation_of_id is None or not bundle.source_version:
+        return []
+    original = db.session.get(Course, course.translation_of_id)
+    if original is None or bundle.source_version != course_fingerprint(original):
+        return []
+    theirs = original_bundle(course)
+    problems = []
+    if [(m.key, m.lessons) for m in bundle.modules] != [
+        (m.key, m.lessons) for m in theirs.modules
+    ]:
+        problems.append(_differs("course.yaml", None))
+    sources = {lesson.key: lesson for lesson in theirs.lessons}
+    for lesson in bundle.lessons:
+        source = sources.get(lesson.key)
+        if source is not None and _answers(source) != _answers(lesson):
+            problems.append(_differs(f"{lesson.key}", lesson.key))
+    return problems
+
+
+def _differs(file: str, lesson: str | None) -> Problem:
+    message = _(
+        "This translation states the original's current version but its lessons, answers "
+        "or checks differ from the original's: use \"I have brought it up to date\" on the "
+        "Translations tab."
+    )
+    return Problem(file, None, message, lesson=lesson, code="translation_differs")
