@@ -32,6 +32,9 @@ TICKET_STATUSES = ("new", "assigned", "pending", "closed", "rejected", "duplicat
 PRIORITIES = ("low", "normal", "high", "urgent")
 CATEGORIES = ("billing", "technical", "delivery", "defect", "return")
 TIERS = ("bronze", "silver", "gold", "platinum")
+# The product groups of the sandbox's catalogue (sb_products.category). A customer's
+# preferences that name one ("Interested in: software") change what their page offers.
+INTERESTS = ("hardware", "software", "supplies", "service")
 ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
 TRIGGERS = ("birthday", "purchase_anniversary", "ticket_resolved")
 # Triggers whose emails are marketing: sent only to someone who agreed to marketing email.
@@ -175,6 +178,7 @@ SETUP_FIELDS: dict[str, tuple[str, ...]] = {
         "birthday",
         "customer_since",
         "tier",
+        "loyalty_card",
         "preferences",
         "email_consent",
         "consent_channel",

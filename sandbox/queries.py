@@ -16,6 +16,7 @@ from sqlalchemy import Date, case, func, or_, select
 
 from portal.extensions import db
 from sandbox import profiles
+from sandbox.codes import INTERESTS
 from sandbox.filters import CustomerFilters, LeadFilters, TicketFilters
 from sandbox.models import (
     Activity,
@@ -231,6 +232,7 @@ class CustomerProfile:
     lead: Lead | None = None
     employer: Customer | None = None  # the company account a person works for
     contacts: list[Customer] = field(default_factory=list)  # a company's people
+    offers: list[Product] = field(default_factory=list)  # what their interests bring up
 
     def source(self, activity: Activity) -> tuple[str, str, dict] | None:
         """Where a timeline item was logged, when not on the customer: (title, endpoint, args)."""
@@ -311,7 +313,37 @@ def customer_profile(sandbox: Sandbox, customer: Customer) -> CustomerProfile:
         .order_by(Activity.at.desc(), Activity.id.desc())
     ).all()
     return CustomerProfile(
-        customer, purchases, tickets, opportunities, activities, lead, employer, contacts
+        customer,
+        purchases,
+        tickets,
+        opportunities,
+        activities,
+        lead,
+        employer,
+        contacts,
+        offers_for(sandbox, customer),
+    )
+
+
+OFFERS_SHOWN = 6
+
+
+def interests_of(customer: Customer) -> list[str]:
+    """The catalogue's product groups (codes.INTERESTS) the customer's preferences name."""
+    said = customer.preferences.lower()
+    return [interest for interest in INTERESTS if interest in said]
+
+
+def offers_for(sandbox: Sandbox, customer: Customer) -> list[Product]:
+    """The products the shop offers this customer: those of the groups their preferences
+    name, cheapest first. Changing the preferences changes the offers."""
+    return list(
+        db.session.scalars(
+            scoped(Product, sandbox)
+            .where(Product.category.in_(interests_of(customer)))
+            .order_by(Product.price, Product.name)
+            .limit(OFFERS_SHOWN)
+        )
     )
 
 

@@ -31,7 +31,13 @@ class CustomerForm(PortalForm):
     birthday = DateField(_l("Birthday"), validators=[Optional()])
     tier = SelectField(_l("Tier"), default="bronze", validate_choice=False)
     preferences = StringField(
-        _l("Interested in, preferences"), filters=STRIP, validators=[Length(max=255)]
+        _l("Interested in, preferences"),
+        filters=STRIP,
+        validators=[Length(max=255)],
+        description=_l(
+            "Product groups they are interested in (hardware, software, supplies, service) "
+            "decide the offers on their page."
+        ),
     )
     email_consent = BooleanField(_l("Agrees to marketing email"))
     consent_channel = SelectField(_l("Agreed or withdrew by"), default="", validate_choice=False)
