@@ -12,6 +12,17 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
+def _spell(element: type[FunctionElement], **templates: str) -> None:
+    """Compile `element` on each dialect named in `templates` by filling that dialect's
+    template with the element's compiled arguments, {0} the first."""
+    for dialect, template in templates.items():
+
+        def spelled(element, compiler, template=template, **kw) -> str:
+            return template.format(*(compiler.process(clause, **kw) for clause in element.clauses))
+
+        compiles(element, dialect)(spelled)
+
+
 class days_between(FunctionElement):
     """Fractional days from one timestamp column to another, in SQL.
 
@@ -23,16 +34,11 @@ class days_between(FunctionElement):
     inherit_cache = True
 
 
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw) -> str:
-    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"(julianday({end}) - julianday({start}))"
-
-
-@compiles(days_between, "postgresql")
-def _days_between_postgresql(element, compiler, **kw) -> str:
-    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
+_spell(
+    days_between,
+    sqlite="(julianday({1}) - julianday({0}))",
+    postgresql="(EXTRACT(EPOCH FROM ({1} - {0})) / 86400.0)",
+)
 
 
 class whole_weeks_between(FunctionElement):
@@ -42,16 +48,11 @@ class whole_weeks_between(FunctionElement):
     inherit_cache = True
 
 
-@compiles(whole_weeks_between, "sqlite")
-def _whole_weeks_sqlite(element, compiler, **kw) -> str:
-    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST((julianday({end}) - julianday({start})) / 7 AS INTEGER)"
-
-
-@compiles(whole_weeks_between, "postgresql")
-def _whole_weeks_postgresql(element, compiler, **kw) -> str:
-    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({end} - {start})) / 604800) AS INTEGER)"
+_spell(
+    whole_weeks_between,
+    sqlite="CAST((julianday({1}) - julianday({0})) / 7 AS INTEGER)",
+    postgresql="CAST(FLOOR(EXTRACT(EPOCH FROM ({1} - {0})) / 604800) AS INTEGER)",
+)
 
 
 class days_after(FunctionElement):
@@ -68,13 +69,8 @@ class days_after(FunctionElement):
         super().__init__(stamp, days)
 
 
-@compiles(days_after, "sqlite")
-def _days_after_sqlite(element, compiler, **kw) -> str:
-    stamp, days = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"date({stamp}, '+' || ({days}) || ' days')"
-
-
-@compiles(days_after, "postgresql")
-def _days_after_postgresql(element, compiler, **kw) -> str:
-    stamp, days = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"(CAST(({stamp} AT TIME ZONE 'UTC') AS DATE) + ({days}))"
+_spell(
+    days_after,
+    sqlite="date({0}, '+' || ({1}) || ' days')",
+    postgresql="(CAST(({0} AT TIME ZONE 'UTC') AS DATE) + ({1}))",
+)
