@@ -1,5 +1,6 @@
 """The pipeline board and the reports: sales against target, pipeline by stage, tickets
-by category with SLA compliance. Read-only, scoped to one sandbox, fixed statements."""
+by category with SLA compliance, and the customer portfolio (top customers by lifetime
+value, with their open tickets). Read-only, scoped to one sandbox, fixed statements."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from sqlalchemy import Integer, and_, func, or_, select
 
 from portal.extensions import db
 from sandbox import profiles
-from sandbox.models import Colleague, Customer, Opportunity, SalesTarget, Sandbox, Ticket
+from sandbox.models import (
+    Colleague,
+    Customer,
+    Opportunity,
+    Purchase,
+    SalesTarget,
+    Sandbox,
+    Ticket,
+)
 
 CLOSED_SHOWN = 8  # the most recent won and lost deals on the board
 OPEN_TICKET = ("new", "assigned", "pending")  # ticket status roles still being worked
@@ -226,4 +235,56 @@ def tickets_by_category(sandbox: Sandbox) -> list[TicketRow]:
     return [
         TicketRow(c, n, o, a, ai, r, ri, float(s) if s is not None else None)
         for c, n, o, a, ai, r, ri, s in rows
+    ]
+
+
+PORTFOLIO_SHOWN = 10  # customers in the portfolio report
+
+
+@dataclass
+class PortfolioRow:
+    """One of the most valuable customers: what they bought in all, and their open tickets
+    (a valuable customer with problems still open is at risk)."""
+
+    rank: int
+    customer: Customer
+    lifetime_value: Decimal
+    purchases: int
+    open_tickets: int
+
+
+def customer_portfolio(sandbox: Sandbox) -> list[PortfolioRow]:
+    """The customers with the highest lifetime value, highest first (ties by id, as the
+    `customers.top_by_value` computation ranks them), each with its open tickets."""
+    value = func.sum(Purchase.amount)
+    top = db.session.execute(
+        select(Purchase.customer_id, value, func.count())
+        .where(Purchase.sandbox_id == sandbox.id)
+        .group_by(Purchase.customer_id)
+        .order_by(value.desc(), Purchase.customer_id)
+        .limit(PORTFOLIO_SHOWN)
+    ).all()
+    ids = [customer_id for customer_id, _value, _count in top]
+    customers = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Customer).where(Customer.sandbox_id == sandbox.id, Customer.id.in_(ids))
+        )
+    }
+    still_open = profiles.active().playing("ticket_status", OPEN_TICKET)
+    open_tickets = dict(
+        db.session.execute(
+            select(Ticket.customer_id, func.count())
+            .where(
+                Ticket.sandbox_id == sandbox.id,
+                Ticket.customer_id.in_(ids),
+                Ticket.status.in_(still_open),
+            )
+            .group_by(Ticket.customer_id)
+        ).all()
+    )
+    rows = [(i, v, n) for i, v, n in top if i in customers]
+    return [
+        PortfolioRow(rank, customers[i], Decimal(v or 0), n, open_tickets.get(i, 0))
+        for rank, (i, v, n) in enumerate(rows, start=1)
     ]

@@ -1,4 +1,5 @@
-"""The reports page: sales against target, the pipeline by stage, tickets and SLAs."""
+"""The reports page: sales against target, the pipeline by stage, tickets and SLAs, and
+the customer portfolio."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sandbox.views.base import bp, my_sandbox
 
 @bp.get("/reports")
 def reports():
-    """Three reports; opening them is logged (exercises ask learners to read them)."""
+    """Four reports; opening them is logged (exercises ask learners to read them)."""
     sandbox = my_sandbox()
     columns = report_queries.pipeline_board(sandbox)
     context = {
@@ -21,6 +22,7 @@ def reports():
         "columns": columns,
         "weighted": report_queries.weighted_pipeline(columns),
         "tickets": report_queries.tickets_by_category(sandbox),
+        "portfolio": report_queries.customer_portfolio(sandbox),
     }
     best_effort(
         lambda: log_event(sandbox, current_user, "report.viewed", report="sales_targets"),
