@@ -14,7 +14,9 @@ What is timed (medians, milliseconds, each run committed):
   inserted with connection.execute(insert(table), rows) into an empty sandbox, nothing
   else;
 - pages: GET of every sandbox list page and a detail page (status 200 checked) with one
-  sandbox in the database, then with `--learners` sandboxes built by the same bulk path.
+  sandbox in the database, then with `--learners` sandboxes built by the same bulk path;
+- storage: the KB each of those sandboxes takes on disk, tables and their indexes (SQLite's
+  dbstat pages; PostgreSQL's pg_total_relation_size, TOAST included).
 
 The database named by BENCH_DATABASE_URL is emptied first: point it at a throw-away one.
 """
@@ -246,6 +248,27 @@ def build_many(learners: list[int]) -> tuple[float, int]:
     return took, db.session.scalar(select(func.count(Sandbox.id)))
 
 
+def storage_per_sandbox(sandboxes: int) -> dict[str, float]:
+    """KB each sandbox takes per table on disk, indexes included (PostgreSQL: with TOAST),
+    and under "total"; read from SQLite's dbstat or PostgreSQL's relation sizes."""
+    tables = [model.__tablename__ for model in (Sandbox, *SANDBOX_TABLES)]
+    if db.engine.dialect.name == "sqlite":
+        # dbstat names a table's or index's pages; sqlite_master says which table an index is of.
+        owner = dict(db.session.execute(text("SELECT name, tbl_name FROM sqlite_master")).all())
+        pages = db.session.execute(text("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"))
+        sizes: dict[str, float] = {}
+        for name, size in pages:
+            table = owner.get(name, name)
+            sizes[table] = sizes.get(table, 0) + size
+    else:
+        sizes = {
+            table: db.session.scalar(text("SELECT pg_total_relation_size(:t)"), {"t": table})
+            for table in tables
+        }
+    per = {table: sizes.get(table, 0) / sandboxes / 1024 for table in tables}
+    return {"total": sum(per.values()), **per}
+
+
 def run(app, runs: int, learners_wanted: int, between=None) -> None:
     """Measure and print everything; `between(learners)` runs with one sandbox present,
     after the seeding figures (bench/sandbox.py times an exercise check there)."""
@@ -267,6 +290,7 @@ def run(app, runs: int, learners_wanted: int, between=None) -> None:
             between(learners)
         build_s, sandboxes = build_many(learners)
         many = page_times(client, urls, runs)
+        storage = storage_per_sandbox(sandboxes)
         url = str(db.engine.url)
 
     print(f"database: {url.split(':')[0]}")
@@ -291,6 +315,11 @@ def run(app, runs: int, learners_wanted: int, between=None) -> None:
         f"reset / core = {seeding['reset'] / seeding['core']:.2f}x"
     )
     print(f"{sandboxes} sandboxes in the database (the rest built in {build_s:.1f} s)")
+    largest = sorted(((kb, t) for t, kb in storage.items() if t != "total"), reverse=True)
+    print(
+        f"storage: {storage['total']:.1f} KB per sandbox (tables and indexes over "
+        f"{sandboxes} sandboxes); " + ", ".join(f"{table} {kb:.1f}" for kb, table in largest[:6])
+    )
     print(f"{'page (median)':<40} {'1 sandbox':>10} {f'{sandboxes} sandboxes':>16}")
     for url in urls:
         print(f"{url:<40} {one[url]:>8} ms {many[url]:>13} ms")
