@@ -256,3 +256,13 @@ def exercise_leave(slug: str, key: str):
     return redirect(
         target if is_safe_redirect(target) else url_for("learning.lesson", slug=slug, key=key)
     )
+
+
+@_learner_route("/learn/rollout")
+def rollout_plan():
+    """Our rollout plan, read-only: phases, goals, waves, and the learner's own wave."""
+    from portal.learning.rollout_plan import plan_for
+    from portal.rollout.models import Horizon
+
+    view = plan_for(current_user)
+    return render("learning/rollout_plan.html", view=view, horizons=list(Horizon))

@@ -112,6 +112,7 @@ MATRIX = [
     *(Route(method, "/scim/v2/<path:path>", BEARER) for method in SCIM_METHODS),
     # Learning
     Route("GET", "/learn/", LEARNERS),
+    Route("GET", "/learn/rollout", LEARNERS),
     Route("GET", "/courses/", LEARNERS),
     Route("GET", "/courses/<slug>/", LEARNERS),
     Route("GET", "/courses/<slug>/<key>/", LEARNERS, key="intro"),
