@@ -205,6 +205,24 @@ def open_tickets(sandbox: Sandbox, customer: int | None = None, category: str | 
     return db.session.scalar(query)
 
 
+@computation("leads.open_count", "number", N_("your open leads"), _OWNER, defaults=_LEARNER)
+def open_leads(sandbox: Sandbox, owner: int | None) -> int:
+    """The salesperson's leads still to work (neither converted nor dead): the leads list's
+    My open items."""
+    from sqlalchemy import func, select
+
+    from portal.extensions import db
+    from sandbox import profiles
+    from sandbox.models import Lead
+
+    finished = profiles.active().playing("lead_status", ("converted", "dead"))
+    return db.session.scalar(
+        select(func.count()).where(
+            Lead.sandbox_id == sandbox.id, Lead.owner_id == owner, Lead.status.not_in(finished)
+        )
+    )
+
+
 @computation("rollout.wave_go_live", "date", N_("your wave's go-live date"))
 def wave_go_live(sandbox: Sandbox) -> date | None:
     """The go-live date of the rollout wave the sandbox's owner's department is in."""

@@ -137,7 +137,7 @@ VARIANTS = {
         "rahul-spelling": (_set("duplicates.merge", take="email, phone"), {"rahul-spelling"}),
     },
     "my-open-items": {
-        "bilal-owned": (_without("lead.assign"), {"bilal-owned"}),
+        "bilal-owned": (_without("lead.assign"), {"bilal-owned", "open-leads-answer"}),
         "open-leads-answer": (_answer("open-leads-answer", "4"), {"open-leads-answer"}),
         "crescent-open-tickets": (
             _answer("crescent-open-tickets", "3"),
