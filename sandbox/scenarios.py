@@ -55,9 +55,10 @@ class Scenario(dict[str, tuple[str, int]]):
     """An exercise's setup records in one sandbox: {key: (entity, id)}, and `since`, the
     id of the exercise.started event (only events after it count for the attempt)."""
 
-    def __init__(self, records: Any = (), since: int = 0):
+    def __init__(self, records: Any = (), since: int = 0, answers: dict | None = None):
         super().__init__(records)
         self.since = since
+        self.answers: dict[str, str] = dict(answers or {})  # answer checks', by check key
 
 
 def relative_time(text: str, sandbox: Sandbox) -> datetime | date:
@@ -263,7 +264,33 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
         elif action == "ticket.respond":
             tickets.respond(sandbox, actor, get(Ticket, "ticket"), args["message"])
         elif action == "ticket.resolve":
-            tickets.resolve(sandbox, actor, get(Ticket, "ticket"), args["resolution"])
+            parts = [args.get(name, "") for name in ("cause", "action", "expectation")]
+            note = tickets.Resolution(*parts) if parts[1] else args["resolution"]
+            tickets.resolve(sandbox, actor, get(Ticket, "ticket"), note)
+        elif action == "lead.qualify":
+            timing = args.get("timing")
+            if isinstance(timing, str):
+                timing = (
+                    relative_time(timing, sandbox)
+                    if timing.startswith("@")
+                    else date.fromisoformat(timing)
+                )
+            budget = args.get("budget")
+            leads.qualify_lead(
+                sandbox,
+                actor,
+                get(Lead, "lead"),
+                leads.Qualification(
+                    args.get("need", ""),
+                    args.get("authority", ""),
+                    Decimal(str(budget)) if budget is not None else None,
+                    args.get("budget_status", "unknown"),
+                    timing.date() if isinstance(timing, datetime) else timing,
+                ),
+            )
+        elif action == "answer":
+            if isinstance(records, Scenario):
+                records.answers[args["check"]] = str(args["value"])
         elif action == "ticket.close":
             tickets.close(sandbox, actor, get(Ticket, "ticket"), args.get("satisfaction"))
         elif action == "opportunity.stage":

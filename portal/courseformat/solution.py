@@ -97,9 +97,42 @@ class TicketRespond(BaseAction):
 
 
 class TicketResolve(BaseAction):
+    """Resolve with the note's parts (what was wrong, what we did, what the customer can
+    expect), or with `resolution`, plain text taken as what we did."""
+
     do: Literal["ticket.resolve"]
     ticket: Ref
-    resolution: Text
+    resolution: str = ""
+    cause: str = ""
+    action: str = ""
+    expectation: str = ""
+
+    @model_validator(mode="after")
+    def _note(self) -> TicketResolve:
+        if not (self.resolution.strip() or self.action.strip()):
+            raise invalid("missing", name="action")
+        return self
+
+
+class LeadQualify(BaseAction):
+    """Record a lead's qualification (BANT)."""
+
+    do: Literal["lead.qualify"]
+    lead: Ref
+    need: str = ""
+    authority: str = ""
+    budget: int | float | None = None
+    budget_status: Literal[codes.BUDGET_STATUSES] = "unknown"  # type: ignore[valid-type]
+    timing: Plain = None
+
+
+class Answer(BaseAction):
+    """Enter the answer to an answer check, as a learner types it (an option's position,
+    from 0, for a choice)."""
+
+    do: Literal["answer"]
+    check: Key
+    value: Text
 
 
 class TicketClose(BaseAction):
@@ -196,6 +229,8 @@ ACTION_CLASSES = (
     ConsentWithdraw,
     ImportSample,
     DuplicatesMerge,
+    LeadQualify,
+    Answer,
 )
 # What a solution step may ask the sandbox to do, in the order the step form offers them.
 ACTIONS = tuple(cls.model_fields["do"].annotation.__args__[0] for cls in ACTION_CLASSES)
@@ -217,7 +252,9 @@ Action = Annotated[
     | ConsentGive
     | ConsentWithdraw
     | ImportSample
-    | DuplicatesMerge,
+    | DuplicatesMerge
+    | LeadQualify
+    | Answer,
     Field(discriminator="do"),
 ]
 

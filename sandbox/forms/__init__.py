@@ -29,7 +29,7 @@ from sandbox import profiles
 from sandbox.codes import LEAD_SOURCES
 from sandbox.models import TEXT_LIMIT
 from sandbox.services.leads import PHONE
-from sandbox.vocabulary import choices
+from sandbox.vocabulary import PART_LABELS, choices
 
 
 def _strip(value):
@@ -216,16 +216,27 @@ class RespondForm(PortalForm):
 
 
 class ResolveForm(PortalForm):
-    """Resolving a ticket: the note is required."""
+    """Resolving a ticket: what was wrong, what we did (required), what the customer
+    should expect now."""
 
-    resolution = TextAreaField(
-        _l("Resolution note: what was wrong, what you did"),
+    resolution_cause = TextAreaField(
+        PART_LABELS["resolution_cause"],
         filters=STRIP,
-        validators=[
-            DataRequired(_l("Write the resolution: what was wrong and what you did.")),
-            Length(max=5000),
-        ],
-        render_kw={"rows": 3},
+        validators=[Length(max=5000)],
+        render_kw={"rows": 2},
+    )
+    resolution_action = TextAreaField(
+        PART_LABELS["resolution_action"],
+        filters=STRIP,
+        validators=[DataRequired(_l("Write what you did to resolve it.")), Length(max=5000)],
+        render_kw={"rows": 2},
+    )
+    resolution_expectation = TextAreaField(
+        PART_LABELS["resolution_expectation"],
+        filters=STRIP,
+        validators=[Length(max=5000)],
+        description=_l("What happens next for them, and when."),
+        render_kw={"rows": 2},
     )
 
 

@@ -4,13 +4,22 @@ sets the `into` choices; the service checks the chosen record is this sandbox's 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, DecimalField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, NumberRange, Optional, StopValidation
 
 from portal.forms import PortalForm
 from sandbox import profiles
+from sandbox.codes import BUDGET_STATUSES
 from sandbox.forms import STRIP
-from sandbox.vocabulary import choices
+from sandbox.vocabulary import PART_LABELS, choices
 
 
 class ConvertForm(PortalForm):
@@ -53,3 +62,37 @@ class ConvertForm(PortalForm):
         if kind in ("account", "person") and number.isdigit() and len(number) < 10:
             return kind, int(number)
         return "", None
+
+
+class QualificationForm(PortalForm):
+    """Qualifying a lead (BANT): need, authority, budget, timing."""
+
+    need = TextAreaField(
+        PART_LABELS["need"],
+        filters=STRIP,
+        validators=[Length(max=5000)],
+        description=_l("What they want to solve or achieve."),
+        render_kw={"rows": 2},
+    )
+    authority = StringField(
+        PART_LABELS["authority"],
+        filters=STRIP,
+        validators=[Length(max=200)],
+        description=_l("Who signs off the purchase, and their role."),
+    )
+    budget = DecimalField(
+        PART_LABELS["budget"],
+        places=2,
+        validators=[Optional(), NumberRange(min=0, message=_l("The budget cannot be negative."))],
+        render_kw={"inputmode": "decimal"},
+    )
+    budget_status = SelectField(PART_LABELS["budget_status"], default="unknown")
+    timing = DateField(
+        PART_LABELS["timing"],
+        validators=[Optional()],
+        description=_l("When they want it in place."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.budget_status.choices = choices("budget_status", BUDGET_STATUSES)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -12,6 +14,7 @@ from sqlalchemy import func, or_
 from portal.accounts.models import User
 from portal.extensions import db
 from sandbox import profiles
+from sandbox.codes import BUDGET_STATUSES
 from sandbox.models import (
     LEAD_SOURCES,
     Activity,
@@ -138,6 +141,35 @@ def create_lead(sandbox: Sandbox, actor: User, data: LeadData) -> Lead:
 def update_lead(sandbox: Sandbox, actor: User, lead: Lead, data: LeadData) -> Lead:
     """Change a lead's details; the event names the fields that changed."""
     data = _clean(data)
+    changed = sorted(name for name, value in data.__dict__.items() if getattr(lead, name) != value)
+    for name in changed:
+        setattr(lead, name, getattr(data, name))
+    if changed:
+        log_event(sandbox, actor, "lead.updated", "lead", lead.id, fields=changed)
+    db.session.flush()
+    return lead
+
+
+@dataclass
+class Qualification:
+    """What qualifying found out (BANT): the need, who decides, the budget and how sure
+    it is, and by when they want it."""
+
+    need: str = ""
+    authority: str = ""
+    budget: Decimal | None = None
+    budget_status: str = "unknown"
+    timing: date | None = None
+
+
+def qualify_lead(sandbox: Sandbox, actor: User, lead: Lead, data: Qualification) -> Lead:
+    """Record the lead's qualification; the event names the parts that changed."""
+    if data.budget_status not in BUDGET_STATUSES:
+        raise SandboxError(_("Choose how sure the budget is."), "budget_status")
+    if data.budget is not None and data.budget < 0:
+        raise SandboxError(_("The budget cannot be negative."), "budget")
+    data.need = (data.need or "").strip()[:5000]
+    data.authority = (data.authority or "").strip()[:200]
     changed = sorted(name for name, value in data.__dict__.items() if getattr(lead, name) != value)
     for name in changed:
         setattr(lead, name, getattr(data, name))

@@ -36,7 +36,7 @@ from sandbox.models import (
 from sandbox.services.activities import add_activity
 from sandbox.services.automations import run_ticket_resolved
 from sandbox.services.events import SandboxError, log_event, record_events
-from sandbox.vocabulary import label
+from sandbox.vocabulary import PART_LABELS, label
 
 # Status roles (sandbox.codes); the CRM profile may store other codes that play them.
 OPEN = ("new", "assigned", "pending")
@@ -288,17 +288,40 @@ def _restart_clock(sandbox: Sandbox, ticket: Ticket) -> None:
         ticket.resolution_due += waited
 
 
-def resolve(sandbox: Sandbox, actor: User, ticket: Ticket, resolution: str) -> Ticket:
-    """Resolve with a note of what was wrong and what was done (required)."""
+@dataclass
+class Resolution:
+    """A resolution note in its three parts: what was wrong, what we did, and what the
+    customer should expect now. `what_we_did` is required."""
+
+    cause: str = ""
+    action: str = ""
+    expectation: str = ""
+
+    def text(self) -> str:
+        """The note as one text (what `resolution` keeps): each part after its label, or
+        what we did alone when that is all there is."""
+        parts = {name: value.strip() for name, value in self.__dict__.items() if value.strip()}
+        if list(parts) == ["action"]:
+            return parts["action"]
+        return "\n".join(f"{PART_LABELS[f'resolution_{n}']}: {v}" for n, v in parts.items())
+
+
+def resolve(sandbox: Sandbox, actor: User, ticket: Ticket, resolution: Resolution | str) -> Ticket:
+    """Resolve with a note of what was wrong, what was done and what the customer should
+    expect (what was done is required). Plain text is a note without parts."""
     _must_be_open(ticket)
     if ticket.resolved_at is not None:
         raise SandboxError(_("This ticket is already resolved: close it."))
-    if not resolution.strip():
-        raise SandboxError(
-            _("Write the resolution: what was wrong and what you did."), "resolution"
-        )
+    parts = resolution if isinstance(resolution, Resolution) else Resolution(action=resolution)
+    if not parts.action.strip():
+        raise SandboxError(_("Write what you did to resolve it."), "resolution_action")
+    if isinstance(resolution, Resolution):
+        ticket.resolution_cause = parts.cause.strip()[:5000]
+        ticket.resolution_action = parts.action.strip()[:5000]
+        ticket.resolution_expectation = parts.expectation.strip()[:5000]
+        resolution = parts.text()
     _restart_clock(sandbox, ticket)
-    ticket.resolution = resolution.strip()
+    ticket.resolution = resolution.strip()[:5000]
     ticket.resolved_at = sandbox.clock
     late = ticket.resolution_due is not None and sandbox.clock > ticket.resolution_due
     log_event(sandbox, actor, "ticket.resolved", "ticket", ticket.id, late=late)

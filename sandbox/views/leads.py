@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.domain import transaction
+from portal.forms import form_data
 from portal.rendering import render, render_form
 from sandbox import profiles, queries
 from sandbox.forms import ActivityForm, LeadForm, LeadStatusForm
-from sandbox.forms.leads import ConvertForm
+from sandbox.forms.leads import ConvertForm, QualificationForm
 from sandbox.models import LEAD_SOURCES, Colleague, Customer, Lead
 from sandbox.remembered import list_filters
 from sandbox.services import SandboxError, conversion
@@ -140,6 +141,7 @@ def lead_page(
     form: ActivityForm | None = None,
     status_form: LeadStatusForm | None = None,
     convert_form: ConvertForm | None = None,
+    qualify_form: QualificationForm | None = None,
     status_saved: bool = False,
 ):
     """A lead with its status, conversion form and notes; failed forms keep their errors."""
@@ -154,6 +156,7 @@ def lead_page(
         notes=queries.timeline(sandbox, "lead", lead.id),
         status_form=status_form or LeadStatusForm(formdata=None, obj=lead),
         convert_form=convert_form,
+        qualify_form=qualify_form or QualificationForm(formdata=None, obj=lead),
         conversion_choices=conversion_choices,
         note_form=form or ActivityForm(formdata=None),
         status_saved=status_saved,
@@ -180,6 +183,22 @@ def lead_status(lead_id: int):
     if not saved:
         return lead_page(sandbox, lead, status=422, status_form=form)
     return lead_page(sandbox, lead, status_saved=True)
+
+
+@bp.post("/leads/<int:lead_id>/qualification")
+def lead_qualify(lead_id: int):
+    """Record what qualifying found out: need, authority, budget, timing."""
+    sandbox = my_sandbox()
+    lead = load_or_404(Lead, lead_id, sandbox)
+    form = QualificationForm()
+    if form.validate():
+        with transaction(form) as saved:
+            data = form_data(lead_services.Qualification, form)
+            lead_services.qualify_lead(sandbox, current_user, lead, data)
+        if saved:
+            flash(_("Qualification saved."), "success")
+            return redirect(url_for("sandbox.lead_detail", lead_id=lead.id))
+    return lead_page(sandbox, lead, status=422, qualify_form=form)
 
 
 @bp.post("/leads/<int:lead_id>/convert")

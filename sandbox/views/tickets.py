@@ -137,7 +137,16 @@ ACTIONS = {
     "pending": (None, lambda s, u, t, f: ticket_services.set_pending(s, u, t)),
     "resolve": (
         ResolveForm,
-        lambda s, u, t, f: ticket_services.resolve(s, u, t, f.resolution.data),
+        lambda s, u, t, f: ticket_services.resolve(
+            s,
+            u,
+            t,
+            ticket_services.Resolution(
+                f.resolution_cause.data or "",
+                f.resolution_action.data or "",
+                f.resolution_expectation.data or "",
+            ),
+        ),
     ),
     "close": (CloseForm, lambda s, u, t, f: ticket_services.close(s, u, t, f.satisfaction.data)),
     "set_aside": (

@@ -296,6 +296,7 @@ MATRIX = [
     Route("GET", "/sandbox/leads/<int:lead_id>", PRACTICE),
     Route("POST", "/sandbox/leads/<int:lead_id>/status", PRACTICE, ok=VIEW_RAN),
     Route("POST", "/sandbox/leads/<int:lead_id>/convert", PRACTICE, ok=VIEW_RAN),
+    Route("POST", "/sandbox/leads/<int:lead_id>/qualification", PRACTICE, ok=VIEW_RAN),
     Route("GET", "/sandbox/opportunities", PRACTICE),
     Route("GET", "/sandbox/opportunities/<int:opportunity_id>", PRACTICE),
     Route("POST", "/sandbox/opportunities/<int:opportunity_id>/stage", PRACTICE, ok=VIEW_RAN),

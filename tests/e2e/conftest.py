@@ -100,7 +100,7 @@ def reply_resolve_and_close(page, reply: str, resolution: str) -> None:
 
     page.get_by_label("Reply to the customer").fill(reply)
     page.get_by_role("button", name="Send reply").click()
-    page.get_by_label("Resolution note: what was wrong, what you did").fill(resolution)
+    page.get_by_label("What we did").fill(resolution)
     page.get_by_role("button", name="Resolve").click()
     page.get_by_role("button", name="Close ticket").click()
     expect(page.get_by_test_id("ticket-status")).to_have_text("Closed")

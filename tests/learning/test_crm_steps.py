@@ -267,7 +267,9 @@ def ticket_pending(client, sandbox):
 
 def ticket_resolve(client, sandbox):
     ticket = _open_ticket(sandbox)
-    _ticket_action(client, ticket, "resolve", resolution="Charged twice; refunded the second.")
+    _ticket_action(
+        client, ticket, "resolve", resolution_action="Charged twice; refunded the second."
+    )
     assert ticket.resolved_at is not None
     assert ticket.resolution == "Charged twice; refunded the second."
 
@@ -275,7 +277,7 @@ def ticket_resolve(client, sandbox):
 def ticket_resolve_from_pending(client, sandbox):
     ticket = _open_ticket(sandbox)
     _ticket_action(client, ticket, "pending")
-    _ticket_action(client, ticket, "resolve", resolution="The photo showed a cracked case.")
+    _ticket_action(client, ticket, "resolve", resolution_action="The photo showed a cracked case.")
     assert ticket.resolved_at is not None
     _ticket_action(client, ticket, "close", satisfaction="4")
     assert ticket.status_role == "closed"
@@ -283,7 +285,7 @@ def ticket_resolve_from_pending(client, sandbox):
 
 def ticket_close(client, sandbox):
     ticket = _open_ticket(sandbox)
-    _ticket_action(client, ticket, "resolve", resolution="Replaced the faulty unit.")
+    _ticket_action(client, ticket, "resolve", resolution_action="Replaced the faulty unit.")
     _ticket_action(client, ticket, "close", satisfaction="5")
     assert (ticket.status_role, ticket.satisfaction) == ("closed", 5)
 
@@ -762,7 +764,7 @@ def automation_ticket_resolved(client, sandbox):
     rule = first(Automation, sandbox, Automation.trigger == "ticket_resolved")
     _ok(client.post(f"/sandbox/automations/{rule.id}/active", data={"active": "y"}))
     ticket = _open_ticket(sandbox)
-    _ticket_action(client, ticket, "resolve", resolution="Replaced the faulty unit.")
+    _ticket_action(client, ticket, "resolve", resolution_action="Replaced the faulty unit.")
     email = _newest(OutboxEmail, sandbox)
     assert (email.trigger, email.automation_id) == ("ticket_resolved", rule.id)
 

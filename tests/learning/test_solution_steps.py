@@ -32,6 +32,8 @@ EXAMPLES = {
     "clock.advance": {"days": 3},
     "clock.wait": {"minutes": 90},
     "report.view": {"report": "sales_targets"},
+    "lead.qualify": {"lead": LEAD, "need": "Cards", "budget_status": "confirmed"},
+    "answer": {"check": "lead-logged", "value": "13,900"},
 }
 
 

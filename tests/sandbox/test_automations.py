@@ -124,7 +124,7 @@ def test_ticket_resolved_automation_sends_when_a_ticket_is_resolved(client, sand
     rule = first(Automation, sandbox, Automation.trigger == "ticket_resolved")
     client.post(f"/sandbox/automations/{rule.id}/active", data={"active": "y"})
     ticket = first(Ticket, sandbox, Ticket.status == "new")
-    client.post(f"/sandbox/tickets/{ticket.id}/resolve", data={"resolution": "Fixed it."})
+    client.post(f"/sandbox/tickets/{ticket.id}/resolve", data={"resolution_action": "Fixed it."})
     email = first(OutboxEmail, sandbox)
     assert (email.customer_id, email.trigger, email.automation_id) == (
         ticket.customer_id,
@@ -296,7 +296,7 @@ def test_a_ticket_resolved_email_is_service_and_needs_no_consent(client, sandbox
     customer = db.session.get(Customer, ticket.customer_id)
     customer.email_consent = False
     db.session.commit()
-    client.post(f"/sandbox/tickets/{ticket.id}/resolve", data={"resolution": "Fixed it."})
+    client.post(f"/sandbox/tickets/{ticket.id}/resolve", data={"resolution_action": "Fixed it."})
     assert _sent_to(sandbox) == [customer.id] and _sent_to(sandbox, skipped=True) == []
 
 

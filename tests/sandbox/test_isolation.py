@@ -33,7 +33,7 @@ TICKET_DATA = {
     "priority": {"priority": "urgent"},
     "respond": {"message": "x"},
     "pending": {},
-    "resolve": {"resolution": "x"},
+    "resolve": {"resolution_action": "x"},
     "close": {"satisfaction": "5"},
     "set_aside": {"status": "rejected", "note": "x"},
     "reopen": {},
@@ -48,6 +48,7 @@ ROUTES = [
     ("POST", "/sandbox/leads/{}/edit", Lead, {"first_name": "x", "source": "call"}),
     ("POST", "/sandbox/leads/{}/status", Lead, {"status": "dead"}),
     ("POST", "/sandbox/leads/{}/convert", Lead, {"stage": "prospecting"}),
+    ("POST", "/sandbox/leads/{}/qualification", Lead, {"need": "x", "budget_status": "none"}),
     ("GET", "/sandbox/opportunities/{}", Opportunity, None),
     (
         "POST",

@@ -289,7 +289,7 @@ def test_a_resolved_ticket_shows_one_status_everywhere(client, sandbox):
     me = first(Colleague, sandbox, Colleague.is_learner.is_(True))
     client.post(f"{url}/assign", data={"assignee": me.id})
     client.post(f"{url}/respond", data={"message": "Looking into it."})
-    client.post(f"{url}/resolve", data={"resolution": "Refunded the second charge."})
+    client.post(f"{url}/resolve", data={"resolution_action": "Refunded the second charge."})
     db.session.refresh(ticket)
     assert ticket.status == "assigned" and ticket.resolved_at is not None
 

@@ -294,7 +294,9 @@ def test_a_policy_that_pauses_while_pending_moves_the_deadlines_on(client, sandb
     sandbox.clock += timedelta(days=2)  # the customer takes two days to answer
     db.session.commit()
     assert 'data-sla="paused"' in client.get(url).text
-    assert client.post(f"{url}/resolve", data={"resolution": "Replaced it."}).status_code == 302
+    assert (
+        client.post(f"{url}/resolve", data={"resolution_action": "Replaced it."}).status_code == 302
+    )
     db.session.refresh(ticket)
     assert ticket.resolution_due == ticket.opened_at + timedelta(hours=20, days=2)
     assert last_event(sandbox, "ticket.resolved").data["late"] is False

@@ -63,7 +63,8 @@ def test_ticket_lifecycle_stamps_first_response_and_resolution(client, sandbox):
     db.session.refresh(ticket)
     assert ticket.status == "pending"
     assert (
-        client.post(f"{url}/resolve", data={"resolution": "Replaced the part."}).status_code == 302
+        client.post(f"{url}/resolve", data={"resolution_action": "Replaced the part."}).status_code
+        == 302
     )
     db.session.refresh(ticket)
     assert ticket.resolved_at == start + timedelta(days=1) == sandbox.clock  # a day on: late
@@ -100,7 +101,7 @@ def test_a_late_first_response_is_stamped_and_flagged(client, sandbox):
 @pytest.mark.parametrize(
     ("action", "data", "message"),
     [
-        ("resolve", {"resolution": " "}, "Write the resolution"),
+        ("resolve", {"resolution_action": " "}, "Write what you did"),
         ("close", {"satisfaction": "5"}, "Resolve the ticket with a resolution note"),
         ("respond", {"message": ""}, "Write the reply."),
         ("assign", {"assignee": "999999"}, "Not a valid choice."),
@@ -122,8 +123,8 @@ def test_refused_actions_answer_422_and_change_nothing(client, sandbox, action, 
 def test_a_closed_ticket_cannot_get_a_first_response_until_reopened(client, sandbox):
     ticket = _new_ticket(sandbox)
     url = f"/sandbox/tickets/{ticket.id}"
-    client.post(f"{url}/resolve", data={"resolution": "Explained the invoice."})
-    assert client.post(f"{url}/resolve", data={"resolution": "Again"}).status_code == 422
+    client.post(f"{url}/resolve", data={"resolution_action": "Explained the invoice."})
+    assert client.post(f"{url}/resolve", data={"resolution_action": "Again"}).status_code == 422
     assert client.post(f"{url}/close", data={}).status_code == 422  # satisfaction required
     client.post(f"{url}/close", data={"satisfaction": "5"})
     response = client.post(f"{url}/respond", data={"message": "Hello?"})
@@ -173,7 +174,7 @@ def test_a_resolved_ticket_waiting_to_close_is_not_overdue(client, sandbox):
     ticket = _new_ticket(sandbox, subject="Invoice charged twice")
     url = f"/sandbox/tickets/{ticket.id}"
     client.post(f"{url}/respond", data={"message": "Looking into it."})
-    client.post(f"{url}/resolve", data={"resolution": "Refunded the second charge."})
+    client.post(f"{url}/resolve", data={"resolution_action": "Refunded the second charge."})
     client.post("/sandbox/clock", data={"days": "7"})
     client.post("/sandbox/clock", data={"days": "7"})
 
