@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.courseformat import parse_checks
@@ -34,6 +35,7 @@ from portal.courseformat.checks import (
     FieldEquals,
     MinWords,
     RecordExists,
+    RespondedWithin,
     WithinSla,
 )
 from portal.courseformat.values import Operator, SetupRef
@@ -41,8 +43,10 @@ from portal.extensions import db
 from sandbox import computations, findings, profiles
 from sandbox.codes import CODE_GROUPS, LINK_FIELDS, PROFILED_GROUPS, event_code_group
 from sandbox.findings import Verdict
-from sandbox.models import ENTITIES, Activity, Sandbox, SandboxEvent
+from sandbox.models import ENTITIES, Activity, Sandbox, SandboxEvent, Ticket
 from sandbox.scenarios import Scenario, learner_colleague, resolve_value
+from sandbox.services import scenario_events
+from sandbox.services.clock import format_span, sandbox_now
 
 __all__ = ["CHECK_TYPES", "CheckResult", "evaluate"]
 Target = SetupRef | EntityTarget
@@ -58,14 +62,40 @@ class CheckResult:
     message: str
 
 
+class _Records(dict[str, tuple[str, int]]):
+    """The attempt's setup records by key, and, asked for a key they lack, the records its
+    scenario events made (a new ticket), read once."""
+
+    def __init__(self, sandbox: Sandbox, scenario: Scenario):
+        super().__init__(scenario)
+        self.sandbox, self.since, self.loaded = sandbox, scenario.since, False
+
+    def _load(self) -> None:
+        if not self.loaded:
+            self.loaded = True
+            self.update(scenario_events.made_records(self.sandbox, self.since))
+
+    def __missing__(self, key: str) -> tuple[str, int]:
+        if self.loaded:
+            raise KeyError(key)
+        self._load()
+        return self[key]
+
+    def __contains__(self, key: object) -> bool:
+        if not super().__contains__(key):
+            self._load()
+        return super().__contains__(key)
+
+
 class _Context:
     def __init__(self, sandbox: Sandbox, scenario: Scenario, given: dict | None = None):
         self.sandbox = sandbox
         self.given = given or {}
-        self.records = dict(scenario)
+        self.records = _Records(sandbox, scenario)
         self.since = scenario.since
         self.colleague = learner_colleague(sandbox)
         self._events: list[SandboxEvent] | None = None
+        self.now = sandbox_now(sandbox)
 
     def value(self, raw: Any) -> Any:
         if isinstance(raw, SetupRef):
@@ -247,17 +277,103 @@ def _events_in_order(ctx: _Context, check: EventsInOrder) -> bool:
     return False
 
 
-def _within_sla(ctx: _Context, check: WithinSla) -> bool:
+def _within_sla(ctx: _Context, check: WithinSla) -> Verdict:
     _model, query = _target(ctx, check.target)
-    for ticket in db.session.scalars(query):
+    tickets = list(db.session.scalars(query))
+    for ticket in tickets:
         done, due = (
             (ticket.first_responded_at, ticket.first_response_due)
             if check.measure == "first_response"
             else (ticket.resolved_at, ticket.resolution_due)
         )
         if done is not None and (due is None or done <= due):
-            return True
-    return False
+            return Verdict(True)
+    return Verdict(False, sla_figures(tickets[0], check.measure, ctx.now) if tickets else "")
+
+
+def sla_figures(ticket: Ticket, measure: str, now: datetime) -> str:
+    """How long the ticket took (or has waited) against its SLA, in the reader's words:
+    "first response 3 hr 10 min after the ticket arrived; the SLA for High priority is 1 hr"."""
+    first = measure == "first_response"
+    done, due = (
+        (ticket.first_responded_at, ticket.first_response_due)
+        if first
+        else (ticket.resolved_at, ticket.resolution_due)
+    )
+    allowed = due - ticket.opened_at if due else sla_allowed(ticket, measure) or timedelta(0)
+    numbers = {
+        "taken": format_span((done or now) - ticket.opened_at),
+        "allowed": format_span(allowed),
+        "priority": profiles.active().label("priority", ticket.priority) or ticket.priority,
+    }
+    if done is None:
+        if first:
+            return _(
+                "No first response yet, %(taken)s after the ticket arrived; the SLA for "
+                "%(priority)s priority is %(allowed)s.",
+                **numbers,
+            )
+        return _(
+            "Not resolved yet, %(taken)s after the ticket arrived; the SLA for %(priority)s "
+            "priority is %(allowed)s.",
+            **numbers,
+        )
+    if first:
+        return _(
+            "First response %(taken)s after the ticket arrived; the SLA for %(priority)s "
+            "priority is %(allowed)s.",
+            **numbers,
+        )
+    return _(
+        "Resolved %(taken)s after the ticket arrived; the SLA for %(priority)s priority "
+        "is %(allowed)s.",
+        **numbers,
+    )
+
+
+def sla_allowed(ticket: Ticket, measure: str) -> timedelta | None:
+    """What the SLA policy allows for the ticket's priority (None: not a policy priority)."""
+    policy = profiles.active().sla
+    role = profiles.active().role("priority", ticket.priority)
+    target = policy.targets.get(role) if role else None
+    return timedelta(hours=getattr(target, measure)) if target else None
+
+
+def _responded_within(ctx: _Context, check: RespondedWithin) -> Verdict:
+    """The first reply on the ticket after the scenario event played, within the time."""
+    ids = _target_ids(ctx, check.target) or set()
+    arrived = next(
+        (
+            e
+            for e in ctx.events
+            if e.verb == "scenario.played"
+            and e.entity_id in ids
+            and e.data.get("key") == check.after
+        ),
+        None,
+    )
+    if arrived is None:
+        return Verdict(False, _("The customer has not written back yet."))
+    reply = next(
+        (
+            e
+            for e in ctx.events
+            if e.id > arrived.id
+            and e.verb == "ticket.responded"
+            and e.entity_id == arrived.entity_id
+        ),
+        None,
+    )
+    allowed = timedelta(minutes=check.minutes)
+    taken = (reply.sandbox_at if reply else ctx.now) - arrived.sandbox_at
+    if reply is not None and taken <= allowed:
+        return Verdict(True)
+    numbers = {"taken": format_span(taken), "allowed": format_span(allowed)}
+    if reply is None:
+        text = _("No reply yet, %(taken)s after the customer wrote; reply within %(allowed)s.")
+    else:
+        text = _("You replied %(taken)s after the customer wrote; reply within %(allowed)s.")
+    return Verdict(False, text % numbers)
 
 
 def _answer(ctx: _Context, check: AnswerCheck) -> Verdict:
@@ -315,6 +431,7 @@ RUNNERS: dict[type, Callable[[_Context, Any], bool | Verdict]] = {
     EventHappened: _event_happened,
     EventsInOrder: _events_in_order,
     WithinSla: _within_sla,
+    RespondedWithin: _responded_within,
     AnswerCheck: _answer,
     ContentCheck: _content,
     ConsentCheck: _consent,
