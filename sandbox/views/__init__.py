@@ -8,6 +8,7 @@ module here adds its pages to it.
 from sandbox.views import (  # noqa: F401
     activities,
     automations,
+    clock,
     customers,
     duplicates,
     home,

@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.security import roles_required
 from sandbox import models  # noqa: F401 - the tables belong to the app
 from sandbox.models import Sandbox, get_in_sandbox
-from sandbox.services import get_or_create_sandbox, lock_sandbox, sandbox_of
+from sandbox.services import clock, get_or_create_sandbox, lock_sandbox, sandbox_of
 from sandbox.services.core import renew_expired
 from sandbox.vocabulary import entity_label, label
 
@@ -59,8 +59,11 @@ def open_sandbox():
             ),
             "info",
         )
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    if writes:
         sandbox = lock_sandbox(sandbox)
+    # A running exercise clock: what this request does or shows is at its time now.
+    clock.catch_up(sandbox, persist=writes)
     g.sandbox = sandbox
 
 
