@@ -340,7 +340,7 @@ def offers_for(sandbox: Sandbox, customer: Customer) -> list[Product]:
     return list(
         db.session.scalars(
             scoped(Product, sandbox)
-            .where(Product.category.in_(interests_of(customer)))
+            .where(func.lower(Product.category).in_(interests_of(customer)))
             .order_by(Product.price, Product.name)
             .limit(OFFERS_SHOWN)
         )
