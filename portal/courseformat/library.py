@@ -161,23 +161,21 @@ def _translation(report: LibraryReport, folder: Path, course: CourseBundle, orig
                 where, None, f"'{original.slug}' is itself a translation; translate the original"
             )
         )
-    mine = [(m.key, m.lessons) for m in course.modules]
-    theirs = [(m.key, m.lessons) for m in original.modules]
-    if mine != theirs:
-        report.errors.append(
-            Problem(
-                where,
-                None,
-                "modules or their lessons differ from the original's (same keys, same order)",
-            )
-        )
-    originals = {lesson.key: lesson for lesson in original.lessons}
     # A translation made from an older text of the original (its `source_version`) is out
-    # of date: its questions may differ until it is translated again, and learners keep
-    # its last published version meanwhile; that is a warning, not an error.
+    # of date: its lessons and questions may differ until it is translated again, and
+    # learners keep its last published version meanwhile; that is a warning, not an error.
     from portal.learning.translations import fingerprint
 
     stale = bool(course.source_version) and course.source_version != fingerprint(original)
+    mine = [(m.key, m.lessons) for m in course.modules]
+    theirs = [(m.key, m.lessons) for m in original.modules]
+    if mine != theirs:
+        message = "modules or their lessons differ from the original's (same keys, same order)"
+        if stale:
+            report.warnings.append(Problem(where, None, f"out of date: {message}"))
+        else:
+            report.errors.append(Problem(where, None, message))
+    originals = {lesson.key: lesson for lesson in original.lessons}
     for lesson in course.lessons:
         other = originals.get(lesson.key)
         if other is None:
