@@ -316,9 +316,10 @@ def shared_checks(lesson: Any) -> list[dict[str, Any]]:
 
 
 def course_for_reader(user: Any, course: Any, locale: str) -> Any:
-    """The course of `course`'s family a learner reads: the one they have taken or are
-    taking, else the one in their language, else `course` itself. A link to the English
-    course (an assignment, a reminder) so opens the Urdu one for an Urdu reader."""
+    """The course of `course`'s family a learner is sent to: the one in their language
+    when they have not begun the course in any language, else `course` itself (whose page
+    says when it was finished in another). A link to the English course (an assignment,
+    a reminder) so opens the Urdu one for an Urdu reader who is new to it."""
     from sqlalchemy import func, select
 
     from portal.extensions import db
@@ -344,9 +345,6 @@ def course_for_reader(user: Any, course: Any, locale: str) -> Any:
             )
         )
     )
-    if course.id in taken:
+    if taken:
         return course
-    by_choice = [m for m in members if m.id in taken] + [
-        m for m in members if m.language == locale
-    ]
-    return by_choice[0] if by_choice else course
+    return next((m for m in members if m.language == locale), course)
