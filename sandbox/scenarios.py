@@ -321,6 +321,10 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
                 action == "consent.give",
                 args.get("channel") or "",
             )
+        elif action == "customer.preferences":
+            solution_data.set_preferences(
+                sandbox, actor, get(Customer, "customer"), args["preferences"]
+            )
         elif action == "import.sample":
             solution_data.import_sample(
                 sandbox,

@@ -24,10 +24,22 @@ def set_consent(
     sandbox: Sandbox, actor: User, customer: Customer, agreed: bool, channel: str
 ) -> None:
     """Give or withdraw the customer's marketing consent, by `channel`, as the form does."""
-    names = [f.name for f in fields(customers.CustomerData)]
-    data = customers.CustomerData(**{name: getattr(customer, name) for name in names})
+    data = _as_form(customer)
     data.email_consent, data.consent_channel = agreed, channel
     customers.update_customer(sandbox, actor, customer, data)
+
+
+def set_preferences(sandbox: Sandbox, actor: User, customer: Customer, preferences: str) -> None:
+    """Change what the customer is interested in, as the customer form does."""
+    data = _as_form(customer)
+    data.preferences = preferences
+    customers.update_customer(sandbox, actor, customer, data)
+
+
+def _as_form(customer: Customer) -> customers.CustomerData:
+    """The customer's editable fields as the customer form holds them."""
+    names = [f.name for f in fields(customers.CustomerData)]
+    return customers.CustomerData(**{name: getattr(customer, name) for name in names})
 
 
 def _words(text: str) -> list[str]:

@@ -185,6 +185,14 @@ class ConsentWithdraw(BaseAction):
     channel: Literal[codes.CHANNELS] | None = None  # type: ignore[valid-type]
 
 
+class CustomerPreferences(BaseAction):
+    """Set what the customer is interested in, as the customer form's field says it."""
+
+    do: Literal["customer.preferences"]
+    customer: Ref
+    preferences: Text
+
+
 class ImportSample(BaseAction):
     """Import the Import page's practice file: the suggested mapping, then `columns`
     ("Header=field, ..."), skipping the line numbers in `skip`."""
@@ -229,6 +237,7 @@ ACTION_CLASSES = (
     ConsentWithdraw,
     ImportSample,
     DuplicatesMerge,
+    CustomerPreferences,
     LeadQualify,
     Answer,
 )
@@ -253,6 +262,7 @@ Action = Annotated[
     | ConsentWithdraw
     | ImportSample
     | DuplicatesMerge
+    | CustomerPreferences
     | LeadQualify
     | Answer,
     Field(discriminator="do"),

@@ -133,6 +133,10 @@ ACTIONS: dict[str, tuple[Param, ...]] = {
         _ref("survivor", _l("Record that survives"), "lead", "customer"),
         Param("take", "text", _l("Fields taken from the duplicate (last_name, email, ...)")),
     ),
+    "customer.preferences": (
+        _ref("customer", _l("Customer"), "customer"),
+        Param("preferences", "text", _l("Interested in"), required=True),
+    ),
 }
 ACTION_LABELS = {
     "lead.create": _l("Create a lead"),
@@ -153,6 +157,7 @@ ACTION_LABELS = {
     "consent.withdraw": _l("Withdraw a customer's marketing consent"),
     "import.sample": _l("Import the practice CSV file"),
     "duplicates.merge": _l("Merge a record's duplicates into it"),
+    "customer.preferences": _l("Set what a customer is interested in"),
 }
 
 
