@@ -90,8 +90,13 @@ class _Records(dict[str, tuple[str, int]]):
 class _Context:
     def __init__(self, sandbox: Sandbox, scenario: Scenario, given: dict | None = None):
         self.sandbox = sandbox
+<<<<<<< Updated upstream
         self.given = given or {}
         self.records = _Records(sandbox, scenario)
+=======
+        self.given = given if given is not None else getattr(scenario, "answers", {})
+        self.records = dict(scenario)
+>>>>>>> Stashed changes
         self.since = scenario.since
         self.colleague = learner_colleague(sandbox)
         self._events: list[SandboxEvent] | None = None
@@ -448,8 +453,8 @@ def evaluate(
     the runner found.
 
     `checks` are stored checks (plain data, validated when the course was read);
-    `scenario` holds the setup records and the event the attempt started at; `given`
-    the learner's answers to answer checks, by check key.
+    `scenario` holds the setup records, the event the attempt started at and the
+    answers given to answer checks; `given`, when passed, replaces those answers.
     """
     ctx = _Context(sandbox, scenario, given)
     results = []
@@ -461,6 +466,30 @@ def evaluate(
             CheckResult(check.key, verdict.passed, check.required, _message(check, verdict))
         )
     return results
+
+
+SUMMARY_ACTIONS = 40  # the most actions a summary lists
+UNSUMMARISED = ("exercise.started", "scenario.played", "outbox.sent", "outbox.skipped")
+
+
+def summary(sandbox: Sandbox, scenario: Scenario) -> dict[str, Any]:
+    """How the learner worked, for the attempt once passed: sandbox minutes from the
+    start to now, and their actions in order (repeats in a row counted once)."""
+    started = db.session.scalar(
+        select(SandboxEvent.sandbox_at).where(
+            SandboxEvent.sandbox_id == sandbox.id, SandboxEvent.id == scenario.since
+        )
+    )
+    verbs: list[str] = []
+    for verb in db.session.scalars(
+        select(SandboxEvent.verb)
+        .where(SandboxEvent.sandbox_id == sandbox.id, SandboxEvent.id > scenario.since)
+        .order_by(SandboxEvent.id)
+    ):
+        if verb not in UNSUMMARISED and (not verbs or verbs[-1] != verb):
+            verbs.append(verb)
+    minutes = int((sandbox.clock - started).total_seconds() // 60) if started else None
+    return {"sandbox_minutes": minutes, "actions": verbs[:SUMMARY_ACTIONS]}
 
 
 def _message(check: BaseCheck, verdict: Verdict) -> str:

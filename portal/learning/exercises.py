@@ -7,8 +7,10 @@ sandbox.checks (the dependency rule in DESIGN.md); this module is where it does.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -109,8 +111,29 @@ def open_exercise(user: User, sandbox, left_attempt_id: int | None = None) -> Op
     return OpenExercise(attempt, lesson, course)
 
 
-def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[CheckResult]]:
-    """Evaluate every check against the learner's own sandbox and keep the result."""
+def event_label(verb: str) -> str:
+    """What a sandbox action is called in a learner's summary ("A lead was created")."""
+    from portal.authoring.exercise.labels import EVENT_LABELS
+
+    return str(EVENT_LABELS.get(verb, verb))
+
+
+def sandbox_span(minutes: int) -> str:
+    """A stretch of sandbox time in the reader's words ("2 hours")."""
+    return format_timedelta(timedelta(minutes=minutes), threshold=1.5)
+
+
+def answer_checks(lesson: Lesson) -> list[dict]:
+    """The exercise's answer checks: what the learner answers beside Check my work."""
+    return [check for check in lesson.content.get("checks", []) if check.get("type") == "answer"]
+
+
+def check_exercise(
+    user: User, lesson: Lesson, answers: dict[str, str] | None = None
+) -> tuple[ExerciseAttempt, list[CheckResult]]:
+    """Evaluate every check against the learner's own sandbox and keep the result;
+    `answers` (check key -> what they entered) replace those given before. Passing keeps
+    a summary of how they worked on the attempt."""
     attempt = latest_attempt(user, lesson)
     if attempt is None:
         raise LearningError(_("Start the exercise first."))
@@ -123,8 +146,12 @@ def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[Ch
             _("Your sandbox was reset since you started: start the exercise again.")
         )
     scenario_events.play_due(sandbox)
+    if answers:
+        attempt.answers = {**(attempt.answers or {}), **answers}
     scenario = scenarios.Scenario(
-        {key: tuple(value) for key, value in attempt.records.items()}, attempt.first_event_id
+        {key: tuple(value) for key, value in attempt.records.items()},
+        attempt.first_event_id,
+        attempt.answers,
     )
     try:
         outcomes = checks.evaluate(sandbox, shared_checks(lesson), scenario)
@@ -151,5 +178,7 @@ def check_exercise(user: User, lesson: Lesson) -> tuple[ExerciseAttempt, list[Ch
     progress.best_score = max(progress.best_score or 0, attempt.score)
     if attempt.passed and progress.completed_at is None:
         progress.completed_at = utcnow()
+    if attempt.passed and attempt.summary is None:
+        attempt.summary = checks.summary(sandbox, scenario)
     db.session.flush()
     return attempt, outcomes

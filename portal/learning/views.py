@@ -28,6 +28,10 @@ bp.add_app_template_filter(render_markdown, "markdown")
 # Templates compare lesson and question kinds with the enums, as the code does.
 bp.add_app_template_global(LessonKind, "LessonKind")
 bp.add_app_template_global(QuestionKind, "QuestionKind")
+# An exercise's answer inputs, and the summary of how a learner who passed worked.
+bp.add_app_template_global(exercises.answer_checks, "answer_checks_of")
+bp.add_app_template_global(exercises.event_label, "event_label")
+bp.add_app_template_global(exercises.sandbox_span, "sandbox_span")
 
 
 def _learner_route(rule: str, method: str = "GET") -> Callable:
@@ -236,7 +240,12 @@ def exercise_check(slug: str, key: str):
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, key)
     with transaction() as saved:
-        _attempt, outcomes = exercises.check_exercise(current_user, lesson)
+        answers = {
+            check["key"]: request.form.get(f"answer-{check['key']}", "")[:100]
+            for check in exercises.answer_checks(lesson)
+            if f"answer-{check['key']}" in request.form
+        }
+        _attempt, outcomes = exercises.check_exercise(current_user, lesson, answers)
         certificate = services.issue_certificate_if_complete(current_user, course)
     if not saved:
         return _render_exercise(course, lesson, status=422, exercise_error=saved.error.message)
