@@ -32,6 +32,7 @@ EXAMPLES = {
     "clock.advance": {"days": 3},
     "clock.wait": {"minutes": 90},
     "report.view": {"report": "sales_targets"},
+    "customer.preferences": {"customer": LEAD, "preferences": "supplies, software"},
     "lead.qualify": {"lead": LEAD, "need": "Cards", "budget_status": "confirmed"},
     "answer": {"check": "lead-logged", "value": "13,900"},
 }
