@@ -90,13 +90,8 @@ class _Records(dict[str, tuple[str, int]]):
 class _Context:
     def __init__(self, sandbox: Sandbox, scenario: Scenario, given: dict | None = None):
         self.sandbox = sandbox
-<<<<<<< Updated upstream
-        self.given = given or {}
-        self.records = _Records(sandbox, scenario)
-=======
         self.given = given if given is not None else getattr(scenario, "answers", {})
-        self.records = dict(scenario)
->>>>>>> Stashed changes
+        self.records = _Records(sandbox, scenario)
         self.since = scenario.since
         self.colleague = learner_colleague(sandbox)
         self._events: list[SandboxEvent] | None = None
