@@ -244,3 +244,29 @@ def wave_go_live(sandbox: Sandbox) -> date | None:
         .order_by(Wave.go_live_on)
         .limit(1)
     )
+
+
+def _rollout_view(sandbox: Sandbox):
+    """The rollout plan as the sandbox's owner reads it (portal.learning.rollout_plan)."""
+    from portal.accounts.models import User
+    from portal.extensions import db
+    from portal.learning.rollout_plan import plan_for
+
+    owner = db.session.get(User, sandbox.owner_id) if sandbox.owner_id else None
+    return plan_for(owner) if owner is not None else None
+
+
+@computation("rollout.wave_departments", "number", N_("the departments in your wave"))
+def wave_department_count(sandbox: Sandbox) -> int | None:
+    """How many departments go live in the owner's wave, theirs included."""
+    view = _rollout_view(sandbox)
+    return len(view.my_wave.departments) if view and view.my_wave else None
+
+
+@computation("rollout.short_term_goals", "number", N_("the plan's short-term goals"))
+def short_term_goal_count(sandbox: Sandbox) -> int | None:
+    """How many short-term goals the plan the owner reads sets."""
+    from portal.rollout.models import Horizon
+
+    view = _rollout_view(sandbox)
+    return len(view.goals(Horizon.SHORT)) if view else None

@@ -7,16 +7,22 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 
 from portal.courseformat import read_course, read_folder
 from portal.extensions import db
+from portal.rollout.models import Goal, Plan, Wave
 from sandbox import checks, scenarios
 from sandbox.services import get_or_create_sandbox
 from seed.learning_demo import COURSES_DIR
 
-COURSES = {"reward-card-history": "crm-foundations"}
+COURSES = {
+    "reward-card-history": "crm-foundations",
+    "portfolio-in-the-reports": "crm-five-steps",
+    "read-our-rollout-plan": "why-our-rollout-works",
+}
 
 
 def _content(key: str) -> dict:
@@ -65,12 +71,46 @@ VARIANTS = {
         ),
         "supplies-kept": (_set("customer.preferences", preferences="software"), {"supplies-kept"}),
     },
+    "portfolio-in-the-reports": {
+        "top-customer": (_answer("top-customer", "1"), {"top-customer"}),
+        "top-value": (_answer("top-value", "76000"), {"top-value"}),
+        "at-risk-customer": (_answer("at-risk-customer", "2"), {"at-risk-customer"}),
+        "at-risk-tickets": (_answer("at-risk-tickets", "3"), {"at-risk-tickets"}),
+        "report-read": (_without("report.view"), {"report-read"}),
+    },
+    "read-our-rollout-plan": {
+        "go-live-date": (_answer("go-live-date", "2027-03-01"), {"go-live-date"}),
+        "wave-departments": (_answer("wave-departments", "3"), {"wave-departments"}),
+        "short-term-goals": (_answer("short-term-goals", "3"), {"short-term-goals"}),
+    },
 }
+
+
+def _rollout_plan(make, department: str) -> None:
+    """The plan the rollout exercise's solution reads: the learner's department goes live
+    in Wave 2 on 12 April 2027 with one other department; two short-term goals."""
+    plan = Plan(name="CRM go-live 2027", target_go_live=date(2027, 5, 3))
+    plan.goals = [
+        Goal(horizon="short", title="Every department trained", metric="manual", target=100),
+        Goal(horizon="short", title="All new leads in the CRM", metric="manual", target=100),
+        Goal(horizon="medium", title="Tickets within their SLA", metric="manual", target=90),
+    ]
+    plan.waves = [
+        Wave(name="Pilot", go_live_on=date(2027, 3, 1), departments=[make.department("Sales")]),
+        Wave(
+            name="Wave 2",
+            go_live_on=date(2027, 4, 12),
+            departments=[make.department(department), make.department("Billing")],
+        ),
+    ]
+    db.session.add(plan)
+    db.session.flush()
 CASES = [(key, check) for key, variants in VARIANTS.items() for check in variants]
 
 
 def _run(make, content: dict, steps: list | None) -> dict:
     learner = make.user(department="Customer Service")
+    _rollout_plan(make, "Customer Service")
     sandbox = get_or_create_sandbox(learner)
     records = scenarios.inject(sandbox, content["setup"], actor=learner)
     if steps is not None:
