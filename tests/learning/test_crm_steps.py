@@ -566,6 +566,24 @@ def lead_in_process(client, sandbox):
     _status(client, _lead(client, sandbox), "in_process")
 
 
+def lead_qualify(client, sandbox):
+    lead = _lead(client, sandbox)
+    answers = {
+        "need": "Loyalty cards for eight shops",
+        "authority": "The owner signs off purchases",
+        "budget": "200000",
+        "budget_status": "indicated",
+        "timing": (db.session.merge(sandbox).today + timedelta(days=60)).isoformat(),
+    }
+    _ok(client.post(f"/sandbox/leads/{lead.id}/qualification", data=answers))
+    db.session.refresh(lead)
+    assert (lead.need, lead.budget, lead.budget_status) == (
+        answers["need"],
+        Decimal("200000"),
+        "indicated",
+    )
+
+
 def lead_recycle(client, sandbox):
     lead = _lead(client, sandbox)
     _status(client, lead, "in_process")
@@ -962,6 +980,7 @@ ACTIONS: dict[str, Callable] = {
     "lead.call": lead_call,
     "lead.assign": lead_assign,
     "lead.in_process": lead_in_process,
+    "lead.qualify": lead_qualify,
     "lead.recycle": lead_recycle,
     "lead.dead": lead_dead,
     "lead.convert": lead_convert,
