@@ -19,7 +19,16 @@ from sqlalchemy import delete, select
 from portal.accounts.models import User
 from portal.extensions import db
 from sandbox import profiles
-from sandbox.models import Activity, Customer, Lead, Sandbox, SandboxEvent, ScenarioEvent, Ticket
+from sandbox.models import (
+    Activity,
+    Customer,
+    Lead,
+    Sandbox,
+    SandboxEvent,
+    ScenarioEvent,
+    Ticket,
+    get_in_sandbox,
+)
 from sandbox.services.clock import run_on, start_running
 from sandbox.services.events import log_event
 from sandbox.services.tickets import TicketData, create_ticket
@@ -145,7 +154,7 @@ def _play(sandbox: Sandbox, actor: User | None, event: ScenarioEvent) -> None:
         event.entity, event.entity_id = "ticket", ticket.id
     else:
         parent = Ticket if event.kind == "ticket.message" else Lead
-        if db.session.get(parent, event.entity_id) is None:  # deleted (merged) meanwhile
+        if get_in_sandbox(parent, event.entity_id, sandbox) is None:  # merged meanwhile
             event.played_at = sandbox.clock
             return
         db.session.add(
@@ -173,7 +182,7 @@ def _ticket_data(sandbox: Sandbox, event: ScenarioEvent) -> TicketData:
     def code(group: str, role: str) -> str:
         return next(iter(profile.plays(group, role)), role)
 
-    customer = db.session.get(Customer, event.entity_id)
+    customer = get_in_sandbox(Customer, event.entity_id, sandbox)
     return TicketData(
         customer_id=customer.id if customer else None,
         subject=payload["subject"],
