@@ -9,14 +9,8 @@ from playwright.sync_api import expect
 
 from portal.extensions import db
 from seed.learning_demo import import_builtin_courses
-from tests.e2e.conftest import login, reply_resolve_and_close
-
-
-def _handle_ticket(page, subject: str, reply: str, resolution: str) -> None:
-    page.goto("/sandbox/tickets")
-    page.get_by_role("link", name=subject).click()
-    page.get_by_role("button", name="Assign").click()
-    reply_resolve_and_close(page, reply, resolution)
+from tests.e2e.conftest import login
+from tests.e2e.test_sla_overtime import work_both_tickets
 
 
 def test_learner_completes_after_sale_service(page, make, app_ctx):
@@ -40,18 +34,8 @@ def test_learner_completes_after_sale_service(page, make, app_ctx):
     )
     exercise_url = page.url
 
-    _handle_ticket(
-        page,
-        "Charged twice for the same monthly invoice",
-        "Sorry for the double charge, Sana: I am checking it with billing today.",
-        "Billing refunded the duplicate payment to the pharmacy's account.",
-    )
-    _handle_ticket(
-        page,
-        "Scanner stops reading barcodes after a few minutes",
-        "Sorry about the scanner, Vikram: I am arranging a solution.",
-        "The faulty scanner is under warranty; a replacement has been arranged.",
-    )
+    page.goto("/sandbox/tickets")
+    work_both_tickets(page, learner)
 
     page.goto(exercise_url)
     page.get_by_role("button", name="Check my work").click()

@@ -14,16 +14,10 @@ from portal.learning.models import ExerciseAttempt, Lesson
 from sandbox import scenarios
 from sandbox.models import Sandbox
 from seed.learning_demo import import_builtin_courses
-from tests.e2e.conftest import login, reply_resolve_and_close
+from tests.e2e.conftest import login
+from tests.e2e.test_sla_overtime import work_both_tickets
 
 LESSON = "/courses/after-sale-service/billing-and-defect-tickets/"
-
-
-def _work_ticket(page, subject: str, reply: str, resolution: str) -> None:
-    # The nav says what the default profile, EspoCRM, calls tickets: Cases.
-    page.get_by_role("list", name="Sandbox").get_by_role("link", name="Cases").click()
-    page.get_by_role("link", name=subject).click()
-    reply_resolve_and_close(page, reply, resolution)
 
 
 def _open_the_lesson(page, make, **details):
@@ -37,7 +31,7 @@ def _open_the_lesson(page, make, **details):
 
 
 def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, app_ctx):
-    _open_the_lesson(page, make, name="Omar Sheikh", locale="en")
+    learner = _open_the_lesson(page, make, name="Omar Sheikh", locale="en")
     page.get_by_role("button", name="Start the exercise").click()
     page.get_by_role("link", name="Open my sandbox").click()
 
@@ -61,18 +55,7 @@ def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, 
         "Close the ticket once Sana has the answer."
     )
 
-    _work_ticket(
-        page,
-        "Charged twice for the same monthly invoice",
-        "Sorry for the double charge, Sana: I am checking it with billing today.",
-        "Billing refunded the duplicate payment to the pharmacy's account.",
-    )
-    _work_ticket(
-        page,
-        "Scanner stops reading barcodes after a few minutes",
-        "Sorry about the scanner, Vikram: I am arranging a solution.",
-        "The faulty scanner is under warranty; a replacement has been arranged.",
-    )
+    work_both_tickets(page, learner)
 
     expect(panel).to_be_visible()
     panel.get_by_role("button", name="Check my work").click()
