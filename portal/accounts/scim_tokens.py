@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import abort, redirect, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from portal.accounts.forms import ConfirmForm
-from portal.accounts.roles import Role
 from portal.accounts.views import admin_bp
 from portal.domain import transaction
 from portal.extensions import db
@@ -16,7 +15,6 @@ from portal.scim import services
 from portal.scim import views as scim_views
 from portal.scim.forms import ScimTokenForm
 from portal.scim.models import ScimToken
-from portal.security import roles_required
 
 PAGE = "accounts/admin/scim_tokens.html"
 
@@ -30,8 +28,6 @@ def _page_context() -> dict:
 
 
 @admin_bp.route("/scim-tokens", methods=["GET", "POST"])
-@login_required
-@roles_required(Role.ADMIN)
 def scim_token_list():
     """The tokens, and a form for a new one whose secret is shown on this answer only."""
     form = ScimTokenForm()
@@ -50,8 +46,6 @@ def scim_token_list():
 
 
 @admin_bp.post("/scim-tokens/<int:token_id>/revoke")
-@login_required
-@roles_required(Role.ADMIN)
 def scim_token_revoke(token_id: int):
     token = db.get_or_404(ScimToken, token_id)
     if not ConfirmForm().validate_on_submit():

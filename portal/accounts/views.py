@@ -43,6 +43,15 @@ from portal.security import is_safe_redirect, roles_required
 auth_bp = Blueprint("accounts", __name__, template_folder="templates")
 admin_bp = Blueprint("admin", __name__, template_folder="templates")
 
+
+@admin_bp.before_request
+@login_required
+@roles_required(Role.ADMIN)
+def require_admin():
+    """Every page under /admin/ needs a signed-in admin."""
+    return None
+
+
 # Pages a user who must choose a new password can still reach.
 _OPEN_WHILE_PASSWORD_CHANGE = {
     "accounts.account",
@@ -221,8 +230,6 @@ def _user_data(form: UserForm) -> UserData:
 
 
 @admin_bp.get("/users")
-@login_required
-@roles_required(Role.ADMIN)
 def user_list():
     filters = queries.UserFilters.from_args(request.args)
     page = queries.search_users(filters, per_page=current_app.config["USERS_PER_PAGE"])
@@ -237,8 +244,6 @@ def user_list():
 
 
 @admin_bp.route("/users/new", methods=["GET", "POST"])
-@login_required
-@roles_required(Role.ADMIN)
 def user_create():
     form = _user_form()
     if form.validate_on_submit():
@@ -260,8 +265,6 @@ def user_create():
 
 
 @admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@login_required
-@roles_required(Role.ADMIN)
 def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = _user_form(user)
@@ -284,8 +287,6 @@ def user_edit(user_id: int):
 
 
 @admin_bp.post("/users/<int:user_id>/active")
-@login_required
-@roles_required(Role.ADMIN)
 def user_set_active(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ActiveForm()
@@ -304,8 +305,6 @@ def user_set_active(user_id: int):
 
 
 @admin_bp.post("/users/<int:user_id>/unlock")
-@login_required
-@roles_required(Role.ADMIN)
 def user_unlock(user_id: int):
     user = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
@@ -317,8 +316,6 @@ def user_unlock(user_id: int):
 
 
 @admin_bp.route("/users/import", methods=["GET", "POST"])
-@login_required
-@roles_required(Role.ADMIN)
 def user_import():
     form = RosterForm()
     outcome = RosterOutcome()
@@ -347,8 +344,6 @@ def user_import():
 
 
 @admin_bp.route("/departments", methods=["GET", "POST"])
-@login_required
-@roles_required(Role.ADMIN)
 def department_list():
     form = DepartmentForm()
     if form.validate_on_submit():
@@ -366,8 +361,6 @@ def department_list():
 
 
 @admin_bp.post("/departments/<int:department_id>/rename")
-@login_required
-@roles_required(Role.ADMIN)
 def department_rename(department_id: int):
     department = db.get_or_404(Department, department_id)
     form = DepartmentForm()
@@ -383,8 +376,6 @@ def department_rename(department_id: int):
 
 
 @admin_bp.post("/departments/<int:department_id>/delete")
-@login_required
-@roles_required(Role.ADMIN)
 def department_delete(department_id: int):
     department = db.get_or_404(Department, department_id)
     if not ConfirmForm().validate_on_submit():
