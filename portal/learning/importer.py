@@ -143,6 +143,8 @@ def apply_bundle(
     for lesson in lessons.values():
         if lesson.key not in listed:
             lesson.archived = True
+    course.lesson_count = len(bundle.lessons)
+    course.minutes = sum(lesson.minutes for lesson in bundle.lessons)
     _record_version(course, bundle, actor_id)
     db.session.flush()
     return ImportResult(bundle.slug, outcome, course.version)

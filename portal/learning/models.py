@@ -49,6 +49,10 @@ class Course(db.Model):
     # translation, the original's fingerprint it was made from: they differ when it is stale.
     fingerprint: Mapped[str] = mapped_column(String(64), default="", server_default="")
     source_version: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The published version's current lessons and their minutes, counted when it is
+    # published (importer.apply_bundle) so that course cards never read lesson rows for them.
+    lesson_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

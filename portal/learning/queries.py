@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -23,6 +24,13 @@ from portal.learning.models import (
 )
 
 
+class LessonLink(NamedTuple):
+    """What a course card's "Next" link needs of a lesson: never its content."""
+
+    key: str
+    title: str
+
+
 @dataclass
 class CourseCard:
     """One course as the learner sees it: progress, due date, what to do next."""
@@ -33,7 +41,7 @@ class CourseCard:
     due_on: date | None = None
     required: bool = False
     assigned: bool = False
-    next_lesson: Lesson | None = None
+    next_lesson: LessonLink | None = None
     certificate: Certificate | None = None
     lessons: int = 0
     minutes: int = 0
@@ -74,7 +82,8 @@ class Outline:
 
     @property
     def minutes(self) -> int:
-        return reading_minutes(self.lessons)
+        """Counted at publish, as the course cards show it."""
+        return self.course.minutes
 
     @property
     def finished_in_translation(self) -> bool:
@@ -133,12 +142,17 @@ def _cards(user: User, course_ids: set[int]) -> dict[int, CourseCard]:
     courses = db.session.scalars(
         select(Course).where(Course.id.in_(course_ids), Course.published.is_(True))
     )
-    cards = {course.id: CourseCard(course) for course in courses}
-    lessons = db.session.scalars(
-        select(Lesson)
+    cards = {
+        course.id: CourseCard(course, lessons=course.lesson_count, minutes=course.minutes)
+        for course in courses
+    }
+    # The lessons' keys and titles for the "Next" link, as plain rows: no content, no
+    # ORM objects, so a long catalogue costs little more than a short one.
+    lessons = db.session.execute(
+        select(Lesson.id, Lesson.course_id, Lesson.key, Lesson.title, Lesson.required)
         .where(Lesson.course_id.in_(cards), Lesson.archived.is_(False))
         .order_by(Lesson.course_id, Lesson.position)
-    ).all()
+    )
     done = set(
         db.session.scalars(
             select(LessonProgress.lesson_id).where(
@@ -148,26 +162,16 @@ def _cards(user: User, course_ids: set[int]) -> dict[int, CourseCard]:
             )
         )
     )
-    by_course: dict[int, list[Lesson]] = {}
-    for lesson in lessons:
-        by_course.setdefault(lesson.course_id, []).append(lesson)
-        card = cards[lesson.course_id]
-        card.lessons += 1
-        if lesson.required:
+    for lesson_id, course_id, key, title, required in lessons:
+        card = cards[course_id]
+        finished = lesson_id in done
+        if required:
             card.total += 1
-            card.done += lesson.id in done
-        if card.next_lesson is None and lesson.id not in done:
-            card.next_lesson = lesson
-    for course_id, card in cards.items():
-        card.minutes = reading_minutes(by_course.get(course_id, []))
+            card.done += finished
+        if card.next_lesson is None and not finished:
+            card.next_lesson = LessonLink(key, title)
     _family_certificates(user, cards.values())
     return cards
-
-
-def reading_minutes(lessons: Iterable[Lesson]) -> int:
-    """How long a course takes: the minutes of its published lessons. The one figure
-    every page shows (course cards, the course page)."""
-    return sum(lesson.minutes for lesson in lessons)
 
 
 def _family_certificates(user: User, cards: Iterable[CourseCard | Outline]) -> None:
