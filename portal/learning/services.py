@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.courseformat import LessonKind, QuestionKind
-from portal.database import utcnow
+from portal.database import best_effort, utcnow
 from portal.domain import DomainError
 from portal.extensions import db
+from portal.jobs import job
 from portal.learning.models import (
     Certificate,
     Course,
@@ -64,9 +66,9 @@ def progress_for(user: User, lesson: Lesson) -> LessonProgress | None:
 VISIT = timedelta(minutes=5)
 
 
-def record_view(user: User, lesson: Lesson) -> LessonProgress:
-    """Log that the learner opened the lesson, and start their progress on it."""
-    now = utcnow()
+def record_view(user: User, lesson: Lesson, now: datetime | None = None) -> LessonProgress:
+    """Log that the learner opened the lesson (at `now`), and start their progress on it."""
+    now = now or utcnow()
     progress = progress_for(user, lesson)
     if progress is not None and progress.last_viewed_at and now - progress.last_viewed_at < VISIT:
         return progress
@@ -84,6 +86,24 @@ def record_view(user: User, lesson: Lesson) -> LessonProgress:
         progress.last_viewed_at = now
     db.session.flush()
     return progress
+
+
+@job(retries=0)
+def record_view_later(user_id: int, lesson_id: int, viewed_at: datetime) -> None:
+    """The job behind queue_view: record the view as record_view does, or log why not."""
+    user, lesson = db.session.get(User, user_id), db.session.get(Lesson, lesson_id)
+    if user is not None and lesson is not None:
+        best_effort(lambda: record_view(user, lesson, viewed_at), "a lesson view")
+
+
+def queue_view(user: User, lesson: Lesson) -> None:
+    """Have the lesson view recorded outside the request (portal.jobs): opening a lesson
+    never waits for the database's write lock, and never fails because the view could
+    not be kept (the view is then lost and one line logged)."""
+    try:
+        record_view_later(user.id, lesson.id, utcnow())
+    except Exception as error:  # noqa: BLE001 - a queue that is down must not fail the page
+        current_app.logger.warning("could not queue a lesson view: %s", error)
 
 
 def complete_reading(user: User, lesson: Lesson) -> LessonProgress:

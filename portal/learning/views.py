@@ -11,7 +11,6 @@ from flask_login import current_user, login_required
 
 from portal import clock
 from portal.accounts.roles import Role
-from portal.database import best_effort
 from portal.domain import transaction
 from portal.extensions import limiter
 from portal.learning import exercises, queries, services
@@ -85,7 +84,7 @@ def course(slug: str):
 def lesson(slug: str, key: str):
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, key)
-    best_effort(lambda: services.record_view(current_user, lesson), "a lesson view")
+    services.queue_view(current_user, lesson)
     return _render_lesson(course, lesson)
 
 
