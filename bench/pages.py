@@ -53,6 +53,7 @@ def main() -> None:
         "SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": f"sqlite:///{folder / 'portal.db'}",
         "PORTAL_RATELIMIT_STORAGE_URI": "memory://",
+        "PORTAL_JOB_QUEUE": f"sqlite:///{folder / 'jobs.db'}",  # not the checkout's queue
         "CEILING_DATABASE": str(folder / "ceiling.db"),
         "PYTHONPATH": str(ROOT),
     }
