@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.learning import exercises
 from portal.learning import services as learning
 from portal.learning.models import Course, Lesson, LessonKind, LessonView
-from sandbox import scenarios
+from sandbox import computations, scenarios
 from sandbox import services as sandbox_services
 from sandbox.models import SandboxEvent
 from sandbox.services import leads
@@ -75,11 +75,12 @@ def _practise(user: User, lesson: Lesson, when: datetime, passed: bool, rng: ran
         if isinstance(step, dict) and ("do" in step or "actions" in step)
     ]
     done = steps if passed else steps[: rng.randint(0, max(len(steps) - 1, 0))]
+    records = {key: tuple(value) for key, value in attempt.records.items()}
+    sandbox = sandbox_services.get_or_create_sandbox(user)
     if done:
-        sandbox = sandbox_services.get_or_create_sandbox(user)
-        records = {key: tuple(value) for key, value in attempt.records.items()}
         scenarios.apply_solution(sandbox, user, done, records)
-    attempt, _outcomes = exercises.check_exercise(user, lesson)
+    answers = _answers_read(lesson, sandbox, records) if passed else {}
+    attempt, _outcomes = exercises.check_exercise(user, lesson, answers)
     attempt.started_at = when
     attempt.last_checked_at = when + timedelta(minutes=20)
     for check in attempt.checks:
@@ -89,6 +90,39 @@ def _practise(user: User, lesson: Lesson, when: datetime, passed: bool, rng: ran
         progress.completed_at = attempt.last_checked_at
     _backdate_events(user, before, when + timedelta(minutes=10))
     db.session.flush()
+
+
+def _answers_read(lesson: Lesson, sandbox, records: dict) -> dict[str, str]:
+    """What a learner who did the work enters for each answer check: what their own
+    sandbox (or the organisation's rollout plan) says, as they would type or pick it."""
+    colleague = scenarios.learner_colleague(sandbox)
+
+    def value(raw):
+        return scenarios.resolve_value(raw, sandbox, records, colleague)
+
+    answers = {}
+    for check in lesson.content.get("checks", []):
+        if check.get("type") != "answer":
+            continue
+        if check.get("source"):
+            spec = computations.COMPUTATIONS[check["source"]]
+            given = spec.defaults | check.get("params", {})
+            expected = computations.compute(
+                check["source"], sandbox, {name: value(v) for name, v in given.items()}
+            )
+        else:
+            expected = value(check.get("value"))
+        if expected is None:
+            continue
+        if check["answer"] == "choice":
+            options = [value(option["value"]) for option in check.get("options", [])]
+            if expected in options:
+                answers[check["key"]] = str(options.index(expected))
+        elif isinstance(expected, date):
+            answers[check["key"]] = expected.isoformat()
+        else:
+            answers[check["key"]] = str(expected)
+    return answers
 
 
 def practise_freely(user: User, count: int, today: date, rng: random.Random) -> None:
@@ -135,7 +169,12 @@ def study(
         progress = learning.record_view(user, lesson)
         opened.append(clock)
         progress.first_viewed_at = progress.last_viewed_at = clock
-        if lesson.kind == LessonKind.READING:
+        if lesson.kind == LessonKind.READING and learning.has_check(lesson):
+            # Its knowledge check answered right; a draw of its own leaves the rest as it was.
+            right = _answers(lesson, random.Random(0), 1.0)
+            attempt, _ = learning.answer_check(user, lesson, right)
+            attempt.submitted_at = progress.completed_at = clock + timedelta(minutes=8)
+        elif lesson.kind == LessonKind.READING:
             learning.complete_reading(user, lesson).completed_at = clock + timedelta(minutes=8)
         elif lesson.kind == LessonKind.QUIZ:
             for attempt_number in range(4):
