@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,6 +34,7 @@ from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.labels import LabelledEnum
 from portal.learning.models import Certificate, ExerciseAttempt, LessonProgress, QuizAttempt
+from portal.rollout.strategy import Objective, RaciEntry, Requirement
 
 
 class PhaseStatus(LabelledEnum):
@@ -64,6 +67,8 @@ class Plan(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(5000), default="")
+    # The company's mission in a sentence; the plan's objectives follow from it.
+    mission: Mapped[str] = mapped_column(String(500), default="", server_default="")
     target_go_live: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -80,6 +85,12 @@ class Plan(db.Model):
         order_by="Goal.id",
         cascade="all, delete-orphan",
         passive_deletes=True,
+    )
+    objectives: Mapped[list[Objective]] = relationship(
+        order_by="Objective.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    requirements: Mapped[list[Requirement]] = relationship(
+        order_by="Requirement.id", cascade="all, delete-orphan", passive_deletes=True
     )
     waves: Mapped[list[Wave]] = relationship(
         back_populates="plan",
@@ -109,14 +120,26 @@ class Phase(db.Model):
     ends_on: Mapped[date | None] = mapped_column(Date)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16), default=PhaseStatus.PLANNED.value)
+    # The plan enters implementation with this phase: it may start only once the plan
+    # is documented (goals per horizon, owners, go-live dates).
+    implementation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    budget_planned: Mapped[float | None] = mapped_column(Float)
+    budget_approved: Mapped[float | None] = mapped_column(Float)
+    budget_approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     plan: Mapped[Plan] = relationship(back_populates="phases")
-    owner: Mapped[User | None] = relationship()
+    budget_approved_by: Mapped[User | None] = relationship(foreign_keys=[budget_approved_by_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="phase",
         order_by="(Milestone.due_on, Milestone.id)",
         cascade="all, delete-orphan",
         passive_deletes=True,
+    )
+    raci: Mapped[list[RaciEntry]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property
@@ -162,8 +185,12 @@ class Goal(db.Model):
     # Only for the "manual" metric: the value someone last measured by hand.
     manual_value: Mapped[float | None] = mapped_column(Float)
     due_on: Mapped[date | None] = mapped_column(Date)
+    objective_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rollout_objectives.id", ondelete="SET NULL"), index=True
+    )
 
     plan: Mapped[Plan] = relationship(back_populates="goals")
+    objective: Mapped[Objective | None] = relationship()
 
 
 wave_departments = Table(
