@@ -248,3 +248,13 @@ def test_a_translation_that_changes_an_answer_does_not_publish(client, trainer, 
     assert response.status_code == 422
     assert "answers or checks differ from the original" in response.get_data(as_text=True)
     assert not _course("sample-course-ur").published
+
+
+def test_the_editor_and_history_point_at_the_translation_state(client, trainer, english):
+    _start_urdu(client)
+    _translate_everything(client, "sample-course-ur")
+    client.post("/author/courses/sample-course-ur/publish")
+    editor = client.get("/author/courses/sample-course-ur/").get_data(as_text=True)
+    assert 'data-testid="translation-note"' in editor
+    history = client.get("/author/courses/sample-course-ur/history").get_data(as_text=True)
+    assert f"Translated from the original's text {english.fingerprint}." in history
