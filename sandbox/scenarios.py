@@ -288,6 +288,20 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
                     timing.date() if isinstance(timing, datetime) else timing,
                 ),
             )
+        elif action == "task":
+            due = args.get("due") or "@today+1d"
+            due = relative_time(due, sandbox) if due.startswith("@") else date.fromisoformat(due)
+            entity, parent_id = records[_ref_key(args["parent"])]
+            leads.add_note(
+                sandbox,
+                actor,
+                entity,
+                parent_id,
+                args["subject"],
+                "",
+                kind="task",
+                due_on=due.date() if isinstance(due, datetime) else due,
+            )
         elif action == "answer":
             if isinstance(records, Scenario):
                 records.answers[args["check"]] = str(args["value"])

@@ -114,6 +114,15 @@ class TicketResolve(BaseAction):
         return self
 
 
+class Task(BaseAction):
+    """Add a task (a follow-up) to a record, due on `due` (a date or "@today+2d")."""
+
+    do: Literal["task"]
+    parent: Ref
+    subject: Text
+    due: Plain = "@today+1d"
+
+
 class LeadQualify(BaseAction):
     """Record a lead's qualification (BANT)."""
 
@@ -240,6 +249,7 @@ ACTION_CLASSES = (
     CustomerPreferences,
     LeadQualify,
     Answer,
+    Task,
 )
 # What a solution step may ask the sandbox to do, in the order the step form offers them.
 ACTIONS = tuple(cls.model_fields["do"].annotation.__args__[0] for cls in ACTION_CLASSES)
@@ -264,7 +274,8 @@ Action = Annotated[
     | DuplicatesMerge
     | CustomerPreferences
     | LeadQualify
-    | Answer,
+    | Answer
+    | Task,
     Field(discriminator="do"),
 ]
 

@@ -35,6 +35,7 @@ EXAMPLES = {
     "customer.preferences": {"customer": LEAD, "preferences": "supplies, software"},
     "lead.qualify": {"lead": LEAD, "need": "Cards", "budget_status": "confirmed"},
     "answer": {"check": "lead-logged", "value": "13,900"},
+    "task": {"parent": LEAD, "subject": "Send the proposal", "due": "@today+2d"},
 }
 
 

@@ -92,9 +92,10 @@ ACTIONS: dict[str, tuple[Param, ...]] = {
     ),
     "ticket.resolve": (
         _ref("ticket", _l("Ticket"), "ticket"),
-        Param(
-            "resolution", "long", _l("Resolution note: what was wrong, what you did"), required=True
-        ),
+        Param("cause", "long", _l("What was wrong")),
+        Param("action", "long", _l("What we did")),
+        Param("expectation", "long", _l("What the customer can expect")),
+        Param("resolution", "long", _l("Or a note in one text (taken as what we did)")),
     ),
     "ticket.close": (
         _ref("ticket", _l("Ticket"), "ticket"),
@@ -137,6 +138,23 @@ ACTIONS: dict[str, tuple[Param, ...]] = {
         _ref("customer", _l("Customer"), "customer"),
         Param("preferences", "text", _l("Interested in"), required=True),
     ),
+    "lead.qualify": (
+        _ref("lead", _l("Lead"), "lead"),
+        Param("need", "long", _l("Need")),
+        Param("authority", "text", _l("Who decides")),
+        Param("budget", "number", _l("Budget")),
+        _code("budget_status", _l("Budget status"), "budget_status"),
+        Param("timing", "date", _l("Timing")),
+    ),
+    "answer": (
+        Param("check", "text", _l("Answer check (its key)"), required=True),
+        Param("value", "text", _l("Answer as the learner types it"), required=True),
+    ),
+    "task": (
+        _ref("parent", _l("Record the task is on"), *ACTIVITY_PARENTS),
+        Param("subject", "text", _l("Task"), required=True),
+        Param("due", "date", _l("Due")),
+    ),
 }
 ACTION_LABELS = {
     "lead.create": _l("Create a lead"),
@@ -158,6 +176,9 @@ ACTION_LABELS = {
     "import.sample": _l("Import the practice CSV file"),
     "duplicates.merge": _l("Merge a record's duplicates into it"),
     "customer.preferences": _l("Set what a customer is interested in"),
+    "lead.qualify": _l("Record a lead's qualification"),
+    "answer": _l("Answer an answer check"),
+    "task": _l("Add a follow-up task to a record"),
 }
 
 
