@@ -95,23 +95,33 @@ def _save_customer(sandbox, form: CustomerForm, customer: Customer | None, is_co
     return customer if saved else None
 
 
+def _customer_form_page(sandbox, form: CustomerForm, customer: Customer | None, is_company):
+    _company_choices(sandbox, form)
+    saved = _save_customer(sandbox, form, customer, is_company)
+    if saved is not None:
+        if customer is None:
+            flash(_("%(name)s added.", name=saved.name), "success")
+        else:
+            flash(_("%(name)s saved.", name=saved.name), "success")
+        return redirect(url_for("sandbox.customer_detail", customer_id=saved.id))
+    return render_form(
+        "sandbox/customer_form.html",
+        form,
+        sandbox=sandbox,
+        customer=customer,
+        is_company=is_company,
+    )
+
+
 @bp.route("/customers/new", methods=["GET", "POST"])
 def customer_new():
     """A new person (?company= adds them to a company account) or, ?kind=company, company."""
     sandbox = my_sandbox()
-    is_company = request.args.get("kind") == "company"
     form = CustomerForm()
     if not form.is_submitted():
         employer = get_in_sandbox(Customer, parse_id(request.args.get("company")), sandbox)
         form.company_id.data = employer.id if employer and employer.is_company else None
-    _company_choices(sandbox, form)
-    saved = _save_customer(sandbox, form, None, is_company)
-    if saved is not None:
-        flash(_("%(name)s added.", name=saved.name), "success")
-        return redirect(url_for("sandbox.customer_detail", customer_id=saved.id))
-    return render_form(
-        "sandbox/customer_form.html", form, sandbox=sandbox, customer=None, is_company=is_company
-    )
+    return _customer_form_page(sandbox, form, None, request.args.get("kind") == "company")
 
 
 @bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
@@ -119,15 +129,4 @@ def customer_edit(customer_id: int):
     """Correct or complete a customer's details, tier, employer and consent."""
     sandbox = my_sandbox()
     customer = load_or_404(Customer, customer_id, sandbox)
-    form = CustomerForm(obj=customer)
-    _company_choices(sandbox, form)
-    if _save_customer(sandbox, form, customer, customer.is_company) is not None:
-        flash(_("%(name)s saved.", name=customer.name), "success")
-        return redirect(url_for("sandbox.customer_detail", customer_id=customer.id))
-    return render_form(
-        "sandbox/customer_form.html",
-        form,
-        sandbox=sandbox,
-        customer=customer,
-        is_company=customer.is_company,
-    )
+    return _customer_form_page(sandbox, CustomerForm(obj=customer), customer, customer.is_company)

@@ -88,33 +88,28 @@ def _save_lead(sandbox, form: LeadForm, lead: Lead | None):
     return (lead if saved else None), []
 
 
+def _lead_form_page(sandbox, lead: Lead | None):
+    form = _with_owners(sandbox, LeadForm(obj=lead))
+    saved, duplicates = _save_lead(sandbox, form, lead)
+    if saved is not None:
+        flash(_("Lead saved.") if lead else _("Lead logged."), "success")
+        return redirect(url_for("sandbox.lead_detail", lead_id=saved.id))
+    return render_form(
+        "sandbox/lead_form.html", form, sandbox=sandbox, lead=lead, duplicates=duplicates
+    )
+
+
 @bp.route("/leads/new", methods=["GET", "POST"])
 def lead_new():
     """Log a new lead; a likely duplicate is shown first and can be confirmed past."""
-    sandbox = my_sandbox()
-    form = _with_owners(sandbox, LeadForm())
-    saved, duplicates = _save_lead(sandbox, form, None)
-    if saved is not None:
-        flash(_("Lead logged."), "success")
-        return redirect(url_for("sandbox.lead_detail", lead_id=saved.id))
-    return render_form(
-        "sandbox/lead_form.html", form, sandbox=sandbox, lead=None, duplicates=duplicates
-    )
+    return _lead_form_page(my_sandbox(), None)
 
 
 @bp.route("/leads/<int:lead_id>/edit", methods=["GET", "POST"])
 def lead_edit(lead_id: int):
     """Correct or complete a lead's details."""
     sandbox = my_sandbox()
-    lead = load_or_404(Lead, lead_id, sandbox)
-    form = _with_owners(sandbox, LeadForm(obj=lead))
-    saved, duplicates = _save_lead(sandbox, form, lead)
-    if saved is not None:
-        flash(_("Lead saved."), "success")
-        return redirect(url_for("sandbox.lead_detail", lead_id=lead.id))
-    return render_form(
-        "sandbox/lead_form.html", form, sandbox=sandbox, lead=lead, duplicates=duplicates
-    )
+    return _lead_form_page(sandbox, load_or_404(Lead, lead_id, sandbox))
 
 
 def _conversion_form(sandbox, lead: Lead, form: ConvertForm | None):
