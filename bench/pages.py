@@ -94,7 +94,7 @@ def _serve(app: str, env: dict, log: Path) -> tuple[subprocess.Popen, int]:
     try:
         for _ in range(600):
             try:
-                requests.get(f"http://127.0.0.1:{port}/", timeout=30)
+                requests.get(f"http://127.0.0.1:{port}/", timeout=120)
                 return process, port
             except requests.ConnectionError:
                 time.sleep(0.1)
@@ -171,6 +171,7 @@ def _measure(servers: dict, args: argparse.Namespace) -> None:
 def grow(url: str, secret_key: str, scale: int) -> None:
     """Copy every built-in course (not the translations) `scale - 1` times under new slugs,
     with each assignment and each learner's progress of the original."""
+    sys.path.insert(0, str(ROOT))  # before bench/, whose sandbox.py would shadow the package
     from sqlalchemy import select
 
     from portal import create_app
