@@ -96,6 +96,7 @@ class _Context:
         self.colleague = learner_colleague(sandbox)
         self._events: list[SandboxEvent] | None = None
         self.now = sandbox_now(sandbox)
+        self.tickets: dict[str, list[Ticket]] = {}  # SLA checks' tickets by setup key
 
     def value(self, raw: Any) -> Any:
         if isinstance(raw, SetupRef):
@@ -277,9 +278,20 @@ def _events_in_order(ctx: _Context, check: EventsInOrder) -> bool:
     return False
 
 
+def _tickets(ctx: _Context, target: Target) -> list[Ticket]:
+    """The target's tickets, read once per check run (SLA checks ask for them twice)."""
+    key = target.setup if isinstance(target, SetupRef) else None
+    if key is None or key not in ctx.tickets:
+        _model, query = _target(ctx, target)
+        found = list(db.session.scalars(query))
+        if key is None:
+            return found
+        ctx.tickets[key] = found
+    return ctx.tickets[key]
+
+
 def _within_sla(ctx: _Context, check: WithinSla) -> Verdict:
-    _model, query = _target(ctx, check.target)
-    tickets = list(db.session.scalars(query))
+    tickets = _tickets(ctx, check.target)
     for ticket in tickets:
         done, due = (
             (ticket.first_responded_at, ticket.first_response_due)
@@ -341,7 +353,7 @@ def sla_allowed(ticket: Ticket, measure: str) -> timedelta | None:
 
 def _responded_within(ctx: _Context, check: RespondedWithin) -> Verdict:
     """The first reply on the ticket after the scenario event played, within the time."""
-    ids = _target_ids(ctx, check.target) or set()
+    ids = {ticket.id for ticket in _tickets(ctx, check.target)}
     arrived = next(
         (
             e

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -104,11 +104,19 @@ def _after(sandbox: Sandbox, start: datetime, event: ScenarioEvent) -> datetime:
 
 
 def pending(sandbox: Sandbox) -> list[ScenarioEvent]:
-    """The sandbox's scenario events not played yet (one query)."""
+    """The sandbox's scenario events not played yet that may be due now: due by the
+    sandbox clock, or waiting for the learner's action (one query)."""
     return list(
         db.session.scalars(
             select(ScenarioEvent)
-            .where(ScenarioEvent.sandbox_id == sandbox.id, ScenarioEvent.played_at.is_(None))
+            .where(
+                ScenarioEvent.sandbox_id == sandbox.id,
+                ScenarioEvent.played_at.is_(None),
+                or_(
+                    ScenarioEvent.due_at <= sandbox.clock,
+                    ScenarioEvent.due_at.is_(None) & ScenarioEvent.after_event.is_not(None),
+                ),
+            )
             .order_by(ScenarioEvent.id)
         )
     )
