@@ -183,10 +183,25 @@ def course_fingerprint(course: Any) -> str:
     return course.fingerprint
 
 
+def stated_version(course: Any) -> str:
+    """What the translation states it was made from: as published, or, for one never
+    published, as its draft says."""
+    if course.source_version or course.published:
+        return course.source_version
+    from sqlalchemy import select
+
+    from portal.authoring.models import CourseDraft
+    from portal.extensions import db
+
+    data = db.session.scalar(select(CourseDraft.data).where(CourseDraft.course_id == course.id))
+    return str((data or {}).get("source_version") or "")
+
+
 def state_of(course: Any, original: Any) -> str:
-    if not course.source_version:
+    stated = stated_version(course)
+    if not stated:
         return "unstated"
-    return "current" if course.source_version == course_fingerprint(original) else "stale"
+    return "current" if stated == course_fingerprint(original) else "stale"
 
 
 def _version_with(original: Any, stated: str) -> Any:
@@ -222,7 +237,8 @@ def translation_status(course: Any, with_changes: bool = False) -> TranslationSt
         return None
     original = db.session.get(Course, course.translation_of_id)
     status = TranslationStatus(course, original, state_of(course, original))
-    made_from = _version_with(original, course.source_version) if course.source_version else None
+    stated = stated_version(course)
+    made_from = _version_with(original, stated) if stated else None
     status.made_from = made_from.number if made_from is not None else None
     if with_changes and not status.current:
         latest = latest_version(original)

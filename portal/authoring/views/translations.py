@@ -16,6 +16,7 @@ from portal.authoring.views.base import bp, course_or_404
 from portal.domain import transaction
 from portal.extensions import db
 from portal.forms import PortalForm
+from portal.i18n import SCRIPT_FONTS
 from portal.learning.models import Course
 from portal.learning.translations import translation_status, translations_of
 from portal.rendering import render
@@ -106,12 +107,16 @@ def translate_lesson(slug: str, key: str):
         (originals.get(item.path), item, posted.get(item.path, item.value), errors.get(item.path))
         for item in translating.text_fields(lesson)
     ]
+    original = db.session.get(Course, course.translation_of_id)
+    languages = {course.language, original.language}
+    fonts = [font for language in sorted(languages) for font in SCRIPT_FONTS.get(language, ())]
     return render(
         "authoring/translate_lesson.html",
+        content_fonts=fonts,
         status=422 if request.method == "POST" else 200,
         course=course,
         bundle=bundle,
-        original=db.session.get(Course, course.translation_of_id),
+        original=original,
         lesson=lesson,
         source=source,
         rows=rows,
