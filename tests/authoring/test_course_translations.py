@@ -258,3 +258,23 @@ def test_the_editor_and_history_point_at_the_translation_state(client, trainer, 
     assert 'data-testid="translation-note"' in editor
     history = client.get("/author/courses/sample-course-ur/history").get_data(as_text=True)
     assert f"Translated from the original's text {english.fingerprint}." in history
+
+
+def test_the_course_title_and_modules_are_translated_beside_the_original(client, trainer, english):
+    _start_urdu(client)
+    page = client.get("/author/courses/sample-course-ur/translate/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="module.basics"' in html
+    data = {"title": "نمونہ کورس", "summary": "ٹیسٹ کا کورس۔", "module.basics": "بنیادیں"}
+    response = client.post("/author/courses/sample-course-ur/translate/", data=data)
+    assert response.status_code == 302
+    refused = client.post(
+        "/author/courses/sample-course-ur/translate/", data={"title": "نمونہ\x00کورس"}
+    )
+    assert refused.status_code == 422
+    assert "characters that are not allowed" in refused.get_data(as_text=True)
+    assert client.get("/author/courses/sample-course/translate/").status_code == 404
+    client.post("/author/courses/sample-course-ur/publish")
+    urdu = _course("sample-course-ur")
+    assert (urdu.title, urdu.summary) == ("نمونہ کورس", "ٹیسٹ کا کورس۔")
+    assert [m.title for m in urdu.modules] == ["بنیادیں", "More"]

@@ -23,6 +23,7 @@ from portal.config import LANGUAGES
 from portal.courseformat import CourseBundle, Problem, bundle_from_dict, bundle_to_dict
 from portal.courseformat.course import LessonData, LessonKind
 from portal.extensions import db
+from portal.forms import NOT_ALLOWED, has_forbidden_characters
 from portal.learning.importer import latest_version
 from portal.learning.models import Course
 from portal.learning.translations import course_fingerprint
@@ -97,11 +98,23 @@ def _set(lesson: LessonData, path: str, value: str) -> None:
         lesson.content = dict(lesson.content) | {"hints": hints}
 
 
-def translated_values(lesson: LessonData, form: Any) -> tuple[dict[str, str], dict[str, str]]:
-    """The lesson's text as posted in `form` (a mapping of path to text), and the
+def course_fields(bundle: CourseBundle) -> list[TextField]:
+    """The course's own text: title, summary, cover and module titles."""
+    fields = [
+        TextField("title", _("Course title"), bundle.title, 200, True, 1),
+        TextField("summary", _("Summary"), bundle.summary, 2000, False, 3),
+        TextField("cover", _("Cover text (Markdown)"), bundle.cover, 20000, False, 6),
+    ]
+    for module in bundle.modules:
+        fields.append(TextField(f"module.{module.key}", _("Module"), module.title, 200, True, 1))
+    return fields
+
+
+def translated_values(fields: list[TextField], form: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """The text of `fields` as posted in `form` (a mapping of path to text), and the
     problems found: path -> message. A field not posted keeps its text."""
     values, errors = {}, {}
-    for item in text_fields(lesson):
+    for item in fields:
         value = form.get(item.path)
         if value is None:
             continue
@@ -110,21 +123,38 @@ def translated_values(lesson: LessonData, form: Any) -> tuple[dict[str, str], di
             errors[item.path] = _("At most %(limit)d characters.", limit=item.limit)
         elif item.required and not value:
             errors[item.path] = _("This text is required.")
+        elif has_forbidden_characters(value, multi_line=True):
+            errors[item.path] = str(NOT_ALLOWED)
         values[item.path] = value
     return values, errors
 
 
-def save_lesson_text(course: Course, key: str, values: dict[str, str], actor: User) -> None:
-    """Store the lesson's translated text in the translation's draft."""
+def _draft_of_translation(course: Course):
     if course.translation_of_id is None:
         raise AuthoringError(_("This course is not a translation."))
-    draft, bundle = load(course)
+    return load(course)
+
+
+def save_lesson_text(course: Course, key: str, values: dict[str, str], actor: User) -> None:
+    """Store the lesson's translated text in the translation's draft."""
+    draft, bundle = _draft_of_translation(course)
     lesson = next((item for item in bundle.lessons if item.key == key), None)
     if lesson is None:
         raise AuthoringError(_("That lesson is not in this course."))
     for path, value in values.items():
         _set(lesson, path, value)
     save(draft, bundle, actor)
+
+
+def save_course_text(course: Course, values: dict[str, str], actor: User) -> None:
+    """Store the course's translated title, summary, cover and module titles."""
+    draft, bundle = _draft_of_translation(course)
+    details = {name: values[name] for name in ("title", "summary", "cover") if name in values}
+    modules = [
+        module.model_copy(update={"title": values.get(f"module.{module.key}", module.title)})
+        for module in bundle.modules
+    ]
+    save(draft, bundle.model_copy(update={**details, "modules": modules}), actor)
 
 
 def original_bundle(course: Course) -> CourseBundle:
@@ -248,9 +278,7 @@ def translation_problems(course: Course, bundle: CourseBundle) -> list[Problem]:
         return []
     theirs = original_bundle(course)
     problems = []
-    if [(m.key, m.lessons) for m in bundle.modules] != [
-        (m.key, m.lessons) for m in theirs.modules
-    ]:
+    if [(m.key, m.lessons) for m in bundle.modules] != [(m.key, m.lessons) for m in theirs.modules]:
         problems.append(_differs("course.yaml", None))
     sources = {lesson.key: lesson for lesson in theirs.lessons}
     for lesson in bundle.lessons:
@@ -263,7 +291,7 @@ def translation_problems(course: Course, bundle: CourseBundle) -> list[Problem]:
 def _differs(file: str, lesson: str | None) -> Problem:
     message = _(
         "This translation states the original's current version but its lessons, answers "
-        "or checks differ from the original's: use \"I have brought it up to date\" on the "
+        'or checks differ from the original\'s: use "I have brought it up to date" on the '
         "Translations tab."
     )
     return Problem(file, None, message, lesson=lesson, code="translation_differs")

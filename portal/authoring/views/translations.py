@@ -73,52 +73,79 @@ def translation_current(slug: str):
     return redirect(url_for("authoring.course_translations", slug=slug))
 
 
-def _lesson_pair(course: Course, key: str):
-    """The original's lesson and the translation draft's, by key; 404 when either lacks it."""
+def _original_or_404(course: Course) -> Course:
     if course.translation_of_id is None:
         abort(404)
-    try:
-        source = services.lesson_in(translating.original_bundle(course), key)
-        draft, bundle = services.load(course)
-        lesson = services.lesson_in(bundle, key)
-    except AuthoringError:
-        abort(404)
-    return source, draft, bundle, lesson
+    return db.session.get(Course, course.translation_of_id)
+
+
+def _translate(course: Course, theirs: list, mine: list, save, heading: str, done_url: str):
+    """The side-by-side page for the fields `mine` beside the original's `theirs`; on a
+    valid POST, `save(values)` stores them in the translation's draft."""
+    original = _original_or_404(course)
+    form = TranslationForm()
+    errors: dict[str, str] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST" and form.validate_on_submit():
+        posted, errors = translating.translated_values(mine, request.form)
+        if not errors:
+            with transaction(form) as saved:
+                save(posted)
+            if saved:
+                flash(_("Translation saved to the draft."), "success")
+                return redirect(done_url)
+    originals = {item.path: item for item in theirs}
+    rows = [
+        (originals.get(item.path), item, posted.get(item.path, item.value), errors.get(item.path))
+        for item in mine
+    ]
+    languages = {course.language, original.language}
+    fonts = [font for language in sorted(languages) for font in SCRIPT_FONTS.get(language, ())]
+    return render(
+        "authoring/translate_lesson.html",
+        status=422 if request.method == "POST" else 200,
+        content_fonts=fonts,
+        course=course,
+        original=original,
+        heading=heading,
+        rows=rows,
+        form=form,
+    )
+
+
+@bp.route("/courses/<slug>/translate/", methods=["GET", "POST"])
+def translate_course(slug: str):
+    """The course's title, summary, cover and module titles beside the original's."""
+    course = course_or_404(slug)
+    _original_or_404(course)
+    source = translating.original_bundle(course)
+    _draft, bundle = services.load(course)
+    return _translate(
+        course,
+        translating.course_fields(source),
+        translating.course_fields(bundle),
+        lambda values: translating.save_course_text(course, values, current_user),
+        source.title,
+        url_for("authoring.translate_course", slug=slug),
+    )
 
 
 @bp.route("/courses/<slug>/translate/<key>", methods=["GET", "POST"])
 def translate_lesson(slug: str, key: str):
     """The original's lesson (read only) beside the translation's text, field by field."""
     course = course_or_404(slug)
-    source, _draft, bundle, lesson = _lesson_pair(course, key)
-    form = TranslationForm()
-    errors: dict[str, str] = {}
-    posted: dict[str, str] = {}
-    if request.method == "POST" and form.validate_on_submit():
-        posted, errors = translating.translated_values(lesson, request.form)
-        if not errors:
-            with transaction(form) as saved:
-                translating.save_lesson_text(course, key, posted, current_user)
-            if saved:
-                flash(_("Translation saved to the draft."), "success")
-                return redirect(url_for("authoring.translate_lesson", slug=slug, key=key))
-    originals = {item.path: item for item in translating.text_fields(source)}
-    rows = [
-        (originals.get(item.path), item, posted.get(item.path, item.value), errors.get(item.path))
-        for item in translating.text_fields(lesson)
-    ]
-    original = db.session.get(Course, course.translation_of_id)
-    languages = {course.language, original.language}
-    fonts = [font for language in sorted(languages) for font in SCRIPT_FONTS.get(language, ())]
-    return render(
-        "authoring/translate_lesson.html",
-        content_fonts=fonts,
-        status=422 if request.method == "POST" else 200,
-        course=course,
-        bundle=bundle,
-        original=original,
-        lesson=lesson,
-        source=source,
-        rows=rows,
-        form=form,
+    _original_or_404(course)
+    try:
+        source = services.lesson_in(translating.original_bundle(course), key)
+        _draft, bundle = services.load(course)
+        lesson = services.lesson_in(bundle, key)
+    except AuthoringError:
+        abort(404)
+    return _translate(
+        course,
+        translating.text_fields(source),
+        translating.text_fields(lesson),
+        lambda values: translating.save_lesson_text(course, key, values, current_user),
+        source.title,
+        url_for("authoring.translate_lesson", slug=slug, key=key),
     )
