@@ -40,6 +40,11 @@ def create_course(title: str, summary: str, language: str, actor: User) -> Cours
         modules=[{"key": "module-1", "title": _("Module 1"), "lessons": []}],
         lessons=[],
     )
+    return start_draft(course, bundle, actor)
+
+
+def start_draft(course: Course, bundle: CourseBundle, actor: User) -> Course:
+    """Give a course never published its first draft, `bundle`."""
     db.session.add(
         CourseDraft(
             course_id=course.id,

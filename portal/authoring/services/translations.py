@@ -15,12 +15,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import User
-from portal.authoring.models import CourseDraft
-from portal.authoring.services.drafts import load, save
+from portal.authoring.services.drafts import load, save, start_draft
 from portal.authoring.services.errors import AuthoringError
 from portal.authoring.services.keys import unique_key
 from portal.config import LANGUAGES
-from portal.courseformat import CourseBundle, Problem, bundle_from_dict, bundle_to_dict
+from portal.courseformat import CourseBundle, Problem, bundle_from_dict
 from portal.courseformat.course import LessonData, LessonKind
 from portal.extensions import db
 from portal.forms import NOT_ALLOWED, has_forbidden_characters
@@ -203,16 +202,7 @@ def start_translation(original: Course, language: str, actor: User) -> Course:
     )
     db.session.add(course)
     db.session.flush()
-    db.session.add(
-        CourseDraft(
-            course_id=course.id,
-            data=bundle_to_dict(bundle),
-            based_on_version=0,
-            updated_by_id=actor.id,
-        )
-    )
-    db.session.flush()
-    return course
+    return start_draft(course, bundle, actor)
 
 
 def follow_original(translation: CourseBundle, original: CourseBundle) -> CourseBundle:
