@@ -43,7 +43,7 @@ def test_builtin_courses_import_and_reimport_changes_nothing(app_ctx):
 def test_every_builtin_exercise_states_its_task_and_checks(app_ctx):
     import_builtin_courses()
     exercises = db.session.scalars(select(Lesson).where(Lesson.kind == "exercise")).all()
-    assert len(exercises) == 7
+    assert len(exercises) == 10  # one in every built-in course
     for lesson in exercises:
         assert lesson.body.strip()
         assert lesson.content["checks"] and all(c.get("hint") for c in lesson.content["checks"])
