@@ -21,6 +21,7 @@ from wtforms.validators import ValidationError as FieldError
 from portal.forms import PortalForm
 from portal.rollout.metrics import GATE_METRICS, GOAL_METRICS, METRICS, Metric
 from portal.rollout.models import Horizon, PhaseStatus
+from portal.rollout.strategy import MAX_SCORE, Priority, Raci
 
 NOBODY = 0
 
@@ -36,10 +37,16 @@ class PhaseForm(PortalForm):
     starts_on = DateField(_l("Starts"), validators=[Optional()])
     ends_on = DateField(_l("Ends"), validators=[Optional()])
     owner_id = SelectField(_l("Owner"), coerce=int, default=NOBODY)
-    status = SelectField(
-        _l("Status"), choices=PhaseStatus.choices()
-    )
+    status = SelectField(_l("Status"), choices=PhaseStatus.choices())
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    implementation = BooleanField(
+        _l("Implementation starts with this phase"),
+        description=_l(
+            "It cannot start before the plan has a goal for each horizon, an owner for "
+            "every phase and a go-live date for every wave."
+        ),
+    )
+    budget_planned = FloatField(_l("Planned budget"), validators=[Optional(), NumberRange(min=0)])
 
     def validate_ends_on(self, field) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
@@ -71,9 +78,7 @@ def _check_range(metric_field: str):
 
 
 class GoalForm(PortalForm):
-    horizon = SelectField(
-        _l("Horizon"), choices=Horizon.choices()
-    )
+    horizon = SelectField(_l("Horizon"), choices=Horizon.choices())
     title = StringField(_l("Goal"), validators=[DataRequired(), Length(max=200)])
     metric = SelectField(_l("Measured by"), choices=[(m.value, m.info.label) for m in GOAL_METRICS])
     target = FloatField(_l("Target"), validators=[InputRequired(), _check_range("metric")])
@@ -83,6 +88,7 @@ class GoalForm(PortalForm):
         description=_l("Only for a goal measured by hand."),
     )
     due_on = DateField(_l("By"), validators=[Optional()])
+    objective_id = SelectField(_l("Serves the objective"), coerce=int, default=NOBODY)
 
 
 class WaveForm(PortalForm):
@@ -126,4 +132,48 @@ class SignOffForm(PortalForm):
         _l("Comment"),
         validators=[Optional(), Length(max=4000)],
         description=_l("Required for a no-go, and for a go on a gate that says no-go."),
+    )
+
+
+class MissionForm(PortalForm):
+    mission = TextAreaField(
+        _l("Mission in a sentence"), validators=[DataRequired(), Length(max=500)]
+    )
+
+
+class ObjectiveForm(PortalForm):
+    title = StringField(_l("Objective"), validators=[DataRequired(), Length(max=300)])
+
+
+class RequirementForm(PortalForm):
+    title = StringField(_l("Requirement"), validators=[DataRequired(), Length(max=300)])
+    priority = SelectField(_l("Priority"), choices=Priority.choices())
+    department_id = SelectField(_l("Department"), coerce=int, default=NOBODY)
+
+
+class ScoreForm(PortalForm):
+    candidate = SelectField(_l("CRM"))
+    score = IntegerField(_l("Score (0–5)"), validators=[InputRequired(), NumberRange(0, MAX_SCORE)])
+    note = StringField(_l("Note from the demo"), validators=[DataRequired(), Length(max=1000)])
+
+
+class DecisionForm(PortalForm):
+    profile = SelectField(_l("Chosen CRM"))
+    rationale = TextAreaField(_l("Rationale"), validators=[DataRequired(), Length(max=4000)])
+    confirm = BooleanField(_l("Yes, change the CRM learners practise in"))
+
+
+class RaciForm(PortalForm):
+    department_id = SelectField(_l("Department"), coerce=int)
+    role = SelectField(_l("Role"), choices=[("", _l("None"))] + Raci.choices())
+
+
+class BudgetForm(PortalForm):
+    amount = FloatField(_l("Approved budget"), validators=[InputRequired(), NumberRange(min=0)])
+
+
+class OverrideForm(PortalForm):
+    reason = TextAreaField(
+        _l("Why this phase starts before the previous one is signed off"),
+        validators=[DataRequired(), Length(min=20, max=4000)],
     )

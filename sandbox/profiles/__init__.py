@@ -320,8 +320,13 @@ def _built_in(key: str) -> Profile:
 
 
 def active() -> Profile:
-    """The running app's profile (set from configuration at start), else the default."""
+    """The running app's profile: the organisation's chosen CRM (the rollout's selection,
+    `portal.rollout.crm_choice`), else the one configuration set at start, else the default."""
     if has_app_context():
+        choice = current_app.extensions.get("crm_profile_choice")
+        found = choice() if choice is not None else None
+        if found is not None:
+            return found
         found = current_app.extensions.get("crm_profile")
         if found is not None:
             return found

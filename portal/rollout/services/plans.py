@@ -20,6 +20,7 @@ from portal.rollout.services.common import (
     has_signoffs,
     owner_or_none,
 )
+from portal.rollout.services.strategy import check_start, objective_or_none
 from portal.rollout.services.waves import untie_all
 
 
@@ -31,6 +32,8 @@ class PhaseData:
     ends_on: date | None = None
     owner_id: int | None = None
     description: str = ""
+    implementation: bool = False
+    budget_planned: float | None = None
 
 
 @dataclass
@@ -41,6 +44,7 @@ class GoalData:
     target: float
     manual_value: float | None = None
     due_on: date | None = None
+    objective_id: int | None = None
 
 
 # Plans
@@ -88,6 +92,8 @@ def _check_phase(data: PhaseData) -> PhaseData:
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
         raise RolloutError(_("The phase cannot end before it starts."), "ends_on")
     data.owner_id = owner_or_none(data.owner_id)
+    if data.budget_planned is not None and data.budget_planned < 0:
+        raise RolloutError(_("Enter an amount of 0 or more."), "budget_planned")
     return data
 
 
@@ -102,7 +108,8 @@ def add_phase(plan: Plan, data: PhaseData) -> Phase:
 
 
 def update_phase(phase: Phase, data: PhaseData) -> None:
-    """Change a phase's details."""
+    """Change a phase's details; it starts only in order (see `check_start`)."""
+    check_start(phase, data.status)
     for name, value in _check_phase(data).__dict__.items():
         setattr(phase, name, value)
     db.session.flush()
@@ -184,6 +191,7 @@ def save_goal(plan: Plan, data: GoalData, goal: Goal | None = None) -> Goal:
     goal.target = data.target
     goal.manual_value = data.manual_value
     goal.due_on = data.due_on
+    goal.objective_id = objective_or_none(plan, data.objective_id)
     db.session.add(goal)
     db.session.flush()
     return goal

@@ -22,8 +22,8 @@ MIN_JUSTIFICATION = 20  # characters: a sentence, not "ok"
 
 
 def _check_signer(signer: User) -> None:
-    if not signer.has_role(Role.EXECUTIVE, Role.ADMIN):
-        raise RolloutError(_("Only executives and admins sign off."))
+    if not signer.has_role(Role.EXECUTIVE):
+        raise RolloutError(_("Only executives sign off."))
 
 
 def _decision(value: str) -> Decision:

@@ -5,7 +5,7 @@ every page.
 """
 
 # Each module adds its pages to the blueprint defined in base.
-from portal.rollout.views import phases, plans, waves  # noqa: F401
+from portal.rollout.views import phases, plans, strategy, waves  # noqa: F401
 from portal.rollout.views.base import bp
 
 __all__ = ["bp"]

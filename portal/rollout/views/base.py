@@ -6,19 +6,35 @@ blueprint); a learner or trainer gets 403 on all of them.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect
 from flask_login import login_required
 
 from portal.accounts.roles import Role
+from portal.domain import transaction
 from portal.extensions import db
+from portal.rendering import render_form
+from portal.rollout import crm_choice
 from portal.rollout.metrics import Metric
 from portal.rollout.models import GateCriterion, Goal, Milestone, Phase, Plan, Wave
 from portal.rollout.queries import load_plan
+from portal.rollout.strategy import Priority
 from portal.security import roles_required
+from sandbox.profiles import BUILT_IN, load
 
 bp = Blueprint("rollout", __name__, template_folder="../templates")
 
 EXECUTIVES = (Role.EXECUTIVE, Role.ADMIN)
+# Signing and the selection and mission records: the executive role alone, not admins.
+executives_only = roles_required(Role.EXECUTIVE)
+
+
+@bp.record_once
+def _follow_chosen_crm(state) -> None:
+    """The sandbox's CRM profile follows the organisation's signed selection."""
+    crm_choice.install(state.app)
 
 
 @bp.before_request
@@ -33,6 +49,18 @@ def require_executive():
 def metric_label(code: str) -> str:
     """A metric code as its translated label."""
     return Metric(code).label if code in set(Metric) else code
+
+
+@bp.app_template_filter("crm_name")
+def crm_name(key: str) -> str:
+    """A CRM profile's key as the CRM's name ("hubspot" -> "HubSpot")."""
+    return load(key).name if key in BUILT_IN else key
+
+
+@bp.app_template_filter("priority_label")
+def priority_label(code: str) -> str:
+    """A requirement's priority as its translated label."""
+    return Priority(code).label if code in set(Priority) else code
 
 
 def plan_or_404(plan_id: int) -> Plan:
@@ -61,6 +89,18 @@ def goal_or_404(goal_id: int) -> Goal:
 def milestone_or_404(milestone_id: int) -> Milestone:
     """The milestone, or 404."""
     return db.get_or_404(Milestone, milestone_id)
+
+
+def form_page(form, template: str, save: Callable[[], tuple[Any, str]], to: Callable, **context):
+    """The page of a form that adds or edits one rollout item: on a valid post, `save()`
+    returns the item and the message to flash, and the browser goes to `to(item)`."""
+    if form.validate_on_submit():
+        with transaction(form) as saved:
+            item, message = save()
+        if saved:
+            flash(message, "success")
+            return redirect(to(item))
+    return render_form(template, form, **context)
 
 
 def criterion_or_404(criterion_id: int) -> GateCriterion:

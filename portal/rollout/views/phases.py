@@ -10,12 +10,28 @@ from portal import clock
 from portal.domain import transaction
 from portal.extensions import db
 from portal.forms import MoveForm, form_data
-from portal.rendering import render, render_form
+from portal.rendering import render
 from portal.rollout import queries, services
-from portal.rollout.forms import NOBODY, MilestoneForm, PhaseForm, SignOffForm
+from portal.rollout.forms import (
+    NOBODY,
+    BudgetForm,
+    MilestoneForm,
+    OverrideForm,
+    PhaseForm,
+    RaciForm,
+    SignOffForm,
+)
 from portal.rollout.models import Phase
 from portal.rollout.services import PhaseData
-from portal.rollout.views.base import bp, milestone_or_404, phase_or_404, plan_or_404
+from portal.rollout.services.strategy import overridden, previous_phase, signed_go
+from portal.rollout.views.base import (
+    bp,
+    executives_only,
+    form_page,
+    milestone_or_404,
+    phase_or_404,
+    plan_or_404,
+)
 
 
 def _owner_choices(form) -> None:
@@ -35,16 +51,18 @@ def _phase_data(form: PhaseForm) -> PhaseData:
 
 def _phase_form_page(form: PhaseForm, plan, phase: Phase | None = None):
     _owner_choices(form)
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            if phase is None:
-                phase = services.add_phase(plan, _phase_data(form))
-            else:
-                services.update_phase(phase, _phase_data(form))
-        if saved:
-            flash(_("Phase saved."), "success")
-            return redirect(url_for("rollout.phase_view", phase_id=phase.id))
-    return render_form("rollout/phase_form.html", form, plan=plan, phase=phase)
+
+    def save():
+        if phase is None:
+            return services.add_phase(plan, _phase_data(form)), _("Phase saved.")
+        services.update_phase(phase, _phase_data(form))
+        return phase, _("Phase saved.")
+
+    return form_page(form, "rollout/phase_form.html", save, _to_phase, plan=plan, phase=phase)
+
+
+def _to_phase(phase: Phase, anchor: str | None = None) -> str:
+    return url_for("rollout.phase_view", phase_id=phase.id, _anchor=anchor)
 
 
 @bp.route("/plans/<int:plan_id>/phases/new", methods=["GET", "POST"])
@@ -61,10 +79,16 @@ def phase_edit(phase_id: int):
     return _phase_form_page(form, plan_or_404(phase.plan_id), phase)
 
 
-def _phase_page(phase: Phase, *, status: int = 200, milestone_form=None, signoff_form=None):
+def phase_page(phase: Phase, *, status: int = 200, **forms):
+    """The phase page; `forms` holds the form that failed (milestone_form, signoff_form,
+    raci_form, budget_form, override_form), shown with its errors."""
     plan = plan_or_404(phase.plan_id)
-    milestone_form = milestone_form or MilestoneForm(formdata=None)
+    milestone_form = forms.get("milestone_form") or MilestoneForm(formdata=None)
     _owner_choices(milestone_form)
+    departments = queries.departments()
+    raci_form = forms.get("raci_form") or RaciForm(formdata=None)
+    raci_form.department_id.choices = [(d.id, d.name) for d in departments]
+    before = previous_phase(phase)
     return render(
         "rollout/phase.html",
         status=status,
@@ -72,15 +96,22 @@ def _phase_page(phase: Phase, *, status: int = 200, milestone_form=None, signoff
         phase=phase,
         today=clock.today(),
         milestone_form=milestone_form,
-        signoff_form=signoff_form or SignOffForm(formdata=None),
+        signoff_form=forms.get("signoff_form") or SignOffForm(formdata=None),
         signoffs=queries.signoffs(plan, phase=phase),
+        raci_form=raci_form,
+        budget_form=forms.get("budget_form")
+        or BudgetForm(formdata=None, amount=phase.budget_approved or phase.budget_planned),
+        override_form=forms.get("override_form") or OverrideForm(formdata=None),
+        before=before,
+        before_signed=before is None or signed_go(before),
+        overridden=overridden(phase),
     )
 
 
 @bp.get("/phases/<int:phase_id>")
 def phase_view(phase_id: int):
     """A phase: its milestones checklist, and its sign-off with history."""
-    return _phase_page(phase_or_404(phase_id))
+    return phase_page(phase_or_404(phase_id))
 
 
 @bp.post("/phases/<int:phase_id>/move")
@@ -121,7 +152,7 @@ def milestone_add(phase_id: int):
             )
         if saved:
             return redirect(url_for("rollout.phase_view", phase_id=phase.id, _anchor="milestones"))
-    return _phase_page(phase, status=422, milestone_form=form)
+    return phase_page(phase, status=422, milestone_form=form)
 
 
 @bp.post("/milestones/<int:milestone_id>/toggle")
@@ -150,6 +181,7 @@ def milestone_delete(milestone_id: int):
 
 
 @bp.post("/phases/<int:phase_id>/signoff")
+@executives_only
 def phase_signoff(phase_id: int):
     """Sign a phase off (go) or hold it (no-go); the record cannot be changed later."""
     phase = phase_or_404(phase_id)
@@ -160,4 +192,4 @@ def phase_signoff(phase_id: int):
         if saved:
             flash(_("Signed off. The record is kept in the history below."), "success")
             return redirect(url_for("rollout.phase_view", phase_id=phase.id, _anchor="signoff"))
-    return _phase_page(phase, status=422, signoff_form=form)
+    return phase_page(phase, status=422, signoff_form=form)

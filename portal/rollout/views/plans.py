@@ -13,12 +13,13 @@ from portal.database import utcnow
 from portal.domain import transaction
 from portal.extensions import db
 from portal.forms import form_data
-from portal.rendering import render, render_form
+from portal.rendering import render
 from portal.rollout import queries, services
-from portal.rollout.forms import GoalForm, PlanForm
+from portal.rollout import strategy_queries as strategy
+from portal.rollout.forms import NOBODY, GoalForm, PlanForm
 from portal.rollout.models import Plan
 from portal.rollout.services import GoalData
-from portal.rollout.views.base import bp, goal_or_404, plan_or_404
+from portal.rollout.views.base import bp, form_page, goal_or_404, plan_or_404
 
 
 @bp.get("/")
@@ -45,13 +46,19 @@ def plan_view(plan_id: int):
     plan = plan_or_404(plan_id)
     now = utcnow()
     state = queries.readiness(clock.local_date(now), now)
+    goals = queries.goal_statuses(plan.goals, state)
+    decisions = strategy.decisions(plan)
     return render(
         "rollout/plan.html",
         plan=plan,
         today=clock.local_date(now),
-        goals=queries.goal_statuses(plan.goals, state),
+        goals=goals,
+        objectives=strategy.objectives_with_goals(plan, goals),
         waves=queries.wave_statuses(plan.waves, state),
         signoffs=queries.signoffs(plan),
+        missing=services.implementation_missing(plan),
+        budget=strategy.budget(plan),
+        decision=decisions[0] if decisions else None,
     )
 
 
@@ -71,13 +78,13 @@ def _plan_form(plan: Plan | None, save: Callable[[PlanForm], Plan], message: str
     """The plan form for a new plan (`plan` None) or an existing one: on a valid post,
     `save` the form and go to the plan saved."""
     form = PlanForm(obj=plan)
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            plan = save(form)
-        if saved:
-            flash(message, "success")
-            return redirect(url_for("rollout.plan_view", plan_id=plan.id))
-    return render_form("rollout/plan_form.html", form, plan=plan)
+    return form_page(
+        form,
+        "rollout/plan_form.html",
+        lambda: (save(form), message),
+        lambda saved: url_for("rollout.plan_view", plan_id=saved.id),
+        plan=plan,
+    )
 
 
 @bp.post("/plans/<int:plan_id>/delete")
@@ -93,13 +100,19 @@ def plan_delete(plan_id: int):
 
 
 def _goal_form_page(form: GoalForm, plan, goal=None):
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            services.save_goal(plan, form_data(GoalData, form), goal)
-        if saved:
-            flash(_("Goal saved."), "success")
-            return redirect(url_for("rollout.plan_view", plan_id=plan.id, _anchor="goals"))
-    return render_form("rollout/goal_form.html", form, plan=plan, goal=goal)
+    form.objective_id.choices = [(NOBODY, _("None yet"))] + [
+        (o.id, o.title) for o in plan.objectives
+    ]
+    if form.objective_id.data is None:  # a goal serving no objective
+        form.objective_id.data = NOBODY
+    return form_page(
+        form,
+        "rollout/goal_form.html",
+        lambda: (services.save_goal(plan, form_data(GoalData, form), goal), _("Goal saved.")),
+        lambda _goal: url_for("rollout.plan_view", plan_id=plan.id, _anchor="goals"),
+        plan=plan,
+        goal=goal,
+    )
 
 
 @bp.route("/plans/<int:plan_id>/goals/new", methods=["GET", "POST"])

@@ -13,13 +13,20 @@ from portal.database import utcnow
 from portal.domain import transaction
 from portal.extensions import db
 from portal.forms import form_data
-from portal.rendering import render, render_form
+from portal.rendering import render
 from portal.rollout import queries, services
 from portal.rollout.forms import CriterionForm, SignOffForm, TieCourseForm, WaveForm
 from portal.rollout.gates import evaluate_gate
 from portal.rollout.models import Wave
 from portal.rollout.services import WaveData
-from portal.rollout.views.base import bp, criterion_or_404, plan_or_404, wave_or_404
+from portal.rollout.views.base import (
+    bp,
+    criterion_or_404,
+    executives_only,
+    form_page,
+    plan_or_404,
+    wave_or_404,
+)
 
 
 def _wave_form(wave: Wave | None = None) -> WaveForm:
@@ -31,22 +38,25 @@ def _wave_form(wave: Wave | None = None) -> WaveForm:
 
 
 def _wave_form_page(form: WaveForm, plan, wave: Wave | None = None):
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            if wave is None:
-                wave = services.create_wave(plan, form_data(WaveData, form))
-                message = _("Wave added. Set its gate criteria and tie its courses.")
-            else:
-                moved = services.update_wave(wave, form_data(WaveData, form), current_user)
-                message = ngettext(
-                    "Wave saved; %(num)d tied assignment is due on the new date.",
-                    "Wave saved; %(num)d tied assignments follow its dates.",
-                    moved,
-                )
-        if saved:
-            flash(message, "success")
-            return redirect(url_for("rollout.wave_view", wave_id=wave.id))
-    return render_form("rollout/wave_form.html", form, plan=plan, wave=wave)
+    def save():
+        if wave is None:
+            added = services.create_wave(plan, form_data(WaveData, form))
+            return added, _("Wave added. Set its gate criteria and tie its courses.")
+        moved = services.update_wave(wave, form_data(WaveData, form), current_user)
+        return wave, ngettext(
+            "Wave saved; %(num)d tied assignment is due on the new date.",
+            "Wave saved; %(num)d tied assignments follow its dates.",
+            moved,
+        )
+
+    return form_page(
+        form,
+        "rollout/wave_form.html",
+        save,
+        lambda saved: url_for("rollout.wave_view", wave_id=saved.id),
+        plan=plan,
+        wave=wave,
+    )
 
 
 @bp.route("/plans/<int:plan_id>/waves/new", methods=["GET", "POST"])
@@ -182,6 +192,7 @@ def wave_untie(wave_id: int, assignment_id: int):
 
 
 @bp.post("/waves/<int:wave_id>/signoff")
+@executives_only
 def wave_signoff(wave_id: int):
     """Sign the gate: go (an override, with justification, if it says no-go) or no-go."""
     wave = wave_or_404(wave_id)
