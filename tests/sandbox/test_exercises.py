@@ -197,7 +197,7 @@ FACTS = {
             _is("vikram-scanners", "purchased_on", "@today-3w"),
         ),
         ("**first response due**", _is("billing-ticket", "first_response_due", "@now+2h")),
-        ("**resolution due**", _is("defect-ticket", "resolution_due", "@now+2d")),
+        ("**resolution due**", _is("defect-ticket", "resolution_due", "@now+1d")),
     ],
     "trade-show-lead": [
         ("(You will find something.", _exists("lead", company="Harbour Bakeries")),
