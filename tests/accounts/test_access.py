@@ -42,6 +42,7 @@ SIGNED_IN = "signed-in"  # anyone signed in, whatever the role
 ADMINS = ("admin",)
 TRAINERS = ("trainer", "admin")
 EXECUTIVES = ("executive", "admin")
+EXECUTIVE_ONLY = ("executive",)  # signing, the CRM selection and the mission
 LEARNERS = ("learner",)
 PRACTICE = ("learner", "trainer")  # who has a practice sandbox
 LOGIN = "login"  # a redirect to the sign-in page, with `next` pointing back
@@ -185,6 +186,9 @@ MATRIX = [
     ),
     Route("POST", "/author/courses/<slug>/lessons/<key>/setup", TRAINERS, ok=VIEW_RAN, key="intro"),
     Route(
+        "POST", "/author/courses/<slug>/lessons/<key>/scenario", TRAINERS, ok=VIEW_RAN, key="intro"
+    ),
+    Route(
         "POST",
         "/author/courses/<slug>/lessons/<key>/setup/<record_key>/remove",
         TRAINERS,
@@ -250,7 +254,7 @@ MATRIX = [
     Route("POST", "/rollout/phases/<int:phase_id>/move", EXECUTIVES, ok=VIEW_RAN),
     Route("POST", "/rollout/phases/<int:phase_id>/delete", EXECUTIVES, ok=VIEW_RAN),
     Route("POST", "/rollout/phases/<int:phase_id>/milestones", EXECUTIVES, ok=VIEW_RAN),
-    Route("POST", "/rollout/phases/<int:phase_id>/signoff", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/phases/<int:phase_id>/signoff", EXECUTIVE_ONLY, ok=VIEW_RAN),
     Route("POST", "/rollout/milestones/<int:milestone_id>/toggle", EXECUTIVES, ok=VIEW_RAN),
     Route("POST", "/rollout/milestones/<int:milestone_id>/delete", EXECUTIVES, ok=VIEW_RAN),
     Route("GET", "/rollout/goals/<int:goal_id>/edit", EXECUTIVES),
@@ -270,8 +274,21 @@ MATRIX = [
         EXECUTIVES,
         ok=404,
     ),
-    Route("POST", "/rollout/waves/<int:wave_id>/signoff", EXECUTIVES, ok=VIEW_RAN),
+    Route("POST", "/rollout/waves/<int:wave_id>/signoff", EXECUTIVE_ONLY, ok=VIEW_RAN),
     Route("POST", "/rollout/criteria/<int:criterion_id>/delete", EXECUTIVES, ok=VIEW_RAN),
+    Route("GET", "/rollout/plans/<int:plan_id>/selection", EXECUTIVES),
+    Route("POST", "/rollout/plans/<int:plan_id>/requirements", EXECUTIVE_ONLY, ok=VIEW_RAN),
+    Route("POST", "/rollout/requirements/<int:requirement_id>/delete", EXECUTIVE_ONLY, ok=302),
+    Route("POST", "/rollout/requirements/<int:requirement_id>/scores", EXECUTIVE_ONLY, ok=VIEW_RAN),
+    Route("POST", "/rollout/plans/<int:plan_id>/selection/decide", EXECUTIVE_ONLY, ok=VIEW_RAN),
+    Route("GET", "/rollout/plans/<int:plan_id>/mission", EXECUTIVES),
+    Route("POST", "/rollout/plans/<int:plan_id>/mission", EXECUTIVE_ONLY, ok=VIEW_RAN),
+    Route("POST", "/rollout/plans/<int:plan_id>/objectives", EXECUTIVE_ONLY, ok=VIEW_RAN),
+    Route("POST", "/rollout/objectives/<int:objective_id>/delete", EXECUTIVE_ONLY, ok=302),
+    Route("POST", "/rollout/phases/<int:phase_id>/raci", EXECUTIVE_ONLY, ok=VIEW_RAN),
+    Route("POST", "/rollout/phases/<int:phase_id>/budget", EXECUTIVE_ONLY, ok=VIEW_RAN),
+    Route("POST", "/rollout/phases/<int:phase_id>/override", EXECUTIVE_ONLY, ok=VIEW_RAN),
+    Route("GET", "/rollout/plans/<int:plan_id>/history/print", EXECUTIVES),
     Route("GET", "/sandbox/", PRACTICE),
     Route("POST", "/sandbox/clock", PRACTICE, ok=302),
     Route("POST", "/sandbox/clock/tick", PRACTICE),
@@ -336,6 +353,8 @@ ROLLOUT_RECORDS = {
     "goal_id": "goal",
     "wave_id": "wave",
     "criterion_id": "criterion",
+    "requirement_id": "requirement",
+    "objective_id": "objective",
 }
 
 
@@ -416,9 +435,18 @@ class World:
             ),
         )
         criterion = services.set_criterion(wave, "completion_rate", 90)
+        requirement = services.add_requirement(plan, owner, "Pipeline by stage", "must", None)
+        objective = services.add_objective(plan, owner, "Know every customer")
         db.session.commit()
         return SimpleNamespace(
-            plan=plan, phase=phase, milestone=milestone, goal=goal, wave=wave, criterion=criterion
+            plan=plan,
+            phase=phase,
+            milestone=milestone,
+            goal=goal,
+            wave=wave,
+            criterion=criterion,
+            requirement=requirement,
+            objective=objective,
         )
 
     @cached_property
