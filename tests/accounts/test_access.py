@@ -138,6 +138,15 @@ MATRIX = [
     Route("POST", "/author/courses/<slug>/publish", TRAINERS, ok=VIEW_RAN),
     Route("POST", "/author/courses/<slug>/discard", TRAINERS, ok=VIEW_RAN),
     Route("GET", "/author/courses/<slug>/history", TRAINERS),
+    Route("GET", "/author/courses/<slug>/translations", TRAINERS),
+    Route("POST", "/author/courses/<slug>/translations", TRAINERS, ok=VIEW_RAN),
+    Route("POST", "/author/courses/<slug>/translations/current", TRAINERS, ok=VIEW_RAN),
+    # The course here is an original, which has nothing to translate side by side
+    # (tests/authoring/test_course_translations.py translates one).
+    Route("GET", "/author/courses/<slug>/translate/", TRAINERS, ok=404),
+    Route("POST", "/author/courses/<slug>/translate/", TRAINERS, ok=404),
+    Route("GET", "/author/courses/<slug>/translate/<key>", TRAINERS, ok=404, key="intro"),
+    Route("POST", "/author/courses/<slug>/translate/<key>", TRAINERS, ok=404, key="intro"),
     Route("GET", "/author/courses/<slug>/export", TRAINERS),
     Route("POST", "/author/courses/<slug>/modules", TRAINERS, ok=VIEW_RAN),
     Route(
