@@ -16,9 +16,9 @@ from decimal import Decimal
 from gettext import NullTranslations
 
 from babel import Locale, dates, numbers
-from flask import Flask, current_app, g, has_request_context, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, session
 from flask import request as flask_request
-from flask_babel import get_locale, get_timezone, get_translations
+from flask_babel import Domain, get_domain, get_locale, get_timezone
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -71,16 +71,32 @@ def current_language() -> Language:
     code = str(locale)
     language = Language(
         locale=locale,
-        translations=get_translations(),
+        translations=load_translations(),
         tzinfo=get_timezone() or UTC,
         code=code,
         direction="rtl" if code in RTL_LANGUAGES else "ltr",
         time_pattern=time_pattern(locale),
         datetime_pattern=str(locale.datetime_formats["medium"]).replace("'", ""),
     )
-    if has_request_context() or state is not None:
-        g._flask_babel.portal_language = language
+    state = g.get("_flask_babel")  # made by get_locale inside an app context
+    if state is not None:
+        state.portal_language = language
     return language
+
+
+def load_translations() -> NullTranslations:
+    """The locale's catalogue as Flask-Babel finds and caches it (once per request here)."""
+    return Domain.get_translations(get_domain())
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain for the portal's Python gettext and lazy strings: it
+    reads the catalogue current_language keeps instead of looking it up on every call."""
+
+    def get_translations(self) -> NullTranslations:
+        if not has_app_context():
+            return super().get_translations()
+        return current_language().translations
 
 
 def text_direction() -> str:
@@ -250,6 +266,7 @@ def decimal_filter(value: float | None, digits: int = 1) -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    babel.domain_instance = RequestDomain(domain=app.extensions["babel"].default_domain)
     app.jinja_env.globals.update(
         _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )

@@ -28,13 +28,13 @@ def test_template_text_is_a_format_whose_values_are_escaped(app):
 
 def test_a_page_looks_up_its_translations_once(client, make, monkeypatch):
     calls = []
-    original = i18n.get_translations
+    original = i18n.load_translations
 
     def counted():
         calls.append(1)
         return original()
 
     client.login(make.user(roles=("learner",)))
-    monkeypatch.setattr(i18n, "get_translations", counted)
+    monkeypatch.setattr(i18n, "load_translations", counted)
     assert client.get("/learn/").status_code == 200
     assert len(calls) == 1
