@@ -291,12 +291,12 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
         elif action == "task":
             due = args.get("due") or "@today+1d"
             due = relative_time(due, sandbox) if due.startswith("@") else date.fromisoformat(due)
-            entity, parent_id = records[_ref_key(args["parent"])]
+            entity = records.get(_ref_key(args["parent"]), ("",))[0]
             leads.add_note(
                 sandbox,
                 actor,
                 entity,
-                parent_id,
+                _ref(args["parent"], records),
                 args["subject"],
                 "",
                 kind="task",

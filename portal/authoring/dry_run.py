@@ -15,6 +15,7 @@ from portal.accounts.models import User
 from portal.courseformat import validate_exercise
 from portal.courseformat.course import LessonData
 from portal.extensions import db
+from sandbox.scenarios import ScenarioError
 
 
 @dataclass
@@ -23,6 +24,28 @@ class DryRun:
     solved: list = field(default_factory=list)  # CheckResults after the reference solution
     error: str = ""
     descriptions: dict[str, str] = field(default_factory=dict)  # check key -> what it checks
+    # Check keys that pass before the learner does anything, and those that no step of
+    # the reference solution, left out, makes fail in a way another check does not
+    # already: warnings the trainer acknowledges before publishing.
+    free: list[str] = field(default_factory=list)
+    unproven: list[str] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the trainer must acknowledge before publishing, in their words."""
+        free = [
+            _("“%(check)s” passes before the learner does anything.", check=self.describe(key))
+            for key in self.free
+        ]
+        unproven = [
+            _(
+                "No step of the reference solution, left out, makes “%(check)s” fail "
+                "unless another check fails with it: it may not be able to fail on its own.",
+                check=self.describe(key),
+            )
+            for key in self.unproven
+        ]
+        return free + unproven
 
     def describe(self, key: str) -> str:
         """What a check looks at, in the trainer's words (its key when it has none)."""
@@ -60,7 +83,6 @@ def dry_run(lesson: LessonData, actor: User) -> DryRun:
     from sandbox import checks, scenarios
     from sandbox.fill import populate
     from sandbox.models import Sandbox
-    from sandbox.scenarios import ScenarioError
     from sandbox.services import scenario_events
 
     report = DryRun(
@@ -91,13 +113,53 @@ def dry_run(lesson: LessonData, actor: User) -> DryRun:
         events = content.get("scenario_events") or []
         scenario_events.schedule(sandbox, events, scenario, scenario.since)
         report.untouched = checks.evaluate(sandbox, content.get("checks", []), scenario)
-        scenarios.apply_solution(sandbox, actor, content.get("solution", []), scenario)
-        report.solved = checks.evaluate(sandbox, content.get("checks", []), scenario)
+        setup, bare = db.session.begin_nested(), scenarios.Scenario(scenario, scenario.since)
+        try:
+            scenarios.apply_solution(sandbox, actor, content.get("solution", []), scenario)
+            report.solved = checks.evaluate(sandbox, content.get("checks", []), scenario)
+        finally:
+            setup.rollback()
+        if report.passes:
+            report.free = [r.key for r in report.untouched if r.passed]
+            report.unproven = _unproven(sandbox, actor, content, bare)
     except (ScenarioError, ValueError, KeyError, TypeError) as error:
         report.error = _worded(error)
     finally:
         savepoint.rollback()
     return report
+
+
+def _unproven(sandbox, actor: User, content: dict, scenario) -> list[str]:
+    """The checks no single left-out solution step makes fail, or that fail exactly
+    where an earlier check does (the setup is in place; each try is undone).
+
+    A check fails in the tries its "signature" lists; one whose signature is empty, or
+    the same as an earlier check's, has no failure of its own to show
+    (riverside-close-date failed exactly where riverside-won did).
+    """
+    from sandbox import checks, scenarios
+
+    steps = content.get("solution", [])
+    actions = [i for i, step in enumerate(steps) if isinstance(step, dict)]
+    keys = [str(c.get("key")) for c in content.get("checks", [])]
+    fails: dict[str, set[int]] = {key: set() for key in keys}
+    for i in actions:
+        attempt = db.session.begin_nested()
+        try:
+            tried = scenarios.Scenario(dict(scenario), scenario.since)
+            scenarios.apply_solution(sandbox, actor, steps[:i] + steps[i + 1 :], tried)
+            for result in checks.evaluate(sandbox, content.get("checks", []), tried):
+                if not result.passed:
+                    fails[result.key].add(i)
+        except (ScenarioError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # a later step needs the one left out: no learner could do that either
+        finally:
+            attempt.rollback()
+
+    def covered(key: str) -> bool:  # by an earlier check failing exactly where it does
+        return any(fails[other] == fails[key] for other in keys[: keys.index(key)])
+
+    return [key for key in keys if not fails[key] or covered(key)]
 
 
 # What the sandbox says when a setup or solution names a record that is not there, and the

@@ -28,7 +28,7 @@ MESSAGES = {
     "missing:text": _l("A choice has no text yet."),
 }
 # Problems the editor itself words for people (publish refusals of its own).
-OWN = {"no_lessons", "dry_run", "translation_differs"}
+OWN = {"no_lessons", "dry_run", "dry_run_warnings", "translation_differs"}
 
 # Problems the course-file reader words for file authors, in people's words by their code;
 # %(question)s is the text of the question the problem names, %(limit)s its length limit.
@@ -108,6 +108,7 @@ class ShownProblem:
     message: str
     place: str = ""  # the module's or lesson's title; empty for the course as a whole
     url: str | None = None
+    acknowledge: bool = False  # cleared by ticking the dry-run warnings' acknowledgement
 
 
 def shown(slug: str, bundle: CourseBundle, problems: list[Problem]) -> list[ShownProblem]:
@@ -119,7 +120,8 @@ def shown(slug: str, bundle: CourseBundle, problems: list[Problem]) -> list[Show
         message = worded(problem, bundle)
         if problem.lesson in lessons:
             url = url_for("authoring.lesson_edit", slug=slug, key=problem.lesson)
-            result.append(ShownProblem(message, lessons[problem.lesson], url))
+            acknowledge = problem.code == "dry_run_warnings"
+            result.append(ShownProblem(message, lessons[problem.lesson], url, acknowledge))
         elif problem.module in modules:
             url = url_for("authoring.course_edit", slug=slug) + f"#module-{problem.module}"
             result.append(ShownProblem(message, modules[problem.module], url))

@@ -64,8 +64,10 @@ class Author:
                 data[f"choice-{index}-correct"] = "y"
         return self.client.post(f"/author/courses/{course.slug}/lessons/{key}/questions", data=data)
 
-    def publish(self, course):
-        return self.client.post(f"/author/courses/{course.slug}/publish")
+    def publish(self, course, acknowledge: bool = True):
+        """Publish, ticking the dry runs' warnings acknowledged unless told not to."""
+        data = {"acknowledge_warnings": "1"} if acknowledge else {}
+        return self.client.post(f"/author/courses/{course.slug}/publish", data=data)
 
 
 @pytest.fixture

@@ -50,9 +50,44 @@ def test_a_correct_exercise_passes_its_dry_run_and_publishes(client, author):
     # Nothing of the dry run stays behind.
     assert db.session.scalar(select(func.count(Sandbox.id))) == sandboxes
     assert db.session.scalar(select(func.count(Lead.id))) == 0
+    # Leaving the older lead alone passes before the learner works: a warning, which the
+    # trainer acknowledges at the publish button before the course goes out.
+    assert 'data-testid="dry-run-warnings"' in html and "passes before the learner" in html
+    refused = author.publish(course, acknowledge=False)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'id="acknowledge-warnings"' in page and 'data-testid="dry-run-warnings"' in page
+    db.session.refresh(course)
+    assert not course.published
     assert author.publish(course).status_code == 302
     db.session.refresh(course)
     assert course.published
+
+
+def test_the_dry_run_names_checks_that_cannot_fail_on_their_own(app_ctx, make):
+    """A close date checked beside "closed won" fails only where the stage check does:
+    closing stamps the date, as the old pipeline exercise's riverside-close-date showed."""
+    from portal.authoring.dry_run import dry_run
+
+    bundle = read_course(read_folder(COURSES_DIR / "pipeline-and-targets"))
+    lesson = copy.deepcopy(next(item for item in bundle.lessons if item.kind == "exercise"))
+    lesson.content["checks"].append(
+        {
+            "key": "riverside-close-date",
+            "type": "field_equals",
+            "target": {"setup": "opp-riverside"},
+            "field": "close_date",
+            "value": "@today",
+            "required": False,
+            "hint": "Set the close date.",
+        }
+    )
+    report = dry_run(lesson, make.user(roles=("trainer",)))
+    assert report.passes and report.free == []
+    # Closing from Negotiation is checked beside "closed won" too, and is warned about
+    # (a variant via Proposal fails it alone, but no left-out step shows that).
+    assert report.unproven == ["riverside-from-negotiation", "riverside-close-date"]
+    assert "may not be able to fail on its own" in report.warnings[0]
 
 
 def test_a_broken_reference_solution_is_reported_and_blocks_publishing(client, author):
@@ -63,7 +98,7 @@ def test_a_broken_reference_solution_is_reported_and_blocks_publishing(client, a
     broken = [
         step
         for step in solution
-        if not (isinstance(step, dict) and step.get("do") == "lead.convert")
+        if not (isinstance(step, dict) and step.get("do") in ("lead.convert", "task"))
     ]
     course, key = _draft_with(client, author, solution=broken)
     html = client.post(f"/author/courses/{course.slug}/lessons/{key}/dry-run").get_data(

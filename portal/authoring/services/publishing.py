@@ -25,6 +25,9 @@ from portal.extensions import db
 from portal.learning.importer import ImportResult, apply_bundle
 from portal.learning.models import Course
 
+# The code of a problem the trainer clears by ticking "I have read the dry run's warnings".
+ACKNOWLEDGE = "dry_run_warnings"
+
 
 def draft_problems(bundle: CourseBundle) -> list[Problem]:
     """Everything that would stop the draft from publishing (the importer's own rules)."""
@@ -38,8 +41,9 @@ def draft_problems(bundle: CourseBundle) -> list[Problem]:
     return []
 
 
-def publish(course: Course, actor: User) -> ImportResult:
-    """Make the draft what learners see; raises FormatError listing what blocks it."""
+def publish(course: Course, actor: User, acknowledged: bool = False) -> ImportResult:
+    """Make the draft what learners see; raises FormatError listing what blocks it,
+    including dry-run warnings until the trainer has `acknowledged` them."""
     draft, bundle = load(course)
     problems = draft_problems(bundle) or translation_problems(course, bundle)
     if not problems:
@@ -56,6 +60,19 @@ def publish(course: Course, actor: User) -> ImportResult:
                             _("Dry run: %(problem)s", problem=report.problem),
                             lesson=lesson.key,
                             code="dry_run",
+                        )
+                    )
+                elif report.warnings and not acknowledged:
+                    problems.append(
+                        Problem(
+                            f"{lesson.key}.exercise.yaml",
+                            None,
+                            _(
+                                "Dry run warnings to acknowledge: %(warnings)s",
+                                warnings=" ".join(report.warnings),
+                            ),
+                            lesson=lesson.key,
+                            code=ACKNOWLEDGE,
                         )
                     )
     if problems:

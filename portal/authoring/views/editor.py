@@ -301,7 +301,8 @@ def course_publish(slug: str):
     course = course_or_404(slug)
     try:
         with transaction():
-            result = services.publish(course, current_user)
+            acknowledged = request.form.get("acknowledge_warnings") == "1"
+            result = services.publish(course, current_user, acknowledged)
     except FormatError as error:  # rolled back; the editor lists what blocks publishing
         context = _editor_context(course, refused=error.problems)
         return render("authoring/course_edit.html", status=422, **context)
