@@ -98,6 +98,9 @@ class CheckStat:
     description: str  # what the check looks for, as the learner reads it
     failed: int
     runs: int
+    # Learners by their latest check run of the exercise: how many it passed, failed.
+    passing: int = 0
+    failing: int = 0
 
 
 @dataclass
@@ -272,6 +275,7 @@ def _check_stats(lessons: list[Lesson], ids) -> list[CheckStat]:
         .where(ExerciseAttempt.lesson_id.in_(exercises), ExerciseAttempt.user_id.in_(ids))
     ):  # a passing run may still have failed an optional check
         failed.update((lesson_id, key) for key in keys or [])
+    latest = _latest_results(exercises, ids)
     rows = [
         CheckStat(
             lesson.title,
@@ -279,12 +283,35 @@ def _check_stats(lessons: list[Lesson], ids) -> list[CheckStat]:
             check.get("description") or check["key"],
             failed[(lesson_id, check["key"])],
             runs[lesson_id],
+            latest[(lesson_id, check["key"], True)],
+            latest[(lesson_id, check["key"], False)],
         )
         for lesson_id, lesson in exercises.items()
         if runs.get(lesson_id)
         for check in lesson.content.get("checks", [])
     ]
     return sorted(rows, key=lambda row: (-row.failed, row.lesson, row.key))
+
+
+def _latest_results(exercises: dict, ids) -> Counter:
+    """(lesson id, check key, passed) -> learners whose latest checked attempt says so."""
+    newest = (
+        select(func.max(ExerciseAttempt.id))
+        .where(
+            ExerciseAttempt.lesson_id.in_(exercises),
+            ExerciseAttempt.user_id.in_(ids),
+            ExerciseAttempt.checks_run > 0,
+        )
+        .group_by(ExerciseAttempt.user_id, ExerciseAttempt.lesson_id)
+    )
+    counts: Counter = Counter()
+    for lesson_id, results in db.session.execute(
+        select(ExerciseAttempt.lesson_id, ExerciseAttempt.results).where(
+            ExerciseAttempt.id.in_(newest)
+        )
+    ):
+        counts.update((lesson_id, r.get("key"), bool(r.get("passed"))) for r in results or [])
+    return counts
 
 
 def report_csv(report: Report, today: date) -> str:

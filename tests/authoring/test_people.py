@@ -238,6 +238,10 @@ def test_progress_filters_by_department_and_names_the_checks_that_fail(client, t
     stats = stats[: stats.index("</table>")]
     failures = [int(n) for n in re.findall(r"</span></td><td>(\d+)</td>", stats)]
     assert failures and failures == sorted(failures, reverse=True) and failures[0] > 0
+    # Per check, how many learners pass or fail it by their latest check run.
+    passing = [int(n) for n in re.findall(r'data-testid="check-passing">(\d+)<', stats)]
+    failing = [int(n) for n in re.findall(r'data-testid="check-failing">(\d+)<', stats)]
+    assert len(passing) == len(failing) == len(failures) and sum(passing) > 0
 
     billing = db.session.scalar(select(Department).where(Department.name == "Billing"))
     page = client.get(f"/author/courses/{slug}/progress?department={billing.id}").text
