@@ -24,6 +24,12 @@ from portal.rollout.strategy import (
 from sandbox.profiles import BUILT_IN, Profile, load
 
 
+def _tidy(number: float) -> float | int:
+    """A number to one decimal, shown without ".0" when whole."""
+    number = round(float(number), 1)
+    return int(number) if number.is_integer() else number
+
+
 def candidates() -> list[Profile]:
     """The CRMs a selection can choose from: the sandbox's built-in profiles."""
     return [load(key) for key in BUILT_IN]
@@ -39,7 +45,7 @@ class Cell:
     def average(self) -> float | None:
         if not self.scores:
             return None
-        return sum(s for _name, s, _note in self.scores) / len(self.scores)
+        return _tidy(sum(s for _name, s, _note in self.scores) / len(self.scores))
 
 
 @dataclass
@@ -97,7 +103,7 @@ def scorecard(plan: Plan) -> Scorecard:
         grouped[label].append(
             Row(requirement, {key: cells.get((requirement.id, key), Cell()) for key in BUILT_IN})
         )
-    maximum = float(sum(r.weight * MAX_SCORE for r in requirements))
+    maximum = _tidy(sum(r.weight * MAX_SCORE for r in requirements))
     totals = []
     for profile in candidates():
         averages = [
@@ -107,7 +113,7 @@ def scorecard(plan: Plan) -> Scorecard:
         ]
         total = sum(weight * average for weight, average in averages if average is not None)
         totals.append(
-            CandidateTotal(profile.key, profile.name, round(total, 1), maximum, len(averages))
+            CandidateTotal(profile.key, profile.name, _tidy(total), maximum, len(averages))
         )
     return Scorecard(sorted(grouped.items()), totals)
 
