@@ -63,6 +63,14 @@ def priority_label(code: str) -> str:
     return Priority(code).label if code in set(Priority) else code
 
 
+@bp.app_template_filter("objectives_of")
+def objectives_of(plan: Plan, goals: list) -> list:
+    """The plan's objectives, each with its goals' statuses (the dashboard's section)."""
+    from portal.rollout.strategy_queries import objectives_with_goals
+
+    return objectives_with_goals(plan, goals)
+
+
 def plan_or_404(plan_id: int) -> Plan:
     """The plan, loaded with everything its pages show, or 404."""
     plan = load_plan(plan_id)
