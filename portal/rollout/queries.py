@@ -45,7 +45,8 @@ def load_plan(plan_id: int) -> Plan | None:
         .options(
             selectinload(Plan.phases).selectinload(Phase.owner),
             selectinload(Plan.phases).selectinload(Phase.milestones).selectinload(Milestone.owner),
-            selectinload(Plan.goals),
+            selectinload(Plan.goals).selectinload(Goal.objective),
+            selectinload(Plan.objectives),
             selectinload(Plan.waves).selectinload(Wave.departments),
             selectinload(Plan.waves).selectinload(Wave.criteria),
         )

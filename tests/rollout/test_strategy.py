@@ -275,3 +275,23 @@ def test_only_executives_change_raci_and_budgets(client, make, plan):
     )
     page = client.get(f"/rollout/phases/{phase.id}").get_data(as_text=True)
     assert "Approve budget" not in page
+
+
+def test_learners_and_the_dashboard_see_the_mission_and_objectives(client, executive, plan, make):
+    services.set_mission(plan, executive, "Every customer feels known.")
+    objective = services.add_objective(plan, executive, "One record per customer")
+    services.save_goal(
+        plan, GoalData("short", "Deals in the CRM", "manual", 90, objective_id=objective.id)
+    )
+    sales = make.department("Sales")
+    make_wave(plan, [sales])
+    learner = make.user(roles=("learner",), department="Sales")
+    db.session.commit()
+    client.login(executive)
+    response = client.get(f"/dashboard/?plan={plan.id}")
+    assert response.status_code == 200
+    assert f'data-objective="{objective.id}"' in response.get_data(as_text=True)
+    client.post("/logout")
+    client.login(learner)
+    page = client.get("/learn/rollout").get_data(as_text=True)
+    assert "Every customer feels known." in page and "One record per customer" in page
