@@ -8,10 +8,8 @@ from portal.extensions import db
 from portal.learning.models import Course, Lesson
 from seed.learning_demo import COURSES_DIR, import_builtin_courses
 
-EXPECTED = {
+ORIGINALS = {
     "crm-foundations",
-    "crm-foundations-ur",
-    "crm-foundations-hi",
     "crm-five-steps",
     "leads-and-qualification",
     "after-sale-service",
@@ -22,6 +20,14 @@ EXPECTED = {
     "data-quality-and-migration",
     "your-role-in-the-crm",
 }
+# Translations are folders named <original>-<language>.
+TRANSLATIONS = {
+    f"{slug}-{language}": slug
+    for slug in ORIGINALS
+    for language in ("ur", "hi")
+    if (COURSES_DIR / f"{slug}-{language}").is_dir()
+}
+EXPECTED = ORIGINALS | set(TRANSLATIONS)
 
 
 def test_builtin_courses_import_and_reimport_changes_nothing(app_ctx):
@@ -29,10 +35,9 @@ def test_builtin_courses_import_and_reimport_changes_nothing(app_ctx):
     db.session.commit()
     courses = {c.slug: c for c in db.session.scalars(select(Course))}
     assert set(courses) == EXPECTED
-    original = courses["crm-foundations"]
-    for translated in ("crm-foundations-ur", "crm-foundations-hi"):
-        assert courses[translated].translation_of_id == original.id
-    assert courses["crm-foundations-ur"].language == "ur"
+    for translated, original in TRANSLATIONS.items():
+        assert courses[translated].translation_of_id == courses[original].id
+        assert courses[translated].language == translated.rsplit("-", 1)[1]
     lessons = db.session.scalar(select(func.count(Lesson.id)))
     import_builtin_courses()
     db.session.commit()
@@ -43,7 +48,7 @@ def test_builtin_courses_import_and_reimport_changes_nothing(app_ctx):
 def test_every_builtin_exercise_states_its_task_and_checks(app_ctx):
     import_builtin_courses()
     exercises = db.session.scalars(select(Lesson).where(Lesson.kind == "exercise")).all()
-    assert len(exercises) == 10  # one in every built-in course
+    assert len(exercises) == len(EXPECTED)  # one in every built-in course and translation
     for lesson in exercises:
         assert lesson.body.strip()
         assert lesson.content["checks"] and all(c.get("hint") for c in lesson.content["checks"])
