@@ -92,6 +92,7 @@ def app(tmp_path_factory) -> Iterator[Flask]:
 
 
 def _empty_tables(app: Flask) -> None:
+    app.extensions["crm_choice_cache"] = None  # the chosen CRM goes with the tables
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]

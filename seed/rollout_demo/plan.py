@@ -14,6 +14,7 @@ from portal.rollout import services as rollout
 from portal.rollout.models import Phase, Plan
 from portal.rollout.services import GoalData, PhaseData, WaveData
 from seed.people import DEMO_ACCOUNTS
+from seed.rollout_demo.strategy import build_strategy
 from seed.rollout_demo.times import at
 
 DEMO_PLAN = "CRM go-live"
@@ -187,6 +188,7 @@ def build_plan(
             rollout.tie_course(wave, course.id, True, 14, executive)
         waves.append((wave, chosen, tied))
     db.session.flush()
+    build_strategy(plan, executive, departments, today)
     return plan, waves
 
 

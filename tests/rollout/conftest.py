@@ -251,9 +251,3 @@ def make_wave(
     db.session.commit()
     return wave
 
-
-@pytest.fixture(autouse=True)
-def _forget_chosen_crm(app):
-    """A test that signs a CRM decision leaves the next test the configured profile."""
-    yield
-    app.extensions["crm_choice_cache"] = None

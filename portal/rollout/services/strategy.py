@@ -5,6 +5,8 @@ plan is documented). Only executives change these records and sign.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -127,12 +129,18 @@ def score_candidate(
 
 
 def decide_crm(
-    plan: Plan, signer: User, profile: str, rationale: str, *, confirmed: bool = False
+    plan: Plan,
+    signer: User,
+    profile: str,
+    rationale: str,
+    *,
+    confirmed: bool = False,
+    signed_at: datetime | None = None,
 ) -> SelectionDecision:
     """Sign the choice of CRM; it becomes the sandbox's profile for everyone.
 
     Replacing a CRM already chosen changes learners' labels and stages, so it needs
-    `confirmed`.
+    `confirmed`. `signed_at` is for recording history (the demo organisation).
     """
     from portal.rollout.strategy_queries import scorecard
 
@@ -151,7 +159,7 @@ def decide_crm(
         totals={row.key: row.total for row in scorecard(plan).candidates},
         signer_id=signer.id,
         signer_name=signer.name,
-        signed_at=utcnow(),
+        signed_at=signed_at or utcnow(),
     )
     db.session.add(decision)
     db.session.flush()
