@@ -118,6 +118,17 @@ class CourseHead(Model):
     source_version: Annotated[str, text_rule(64, required=False)] = ""
     modules: list[Any] = Field(min_length=1)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _translation_of(cls, data: Any) -> Any:
+        """`translation_of: {course: <slug>, version: <fingerprint>}` says the same as
+        `translation_of: <slug>` with `source_version: <fingerprint>`."""
+        if isinstance(data, dict) and isinstance(data.get("translation_of"), dict):
+            given = data["translation_of"]
+            version = given.get("version", data.get("source_version", ""))
+            data = {**data, "translation_of": given.get("course", ""), "source_version": version}
+        return data
+
     @field_validator("slug")
     @classmethod
     def _slug(cls, value: str) -> str:

@@ -227,3 +227,13 @@ def test_a_translation_never_changes_what_is_checked(client, make, app_ctx):
     attempt = db.session.scalar(select(ExerciseAttempt))
     assert "exists" not in attempt.results[0].get("failed", [])
     assert db.session.scalar(select(Sandbox.id)) is not None
+
+
+def test_translation_of_may_name_the_course_and_version_together():
+    files = urdu_files(None)
+    files["course.yaml"] = files["course.yaml"].replace(
+        "translation_of: sample-course",
+        f"translation_of: {{course: sample-course, version: {SOURCE}}}",
+    )
+    bundle = read_course(files)
+    assert (bundle.translation_of, bundle.source_version) == ("sample-course", SOURCE)
