@@ -149,6 +149,7 @@ def test_the_builtin_courses_hold_every_kind_of_check_and_step():
         "event_happened",
         "events_in_order",
         "within_sla",
+        "responded_within",
         "answer",
     }
     assert any("data" in c for c in checks)

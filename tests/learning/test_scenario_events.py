@@ -260,3 +260,60 @@ def test_the_dry_run_plays_the_scenario_events(make, after_sale):
     assert [r.key for r in report.solved if not r.passed] == []
     untouched = {r.key: r for r in report.untouched}
     assert not untouched["billing-statement-answered"].passed
+
+
+# The exercise builder ------------------------------------------------------------------------
+
+
+def _builder_exercise(course):
+    from portal.authoring import services
+
+    _draft, bundle = services.load(course)
+    db.session.commit()
+    return next(lesson for lesson in bundle.lessons if lesson.kind == "exercise")
+
+
+def test_the_builder_sets_the_clock_and_adds_scenario_events(client, make, app_ctx):
+    client.login(make.user(roles=("trainer",)))
+    import_builtin_courses()
+    db.session.commit()
+    from portal.learning.models import Course
+
+    course = db.session.scalar(select(Course).where(Course.slug == "after-sale-service"))
+    base = f"/author/courses/{course.slug}/lessons/{AFTER_SALE}"
+    page = client.get(base).get_data(as_text=True)
+    assert 'value="sana-statement"' in page and 'id="scenario-rate"' in page
+    row = {
+        "event-0-key": "sana-statement",
+        "event-0-kind": "ticket.message",
+        "event-0-record": "billing-ticket",
+        "event-0-minutes": "30",
+        "event-0-after_event": "ticket.responded",
+        "event-0-after_record": "billing-ticket",
+        "event-0-subject": "Re: Charged twice",
+        "event-0-body": "Here is the statement.",
+        "event-1-key": "second-complaint",
+        "event-1-kind": "ticket.new",
+        "event-1-record": "vikram",
+        "event-1-minutes": "45",
+        "event-1-subject": "The receipt printer jams",
+        "event-1-priority": "high",
+    }
+    response = client.post(f"{base}/scenario", data={"rate": "30", **row})
+    assert response.status_code == 302
+    content = _builder_exercise(course).content
+    assert content["clock"] == {"rate": 30}
+    assert [e["key"] for e in content["scenario_events"]] == ["sana-statement", "second-complaint"]
+    assert content["scenario_events"][1]["customer"] == {"setup": "vikram"}
+
+    # A wrong record is refused at its field, and nothing is saved.
+    bad = {**row, "event-1-record": "billing-ticket"}
+    response = client.post(f"{base}/scenario", data={"rate": "30", **bad})
+    assert response.status_code == 422
+    assert 'id="scenario-event-1-record"' in response.get_data(as_text=True)
+    assert "is-invalid" in response.get_data(as_text=True)
+    response = client.post(f"{base}/scenario", data={"rate": "many", **row})
+    assert response.status_code == 422
+    assert _builder_exercise(course).content["scenario_events"][1]["customer"] == {
+        "setup": "vikram"
+    }

@@ -45,6 +45,8 @@ TYPE_FIELDS = {
     "event_happened": ("event", "target", "data"),
     "events_in_order": ("target", "events"),
     "within_sla": ("target", "measure"),
+    # Its scenario event (`after`) and `minutes` ride along unchanged in the form's `keep`.
+    "responded_within": ("target",),
 }
 
 
@@ -92,7 +94,8 @@ def check_from_form(form: Mapping[str, str], setup: dict[str, str]) -> dict:
         check["description"] = description
     check.update({"type": kind, "required": form.get("required") == "y"})
     target = target_from_form(form, "", setup)
-    if kind in ("record_exists", "field_equals", "count_at_least", "within_sla") and not target:
+    targeted = ("record_exists", "field_equals", "count_at_least", "within_sla", "responded_within")
+    if kind in targeted and not target:
         raise AuthoringError(_("Say which record the check is about."), "target_setup")
     if target:
         check["target"] = target

@@ -23,6 +23,7 @@ from types import SimpleNamespace
 
 from werkzeug.datastructures import MultiDict
 from wtforms import (
+    BooleanField,
     Field,
     FieldList,
     Form,
@@ -210,6 +211,70 @@ class SetupForm(BuilderForm):
     def blank_row() -> SetupRow:
         """The row "Add a row" copies, numbered ROW_TEMPLATE (app.js numbers it)."""
         return SetupRow(prefix=f"field-{ROW_TEMPLATE}-")
+
+
+class ScenarioRow(Form):
+    """One scenario event: its key and kind, the setup record it happens on, when (minutes
+    after the start, or after the learner's action on a record), and what it says."""
+
+    key = _text()
+    kind = _text()
+    record = _text()
+    minutes = _text()
+    after_event = _text()
+    after_record = _text()
+    subject = _text()
+    body = TextAreaField(validators=[Length(max=5000)])
+    category = _text()
+    priority = _text()
+
+
+class ScenarioForm(BuilderForm):
+    """The exercise's running clock and its scenario events, one row each."""
+
+    rate = _text()
+    business_hours = BooleanField()
+    event = FieldList(FormField(ScenarioRow), max_entries=MAX_ROWS)
+
+    def rows(self) -> list[dict[str, str]]:
+        """Each row's values, as save_scenario takes them."""
+        return [{n: f.data or "" for n, f in row.form._fields.items()} for row in self.event]
+
+    def with_blank_row(self) -> ScenarioForm:
+        """The form with an empty row at the end to fill in, unless its last is empty."""
+        last = self.event.entries[-1].form if self.event.entries else None
+        if (last is None or any(f.data for f in last)) and len(self.event.entries) < MAX_ROWS:
+            self.event.append_entry()
+        return self
+
+
+def scenario_form(content: dict) -> ScenarioForm:
+    """The form for an exercise's stored clock and scenario events, with a row to fill."""
+    rows = []
+    for event in content.get("scenario_events") or []:
+        field = next((f for f in ("ticket", "customer", "lead") if f in event), "ticket")
+        after = event.get("after") or {}
+        rows.append(
+            {
+                "key": event.get("key", ""),
+                "kind": event.get("kind", ""),
+                "record": (event.get(field) or {}).get("setup", ""),
+                "minutes": str(event.get("minutes", 0)),
+                "after_event": after.get("event", ""),
+                "after_record": after.get("setup", "") or "",
+                "subject": event.get("subject", ""),
+                "body": event.get("body", ""),
+                "category": event.get("category", ""),
+                "priority": event.get("priority", ""),
+            }
+        )
+    clock = content.get("clock") or {}
+    data = {
+        "rate": str(clock.get("rate", "")),
+        "business_hours": bool(clock.get("business_hours")),
+        "event": rows,
+    }
+    return ScenarioForm(formdata=None, meta={"csrf": False}, data=data).with_blank_row()
 
 
 def setup_form(record: dict | None = None) -> SetupForm:

@@ -17,6 +17,7 @@ CHECK_TYPE_LABELS = {
     "event_happened": _l("Something happened"),
     "events_in_order": _l("Things happened in this order"),
     "within_sla": _l("A ticket was handled in time (SLA)"),
+    "responded_within": _l("The learner replied in time to a customer's message"),
     "answer": _l("The learner's answer matches their sandbox"),
     "content": _l("Parts of a record are filled in properly"),
     "consent": _l("Marketing consent is respected"),

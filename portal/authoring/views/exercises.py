@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.arguments import parse_count
 from portal.authoring import services
 from portal.authoring.dry_run import dry_run
-from portal.authoring.exercise import checks, setup_records, steps, task
+from portal.authoring.exercise import checks, scenario, setup_records, steps, task
 from portal.authoring.exercise.actions import MAX_ACTIONS
 from portal.authoring.exercise.context import SOLUTION_FORMS
 from portal.authoring.exercise.forms import (
@@ -17,6 +17,7 @@ from portal.authoring.exercise.forms import (
     CheckForm,
     ExerciseTextForm,
     Fields,
+    ScenarioForm,
     SetupForm,
     StepForm,
     StepMoveForm,
@@ -104,6 +105,20 @@ def setup_save(slug: str, key: str):
         _("Setup record saved to the draft."),
         failed=form.record_key.data or "new",
     )
+
+
+@bp.post("/courses/<slug>/lessons/<key>/scenario")
+def scenario_save(slug: str, key: str):
+    """The exercise's running clock and its scenario events."""
+    form = ScenarioForm()
+
+    def save(course: Course) -> None:
+        scenario.save_scenario(
+            course, key, rate=form.rate.data or "", business_hours=form.business_hours.data,
+            rows=form.rows(), actor=current_user,
+        )  # fmt: skip
+
+    return _builder_edit(slug, key, form, save, "scenario", _("Saved to the draft."))
 
 
 @bp.post("/courses/<slug>/lessons/<key>/setup/<record_key>/remove")
