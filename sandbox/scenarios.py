@@ -260,7 +260,16 @@ def apply_solution(sandbox: Sandbox, actor: User, steps: list, records: dict[str
                     made.opportunity.id,
                 )
         elif action == "ticket.assign":
-            tickets.assign_ticket(sandbox, actor, get(Ticket, "ticket"), learner_colleague(sandbox))
+            to = learner_colleague(sandbox)
+            if args.get("to") == "other":  # handed to the first colleague who is not the learner
+                to = db.session.scalar(
+                    scoped(Colleague, sandbox)
+                    .with_only_columns(Colleague.id)
+                    .where(Colleague.id != to)
+                    .order_by(Colleague.id)
+                    .limit(1)
+                )
+            tickets.assign_ticket(sandbox, actor, get(Ticket, "ticket"), to)
         elif action == "ticket.respond":
             tickets.respond(sandbox, actor, get(Ticket, "ticket"), args["message"])
         elif action == "ticket.resolve":

@@ -86,8 +86,11 @@ class LeadConvert(BaseAction):
 
 
 class TicketAssign(BaseAction):
+    """Assign a ticket to the learner ("me"), or hand it to another colleague ("other")."""
+
     do: Literal["ticket.assign"]
     ticket: Ref
+    to: Literal["me", "other"] = "me"
 
 
 class TicketRespond(BaseAction):

@@ -85,7 +85,10 @@ ACTIONS: dict[str, tuple[Param, ...]] = {
             default="opportunity",
         ),
     ),
-    "ticket.assign": (_ref("ticket", _l("Ticket"), "ticket"),),
+    "ticket.assign": (
+        _ref("ticket", _l("Ticket"), "ticket"),
+        Param("to", "code", _l("To (me, or other: a colleague)"), codes=("me", "other")),
+    ),
     "ticket.respond": (
         _ref("ticket", _l("Ticket"), "ticket"),
         Param("message", "long", _l("Reply to the customer"), required=True),
