@@ -111,6 +111,21 @@ def form_page(form, template: str, save: Callable[[], tuple[Any, str]], to: Call
     return render_form(template, form, **context)
 
 
+def form_on_page(
+    form, change: Callable[[], Any], done: str, page: Callable[[], Any], message: str = ""
+):
+    """A form posted from a page that holds several: on a valid post `change()` is saved
+    and the browser goes to `done` (told `message`); else `page()` shows it again (422)."""
+    if form.validate_on_submit():
+        with transaction(form) as saved:
+            change()
+        if saved:
+            if message:
+                flash(message, "success")
+            return redirect(done)
+    return page()
+
+
 def criterion_or_404(criterion_id: int) -> GateCriterion:
     """The gate criterion, or 404."""
     return db.get_or_404(GateCriterion, criterion_id)

@@ -27,6 +27,7 @@ from portal.rollout.services.strategy import overridden, previous_phase, signed_
 from portal.rollout.views.base import (
     bp,
     executives_only,
+    form_on_page,
     form_page,
     milestone_or_404,
     phase_or_404,
@@ -145,14 +146,14 @@ def milestone_add(phase_id: int):
     phase = phase_or_404(phase_id)
     form = MilestoneForm()
     _owner_choices(form)
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            services.add_milestone(
-                phase, form.title.data, form.owner_id.data or None, form.due_on.data
-            )
-        if saved:
-            return redirect(url_for("rollout.phase_view", phase_id=phase.id, _anchor="milestones"))
-    return phase_page(phase, status=422, milestone_form=form)
+    return form_on_page(
+        form,
+        lambda: services.add_milestone(
+            phase, form.title.data, form.owner_id.data or None, form.due_on.data
+        ),
+        _to_phase(phase, "milestones"),
+        lambda: phase_page(phase, status=422, milestone_form=form),
+    )
 
 
 @bp.post("/milestones/<int:milestone_id>/toggle")
@@ -186,10 +187,10 @@ def phase_signoff(phase_id: int):
     """Sign a phase off (go) or hold it (no-go); the record cannot be changed later."""
     phase = phase_or_404(phase_id)
     form = SignOffForm()
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            services.sign_phase(phase, current_user, form.decision.data, form.comment.data)
-        if saved:
-            flash(_("Signed off. The record is kept in the history below."), "success")
-            return redirect(url_for("rollout.phase_view", phase_id=phase.id, _anchor="signoff"))
-    return phase_page(phase, status=422, signoff_form=form)
+    return form_on_page(
+        form,
+        lambda: services.sign_phase(phase, current_user, form.decision.data, form.comment.data),
+        _to_phase(phase, "signoff"),
+        lambda: phase_page(phase, status=422, signoff_form=form),
+        _("Signed off. The record is kept in the history below."),
+    )

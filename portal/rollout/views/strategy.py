@@ -8,7 +8,6 @@ from flask import redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.domain import transaction
 from portal.extensions import db
 from portal.rendering import render
 from portal.rollout import crm_choice, queries, services
@@ -25,7 +24,14 @@ from portal.rollout.forms import (
     ScoreForm,
 )
 from portal.rollout.strategy import Objective, Requirement
-from portal.rollout.views.base import bp, executives_only, form_page, phase_or_404, plan_or_404
+from portal.rollout.views.base import (
+    bp,
+    executives_only,
+    form_on_page,
+    form_page,
+    phase_or_404,
+    plan_or_404,
+)
 from portal.rollout.views.phases import phase_page
 
 
@@ -85,12 +91,12 @@ def _selection_post(plan, key: str, form, change, anchor: str, scored: int | Non
     else:
         field = form.candidate if key == "score" else form.profile
         field.choices = [(p.key, p.name) for p in strategy.candidates()]
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            change()
-        if saved:
-            return redirect(_to_selection(plan.id, anchor))
-    return _selection_page(plan, status=422, forms={key: form}, scored=scored)
+    return form_on_page(
+        form,
+        change,
+        _to_selection(plan.id, anchor),
+        lambda: _selection_page(plan, status=422, forms={key: form}, scored=scored),
+    )
 
 
 @bp.post("/plans/<int:plan_id>/requirements")
@@ -238,12 +244,12 @@ def _phase_post(phase_id: int, key: str, form_class, change, anchor: str):
     form = form_class()
     if key == "raci_form":
         form.department_id.choices = [(d.id, d.name) for d in queries.departments()]
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            change(phase, form)
-        if saved:
-            return redirect(url_for("rollout.phase_view", phase_id=phase.id, _anchor=anchor))
-    return phase_page(phase, status=422, **{key: form})
+    return form_on_page(
+        form,
+        lambda: change(phase, form),
+        url_for("rollout.phase_view", phase_id=phase.id, _anchor=anchor),
+        lambda: phase_page(phase, status=422, **{key: form}),
+    )
 
 
 @bp.post("/phases/<int:phase_id>/raci")

@@ -23,6 +23,7 @@ from portal.rollout.views.base import (
     bp,
     criterion_or_404,
     executives_only,
+    form_on_page,
     form_page,
     plan_or_404,
     wave_or_404,
@@ -131,13 +132,13 @@ def criterion_set(wave_id: int):
     """Add a gate criterion, or change its threshold."""
     wave = wave_or_404(wave_id)
     form = CriterionForm()
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            services.set_criterion(wave, form.kind.data, form.threshold.data)
-        if saved:
-            flash(_("Gate criterion saved."), "success")
-            return redirect(url_for("rollout.wave_view", wave_id=wave.id, _anchor="gate"))
-    return _wave_page(wave, status=422, criterion_form=form)
+    return form_on_page(
+        form,
+        lambda: services.set_criterion(wave, form.kind.data, form.threshold.data),
+        url_for("rollout.wave_view", wave_id=wave.id, _anchor="gate"),
+        lambda: _wave_page(wave, status=422, criterion_form=form),
+        _("Gate criterion saved."),
+    )
 
 
 @bp.post("/criteria/<int:criterion_id>/delete")
@@ -197,10 +198,10 @@ def wave_signoff(wave_id: int):
     """Sign the gate: go (an override, with justification, if it says no-go) or no-go."""
     wave = wave_or_404(wave_id)
     form = SignOffForm()
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            services.sign_gate(wave, current_user, form.decision.data, form.comment.data)
-        if saved:
-            flash(_("Gate signed. The record and its evidence are kept below."), "success")
-            return redirect(url_for("rollout.wave_view", wave_id=wave.id, _anchor="signoff"))
-    return _wave_page(wave, status=422, signoff_form=form)
+    return form_on_page(
+        form,
+        lambda: services.sign_gate(wave, current_user, form.decision.data, form.comment.data),
+        url_for("rollout.wave_view", wave_id=wave.id, _anchor="signoff"),
+        lambda: _wave_page(wave, status=422, signoff_form=form),
+        _("Gate signed. The record and its evidence are kept below."),
+    )
