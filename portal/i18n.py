@@ -224,9 +224,7 @@ def datetime_filter(value: datetime | None, plain: bool = False):
         return ""
     language = current_language()
     day = dates.format_date(_local(value, language), "medium", locale=language.locale)
-    text = language.datetime_pattern.replace("{1}", day).replace(
-        "{0}", _time_text(value, language)
-    )
+    text = language.datetime_pattern.replace("{1}", day).replace("{0}", _time_text(value, language))
     return _wrapped(value, text, plain)
 
 

@@ -22,9 +22,13 @@ def load_user(session_id: str) -> User | None:
     if not user_id.isdecimal() or not version.isdecimal():
         return None
     # One statement on every request: the roles come joined, not in a second select.
-    user = db.session.scalars(
-        select(User).where(User.id == int(user_id)).options(joinedload(User.role_links))
-    ).unique().one_or_none()
+    user = (
+        db.session.scalars(
+            select(User).where(User.id == int(user_id)).options(joinedload(User.role_links))
+        )
+        .unique()
+        .one_or_none()
+    )
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
