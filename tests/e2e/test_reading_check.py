@@ -1,0 +1,81 @@
+"""A reading's knowledge check in a real browser: a wrong answer shows the feedback of
+the choice picked and keeps the reading open; the right one finishes it in place (no
+reload), and the lesson list beside it says Done."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.learning.importer import import_folders
+from portal.learning.models import Course, Lesson
+from seed.learning_demo import COURSES_DIR
+from tests.e2e.conftest import login
+
+
+def _lesson(slug: str, key: str) -> Lesson:
+    return db.session.scalar(
+        select(Lesson)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(Course.slug == slug, Lesson.key == key)
+    )
+
+
+def answer_check_right(page: Page, slug: str, key: str) -> None:
+    """Pick the right choices of the reading's check and send them."""
+    _pick_right(page, slug, key)
+    page.get_by_role("button", name="Check my answers").click()
+    expect(page.locator("#check-result")).to_contain_text("All correct")
+
+
+def _pick_right(page: Page, slug: str, key: str) -> None:
+    for question in _lesson(slug, key).questions:
+        for choice in question.choices:
+            if choice.correct and not choice.archived:
+                page.locator(f"#c-{choice.id}").check()
+
+
+def read_through(page: Page, slug: str) -> None:
+    """Go on through the course's readings and quizzes: mark plain readings done, answer
+    each reading's check and each quiz right; stop at the first exercise or the end."""
+    while True:
+        key = page.url.rstrip("/").rsplit("/", 1)[-1]
+        if page.get_by_role("button", name="Mark as done and continue").count():
+            page.get_by_role("button", name="Mark as done and continue").click()
+        elif page.locator("#knowledge-check").count():
+            answer_check_right(page, slug, key)
+            page.get_by_role("button", name="Continue").click()
+        elif page.get_by_role("button", name="Submit answers").count():
+            _pick_right(page, slug, key)
+            page.get_by_role("button", name="Submit answers").click()
+            expect(page.locator("#quiz-result")).to_contain_text("Passed")
+            page.get_by_role("link", name="Next lesson").click()
+        else:
+            return
+
+
+def test_a_reading_check_is_answered_in_place(page, make, app_ctx):
+    import_folders([COURSES_DIR / "crm-foundations"])
+    db.session.commit()
+    login(page, make.user(roles=("learner",)))
+    page.goto("/courses/crm-foundations/what-crm-means/")
+    check = page.locator("#knowledge-check")
+    expect(check).to_contain_text("What does the store get out of the exchange?")
+    expect(page.get_by_role("button", name="Mark as done and continue")).to_have_count(0)
+
+    lesson = _lesson("crm-foundations", "what-crm-means")
+    wrong = {q.key: next(c for c in q.choices if not c.correct) for q in lesson.questions}
+    for choice in wrong.values():
+        page.locator(f"#c-{choice.id}").check()
+    url = page.url
+    page.get_by_role("button", name="Check my answers").click()
+    expect(page.locator("#check-result")).to_contain_text("Not all correct yet")
+    expect(check).to_contain_text(wrong["card-exchange"].feedback)
+    expect(page.locator("[data-lesson=what-crm-means]")).to_have_attribute("data-status", "started")
+
+    answer_check_right(page, "crm-foundations", "what-crm-means")
+    assert page.url == url  # answered in place, no reload
+    expect(page.locator("[data-lesson=what-crm-means]")).to_have_attribute("data-status", "done")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("CRM is older than computers")
