@@ -295,3 +295,22 @@ def test_learners_and_the_dashboard_see_the_mission_and_objectives(client, execu
     client.login(learner)
     page = client.get("/learn/rollout").get_data(as_text=True)
     assert "Every customer feels known." in page and "One record per customer" in page
+
+
+def test_the_selection_page_runs_the_same_statements_at_ten_times_the_requirements(
+    client, executive, plan, make, count_queries
+):
+    client.login(executive)
+    counts = []
+    for total in (2, 20):
+        while len(plan.requirements) < total:
+            requirement = services.add_requirement(
+                plan, executive, f"Need {len(plan.requirements)}", "should", None
+            )
+            services.score_candidate(requirement, executive, "odoo", 3, "Fine")
+            db.session.commit()
+            db.session.expire(plan, ["requirements"])
+        with count_queries() as counter:
+            assert client.get(f"/rollout/plans/{plan.id}/selection").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
