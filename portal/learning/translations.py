@@ -293,13 +293,14 @@ def library_languages(courses: dict[str, CourseBundle]) -> list[tuple[CourseBund
     return rows
 
 
-TEXT_OF_A_CHECK = ("description", "hint")
+TEXT_OF_A_CHECK = ("description", "hint", "question")
 
 
 def shared_checks(lesson: Any) -> list[dict[str, Any]]:
     """The checks a learner's work on the exercise `lesson` is graded by. A translation's
     exercise is graded by its original's checks, matched by key, in the translation's
-    words (description and hint): a translation never changes what is checked, even when
+    words (description, hint, an answer check's question and its options' labels): a
+    translation never changes what is checked, even when
     its files copy a check differently. A check the original lacks stays the translation's."""
     from sqlalchemy import select
 
@@ -327,6 +328,12 @@ def shared_checks(lesson: Any) -> list[dict[str, Any]]:
             graded.append(check)
             continue
         words = {name: check[name] for name in TEXT_OF_A_CHECK if check.get(name)}
+        if source.get("options") and check.get("options"):
+            labels = {option.get("value"): option.get("label") for option in check["options"]}
+            words["options"] = [
+                {**option, "label": labels.get(option.get("value")) or option.get("label")}
+                for option in source["options"]
+            ]
         graded.append({**source, **words})
     return graded
 

@@ -86,3 +86,21 @@ def test_every_translated_exercise_meets_the_originals_checks(app_ctx, make, tmp
         assert _solved(translated, actor) == _solved(original, actor), translated.key
     for folder in _translated_folders_with_exercises(library):
         assert apply_bundle(read_course(read_folder(folder))).outcome == "unchanged"
+
+
+def test_a_translated_answer_check_asks_in_its_language_and_grades_by_the_original(app_ctx):
+    """The learner reads the question in the translation's words; what counts as the
+    right answer (the computation and its parameters) is the original's."""
+    folders = [COURSES_DIR / "your-role-in-the-crm", COURSES_DIR / "your-role-in-the-crm-ur"]
+    import_folders(folders)
+    db.session.commit()
+    translated = db.session.scalar(
+        select(Lesson)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(Course.slug == "your-role-in-the-crm-ur", Lesson.key == "my-open-items")
+    )
+    checks = {check["key"]: check for check in shared_checks(translated)}
+    gap = checks["gap-answer"]
+    assert gap["source"] == "sales.gap"
+    assert gap["question"].startswith("اپنے ہدف")
+    assert "ہدف" in gap["hint"]
