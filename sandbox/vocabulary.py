@@ -11,10 +11,11 @@ Labels come back as strings in the current request's language.
 
 from __future__ import annotations
 
-from flask import has_app_context
+from flask import has_app_context, has_request_context, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from portal.i18n import current_language
 from sandbox import profiles
 from sandbox.codes import CODES, EVENT_VERBS  # noqa: F401 - read from here by the forms
 from sandbox.profiles.labels import LABELS as PROFILE_LABELS
@@ -85,9 +86,29 @@ PART_LABELS = {
 
 
 def label(group: str, code: str | None) -> str:
-    """The label shown for `code` of `group` (e.g. "stage", "closed_won" -> "Closed Won")."""
+    """The label shown for `code` of `group` (e.g. "stage", "closed_won" -> "Closed Won").
+
+    A request looks each label up once per language: a list page shows the same few
+    labels on every row."""
     if code is None:
         return ""
+    if not has_request_context():
+        return _label(group, code)
+    language = current_language()
+    held = request.environ.get(_REQUEST_KEY)
+    if held is None or held[0] is not language:
+        held = request.environ[_REQUEST_KEY] = (language, {})
+    labels = held[1]
+    found = labels.get((group, code))
+    if found is None:
+        found = labels[group, code] = _label(group, code)
+    return found
+
+
+_REQUEST_KEY = "sandbox.labels"
+
+
+def _label(group: str, code: str) -> str:
     from_profile = profiles.active().label(group, code)
     if from_profile is not None:
         return _translated(from_profile)

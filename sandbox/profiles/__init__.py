@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sandbox.codes import CODE_WIDTHS, CODES, PRIORITIES, PROFILED_ENTITIES, PROFILED_GROUPS
@@ -321,7 +321,21 @@ def _built_in(key: str) -> Profile:
 
 def active() -> Profile:
     """The running app's profile: the organisation's chosen CRM (the rollout's selection,
-    `portal.rollout.crm_choice`), else the one configuration set at start, else the default."""
+    `portal.rollout.crm_choice`), else the one configuration set at start, else the default.
+
+    A request looks it up once: a list page asks for labels and roles a hundred times."""
+    if has_request_context():
+        found = request.environ.get(_REQUEST_KEY)
+        if found is None:
+            found = request.environ[_REQUEST_KEY] = _looked_up()
+        return found
+    return _looked_up()
+
+
+_REQUEST_KEY = "sandbox.profile"
+
+
+def _looked_up() -> Profile:
     if has_app_context():
         choice = current_app.extensions.get("crm_profile_choice")
         found = choice() if choice is not None else None
