@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from portal.authoring import services
-from portal.courseformat import read_course, read_folder
+from portal.courseformat import CHECK_TYPES, read_course, read_folder
 from portal.extensions import db
 from portal.learning.importer import import_folders
 from seed.learning_demo import COURSES_DIR
@@ -142,16 +142,7 @@ def test_the_builtin_courses_hold_every_kind_of_check_and_step():
     names and multi-action steps: the parts the forms once dropped or refused."""
     checks = [c for _s, lesson in EXERCISES for c in lesson.content["checks"]]
     steps = [s for _s, lesson in EXERCISES for s in lesson.content["solution"]]
-    assert {c["type"] for c in checks} == {
-        "record_exists",
-        "field_equals",
-        "count_at_least",
-        "event_happened",
-        "events_in_order",
-        "within_sla",
-        "responded_within",
-        "answer",
-    }
+    assert {c["type"] for c in checks} == set(CHECK_TYPES)
     assert any("data" in c for c in checks)
     assert any("target" in e for c in checks for e in c.get("events", []))
     assert any("entity" in str(c.get("target", {}).get("filter")) for c in checks)

@@ -48,16 +48,30 @@ def _index(steps: list, do: str, **match) -> int:
     )
 
 
+def _holder(steps: list, do: str, **match) -> tuple[list, int]:
+    """The list holding the first action doing `do` (a step, or one of a step's
+    `actions`) whose arguments include `match`, and its place in it."""
+    for step in steps:
+        if isinstance(step, dict) and "actions" in step:
+            try:
+                return step["actions"], _index(step["actions"], do, **match)
+            except StopIteration:
+                continue
+    return steps, _index(steps, do, **match)
+
+
 def _without(do: str, **match) -> Change:
     def change(steps: list) -> None:
-        del steps[_index(steps, do, **match)]
+        holder, i = _holder(steps, do, **match)
+        del holder[i]
 
     return change
 
 
 def _set(do: str, match: dict | None = None, **values) -> Change:
     def change(steps: list) -> None:
-        steps[_index(steps, do, **(match or {}))].update(values)
+        holder, i = _holder(steps, do, **(match or {}))
+        holder[i].update(values)
 
     return change
 

@@ -47,6 +47,10 @@ TYPE_FIELDS = {
     "within_sla": ("target", "measure"),
     # Its scenario event (`after`) and `minutes` ride along unchanged in the form's `keep`.
     "responded_within": ("target",),
+    # The question and its computation, the parts, the consent asked for: kept likewise.
+    "answer": (),
+    "content": ("target",),
+    "consent": ("target",),
 }
 
 
@@ -94,7 +98,14 @@ def check_from_form(form: Mapping[str, str], setup: dict[str, str]) -> dict:
         check["description"] = description
     check.update({"type": kind, "required": form.get("required") == "y"})
     target = target_from_form(form, "", setup)
-    targeted = ("record_exists", "field_equals", "count_at_least", "within_sla", "responded_within")
+    targeted = (
+        "record_exists",
+        "field_equals",
+        "count_at_least",
+        "within_sla",
+        "responded_within",
+        "content",
+    )
     if kind in targeted and not target:
         raise AuthoringError(_("Say which record the check is about."), "target_setup")
     if target:
@@ -149,7 +160,7 @@ def check_from_form(form: Mapping[str, str], setup: dict[str, str]) -> dict:
     if kept:
         extra = read_kept(kept, None)
         if isinstance(extra, dict):
-            known = (*COMMON_CHECK_FIELDS, *TYPE_FIELDS[kind])
+            known = (*COMMON_CHECK_FIELDS, *TYPE_FIELDS.get(kind, ()))
             check.update({k: v for k, v in extra.items() if k not in known})
     return check
 
