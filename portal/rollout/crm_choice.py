@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from portal.extensions import db
 from portal.rollout.strategy import SelectionDecision
@@ -53,9 +53,19 @@ def chosen_profile() -> Profile | None:
     lifetime = current_app.config.get("CRM_CHOICE_SECONDS", 30)
     if cached is not None and time.monotonic() - cached[0] < lifetime:
         return cached[1]
-    profile = profile_for(chosen_key())
+    profile = profile_for(chosen_key()) if _migrated() else None
     current_app.extensions[_CACHE] = (time.monotonic(), profile)
     return profile
+
+
+def _migrated() -> bool:
+    """Whether the database has the decisions table yet (a portal before its first
+    upgrade has not); once it has, the answer is kept."""
+    if current_app.extensions.get("crm_choice_table"):
+        return True
+    found = inspect(db.engine).has_table(SelectionDecision.__tablename__)
+    current_app.extensions["crm_choice_table"] = found
+    return found
 
 
 def profile_for(key: str | None) -> Profile | None:
