@@ -296,6 +296,10 @@ def library_languages(courses: dict[str, CourseBundle]) -> list[tuple[CourseBund
 TEXT_OF_A_CHECK = ("description", "hint", "question")
 
 
+def _same(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 def shared_checks(lesson: Any) -> list[dict[str, Any]]:
     """The checks a learner's work on the exercise `lesson` is graded by. A translation's
     exercise is graded by its original's checks, matched by key, in the translation's
@@ -329,9 +333,12 @@ def shared_checks(lesson: Any) -> list[dict[str, Any]]:
             continue
         words = {name: check[name] for name in TEXT_OF_A_CHECK if check.get(name)}
         if source.get("options") and check.get("options"):
-            labels = {option.get("value"): option.get("label") for option in check["options"]}
+            # An option's value may be a mapping (a setup record), so match on its JSON.
+            labels = {
+                _same(option.get("value")): option.get("label") for option in check["options"]
+            }
             words["options"] = [
-                {**option, "label": labels.get(option.get("value")) or option.get("label")}
+                {**option, "label": labels.get(_same(option.get("value"))) or option["label"]}
                 for option in source["options"]
             ]
         graded.append({**source, **words})
