@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
@@ -136,7 +137,11 @@ class Outline:
         return None
 
 
-def _cards(user: User, course_ids: set[int]) -> dict[int, CourseCard]:
+def _cards(
+    user: User, course_ids: set[int], certificates: Certificates | None = None
+) -> dict[int, CourseCard]:
+    """Cards of the published courses among `course_ids`; `certificates` when the caller
+    already read the learner's certificates in these courses' families."""
     if not course_ids:
         return {}
     courses = db.session.scalars(
@@ -170,28 +175,44 @@ def _cards(user: User, course_ids: set[int]) -> dict[int, CourseCard]:
             card.done += finished
         if card.next_lesson is None and not finished:
             card.next_lesson = LessonLink(key, title)
-    _family_certificates(user, cards.values())
+    _family_certificates(user, cards.values(), certificates)
     return cards
 
 
-def _family_certificates(user: User, cards: Iterable[CourseCard | Outline]) -> None:
-    """Give each card the learner's certificate in its course or, failing that, in a
-    translation of it: a course finished in one language is finished in all."""
-    cards = list(cards)
-    families = {card.course.family_id for card in cards}
+class Certificates(NamedTuple):
+    """The learner's certificates in some translation families."""
+
+    held: dict[int, Certificate]  # family -> the first certificate in it
+    own: dict[int, Certificate]  # course -> its certificate
+
+
+def _certificates(user: User, families: set[int]) -> Certificates:
+    found = Certificates({}, {})
     if not families:
-        return
+        return found
     family = func.coalesce(Course.translation_of_id, Course.id)
-    held: dict[int, Certificate] = {}  # family -> the first certificate in it
-    own: dict[int, Certificate] = {}  # course -> its certificate
     for certificate, family_id in db.session.execute(
         select(Certificate, family)
         .join(Course, Course.id == Certificate.course_id)
         .where(Certificate.user_id == user.id, family.in_(families))
         .order_by(Certificate.issued_at)
     ):
-        held.setdefault(family_id, certificate)
-        own[certificate.course_id] = certificate
+        found.held.setdefault(family_id, certificate)
+        found.own[certificate.course_id] = certificate
+    return found
+
+
+def _family_certificates(
+    user: User, cards: Iterable[CourseCard | Outline], certificates: Certificates | None = None
+) -> None:
+    """Give each card the learner's certificate in its course or, failing that, in a
+    translation of it: a course finished in one language is finished in all."""
+    cards = list(cards)
+    if not cards:
+        return
+    if certificates is None:
+        certificates = _certificates(user, {card.course.family_id for card in cards})
+    held, own = certificates
     for card in cards:
         card.certificate = own.get(card.course.id) or held.get(card.course.family_id)
 
@@ -237,6 +258,15 @@ def learner_home(user: User, locale: str = "en") -> tuple[list[CourseCard], list
     course shows the learner's own language version, or the version they are taking,
     and finishing a translation finishes the assignment.
     """
+    assigned, others, _hidden = _home(user, locale)
+    return assigned, others
+
+
+def _home(
+    user: User, locale: str, limit: int | None = None
+) -> tuple[list[CourseCard], list[CourseCard], int]:
+    """learner_home, with at most `limit` courses of each kind (to do, under way of the
+    learner's own accord, finished) and how many courses that left out."""
     assignments = db.session.scalars(assignments_for(user)).all()
     started = set(
         db.session.scalars(
@@ -247,8 +277,17 @@ def learner_home(user: User, locale: str = "en") -> tuple[list[CourseCard], list
     family_of = {cid: fid for fid, members in families.items() for cid, _ in members}
     assigned_families = {family_of[a.course_id] for a in assignments if a.course_id in family_of}
     started_families = {family_of[c] for c in started if c in family_of}
-    wanted = {cid for fid in assigned_families | started_families for cid, _ in families[fid]}
-    cards = _cards(user, wanted)
+    shown_families = assigned_families | started_families
+    certificates = _certificates(user, shown_families)
+    hidden = 0
+    if limit is not None:
+        bounded = _bounded(
+            user, assignments, family_of, assigned_families, started_families, certificates, limit
+        )
+        hidden = len(shown_families) - len(bounded)
+        shown_families = bounded
+    wanted = {cid for fid in shown_families for cid, _ in families[fid]}
+    cards = _cards(user, wanted, certificates)
     for card in cards.values():
         card.started = card.course.id in started
 
@@ -259,13 +298,13 @@ def learner_home(user: User, locale: str = "en") -> tuple[list[CourseCard], list
     chosen: dict[int, CourseCard] = {}
     for assignment in assignments:
         family = family_of.get(assignment.course_id)
-        if family is None:
+        if family not in shown_families:
             continue
         card = chosen.setdefault(family, shown(family, assignment.course_id))
         card.assigned = True
         card.required = card.required or assignment.required
         _take_due(card, assignment, user)
-    for family in started_families - assigned_families:
+    for family in (started_families - assigned_families) & shown_families:
         chosen[family] = shown(family)
     assigned = sorted(
         (c for c in chosen.values() if c.assigned),
@@ -274,7 +313,37 @@ def learner_home(user: User, locale: str = "en") -> tuple[list[CourseCard], list
     others = sorted(
         (c for c in chosen.values() if not c.assigned), key=lambda c: (c.complete, c.course.title)
     )
-    return assigned, others
+    return assigned, others, hidden
+
+
+def _bounded(
+    user: User,
+    assignments: list[Assignment],
+    family_of: dict[int, int],
+    assigned: set[int],
+    started: set[int],
+    certificates: Certificates,
+    limit: int,
+) -> set[int]:
+    """The families a bounded home page shows: the `limit` soonest due of the unfinished
+    assigned ones, `limit` the learner started of their own accord, the `limit` last
+    finished. Finished here means a certificate, read before any lesson is counted."""
+    due: dict[int, date] = {}
+    for assignment in assignments:
+        family = family_of.get(assignment.course_id)
+        if family is not None:
+            joined = user.department_since if assignment.department_id is not None else None
+            due_on = assignment.due_for(joined) or date.max
+            due[family] = min(due.get(family, date.max), due_on)
+    held = certificates.held
+    to_do = sorted((f for f in assigned if f not in held), key=lambda f: (due[f], f))
+    own = sorted(f for f in started - assigned if f not in held)
+    finished = sorted(
+        (f for f in assigned | started if f in held),
+        key=lambda f: held[f].issued_at,
+        reverse=True,
+    )
+    return {*to_do[:limit], *own[:limit], *finished[:limit]}
 
 
 def _take_due(card: CourseCard | Outline, assignment: Assignment, user: User) -> None:
@@ -295,30 +364,58 @@ class Home:
     assigned: list[CourseCard]  # assigned and not finished, soonest due first
     in_progress: list[CourseCard]  # started of their own accord, not finished
     finished: list[CourseCard]  # finished (in any language), assigned or not
+    hidden: int = 0  # courses left out of a bounded page
 
 
-def my_learning(user: User, locale: str = "en") -> Home:
-    """The learner's home page: what is assigned, what else is under way, what is done."""
-    assigned, others = learner_home(user, locale)
+def my_learning(user: User, locale: str = "en", limit: int | None = None) -> Home:
+    """The learner's home page: what is assigned, what else is under way, what is done;
+    with `limit`, at most that many of each (the soonest due, the last finished)."""
+    assigned, others, hidden = _home(user, locale, limit)
     return Home(
         assigned=[card for card in assigned if not card.complete],
         in_progress=[card for card in others if not card.complete],
         finished=[card for card in assigned + others if card.complete],
+        hidden=hidden,
     )
 
 
-def catalogue(user: User, locale: str) -> list[CourseCard]:
-    """Every published course, one per translation family, in the learner's language if any."""
-    courses = db.session.scalars(
-        select(Course).where(Course.published.is_(True)).order_by(Course.title)
-    ).all()
-    chosen: dict[int, Course] = {}
-    for course in courses:
-        current = chosen.get(course.family_id)
-        if current is None or (course.language == locale and current.language != locale):
-            chosen[course.family_id] = course
-    cards = _cards(user, {c.id for c in chosen.values()})
-    return sorted(cards.values(), key=lambda c: c.course.title.lower())
+CATALOGUE_PAGE = 12  # course cards on a page of the catalogue
+
+
+class ListPage(Pagination):
+    """A page of an already sorted list, with the sandbox lists' page links."""
+
+    def _query_items(self) -> list:
+        rows = self._query_args["rows"]
+        return rows[self._query_offset : self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["rows"])
+
+
+def catalogue(user: User, locale: str, page: int = 1, search: str = "") -> ListPage:
+    """A page of the published courses, one per translation family, in the learner's
+    language if any, by title; `search` keeps the titles that contain it.
+
+    Only the page's courses become cards: a long catalogue costs a list of titles."""
+    chosen: dict[int, Row] = {}
+    for row in db.session.execute(
+        select(Course.id, Course.translation_of_id, Course.language, Course.title).where(
+            Course.published.is_(True)
+        )
+    ):
+        family = row.translation_of_id or row.id
+        current = chosen.get(family)
+        if current is None or (row.language == locale and current.language != locale):
+            chosen[family] = row
+    rows = sorted(chosen.values(), key=lambda row: (row.title.lower(), row.id))
+    needle = search.strip().casefold()
+    if needle:
+        rows = [row for row in rows if needle in row.title.casefold()]
+    listing = ListPage(page=page, per_page=CATALOGUE_PAGE, error_out=False, rows=rows)
+    cards = _cards(user, {row.id for row in listing.items})
+    listing.items = [cards[row.id] for row in listing.items if row.id in cards]
+    return listing
 
 
 def course_by_slug(slug: str) -> Course | None:

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from portal import clock
 from portal.accounts.roles import Role
+from portal.arguments import arg_page
 from portal.domain import transaction
 from portal.extensions import limiter
 from portal.learning import exercises, queries, services
@@ -57,17 +58,25 @@ def _lesson_or_404(course: Course, key: str) -> Lesson:
     return lesson
 
 
+# Course cards in each part of My learning (to do, in progress, finished); ?all=1 shows all.
+HOME_CARDS = 6
+
+
 @_learner_route("/learn/")
 def home():
     """My learning: assigned courses with due dates and progress, and what to do next."""
-    home = queries.my_learning(current_user, str(get_locale()))
-    return render("learning/home.html", home=home, today=clock.today())
+    everything = request.args.get("all") == "1"
+    limit = None if everything else HOME_CARDS
+    home = queries.my_learning(current_user, str(get_locale()), limit)
+    return render("learning/home.html", home=home, everything=everything, today=clock.today())
 
 
 @_learner_route("/courses/")
 def catalogue():
-    cards = queries.catalogue(current_user, str(get_locale()))
-    return render("learning/catalogue.html", cards=cards, today=clock.today())
+    """The published courses, a page of cards at a time, with a search by title."""
+    search = request.args.get("q", "")[:200]
+    page = queries.catalogue(current_user, str(get_locale()), arg_page(), search)
+    return render("learning/catalogue.html", page=page, search=search, today=clock.today())
 
 
 @_learner_route("/courses/<slug>/")
