@@ -196,6 +196,43 @@ def test_learner_pages_run_a_fixed_number_of_queries(
     assert large.count == small.count, (small.statements, large.statements)
 
 
+def _extra_courses(n: int) -> list[Course]:
+    for i in range(n):
+        files = course_files()
+        files["course.yaml"] = (
+            files["course.yaml"]
+            .replace("slug: sample-course", f"slug: extra-{i:02d}")
+            .replace("title: Sample course", f"title: Extra course {i:02d}")
+        )
+        apply_bundle(read_course(files))
+    db.session.commit()
+    return list(db.session.scalars(select(Course).where(Course.slug.like("extra-%"))))
+
+
+def test_the_catalogue_shows_a_page_of_cards_with_page_links_and_a_search(client, learner):
+    _extra_courses(14)  # 15 courses with the sample
+    first = client.get("/courses/").get_data(as_text=True)
+    assert first.count('data-course="') == 12 and "15 courses" in first
+    assert 'href="/courses/?page=2"' in first
+    second = client.get("/courses/?page=2").get_data(as_text=True)
+    assert second.count('data-course="') == 3 and "Sample course" in second
+    found = client.get("/courses/?q=course+07").get_data(as_text=True)
+    assert found.count('data-course="') == 1 and 'data-course="extra-07"' in found
+    none = client.get("/courses/?q=nothing+like+it").get_data(as_text=True)
+    assert 'data-course="' not in none and "Show all courses" in none
+
+
+def test_my_learning_shows_the_soonest_due_first_and_links_to_the_rest(client, learner):
+    courses = _extra_courses(9)
+    for days, course in enumerate(sorted(courses, key=lambda c: c.slug)):
+        _assign(course, user_id=learner.id, due_on=date.today() + timedelta(days=days))
+    page = client.get("/learn/").get_data(as_text=True)
+    assert page.count('data-course="') == 6 and "Show 3 more courses" in page
+    assert 'data-course="extra-05"' in page and 'data-course="extra-06"' not in page
+    everything = client.get("/learn/?all=1").get_data(as_text=True)
+    assert everything.count('data-course="') == 9 and "Show fewer courses" in everything
+
+
 @pytest.mark.parametrize("role", ["trainer", "executive", "admin"])
 def test_learning_pages_need_the_learner_role(client, make, sample_course, role):
     client.login(make.user(roles=(role,)))
