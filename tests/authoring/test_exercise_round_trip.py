@@ -84,6 +84,8 @@ def _builtin_exercises():
         if not (folder / "course.yaml").exists():
             continue
         bundle = read_course(read_folder(folder))
+        if bundle.translation_of:
+            continue  # same setup, checks and steps as its original (courses validate says so)
         found += [(bundle.slug, lesson) for lesson in bundle.lessons if lesson.kind == "exercise"]
     return found
 
