@@ -16,12 +16,22 @@ from portal.learning.importer import apply_bundle, import_folders
 from portal.learning.models import Course, Lesson
 from portal.learning.translations import fingerprint, shared_checks
 from seed.learning_demo import COURSES_DIR
+from tests.sandbox.test_hands_on_exercises import _run
 
 
-def _solved(lesson: Lesson, actor) -> set[str]:
+def _reads_the_plan(content: dict) -> bool:
+    return any(str(check.get("source", "")).startswith("rollout.") for check in content["checks"])
+
+
+def _solved(lesson: Lesson, actor, make) -> set[str]:
     """The keys of the checks the lesson's reference solution meets, graded as a
-    learner's work on it is (a translation by its original's checks)."""
+    learner's work on it is (a translation by its original's checks). An exercise that
+    reads the organisation's rollout plan needs a learner in one of its waves, which a
+    dry run's ownerless sandbox has not: it runs in that learner's sandbox instead."""
     content = {**lesson.content, "checks": shared_checks(lesson)}
+    if _reads_the_plan(content):
+        results = _run(make, content, content["solution"])
+        return {key for key, result in results.items() if result.passed}
     data = LessonData(
         key=lesson.key, title=lesson.title, kind=lesson.kind, module_key="m", content=content
     )
@@ -83,7 +93,7 @@ def test_every_translated_exercise_meets_the_originals_checks(app_ctx, make, tmp
     pairs = _translated_exercises()
     assert pairs, "no translated exercise to run"
     for original, translated in pairs:
-        assert _solved(translated, actor) == _solved(original, actor), translated.key
+        assert _solved(translated, actor, make) == _solved(original, actor, make), translated.key
     for folder in _translated_folders_with_exercises(library):
         assert apply_bundle(read_course(read_folder(folder))).outcome == "unchanged"
 
