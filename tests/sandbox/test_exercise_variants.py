@@ -32,9 +32,15 @@ COURSES = {
 Change = Callable[[list], None]
 
 
-def _content(key: str) -> dict:
-    bundle = read_course(read_folder(COURSES_DIR / COURSES[key]))
+def exercise_content(courses: dict[str, str], key: str) -> dict:
+    """The content of exercise `key`, read from its built-in course (`courses` maps
+    exercise keys to course folders)."""
+    bundle = read_course(read_folder(COURSES_DIR / courses[key]))
     return next(lesson for lesson in bundle.lessons if lesson.key == key).content
+
+
+def _content(key: str) -> dict:
+    return exercise_content(COURSES, key)
 
 
 def _index(steps: list, do: str, **match) -> int:
@@ -286,8 +292,10 @@ VARIANTS: dict[str, dict[str, tuple[Change, set[str]]]] = {
 CASES = [(key, check) for key, variants in VARIANTS.items() for check in variants]
 
 
-def _run(make, content: dict, steps: list | None) -> dict:
-    learner = make.user()
+def _run(make, content: dict, steps: list | None, learner=None) -> dict:
+    """Each check's result once `steps` of the solution (none: the bare setup) have been
+    done in a fresh sandbox of `learner` (a new one when not given)."""
+    learner = learner or make.user()
     sandbox = get_or_create_sandbox(learner)
     records = scenarios.inject(sandbox, content["setup"], actor=learner)
     if steps is not None:

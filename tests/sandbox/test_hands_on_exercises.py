@@ -11,12 +11,10 @@ from datetime import date
 
 import pytest
 
-from portal.courseformat import read_course, read_folder
 from portal.extensions import db
 from portal.rollout.models import Goal, Plan, Wave
-from sandbox import checks, scenarios
-from sandbox.services import get_or_create_sandbox
-from seed.learning_demo import COURSES_DIR
+from tests.sandbox.test_exercise_variants import _failed, exercise_content
+from tests.sandbox.test_exercise_variants import _run as run_exercise
 
 COURSES = {
     "reward-card-history": "crm-foundations",
@@ -26,8 +24,7 @@ COURSES = {
 
 
 def _content(key: str) -> dict:
-    bundle = read_course(read_folder(COURSES_DIR / COURSES[key]))
-    return next(lesson for lesson in bundle.lessons if lesson.key == key).content
+    return exercise_content(COURSES, key)
 
 
 def _step(steps: list, check: str | None = None, do: str | None = None) -> int:
@@ -105,23 +102,16 @@ def _rollout_plan(make, department: str) -> None:
     ]
     db.session.add(plan)
     db.session.flush()
+
+
 CASES = [(key, check) for key, variants in VARIANTS.items() for check in variants]
 
 
 def _run(make, content: dict, steps: list | None) -> dict:
+    """As the other exercises run, by a learner whose wave the plan holds."""
     learner = make.user(department="Customer Service")
     _rollout_plan(make, "Customer Service")
-    sandbox = get_or_create_sandbox(learner)
-    records = scenarios.inject(sandbox, content["setup"], actor=learner)
-    if steps is not None:
-        scenarios.apply_solution(sandbox, learner, steps, records)
-    results = checks.evaluate(sandbox, content["checks"], records)
-    db.session.commit()
-    return {r.key: r for r in results}
-
-
-def _failed(results: dict) -> set[str]:
-    return {key for key, result in results.items() if not result.passed}
+    return run_exercise(make, content, steps, learner)
 
 
 @pytest.mark.parametrize("key", COURSES)

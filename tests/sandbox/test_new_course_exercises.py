@@ -9,8 +9,6 @@ import copy
 
 import pytest
 
-from portal.courseformat import read_course, read_folder
-from seed.learning_demo import COURSES_DIR
 from tests.sandbox.test_exercise_variants import (
     _answer,
     _before,
@@ -19,6 +17,7 @@ from tests.sandbox.test_exercise_variants import (
     _run,
     _set,
     _without,
+    exercise_content,
 )
 
 COURSES = {
@@ -29,8 +28,7 @@ COURSES = {
 
 
 def _content(key: str) -> dict:
-    bundle = read_course(read_folder(COURSES_DIR / COURSES[key]))
-    return next(lesson for lesson in bundle.lessons if lesson.key == key).content
+    return exercise_content(COURSES, key)
 
 
 # check -> (a change to the solution, and every check it fails)
