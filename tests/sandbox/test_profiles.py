@@ -192,12 +192,24 @@ def _built_in_exercises():
     from seed.learning_demo import COURSES_DIR
 
     for folder in sorted(p for p in COURSES_DIR.iterdir() if (p / "course.yaml").exists()):
-        for lesson in read_course(read_folder(folder)).lessons:
-            if lesson.kind == "exercise":
+        bundle = read_course(read_folder(folder))
+        if bundle.translation_of:
+            continue  # graded by its original's checks (tests/learning/test_translated_exercises)
+        for lesson in bundle.lessons:
+            if lesson.kind == "exercise" and not _reads_the_plan(lesson.content):
                 yield lesson
 
 
+def _reads_the_plan(content: dict) -> bool:
+    """Answers from the organisation's rollout plan need a learner in one of its waves,
+    which a dry run's sandbox has not; tests/sandbox/test_hands_on_exercises runs those."""
+    return any(str(check.get("source", "")).startswith("rollout.") for check in content["checks"])
+
+
 EXERCISES = {lesson.key: lesson for lesson in _built_in_exercises()}
+# Answers a reference solution quotes from EspoCRM's stage probabilities: in another CRM
+# the learner's own sandbox gives another figure, which the check computes and accepts.
+PROFILE_FIGURES = {"move-deals": {"weighted-answer"}}
 
 
 def test_there_are_built_in_exercises_to_run():
@@ -213,7 +225,11 @@ def test_every_built_in_exercise_passes_its_dry_run_under_every_profile(
 
     use_profile(key)
     report = dry_run(EXERCISES[exercise], make.user())
-    assert report.passes, report.problem
+    if key == "espocrm":
+        assert report.passes, report.problem
+    else:
+        failing = {result.key for result in report.solved if not result.passed}
+        assert failing == PROFILE_FIGURES.get(exercise, set()), report.problem
 
 
 def test_a_check_names_a_role_and_matches_every_stage_playing_it(app_ctx, make, use_profile):
