@@ -19,7 +19,6 @@ from portal.authoring.exercise import (
     step_form,
     steps,
 )
-from portal.courseformat.scenario import SCENARIO_KINDS
 
 
 def options(codes, names) -> list[tuple[str, str]]:
@@ -32,7 +31,6 @@ VOCABULARY = SimpleNamespace(
     text_form=forms.text_form,
     setup_form=forms.setup_form,
     scenario_form=forms.scenario_form,
-    SCENARIO_KINDS=SCENARIO_KINDS,
     check_fields=forms.check_fields,
     fields=forms.Fields,
     ENTITY_FIELDS=entities.ENTITY_FIELDS,
