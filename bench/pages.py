@@ -30,13 +30,13 @@ import time
 from pathlib import Path
 
 import requests
+from workers import cpu_seconds, workers  # bench/workers.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 LEARNER = "learner@demo.test"
 PASSWORD = "demo-password"
 COURSE = "/courses/crm-foundations/"
 PAGES = ["/learn/", "/courses/", COURSE, "/sandbox/", "/sandbox/customers", "/sandbox/tickets"]
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -105,28 +105,6 @@ def _serve(app: str, env: dict, log: Path) -> tuple[subprocess.Popen, int]:
     raise SystemExit(f"{app} did not start; see {log}")
 
 
-def _workers(master: int) -> list[int]:
-    """The pids whose parent is `master`: gunicorn's worker processes."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    """User plus system CPU of the processes (every thread), in seconds."""
-    ticks = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / TICK
-
-
 def _sign_in(client: requests.Session, base: str) -> None:
     form = client.get(f"{base}/login").text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
@@ -145,8 +123,8 @@ def _measure(servers: dict, args: argparse.Namespace) -> None:
     portal = servers["portal"]
     base = f"http://127.0.0.1:{portal[1]}"
     _sign_in(client, base)
-    targets = [("ceiling", f"http://127.0.0.1:{ceiling[1]}/", _workers(ceiling[0].pid))]
-    portal_workers = _workers(portal[0].pid)
+    targets = [("ceiling", f"http://127.0.0.1:{ceiling[1]}/", workers(ceiling[0].pid))]
+    portal_workers = workers(portal[0].pid)
     targets += [(page, base + page, portal_workers) for page in PAGES]
     for _name, url, _pids in targets:  # warm up: imports, templates, the learner's sandbox
         for _ in range(5):
@@ -156,10 +134,10 @@ def _measure(servers: dict, args: argparse.Namespace) -> None:
     samples: dict[str, list[float]] = {name: [] for name, _url, _pids in targets}
     for _round in range(args.rounds):
         for name, url, pids in targets:
-            before = _cpu_seconds(pids)
+            before = cpu_seconds(pids)
             for _ in range(args.requests):
                 client.get(url, allow_redirects=False)
-            samples[name].append((_cpu_seconds(pids) - before) / args.requests * 1000)
+            samples[name].append((cpu_seconds(pids) - before) / args.requests * 1000)
     yardstick = statistics.median(samples["ceiling"])
     print(f"scale {args.scale}, {args.rounds} rounds of {args.requests} requests a page")
     print(f"{'page':<24}{'CPU ms/request':>16}{'ratio':>8}")
