@@ -54,6 +54,7 @@ FIELD_LABELS = {
     "email_consent": _l("Consent to marketing email"),
     "consent_channel": _l("Consent given by"),
     "preferences": _l("Preferences"),
+    "loyalty_card": _l("Loyalty card"),
 }
 MATCH_REASONS = {"email": _l("email"), "phone": _l("phone"), "company": _l("company name")}
 # Header words that suggest a field, compared after `_header_key` (lower case, letters
@@ -80,10 +81,20 @@ SYNONYMS: dict[str, set[str]] = {
         "subscribed",
         "consent_channel": "consentchannel consentgivenby consentvia",
         "preferences": "preferences preference interests",
+        "loyalty_card": "loyaltycard cardnumber loyaltynumber membershipnumber",
     }.items()
 }
 # Free-text fields, with the width of their column.
-TEXT_FIELDS = ("first_name", "last_name", "company", "title", "city", "preferences", "description")
+TEXT_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "city",
+    "preferences",
+    "loyalty_card",
+    "description",
+)
 YES = {"yes", "y", "true", "1", "x", "opted in", "optin", "agreed"}
 NO = {"no", "n", "false", "0", "", "opted out", "optout"}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")

@@ -238,6 +238,7 @@ NEW_COMPANY = {
 def _customer_record(sandbox: Sandbox, values: dict, *, is_company: bool, company_id=None) -> dict:
     """A row of sb_customers: the imported values and what the CRM sets itself."""
     return {
+        "loyalty_card": "",
         **values,
         "consent_at": sandbox.clock if values["email_consent"] else None,
         "is_company": is_company,
@@ -245,7 +246,6 @@ def _customer_record(sandbox: Sandbox, values: dict, *, is_company: bool, compan
         "sandbox_id": sandbox.id,
         "customer_since": sandbox.today,
         "created_at": sandbox.clock,
-        "loyalty_card": "",
         "lead_id": None,
     }
 

@@ -327,3 +327,21 @@ def test_preview_and_import_run_the_same_queries_at_20_and_2000_rows(
     event = last_event(sandbox, "import.completed")
     assert event.data["imported"] == 2000
     assert event.data["companies"] == (7 if entity == "customer" else 0)
+
+
+def test_a_customer_import_keeps_loyalty_card_numbers_and_refuses_long_ones(client, sandbox):
+    csv = (
+        "Name,Email,Loyalty card\n"
+        "Hira Baig,hira@mail.example,LC-204518\n"
+        "Asad Mir,asad@mail.example,LC-" + "9" * 30 + "\n"
+    )
+    token = _token(_upload(client, csv, "customer", "cards.csv"))
+    mapping = _mapping(client, token)
+    assert mapping == ["full_name", "email", "loyalty_card"]
+    page = _review(client, token, mapping).get_data(as_text=True)
+    assert "Loyalty card is longer than 20 characters." in page
+    response = _review(client, token, mapping, "commit", skip=["3"])
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    hira = first(Customer, sandbox, Customer.email == "hira@mail.example")
+    assert hira.loyalty_card == "LC-204518"
+    assert first(Customer, sandbox, Customer.email == "asad@mail.example") is None
