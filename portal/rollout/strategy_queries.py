@@ -181,9 +181,13 @@ def profile_changes(old: str | None, new: str | None) -> list[tuple[str, str, st
     """What learners would see change if the CRM changed from `old` to `new`: each
     record kind's name and the deal stages, as (what, before, after)."""
     from portal.rollout.crm_choice import configured, profile_for
+    from sandbox.profiles import ProfileError
 
     before = profile_for(old) or configured()
-    after = profile_for(new)
+    try:
+        after = profile_for(new)
+    except ProfileError:  # not a CRM we know: the form says so at the field
+        return []
     if after is None or after.key == before.key:
         return []
     changes = []
