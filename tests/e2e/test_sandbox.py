@@ -55,7 +55,7 @@ def test_lead_ticket_and_birthday_email(page, make, app_ctx):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Imran Siddiqui")
     page.wait_for_load_state("load")  # htmx is set up once the page has loaded
     with page.expect_response(lambda response: response.url.endswith("/status")):
-        page.get_by_label("Status").select_option("in_process")
+        page.get_by_label("Status", exact=True).select_option("in_process")
     expect(page.locator("#lead-status")).to_contain_text("Saved")
     page.get_by_text("Convert to a customer").click()
     page.get_by_label("Opportunity name").fill("Harbour Bakeries: loyalty cards")
