@@ -10,28 +10,60 @@ from sqlalchemy import text
 from portal.extensions import db
 
 
-def _course(value: str) -> None:
-    from portal.learning.models import Course
+def _insert(table: str, values: dict) -> int:
+    """Insert a row naming only the columns the table has at this revision (the models
+    have later ones); its id."""
+    from sqlalchemy import MetaData, Table
 
-    db.session.add(Course(slug="long", title="Long", summary=value))
+    reflected = Table(table, MetaData(), autoload_with=db.session.connection())
+    row = {name: value for name, value in values.items() if name in reflected.c}
+    return db.session.execute(reflected.insert().values(**row)).inserted_primary_key[0]
+
+
+def _course(value: str) -> None:
+    from datetime import datetime
+
+    now = datetime(2026, 1, 5, 9)
+    _insert(
+        "courses",
+        {
+            "slug": "long",
+            "title": "Long",
+            "summary": value,
+            "cover": "",
+            "language": "en",
+            "published": True,
+            "version": 1,
+            "source_hash": "",
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
 
 
 def _lead_note(value: str) -> None:
-    from datetime import UTC, datetime
+    from datetime import datetime
 
-    from sandbox.models import Sandbox
-
-    box = Sandbox(owner_id=None, seed=1, clock=datetime(2026, 1, 5, 9, tzinfo=UTC))
-    db.session.add(box)
-    db.session.flush()
-    # Core, naming only the columns the old table has (the model has later ones).
-    db.session.execute(
-        text(
-            "INSERT INTO sb_leads (sandbox_id, first_name, last_name, company, title, email,"
-            " phone, source, status, description, created_at)"
-            " VALUES (:box, 'Long', '', '', '', '', '', 'other', 'new', :value, :at)"
-        ),
-        {"box": box.id, "value": value, "at": box.clock.replace(tzinfo=None)},
+    at = datetime(2026, 1, 5, 9)
+    box = _insert(
+        "sandboxes",
+        {"owner_id": None, "seed": 1, "generation": 1, "clock": at, "created_at": at},
+    )
+    _insert(
+        "sb_leads",
+        {
+            "sandbox_id": box,
+            "first_name": "Long",
+            "last_name": "",
+            "company": "",
+            "title": "",
+            "email": "",
+            "phone": "",
+            "source": "other",
+            "status": "new",
+            "description": value,
+            "created_at": at,
+        },
     )
 
 
