@@ -1,4 +1,8 @@
-"""Read-side queries for the learner's pages; each page runs a fixed number of statements."""
+"""Read-side queries for the learner's pages; each page runs a fixed number of statements.
+
+Over 400 lines: the learner pages share their row builders and statement budgets, which
+read best in one place.
+"""
 
 from __future__ import annotations
 

@@ -138,9 +138,7 @@ class Phase(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
-    raci: Mapped[list[RaciEntry]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True
-    )
+    raci: Mapped[list[RaciEntry]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     @property
     def status_label(self) -> str:

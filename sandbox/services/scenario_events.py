@@ -38,7 +38,10 @@ RECORD_FIELD = {"ticket.message": "ticket", "ticket.new": "customer", "lead.emai
 
 
 def start_exercise(
-    sandbox: Sandbox, content: dict[str, Any], records: dict[str, tuple[str, int]], since: int,
+    sandbox: Sandbox,
+    content: dict[str, Any],
+    records: dict[str, tuple[str, int]],
+    since: int,
     attempt_id: int | None = None,
 ) -> None:
     """An exercise starts: its clock runs at the exercise's rate (or stands still, moved
@@ -178,8 +181,13 @@ def _play(sandbox: Sandbox, actor: User | None, event: ScenarioEvent) -> None:
         )
     event.played_at = sandbox.clock
     log_event(
-        sandbox, None, "scenario.played", event.entity, event.entity_id,
-        key=event.key, kind=event.kind,
+        sandbox,
+        None,
+        "scenario.played",
+        event.entity,
+        event.entity_id,
+        key=event.key,
+        kind=event.kind,
     )
 
 

@@ -145,4 +145,3 @@ def build_strategy(
         if approved is not None:
             rollout.approve_budget(phase, executive, approved)
     db.session.flush()
-

@@ -250,4 +250,3 @@ def make_wave(
         services.set_criterion(wave, kind, threshold)
     db.session.commit()
     return wave
-
