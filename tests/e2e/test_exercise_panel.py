@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.learning.models import ExerciseAttempt, Lesson
+from portal.learning.models import Course, ExerciseAttempt, Lesson
 from sandbox import scenarios
 from sandbox.models import Sandbox
 from seed.learning_demo import import_builtin_courses
@@ -117,7 +117,11 @@ def test_a_passing_check_updates_the_lesson_list_without_a_reload(page, make, ap
     expect(status).to_contain_text("Started")
 
     # The work, done as the sandbox pages would do it.
-    lesson = db.session.scalar(select(Lesson).where(Lesson.key == "billing-and-defect-tickets"))
+    lesson = db.session.scalar(
+        select(Lesson)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(Course.slug == "after-sale-service", Lesson.key == "billing-and-defect-tickets")
+    )
     mine = ExerciseAttempt.user_id == learner.id
     attempt = db.session.scalar(select(ExerciseAttempt).where(mine))
     sandbox = db.session.scalar(select(Sandbox).where(Sandbox.owner_id == learner.id))

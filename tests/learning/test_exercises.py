@@ -6,7 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.learning.models import ExerciseAttempt, ExerciseCheck, Lesson, LessonProgress
+from portal.learning.models import (
+    Course,
+    ExerciseAttempt,
+    ExerciseCheck,
+    Lesson,
+    LessonProgress,
+)
 from sandbox import scenarios
 from sandbox.models import Sandbox
 from sandbox.services import get_or_create_sandbox, reset_sandbox
@@ -25,7 +31,12 @@ def learner(client, make, app_ctx):
 
 
 def _lesson() -> Lesson:
-    return db.session.scalar(select(Lesson).where(Lesson.key == "billing-and-defect-tickets"))
+    """The English course's exercise (its translations share the key)."""
+    return db.session.scalar(
+        select(Lesson)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(Course.slug == "after-sale-service", Lesson.key == "billing-and-defect-tickets")
+    )
 
 
 def test_start_then_check_shows_hints_then_passes_after_the_work(client, learner):
