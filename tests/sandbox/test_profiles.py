@@ -146,7 +146,10 @@ def test_every_profile_label_is_marked_for_translation():
 
 
 def test_the_portal_starts_with_the_configured_profile():
-    app = create_app({"MODE": "testing", "CRM_PROFILE": "hubspot"})
+    # A database of its own: a decision an executive signed (tests/rollout) would win.
+    app = create_app(
+        {"MODE": "testing", "CRM_PROFILE": "hubspot", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     assert app.extensions["crm_profile"].name == "HubSpot"
     with app.app_context():
         assert profiles.active().key == "hubspot"
