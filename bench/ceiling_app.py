@@ -12,6 +12,7 @@ the system's temporary folder).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -52,11 +53,7 @@ class Ticket(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-def create_app() -> Flask:
-    path = os.environ.get("CEILING_DATABASE") or os.path.join(
-        tempfile.gettempdir(), "ceiling-bench.db"
-    )
-    engine = create_engine(f"sqlite:///{path}")
+def _fill(engine) -> None:
     Base.metadata.create_all(engine)
     with Session(engine) as session:
         if session.scalar(select(Ticket.id).limit(1)) is None:
@@ -71,6 +68,17 @@ def create_app() -> Flask:
                 for i in range(ROWS)
             )
             session.commit()
+
+
+def create_app() -> Flask:
+    path = os.environ.get("CEILING_DATABASE") or os.path.join(
+        tempfile.gettempdir(), "ceiling-bench.db"
+    )
+    engine = create_engine(f"sqlite:///{path}")
+    # gunicorn's workers start at once: one makes and fills the file, the others wait for it.
+    with open(f"{path}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _fill(engine)
 
     app = Flask(__name__)
     app.jinja_loader = DictLoader({"layout.html": LAYOUT, "page.html": PAGE})

@@ -94,3 +94,33 @@ class StatementTimer:
         finally:
             event.remove(self.engine, "before_cursor_execute", self._before)
             event.remove(self.engine, "after_cursor_execute", self._after)
+
+
+class PageRuns:
+    """A page rendered some times: per run its wall time, this process's CPU, the
+    PostgreSQL server's CPU (when readable) and the statements it ran (seconds, SQL)."""
+
+    def __init__(self, client, url: str, timer: StatementTimer, server) -> None:
+        self.client, self.url, self.timer, self.server = client, url, timer, server
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+        self.server_cpu: list[float] = []
+        self.statements: list[list[tuple[float, str]]] = []
+
+    def run(self, runs: int, warm: int = 2) -> PageRuns:
+        """Render the page `warm` times unmeasured, then `runs` times measured."""
+        for _ in range(warm):
+            assert self.client.get(self.url).status_code == 200
+        for _ in range(runs):
+            self.timer.times.clear()
+            with self.timer.running():
+                started, cpu_started = time.perf_counter(), time.process_time()
+                server_started = self.server.seconds()
+                response = self.client.get(self.url)
+                self.wall.append(time.perf_counter() - started)
+                self.cpu.append(time.process_time() - cpu_started)
+                if server_started is not None:
+                    self.server_cpu.append(self.server.seconds() - server_started)
+            assert response.status_code == 200
+            self.statements.append(list(self.timer.times))
+        return self

@@ -1,6 +1,6 @@
 """Benchmark: the readiness dashboard over a large organisation.
 
-Builds (with bulk Core inserts) 10,000 learners in 8 departments, 7 courses of 6
+Builds (with bulk inserts) 10,000 learners in 8 departments, 7 courses of 6
 lessons, about 300,000 progress and attempt rows spread over 12 weeks (plus lesson
 views, certificates and sandbox practice events), then renders
 /dashboard/ as an executive and prints the median page time (wall clock, and this
@@ -10,8 +10,31 @@ process's CPU), the statement count and the slowest single statement.
     BENCH_DATABASE_URL=postgresql://... .venv/bin/python bench/dashboard.py
     .venv/bin/python bench/dashboard.py --learners 2000 --runs 5
 
+On SQLite the build's bulk inserts go through the session, so learner_summaries (the
+evidence kept per learner, see portal.rollout.summaries) and practice_days are counted at
+its commit. On PostgreSQL the large tables are loaded with COPY (faster),
+which the session does not see, so the build then counts everything again with
+`flask --app portal evidence recount` (in a transaction of its own: run it by hand should
+it fail). The build time
+includes that recount. Progress and attempts scale with --learners (about 29 rows per
+learner), so the issue's large size is, built once into a database of its own:
+
+    BENCH_DATABASE_URL=postgresql://.../dash100k .venv/bin/python bench/dashboard.py \
+        --learners 100000 --runs 9         # ~3 million progress and attempt rows
+    BENCH_DATABASE_URL=postgresql://.../dash100k .venv/bin/python bench/dashboard.py \
+        --runs 9 --reuse
+
 TEST_DATABASE_URL is used when BENCH_DATABASE_URL is not set. The database named is
-emptied first: point it at a throw-away one.
+emptied first: point it at a throw-away one. With --reuse, a database this benchmark
+built before (and left, e.g. --database sqlite:///bench.db) is migrated to the head and
+measured again without a rebuild:
+
+    .venv/bin/python bench/dashboard.py --database sqlite:///dash.db --runs 9
+    .venv/bin/python bench/dashboard.py --database sqlite:///dash.db --runs 9 --reuse
+
+--explain N then renders the page once more, prints every statement's time and the plans
+of the N slowest (EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL, run again with the page's
+parameters).
 """
 
 from __future__ import annotations
@@ -23,29 +46,27 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import StatementTimer, arguments, database_url, make_app  # noqa: E402
-from sqlalchemy import insert, select, text  # noqa: E402
+from common import PageRuns, StatementTimer, arguments, database_url, make_app  # noqa: E402
+from flask import current_app  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import event, insert, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 from workers import DatabaseCPU  # noqa: E402
 
+from portal import create_app  # noqa: E402
 from portal.accounts.models import Department, User, UserRole  # noqa: E402
 from portal.authoring.models import Assignment  # noqa: E402
 from portal.clock import today as organisation_today  # noqa: E402
 from portal.extensions import db  # noqa: E402
-from portal.learning.models import (  # noqa: E402
-    Certificate,
-    Course,
-    ExerciseAttempt,
-    Lesson,
-    LessonProgress,
-    LessonView,
-    QuizAttempt,
-)
+from portal.learning import models as learning  # noqa: E402
+from portal.rollout.evidence.counting import recount_practice  # noqa: E402
 from portal.rollout.models import GateCriterion, Goal, Phase, Plan, Wave, wave_departments  # noqa: E402
+from portal.rollout.summaries import PENDING  # noqa: E402
 from sandbox.models import Sandbox, SandboxEvent  # noqa: E402
 
 PASSWORD = "bench-password-1"
@@ -75,9 +96,32 @@ CORE_COURSES = 4  # assigned to every department; the other three to some
 def start(description: str):
     """The command line (--learners, --runs, --database) and an app on the emptied database;
     the dashboard and the gate benchmark start alike."""
+    reuse = "--reuse" in sys.argv
+    if reuse:
+        sys.argv.remove("--reuse")
+    explain = 0
+    if "--explain" in sys.argv:  # --explain N: the N slowest statements' plans
+        at = sys.argv.index("--explain")
+        explain = int(sys.argv[at + 1])
+        del sys.argv[at : at + 2]
     args = arguments(
         description, runs=15, learners=10_000, learners_help="learners to build", database=True
     )
+    args.reuse = reuse
+    args.explain = explain
+    if reuse:
+        app = create_app(
+            {
+                "MODE": "testing",
+                "SQLALCHEMY_DATABASE_URI": database_url(args.database, test_database=True),
+                "SERVER_NAME": None,
+                "PASSWORD_HASH_METHOD": "scrypt:4096:8:1",
+                "LOGIN_RATE_LIMIT": "10000 per minute",
+            }
+        )
+        with app.app_context():
+            upgrade()
+        return args, app
     app = make_app(
         database_url(args.database, test_database=True),
         PASSWORD_HASH_METHOD="scrypt:4096:8:1",
@@ -92,8 +136,48 @@ def _chunks(rows: list[dict], size: int = 5000) -> Iterator[list[dict]]:
 
 
 def _bulk(model, rows: list[dict]) -> None:
+    """Insert the rows: through the session (which notes them for learner_summaries), or
+    with COPY on PostgreSQL, several times faster (the caller then counts again)."""
+    if rows and db.session.get_bind().dialect.name == "postgresql":
+        _copy(model, rows)
+        return
     for chunk in _chunks(rows):
         db.session.execute(insert(model), chunk)
+
+
+def _copy(model, rows: list[dict]) -> None:
+    """COPY the rows into the model's table in the session's transaction: the columns the
+    rows give, plus the Python-side defaults of the others, bound as a Core insert binds
+    them (e.g. JSON serialised, timestamps checked to be aware)."""
+    table = model.__table__
+    dialect = db.session.get_bind().dialect
+    given = [table.c[name] for name in rows[0]]
+    defaults = {}
+    for column in table.c:
+        if column in given or column.default is None:
+            continue
+        default = column.default
+        if default.is_scalar:
+            defaults[column] = default.arg
+        elif default.is_callable:
+            defaults[column] = default.arg(None)
+    columns = given + list(defaults)
+    processors = [column.type._cached_bind_processor(dialect) for column in columns]
+    fixed = [
+        value if processor is None else processor(value)
+        for value, processor in zip(defaults.values(), processors[len(given) :], strict=True)
+    ]
+    given_processors = list(enumerate(processors[: len(given)]))
+    names = ", ".join(f'"{column.name}"' for column in columns)
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    pick = itemgetter(*rows[0])
+    with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            values = list(pick(row))
+            for index, processor in given_processors:
+                if processor is not None:
+                    values[index] = processor(values[index])
+            copy.write_row(values + fixed)
 
 
 def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = None) -> dict:
@@ -149,7 +233,7 @@ def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = No
     _bulk(UserRole, [{"user_id": uid, "role": "learner"} for uid in user_ids])
 
     course_ids = db.session.scalars(
-        insert(Course).returning(Course.id, sort_by_parameter_order=True),
+        insert(learning.Course).returning(learning.Course.id, sort_by_parameter_order=True),
         [
             {
                 "slug": f"course-{n}",
@@ -166,7 +250,7 @@ def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = No
     lessons = {}  # course id -> [(lesson id, kind)]
     for course_id in course_ids:
         ids = db.session.scalars(
-            insert(Lesson).returning(Lesson.id, sort_by_parameter_order=True),
+            insert(learning.Lesson).returning(learning.Lesson.id, sort_by_parameter_order=True),
             [
                 {
                     "course_id": course_id,
@@ -395,11 +479,11 @@ def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = No
                     }
                 )
     for model, rows in (
-        (LessonProgress, progress),
-        (LessonView, views),
-        (QuizAttempt, quizzes),
-        (ExerciseAttempt, exercises),
-        (Certificate, certificates),
+        (learning.LessonProgress, progress),
+        (learning.LessonView, views),
+        (learning.QuizAttempt, quizzes),
+        (learning.ExerciseAttempt, exercises),
+        (learning.Certificate, certificates),
     ):
         _bulk(model, rows)
     owners = sorted({uid for uid, _at in practice})
@@ -427,6 +511,17 @@ def build_dataset(learners: int = 10_000, seed: int = 7, today: date | None = No
             for uid, at in practice
         ],
     )
+    if db.engine.dialect.name == "postgresql":
+        # COPY went past the session's notes: keep the rows, then count every learner
+        # again with `flask evidence recount` (should that fail, the rows stay and the
+        # command can be run again by hand).
+        db.session.info.pop(PENDING, None)
+        db.session.commit()
+        # The practice kept per learner first: the command's recount() sums the
+        # departments' practice from it before its own recount_practice() runs.
+        recount_practice()
+        result = current_app.test_cli_runner().invoke(args=["evidence", "recount"])
+        assert result.exit_code == 0, (result.output, result.exception)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -459,36 +554,71 @@ def signed_in_client(app):
     return client
 
 
+def explain_slowest(engine, client, count: int) -> None:
+    """Render the dashboard once more and print each statement's time, then the plans of
+    the `count` slowest SELECTs run again (EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL,
+    EXPLAIN QUERY PLAN on SQLite) with the parameters the page gave them."""
+    seen: list[tuple[float, str, object]] = []
+
+    def before(conn, _cursor, _statement, _params, _context, _many) -> None:
+        conn.info["explain_started"] = time.perf_counter()
+
+    def after(conn, _cursor, statement, params, _context, _many) -> None:
+        seen.append((time.perf_counter() - conn.info["explain_started"], statement, params))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        assert client.get("/dashboard/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    print(f"statements of one render ({1000 * sum(t for t, _s, _p in seen):.1f} ms in all):")
+    for index, (took, statement, _params) in enumerate(seen):
+        print(f"  #{index:<2} {1000 * took:7.1f} ms  " + " ".join(statement.split())[:150])
+    postgres = engine.dialect.name == "postgresql"
+    slowest = sorted(
+        (
+            row
+            for row in enumerate(seen)
+            if row[1][1].lstrip().upper().startswith(("SELECT", "WITH"))
+        ),
+        key=lambda row: -row[1][0],
+    )[:count]
+    with engine.connect() as connection:
+        for index, (took, statement, params) in slowest:
+            prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
+            plan = connection.exec_driver_sql(prefix + statement, params).all()
+            connection.rollback()
+            print(f"\n#{index} took {1000 * took:.1f} ms on the page:")
+            print("  " + " ".join(statement.split()))
+            print(f"  parameters: {params}")
+            for row in plan:
+                print("    " + " | ".join(str(value) for value in row))
+
+
 def main() -> None:
     """Build the data, render the dashboard repeatedly, print the figures."""
     args, app = start(__doc__.splitlines()[0])
     with app.app_context():
         started = time.perf_counter()
-        counts = build_dataset(args.learners)
-        print(
-            f"database: {db.engine.dialect.name}; built in {time.perf_counter() - started:.1f}s: "
-            + ", ".join(f"{k}={v}" for k, v in counts.items() if k != "wave_ids")
-        )
+        if args.reuse:
+            print(f"database: {db.engine.dialect.name}; reused as built before")
+        else:
+            counts = build_dataset(args.learners)
+            print(
+                f"database: {db.engine.dialect.name}; "
+                f"built in {time.perf_counter() - started:.1f}s: "
+                + ", ".join(f"{k}={v}" for k, v in counts.items() if k != "wave_ids")
+            )
         engine = db.engine
     server = DatabaseCPU(engine)
     client = signed_in_client(app)
     timer = StatementTimer(engine)
-    for _ in range(2):  # warm caches
-        assert client.get("/dashboard/").status_code == 200
-    pages, cpu, server_cpu, statements, heaviest = [], [], [], [], []
-    for _ in range(args.runs):
-        timer.times.clear()
-        with timer.running():
-            started, cpu_started = time.perf_counter(), time.process_time()
-            server_started = server.seconds()
-            response = client.get("/dashboard/")
-            pages.append(time.perf_counter() - started)
-            cpu.append(time.process_time() - cpu_started)
-            if server_started is not None:
-                server_cpu.append(server.seconds() - server_started)
-        assert response.status_code == 200
-        statements.append(len(timer.times))
-        heaviest.append(max(timer.times))
+    page = PageRuns(client, "/dashboard/", timer, server).run(args.runs)
+    pages, cpu, server_cpu = page.wall, page.cpu, page.server_cpu
+    statements = [len(run) for run in page.statements]
+    heaviest = [max(run) for run in page.statements]
     slowest = max(heaviest)
     print(
         f"/dashboard/: median {1000 * statistics.median(pages):.1f} ms over {args.runs} runs "
@@ -508,6 +638,8 @@ def main() -> None:
         f"heaviest statement: median {1000 * statistics.median(t for t, _ in heaviest):.1f} ms; "
         f"slowest seen {1000 * slowest[0]:.1f} ms:\n    " + " ".join(slowest[1].split())[:300]
     )
+    if args.explain:
+        explain_slowest(engine, client, args.explain)
 
 
 if __name__ == "__main__":

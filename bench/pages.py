@@ -5,14 +5,16 @@
 Starts the portal (a new SQLite database with the demo organisation) and the ceiling app
 (bench/ceiling_app.py) under gunicorn with the shipped settings (gunicorn.conf.py), signs in
 as the demo learner, and drives both with one client in interleaved rounds: each round asks
-every page `--requests` times, one request at a time. The CPU a batch costs is read from
-/proc/<pid>/stat of the servers' worker processes, so the figures hold on a busy machine
-where wall-clock times swing. It prints, per page, the median CPU milliseconds per request
-over the rounds and its ratio to the ceiling page.
+every page `--requests` times, one request at a time, each page's batch right after a batch
+of the ceiling page. The CPU a batch costs is read from /proc of the servers' worker
+processes, in nanoseconds (bench/workers.py), so the figures hold on a busy machine where
+wall-clock times swing. It prints, per page, the median CPU milliseconds per request over
+the rounds and the median of its ratios to the ceiling batch just before it.
 
 `--scale 10` first gives the organisation ten times the catalogue (copies of the built-in
 courses under new slugs), the learner's department ten times the assignments, and the
-learners ten times the progress, to see which pages stay flat as data grows.
+learners ten times the progress and certificates, to see which pages stay flat as data
+grows.
 """
 
 from __future__ import annotations
@@ -21,16 +23,14 @@ import argparse
 import os
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import requests
-from workers import cpu_seconds, workers  # bench/workers.py, beside this script
+from workers import cpu_seconds, serve, workers  # bench/workers.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 LEARNER = "learner@demo.test"
@@ -65,44 +65,13 @@ def main() -> None:
 
     servers: dict[str, tuple[subprocess.Popen, int]] = {}
     try:
-        servers["ceiling"] = _serve("bench.ceiling_app:create_app()", env, folder / "ceiling.log")
-        servers["portal"] = _serve("portal:create_app()", env, folder / "portal.log")
+        servers["ceiling"] = serve("bench.ceiling_app:create_app()", env, folder / "ceiling.log")
+        servers["portal"] = serve("portal:create_app()", env, folder / "portal.log")
         _measure(servers, args)
     finally:
         for process, _port in servers.values():
             process.terminate()
             process.wait(timeout=30)
-
-
-def _serve(app: str, env: dict, log: Path) -> tuple[subprocess.Popen, int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-c",
-        str(ROOT / "gunicorn.conf.py"),
-        "--no-control-socket",
-        "--bind",
-        f"127.0.0.1:{port}",
-        app,
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=out)
-    try:
-        for _ in range(600):
-            try:
-                requests.get(f"http://127.0.0.1:{port}/", timeout=120)
-                return process, port
-            except requests.ConnectionError:
-                time.sleep(0.1)
-    except BaseException:
-        process.terminate()
-        raise
-    process.terminate()
-    raise SystemExit(f"{app} did not start; see {log}")
 
 
 def _sign_in(client: requests.Session, base: str) -> None:
@@ -131,24 +100,38 @@ def _measure(servers: dict, args: argparse.Namespace) -> None:
             answer = client.get(url, allow_redirects=False)
             if answer.status_code != 200:
                 raise SystemExit(f"{url} answered {answer.status_code}")
+
+    def batch(url: str, pids: list[int]) -> float:
+        """CPU milliseconds per request of `--requests` requests of `url`."""
+        before = cpu_seconds(pids)
+        for _ in range(args.requests):
+            client.get(url, allow_redirects=False)
+        return (cpu_seconds(pids) - before) / args.requests * 1000
+
+    # Each page's batch follows a batch of the ceiling page, and its ratio is taken to that
+    # one: a machine whose load changes during the run (other work starting or ending)
+    # then weighs on both sides of each ratio alike.
+    _ceiling, ceiling_url, ceiling_pids = targets[0]
     samples: dict[str, list[float]] = {name: [] for name, _url, _pids in targets}
+    ratios: dict[str, list[float]] = {name: [] for name, _url, _pids in targets}
     for _round in range(args.rounds):
-        for name, url, pids in targets:
-            before = cpu_seconds(pids)
-            for _ in range(args.requests):
-                client.get(url, allow_redirects=False)
-            samples[name].append((cpu_seconds(pids) - before) / args.requests * 1000)
-    yardstick = statistics.median(samples["ceiling"])
+        for name, url, pids in targets[1:]:
+            yardstick = batch(ceiling_url, ceiling_pids)
+            cpu = batch(url, pids)
+            samples["ceiling"].append(yardstick)
+            samples[name].append(cpu)
+            ratios["ceiling"].append(1.0)
+            ratios[name].append(cpu / yardstick)
     print(f"scale {args.scale}, {args.rounds} rounds of {args.requests} requests a page")
     print(f"{'page':<24}{'CPU ms/request':>16}{'ratio':>8}")
     for name, values in samples.items():
-        cpu = statistics.median(values)
-        print(f"{name:<24}{cpu:>16.2f}{cpu / yardstick:>8.2f}")
+        cpu, ratio = statistics.median(values), statistics.median(ratios[name])
+        print(f"{name:<24}{cpu:>16.2f}{ratio:>8.2f}")
 
 
 def grow(url: str, secret_key: str, scale: int) -> None:
     """Copy every built-in course (not the translations) `scale - 1` times under new slugs,
-    with each assignment and each learner's progress of the original."""
+    with each assignment and each learner's progress and certificate of the original."""
     sys.path.insert(0, str(ROOT))  # before bench/, whose sandbox.py would shadow the package
     from sqlalchemy import select
 
@@ -158,7 +141,8 @@ def grow(url: str, secret_key: str, scale: int) -> None:
     from portal.courseformat.reader import read_course
     from portal.extensions import db
     from portal.learning.importer import apply_bundle, course_folders
-    from portal.learning.models import Course, Lesson, LessonProgress
+    from portal.learning.models import Certificate, Course, Lesson, LessonProgress
+    from portal.learning.services import new_certificate_code
 
     app = create_app({"MODE": "demo", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key})
     with app.app_context():
@@ -179,6 +163,9 @@ def grow(url: str, secret_key: str, scale: int) -> None:
             progress = db.session.scalars(
                 select(LessonProgress).where(LessonProgress.course_id == original.id)
             ).all()
+            certificates = db.session.scalars(
+                select(Certificate).where(Certificate.course_id == original.id)
+            ).all()
             for copy in range(1, scale):
                 slug = f"{bundle.slug}-{copy}"[:80]
                 title = f"{bundle.title} ({copy})"[:200]
@@ -190,30 +177,24 @@ def grow(url: str, secret_key: str, scale: int) -> None:
                         select(Lesson).where(Lesson.course_id == course.id)
                     )
                 }
-                for assignment in assignments:
-                    db.session.add(
-                        Assignment(
-                            course_id=course.id,
-                            department_id=assignment.department_id,
-                            user_id=assignment.user_id,
-                            due_on=assignment.due_on,
-                            required=assignment.required,
-                            late_joiner_days=assignment.late_joiner_days,
-                        )
-                    )
+                for row in assignments:
+                    db.session.add(_copied(row, course_id=course.id))
                 for row in progress:
-                    db.session.add(
-                        LessonProgress(
-                            user_id=row.user_id,
-                            course_id=course.id,
-                            lesson_id=by_key[lessons[row.lesson_id]],
-                            first_viewed_at=row.first_viewed_at,
-                            last_viewed_at=row.last_viewed_at,
-                            completed_at=row.completed_at,
-                            best_score=row.best_score,
-                        )
-                    )
+                    lesson_id = by_key[lessons[row.lesson_id]]
+                    db.session.add(_copied(row, course_id=course.id, lesson_id=lesson_id))
+                for row in certificates:
+                    code = new_certificate_code()
+                    db.session.add(_copied(row, course_id=course.id, code=code, course_title=title))
         db.session.commit()
+
+
+def _copied(row, **changes):
+    """A new row of `row`'s model with its columns (not its id), then `changes`."""
+    from sqlalchemy import inspect
+
+    columns = inspect(type(row)).column_attrs
+    values = {column.key: getattr(row, column.key) for column in columns if column.key != "id"}
+    return type(row)(**{**values, **changes})
 
 
 if __name__ == "__main__":

@@ -10,13 +10,18 @@ What is timed (medians, milliseconds, each run committed):
 - create: a learner's first visit, get_or_create_sandbox() + commit, ~1,500 rows;
 - reset: reset_sandbox() + commit (bulk DELETE per table, then the same seeding), and
   the alternative of deleting the sandbox row and letting ON DELETE CASCADE clear it;
-- core: the very same rows (captured from one create, less the ids the fill reserves)
-  inserted with connection.execute(insert(table), rows) into an empty sandbox, nothing
-  else;
+- CPU: the same create and core runs' CPU time in this process (all of it on SQLite,
+  the client's share on PostgreSQL), which a busy machine does not inflate as it does
+  wall time;
+- core: the very same rows (read back from one create through the tables' types, less
+  their ids) inserted with connection.execute(insert(table), rows) into an empty sandbox,
+  nothing else;
 - pages: GET of every sandbox list page and a detail page (status 200 checked) with one
   sandbox in the database, then with `--learners` sandboxes built by the same bulk path;
-- storage: the KB each of those sandboxes takes on disk, tables and their indexes (SQLite's
-  dbstat pages; PostgreSQL's pg_total_relation_size, TOAST included).
+- storage: the KB each of those sandboxes takes on disk, per table and, for each table,
+  its rows and each index apart (SQLite's dbstat pages; PostgreSQL's relation
+  sizes, TOAST with the rows), as loaded (after VACUUM: the timed resets' churn
+  aside), and the total before that VACUUM.
 
 The database named by BENCH_DATABASE_URL is emptied first: point it at a throw-away one.
 """
@@ -31,13 +36,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import arguments, database_url, make_app, ms, timed  # noqa: E402
 from flask import g  # noqa: E402
-from sqlalchemy import delete, event, func, insert, select, text  # noqa: E402
+from sqlalchemy import String, delete, func, insert, select, text, type_coerce  # noqa: E402
 
 from portal.accounts.models import User, UserRole  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from sandbox.fill import company  # noqa: E402
 from sandbox.fill.fakes import make_faker  # noqa: E402
 from sandbox.models import SANDBOX_TABLES, Customer, Lead, Sandbox, Ticket  # noqa: E402
+from sandbox.models_storage import SeededText  # noqa: E402
 from sandbox.services import get_or_create_sandbox, reset_sandbox  # noqa: E402
 
 PASSWORD = "bench-password-1"
@@ -102,28 +108,29 @@ def sandbox_rows(sandbox_id: int) -> int:
 
 
 def capture_rows(user: User) -> list[tuple]:
-    """The (table, rows) batches one sandbox creation inserts, for the Core yardstick."""
-    captured: list[tuple] = []
-
-    def keep(_conn, statement, multiparams, params, _options, *_rest):
-        rows = multiparams or ([params] if params else [])
-        if getattr(statement, "is_insert", False) and rows:
-            if len(rows) == 1 and isinstance(rows[0], list | tuple):
-                rows = rows[0]
-            # Without the ids the fill reserved: the yardstick's rows get the table's own.
-            captured.append(
-                (statement.table, [{k: v for k, v in row.items() if k != "id"} for row in rows])
-            )
-
-    event.listen(db.engine, "before_execute", keep)
-    try:
-        get_or_create_sandbox(user)
-    finally:
-        event.remove(db.engine, "before_execute", keep)
-    # Kept: the captured rows' links (a contact, a company) must point at rows that exist
-    # when the yardstick inserts them again, foreign keys checked as in a real creation.
+    """The (table, rows) one sandbox creation writes, for the Core yardstick: read back
+    through the tables' own types, so the yardstick binds the same Python values (dates,
+    amounts, codes) a plain Core executemany of these rows would. Seeded sentences are
+    read as stored (their codes), as the fill writes them."""
+    sandbox = get_or_create_sandbox(user)
+    # Kept: the rows' links (a contact, a company) must point at rows that exist when the
+    # yardstick inserts them again, foreign keys checked as in a real creation.
     db.session.commit()
-    return [(t, r) for t, r in captured if t.name != "sandboxes"]
+    batches = []
+    for model in SANDBOX_TABLES:
+        table = model.__table__
+        columns = [
+            type_coerce(column, String) if isinstance(column.type, SeededText) else column
+            for column in table.c
+            if column.key != "id"  # the yardstick's rows get the table's own ids
+        ]
+        found = db.session.execute(
+            select(*columns).where(table.c.sandbox_id == sandbox.id).order_by(table.c.id)
+        )
+        rows = [dict(row._mapping) for row in found]
+        if rows:
+            batches.append((table, rows))
+    return batches
 
 
 def bench_seeding(learners: list[int], runs: int) -> dict:
@@ -180,6 +187,7 @@ def bench_seeding(learners: list[int], runs: int) -> dict:
                 connection.execute(insert(table), rows_)
 
     times: dict[str, list[float]] = {"create": [], "reset": [], "cascade": [], "core": []}
+    cpu: dict[str, list[float]] = {name: [] for name in times}
     for _ in range(runs):
         clear()
         newcomer[:] = [next(users)]
@@ -190,12 +198,15 @@ def bench_seeding(learners: list[int], runs: int) -> dict:
             ("reset", reset),
             ("cascade", reset_by_cascade),
         ):
+            started = time.process_time()
             times[name] += timed(fn, 1)
+            cpu[name].append(time.process_time() - started)
     clear()
     return {
         "rows": rows,
         "core_rows": sum(len(rows_) for _t, rows_ in batches),
         **{name: ms(samples) for name, samples in times.items()},
+        **{f"{name}_cpu": ms(samples) for name, samples in cpu.items()},
     }
 
 
@@ -245,28 +256,59 @@ def build_many(learners: list[int]) -> tuple[float, int]:
         # What autovacuum does soon after a bulk load: fresh planner statistics.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("ANALYZE"))
-    return took, db.session.scalar(select(func.count(Sandbox.id)))
+    # The sandboxes with rows: the yardstick's scratch sandbox is left empty.
+    return took, db.session.scalar(select(func.count(func.distinct(Customer.sandbox_id))))
 
 
-def storage_per_sandbox(sandboxes: int) -> dict[str, float]:
+def compact() -> None:
+    """Rewrite the tables as a fresh load lays them out (SQLite VACUUM, PostgreSQL VACUUM
+    FULL): the timed resets above deleted and rewrote a few sandboxes' rows dozens of
+    times, leaving part-empty pages that a database of real learners would not have in
+    that proportion."""
+    db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if db.engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("VACUUM")
+        else:
+            tables = ", ".join(model.__tablename__ for model in (Sandbox, *SANDBOX_TABLES))
+            connection.exec_driver_sql(f"VACUUM FULL {tables}")
+
+
+def _largest(part: tuple[str, float]) -> float:
+    return -part[1]
+
+
+def storage_per_sandbox(sandboxes: int) -> tuple[dict[str, float], dict[str, list]]:
     """KB each sandbox takes per table on disk, indexes included (PostgreSQL: with TOAST),
-    and under "total"; read from SQLite's dbstat or PostgreSQL's relation sizes."""
+    and under "total"; and per table, its rows' and each index's KB as (name, KB) pairs,
+    largest first. Read from SQLite's dbstat or PostgreSQL's relation sizes."""
     tables = [model.__tablename__ for model in (Sandbox, *SANDBOX_TABLES)]
+    parts: dict[str, list] = {table: [] for table in tables}
     if db.engine.dialect.name == "sqlite":
         # dbstat names a table's or index's pages; sqlite_master says which table an index is of.
         owner = dict(db.session.execute(text("SELECT name, tbl_name FROM sqlite_master")).all())
         pages = db.session.execute(text("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"))
-        sizes: dict[str, float] = {}
         for name, size in pages:
             table = owner.get(name, name)
-            sizes[table] = sizes.get(table, 0) + size
+            if table in parts:
+                parts[table].append((name, size))
     else:
-        sizes = {
-            table: db.session.scalar(text("SELECT pg_total_relation_size(:t)"), {"t": table})
-            for table in tables
-        }
-    per = {table: sizes.get(table, 0) / sandboxes / 1024 for table in tables}
-    return {"total": sum(per.values()), **per}
+        size_of = text("SELECT pg_relation_size(:r)")
+        for table in tables:
+            # pg_table_size: the rows with their TOAST; then each index on its own.
+            rows = db.session.scalar(text("SELECT pg_table_size(:t)"), {"t": table})
+            indexes = db.session.scalars(
+                text("SELECT indexname FROM pg_indexes WHERE tablename = :t"), {"t": table}
+            )
+            parts[table] = [(table, rows)] + [
+                (index, db.session.scalar(size_of, {"r": index})) for index in indexes
+            ]
+    kb = {
+        table: sorted(((name, size / sandboxes / 1024) for name, size in found), key=_largest)
+        for table, found in parts.items()
+    }
+    per = {table: sum(size for _name, size in found) for table, found in kb.items()}
+    return {"total": sum(per.values()), **per}, kb
 
 
 def run(app, runs: int, learners_wanted: int, between=None) -> None:
@@ -290,7 +332,9 @@ def run(app, runs: int, learners_wanted: int, between=None) -> None:
             between(learners)
         build_s, sandboxes = build_many(learners)
         many = page_times(client, urls, runs)
-        storage = storage_per_sandbox(sandboxes)
+        churned, _parts = storage_per_sandbox(sandboxes)
+        compact()
+        storage, relations = storage_per_sandbox(sandboxes)
         url = str(db.engine.url)
 
     print(f"database: {url.split(':')[0]}")
@@ -314,12 +358,24 @@ def run(app, runs: int, learners_wanted: int, between=None) -> None:
         f"create / core = {seeding['create'] / seeding['core']:.2f}x, "
         f"reset / core = {seeding['reset'] / seeding['core']:.2f}x"
     )
+    print(
+        f"this process's CPU, median: create {seeding['create_cpu']} ms, core "
+        f"{seeding['core_cpu']} ms: create / core = "
+        f"{seeding['create_cpu'] / seeding['core_cpu']:.2f}x"
+    )
     print(f"{sandboxes} sandboxes in the database (the rest built in {build_s:.1f} s)")
     largest = sorted(((kb, t) for t, kb in storage.items() if t != "total"), reverse=True)
     print(
         f"storage: {storage['total']:.1f} KB per sandbox (tables and indexes over "
-        f"{sandboxes} sandboxes); " + ", ".join(f"{table} {kb:.1f}" for kb, table in largest[:6])
+        f"{sandboxes} sandboxes, laid out as loaded); "
+        + ", ".join(f"{table} {kb:.1f}" for kb, table in largest[:6])
     )
+    print(
+        f"  before that compaction, with the pages the timed resets part-emptied: "
+        f"{churned['total']:.1f} KB per sandbox"
+    )
+    for _kb, table in largest:
+        print(f"  {table}: " + ", ".join(f"{name} {kb:.1f}" for name, kb in relations[table]))
     print(f"{'page (median)':<40} {'1 sandbox':>10} {f'{sandboxes} sandboxes':>16}")
     for url in urls:
         print(f"{url:<40} {one[url]:>8} ms {many[url]:>13} ms")

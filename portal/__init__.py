@@ -26,6 +26,7 @@ def register_extensions(app: Flask) -> None:
     from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
     arguments.init_app(app)
+    _no_ping_on_sqlite(app)
     db.init_app(app)
     database.install_sqlite_pragmas(app)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True, compare_type=True)
@@ -41,6 +42,15 @@ def register_extensions(app: Flask) -> None:
     import portal.mailqueue  # noqa: F401 - its table and its delivery job
 
 
+def _no_ping_on_sqlite(app: Flask) -> None:
+    """A SQLite file cannot drop a connection: no `SELECT 1` before each request's first
+    statement, as pool_pre_ping does for a database server."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def register_blueprints(app: Flask) -> None:
     from portal.accounts import (
         links,  # noqa: F401 - password-link pages on the same blueprints
@@ -48,6 +58,8 @@ def register_blueprints(app: Flask) -> None:
         sso,  # noqa: F401 - single sign-on pages on the sign-in blueprint
     )
     from portal.accounts.views import admin_bp, auth_bp
+    from portal.adoption.api import bp as adoption_api_bp
+    from portal.adoption.views import bp as adoption_bp
     from portal.authoring.views import bp as authoring_bp
     from portal.bulkjobs import bp as bulkjobs_bp
     from portal.core import bp as core_bp
@@ -65,21 +77,26 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring_bp, url_prefix="/author")
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(rollout_bp, url_prefix="/rollout")
+    app.register_blueprint(adoption_bp, url_prefix="/adoption")
+    app.register_blueprint(adoption_api_bp, url_prefix="/api/adoption")
     app.register_blueprint(sandbox_bp, url_prefix="/sandbox")
     app.register_blueprint(scim_bp, url_prefix="/scim/v2")
     app.register_blueprint(bulkjobs_bp, url_prefix="/jobs")
     scoping.init_app(app)
     import portal.digests  # noqa: F401 - the weekly digest job
     import portal.reminders  # noqa: F401 - the daily reminder job
+    import portal.rollout.summaries  # noqa: F401 - keeps learner_summaries exact at each commit
     import sandbox.expiry  # noqa: F401 - the nightly clearing of unused sandboxes
 
 
 def register_cli(app: Flask) -> None:
     from portal.cli import courses_cli, seed_cli, users_cli
+    from portal.rollout.summaries import evidence_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(evidence_cli)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -40,6 +40,13 @@ def today() -> date:
     return now().date()
 
 
+def instant() -> tuple[datetime, date]:
+    """The current UTC time and the organisation's date at that same moment, for a page
+    that shows both (a date read separately could fall on the other side of midnight)."""
+    moment = utcnow()
+    return moment, local_date(moment)
+
+
 def local_date(moment: datetime) -> date:
     """The organisation's date at `moment` (a timezone-aware timestamp)."""
     return moment.astimezone(zone()).date()

@@ -34,7 +34,9 @@ def default_config(app: Flask) -> dict[str, Any]:
         "SECRET_KEY": None,
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(app.instance_path, "portal.db"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "SQLITE_BUSY_TIMEOUT_MS": 5000,
+        # How long a SQLite write waits for another to finish: a sandbox's first visit or a
+        # write holds the file's one write lock, longer on a busy machine; waiting beats a 503.
+        "SQLITE_BUSY_TIMEOUT_MS": 15000,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -79,11 +81,17 @@ def default_config(app: Flask) -> dict[str, Any]:
         "LOGIN_LOCKOUT_ATTEMPTS": 10,
         "LOGIN_LOCKOUT_WINDOW_SECONDS": 15 * 60,
         "LOGIN_LOCKOUT_SECONDS": 15 * 60,
-        # Password hashes checked at once per process; a sign-in that waits longer than
-        # LOGIN_HASH_WAIT_SECONDS for a turn is told to try again (503), so a burst of
-        # sign-ins cannot take every thread from the other pages.
+        # Password hashes checked at once per process (on threads of lower CPU priority),
+        # and sign-ins that may wait for a turn besides; a sign-in that finds the queue
+        # full, or waits longer than LOGIN_HASH_WAIT_SECONDS, is told to try again (503),
+        # so a burst of sign-ins takes neither every thread nor every core from the pages.
         "LOGIN_HASH_CONCURRENCY": 1,
-        "LOGIN_HASH_WAIT_SECONDS": 3.0,
+        "LOGIN_HASH_QUEUE": 3,
+        # How much lower the checking threads' CPU priority is (Linux nice, 0-19): the
+        # pages of a busy portal go first. A machine that also runs other busy work may
+        # want 0, or sign-ins wait behind it.
+        "LOGIN_HASH_NICENESS": 5,
+        "LOGIN_HASH_WAIT_SECONDS": 10.0,
         # How many proxies (load balancer, TLS terminator) stand in front of the portal and
         # set X-Forwarded-For/-Proto. 0 trusts none: behind a load balancer every visitor
         # would then share its address, and one rate limit, for signing in.

@@ -10,7 +10,8 @@ numbers, dates and times in ISO form, True and False as yes and no.
 other encoding (cp1252, Latin-1, ...) is refused with a fix-it message rather than guessed:
 a single-byte file decodes as something in every code page, so a guess would store wrong
 letters without a word. `reader` opens the text in the dialect it appears to use (comma,
-semicolon or tab, as spreadsheets save them).
+semicolon or tab, as spreadsheets save them); `read_rows` reads the header and the rows
+every import takes, within its limits.
 """
 
 from __future__ import annotations
@@ -61,6 +62,37 @@ def reader(text: str):
     except csv.Error:
         dialect = csv.excel
     return csv.reader(io.StringIO(text), dialect)
+
+
+def read_rows(
+    text: str, max_rows: int, max_columns: int, field: str = "file"
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and each non-blank row as (line number, cells), every cell stripped of
+    surrounding space, or a DomainError on `field`: no header, a header wider than
+    `max_columns`, more than `max_rows` rows, or text that is not CSV."""
+    lines = reader(text)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        header = next(lines, None)
+        if not header or not any(cell.strip() for cell in header):
+            raise DomainError(_("The file is empty."), field)
+        if len(header) > max_columns:
+            raise DomainError(
+                _("The file has more than %(count)d columns.", count=max_columns), field
+            )
+        for cells in lines:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) >= max_rows:
+                raise DomainError(
+                    _("The file has more than %(count)d rows: split it.", count=max_rows), field
+                )
+            rows.append((lines.line_num, [cell.strip() for cell in cells]))
+    except csv.Error as exc:
+        raise DomainError(
+            _("The file is not valid CSV near line %(line)d.", line=lines.line_num), field
+        ) from exc
+    return [cell.strip() for cell in header], rows
 
 
 def decode(raw: bytes, field: str = "file") -> str:

@@ -14,6 +14,7 @@ from dataclasses import fields
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import Field, FieldList, FormField, HiddenField, TextAreaField
 
 # C0 controls and DEL. Tab passes everywhere (pasted from spreadsheets); line breaks pass in
@@ -34,7 +35,9 @@ class PortalForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        for field in _text_fields(self):
+        for field in walk(self):
+            if not isinstance(field.data, str):
+                continue
             multi_line = isinstance(field, TextAreaField | HiddenField)
             if has_forbidden_characters(field.data, multi_line):
                 field.errors = [*field.errors, NOT_ALLOWED]
@@ -42,13 +45,14 @@ class PortalForm(FlaskForm):
         return valid
 
 
-def _text_fields(fields) -> Iterator[Field]:
+def walk(fields) -> Iterator[Field]:
+    """Every field of a form, in its rows and their rows too."""
     for field in fields:
         if isinstance(field, FormField):
-            yield from _text_fields(field.form)
+            yield from walk(field.form)
         elif isinstance(field, FieldList):
-            yield from _text_fields(field.entries)
-        elif isinstance(field.data, str):
+            yield from walk(field.entries)
+        else:
             yield field
 
 
@@ -59,6 +63,22 @@ def form_data(data_class, form, **values):
         if field.name not in values and field.name in form:
             values[field.name] = form[field.name].data
     return data_class(**values)
+
+
+def csv_file_field(max_bytes: int, max_rows: int) -> FileField:
+    """An upload of one CSV file, its limits told under it (the sandbox and usage imports)."""
+    return FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
+        ],
+        description=_l(
+            "Up to %(size)d KB and %(rows)d rows, saved as 'CSV UTF-8' (or Unicode text).",
+            size=max_bytes // 1024,
+            rows=max_rows,
+        ),
+    )
 
 
 class MoveForm(PortalForm):

@@ -10,9 +10,11 @@ go through `money`, `percent` and `decimal` (Indian digit grouping in Hindi, for
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from functools import lru_cache
 from gettext import NullTranslations
 
 from babel import Locale, dates, numbers
@@ -21,7 +23,7 @@ from flask import request as flask_request
 from flask_babel import Domain, get_domain, get_locale, get_timezone
 from flask_login import current_user
 from jinja2 import pass_eval_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.config import RTL_LANGUAGES
 from portal.extensions import babel
@@ -57,12 +59,43 @@ class Language:
     direction: str
     time_pattern: str
     datetime_pattern: str  # how the locale joins a date {1} and a time {0}
+    gettext: Callable = field(init=False, repr=False, compare=False)
+    ngettext: Callable = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        gettext, ngettext = _bound_gettext(self.translations)
+        object.__setattr__(self, "gettext", gettext)
+        object.__setattr__(self, "ngettext", ngettext)
+
+
+def _bound_gettext(translations: NullTranslations) -> tuple[Callable, Callable]:
+    """The templates' _(), gettext and ngettext bound to one catalogue (Jinja's "new style":
+    the text is always a %-format, and escaped in HTML templates)."""
+    ugettext, ungettext = translations.ugettext, translations.ungettext
+
+    @pass_eval_context
+    def gettext(eval_ctx, string: str, **variables) -> str:
+        text = ugettext(string)
+        if eval_ctx.autoescape:
+            text = Markup(text)
+        # No variables and no %: formatting would give the same text back.
+        return text % variables if variables or "%" in text else text
+
+    @pass_eval_context
+    def ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        text = ungettext(singular, plural, num)
+        if eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return gettext, ngettext
 
 
 def current_language() -> Language:
     """The request's Language; it follows Flask-Babel's own choice, so force_locale
     (emails in the reader's language) and refresh() are obeyed."""
-    state = g.get("_flask_babel")
+    state = g._get_current_object().__dict__.get("_flask_babel")
     if state is not None:
         language = state.__dict__.get("portal_language")
         if language is not None and language.locale is state.__dict__.get("babel_locale"):
@@ -104,23 +137,17 @@ def text_direction() -> str:
     return current_language().direction
 
 
-# The templates' _(), gettext and ngettext (Jinja's "new style": the text is always a
-# %-format, and escaped in HTML templates), reading the translations once per request.
+# The templates' _(), gettext and ngettext: those of the request's Language. A page's
+# context has them bound already (language_context); these serve the macros imported
+# without the page's context.
 @pass_eval_context
 def template_gettext(eval_ctx, string: str, **variables) -> str:
-    text = current_language().translations.ugettext(string)
-    if eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
+    return current_language().gettext(eval_ctx, string, **variables)
 
 
 @pass_eval_context
 def template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
-    variables.setdefault("num", num)
-    text = current_language().translations.ungettext(singular, plural, num)
-    if eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
+    return current_language().ngettext(eval_ctx, singular, plural, num, **variables)
 
 
 # Kinds of date the portal shows; a template names the kind, never a pattern.
@@ -139,12 +166,14 @@ SCRIPT_FONTS = {
 }
 
 
+@lru_cache(maxsize=256)
 def content_attrs(language: str | None = None) -> Markup:
     """lang and dir attributes for a piece of content inside the page.
 
     Course text names its language; free text typed by people (plan goals, notes,
     customer names) has none and gets dir="auto", so the browser takes its direction
-    from its first strong letter instead of from the page around it.
+    from its first strong letter instead of from the page around it. Made once per
+    language: a page of course cards asks for them thirty times.
     """
     if not language:
         return Markup(' dir="auto"')
@@ -156,7 +185,7 @@ def bdi(value: object, language: str | None = None) -> Markup | str:
     """Inline content isolated from the text around it, with its lang and dir."""
     if value is None or value == "":
         return ""
-    return Markup("<bdi{}>{}</bdi>").format(content_attrs(language), value)
+    return Markup(f"<bdi{content_attrs(language)}>{escape(value)}</bdi>")
 
 
 def time_pattern(locale: Locale) -> str:
@@ -178,7 +207,7 @@ def _wrapped(value: date | datetime | time, text: str, plain: bool) -> Markup | 
     if isinstance(value, datetime):
         value = value.replace(microsecond=0)
     iso = value.strftime("%H:%M") if isinstance(value, time) else value.isoformat()
-    return Markup('<bdi><time datetime="{}">{}</time></bdi>').format(iso, text)
+    return Markup(f'<bdi><time datetime="{escape(iso)}">{escape(text)}</time></bdi>')
 
 
 def _local(value: datetime, language: Language) -> datetime:
@@ -249,7 +278,13 @@ def percent_filter(points: float | None) -> str:
     """A share given in points from 0 to 100 (as the portal stores them), e.g. "87%"."""
     if points is None:
         return "—"
-    return numbers.format_percent(points / 100, locale=current_language().locale)
+    return _percent(points, current_language().locale)
+
+
+@lru_cache(maxsize=4096)
+def _percent(points: float, locale: Locale) -> str:
+    """Formatted once per value and locale: progress bars show the same few shares."""
+    return numbers.format_percent(points / 100, locale=locale)
 
 
 def decimal_filter(value: float | None, digits: int = 1) -> str:
@@ -282,6 +317,9 @@ def init_app(app: Flask) -> None:
     def language_context() -> dict:
         language = current_language()
         return {
+            "_": language.gettext,
+            "gettext": language.gettext,
+            "ngettext": language.ngettext,
             "languages": app.config["LANGUAGES"],
             "current_locale": language.code,
             "text_direction": language.direction,

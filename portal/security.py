@@ -10,9 +10,12 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -157,9 +160,62 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, with its signing serializer made once per set of keys
+    instead of on every request."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        key = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(key, False)
+        if serializer is False:
+            serializer = self._serializers[key] = super().get_signing_serializer(app)
+        return serializer
+
+
+# Signed CSRF tokens by secret and the session's raw token (see csrf_token); bounded.
+_SIGNED_TOKENS: dict[tuple, str] = {}
+
+
+def csrf_token() -> str:
+    """The page's CSRF token, as Flask-WTF's generate_csrf makes it, signed once per session.
+
+    The layout puts the token on every page (htmx sends it with each request), and signing
+    it anew costs more than the rest of the layout's markup. Without a time limit
+    (WTF_CSRF_TIME_LIMIT None, the portal's setting) a token stays valid for as long as the
+    session keeps its raw token, so the one signed first is as good as a new one; checking
+    stays Flask-WTF's, on every state change.
+    """
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    token = g.get(field)
+    if token is not None:
+        return token
+    raw = session.get(field)
+    if raw is None or config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    token = _SIGNED_TOKENS.get(key)
+    if token is None:
+        token = generate_csrf()
+        if session.get(field) == raw:  # generate_csrf may have replaced a broken one
+            if len(_SIGNED_TOKENS) >= 10000:
+                _SIGNED_TOKENS.clear()
+            _SIGNED_TOKENS[key] = token
+        return token
+    setattr(g, field, token)  # where generate_csrf and forms look for it
+    return token
+
+
 def init_app(app: Flask) -> None:
     from portal.extensions import db
 
+    app.session_interface = SessionCookies()
+    # Flask-WTF gives templates its generate_csrf both ways; this replaces both.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.before_request(refuse_control_characters)
     app.after_request(set_security_headers)
     with app.app_context():

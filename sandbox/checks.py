@@ -47,6 +47,7 @@ from sandbox import computations, findings, profiles
 from sandbox.codes import CODE_GROUPS, LINK_FIELDS, PROFILED_GROUPS, event_code_group
 from sandbox.findings import Verdict
 from sandbox.models import ENTITIES, Activity, Sandbox, SandboxEvent, Ticket
+from sandbox.models_storage import ShortCode
 from sandbox.scenarios import Scenario, learner_colleague, resolve_value
 from sandbox.services import scenario_events
 from sandbox.services.clock import format_span, sandbox_now
@@ -169,6 +170,8 @@ def _condition(ctx: _Context, model, field: str, expected: Any):
     value = ctx.value(expected)
     if group and isinstance(value, str):
         return column.in_(_codes(group, value))
+    if isinstance(value, str) and isinstance(column.type, ShortCode):
+        return column == value.strip().lower()  # stored as a letter: lower() cannot see it
     if isinstance(value, str):
         return func.lower(func.trim(column)) == value.strip().lower()
     if isinstance(value, datetime) and column.type.python_type is date:

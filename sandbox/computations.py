@@ -8,7 +8,9 @@ a value that depends on the portal rather than the sandbox (the learner's rollou
 is read from there the same way.
 
 Parameter and result kinds: "record" (a setup record, {setup: key}, or "@learner"),
-"number", "money", "percent", "date", "code:<group>" (a code of sandbox.codes.CODES).
+"number", "money", "percent", "date", "code:<group>" (a code of sandbox.codes.CODES);
+a "choice" result is the value of one of a choice answer's options (such as a CRM
+profile's key).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sandbox.models import Sandbox
 
-RESULT_KINDS = ("number", "money", "percent", "date", "record")
+RESULT_KINDS = ("number", "money", "percent", "date", "record", "choice")
 
 
 def N_(text: str) -> str:  # noqa: N802 - pybabel's marker for text translated later
@@ -270,3 +272,24 @@ def short_term_goal_count(sandbox: Sandbox) -> int | None:
 
     view = _rollout_view(sandbox)
     return len(view.goals(Horizon.SHORT)) if view else None
+
+
+@computation("rollout.chosen_crm", "choice", N_("the CRM we chose"))
+def chosen_crm(sandbox: Sandbox) -> str | None:
+    """The key of the CRM profile the plan's signed selection decision chose."""
+    view = _rollout_view(sandbox)
+    return view.decision.profile if view and view.decision else None
+
+
+@computation("rollout.objectives", "number", N_("the objectives of our mission"))
+def objective_count(sandbox: Sandbox) -> int | None:
+    """How many objectives follow from the mission of the plan the owner reads."""
+    view = _rollout_view(sandbox)
+    return len(view.objectives) if view else None
+
+
+@computation("rollout.phases_signed", "number", N_("the phases signed off"))
+def phases_signed(sandbox: Sandbox) -> int | None:
+    """How many of the plan's phases an executive has signed off (a go)."""
+    view = _rollout_view(sandbox)
+    return len(view.sign_offs) if view else None

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache, lru_cache
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Date, case, func, or_, select
+from sqlalchemy import Date, bindparam, case, func, or_, select, true
 
 from portal.extensions import db
 from sandbox import profiles
@@ -42,72 +43,145 @@ def _page(query, page: int) -> Pagination:
     return db.paginate(query, page=max(1, page), per_page=PER_PAGE, error_out=False)
 
 
+class CountedPage(Pagination):
+    """A page of plain rows from a statement built once (see `_counted`), which also
+    counts them all: a page costs one statement, not two, past the last page too."""
+
+    def _query_items(self) -> list:
+        statement, values = self._query_args["statement"], self._query_args["values"]
+        values = {**values, "limit": self.per_page, "offset": (self.page - 1) * self.per_page}
+        rows = db.session.connection().execute(statement, values).all()
+        self._total = rows[0].total if rows else 0
+        return [row for row in rows if row.id is not None]  # none: the count's row alone
+
+    def _query_count(self) -> int:
+        return self._total
+
+
+def _counted_page(statement, values: dict, page: int) -> CountedPage:
+    """A page of `statement` (made by `_counted`), run with `values` on the session's
+    connection: no ORM objects, and no statement to build."""
+    return CountedPage(
+        page=max(1, page), per_page=PER_PAGE, error_out=False, statement=statement, values=values
+    )
+
+
+def _counted(query, order: tuple):
+    """A page of `query` in `order` (its limit and offset parameters), each row with the
+    count of all (`total`); past the last page, one row of the count alone (id None)."""
+    page = (
+        query.add_columns(func.row_number().over(order_by=order).label("position"))
+        .order_by(*order)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery()
+    )
+    counted = select(func.count().label("total")).select_from(query.subquery()).subquery()
+    return (
+        select(*(column for column in page.c if column.name != "position"), counted.c.total)
+        .select_from(counted.outerjoin(page, true()))
+        .order_by(page.c.position)
+    )
+
+
 def _search(columns, text: str):
     pattern = f"%{text.lower()}%"
     return or_(*(func.lower(column).like(pattern) for column in columns))
 
 
-def _count(model, sandbox: Sandbox, *where):
+def _count(model, sandbox_id, *where):
     return (
-        select(func.count(model.id)).where(model.sandbox_id == sandbox.id, *where).scalar_subquery()
+        select(func.count(model.id)).where(model.sandbox_id == sandbox_id, *where).scalar_subquery()
     )
 
 
 def home_counts(sandbox: Sandbox, user_id: int) -> dict[str, int]:
-    """The home page's figures, in one statement."""
+    """The home page's figures, in one statement (built once per CRM profile)."""
     profile = profiles.active()
-    finished_lead = Lead.status.in_(profile.playing("lead_status", ("converted", "dead")))
-    open_ticket = Ticket.status.in_(open_statuses())
-    row = db.session.execute(
-        select(
-            _count(Customer, sandbox).label("customers"),
-            _count(Lead, sandbox, ~finished_lead).label("leads"),
-            _count(Opportunity, sandbox, Opportunity.stage.in_(profile.open_stages())).label(
-                "opportunities"
-            ),
-            _count(Ticket, sandbox, open_ticket).label("tickets"),
-            _count(Ticket, sandbox, open_ticket, _next_due() < sandbox.clock).label("overdue"),
-            _count(
-                Activity,
-                sandbox,
-                Activity.kind == "task",
-                Activity.done.is_(False),
-                Activity.id.in_(_mine(sandbox, user_id)),
-            ).label("tasks"),
-            _count(OutboxEmail, sandbox, OutboxEmail.skipped_reason == "").label("outbox"),
-        )
-    ).one()
-    return dict(row._mapping)
+    statement = _home_counts(
+        profile.playing("lead_status", ("converted", "dead")),
+        tuple(profile.open_stages()),
+        open_statuses(),
+        _paused(profile),
+    )
+    values = {"sandbox_id": sandbox.id, "user_id": user_id, "clock": sandbox.clock}
+    return dict(db.session.connection().execute(statement, values).one()._mapping)
 
 
-def _mine(sandbox: Sandbox, user_id: int):
+@lru_cache(maxsize=32)
+def _home_counts(finished_leads, open_stages, open_tickets, paused):
+    """home_counts' statement for a profile's codes; the sandbox, the user and the sandbox
+    clock are its parameters, so a page does not build the statement again."""
+    sandbox_id = _parameter("sandbox_id")
+    open_ticket = Ticket.status.in_(open_tickets)
+    return select(
+        _count(Customer, sandbox_id).label("customers"),
+        _count(Lead, sandbox_id, Lead.status.not_in(finished_leads)).label("leads"),
+        _count(Opportunity, sandbox_id, Opportunity.stage.in_(open_stages)).label("opportunities"),
+        _count(Ticket, sandbox_id, open_ticket).label("tickets"),
+        _count(Ticket, sandbox_id, open_ticket, _next_due(paused) < _parameter("clock")).label(
+            "overdue"
+        ),
+        _count(
+            Activity,
+            sandbox_id,
+            Activity.kind == "task",
+            Activity.done.is_(False),
+            Activity.id.in_(_mine(sandbox_id, _parameter("user_id"))),
+        ).label("tasks"),
+        _count(OutboxEmail, sandbox_id, OutboxEmail.skipped_reason == "").label("outbox"),
+    )
+
+
+def _parameter(name: str):
+    """A value a cached statement is executed with (not required when the statement is
+    only compiled, as the sandbox scope check does)."""
+    return bindparam(name, required=False)
+
+
+def _mine(sandbox_id, user_id):
     """Ids of the activities this user logged in the sandbox (from the event log)."""
     return select(SandboxEvent.entity_id).where(
-        SandboxEvent.sandbox_id == sandbox.id,
+        SandboxEvent.sandbox_id == sandbox_id,
         SandboxEvent.verb == "activity.created",
         SandboxEvent.actor_id == user_id,
     )
 
 
-def open_tasks(sandbox: Sandbox, user_id: int, limit: int = 8) -> list[Activity]:
-    """Tasks this user logged and has not done yet, the most pressing first."""
-    return db.session.scalars(
-        scoped(Activity, sandbox)
+def open_tasks(sandbox: Sandbox, user_id: int, limit: int = 8) -> list:
+    """Tasks this user logged and has not done yet, the most pressing first: rows of the
+    id, subject, due day and record of each (one plain statement, built once)."""
+    values = {"sandbox_id": sandbox.id, "user_id": user_id, "limit": limit}
+    return db.session.connection().execute(_open_tasks(), values).all()
+
+
+@cache
+def _open_tasks():
+    sandbox_id = _parameter("sandbox_id")
+    return (
+        select(Activity.id, Activity.subject, Activity.due_on, Activity.parent_type)
+        .add_columns(Activity.parent_id)
         .where(
+            Activity.sandbox_id == sandbox_id,
             Activity.kind == "task",
             Activity.done.is_(False),
-            Activity.id.in_(_mine(sandbox, user_id)),
+            Activity.id.in_(_mine(sandbox_id, _parameter("user_id"))),
         )
         .order_by(Activity.due_on, Activity.id)
-        .limit(limit)
-    ).all()
+        .limit(bindparam("limit"))
+    )
 
 
-def _next_due():
+def _paused(profile: profiles.Profile) -> tuple[str, ...]:
+    """Ticket statuses whose SLA clock stops (none unless the policy pauses pending)."""
+    return profile.plays("ticket_status", "pending") if profile.sla.pending_pauses else ()
+
+
+def _next_due(paused: tuple[str, ...] | None = None):
     """A ticket's next deadline: first response while unanswered, then resolution; none
     once resolved (closing it is all that is left), nor while the SLA clock is paused."""
-    profile = profiles.active()
-    paused = profile.plays("ticket_status", "pending") if profile.sla.pending_pauses else ()
+    if paused is None:
+        paused = _paused(profiles.active())
     return case(
         (Ticket.resolved_at.is_not(None), None),
         (Ticket.status.in_(paused), None),
@@ -116,14 +190,32 @@ def _next_due():
     )
 
 
-def overdue_tickets(sandbox: Sandbox, limit: int = 8) -> list[Ticket]:
+def overdue_tickets(sandbox: Sandbox, limit: int = 8) -> list:
     """Open tickets past their next deadline on the sandbox clock, longest overdue first."""
-    return db.session.scalars(
-        scoped(Ticket, sandbox)
-        .where(Ticket.status.in_(open_statuses()), _next_due() < sandbox.clock)
-        .order_by(_next_due(), Ticket.id)
+    statement = _overdue(open_statuses(), _paused(profiles.active()), limit)
+    values = {"sandbox_id": sandbox.id, "clock": sandbox.clock}
+    return db.session.connection().execute(statement, values).all()
+
+
+@lru_cache(maxsize=32)
+def _overdue(open_tickets, paused, limit: int):
+    """overdue_tickets' statement for a profile's codes (the sandbox and clock its
+    parameters): plain rows of what the queue shows of a ticket."""
+    return (
+        select(*_QUEUE_COLUMNS)
+        .where(
+            Ticket.sandbox_id == _parameter("sandbox_id"),
+            Ticket.status.in_(open_tickets),
+            _next_due(paused) < _parameter("clock"),
+        )
+        .order_by(_next_due(paused), Ticket.id)
         .limit(limit)
-    ).all()
+    )
+
+
+def _midnight(day: date | None, later: timedelta = timedelta(0)) -> datetime | None:
+    """The sandbox moment (UTC) a day starts, or `later` than that."""
+    return day and datetime.combine(day + later, time.min, UTC)
 
 
 def _between(column, first: date | None, last: date | None) -> list:
@@ -131,8 +223,7 @@ def _between(column, first: date | None, last: date | None) -> list:
     the last day counts until its midnight."""
     moments = not isinstance(column.type, Date)
     if moments:
-        first = first and datetime.combine(first, time.min, UTC)
-        last = last and datetime.combine(last + timedelta(days=1), time.min, UTC)
+        first, last = _midnight(first), _midnight(last, timedelta(days=1))
     where = []
     if first:
         where.append(column >= first)
@@ -157,67 +248,120 @@ def _colleague(sandbox: Sandbox, owner: str):
     )
 
 
-def _open_work_of(sandbox: Sandbox, owner: str):
-    """Ids of the accounts where the colleague has an open ticket or an open deal."""
-    who = _colleague(sandbox, owner)
-    tickets = select(Ticket.customer_id).where(
-        Ticket.sandbox_id == sandbox.id,
-        Ticket.status.in_(open_statuses()),
-        Ticket.assignee_id.in_(who),
+def customers(sandbox: Sandbox, filters: CustomerFilters, page: int) -> CountedPage:
+    """A page of customers, by name, matching the search and filters: plain rows of what
+    the list shows (`account_name` names one), from one statement built once for each
+    combination of filters in use."""
+    owner = filters.owner if filters.owner in ("", "me") else "colleague"
+    shape = (
+        bool(filters.q),
+        filters.kind,
+        bool(filters.tier),
+        bool(filters.city),
+        filters.open_ticket,
+        owner,
+        filters.since_from is not None,
+        filters.since_to is not None,
     )
-    deals = select(Opportunity.customer_id).where(
-        Opportunity.sandbox_id == sandbox.id,
-        Opportunity.stage.in_(profiles.active().open_stages()),
-        Opportunity.owner_id.in_(who),
-    )
-    return tickets.union(deals)
+    profile = profiles.active()
+    statement = _customer_list(shape, open_statuses(), tuple(profile.open_stages()))
+    values = {
+        "sandbox_id": sandbox.id,
+        "pattern": f"%{filters.q.lower()}%",
+        "tier": filters.tier,
+        "city": filters.city,
+        "owner": int(filters.owner) if owner == "colleague" else None,
+        "since_from": filters.since_from,
+        "since_to": filters.since_to,
+    }
+    return _counted_page(statement, values, page)
 
 
-def customers(sandbox: Sandbox, filters: CustomerFilters, page: int) -> Pagination:
-    """A page of customers, by name, matching the search and filters."""
+# What the customer list shows of a customer.
+_CUSTOMER_COLUMNS = (
+    Customer.id,
+    Customer.is_company,
+    Customer.company_id,
+    Customer.first_name,
+    Customer.last_name,
+    Customer.company,
+    Customer.title,
+    Customer.email,
+    Customer.city,
+    Customer.tier,
+    Customer.loyalty_card,
+)
+
+
+@lru_cache(maxsize=256)
+def _customer_list(shape: tuple, open_tickets: tuple, open_stages: tuple):
+    """customers' statement for one combination of filters (`shape`) and a profile's
+    codes; the sandbox and the filters' values are its parameters."""
+    q, kind, tier, city, open_ticket, owner, since, until = shape
+    sandbox_id = _parameter("sandbox_id")
     # A company sorts by its name, a person by last name: both read as the row's title.
     title = case((Customer.is_company, Customer.company), else_=Customer.last_name)
-    query = scoped(Customer, sandbox).order_by(title, Customer.first_name, Customer.id)
-    if filters.q:
-        query = query.where(
-            _search(
-                (
-                    Customer.first_name + " " + Customer.last_name,
-                    Customer.company,
-                    Customer.email,
-                    Customer.loyalty_card,
-                ),
-                filters.q,
-            )
+    query = select(*_CUSTOMER_COLUMNS).where(Customer.sandbox_id == sandbox_id)
+    if q:
+        searched = (
+            Customer.first_name + " " + Customer.last_name,
+            Customer.company,
+            Customer.email,
+            Customer.loyalty_card,
         )
-    if filters.kind:
-        query = query.where(Customer.is_company.is_(filters.kind == "companies"))
-    if filters.tier:
-        query = query.where(Customer.tier == filters.tier)
-    if filters.city:
-        query = query.where(Customer.city == filters.city)
-    if filters.open_ticket:
+        pattern = _parameter("pattern")
+        query = query.where(or_(*(func.lower(column).like(pattern) for column in searched)))
+    if kind:
+        query = query.where(Customer.is_company.is_(kind == "companies"))
+    if tier:
+        query = query.where(Customer.tier == _parameter("tier"))
+    if city:
+        query = query.where(Customer.city == _parameter("city"))
+    if open_ticket:
         query = query.where(
             Customer.id.in_(
                 select(Ticket.customer_id).where(
-                    Ticket.sandbox_id == sandbox.id, Ticket.status.in_(open_statuses())
+                    Ticket.sandbox_id == sandbox_id, Ticket.status.in_(open_tickets)
                 )
             )
         )
-    if filters.owner:
-        query = query.where(Customer.id.in_(_open_work_of(sandbox, filters.owner)))
-    query = query.where(*_between(Customer.customer_since, filters.since_from, filters.since_to))
-    return _page(query, page)
+    if owner:
+        who = select(Colleague.id).where(Colleague.sandbox_id == sandbox_id)
+        if owner == "me":
+            who = who.where(Colleague.is_learner.is_(True))
+        else:
+            who = who.where(Colleague.id == _parameter("owner"))
+        tickets = select(Ticket.customer_id).where(
+            Ticket.sandbox_id == sandbox_id,
+            Ticket.status.in_(open_tickets),
+            Ticket.assignee_id.in_(who),
+        )
+        deals = select(Opportunity.customer_id).where(
+            Opportunity.sandbox_id == sandbox_id,
+            Opportunity.stage.in_(open_stages),
+            Opportunity.owner_id.in_(who),
+        )
+        query = query.where(Customer.id.in_(tickets.union(deals)))
+    if since:
+        query = query.where(Customer.customer_since >= _parameter("since_from"))
+    if until:
+        query = query.where(Customer.customer_since <= _parameter("since_to"))
+    return _counted(query, (title, Customer.first_name, Customer.id))
 
 
 def cities(sandbox: Sandbox) -> list[str]:
     """The cities the sandbox's customers are in, for the filter."""
-    return db.session.scalars(
+    return db.session.connection().scalars(_cities(), {"sandbox_id": sandbox.id}).all()
+
+
+@cache
+def _cities():
+    return (
         select(Customer.city)
-        .where(Customer.sandbox_id == sandbox.id, Customer.city != "")
+        .where(Customer.sandbox_id == _parameter("sandbox_id"), Customer.city != "")
         .distinct()
         .order_by(Customer.city)
-    ).all()
+    )
 
 
 @dataclass
@@ -390,36 +534,127 @@ def names_of(model, ids, sandbox: Sandbox) -> dict[int, str]:
     }
 
 
-def colleagues(sandbox: Sandbox) -> list[Colleague]:
-    """The sandbox company's people, the learner first."""
-    return db.session.scalars(
-        scoped(Colleague, sandbox).order_by(Colleague.is_learner.desc(), Colleague.name)
-    ).all()
+def colleagues(sandbox: Sandbox) -> list:
+    """The sandbox company's people, the learner first: rows of their id, name, role and
+    is_learner (every list and form asks; one plain statement, built once)."""
+    return db.session.connection().execute(_colleagues(), {"sandbox_id": sandbox.id}).all()
 
 
-def ticket_queue(sandbox: Sandbox, filters: TicketFilters, page: int) -> Pagination:
-    """Tickets, most urgent first: open ones by their next deadline, finished ones last."""
-    query = scoped(Ticket, sandbox)
-    if filters.status:
-        query = query.where(Ticket.status == filters.status)
-    elif filters.show in ("open", "mine"):
-        query = query.where(Ticket.status.in_(open_statuses()))
-    if filters.show == "mine":
-        query = query.where(Ticket.assignee_id.in_(_learner(sandbox)))
-    if filters.assignee == "none":
-        query = query.where(Ticket.assignee_id.is_(None))
-    elif filters.assignee:
-        query = query.where(Ticket.assignee_id.in_(_colleague(sandbox, filters.assignee)))
-    if filters.category:
-        query = query.where(Ticket.category == filters.category)
-    if filters.priority:
-        query = query.where(Ticket.priority == filters.priority)
-    query = query.where(*_between(Ticket.opened_at, filters.opened_from, filters.opened_to))
-    # Still to work on first (by deadline), then resolved and waiting to close, then done.
-    finished = case(
-        (Ticket.status.not_in(open_statuses()), 2), (Ticket.resolved_at.is_not(None), 1), else_=0
+@cache
+def _colleagues():
+    return (
+        select(Colleague.id, Colleague.name, Colleague.role, Colleague.is_learner)
+        .where(Colleague.sandbox_id == _parameter("sandbox_id"))
+        .order_by(Colleague.is_learner.desc(), Colleague.name)
     )
-    return _page(query.order_by(finished, _next_due(), Ticket.id), page)
+
+
+def ticket_queue(sandbox: Sandbox, filters: TicketFilters, page: int) -> CountedPage:
+    """Tickets, most urgent first: open ones by their next deadline, finished ones last.
+
+    The page's rows are plain rows with what the queue shows of a ticket and, for its
+    account, the four columns its name needs (`account_name`); one statement, built once
+    for each combination of filters in use."""
+    mine = filters.show == "mine"
+    shape = (
+        bool(filters.status),
+        filters.show in ("open", "mine") and not filters.status,
+        mine,
+        filters.assignee if filters.assignee in ("", "me", "none") else "colleague",
+        bool(filters.category),
+        bool(filters.priority),
+        filters.opened_from is not None,
+        filters.opened_to is not None,
+    )
+    statement = _queue(shape, open_statuses(), _paused(profiles.active()))
+    values = {
+        "sandbox_id": sandbox.id,
+        "status": filters.status,
+        "assignee": int(filters.assignee) if shape[3] == "colleague" else None,
+        "category": filters.category,
+        "priority": filters.priority,
+        "opened_from": _midnight(filters.opened_from),
+        "opened_to": _midnight(filters.opened_to, timedelta(days=1)),
+    }
+    return _counted_page(statement, values, page)
+
+
+def account_name(row) -> str:
+    """The name of a queue row's account (Customer.name, on the row's columns)."""
+    return Customer.name.fget(row)
+
+
+# What the queue shows of a ticket (the TicketBadges read the SLA columns).
+_QUEUE_COLUMNS = (
+    Ticket.id,
+    Ticket.subject,
+    Ticket.category,
+    Ticket.priority,
+    Ticket.status,
+    Ticket.opened_at,
+    Ticket.customer_id,
+    Ticket.assignee_id,
+    Ticket.first_responded_at,
+    Ticket.first_response_due,
+    Ticket.resolution_due,
+    Ticket.resolved_at,
+)
+
+
+@lru_cache(maxsize=256)
+def _queue(shape: tuple, open_tickets: tuple, paused: tuple):
+    """ticket_queue's statement for one combination of filters (`shape`) and a profile's
+    codes; the sandbox and the filters' values are its parameters."""
+    status, only_open, mine, assignee, category, priority, since, until = shape
+    sandbox_id = _parameter("sandbox_id")
+    learner = select(Colleague.id).where(
+        Colleague.sandbox_id == sandbox_id, Colleague.is_learner.is_(True)
+    )
+    account = (Customer.is_company, Customer.company, Customer.first_name, Customer.last_name)
+    query = (
+        select(*_QUEUE_COLUMNS, *account)
+        .outerjoin(
+            Customer, (Customer.id == Ticket.customer_id) & (Customer.sandbox_id == sandbox_id)
+        )
+        .where(Ticket.sandbox_id == sandbox_id)
+    )
+    if status:
+        query = query.where(Ticket.status == _parameter("status"))
+    elif only_open:
+        query = query.where(Ticket.status.in_(open_tickets))
+    if mine:
+        query = query.where(Ticket.assignee_id.in_(learner))
+    if assignee == "none":
+        query = query.where(Ticket.assignee_id.is_(None))
+    elif assignee == "me":
+        query = query.where(Ticket.assignee_id.in_(learner))
+    elif assignee:
+        query = query.where(
+            Ticket.assignee_id.in_(
+                select(Colleague.id).where(
+                    Colleague.sandbox_id == sandbox_id, Colleague.id == _parameter("assignee")
+                )
+            )
+        )
+    if category:
+        query = query.where(Ticket.category == _parameter("category"))
+    if priority:
+        query = query.where(Ticket.priority == _parameter("priority"))
+    if since:
+        query = query.where(Ticket.opened_at >= _parameter("opened_from"))
+    if until:
+        query = query.where(Ticket.opened_at < _parameter("opened_to"))
+    return _counted(query, _queue_order(open_tickets, paused))
+
+
+@lru_cache(maxsize=32)
+def _queue_order(open_tickets, paused) -> tuple:
+    """The queue's order for a profile's codes (built once): still to work on first (by
+    deadline), then resolved and waiting to close, then done."""
+    finished = case(
+        (Ticket.status.not_in(open_tickets), 2), (Ticket.resolved_at.is_not(None), 1), else_=0
+    )
+    return finished, _next_due(paused), Ticket.id
 
 
 def outbox(sandbox: Sandbox, q: str, page: int) -> Pagination:

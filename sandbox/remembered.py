@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import TypeVar
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import MultiDict
@@ -52,10 +53,8 @@ class SavedFilter(db.Model):
 def saved_args(user_id: int, list_name: str) -> MultiDict:
     """The query-string values remembered for this person and list (none when nothing is,
     or what is stored is not an object of texts)."""
-    stored = db.session.scalar(
-        select(SavedFilter.query).where(
-            SavedFilter.user_id == user_id, SavedFilter.list_name == list_name
-        )
+    stored = db.session.connection().scalar(
+        _saved_query(), {"user_id": user_id, "list_name": list_name}
     )
     try:
         values = json.loads(stored or "{}")
@@ -64,6 +63,14 @@ def saved_args(user_id: int, list_name: str) -> MultiDict:
     if not isinstance(values, dict):
         return MultiDict()
     return MultiDict({k: v for k, v in values.items() if isinstance(v, str)})
+
+
+@cache
+def _saved_query():
+    """The remembered query string's statement (every visit to a list reads it)."""
+    return select(SavedFilter.query).where(
+        SavedFilter.user_id == bindparam("user_id"), SavedFilter.list_name == bindparam("list_name")
+    )
 
 
 def save_args(user_id: int, list_name: str, args: dict[str, str]) -> None:

@@ -94,11 +94,19 @@ def limit_to_request_sandbox(state: ORMExecuteState) -> None:
     sandbox_id = request_sandbox_id()
     if sandbox_id is None:
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(
+    state.statement = state.statement.options(_criteria(sandbox_id))
+
+
+def _criteria(sandbox_id: int):
+    """The option limiting a statement to the sandbox, made once per request (a page
+    runs several statements)."""
+    held = g.get("sandbox_criteria")
+    if held is None or held[0] != sandbox_id:
+        option = with_loader_criteria(
             SandboxRow, lambda cls: cls.sandbox_id == sandbox_id, include_aliases=True
         )
-    )
+        held = g.sandbox_criteria = (sandbox_id, option)
+    return held[1]
 
 
 def _on_execute(state: ORMExecuteState) -> None:

@@ -11,7 +11,7 @@ Labels come back as strings in the current request's language.
 
 from __future__ import annotations
 
-from flask import has_app_context, has_request_context, request
+from flask import has_app_context, has_request_context
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
@@ -88,24 +88,34 @@ PART_LABELS = {
 def label(group: str, code: str | None) -> str:
     """The label shown for `code` of `group` (e.g. "stage", "closed_won" -> "Closed Won").
 
-    A request looks each label up once per language: a list page shows the same few
-    labels on every row."""
+    A label depends on the CRM profile and the language alone, so each is looked up once
+    per process (`shown_labels`): a list page shows the same few labels on every row."""
     if code is None:
         return ""
     if not has_request_context():
         return _label(group, code)
-    language = current_language()
-    held = request.environ.get(_REQUEST_KEY)
-    if held is None or held[0] is not language:
-        held = request.environ[_REQUEST_KEY] = (language, {})
-    labels = held[1]
+    labels = shown_labels()
     found = labels.get((group, code))
     if found is None:
         found = labels[group, code] = _label(group, code)
     return found
 
 
-_REQUEST_KEY = "sandbox.labels"
+def shown_labels() -> dict[tuple[str, str], str]:
+    """(group, code) -> label, for the request's CRM profile and language, kept per process
+    (a profile chosen anew, or with other overrides, is another object: its own labels)."""
+    profile = profiles.active()
+    key = (id(profile), current_language().code)
+    held = _SHOWN.get(key)
+    if held is None or held[0] is not profile:
+        if len(_SHOWN) >= 64:  # profiles read again over time: start again
+            _SHOWN.clear()
+        held = _SHOWN[key] = (profile, {})
+    return held[1]
+
+
+# (id(profile), language) -> (the profile, its labels); the profile kept so its id stays its own
+_SHOWN: dict[tuple[int, str], tuple[profiles.Profile, dict[tuple[str, str], str]]] = {}
 
 
 def _label(group: str, code: str) -> str:

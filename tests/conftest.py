@@ -82,6 +82,10 @@ def app(tmp_path_factory) -> Iterator[Flask]:
             "PASSWORD_HASH_METHOD": "scrypt:4096:8:1",
             "LOGIN_RATE_LIMIT": "1000 per minute",
             "SERVER_NAME": None,
+            # The chosen CRM is read again every 30 s in production; a slow test (growing a
+            # sandbox tenfold on a busy machine) would then count one statement more. Each
+            # test starts with the choice forgotten (_empty_tables).
+            "CRM_CHOICE_SECONDS": 24 * 3600,
         }
     )
     app.test_client_class = PortalClient
@@ -317,3 +321,20 @@ def redis_url(tmp_path):
         if process is not None:
             process.terminate()
             process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def provider():
+    """A real OpenID Connect provider on a loopback port (tests/oidc_provider.py), one for
+    each test module that signs in through it."""
+    from tests.oidc_provider import running_provider
+
+    yield from running_provider()
+
+
+@pytest.fixture
+def sso(app, provider, monkeypatch):
+    """The portal set up for single sign-on against `provider`, which behaves again."""
+    from tests.oidc_provider import use_provider
+
+    return use_provider(app, provider, monkeypatch)

@@ -35,6 +35,7 @@ def test_in_karachi_it_is_already_tomorrow(app_ctx, late_evening, in_karachi):
     assert clock.today() == date(2026, 3, 15)
     assert clock.now().hour == 4
     assert clock.local_date(LATE_EVENING_UTC) == date(2026, 3, 15)
+    assert clock.instant() == (LATE_EVENING_UTC, date(2026, 3, 15))
 
 
 def test_a_go_live_date_is_today_in_the_organisations_terms(make, late_evening, in_karachi):

@@ -59,7 +59,8 @@ def worker(app, queue, smtp_inbox, tmp_path):
         log.close()
 
 
-def _wait_for(predicate, seconds: float = 30.0):
+def _wait_for(predicate, seconds: float = 90.0):
+    # Generous: in CI the worker process starts beside two busy test runs and a browser.
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         db.session.expire_all()

@@ -9,6 +9,7 @@ session the person has. Emails are written in the person's language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app, url_for
@@ -38,26 +39,40 @@ def link_for(user: User, purpose: Purpose) -> str:
     )
 
 
+def _send_link(
+    user: User, purpose: Purpose, write: Callable[[str], tuple[str, str]]
+) -> tuple[str, OutgoingMail]:
+    """Email the person a new one-time link for `purpose`; `write(link)` gives the subject
+    and body, in the person's language. Returns the link and the queued email."""
+    link = link_for(user, purpose)
+    with force_locale(_language(user)):
+        subject, body = write(link)
+    mail = queue_mail(f"{purpose.value}:{user.id}:{user.token_version}", user.email, subject, body)
+    return link, mail
+
+
 def invite(user: User) -> tuple[str, OutgoingMail]:
     """Email the person a link to choose their password; returns the link and the email
     (whose status says whether it could be sent, for the admin to hand the link out)."""
-    link = link_for(user, Purpose.INVITE)
     user.invited_at = utcnow()
     days = current_app.config["INVITATION_SECONDS"] // 86400
-    with force_locale(_language(user)):
-        subject = _("You are invited to CRM Academy")
-        body = _(
-            "Hello %(name)s,\n\nYour organisation has given you an account in CRM Academy, "
-            "where you learn the new CRM and practise in your own sandbox before go-live.\n\n"
-            "Choose your password here (the link works once, for %(days)d days):\n%(link)s\n\n"
-            "Your sign-in email is %(email)s.",
-            name=user.name,
-            days=days,
-            link=link,
-            email=user.email,
-        )
-    mail = queue_mail(f"invite:{user.id}:{user.token_version}", user.email, subject, body)
-    return link, mail
+    return _send_link(
+        user,
+        Purpose.INVITE,
+        lambda link: (
+            _("You are invited to CRM Academy"),
+            _(
+                "Hello %(name)s,\n\nYour organisation has given you an account in CRM Academy, "
+                "where you learn the new CRM and practise in your own sandbox before go-live."
+                "\n\nChoose your password here (the link works once, for %(days)d days):"
+                "\n%(link)s\n\nYour sign-in email is %(email)s.",
+                name=user.name,
+                days=days,
+                link=link,
+                email=user.email,
+            ),
+        ),
+    )
 
 
 def pending(user: User) -> bool:
@@ -79,20 +94,23 @@ def request_reset(email: str) -> None:
     )
     if recent >= current_app.config["RESET_PER_HOUR"]:
         return
-    link = link_for(user, Purpose.RESET)
     minutes = current_app.config["RESET_SECONDS"] // 60
-    with force_locale(_language(user)):
-        subject = _("Choose a new CRM Academy password")
-        body = _(
-            "Hello %(name)s,\n\nSomeone asked to reset the password of your CRM Academy "
-            "account. If it was you, choose a new password here (the link works once, for "
-            "%(minutes)d minutes):\n%(link)s\n\nIf it was not you, ignore this email: your "
-            "password stays as it is.",
-            name=user.name,
-            minutes=minutes,
-            link=link,
-        )
-    queue_mail(f"reset:{user.id}:{user.token_version}", user.email, subject, body)
+    _send_link(
+        user,
+        Purpose.RESET,
+        lambda link: (
+            _("Choose a new CRM Academy password"),
+            _(
+                "Hello %(name)s,\n\nSomeone asked to reset the password of your CRM Academy "
+                "account. If it was you, choose a new password here (the link works once, for "
+                "%(minutes)d minutes):\n%(link)s\n\nIf it was not you, ignore this email: your "
+                "password stays as it is.",
+                name=user.name,
+                minutes=minutes,
+                link=link,
+            ),
+        ),
+    )
 
 
 def password_from_link(token: str, purpose: Purpose, password: str) -> User:

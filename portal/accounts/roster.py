@@ -6,7 +6,6 @@ blank means learner). Headers are matched without regard to case, spaces or unde
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +30,7 @@ from portal.jobs import after_commit, job
 
 REQUIRED_COLUMNS = ("name", "email")
 KNOWN_COLUMNS = ("name", "email", "department", "job_title", "roles")
+MAX_COLUMNS = 100  # an HR export may carry a few dozen; the roster reads five of them
 ACTION_LABELS = {
     "created": _l("Created"),
     "updated": _l("Updated"),
@@ -84,12 +84,8 @@ def _header_key(header: str) -> str:
 
 
 def parse_roster(text: str) -> list[RosterRow]:
-    """Read the CSV text into rows, or raise AccountError if the file itself is unusable."""
-    reader = csvfiles.reader(text)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:
-        raise AccountError(_("The file is empty."), "file") from exc
+    """Read the CSV text into rows, or raise a DomainError if the file itself is unusable."""
+    header, lines = csvfiles.read_rows(text, current_app.config["ROSTER_MAX_ROWS"], MAX_COLUMNS)
     keys = [_header_key(h) for h in header]
     missing = [col for col in REQUIRED_COLUMNS if col not in keys]
     if missing:
@@ -100,35 +96,23 @@ def parse_roster(text: str) -> list[RosterRow]:
             ),
             "file",
         )
-    limit = current_app.config["ROSTER_MAX_ROWS"]
     rows: list[RosterRow] = []
-    try:
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            if len(rows) >= limit:
-                raise AccountError(
-                    _("The file has more than %(count)d rows; split it.", count=limit), "file"
-                )
-            cells = dict(zip(keys, values, strict=False))
-            roles, unknown = parse_roles(cells.get("roles", ""))
-            row = RosterRow(
-                line=reader.line_num,
-                name=" ".join(cells.get("name", "").split()),
-                email=cells.get("email", "").strip(),
-                department=" ".join(cells.get("department", "").split()),
-                job_title=" ".join(cells.get("job_title", "").split()),
-                roles=roles or ([] if unknown else [Role.LEARNER.value]),
-            )
-            if len(values) > len(keys):
-                row.problems.append(_("More cells than columns in the header."))
-            if unknown:
-                row.problems.append(_("Unknown role: %(role)s", role=", ".join(unknown)))
-            rows.append(row)
-    except csv.Error as exc:
-        raise AccountError(
-            _("The file is not valid CSV near line %(line)d.", line=reader.line_num), "file"
-        ) from exc
+    for line, values in lines:
+        cells = dict(zip(keys, values, strict=False))
+        roles, unknown = parse_roles(cells.get("roles", ""))
+        row = RosterRow(
+            line=line,
+            name=" ".join(cells.get("name", "").split()),
+            email=cells.get("email", ""),
+            department=" ".join(cells.get("department", "").split()),
+            job_title=" ".join(cells.get("job_title", "").split()),
+            roles=roles or ([] if unknown else [Role.LEARNER.value]),
+        )
+        if len(values) > len(keys):
+            row.problems.append(_("More cells than columns in the header."))
+        if unknown:
+            row.problems.append(_("Unknown role: %(role)s", role=", ".join(unknown)))
+        rows.append(row)
     if not rows:
         raise AccountError(_("The file has a header but no people."), "file")
     return rows

@@ -8,9 +8,6 @@ from __future__ import annotations
 import logging
 import math
 import smtplib
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, literal, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.accounts import hashing
 from portal.accounts.models import Department, User, normalise_email
 from portal.accounts.roles import ROLE_CODES, Role
 from portal.database import utcnow
@@ -98,29 +96,13 @@ def check_password_strength(password: str, field_name: str = "password") -> None
         raise AccountError(_("Use at least %(count)d characters.", count=minimum), field_name)
 
 
-# Password hashing is deliberately slow (tens of milliseconds of CPU). Each process lets
-# LOGIN_HASH_CONCURRENCY checks run at once, so the other threads keep serving pages.
-_hash_turns: dict[int, threading.BoundedSemaphore] = {}
-_hash_turns_lock = threading.Lock()
-
-
-@contextmanager
-def _hash_turn() -> Iterator[None]:
-    """Wait (a bounded time) for a turn to check a password; SignInBusy when none comes."""
-    size = current_app.config["LOGIN_HASH_CONCURRENCY"]
-    with _hash_turns_lock:
-        turns = _hash_turns.setdefault(size, threading.BoundedSemaphore(size))
-    if not turns.acquire(timeout=current_app.config["LOGIN_HASH_WAIT_SECONDS"]):
-        raise SignInBusy()
-    try:
-        yield
-    finally:
-        turns.release()
-
-
 def _password_matches(password_hash: str, password: str) -> bool:
-    with _hash_turn():
-        return check_password_hash(password_hash, password)
+    """Check a password on the process's hashing threads (portal.accounts.hashing)."""
+    try:
+        with hashing.hash_turn() as threads:
+            return threads.submit(check_password_hash, password_hash, password).result()
+    except hashing.HashingBusy:
+        raise SignInBusy() from None
 
 
 def authenticate(email: str, password: str, known_device_of: int | None = None) -> User | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask_babel import gettext as _
@@ -21,18 +21,23 @@ class AssignmentError(DomainError):
     """A change to assignments the rules refuse; `field` names the form field at fault."""
 
 
-def assign_course(
-    course: Course,
-    *,
-    department_ids: list[int],
-    emails: list[str],
-    due_on: date | None,
-    required: bool,
-    actor: User,
-    late_joiner_days: int = LATE_JOINER_DAYS,
-) -> int:
-    """Assign the course to departments and/or people; returns how many were added.
-    People who join an assigned department later get `late_joiner_days` from joining."""
+@dataclass(frozen=True)
+class Assigning:
+    """Who a course goes to and on what terms, as the trainer's form gives them: departments
+    and/or people by email, the due date, required or optional, who assigns, and the days
+    people who join an assigned department later get from joining."""
+
+    department_ids: list[int]
+    emails: list[str]
+    due_on: date | None
+    required: bool
+    actor: User
+    late_joiner_days: int = LATE_JOINER_DAYS
+
+
+def assign_course(course: Course, assigning: Assigning) -> int:
+    """Assign the course to departments and/or people; returns how many were added."""
+    department_ids, emails = assigning.department_ids, assigning.emails
     if not course.published:
         raise AssignmentError(_("Publish the course before assigning it."))
     if not department_ids and not emails:
@@ -63,10 +68,10 @@ def assign_course(
                 course_id=course.id,
                 department_id=department_id,
                 user_id=user_id,
-                due_on=due_on,
-                required=required,
-                assigned_by_id=actor.id,
-                late_joiner_days=late_joiner_days,
+                due_on=assigning.due_on,
+                required=assigning.required,
+                assigned_by_id=assigning.actor.id,
+                late_joiner_days=assigning.late_joiner_days,
             )
         )
         added += 1
@@ -76,48 +81,31 @@ def assign_course(
     return added
 
 
-def assign(
-    course: Course,
-    *,
-    wave: Wave | None,
-    lead_days: int,
-    department_ids: list[int],
-    emails: list[str],
-    due_on: date | None,
-    required: bool,
-    actor: User,
-    late_joiner_days: int = LATE_JOINER_DAYS,
-) -> int:
+def assign(course: Course, assigning: Assigning, *, wave: Wave | None, lead_days: int) -> int:
     """Assign as the trainer's form says: to a rollout wave's departments (due `lead_days`
-    before its go-live), and/or to other departments and people; late joiners get
-    `late_joiner_days` from joining. Returns how many assignments were added."""
+    before its go-live), and/or to other departments and people. Returns how many
+    assignments were added."""
     from portal.rollout.services import RolloutError, tie_course
 
     count = select(func.count(Assignment.id)).where(Assignment.course_id == course.id)
     before = db.session.scalar(count)
     if wave is not None:
         try:
-            tie_course(wave, course.id, required, lead_days, actor)
+            tie_course(wave, course.id, assigning.required, lead_days, assigning.actor)
         except RolloutError as error:
             raise AssignmentError(error.message, "wave") from error
         in_wave = {d.id for d in wave.departments}
-        department_ids = [d for d in department_ids if d not in in_wave]
+        assigning = replace(
+            assigning, department_ids=[d for d in assigning.department_ids if d not in in_wave]
+        )
         for tied in db.session.scalars(
             select(Assignment).where(
                 Assignment.wave_id == wave.id, Assignment.course_id == course.id
             )
         ):
-            tied.late_joiner_days = late_joiner_days
-    if wave is None or department_ids or any(e.strip() for e in emails):
-        assign_course(
-            course,
-            department_ids=department_ids,
-            emails=emails,
-            due_on=due_on,
-            required=required,
-            actor=actor,
-            late_joiner_days=late_joiner_days,
-        )
+            tied.late_joiner_days = assigning.late_joiner_days
+    if wave is None or assigning.department_ids or any(e.strip() for e in assigning.emails):
+        assign_course(course, assigning)
     db.session.flush()
     return db.session.scalar(count) - before
 

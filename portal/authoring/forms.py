@@ -145,7 +145,6 @@ class QuestionForm(PortalForm):
 
 class AssignmentForm(PortalForm):
     departments = SelectMultipleField(_l("Departments"), coerce=int, validators=[Optional()])
-    users = SelectMultipleField(_l("People"), coerce=int, validators=[Optional()])
     # Email addresses, one per line or comma-separated; the service names any it cannot find.
     emails = TextAreaField(_l("People (email addresses, one per line)"), default="")
     due_on = DateField(_l("Due date"), validators=[Optional()])

@@ -47,6 +47,7 @@ from portal.courseformat.values import (
     Plain,
     SetupRef,
     Value,
+    is_link,
     setup_entities,
 )
 from sandbox import codes
@@ -99,6 +100,22 @@ def check_codes(entity: str | None, field: str, value: Any) -> None:
             raise invalid("not_a_code", entity=entity, name=field, value=item, expected=expected)
 
 
+def check_fields(
+    values: dict[str, Any], info: ValidationInfo, vocabulary: dict[str, tuple[str, ...]], error: str
+) -> dict[str, Any]:
+    """Validate {field: value} of the entity the model names before them: each field one of
+    `vocabulary[entity]` (else the message `error`), each code one its field allows."""
+    entity = info.data.get("entity")
+    if entity is None:
+        return values
+    for name, value in values.items():
+        if name not in vocabulary[entity]:
+            expected = ", ".join(vocabulary[entity])
+            raise invalid(error, entity=entity, name=name, expected=expected)
+        check_codes(entity, name, value)
+    return values
+
+
 class EntityTarget(Model):
     """{entity: name, filter: {field: value}}: records of one kind that match."""
 
@@ -108,20 +125,11 @@ class EntityTarget(Model):
     @field_validator("filter")
     @classmethod
     def _fields(cls, filters: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        entity = info.data.get("entity")
-        if entity is None:
-            return filters
-        for name, value in filters.items():
-            if name not in codes.CHECK_FIELDS[entity]:
-                raise _no_field(entity, name)
-            check_codes(entity, name, value)
-        return filters
+        return check_fields(filters, info, codes.CHECK_FIELDS, "no_field")
 
 
 def _target_kind(value: Any) -> str:
-    if isinstance(value, SetupRef) or (isinstance(value, dict) and "setup" in value):
-        return "<link>"
-    return "<record>"
+    return "<link>" if is_link(value) else "<record>"
 
 
 Target = Annotated[

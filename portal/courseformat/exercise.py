@@ -13,7 +13,7 @@ from pydantic import (
     model_validator,
 )
 
-from portal.courseformat.checks import CHECK_TAGS, Check, check_codes
+from portal.courseformat.checks import CHECK_TAGS, Check, check_fields
 from portal.courseformat.messages import invalid
 from portal.courseformat.problems import FieldProblem, field_problems
 from portal.courseformat.scenario import ClockSettings, ScenarioEventSpec, scenario_entities
@@ -35,19 +35,7 @@ class SetupRecord(Model):
     @field_validator("fields")
     @classmethod
     def _fields(cls, fields: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        entity = info.data.get("entity")
-        if entity is None:
-            return fields
-        for name, value in fields.items():
-            if name not in codes.SETUP_FIELDS[entity]:
-                raise invalid(
-                    "setup_field",
-                    entity=entity,
-                    name=name,
-                    expected=", ".join(codes.SETUP_FIELDS[entity]),
-                )
-            check_codes(entity, name, value)
-        return fields
+        return check_fields(fields, info, codes.SETUP_FIELDS, "setup_field")
 
 
 class Exercise(Model):

@@ -21,22 +21,17 @@ from pydantic import (
 )
 
 from portal.courseformat.messages import invalid
-from portal.courseformat.values import Key, Model, Plain, SetupRef
+from portal.courseformat.values import Key, Model, Plain, SetupRef, link_or_value
 from sandbox import codes
 
 NOTE_KINDS = tuple(kind for kind in codes.ACTIVITY_KINDS if kind != "task")
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-def _ref_kind(value: Any) -> str:
-    linked = isinstance(value, SetupRef) or (isinstance(value, dict) and "setup" in value)
-    return "<link>" if linked else "<value>"
-
-
 # A record: a link to a setup record, or the `as` name of one an earlier step made.
 Ref = Annotated[
     Annotated[SetupRef, Tag("<link>")] | Annotated[Key, Tag("<value>")],
-    Discriminator(_ref_kind),
+    Discriminator(link_or_value),
 ]
 
 

@@ -150,15 +150,20 @@ def setup_entities(info: ValidationInfo) -> dict[str, str] | None:
     return (info.context or {}).get("setup")
 
 
-def _link_or_value(value: Any) -> str:
-    linked = isinstance(value, SetupRef) or (isinstance(value, dict) and "setup" in value)
-    return "<link>" if linked else "<value>"
+def is_link(value: Any) -> bool:
+    """Whether a value is a link to a setup record ({setup: key}), parsed or not yet."""
+    return isinstance(value, SetupRef) or (isinstance(value, dict) and "setup" in value)
+
+
+def link_or_value(value: Any) -> str:
+    """The tag of a union of a link and a plain value (Value here, the solution's Ref)."""
+    return "<link>" if is_link(value) else "<value>"
 
 
 # A plain value or a link to a setup record ({setup: key}).
 Value = Annotated[
     Annotated[SetupRef, Tag("<link>")] | Annotated[Plain, Tag("<value>")],
-    Discriminator(_link_or_value),
+    Discriminator(link_or_value),
 ]
 
 

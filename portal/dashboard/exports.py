@@ -46,8 +46,7 @@ def table_job(params: dict[str, Any]) -> str:
 @bulkjobs.export_builder("department-learners")
 def department_job(params: dict[str, Any]) -> str:
     """A department's learners, written by a job."""
-    now = utcnow()
-    today = clock.local_date(now)
+    now, today = clock.instant()
     department = db.session.get(Department, params["department"])
     if department is None:
         raise LookupError("the department was deleted")

@@ -59,8 +59,7 @@ def export(table: str):
 @roles_required(*EXECUTIVES)
 def department(department_id: int):
     """A department's learners, least ready first, with their evidence."""
-    now = utcnow()
-    today = clock.local_date(now)
+    now, today = clock.instant()
     page = people.department_page(
         db.get_or_404(Department, department_id),
         today,
@@ -76,8 +75,7 @@ def department(department_id: int):
 @roles_required(*EXECUTIVES)
 def department_csv(department_id: int):
     """A department's learners with their evidence, as CSV."""
-    now = utcnow()
-    today = clock.local_date(now)
+    now, today = clock.instant()
     department = db.get_or_404(Department, department_id)
     filename = f"readiness-department-{department.id}-{today}.csv"
     rows = exports.learner_count(department.id)
@@ -96,8 +94,7 @@ def learner(user_id: int):
     user = people.learner_or_none(user_id)
     if user is None:
         abort(404)
-    now = utcnow()
-    today = clock.local_date(now)
+    now, today = clock.instant()
     return render(
         "dashboard/learner.html", record=people.learner_record(user, today, now), today=today
     )

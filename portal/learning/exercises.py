@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from portal.accounts.models import User
 from portal.database import increment, utcnow
@@ -86,29 +87,48 @@ def open_exercise(user: User, sandbox, left_attempt_id: int | None = None) -> Op
     """The learner's latest exercise, if it is still open in this sandbox (one query).
 
     Open means started and neither passed nor left (`left_attempt_id`, the attempt the
-    learner closed the panel on), in the sandbox as it is now: a reset ends it.
+    learner closed the panel on), in the sandbox as it is now: a reset ends it. Every
+    sandbox page asks, so the statement is built once, with the conditions in it: the
+    usual answer, none, loads no lesson or course.
     """
     row = db.session.execute(
+        _open_exercise_statement(),
+        {
+            "user_id": user.id,
+            "left": left_attempt_id or 0,
+            "sandbox_id": sandbox.id,
+            "generation": sandbox.generation,
+        },
+    ).first()
+    return None if row is None else OpenExercise(*row)
+
+
+@cache
+def _open_exercise_statement():
+    """The user's latest attempt with its lesson and course, when open (`open_exercise`)."""
+    latest = (
+        select(func.max(ExerciseAttempt.id))
+        .where(ExerciseAttempt.user_id == bindparam("user_id"))
+        .scalar_subquery()
+    )
+    return _exercise_statement().where(
+        ExerciseAttempt.id == latest,
+        ExerciseAttempt.id != bindparam("left"),
+        ExerciseAttempt.passed.is_(False),
+        ExerciseAttempt.sandbox_id == bindparam("sandbox_id"),
+        ExerciseAttempt.sandbox_generation == bindparam("generation"),
+        Lesson.archived.is_(False),
+        Course.published.is_(True),
+    )
+
+
+def _exercise_statement():
+    """Attempts with their lesson and course."""
+    return (
         select(ExerciseAttempt, Lesson, Course)
         .join(Lesson, Lesson.id == ExerciseAttempt.lesson_id)
         .join(Course, Course.id == Lesson.course_id)
-        .where(ExerciseAttempt.user_id == user.id)
-        .order_by(ExerciseAttempt.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    attempt, lesson, course = row
-    if (
-        attempt.passed
-        or attempt.id == left_attempt_id
-        or attempt.sandbox_id != sandbox.id
-        or attempt.sandbox_generation != sandbox.generation
-        or lesson.archived
-        or not course.published
-    ):
-        return None
-    return OpenExercise(attempt, lesson, course)
+    )
 
 
 def event_label(verb: str) -> str:

@@ -9,11 +9,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache, cached_property
 from typing import NamedTuple
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Row, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import (
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import load_only, selectinload
 
 from portal.accounts.models import User
 from portal.authoring.models import Assignment
@@ -27,6 +41,7 @@ from portal.learning.models import (
     QuizAttempt,
     QuizQuestion,
 )
+from portal.rollout.sqltime import days_after
 
 
 class LessonLink(NamedTuple):
@@ -76,11 +91,27 @@ class CourseCard:
         return self.due_on is not None and self.due_on < today and not self.complete
 
 
+class OutlineModule(NamedTuple):
+    id: int
+    title: str
+
+
+class OutlineLesson(NamedTuple):
+    """What the outline shows of a lesson: never its Markdown or content."""
+
+    id: int
+    key: str
+    title: str
+    kind: str
+    minutes: int
+    required: bool
+
+
 @dataclass
 class Outline:
     course: Course
-    modules: list[tuple[Module, list[Lesson]]]
-    progress: dict[int, LessonProgress] = field(default_factory=dict)
+    modules: list[tuple[OutlineModule, list[OutlineLesson]]]
+    progress: dict[int, bool] = field(default_factory=dict)  # lesson id -> done
     certificate: Certificate | None = None  # of this course or a translation of it
     due_on: date | None = None
     late_joiner_days: int | None = None  # see CourseCard
@@ -94,15 +125,15 @@ class Outline:
     def finished_in_translation(self) -> bool:
         return self.certificate is not None and self.certificate.course_id != self.course.id
 
-    @property
-    def lessons(self) -> list[Lesson]:
+    @cached_property
+    def lessons(self) -> list[OutlineLesson]:
         return [lesson for _, lessons in self.modules for lesson in lessons]
 
-    def status(self, lesson: Lesson) -> str:
-        progress = self.progress.get(lesson.id)
-        if progress is None:
+    def status(self, lesson: Lesson | OutlineLesson) -> str:
+        done = self.progress.get(lesson.id)
+        if done is None:
             return "not_started"
-        return "done" if progress.completed else "started"
+        return "done" if done else "started"
 
     @property
     def required_total(self) -> int:
@@ -122,18 +153,18 @@ class Outline:
         return round(100 * self.required_done / total) if total else 0
 
     @property
-    def next_lesson(self) -> Lesson | None:
+    def next_lesson(self) -> OutlineLesson | None:
         """The first lesson the learner has not finished."""
         return next((lesson for lesson in self.lessons if self.status(lesson) != "done"), None)
 
-    def next_after(self, lesson: Lesson) -> Lesson | None:
+    def next_after(self, lesson: Lesson) -> OutlineLesson | None:
         lessons = self.lessons
         for index, candidate in enumerate(lessons):
             if candidate.id == lesson.id:
                 return lessons[index + 1] if index + 1 < len(lessons) else None
         return None
 
-    def previous_before(self, lesson: Lesson) -> Lesson | None:
+    def previous_before(self, lesson: Lesson) -> OutlineLesson | None:
         lessons = self.lessons
         for index, candidate in enumerate(lessons):
             if candidate.id == lesson.id:
@@ -148,32 +179,14 @@ def _cards(
     already read the learner's certificates in these courses' families."""
     if not course_ids:
         return {}
-    courses = db.session.scalars(
-        select(Course).where(Course.id.in_(course_ids), Course.published.is_(True))
-    )
+    courses_of, lessons_of = _card_statements()
     cards = {
         course.id: CourseCard(course, lessons=course.lesson_count, minutes=course.minutes)
-        for course in courses
+        for course in db.session.scalars(courses_of, {"ids": list(course_ids)})
     }
-    # The lessons' keys and titles for the "Next" link, as plain rows: no content, no
-    # ORM objects, so a long catalogue costs little more than a short one.
-    lessons = db.session.execute(
-        select(Lesson.id, Lesson.course_id, Lesson.key, Lesson.title, Lesson.required)
-        .where(Lesson.course_id.in_(cards), Lesson.archived.is_(False))
-        .order_by(Lesson.course_id, Lesson.position)
-    )
-    done = set(
-        db.session.scalars(
-            select(LessonProgress.lesson_id).where(
-                LessonProgress.user_id == user.id,
-                LessonProgress.course_id.in_(cards),
-                LessonProgress.completed_at.is_not(None),
-            )
-        )
-    )
-    for lesson_id, course_id, key, title, required in lessons:
+    shown = {"ids": list(cards), "user_id": user.id}
+    for course_id, key, title, required, finished in db.session.execute(lessons_of, shown):
         card = cards[course_id]
-        finished = lesson_id in done
         if required:
             card.total += 1
             card.done += finished
@@ -181,6 +194,37 @@ def _cards(
             card.next_lesson = LessonLink(key, title)
     _family_certificates(user, cards.values(), certificates)
     return cards
+
+
+@cache
+def _card_statements() -> tuple[Select, Select]:
+    """The course cards' statements, built once (building them cost about as much as
+    running them). The courses come with the columns a card shows (a cover's Markdown
+    stays behind); the lessons' keys and titles for the "Next" link as plain rows, each
+    with whether the learner finished it: no content, no ORM objects, so a long
+    catalogue costs little more than a short one."""
+    ids = bindparam("ids", expanding=True)
+    finished = and_(
+        LessonProgress.lesson_id == Lesson.id,
+        LessonProgress.user_id == bindparam("user_id"),
+        LessonProgress.completed_at.is_not(None),
+    )
+    shown = (Course.slug, Course.title, Course.summary, Course.language, Course.translation_of_id)
+    return (
+        select(Course)
+        .where(Course.id.in_(ids), Course.published.is_(True))
+        .options(load_only(*shown, Course.lesson_count, Course.minutes)),
+        select(
+            Lesson.course_id,
+            Lesson.key,
+            Lesson.title,
+            Lesson.required,
+            LessonProgress.id.is_not(None),
+        )
+        .outerjoin(LessonProgress, finished)
+        .where(Lesson.course_id.in_(ids), Lesson.archived.is_(False))
+        .order_by(Lesson.course_id, Lesson.position),
+    )
 
 
 class Certificates(NamedTuple):
@@ -194,16 +238,26 @@ def _certificates(user: User, families: set[int]) -> Certificates:
     found = Certificates({}, {})
     if not families:
         return found
-    family = func.coalesce(Course.translation_of_id, Course.id)
     for certificate, family_id in db.session.execute(
-        select(Certificate, family)
-        .join(Course, Course.id == Certificate.course_id)
-        .where(Certificate.user_id == user.id, family.in_(families))
-        .order_by(Certificate.issued_at)
+        _certificates_statement(), {"user_id": user.id, "families": list(families)}
     ):
         found.held.setdefault(family_id, certificate)
         found.own[certificate.course_id] = certificate
     return found
+
+
+@cache
+def _certificates_statement() -> Select:
+    family = func.coalesce(Course.translation_of_id, Course.id)
+    return (
+        select(Certificate, family)
+        .join(Course, Course.id == Certificate.course_id)
+        .where(
+            Certificate.user_id == bindparam("user_id"),
+            family.in_(bindparam("families", expanding=True)),
+        )
+        .order_by(Certificate.issued_at)
+    )
 
 
 def _family_certificates(
@@ -221,38 +275,121 @@ def _family_certificates(
         card.certificate = own.get(card.course.id) or held.get(card.course.family_id)
 
 
-def assignments_for(user: User):
-    """Assignments that reach the user, directly or through their department."""
-    reach = [Assignment.user_id == user.id]
-    if user.department_id:
-        reach.append(Assignment.department_id == user.department_id)
-    return select(Assignment).where(or_(*reach))
+# The parts of My learning, in the order the page shows them.
+TO_DO, UNDER_WAY, FINISHED = 0, 1, 2
 
 
-def _families() -> dict[int, list[tuple[int, str]]]:
-    """Published courses by translation family: family id -> [(course id, language)]."""
-    families: dict[int, list[tuple[int, str]]] = {}
-    for course_id, original_id, language in db.session.execute(
-        select(Course.id, Course.translation_of_id, Course.language)
-        .where(Course.published.is_(True))
-        .order_by(Course.id)
-    ):
-        families.setdefault(original_id or course_id, []).append((course_id, language))
-    return families
+@cache
+def _home_statements() -> tuple[Select, Select, Select]:
+    """My learning's statements, built once.
 
-
-def _pick(cards: list[CourseCard], locale: str, preferred: int | None) -> CourseCard:
-    """The one course of a family to show: the one the learner is taking, else their language."""
-
-    def rank(card: CourseCard):
-        return (
-            card.certificate is not None,
-            card.done > 0 or card.started,
-            card.course.language == locale,
-            card.course.id == preferred,
+    The first ranks the learner's course families in SQL, so the page reads only the
+    families it shows however many reach the learner: each family assigned to them or
+    started by them (published courses only), the part of the page it belongs to
+    (finished: a certificate in any of its languages; to do: assigned; else under way of
+    their own accord), and how many that part holds; the first `limit` of each part come
+    back, the soonest due first, the last finished first. The second and third read
+    only the families shown: their published courses (and whether the learner started
+    each) and the assignments that reach the learner, as Assignment.due_for needs them.
+    """
+    user_id = bindparam("user_id")
+    family = func.coalesce(Course.translation_of_id, Course.id)
+    reach = or_(Assignment.user_id == User.id, Assignment.department_id == User.department_id)
+    # Assignment.due_for in SQL: a late joiner is due days after joining.
+    later = days_after(User.department_since, Assignment.late_joiner_days)
+    due = case(
+        (
+            and_(
+                Assignment.department_id.is_not(None),
+                User.department_since > Assignment.created_at,
+                later > Assignment.due_on,
+            ),
+            later,
+        ),
+        else_=Assignment.due_on,
+    )
+    assigned = (
+        select(family.label("family"), due.label("due"), literal(1).label("assigned"))
+        .select_from(Assignment)
+        .join(Course, Course.id == Assignment.course_id)
+        .join(User, User.id == user_id)
+        .where(Course.published.is_(True), reach)
+    )
+    started = (
+        select(family, null(), literal(0))
+        .select_from(LessonProgress)
+        .join(Course, Course.id == LessonProgress.course_id)
+        .where(LessonProgress.user_id == user_id, Course.published.is_(True))
+    )
+    facts = union_all(assigned, started).subquery("facts")
+    mine = (
+        select(
+            facts.c.family,
+            func.min(facts.c.due).label("due"),
+            func.max(facts.c.assigned).label("assigned"),
         )
+        .group_by(facts.c.family)
+        .subquery("mine")
+    )
+    held = (
+        select(family.label("family"), func.min(Certificate.issued_at).label("issued"))
+        .select_from(Certificate)
+        .join(Course, Course.id == Certificate.course_id)
+        .where(Certificate.user_id == user_id)
+        .group_by(family)
+        .subquery("held")
+    )
+    part = case(
+        (held.c.issued.is_not(None), literal_column(str(FINISHED))),
+        (mine.c.assigned == 1, literal_column(str(TO_DO))),
+        else_=literal_column(str(UNDER_WAY)),
+    )
+    due_first = case((and_(held.c.issued.is_(None), mine.c.assigned == 1), mine.c.due))
+    order = (due_first.is_(None), due_first, held.c.issued.desc(), mine.c.family)
+    ranked = (
+        select(
+            mine.c.family,
+            part.label("part"),
+            func.row_number().over(partition_by=part, order_by=order).label("place"),
+            func.count().over(partition_by=part).label("total"),
+        )
+        .select_from(mine.outerjoin(held, held.c.family == mine.c.family))
+        .subquery("ranked")
+    )
+    shown = bindparam("families", expanding=True)
+    return (
+        select(ranked.c.family, ranked.c.part, ranked.c.total)
+        .where(ranked.c.place <= bindparam("limit"))
+        .order_by(ranked.c.part, ranked.c.place),
+        select(
+            Course.id,
+            family,
+            Course.language,
+            select(LessonProgress.id)
+            .where(LessonProgress.user_id == user_id, LessonProgress.course_id == Course.id)
+            .exists(),
+        )
+        .where(Course.published.is_(True), family.in_(shown))
+        .order_by(Course.id),
+        select(Assignment, family)
+        .join(Course, Course.id == Assignment.course_id)
+        .join(User, User.id == user_id)
+        .where(Course.published.is_(True), reach, family.in_(shown))
+        .order_by(Assignment.id),
+    )
 
-    return max(cards, key=rank)
+
+def _pick(
+    members: list[tuple[int, str]], started: set[int], locale: str, preferred: int | None = None
+) -> int:
+    """The one course of a family to show: the one the learner is taking, else their
+    language, else the one assigned (`preferred`); `members` are (course id, language)."""
+
+    def rank(member: tuple[int, str]):
+        course_id, language = member
+        return (course_id in started, language == locale, course_id == preferred)
+
+    return max(members, key=rank)[0]
 
 
 def learner_home(user: User, locale: str = "en") -> tuple[list[CourseCard], list[CourseCard]]:
@@ -269,47 +406,46 @@ def learner_home(user: User, locale: str = "en") -> tuple[list[CourseCard], list
 def _home(
     user: User, locale: str, limit: int | None = None
 ) -> tuple[list[CourseCard], list[CourseCard], int]:
-    """learner_home, with at most `limit` courses of each kind (to do, under way of the
-    learner's own accord, finished) and how many courses that left out."""
-    assignments = db.session.scalars(assignments_for(user)).all()
-    started = set(
-        db.session.scalars(
-            select(LessonProgress.course_id).where(LessonProgress.user_id == user.id).distinct()
-        )
-    )
-    families = _families()
-    family_of = {cid: fid for fid, members in families.items() for cid, _ in members}
-    assigned_families = {family_of[a.course_id] for a in assignments if a.course_id in family_of}
-    started_families = {family_of[c] for c in started if c in family_of}
-    shown_families = assigned_families | started_families
-    certificates = _certificates(user, shown_families)
-    hidden = 0
-    if limit is not None:
-        bounded = _bounded(
-            user, assignments, family_of, assigned_families, started_families, certificates, limit
-        )
-        hidden = len(shown_families) - len(bounded)
-        shown_families = bounded
-    wanted = {cid for fid in shown_families for cid, _ in families[fid]}
-    cards = _cards(user, wanted, certificates)
+    """learner_home, with at most `limit` courses in all (see _share) and how many
+    courses that left out."""
+    ranked_of, members_of, assignments_of = _home_statements()
+    every = 2**31 - 1  # no limit: each part's every family
+    ranked = db.session.execute(
+        ranked_of, {"user_id": user.id, "limit": every if limit is None else limit}
+    ).all()
+    families = _share(ranked, limit)
+    hidden = sum({part: total for _family, part, total in ranked}.values()) - len(families)
+    if not families:
+        return [], [], hidden
+    shown = {"user_id": user.id, "families": list(families)}
+    members: dict[int, list[tuple[int, str]]] = {}
+    started: set[int] = set()
+    for course_id, family, language, taking in db.session.execute(members_of, shown):
+        members.setdefault(family, []).append((course_id, language))
+        if taking:
+            started.add(course_id)
+    assignments = db.session.execute(assignments_of, shown).all()
+    certificates = _certificates(user, families)
+    # One course of each family becomes a card, picked before any is read: a family's
+    # members share its certificate, so what ranks them is known from the lists above.
+    picks: dict[int, int] = {}
+    for assignment, family in assignments:
+        if family not in picks:
+            picks[family] = _pick(members[family], started, locale, assignment.course_id)
+    for family in families - picks.keys():
+        picks[family] = _pick(members[family], started, locale)
+    cards = _cards(user, set(picks.values()), certificates)
     for card in cards.values():
         card.started = card.course.id in started
 
-    def shown(family: int, preferred: int | None = None) -> CourseCard:
-        members = [cards[cid] for cid, _ in families[family] if cid in cards]
-        return _pick(members, locale, preferred)
-
     chosen: dict[int, CourseCard] = {}
-    for assignment in assignments:
-        family = family_of.get(assignment.course_id)
-        if family not in shown_families:
-            continue
-        card = chosen.setdefault(family, shown(family, assignment.course_id))
+    for assignment, family in assignments:
+        card = chosen.setdefault(family, cards[picks[family]])
         card.assigned = True
         card.required = card.required or assignment.required
         _take_due(card, assignment, user)
-    for family in (started_families - assigned_families) & shown_families:
-        chosen[family] = shown(family)
+    for family in families - chosen.keys():
+        chosen[family] = cards[picks[family]]
     assigned = sorted(
         (c for c in chosen.values() if c.assigned),
         key=lambda c: (c.complete, c.due_on or date.max, c.course.title),
@@ -320,34 +456,22 @@ def _home(
     return assigned, others, hidden
 
 
-def _bounded(
-    user: User,
-    assignments: list[Assignment],
-    family_of: dict[int, int],
-    assigned: set[int],
-    started: set[int],
-    certificates: Certificates,
-    limit: int,
-) -> set[int]:
-    """The families a bounded home page shows: the `limit` soonest due of the unfinished
-    assigned ones, `limit` the learner started of their own accord, the `limit` last
-    finished. Finished here means a certificate, read before any lesson is counted."""
-    due: dict[int, date] = {}
-    for assignment in assignments:
-        family = family_of.get(assignment.course_id)
-        if family is not None:
-            joined = user.department_since if assignment.department_id is not None else None
-            due_on = assignment.due_for(joined) or date.max
-            due[family] = min(due.get(family, date.max), due_on)
-    held = certificates.held
-    to_do = sorted((f for f in assigned if f not in held), key=lambda f: (due[f], f))
-    own = sorted(f for f in started - assigned if f not in held)
-    finished = sorted(
-        (f for f in assigned | started if f in held),
-        key=lambda f: held[f].issued_at,
-        reverse=True,
-    )
-    return {*to_do[:limit], *own[:limit], *finished[:limit]}
+def _share(ranked: list[Row], limit: int | None) -> set[int]:
+    """The families a page of at most `limit` cards shows, from the ranked rows (each
+    part's first `limit`): one for each part that has any, so every part stays in view,
+    and the rest to the parts in the page's order; every family without a limit."""
+    parts: dict[int, list[int]] = {}
+    for family, part, _total in ranked:
+        parts.setdefault(part, []).append(family)
+    if limit is None:
+        return {family for families in parts.values() for family in families}
+    take = dict.fromkeys(parts, 1)
+    left = limit - len(take)
+    for part in sorted(parts):
+        extra = max(0, min(len(parts[part]) - 1, left))
+        take[part] += extra
+        left -= extra
+    return {family for part, families in parts.items() for family in families[: take[part]]}
 
 
 def _take_due(card: CourseCard | Outline, assignment: Assignment, user: User) -> None:
@@ -373,7 +497,8 @@ class Home:
 
 def my_learning(user: User, locale: str = "en", limit: int | None = None) -> Home:
     """The learner's home page: what is assigned, what else is under way, what is done;
-    with `limit`, at most that many of each (the soonest due, the last finished)."""
+    with `limit`, at most that many cards in all (the soonest due, the last finished;
+    see _share)."""
     assigned, others, hidden = _home(user, locale, limit)
     return Home(
         assigned=[card for card in assigned if not card.complete],
@@ -422,40 +547,126 @@ def catalogue(user: User, locale: str, page: int = 1, search: str = "") -> ListP
     return listing
 
 
+class OutlineStatements(NamedTuple):
+    course: Select  # the published course of a slug
+    family: Select  # the published courses of the family of a slug's course, itself among them
+    lessons: Select  # a course's current lessons with their modules, in the outline's order
+    progress: Select  # the learner's progress in some courses: course, lesson, done
+    assignments: Select  # the assignments of a family that reach the learner
+
+
+@cache
+def _outline_statements() -> OutlineStatements:
+    """The course page's statements, built once (on first use, every model mapped):
+    building them anew cost as much as running them. Lessons and progress come as plain
+    rows, with only the columns the outline shows: a lesson's Markdown and content only
+    the lesson's own page reads."""
+    slug = bindparam("slug")
+    family = func.coalesce(Course.translation_of_id, Course.id)
+    family_of_slug = (
+        select(family).where(Course.slug == slug, Course.published.is_(True)).scalar_subquery()
+    )
+    members = select(Course.id).where(family == bindparam("family_id"))
+    return OutlineStatements(
+        course=select(Course).where(Course.slug == slug, Course.published.is_(True)),
+        family=select(Course)
+        .where(Course.published.is_(True), family == family_of_slug)
+        .order_by(Course.id),
+        lessons=select(
+            Module.id,
+            Module.title,
+            Lesson.id,
+            Lesson.key,
+            Lesson.title,
+            Lesson.kind,
+            Lesson.minutes,
+            Lesson.required,
+        )
+        .join(Module, Module.id == Lesson.module_id)
+        .where(
+            Lesson.course_id == bindparam("course_id"),
+            Lesson.archived.is_(False),
+            Module.archived.is_(False),
+        )
+        .order_by(Module.position, Module.id, Lesson.position, Lesson.id),
+        progress=select(
+            LessonProgress.course_id,
+            LessonProgress.lesson_id,
+            LessonProgress.completed_at.is_not(None),
+        ).where(
+            LessonProgress.user_id == bindparam("user_id"),
+            LessonProgress.course_id.in_(bindparam("ids", expanding=True)),
+        ),
+        assignments=select(Assignment).where(
+            or_(
+                Assignment.user_id == bindparam("user_id"),
+                Assignment.department_id == bindparam("department_id"),
+            ),
+            Assignment.course_id.in_(members),
+        ),
+    )
+
+
 def course_by_slug(slug: str) -> Course | None:
-    return db.session.scalar(select(Course).where(Course.slug == slug, Course.published.is_(True)))
+    return db.session.scalar(_outline_statements().course, {"slug": slug})
+
+
+class CoursePage(NamedTuple):
+    """The course page of a slug: its outline, or the course of its family the learner
+    is sent to instead (see course_page)."""
+
+    outline: Outline | None = None
+    elsewhere: Course | None = None
+
+
+def course_page(user: User, slug: str, locale: str) -> CoursePage | None:
+    """The outline of the published course `slug`, or None when there is none.
+
+    A learner who has not begun the course in any language is sent to its family's
+    course in their language instead (`elsewhere`): a link to the English course (an
+    assignment, a reminder) so opens the Urdu one for an Urdu reader new to it; one who
+    began it in any language reads the course they asked for, whose page says when it was
+    finished in another."""
+    statements = _outline_statements()
+    members = db.session.scalars(statements.family, {"slug": slug}).all()
+    course = next((member for member in members if member.slug == slug), None)
+    if course is None:
+        return None
+    ids = {"user_id": user.id, "ids": [member.id for member in members]}
+    progress = db.session.execute(statements.progress, ids).all()
+    certificates = _certificates(user, {course.family_id})
+    taken = {course_id for course_id, _lesson, _done in progress} | certificates.own.keys()
+    if len(members) > 1 and not taken:
+        own = next((member for member in members if member.language == locale), course)
+        if own.id != course.id:
+            return CoursePage(elsewhere=own)
+    mine = {lesson: done for course_id, lesson, done in progress if course_id == course.id}
+    return CoursePage(_outline(user, course, mine, certificates))
 
 
 def outline(user: User, course: Course) -> Outline:
     """The course's current modules and lessons with the learner's status on each."""
-    modules = db.session.scalars(
-        select(Module)
-        .where(Module.course_id == course.id, Module.archived.is_(False))
-        .order_by(Module.position)
-    ).all()
-    lessons = db.session.scalars(
-        select(Lesson)
-        .where(Lesson.course_id == course.id, Lesson.archived.is_(False))
-        .order_by(Lesson.position)
-    ).all()
-    progress = {
-        p.lesson_id: p
-        for p in db.session.scalars(
-            select(LessonProgress).where(
-                LessonProgress.user_id == user.id, LessonProgress.course_id == course.id
-            )
-        )
-    }
-    grouped = [(m, [lesson for lesson in lessons if lesson.module_id == m.id]) for m in modules]
-    found = Outline(course, [(m, ls) for m, ls in grouped if ls], progress)
-    _family_certificates(user, [found])
-    # The assignments of this course or a translation of it (either counts).
-    family = select(Course.id).where(
-        func.coalesce(Course.translation_of_id, Course.id) == course.family_id
-    )
-    for assignment in db.session.scalars(
-        assignments_for(user).where(Assignment.course_id.in_(family))
+    ids = {"user_id": user.id, "ids": [course.id]}
+    progress = db.session.execute(_outline_statements().progress, ids)
+    return _outline(user, course, {lesson: done for _course, lesson, done in progress})
+
+
+def _outline(
+    user: User, course: Course, progress: dict[int, bool], certificates: Certificates | None = None
+) -> Outline:
+    statements = _outline_statements()
+    modules: list[tuple[OutlineModule, list[OutlineLesson]]] = []
+    for module_id, module_title, *lesson in db.session.execute(
+        statements.lessons, {"course_id": course.id}
     ):
+        if not modules or modules[-1][0].id != module_id:
+            modules.append((OutlineModule(module_id, module_title), []))
+        modules[-1][1].append(OutlineLesson(*lesson))
+    found = Outline(course, modules, progress)
+    _family_certificates(user, [found], certificates)
+    # The assignments of this course or a translation of it (either counts).
+    reach = {"user_id": user.id, "department_id": user.department_id, "family_id": course.family_id}
+    for assignment in db.session.scalars(statements.assignments, reach):
         _take_due(found, assignment, user)
     return found
 

@@ -343,38 +343,3 @@ def shared_checks(lesson: Any) -> list[dict[str, Any]]:
             ]
         graded.append({**source, **words})
     return graded
-
-
-def course_for_reader(user: Any, course: Any, locale: str) -> Any:
-    """The course of `course`'s family a learner is sent to: the one in their language
-    when they have not begun the course in any language, else `course` itself (whose page
-    says when it was finished in another). A link to the English course (an assignment,
-    a reminder) so opens the Urdu one for an Urdu reader who is new to it."""
-    from sqlalchemy import func, select
-
-    from portal.extensions import db
-    from portal.learning.models import Certificate, Course, LessonProgress
-
-    members = db.session.scalars(
-        select(Course).where(
-            func.coalesce(Course.translation_of_id, Course.id) == course.family_id,
-            Course.published.is_(True),
-        )
-    ).all()
-    if len(members) < 2:
-        return course
-    ids = [member.id for member in members]
-    taken = set(
-        db.session.scalars(
-            select(LessonProgress.course_id)
-            .where(LessonProgress.user_id == user.id, LessonProgress.course_id.in_(ids))
-            .union(
-                select(Certificate.course_id).where(
-                    Certificate.user_id == user.id, Certificate.course_id.in_(ids)
-                )
-            )
-        )
-    )
-    if taken:
-        return course
-    return next((m for m in members if m.language == locale), course)

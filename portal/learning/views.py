@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,7 +18,6 @@ from portal.learning import exercises, queries, services
 from portal.learning.forms import DoneForm, LeaveForm, QuizForm
 from portal.learning.models import Course, Lesson, LessonKind, QuestionKind
 from portal.learning.services import TamperedSubmission
-from portal.learning.translations import course_for_reader
 from portal.markdown import render_markdown
 from portal.rendering import render, render_form
 from portal.security import is_safe_redirect, roles_required
@@ -44,21 +43,17 @@ def _learner_route(rule: str, method: str = "GET") -> Callable:
     return decorator
 
 
-def _course_or_404(slug: str) -> Course:
+def _lesson_or_404(slug: str, key: str) -> tuple[Course, Lesson]:
+    """The published course `slug` and its current lesson `key`, else 404."""
     course = queries.course_by_slug(slug)
-    if course is None:
-        abort(404)
-    return course
-
-
-def _lesson_or_404(course: Course, key: str) -> Lesson:
-    lesson = queries.lesson_by_key(course, key)
+    lesson = queries.lesson_by_key(course, key) if course is not None else None
     if lesson is None:
         abort(404)
-    return lesson
+    return course, lesson
 
 
-# Course cards in each part of My learning (to do, in progress, finished); ?all=1 shows all.
+# Course cards on My learning in all, each part (to do, in progress, finished) given at least
+# one when it has any, so the page stays the same size as courses grow; ?all=1 shows all.
 HOME_CARDS = 6
 
 
@@ -81,18 +76,18 @@ def catalogue():
 
 @_learner_route("/courses/<slug>/")
 def course(slug: str):
-    course = _course_or_404(slug)
-    read = course_for_reader(current_user, course, str(get_locale()))
-    if read.id != course.id:
-        return redirect(url_for("learning.course", slug=read.slug))
-    outline = queries.outline(current_user, course)
-    return render("learning/course.html", outline=outline, today=clock.today())
+    """A course's outline with the learner's progress, due date and next step."""
+    page = queries.course_page(current_user, slug, str(get_locale()))
+    if page is None:
+        abort(404)
+    if page.elsewhere is not None:
+        return redirect(url_for("learning.course", slug=page.elsewhere.slug))
+    return render("learning/course.html", outline=page.outline, today=clock.today())
 
 
 @_learner_route("/courses/<slug>/<key>/")
 def lesson(slug: str, key: str):
-    course = _course_or_404(slug)
-    lesson = _lesson_or_404(course, key)
+    course, lesson = _lesson_or_404(slug, key)
     services.queue_view(current_user, lesson)
     return _render_lesson(course, lesson)
 
@@ -113,8 +108,7 @@ def _render_lesson(course: Course, lesson: Lesson, *, status: int = 200, **extra
 @_learner_route("/courses/<slug>/<key>/done", "POST")
 def lesson_done(slug: str, key: str):
     """Mark a reading as done and go on to the next lesson."""
-    course = _course_or_404(slug)
-    lesson = _lesson_or_404(course, key)
+    course, lesson = _lesson_or_404(slug, key)
     with transaction() as saved:
         services.complete_reading(current_user, lesson)
         certificate = services.issue_certificate_if_complete(current_user, course)
@@ -153,8 +147,7 @@ def _answered(slug: str, key: str, score: Callable, fragment: str):
 
     Answers that do not read, or name another lesson's questions, were not sent by the page.
     """
-    course = _course_or_404(slug)
-    lesson = _lesson_or_404(course, key)
+    course, lesson = _lesson_or_404(slug, key)
     form = QuizForm()
     if not form.validate_on_submit():
         abort(400)
@@ -222,17 +215,22 @@ def _render_exercise(course: Course, lesson: Lesson, *, status: int = 200, **ext
 
 @bp.app_template_global()
 def open_exercise_panel(sandbox) -> exercises.OpenExercise | None:
-    """The exercise whose task and Check button the sandbox pages show beside the work."""
-    if not current_user.is_authenticated:
+    """The exercise whose task and Check button the sandbox pages show beside the work
+    (looked up once per request: the layout and the clock both ask)."""
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return None
-    return exercises.open_exercise(current_user, sandbox, session.get(LEFT_EXERCISE))
+    key = (sandbox.id, sandbox.generation, session.get(LEFT_EXERCISE))
+    found = g.setdefault("open_exercise_panel", {})
+    if key not in found:
+        found[key] = exercises.open_exercise(user, sandbox, key[2])
+    return found[key]
 
 
 @_learner_route("/courses/<slug>/<key>/start", "POST")
 def exercise_start(slug: str, key: str):
     """Put the exercise's scenario into the learner's sandbox."""
-    course = _course_or_404(slug)
-    lesson = _lesson_or_404(course, key)
+    course, lesson = _lesson_or_404(slug, key)
     with transaction() as saved:
         exercises.start_exercise(current_user, lesson)
     if not saved:
@@ -245,9 +243,11 @@ def exercise_start(slug: str, key: str):
 @_learner_route("/courses/<slug>/<key>/check", "POST")
 def exercise_check(slug: str, key: str):
     """Check my work: every check against the learner's own sandbox, with hints."""
-    course = _course_or_404(slug)
-    lesson = _lesson_or_404(course, key)
+    course, lesson = _lesson_or_404(slug, key)
     with transaction() as saved:
+        # A documented exception to "forms, not request.form": the answer boxes are named by
+        # the exercise's own answer checks, which differ per lesson; each is cut to 100
+        # characters and only compared, so there is no form to declare.
         answers = {
             check["key"]: request.form.get(f"answer-{check['key']}", "")[:100]
             for check in exercises.answer_checks(lesson)
@@ -263,8 +263,8 @@ def exercise_check(slug: str, key: str):
 @_learner_route("/courses/<slug>/<key>/leave", "POST")
 def exercise_leave(slug: str, key: str):
     """Close the exercise's panel on the sandbox pages (starting again reopens it)."""
-    course = _course_or_404(slug)
-    attempt = exercises.latest_attempt(current_user, _lesson_or_404(course, key))
+    _course, lesson = _lesson_or_404(slug, key)
+    attempt = exercises.latest_attempt(current_user, lesson)
     if attempt is not None:
         session[LEFT_EXERCISE] = attempt.id
     if request.htmx:

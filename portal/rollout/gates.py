@@ -256,7 +256,7 @@ def wave_evidence(
     department_ids = [d.id for d in wave.departments]
     if not department_ids:
         return WaveEvidence({}, 0, [0] * len(kinds), [[] for _ in kinds])
-    catalogue = evidence.load_catalogue()
+    catalogue = evidence.kept_catalogue()  # no re-read while summaries are current
 
     def build():
         relation = evidence.learner_evidence(catalogue, department_ids, names=True)

@@ -15,6 +15,11 @@ Definitions (the same for gates, goals and the dashboard):
   course they have not completed; judged "at most", where the others are "at least".
 - certificates_issued (goals only): certificates issued so far.
 - manual (goals only): a value someone measured outside the portal and typed in.
+- adoption_active_rate, adoption_records, adoption_deals (goals only): adoption in the
+  real CRM in the last complete week, over the departments of every wave that has gone
+  live, from the imported usage: the share of learners active, records created and
+  updated per active person, and deals logged (created and updated). Definitions in
+  portal.adoption.queries.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ class Metric(StrEnum):
     MAX_OVERDUE_DAYS = "max_overdue_days"
     CERTIFICATES_ISSUED = "certificates_issued"
     MANUAL = "manual"
+    ADOPTION_ACTIVE_RATE = "adoption_active_rate"
+    ADOPTION_RECORDS = "adoption_records"
+    ADOPTION_DEALS = "adoption_deals"
 
     @property
     def info(self) -> MetricInfo:
@@ -70,7 +78,17 @@ METRICS: dict[Metric, MetricInfo] = {
     Metric.MAX_OVERDUE_DAYS: MetricInfo(_l("Longest overdue"), "days", True, 7, 3650),
     Metric.CERTIFICATES_ISSUED: MetricInfo(_l("Certificates issued"), "", False, 100, 10**9),
     Metric.MANUAL: MetricInfo(_l("Measured by hand"), "", False, 0, 10**12),
+    Metric.ADOPTION_ACTIVE_RATE: MetricInfo(
+        _l("Learners active in the CRM, last week"), "%", False, 80, 100
+    ),
+    Metric.ADOPTION_RECORDS: MetricInfo(
+        _l("CRM records per active user, last week"), "", False, 20, 10**6
+    ),
+    Metric.ADOPTION_DEALS: MetricInfo(
+        _l("Deals logged in the CRM, last week"), "", False, 100, 10**9
+    ),
 }
+ADOPTION_METRICS = (Metric.ADOPTION_ACTIVE_RATE, Metric.ADOPTION_RECORDS, Metric.ADOPTION_DEALS)
 
 GATE_METRICS = (
     Metric.COMPLETION_RATE,
@@ -85,6 +103,7 @@ GOAL_METRICS = (
     Metric.EXERCISE_PASS_RATE,
     Metric.PRACTICE_ACTIONS_14D,
     Metric.CERTIFICATES_ISSUED,
+    *ADOPTION_METRICS,
     Metric.MANUAL,
 )
 

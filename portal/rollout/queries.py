@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.learning.models import Certificate, Course
 from portal.rollout import evidence
 from portal.rollout.gates import gate_from_totals
-from portal.rollout.metrics import METRICS, Metric, format_value
+from portal.rollout.metrics import ADOPTION_METRICS, METRICS, Metric, format_value
 from portal.rollout.models import GateCriterion, Goal, Milestone, Phase, Plan, SignOff, Wave
 from portal.rollout.readiness import Aggregate, LearnerEvidence
 
@@ -28,13 +28,17 @@ def plans() -> list[Plan]:
     return list(db.session.scalars(select(Plan).order_by(Plan.target_go_live, Plan.id)))
 
 
-def all_waves() -> list[tuple[Wave, str]]:
-    """Every wave with its plan's name, plan by plan, in go-live order."""
-    return db.session.execute(
+def all_waves(departments: bool = False) -> list[tuple[Wave, str]]:
+    """Every wave with its plan's name, plan by plan, in go-live order; with `departments`,
+    each wave's departments loaded in one more statement."""
+    statement = (
         select(Wave, Plan.name)
         .join(Plan, Plan.id == Wave.plan_id)
         .order_by(Plan.name, Wave.go_live_on, Wave.id)
-    ).all()
+    )
+    if departments:
+        statement = statement.options(selectinload(Wave.departments))
+    return db.session.execute(statement).all()
 
 
 def load_plan(plan_id: int) -> Plan | None:
@@ -197,7 +201,7 @@ def readiness(
             e.user_id,
         )
     )
-    certificates = db.session.scalar(select(func.count(Certificate.id)))
+    certificates = db.session.scalar(select(func.count()).select_from(Certificate))
     return Readiness(
         today, found.departments, learners, certificates or 0, catalogue, found.medians
     )
@@ -227,13 +231,26 @@ class GoalStatus:
         return max(0, min(100, round(100 * self.value / self.goal.target)))
 
 
+def adoption_last_week(today: date):
+    """Adoption in the CRM in the last complete week (the adoption goals' values)."""
+    from portal.adoption.queries import last_week
+    from portal.database import utcnow
+
+    return last_week(today, utcnow())
+
+
 def goal_statuses(goals: list[Goal], state: Readiness) -> list[GoalStatus]:
-    """Each goal with its current value: live from the evidence, or as measured by hand."""
+    """Each goal with its current value: live from the evidence or the CRM usage, or as
+    measured by hand."""
     totals = state.totals
     statuses = []
+    adoption = None
     for goal in goals:
         if goal.metric == Metric.MANUAL:
             value = goal.manual_value
+        elif goal.metric in ADOPTION_METRICS:
+            adoption = adoption or adoption_last_week(state.today)
+            value = adoption.value(goal.metric)
         elif goal.metric == Metric.CERTIFICATES_ISSUED:
             value = float(state.certificates)
         else:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-def _spell(element: type[FunctionElement], **templates: str) -> None:
+def spell(element: type[FunctionElement], **templates: str) -> None:
     """Compile `element` on each dialect named in `templates` by filling that dialect's
     template with the element's compiled arguments, {0} the first."""
     for dialect, template in templates.items():
@@ -34,7 +34,7 @@ class days_between(FunctionElement):
     inherit_cache = True
 
 
-_spell(
+spell(
     days_between,
     sqlite="(julianday({1}) - julianday({0}))",
     postgresql="(EXTRACT(EPOCH FROM ({1} - {0})) / 86400.0)",
@@ -48,7 +48,7 @@ class whole_weeks_between(FunctionElement):
     inherit_cache = True
 
 
-_spell(
+spell(
     whole_weeks_between,
     sqlite="CAST((julianday({1}) - julianday({0})) / 7 AS INTEGER)",
     postgresql="CAST(FLOOR(EXTRACT(EPOCH FROM ({1} - {0})) / 604800) AS INTEGER)",
@@ -69,7 +69,7 @@ class days_after(FunctionElement):
         super().__init__(stamp, days)
 
 
-_spell(
+spell(
     days_after,
     sqlite="date({0}, '+' || ({1}) || ' days')",
     postgresql="(CAST(({0} AT TIME ZONE 'UTC') AS DATE) + ({1}))",

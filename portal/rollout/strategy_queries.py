@@ -210,3 +210,23 @@ def profile_changes(old: str | None, new: str | None) -> list[tuple[str, str, st
         )
     )
     return changes
+
+
+def own_departments(user: User) -> list:
+    """The departments a trainer looks after: theirs, and every one they assigned a
+    course to, by name."""
+    from sqlalchemy import func, or_
+
+    from portal.accounts.models import Department
+    from portal.authoring.models import Assignment
+
+    assigned = select(Assignment.department_id).where(
+        Assignment.assigned_by_id == user.id, Assignment.department_id.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            select(Department)
+            .where(or_(Department.id == user.department_id, Department.id.in_(assigned)))
+            .order_by(func.lower(Department.name))
+        )
+    )

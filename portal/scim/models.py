@@ -1,4 +1,7 @@
-"""What SCIM keeps beside the portal's own tables: the directory's tokens and ids."""
+"""What SCIM keeps beside the portal's own tables: the directory's ids.
+
+Its tokens are API tokens with the SCIM purpose (portal.apitokens).
+"""
 
 from __future__ import annotations
 
@@ -7,25 +10,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.apitokens import ApiToken as ScimToken  # noqa: F401 - the SCIM API's tokens
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
-
-
-class ScimToken(db.Model):
-    """A bearer token a directory signs its SCIM requests with; only its hash is kept."""
-
-    __tablename__ = "scim_tokens"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    def __repr__(self) -> str:
-        return f"<ScimToken {self.name!r}>"
 
 
 class ScimRecord(db.Model):

@@ -20,6 +20,7 @@ from faker.decode import unidecode
 from sandbox import profiles
 from sandbox.fill.text import (
     ACTIVITIES,
+    DEAL_NAME,
     INTERESTS,
     JOB_TITLES,
     LEAD_NOTES,
@@ -29,8 +30,12 @@ from sandbox.fill.text import (
     RESOLUTIONS,
     TICKETS,
     WON_REASONS,
+    stored,
+    stored_form,
+    stored_interests,
 )
 from sandbox.models import CATEGORIES, LEAD_SOURCES, TIERS
+from sandbox.models_storage import SEP
 
 # how many of a product one purchase takes, and what that costs
 MAX_QUANTITY = [10 if category == "supplies" else 3 for _n, category, _v in PRODUCTS]
@@ -41,11 +46,19 @@ ANYONE = {"first_name": "the customer", "company": "the shop"}
 TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 
 
-def _code(draw, group: str, role: str) -> str:
-    """A stored code for `role` in the active CRM profile: the role's own, or one of the
-    profile's codes that play it (Salesforce's Needs Analysis for qualification)."""
-    codes = profiles.active().plays(group, role)
-    return codes[0] if len(codes) == 1 else draw.pick(codes)
+def _coder(draw, group: str):
+    """`code(role)`: a stored code for `role` in the active CRM profile, the role's own or
+    one of the profile's codes that play it (Salesforce's Needs Analysis for
+    qualification). The profile is looked up once, each role's codes once."""
+    plays, known = profiles.active().plays, {}
+
+    def code(role: str) -> str:
+        codes = known.get(role)
+        if codes is None:
+            codes = known[role] = plays(group, role)
+        return codes[0] if len(codes) == 1 else draw.pick(codes)
+
+    return code
 
 
 class Draw:
@@ -129,6 +142,7 @@ def customers(draw: Draw, p: dict, today, seed: int, count: int) -> list[dict]:
     )
     n_first, n_last, n_company = len(first), len(last), len(company_names)
     n_phones, n_cities, n_titles = len(phones), len(cities), len(JOB_TITLES)
+    titles = [stored(title) for title in JOB_TITLES]
     for i in range(count):
         a, b, k = int(random() * n_first), int(random() * n_last), int(random() * n_company)
         if random() < BUSINESS_SHARE:
@@ -149,7 +163,7 @@ def customers(draw: Draw, p: dict, today, seed: int, count: int) -> list[dict]:
                 "first_name": first[a],
                 "last_name": last[b],
                 "company": company,
-                "title": JOB_TITLES[int(random() * n_titles)] if company else "",
+                "title": titles[int(random() * n_titles)] if company else "",
                 "email": email,
                 "phone": phones[int(random() * n_phones)],
                 "city": cities[int(random() * n_cities)],
@@ -263,9 +277,9 @@ def tiers_and_interests(draw: Draw, people: list[dict], bought: list[dict]) -> N
             person["tier"] = "silver"
         else:
             person["tier"] = "bronze"
-        top = sorted(liked, key=lambda c, liked=liked: -liked[c])[:2]
+        top = sorted(liked, key=liked.__getitem__, reverse=True)[:2]  # stable: ties keep order
         extra = INTERESTS[int(random() * len(INTERESTS))]
-        person["preferences"] = ", ".join(dict.fromkeys([*top, extra]))
+        person["preferences"] = stored_interests(tuple(dict.fromkeys([*top, extra])))
 
 
 def leads(
@@ -280,6 +294,7 @@ def leads(
         count,
     )
     source = draw.weighted(LEAD_SOURCES, [10, 8, 6, 5, 3, 14, 8, 6, 10, 3])
+    status = _coder(draw, "lead_status")
     rows = []
     for i, state in enumerate(statuses):
         person = None
@@ -296,13 +311,15 @@ def leads(
                 "first_name": first,
                 "last_name": last,
                 "company": company,
-                "title": draw.pick(JOB_TITLES),
+                "title": stored(draw.pick(JOB_TITLES)),
                 "email": email,
                 "phone": person["phone"] if person else draw.pick(p["phone"]),
                 "source": source(),
-                "status": _code(draw, "lead_status", state),
-                "description": draw.pick(LEAD_NOTES).format(
-                    product=draw.pick(PRODUCTS)[0], quantity=draw.between(2, 6)
+                "status": status(state),
+                "description": stored(
+                    draw.pick(LEAD_NOTES),
+                    product=int(draw.random() * len(PRODUCTS)),
+                    quantity=draw.between(2, 6),
                 ),
                 "converted_customer_id": account_ids[index] if person else None,
                 "converted_contact_id": ids[index] if person else None,
@@ -326,6 +343,7 @@ def opportunities(draw: Draw, today, count: int, ids, account_of, names, sales, 
     business = [i for i in ids if account_of[i] != i] or ids
     # Won deals mostly closed this quarter, so the target report has something to show.
     this_quarter = max(1, (today - today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)).days)
+    stage = _coder(draw, "stage")
     rows = []
     for i, state in enumerate(stages):
         lead_id, contact_id = converted[i] if i < len(converted) else (None, None)
@@ -333,7 +351,8 @@ def opportunities(draw: Draw, today, count: int, ids, account_of, names, sales, 
             pool = business if draw.chance(0.7) else ids
             contact_id = pool[int(len(pool) * draw.random() ** 2)]
         customer_id = account_of[contact_id]
-        name, _category, price = draw.pick(PRODUCTS)
+        product = int(draw.random() * len(PRODUCTS))  # Draw.pick, keeping the place
+        price = PRODUCTS[product][2]
         quantity = draw.between(2, 25)
         closed = state.startswith("closed")
         if state == "closed_won":
@@ -344,15 +363,17 @@ def opportunities(draw: Draw, today, count: int, ids, account_of, names, sales, 
             close_date = today + timedelta(days=draw.between(-7, 90))
         rows.append(
             {
-                "name": f"{names[customer_id]}: {name}",
+                "name": stored(DEAL_NAME, account=names[customer_id], product=product),
                 "customer_id": customer_id,
                 "contact_id": contact_id,
                 "owner_id": draw.pick(sales),
-                "stage": _code(draw, "stage", state),
+                "stage": stage(state),
                 "amount": Decimal(round(price * quantity, -2) or 100),
                 "close_date": close_date,
                 "closed_on": close_date if closed else None,
-                "closed_reason": draw.pick(WON_REASONS if state == "closed_won" else LOST_REASONS)
+                "closed_reason": stored(
+                    draw.pick(WON_REASONS if state == "closed_won" else LOST_REASONS)
+                )
                 if closed
                 else "",
                 "lead_id": lead_id,
@@ -362,11 +383,12 @@ def opportunities(draw: Draw, today, count: int, ids, account_of, names, sales, 
 
 
 def tickets(
-    draw, now, count, by_customer, account_of, product_of, product_name, agents
+    draw, now, count, by_customer, account_of, product_of, product_place, agents
 ) -> list[dict]:
     """Open tickets opened recently (some past a deadline), finished ones over the month;
     deadlines from the CRM profile's SLA policy. The buyer (`by_customer`: person id to
-    their purchase ids) is the contact; the ticket belongs to their account."""
+    their purchase ids) is the contact; the ticket belongs to their account.
+    `product_place`: a product id's place in PRODUCTS."""
     sla = profiles.active().sla
     kinds = draw.spread(CATEGORIES, [20, 30, 15, 25, 10], count)
     levels = draw.spread(["low", "normal", "high", "urgent"], [20, 50, 20, 10], count)
@@ -376,6 +398,7 @@ def tickets(
         count,
     )
     buyers = list(by_customer)
+    status = _coder(draw, "ticket_status")
     rows = []
     for kind, level, state in zip(kinds, levels, states, strict=True):
         contact_id = draw.pick(buyers)
@@ -399,18 +422,18 @@ def tickets(
                 "customer_id": account_of[contact_id],
                 "contact_id": contact_id,
                 "purchase_id": purchase_id,
-                "subject": subject,
-                "description": description.format(product=product_name[product_of[purchase_id]]),
+                "subject": stored(subject),
+                "description": stored(description, product=product_place[product_of[purchase_id]]),
                 "category": kind,
                 "priority": level,
-                "status": _code(draw, "ticket_status", state),
+                "status": status(state),
                 "assignee_id": draw.pick(agents) if answered else None,
                 "opened_at": opened,
                 "first_response_due": sla.due(opened, level, "first_response"),
                 "resolution_due": sla.due(opened, level, "resolution"),
                 "first_responded_at": min(responded, now) if answered else None,
                 "resolved_at": min(resolved, now) if done else None,
-                "resolution": RESOLUTIONS[kind] if done else "",
+                "resolution": stored(RESOLUTIONS[kind]) if done else "",
                 "satisfaction": draw.between(2, 5) if done else None,
             }
         )
@@ -425,20 +448,27 @@ def activities(draw: Draw, now: datetime, count: int, parents, contact) -> list[
     random, today = draw.random, now.date()
     due_days = [today + timedelta(days=days) for days in range(-5, 15)]
     latest, n_parents, n_products = now - timedelta(minutes=30), len(parents), len(PRODUCTS)
+    # Per kind, each (subject, body) as stored: the subject's code, the body's code without
+    # its fields, and the names of those.
+    forms = {
+        what: [(stored(subject), *stored_form(body)) for subject, body in said]
+        for what, said in ACTIVITIES.items()
+    }
     rows = []
     for _ in range(count):
         parent = parents[int(random() * n_parents)]
         what = kinds[pick(cumulative, random() * total)]
-        said = ACTIVITIES[what]
-        subject, body = said[int(random() * len(said))]
-        if "{" in body:
+        said = forms[what]
+        subject, body, names = said[int(random() * len(said))]
+        if names:
             person = contact.get(parent) or ANYONE
-            body = body.format(
-                first_name=person["first_name"],
-                company=person["company"],
-                product=PRODUCTS[int(random() * n_products)][0],
-                quantity=2 + int(random() * 9),
-            )
+            values = {
+                "first_name": person["first_name"],
+                "company": person["company"],
+                "product": str(int(random() * n_products)),
+                "quantity": str(2 + int(random() * 9)),
+            }
+            body += SEP.join([values[name] for name in names])
         is_task = what == "task"
         rows.append(
             {

@@ -8,6 +8,11 @@ contact person. Text placeholders: {product}, {first_name}, {company}, {quantity
 
 from __future__ import annotations
 
+import string
+from functools import cache
+
+from sandbox.models_storage import SEP, seeded
+
 SANDBOX_COMPANY = "Harbour Retail Systems"
 
 # name, category, price; the category codes double as customers' interests
@@ -124,3 +129,74 @@ ACTIVITIES = {
 
 WON_REASONS = ["Best price and local support", "Liked the demo", "Existing customer, happy"]
 LOST_REASONS = ["Went with a cheaper competitor", "Budget cut", "No decision; project on hold"]
+
+# A customer's interests (preferences): some of INTERESTS, stored as their places.
+INTEREST_LIST = "{interests}"
+# A deal's name: the account's and the product's.
+DEAL_NAME = "{account}: {product}"
+
+# Every sentence above, as the fill stores it: a code, its place in this list
+# (sandbox.models_storage.SeededText). Stored codes must keep meaning the same sentence,
+# so sentences are only ever added at the end of a group's list or of this one; a test
+# pins the order.
+STORED = tuple(
+    dict.fromkeys(
+        [
+            *(text for said in ACTIVITIES.values() for pair in said for text in pair),
+            *(text for said in TICKETS.values() for pair in said for text in pair),
+            *RESOLUTIONS.values(),
+            *LEAD_NOTES,
+            *WON_REASONS,
+            *LOST_REASONS,
+            INTEREST_LIST,
+            *JOB_TITLES,
+            DEAL_NAME,
+        ]
+    )
+)
+_INTEREST_PLACE = {interest: str(place) for place, interest in enumerate(INTERESTS)}
+# Each sentence's fields, in the order their values are stored.
+_FIELDS = [
+    tuple(dict.fromkeys(name for _t, name, _s, _c in string.Formatter().parse(text) if name))
+    for text in STORED
+]
+
+
+# Each sentence's code without its fields, and the names of those, by sentence: `stored`
+# runs for about 1,200 values of every new sandbox.
+_CODE = {text: seeded(place) for place, text in enumerate(STORED)}
+_NAMES = {text: _FIELDS[place] for place, text in enumerate(STORED)}
+
+
+def stored(text: str, **values) -> str:
+    """The stored form of `text` (a sentence of STORED) with these values for its fields;
+    `product` is a place in PRODUCTS."""
+    names = _NAMES[text]
+    if not names:
+        return _CODE[text]
+    return _CODE[text] + SEP.join([str(values[name]) for name in names])
+
+
+def fill_stored(place: int, fields: list[str]) -> str:
+    """The sentence at `place` in STORED with its stored field values filled in."""
+    text, names = STORED[place], _FIELDS[place]
+    if not names:
+        return text
+    values = dict(zip(names, fields, strict=True))
+    if "product" in values:
+        values["product"] = PRODUCTS[int(values["product"])][0]
+    if "interests" in values:
+        values["interests"] = ", ".join(INTERESTS[int(place)] for place in values["interests"])
+    return text.format(**values)
+
+
+def stored_form(text: str) -> tuple[str, tuple[str, ...]]:
+    """`text`'s code without its fields' values, and the names of its fields (in the order
+    their values follow the code, separated by SEP)."""
+    return _CODE[text], _NAMES[text]
+
+
+@cache
+def stored_interests(interests: tuple[str, ...]) -> str:
+    """The stored form of some of INTERESTS, joined by commas."""
+    return stored(INTEREST_LIST, interests="".join(_INTEREST_PLACE[item] for item in interests))

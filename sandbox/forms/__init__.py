@@ -28,7 +28,7 @@ from portal.forms import PortalForm
 from sandbox import profiles
 from sandbox.codes import LEAD_SOURCES
 from sandbox.models import TEXT_LIMIT
-from sandbox.services.leads import PHONE
+from sandbox.services.contacts import PHONE
 from sandbox.vocabulary import PART_LABELS, choices
 
 
@@ -40,14 +40,30 @@ def _strip(value):
 STRIP = [_strip]
 
 
+def required_line(label, message, max_length: int) -> StringField:
+    """A one-line text the learner must fill in (`message` when they do not), stripped of
+    surrounding spaces, of at most `max_length` characters."""
+    return StringField(
+        label, filters=STRIP, validators=[DataRequired(message), Length(max=max_length)]
+    )
+
+
+def part_field(part: str, *validators, description="") -> TextAreaField:
+    """A structured note's part (a resolution's cause, a lead's need...) as a two-row
+    text of at most 5,000 characters, labelled as the part."""
+    return TextAreaField(
+        PART_LABELS[part],
+        filters=STRIP,
+        validators=[*validators, Length(max=5000)],
+        description=description,
+        render_kw={"rows": 2},
+    )
+
+
 class LeadForm(PortalForm):
     """A lead's details, for logging a new lead or editing one."""
 
-    first_name = StringField(
-        _l("First name"),
-        filters=STRIP,
-        validators=[DataRequired(_l("Enter the lead's first name.")), Length(max=80)],
-    )
+    first_name = required_line(_l("First name"), _l("Enter the lead's first name."), 80)
     last_name = StringField(_l("Last name"), filters=STRIP, validators=[Length(max=80)])
     company = StringField(_l("Company"), filters=STRIP, validators=[Length(max=160)])
     title = StringField(_l("Job title"), filters=STRIP, validators=[Length(max=120)])
@@ -155,11 +171,7 @@ class TicketForm(PortalForm):
 
     customer_id = SelectField(_l("Customer"), coerce=_record_id, validate_choice=False)
     channel = SelectField(_l("Contacted us by"), default="phone", validate_choice=False)
-    subject = StringField(
-        _l("Subject"),
-        filters=STRIP,
-        validators=[DataRequired(_l("Write what the customer needs, in a line.")), Length(max=200)],
-    )
+    subject = required_line(_l("Subject"), _l("Write what the customer needs, in a line."), 200)
     category = SelectField(_l("Category"), validate_choice=False)
     priority = SelectField(_l("Priority"), default="normal", validate_choice=False)
     purchase_id = SelectField(_l("About the purchase"), coerce=_record_id, validate_choice=False)
@@ -219,24 +231,12 @@ class ResolveForm(PortalForm):
     """Resolving a ticket: what was wrong, what we did (required), what the customer
     should expect now."""
 
-    resolution_cause = TextAreaField(
-        PART_LABELS["resolution_cause"],
-        filters=STRIP,
-        validators=[Length(max=5000)],
-        render_kw={"rows": 2},
+    resolution_cause = part_field("resolution_cause")
+    resolution_action = part_field(
+        "resolution_action", DataRequired(_l("Write what you did to resolve it."))
     )
-    resolution_action = TextAreaField(
-        PART_LABELS["resolution_action"],
-        filters=STRIP,
-        validators=[DataRequired(_l("Write what you did to resolve it.")), Length(max=5000)],
-        render_kw={"rows": 2},
-    )
-    resolution_expectation = TextAreaField(
-        PART_LABELS["resolution_expectation"],
-        filters=STRIP,
-        validators=[Length(max=5000)],
-        description=_l("What happens next for them, and when."),
-        render_kw={"rows": 2},
+    resolution_expectation = part_field(
+        "resolution_expectation", description=_l("What happens next for them, and when.")
     )
 
 
@@ -255,14 +255,7 @@ class SetAsideForm(PortalForm):
     """Rejecting a ticket or marking it a duplicate, with a reason."""
 
     status = SelectField(_l("Set aside as"))
-    note = StringField(
-        _l("Why"),
-        filters=STRIP,
-        validators=[
-            DataRequired(_l("Say why, for the customer and your colleagues.")),
-            Length(max=500),
-        ],
-    )
+    note = required_line(_l("Why"), _l("Say why, for the customer and your colleagues."), 500)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -272,17 +265,9 @@ class SetAsideForm(PortalForm):
 class AutomationForm(PortalForm):
     """An automation rule and its email template."""
 
-    name = StringField(
-        _l("Name"),
-        filters=STRIP,
-        validators=[DataRequired(_l("Name the automation.")), Length(max=120)],
-    )
+    name = required_line(_l("Name"), _l("Name the automation."), 120)
     trigger = SelectField(_l("Send when"))
-    subject = StringField(
-        _l("Subject"),
-        filters=STRIP,
-        validators=[DataRequired(_l("Write the email's subject.")), Length(max=200)],
-    )
+    subject = required_line(_l("Subject"), _l("Write the email's subject."), 200)
     body = TextAreaField(
         _l("Email"),
         filters=[lambda value: value or ""],

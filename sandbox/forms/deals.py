@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm
-from sandbox.forms import STRIP, _record_id
+from sandbox.forms import STRIP, _record_id, required_line
 
 # The largest amount the column holds (Numeric(12, 2)).
 AMOUNT_LIMIT = 9_999_999_999
@@ -26,11 +26,7 @@ def _picked_id(value):
 class DealForm(PortalForm):
     """An opportunity's name, amount, expected close date, owner, contact and next step."""
 
-    name = StringField(
-        _l("Opportunity name"),
-        filters=STRIP,
-        validators=[DataRequired(_l("Name the opportunity.")), Length(max=160)],
-    )
+    name = required_line(_l("Opportunity name"), _l("Name the opportunity."), 160)
     amount = DecimalField(
         _l("Amount"),
         places=2,

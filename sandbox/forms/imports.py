@@ -4,12 +4,11 @@ skip, what to do with duplicates) that either previews or imports."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import FieldList, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
 from portal.accounts.forms import MultiCheckboxField
-from portal.forms import PortalForm
+from portal.forms import PortalForm, csv_file_field
 from sandbox.services.import_preview import FIELD_LABELS, FIELDS
 from sandbox.services.imports import MAX_BYTES, MAX_ROWS
 from sandbox.vocabulary import entity_label
@@ -19,18 +18,7 @@ class ImportUploadForm(PortalForm):
     """Which records the file holds, and the file."""
 
     entity = RadioField(_l("The file holds"), default="lead", validators=[InputRequired()])
-    file = FileField(
-        _l("CSV file"),
-        validators=[
-            FileRequired(_l("Choose a CSV file.")),
-            FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
-        ],
-        description=_l(
-            "Up to %(size)d KB and %(rows)d rows, saved as 'CSV UTF-8' (or Unicode text).",
-            size=MAX_BYTES // 1024,
-            rows=MAX_ROWS,
-        ),
-    )
+    file = csv_file_field(MAX_BYTES, MAX_ROWS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,14 +11,13 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import Length, NumberRange, Optional, StopValidation
 
 from portal.forms import PortalForm
 from sandbox import profiles
 from sandbox.codes import BUDGET_STATUSES
-from sandbox.forms import STRIP
+from sandbox.forms import STRIP, part_field
 from sandbox.vocabulary import PART_LABELS, choices
 
 
@@ -67,13 +66,7 @@ class ConvertForm(PortalForm):
 class QualificationForm(PortalForm):
     """Qualifying a lead (BANT): need, authority, budget, timing."""
 
-    need = TextAreaField(
-        PART_LABELS["need"],
-        filters=STRIP,
-        validators=[Length(max=5000)],
-        description=_l("What they want to solve or achieve."),
-        render_kw={"rows": 2},
-    )
+    need = part_field("need", description=_l("What they want to solve or achieve."))
     authority = StringField(
         PART_LABELS["authority"],
         filters=STRIP,

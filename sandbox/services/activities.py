@@ -18,7 +18,7 @@ from sandbox.models import (
     Ticket,
     get_in_sandbox,
 )
-from sandbox.services.events import SandboxError, log_event
+from sandbox.services.events import SandboxError, add_logged, log_event
 
 # The records an activity can be logged on, by the code stored in Activity.parent_type.
 PARENTS: dict[str, type] = {
@@ -63,19 +63,15 @@ def add_activity(
         done=kind != "task",
         at=sandbox.clock,
     )
-    db.session.add(activity)
-    db.session.flush()
-    log_event(
+    return add_logged(
         sandbox,
         actor,
+        activity,
         "activity.created",
-        "activity",
-        activity.id,
         kind=kind,
         parent=parent_type,
         parent_id=parent_id,
     )
-    return activity
 
 
 def complete_task(sandbox: Sandbox, actor: User, task: Activity) -> Activity:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import update
 
@@ -19,25 +18,19 @@ from portal.accounts.models import User
 from portal.extensions import db
 from sandbox.codes import CHANNELS, TIERS
 from sandbox.models import Customer, Sandbox, get_in_sandbox
-from sandbox.services.events import SandboxError, log_event
-from sandbox.services.leads import PHONE
+from sandbox.services.contacts import ContactData, clean_email, clean_phone
+from sandbox.services.events import SandboxError, add_logged, log_event
 
 # What the consent fields are, apart from the profile's other fields.
 CONSENT_FIELDS = ("email_consent", "consent_channel")
 
 
 @dataclass
-class CustomerData:
+class CustomerData(ContactData):
     """A customer's editable fields, as the form gives them. For a company, `company` is
     its name; for a person, `company_id` is the company account they work for (or, with
     none, `company` where they say they work)."""
 
-    first_name: str = ""
-    last_name: str = ""
-    company: str = ""
-    title: str = ""
-    email: str = ""
-    phone: str = ""
     city: str = ""
     birthday: date | None = None
     tier: str = "bronze"
@@ -45,17 +38,6 @@ class CustomerData:
     company_id: int | None = None
     email_consent: bool = False
     consent_channel: str = ""
-
-
-def _email(text: str) -> str:
-    if not text.strip():
-        return ""
-    try:
-        return validate_email(
-            text.strip(), check_deliverability=False, test_environment=True
-        ).normalized.lower()
-    except EmailNotValidError as exc:
-        raise SandboxError(_("Enter a valid email address."), "email") from exc
 
 
 def _employer(sandbox: Sandbox, is_company: bool, company_id: int | None) -> Customer | None:
@@ -76,8 +58,7 @@ def _clean(sandbox: Sandbox, is_company: bool, data: CustomerData) -> CustomerDa
         raise SandboxError(_("Enter the company's name."), "company")
     if not is_company and not data.first_name.strip():
         raise SandboxError(_("Enter the person's first name."), "first_name")
-    if data.phone.strip() and not PHONE.match(data.phone.strip()):
-        raise SandboxError(_("Enter a phone number: digits, spaces, + ( ) -."), "phone")
+    phone = clean_phone(data.phone)
     if data.birthday is not None and is_company:
         raise SandboxError(_("A company has no birthday."), "birthday")
     if data.birthday is not None and data.birthday > sandbox.today:
@@ -95,8 +76,8 @@ def _clean(sandbox: Sandbox, is_company: bool, data: CustomerData) -> CustomerDa
         last_name=last.strip()[:80],
         company=employer.company if employer else data.company.strip()[:160],
         title=data.title.strip()[:120],
-        email=_email(data.email),
-        phone=data.phone.strip(),
+        email=clean_email(data.email),
+        phone=phone,
         city=data.city.strip()[:80],
         preferences=data.preferences.strip()[:255],
     )
@@ -135,14 +116,11 @@ def create_customer(
         created_at=sandbox.clock,
         **{name: getattr(data, name) for name in _profile_fields()},
     )
-    db.session.add(customer)
-    db.session.flush()
-    log_event(
+    add_logged(
         sandbox,
         actor,
+        customer,
         "customer.created",
-        "customer",
-        customer.id,
         is_company=is_company,
         works_for=customer.company_id,
     )

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -22,8 +22,8 @@ from portal.extensions import db
 from sandbox import profiles
 from sandbox.codes import CHANNELS, LEAD_SOURCES, SETUP_FIELDS, TIERS
 from sandbox.models import Customer, ImportUpload, Lead, Sandbox
+from sandbox.services.contacts import PHONE, normal_email
 from sandbox.services.duplicates import email_key, name_key, phone_key
-from sandbox.services.leads import PHONE
 from sandbox.vocabulary import label
 
 PREVIEW_ROWS = 10  # clean rows shown first; every row with a problem is shown too
@@ -273,9 +273,7 @@ def _clean_row(
         problems.append(_("An email or a phone is required."))
     if email:
         try:
-            email = validate_email(
-                email, check_deliverability=False, test_environment=True
-            ).normalized.lower()
+            email = normal_email(email)
         except EmailNotValidError:
             problems.append(_("“%(value)s” is not a valid email address.", value=email))
     if phone and not PHONE.match(phone):

@@ -25,7 +25,6 @@ account they work for.
 
 from __future__ import annotations
 
-import csv
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -88,31 +87,10 @@ def store_upload(
 
 def _read_rows(text: str) -> tuple[list[str], list[list]]:
     """The header and the non-blank rows, each as [line number, cells]."""
-    reader = csvfiles.reader(text)
-    rows: list[list] = []
-    try:
-        header = next(reader, None)
-        if not header or not any(cell.strip() for cell in header):
-            raise SandboxError(_("The file is empty."), "file")
-        if len(header) > MAX_COLUMNS:
-            raise SandboxError(
-                _("The file has more than %(count)d columns.", count=MAX_COLUMNS), "file"
-            )
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise SandboxError(
-                    _("The file has more than %(count)d rows: split it.", count=MAX_ROWS), "file"
-                )
-            rows.append([reader.line_num, [cell.strip() for cell in cells]])
-    except csv.Error as exc:
-        raise SandboxError(
-            _("The file is not valid CSV near line %(line)d.", line=reader.line_num), "file"
-        ) from exc
+    header, rows = csvfiles.read_rows(text, MAX_ROWS, MAX_COLUMNS)
     if not rows:
         raise SandboxError(_("The file has a header but no rows."), "file")
-    return [cell.strip() for cell in header], rows
+    return header, [[line, cells] for line, cells in rows]
 
 
 def _forget_old_uploads(sandbox: Sandbox) -> None:

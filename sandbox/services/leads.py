@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, or_
 
@@ -26,10 +24,10 @@ from sandbox.models import (
     scoped,
 )
 from sandbox.services.activities import add_activity
-from sandbox.services.events import SandboxError, log_event
+from sandbox.services.contacts import ContactData, clean_email, clean_phone
+from sandbox.services.events import SandboxError, add_logged, apply_changes, log_event
 from sandbox.vocabulary import label
 
-PHONE = re.compile(r"^[+0-9][0-9 ()-]{5,24}$")
 # Status changes that make sense, by status role; conversion has its own service.
 ALLOWED = {
     "new": {"assigned", "in_process", "recycled", "dead"},
@@ -42,15 +40,10 @@ ALLOWED = {
 
 
 @dataclass
-class LeadData:
+class LeadData(ContactData):
     """A lead's editable fields, as a form or a scenario gives them."""
 
-    first_name: str
-    last_name: str = ""
-    company: str = ""
-    title: str = ""
-    email: str = ""
-    phone: str = ""
+    first_name: str = field()  # no default: a lead needs one (it keeps its place, first)
     source: str = "other"
     description: str = ""
 
@@ -58,16 +51,8 @@ class LeadData:
 def _clean(data: LeadData) -> LeadData:
     if not data.first_name.strip():
         raise SandboxError(_("Enter the lead's first name."), "first_name")
-    email = data.email.strip()
-    if email:
-        try:
-            email = validate_email(
-                email, check_deliverability=False, test_environment=True
-            ).normalized.lower()
-        except EmailNotValidError as exc:
-            raise SandboxError(_("Enter a valid email address."), "email") from exc
-    if data.phone.strip() and not PHONE.match(data.phone.strip()):
-        raise SandboxError(_("Enter a phone number: digits, spaces, + ( ) -."), "phone")
+    email = clean_email(data.email)
+    phone = clean_phone(data.phone)
     if data.source not in LEAD_SOURCES:
         raise SandboxError(_("Choose where the lead came from."), "source")
     return LeadData(
@@ -76,7 +61,7 @@ def _clean(data: LeadData) -> LeadData:
         data.company.strip()[:160],
         data.title.strip()[:120],
         email,
-        data.phone.strip(),
+        phone,
         data.source,
         data.description.strip(),
     )
@@ -132,18 +117,13 @@ def create_lead(sandbox: Sandbox, actor: User, data: LeadData) -> Lead:
     """Log a new lead (status New) after checking its fields."""
     data = _clean(data)
     lead = Lead(sandbox_id=sandbox.id, status="new", created_at=sandbox.clock, **data.__dict__)
-    db.session.add(lead)
-    db.session.flush()
-    log_event(sandbox, actor, "lead.created", "lead", lead.id, source=lead.source)
-    return lead
+    return add_logged(sandbox, actor, lead, "lead.created", source=lead.source)
 
 
 def update_lead(sandbox: Sandbox, actor: User, lead: Lead, data: LeadData) -> Lead:
     """Change a lead's details; the event names the fields that changed."""
     data = _clean(data)
-    changed = sorted(name for name, value in data.__dict__.items() if getattr(lead, name) != value)
-    for name in changed:
-        setattr(lead, name, getattr(data, name))
+    changed = apply_changes(lead, data)
     if changed:
         log_event(sandbox, actor, "lead.updated", "lead", lead.id, fields=changed)
     db.session.flush()
@@ -170,9 +150,7 @@ def qualify_lead(sandbox: Sandbox, actor: User, lead: Lead, data: Qualification)
         raise SandboxError(_("The budget cannot be negative."), "budget")
     data.need = (data.need or "").strip()[:5000]
     data.authority = (data.authority or "").strip()[:200]
-    changed = sorted(name for name, value in data.__dict__.items() if getattr(lead, name) != value)
-    for name in changed:
-        setattr(lead, name, getattr(data, name))
+    changed = apply_changes(lead, data)
     if changed:
         log_event(sandbox, actor, "lead.updated", "lead", lead.id, fields=changed)
     db.session.flush()

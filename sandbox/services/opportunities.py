@@ -12,13 +12,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.extensions import db
 from sandbox import profiles
-from sandbox.models import Colleague, Customer, Opportunity, Sandbox, SandboxEvent, get_in_sandbox
-from sandbox.services.events import SandboxError, log_event, record_events
+from sandbox.models import (
+    Colleague,
+    Customer,
+    Opportunity,
+    Sandbox,
+    SandboxEvent,
+    get_in_sandbox,
+    scoped,
+)
+from sandbox.services.events import SandboxError, apply_changes, log_event, record_events
 
 NAME_LIMIT = 160
 NEXT_STEP_LIMIT = 255
@@ -87,9 +94,8 @@ def contacts(sandbox: Sandbox, opportunity: Opportunity) -> list[Customer]:
         return []
     return list(
         db.session.scalars(
-            select(Customer)
+            scoped(Customer, sandbox)
             .where(
-                Customer.sandbox_id == sandbox.id,
                 Customer.is_company.is_(False),
                 (Customer.company_id == opportunity.customer_id)
                 | (Customer.id == opportunity.customer_id),
@@ -111,11 +117,7 @@ def update_deal(
     if profiles.active().is_closed(opportunity.stage):
         raise SandboxError(_("This deal is closed."))
     data = _clean(sandbox, opportunity, data)
-    changed = sorted(
-        name for name, value in data.__dict__.items() if getattr(opportunity, name) != value
-    )
-    for name in changed:
-        setattr(opportunity, name, getattr(data, name))
+    changed = apply_changes(opportunity, data)
     if changed:
         log_event(
             sandbox,

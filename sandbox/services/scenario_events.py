@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -28,6 +28,7 @@ from sandbox.models import (
     ScenarioEvent,
     Ticket,
     get_in_sandbox,
+    scoped,
 )
 from sandbox.services.clock import run_on, start_running
 from sandbox.services.events import log_event
@@ -111,9 +112,8 @@ def pending(sandbox: Sandbox) -> list[ScenarioEvent]:
     sandbox clock, or waiting for the learner's action (one query)."""
     return list(
         db.session.scalars(
-            select(ScenarioEvent)
+            scoped(ScenarioEvent, sandbox)
             .where(
-                ScenarioEvent.sandbox_id == sandbox.id,
                 ScenarioEvent.played_at.is_(None),
                 or_(
                     ScenarioEvent.due_at <= sandbox.clock,
@@ -127,10 +127,8 @@ def pending(sandbox: Sandbox) -> list[ScenarioEvent]:
 
 def _trigger(sandbox: Sandbox, event: ScenarioEvent) -> SandboxEvent | None:
     """The first learner's action the scenario event waits for, once it happened."""
-    query = select(SandboxEvent).where(
-        SandboxEvent.sandbox_id == sandbox.id,
-        SandboxEvent.id > event.since_event_id,
-        SandboxEvent.verb == event.after_event,
+    query = scoped(SandboxEvent, sandbox).where(
+        SandboxEvent.id > event.since_event_id, SandboxEvent.verb == event.after_event
     )
     if event.payload.get("after_id") is not None:
         query = query.where(SandboxEvent.entity_id == event.payload["after_id"])
@@ -223,9 +221,8 @@ def played(sandbox: Sandbox, since: int) -> list[ScenarioEvent]:
     """The scenario events of the attempt that started at event `since` that have played."""
     return list(
         db.session.scalars(
-            select(ScenarioEvent)
+            scoped(ScenarioEvent, sandbox)
             .where(
-                ScenarioEvent.sandbox_id == sandbox.id,
                 ScenarioEvent.since_event_id == since,
                 ScenarioEvent.played_at.is_not(None),
             )

@@ -35,7 +35,7 @@ from sandbox.models import (
 )
 from sandbox.services.activities import add_activity
 from sandbox.services.automations import run_ticket_resolved
-from sandbox.services.events import SandboxError, log_event, record_events
+from sandbox.services.events import SandboxError, add_logged, log_event, record_events
 from sandbox.vocabulary import PART_LABELS, label
 
 # Status roles (sandbox.codes); the CRM profile may store other codes that play them.
@@ -115,19 +115,15 @@ def create_ticket(sandbox: Sandbox, actor: User, data: TicketData) -> Ticket:
         resolution_due=sla.due(opened, level, "resolution"),
         **data.__dict__,
     )
-    db.session.add(ticket)
-    db.session.flush()
-    log_event(
+    return add_logged(
         sandbox,
         actor,
+        ticket,
         "ticket.created",
-        "ticket",
-        ticket.id,
         channel=ticket.channel,
         category=ticket.category,
         priority=ticket.priority,
     )
-    return ticket
 
 
 def change_category(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from portal.domain import transaction
 from sandbox.forms import ActivityForm, TaskDoneForm
 from sandbox.models import Activity
 from sandbox.services.activities import PARENTS, add_activity, complete_task
-from sandbox.views.base import bp, load_or_404, my_sandbox
+from sandbox.views.base import bp, form_saved, load_or_404, my_sandbox
 from sandbox.views.customers import customer_page
 from sandbox.views.leads import lead_page
 from sandbox.views.opportunities import opportunity_page
@@ -44,22 +44,22 @@ def activity_add(parent: str, parent_id: int):
     sandbox = my_sandbox()
     record = load_or_404(PARENTS[parent], parent_id, sandbox)
     form = ActivityForm()
-    if form.validate():
-        with transaction(form) as saved:
-            add_activity(
-                sandbox,
-                current_user,
-                parent,
-                record.id,
-                kind=form.kind.data,
-                subject=form.subject.data,
-                body=form.body.data,
-                due_on=form.due_on.data,
-            )
-        if saved:
-            flash(_("Logged."), "success")
-            return redirect(detail_url(parent, record.id) + "#timeline")
-    return _parent_page(parent, sandbox, record, form)
+    return form_saved(
+        form,
+        lambda: add_activity(
+            sandbox,
+            current_user,
+            parent,
+            record.id,
+            kind=form.kind.data,
+            subject=form.subject.data,
+            body=form.body.data,
+            due_on=form.due_on.data,
+        ),
+        lambda _activity: detail_url(parent, record.id) + "#timeline",
+        _("Logged."),
+        lambda: _parent_page(parent, sandbox, record, form),
+    )
 
 
 @bp.post("/tasks/<int:activity_id>/done")

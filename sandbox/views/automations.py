@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.domain import transaction
 from portal.extensions import db
 from portal.rendering import render
 from sandbox import queries
@@ -20,7 +19,7 @@ from sandbox.services.automations import (
     set_active,
     unknown_fields,
 )
-from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
+from sandbox.views.base import bp, form_saved, load_or_404, my_sandbox, page_number
 
 # Why an email was held back, as the outbox says it.
 SKIP_LABELS = {"no_marketing_consent": _l("no marketing consent")}
@@ -94,22 +93,22 @@ def automation_save(automation_id: int | None = None):
     sandbox = my_sandbox()
     automation = load_or_404(Automation, automation_id, sandbox) if automation_id else None
     form = AutomationForm()
-    if form.validate():
-        with transaction(form) as saved:
-            save_automation(
-                sandbox,
-                current_user,
-                automation,
-                name=form.name.data,
-                trigger=form.trigger.data,
-                subject=form.subject.data,
-                body=form.body.data,
-                active=form.active.data,
-            )
-        if saved:
-            flash(_("Automation saved."), "success")
-            return redirect(url_for("sandbox.automation_list"))
-    return automations_page(sandbox, form, automation, status=422)
+    return form_saved(
+        form,
+        lambda: save_automation(
+            sandbox,
+            current_user,
+            automation,
+            name=form.name.data,
+            trigger=form.trigger.data,
+            subject=form.subject.data,
+            body=form.body.data,
+            active=form.active.data,
+        ),
+        lambda _saved: url_for("sandbox.automation_list"),
+        _("Automation saved."),
+        lambda: automations_page(sandbox, form, automation, status=422),
+    )
 
 
 @bp.post("/automations/<int:automation_id>/active")

@@ -17,8 +17,10 @@ from sandbox.forms import ActivityForm
 from sandbox.forms.customers import CustomerForm
 from sandbox.models import TIERS, Customer, get_in_sandbox
 from sandbox.remembered import list_filters
+from sandbox.rows import customer_rows
 from sandbox.services import customers as customer_services
 from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
+from sandbox.vocabulary import choices
 
 
 @bp.get("/customers")
@@ -36,8 +38,9 @@ def customer_list():
         "sandbox/_customer_rows.html",
         sandbox=sandbox,
         page=page,
+        rows=customer_rows(page.items),
         filters=filters,
-        tiers=TIERS,
+        tiers=choices("tier", TIERS),
         cities=cities,
         staff=staff,
     )

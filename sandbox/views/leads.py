@@ -14,9 +14,10 @@ from sandbox.forms import ActivityForm, LeadForm, LeadStatusForm
 from sandbox.forms.leads import ConvertForm, QualificationForm
 from sandbox.models import LEAD_SOURCES, Colleague, Customer, Lead
 from sandbox.remembered import list_filters
+from sandbox.rows import lead_rows
 from sandbox.services import SandboxError, conversion
 from sandbox.services import leads as lead_services
-from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
+from sandbox.views.base import bp, form_saved, load_or_404, my_sandbox, page_number
 
 
 @bp.get("/leads")
@@ -27,11 +28,13 @@ def lead_list():
     staff = queries.colleagues(sandbox)
     ids = {c.id for c in staff if c.role == "sales"}
     filters = list_filters("leads", lambda args: queries.LeadFilters.from_args(args, ids))
+    page = queries.leads(sandbox, filters, page_number())
     return render(
         "sandbox/leads.html",
         "sandbox/_lead_rows.html",
         sandbox=sandbox,
-        page=queries.leads(sandbox, filters, page_number()),
+        page=page,
+        rows=lead_rows(page.items),
         staff=[c for c in staff if c.role == "sales"],
         filters=filters,
         statuses=profiles.active().codes("lead_status"),
@@ -186,14 +189,15 @@ def lead_qualify(lead_id: int):
     sandbox = my_sandbox()
     lead = load_or_404(Lead, lead_id, sandbox)
     form = QualificationForm()
-    if form.validate():
-        with transaction(form) as saved:
-            data = form_data(lead_services.Qualification, form)
-            lead_services.qualify_lead(sandbox, current_user, lead, data)
-        if saved:
-            flash(_("Qualification saved."), "success")
-            return redirect(url_for("sandbox.lead_detail", lead_id=lead.id))
-    return lead_page(sandbox, lead, status=422, qualify_form=form)
+    return form_saved(
+        form,
+        lambda: lead_services.qualify_lead(
+            sandbox, current_user, lead, form_data(lead_services.Qualification, form)
+        ),
+        lambda _lead: url_for("sandbox.lead_detail", lead_id=lead.id),
+        _("Qualification saved."),
+        lambda: lead_page(sandbox, lead, status=422, qualify_form=form),
+    )
 
 
 @bp.post("/leads/<int:lead_id>/convert")

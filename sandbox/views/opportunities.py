@@ -20,12 +20,14 @@ from sandbox.models import Colleague, Customer, Opportunity, get_in_sandbox
 from sandbox.services import SandboxError
 from sandbox.services import opportunities as deals
 from sandbox.services.opportunities import move_stage
-from sandbox.views.base import bp, load_or_404, my_sandbox
+from sandbox.views.base import bp, form_saved, load_or_404, my_sandbox
+from sandbox.vocabulary import label
 
 
 def board_page(sandbox, *, status: int = 200, board_error: str = ""):
     """The board; from htmx, only the columns (after a move from the board)."""
     columns = reports.pipeline_board(sandbox)
+    open_stages = reports.open_stages()
     return render(
         "sandbox/opportunities.html",
         "sandbox/_board.html",
@@ -33,7 +35,9 @@ def board_page(sandbox, *, status: int = 200, board_error: str = ""):
         sandbox=sandbox,
         columns=columns,
         weighted=reports.weighted_pipeline(columns),
-        open_stages=reports.open_stages(),
+        open_stages=open_stages,
+        # The stage menu on every open deal's card, labelled once.
+        stage_choices=[(stage, label("stage", stage)) for stage in open_stages],
         board_error=board_error,
     )
 
@@ -133,11 +137,12 @@ def opportunity_edit(opportunity_id: int):
     sandbox = my_sandbox()
     opportunity = load_or_404(Opportunity, opportunity_id, sandbox)
     form = DealForm()
-    if form.validate():
-        data = form_data(deals.DealData, form)
-        with transaction(form) as saved:
-            deals.update_deal(sandbox, current_user, opportunity, data)
-        if saved:
-            flash(_("Deal saved."), "success")
-            return redirect(url_for("sandbox.opportunity_detail", opportunity_id=opportunity.id))
-    return opportunity_page(sandbox, opportunity, status=422, edit_form=form)
+    return form_saved(
+        form,
+        lambda: deals.update_deal(
+            sandbox, current_user, opportunity, form_data(deals.DealData, form)
+        ),
+        lambda _deal: url_for("sandbox.opportunity_detail", opportunity_id=opportunity.id),
+        _("Deal saved."),
+        lambda: opportunity_page(sandbox, opportunity, status=422, edit_form=form),
+    )

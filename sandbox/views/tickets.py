@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.arguments import arg_id
 from portal.domain import transaction
 from portal.extensions import db
 from portal.forms import form_data
 from portal.rendering import render, render_form
-from sandbox import profiles, queries
+from sandbox import queries
 from sandbox.forms import (
     ActivityForm,
     AssignForm,
@@ -32,8 +33,10 @@ from sandbox.models import (
     get_in_sandbox,
 )
 from sandbox.remembered import list_filters
+from sandbox.rows import ticket_rows
 from sandbox.services import tickets as ticket_services
-from sandbox.views.base import bp, load_or_404, my_sandbox, page_number
+from sandbox.views.base import bp, form_saved, load_or_404, my_sandbox, page_number
+from sandbox.vocabulary import choices
 
 
 @bp.get("/tickets")
@@ -45,19 +48,19 @@ def ticket_queue():
     ids = {c.id for c in staff}
     filters = list_filters("tickets", lambda args: queries.TicketFilters.from_args(args, ids))
     page = queries.ticket_queue(sandbox, filters, page_number())
-    profile = profiles.active()
+    customers = {t.customer_id: queries.account_name(t) for t in page.items if t.customer_id}
+    owners = {c.id: c.name for c in staff}
     return render(
         "sandbox/tickets.html",
         "sandbox/_ticket_rows.html",
         sandbox=sandbox,
         page=page,
+        rows=ticket_rows(page.items, sandbox.clock, customers, owners),
         filters=filters,
         staff=staff,
-        statuses=profile.codes("ticket_status"),
-        categories=profile.codes("category"),
-        priorities=profile.codes("priority"),
-        customers=queries.names_of(Customer, [t.customer_id for t in page.items], sandbox),
-        owners={c.id: c.name for c in staff},
+        statuses=choices("ticket_status"),
+        categories=choices("category"),
+        priorities=choices("priority"),
     )
 
 
@@ -98,23 +101,21 @@ def ticket_new():
     sandbox = my_sandbox()
     form = TicketForm()
     if not form.is_submitted():
-        chosen = request.args.get("customer", type=int) or request.args.get("customer_id", type=int)
+        chosen = arg_id("customer") or arg_id("customer_id")
         customer = get_in_sandbox(Customer, chosen, sandbox) if chosen else None
         form.customer_id.data = customer.id if customer else None
     _ticket_choices(sandbox, form)
-    if form.validate_on_submit():
-        with transaction(form) as saved:
-            ticket = ticket_services.create_ticket(
-                sandbox,
-                current_user,
-                form_data(
-                    ticket_services.TicketData, form, description=form.description.data or ""
-                ),
-            )
-        if saved:
-            flash(_("Ticket logged."), "success")
-            return redirect(url_for("sandbox.ticket_detail", ticket_id=ticket.id))
-    return render_form("sandbox/ticket_form.html", form, sandbox=sandbox)
+    return form_saved(
+        form,
+        lambda: ticket_services.create_ticket(
+            sandbox,
+            current_user,
+            form_data(ticket_services.TicketData, form, description=form.description.data or ""),
+        ),
+        lambda ticket: url_for("sandbox.ticket_detail", ticket_id=ticket.id),
+        _("Ticket logged."),
+        lambda: render_form("sandbox/ticket_form.html", form, sandbox=sandbox),
+    )
 
 
 # action -> (form, service call)

@@ -26,6 +26,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.rollout.models import Plan
 from seed.rollout_demo.activity import practise_freely, stuck_on_a_quiz, study
+from seed.rollout_demo.adoption import create_demo_usage
 from seed.rollout_demo.courses import ensure_courses
 from seed.rollout_demo.plan import DEMO_PLAN, build_plan, sign_history
 from seed.rollout_demo.times import at
@@ -106,6 +107,7 @@ def create_demo_rollout(today: date | None = None, seed: int = 2026) -> DemoCoun
                 stuck_on_a_quiz(user, tied, end - timedelta(days=1))
             counts.learners += 1
     sign_history(plan, waves, executive, today)
+    create_demo_usage(waves, today, rng)
     db.session.flush()
     return counts
 

@@ -92,7 +92,7 @@ def _courses(*own: str) -> list[str]:
 
 
 WAVES = [
-    ("Pilot: Sales", -7, ["Sales"], _courses("leads-and-qualification", "pipeline-and-targets")),
+    ("Pilot: Sales", -21, ["Sales"], _courses("leads-and-qualification", "pipeline-and-targets")),
     (
         "Wave 2: Customer Service and Billing",
         21,
@@ -141,12 +141,12 @@ def build_plan(
             plan,
             PhaseData(
                 name=name,
-                status=status,
                 starts_on=today + timedelta(days=first),
                 ends_on=today + timedelta(days=last),
                 owner_id=owner.id if owner else None,
             ),
         )
+        phase.status = status  # history: sign_history signs the finished phases after
         for title, due, done in milestones:
             milestone = rollout.add_milestone(
                 phase, title, owner.id if owner else None, today + timedelta(days=due)

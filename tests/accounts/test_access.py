@@ -16,6 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
+from portal import apitokens
+from portal.apitokens import TokenPurpose
 from portal.authoring.models import Assignment
 from portal.courseformat import read_course
 from portal.extensions import db
@@ -67,6 +69,13 @@ class Route:
         return f"{self.method} {self.rule}"
 
 
+def lesson_edit(path: str = "", method: str = "POST", ok: int | frozenset[int] = VIEW_RAN) -> Route:
+    """A trainer's route at `path` below the matrix's lesson (the reading "intro")."""
+    return Route(
+        method, f"/author/courses/<slug>/lessons/<key>{path}", TRAINERS, ok=ok, key="intro"
+    )
+
+
 MATRIX = [
     # Site-wide
     Route("GET", "/", PUBLIC, ok=302),
@@ -111,6 +120,16 @@ MATRIX = [
     Route("POST", "/admin/scim-tokens/<int:token_id>/revoke", ADMINS, ok=302),
     # SCIM provisioning: a signed-in session is no token (tests/accounts/test_scim.py)
     *(Route(method, "/scim/v2/<path:path>", BEARER) for method in SCIM_METHODS),
+    # Adoption usage: CSV import, API tokens, the token API (tests/adoption/)
+    Route("GET", "/admin/adoption-tokens", ADMINS),
+    Route("POST", "/admin/adoption-tokens", ADMINS, ok=422),
+    Route("POST", "/admin/adoption-tokens/<int:token_id>/revoke", ADMINS, ok=302),
+    Route("GET", "/adoption/import", EXECUTIVES),
+    Route("POST", "/adoption/import", EXECUTIVES, ok=422),
+    Route("GET", "/adoption/import/<token>", EXECUTIVES, ok=404),
+    Route("POST", "/adoption/import/<token>", EXECUTIVES, ok=404),
+    Route("POST", "/api/adoption/usage", BEARER),
+    Route("GET", "/api/adoption/openapi.json", PUBLIC),
     # Learning
     Route("GET", "/learn/", LEARNERS),
     Route("GET", "/learn/rollout", LEARNERS),
@@ -159,12 +178,10 @@ MATRIX = [
     Route(
         "POST", "/author/courses/<slug>/modules/<key>/lessons", TRAINERS, ok=VIEW_RAN, key="basics"
     ),
-    Route("GET", "/author/courses/<slug>/lessons/<key>", TRAINERS, key="intro"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>", TRAINERS, ok=VIEW_RAN, key="intro"),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/move", TRAINERS, ok=VIEW_RAN, key="intro"),
-    Route(
-        "POST", "/author/courses/<slug>/lessons/<key>/remove", TRAINERS, ok=VIEW_RAN, key="intro"
-    ),
+    lesson_edit(method="GET", ok=200),
+    lesson_edit(),
+    lesson_edit("/move"),
+    lesson_edit("/remove"),
     Route(
         "POST",
         "/author/courses/<slug>/lessons/<key>/questions",
@@ -190,51 +207,17 @@ MATRIX = [
         ok=VIEW_RAN,
     ),
     Route("POST", "/author/courses/<slug>/assignments/<int:assignment_id>", TRAINERS, ok=VIEW_RAN),
-    Route(
-        "POST", "/author/courses/<slug>/lessons/<key>/exercise", TRAINERS, ok=VIEW_RAN, key="intro"
-    ),
-    Route("POST", "/author/courses/<slug>/lessons/<key>/setup", TRAINERS, ok=VIEW_RAN, key="intro"),
-    Route(
-        "POST", "/author/courses/<slug>/lessons/<key>/scenario", TRAINERS, ok=VIEW_RAN, key="intro"
-    ),
-    Route(
-        "POST",
-        "/author/courses/<slug>/lessons/<key>/setup/<record_key>/remove",
-        TRAINERS,
-        ok=VIEW_RAN,
-        key="intro",
-    ),
-    Route(
-        "POST", "/author/courses/<slug>/lessons/<key>/checks", TRAINERS, ok=VIEW_RAN, key="intro"
-    ),
-    Route(
-        "POST",
-        "/author/courses/<slug>/lessons/<key>/checks/<check_key>/remove",
-        TRAINERS,
-        ok=VIEW_RAN,
-        key="intro",
-    ),
-    Route(
-        "POST", "/author/courses/<slug>/lessons/<key>/solution", TRAINERS, ok=VIEW_RAN, key="intro"
-    ),
-    Route(
-        "POST",
-        "/author/courses/<slug>/lessons/<key>/solution/move",
-        TRAINERS,
-        ok=VIEW_RAN,
-        key="intro",
-    ),
-    Route(
-        "POST",
-        "/author/courses/<slug>/lessons/<key>/solution/remove",
-        TRAINERS,
-        ok=VIEW_RAN,
-        key="intro",
-    ),
+    lesson_edit("/exercise"),
+    lesson_edit("/setup"),
+    lesson_edit("/scenario"),
+    lesson_edit("/setup/<record_key>/remove"),
+    lesson_edit("/checks"),
+    lesson_edit("/checks/<check_key>/remove"),
+    lesson_edit("/solution"),
+    lesson_edit("/solution/move"),
+    lesson_edit("/solution/remove"),
     # The matrix's lesson is a reading: no solution steps, so the view answers 400.
-    Route(
-        "GET", "/author/courses/<slug>/lessons/<key>/solution/action", TRAINERS, ok=400, key="intro"
-    ),
+    lesson_edit("/solution/action", "GET", ok=400),
     Route("GET", "/author/courses/<slug>/progress", TRAINERS),
     Route("POST", "/author/courses/<slug>/nudge", TRAINERS, ok=VIEW_RAN),
     # Readiness, rollout, sandbox
@@ -298,6 +281,9 @@ MATRIX = [
     Route("POST", "/rollout/phases/<int:phase_id>/budget", EXECUTIVE_ONLY, ok=VIEW_RAN),
     Route("POST", "/rollout/phases/<int:phase_id>/override", EXECUTIVE_ONLY, ok=VIEW_RAN),
     Route("GET", "/rollout/plans/<int:plan_id>/history/print", EXECUTIVES),
+    Route("GET", "/rollout/overview", ("trainer", "executive", "admin")),  # read-only
+    Route("GET", "/rollout/adoption", EXECUTIVES),
+    Route("GET", "/rollout/waves/<int:wave_id>/adoption", EXECUTIVES),
     Route("GET", "/sandbox/", PRACTICE),
     Route("POST", "/sandbox/clock", PRACTICE, ok=302),
     Route("POST", "/sandbox/clock/tick", PRACTICE),
@@ -316,9 +302,7 @@ MATRIX = [
     Route("POST", "/sandbox/tasks/<int:activity_id>/done", PRACTICE, ok=302),
     Route("GET", "/sandbox/automations/<int:automation_id>", PRACTICE),
     Route("POST", "/sandbox/automations/<int:automation_id>/active", PRACTICE, ok=302),
-    Route(
-        "POST", "/author/courses/<slug>/lessons/<key>/dry-run", TRAINERS, ok=VIEW_RAN, key="intro"
-    ),
+    lesson_edit("/dry-run"),
     Route("GET", "/sandbox/leads", PRACTICE),
     Route("GET", "/sandbox/leads/new", PRACTICE),
     Route("POST", "/sandbox/leads/new", PRACTICE, ok=VIEW_RAN),
@@ -465,6 +449,13 @@ class World:
         db.session.commit()
         return token
 
+    @cached_property
+    def adoption_token(self):
+        admin = self.make.user(roles=("admin",))
+        token, _secret = apitokens.create_token("CRM export", TokenPurpose.ADOPTION, admin)
+        db.session.commit()
+        return token
+
     def certificate_of(self, user) -> str:
         certificate = Certificate(
             code=new_certificate_code(),
@@ -519,7 +510,7 @@ class World:
         if name == "path":  # a SCIM endpoint that takes the method
             return "Users" if route.method in ("GET", "POST") else "Users/1"
         if name == "token_id":
-            return str(self.scim_token.id)
+            return str((self.adoption_token if "adoption" in route.rule else self.scim_token).id)
         if name == "filename":
             return "dashboard.js"
         if name == "code":
@@ -614,6 +605,18 @@ def test_navigation_links_only_to_pages_the_role_may_open(app, make, role):
     for link in links:
         assert link in allowed, f"{role} is shown {link} but may not open it"
         assert client.get(link).status_code == 200, link
+
+
+@pytest.mark.parametrize(
+    ("roles", "plan_link"),
+    [(("trainer",), "/rollout/overview"), (("trainer", "executive"), "/rollout/")],
+)
+def test_the_rollout_plan_is_linked_once_read_only_for_trainers(make, client, roles, plan_link):
+    client.login(make.user(roles=roles))
+    page = client.get("/account").get_data(as_text=True)
+    navigation = NAV.search(page).group(1)
+    assert navigation.count("Rollout plan") == 1
+    assert f'href="{plan_link}"' in navigation
 
 
 def test_anonymous_visitors_see_no_navigation(client):

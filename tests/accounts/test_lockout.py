@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.accounts import services
+from portal.accounts import hashing
 from portal.database import utcnow
 from portal.extensions import db
 
@@ -150,7 +150,7 @@ def test_sign_ins_wait_a_bounded_time_for_a_hashing_turn_then_hear_busy(
 ):
     user = make.user()
     monkeypatch.setitem(app.config, "LOGIN_HASH_WAIT_SECONDS", 0.2)
-    with services._hash_turn():  # every turn of this process is taken
+    with hashing.hash_turn():  # every turn of this process is taken
         busy = client.login(user)
         other_page = client.get("/login")
     assert busy.status_code == 503

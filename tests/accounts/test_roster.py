@@ -273,7 +273,7 @@ def test_roster_with_too_many_rows_is_refused(app, client, admin, monkeypatch):
     text = "name,email\n" + "".join(f"P{i},p{i}@example.test\n" for i in range(3))
     response = _import(client, text)
     assert response.status_code == 422
-    assert "The file has more than 2 rows; split it." in field_errors(
+    assert "The file has more than 2 rows: split it." in field_errors(
         response.get_data(as_text=True), "file"
     )
     assert count(User) == 1

@@ -17,20 +17,9 @@ from portal.accounts.models import Department, User
 from portal.accounts.sso import allowed_domains
 from portal.config import ConfigError
 from portal.extensions import db
-from tests.oidc_provider import running_provider, use_provider
 
 # Authlib's own grant code calls one of its hooks the old way.
 pytestmark = pytest.mark.filterwarnings("ignore:The 'grant' parameter:DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def provider():
-    yield from running_provider()
-
-
-@pytest.fixture
-def sso(app, provider, monkeypatch):
-    return use_provider(app, provider, monkeypatch)
 
 
 def sign_in_through(client, provider, *, next_url: str | None = None, tamper=None):

@@ -22,19 +22,23 @@ def _setup_form(entity: str, *rows: tuple[str, ...]) -> dict[str, str]:
     }
 
 
+def _step(text: str, do: str, **fields: str) -> dict[str, str]:
+    """The solution step form: what the learner does, and its one action `do` with the
+    action's fields."""
+    return {"text": text, "action-0-do": do} | {f"action-0-{k}": v for k, v in fields.items()}
+
+
 def _convert_noor(months: str) -> dict[str, str]:
     """The solution step form converting the setup lead, its deal to close `months` months
     after the sandbox's today."""
-    return {
-        "text": "Convert Noor.",
-        "action-0-do": "lead.convert",
-        "action-0-lead": "setup:lead",
-        "action-0-opportunity_name": "Noor's order",
-        "action-0-close_date": "",
-        "action-0-close_date-amount": months,
-        "action-0-close_date-unit": "m",
-        "action-0-close_date-direction": "after",
-    }
+    return _step(
+        "Convert Noor.",
+        "lead.convert",
+        lead="setup:lead",
+        opportunity_name="Noor's order",
+        close_date="",
+        **{"close_date-amount": months, "close_date-unit": "m", "close_date-direction": "after"},
+    )
 
 
 def _add_setup(client, base: str, entity: str, *rows: tuple[str, ...]) -> None:
@@ -315,22 +319,22 @@ def _build_lead_exercise(client, course, key):
         ("solution", {"text": "Open Noor's lead and read her enquiry."}),
         (
             "solution",
-            {
-                "text": "Set the lead's status to In Process.",
-                "action-0-do": "lead.status",
-                "action-0-lead": "setup:lead",
-                "action-0-status": "in_process",
-            },
+            _step(
+                "Set the lead's status to In Process.",
+                "lead.status",
+                lead="setup:lead",
+                status="in_process",
+            ),
         ),
         (
             "solution",
-            {
-                "text": "Add a note: budget confirmed, decision by the owner next month.",
-                "action-0-do": "note",
-                "action-0-parent": "setup:lead",
-                "action-0-kind": "note",
-                "action-0-body": "Budget confirmed; the owner decides next month.",
-            },
+            _step(
+                "Add a note: budget confirmed, decision by the owner next month.",
+                "note",
+                parent="setup:lead",
+                kind="note",
+                body="Budget confirmed; the owner decides next month.",
+            ),
         ),
     ]
     for path, data in posts:
@@ -419,20 +423,15 @@ def test_steps_are_moved_and_removed_with_htmx(client, exercise_course):
 def test_a_step_cannot_move_above_the_step_that_makes_its_record(client, builder):
     course, base = builder
     for data in (
-        {
-            "text": "Log Imran as a new lead from the trade show.",
-            "action-0-do": "lead.create",
-            "action-0-as": "imran",
-            "action-0-first_name": "Imran",
-            "action-0-email": "imran@harbour.example",
-            "action-0-source": "trade_show",
-        },
-        {
-            "text": "Qualify him.",
-            "action-0-do": "lead.status",
-            "action-0-lead": "imran",
-            "action-0-status": "in_process",
-        },
+        _step(
+            "Log Imran as a new lead from the trade show.",
+            "lead.create",
+            first_name="Imran",
+            email="imran@harbour.example",
+            source="trade_show",
+            **{"as": "imran"},
+        ),
+        _step("Qualify him.", "lead.status", lead="imran", status="in_process"),
     ):
         assert client.post(f"{base}/solution", data=data).status_code == 302
     steps = _exercise(course).content["solution"]
@@ -457,83 +456,63 @@ def test_a_step_cannot_move_above_the_step_that_makes_its_record(client, builder
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"text": " ", "action-0-do": "ticket.assign"}, "text", "Write what the learner does"),
+        (_step(" ", "ticket.assign"), "text", "Write what the learner does"),
         (
-            {
-                "text": "Qualify",
-                "action-0-do": "lead.status",
-                "action-0-lead": "setup:nobody",
-                "action-0-status": "in_process",
-            },
+            _step("Qualify", "lead.status", lead="setup:nobody", status="in_process"),
             "action-0-lead",
             "nobody is not a setup record or a record an earlier step makes.",
         ),
         (
-            {
-                "text": "Reply",
-                "action-0-do": "ticket.respond",
-                "action-0-ticket": "setup:lead",
-                "action-0-message": "Thanks",
-            },
+            _step("Reply", "ticket.respond", ticket="setup:lead", message="Thanks"),
             "action-0-ticket",
             "lead is a lead: choose a ticket.",
         ),
         (
-            {"text": "Reply", "action-0-do": "ticket.respond", "action-0-ticket": "setup:ticket"},
+            _step("Reply", "ticket.respond", ticket="setup:ticket"),
             "action-0-message",
             "Fill in &#39;Reply to the customer&#39;.",
         ),
         (
-            {
-                "text": "Qualify",
-                "action-0-do": "lead.status",
-                "action-0-lead": "setup:lead",
-                "action-0-status": "thinking",
-            },
+            _step("Qualify", "lead.status", lead="setup:lead", status="thinking"),
             "action-0-status",
             "Choose one of: new, assigned, in_process",
         ),
         (
-            {
-                "text": "Close",
-                "action-0-do": "ticket.close",
-                "action-0-ticket": "setup:ticket",
-                "action-0-satisfaction": "9",
-            },
+            _step("Close", "ticket.close", ticket="setup:ticket", satisfaction="9"),
             "action-0-satisfaction",
             "Enter a whole number from 1 to 5.",
         ),
         (
-            {"text": "Log", "action-0-do": "lead.create", "action-0-first_name": "Ali"},
+            _step("Log", "lead.create", first_name="Ali"),
             "action-0-as",
             "A setup record is already called lead: choose another name.",
         ),
         (
-            {
-                "text": "Automate",
-                "action-0-do": "automation.create",
-                "action-0-name": "Hi",
-                "action-0-trigger": "birthday",
-                "action-0-subject": "Hi {nmae}",
-                "action-0-body": "Dear {first_name}",
-            },
+            _step(
+                "Automate",
+                "automation.create",
+                name="Hi",
+                trigger="birthday",
+                subject="Hi {nmae}",
+                body="Dear {first_name}",
+            ),
             "action-0-subject",
             "Unknown merge field: {nmae}",
         ),
         (
-            {
-                "text": "Automate",
-                "action-0-do": "automation.create",
-                "action-0-name": "Hi",
-                "action-0-trigger": "birthday",
-                "action-0-subject": "Hello",
-                "action-0-body": "Dear {first_name}, thanks for your {product}.",
-            },
+            _step(
+                "Automate",
+                "automation.create",
+                name="Hi",
+                trigger="birthday",
+                subject="Hello",
+                body="Dear {first_name}, thanks for your {product}.",
+            ),
             "action-0-body",
             "{product} cannot be filled in for this trigger",
         ),
         (
-            {"text": "Go", "action-0-do": "lead.teleport"},
+            _step("Go", "lead.teleport"),
             "action-0-do",
             "Choose an action from the list.",
         ),
@@ -708,11 +687,7 @@ def test_a_setup_record_a_solution_step_uses_cannot_be_removed(client, builder):
     _add_setup(client, base, "ticket", ("subject", "Broken"))
     response = client.post(
         f"{base}/solution",
-        data={
-            "text": "Take it.",
-            "action-0-do": "ticket.assign",
-            "action-0-ticket": "setup:ticket",
-        },
+        data=_step("Take it.", "ticket.assign", ticket="setup:ticket"),
     )
     assert response.status_code == 302
     response = client.post(f"{base}/setup/ticket/remove")

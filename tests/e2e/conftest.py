@@ -94,6 +94,45 @@ def login(page, user_or_email, password: str = TEST_PASSWORD) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def open_as_learner(page, make, path: str, **person):
+    """The built-in courses imported and a new learner (`person`: department, locale, ...)
+    signed in, on the page at `path`; returns the learner."""
+    from portal.extensions import db
+    from seed.learning_demo import import_builtin_courses
+
+    import_builtin_courses()
+    db.session.commit()
+    learner = make.user(roles=("learner",), **person)
+    login(page, learner)
+    page.goto(path)
+    return learner
+
+
+def start_in_the_sandbox(page) -> None:
+    """On an exercise's lesson page: start the exercise and go to the sandbox beside it."""
+    page.get_by_role("button", name="Start the exercise").click()
+    page.get_by_role("link", name="Open my sandbox").click()
+
+
+def merge_rahul_as_the_exercise_asks(page, learner) -> None:
+    """On the compare page of the import-and-merge exercise: keep the hand-entered Rahul
+    Verma, take the import's last name, email and phone, and merge."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.learning.models import ExerciseAttempt
+
+    attempt = db.session.scalar(
+        select(ExerciseAttempt).where(ExerciseAttempt.user_id == learner.id)
+    )
+    hand_entered = attempt.records["rahul-hand"][1]
+    page.locator(f"#survivor-{hand_entered}").check()
+    page.locator('tr[data-field="last_name"]').get_by_label("Verma", exact=True).check()
+    page.locator('tr[data-field="email"]').get_by_label("rahul@vermatraders.example").check()
+    page.locator('tr[data-field="phone"]').get_by_label("98765 43210").check()
+    page.get_by_test_id("merge-submit").click()
+
+
 def reply_resolve_and_close(page, reply: str, resolution: str) -> None:
     """On an open ticket's page: answer the customer, resolve with a note, close it."""
     from playwright.sync_api import expect

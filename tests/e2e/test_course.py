@@ -7,19 +7,19 @@ import re
 
 from playwright.sync_api import expect
 
-from portal.extensions import db
-from seed.learning_demo import import_builtin_courses
-from tests.e2e.conftest import login
+from tests.e2e.conftest import open_as_learner
 from tests.e2e.test_reading_check import read_through
 from tests.e2e.test_sla_overtime import work_both_tickets
 
 
 def test_learner_completes_after_sale_service(page, make, app_ctx):
-    import_builtin_courses()
-    db.session.commit()
-    learner = make.user(roles=("learner",), department="Customer Service", name="Nadia Hussain")
-    login(page, learner)
-    page.goto("/courses/after-sale-service/")
+    learner = open_as_learner(
+        page,
+        make,
+        "/courses/after-sale-service/",
+        department="Customer Service",
+        name="Nadia Hussain",
+    )
     page.get_by_role("link", name="Start").click()
 
     # Read every reading (answering its check) and pass the quiz; then comes the exercise.

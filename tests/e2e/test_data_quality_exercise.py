@@ -7,25 +7,20 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from portal.extensions import db
-from portal.learning.models import ExerciseAttempt
-from seed.learning_demo import import_builtin_courses
-from tests.e2e.conftest import login
+from tests.e2e.conftest import (
+    merge_rahul_as_the_exercise_asks,
+    open_as_learner,
+    start_in_the_sandbox,
+)
 
 LESSON = "/courses/data-quality-and-migration/import-and-merge/"
 BAD_LINES = (5, 6, 7, 11, 12)
 
 
 def test_import_the_old_leads_and_merge_what_slipped_through(page, make, app_ctx, tmp_path):
-    import_builtin_courses()
-    db.session.commit()
-    learner = make.user(roles=("learner",), department="Sales", locale="en")
-    login(page, learner)
-    page.goto(LESSON)
-    page.get_by_role("button", name="Start the exercise").click()
-    page.get_by_role("link", name="Open my sandbox").click()
+    learner = open_as_learner(page, make, LESSON, department="Sales", locale="en")
+    start_in_the_sandbox(page)
     expect(page).to_have_url(re.compile(r"/sandbox/$"))
     panel = page.get_by_test_id("exercise-panel")
 
@@ -48,17 +43,10 @@ def test_import_the_old_leads_and_merge_what_slipped_through(page, make, app_ctx
     page.get_by_role("link", name="Duplicates").click()
     group = page.get_by_test_id("duplicate-group").filter(has_text="Rahul Verma")
     group.get_by_role("button", name="Compare and merge").click()
-    attempt = db.session.scalar(
-        select(ExerciseAttempt).where(ExerciseAttempt.user_id == learner.id)
-    )
-    hand_entered = attempt.records["rahul-hand"][1]
-    page.locator(f"#survivor-{hand_entered}").check()
-    page.locator('tr[data-field="last_name"]').get_by_label("Verma", exact=True).check()
-    page.locator('tr[data-field="email"]').get_by_label("rahul@vermatraders.example").check()
-    page.locator('tr[data-field="phone"]').get_by_label("98765 43210").check()
-    page.get_by_test_id("merge-submit").click()
+    merge_rahul_as_the_exercise_asks(page, learner)
     expect(page.locator(".alert-success")).to_contain_text("Merged into Rahul Verma")
 
+    page.wait_for_load_state("load")  # htmx is set up once the page has loaded
     panel.get_by_role("button", name="Check my work").click()
     expect(panel.get_by_test_id("exercise-passed")).to_be_visible()
     expect(panel.locator("[data-passed=no]")).to_have_count(0)

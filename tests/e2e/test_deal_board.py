@@ -20,7 +20,16 @@ def _drag(page, source, target) -> None:
     page.mouse.move(start["x"] + 10, start["y"] + 10)
     page.mouse.down()
     page.mouse.move(start["x"] + 20, start["y"] + 20, steps=5)
-    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 10, steps=20)
+    x, y = end["x"] + end["width"] / 2, end["y"] + 10
+    page.mouse.move(x, y, steps=20)
+    # SortableJS moves the card into the list under the pointer as the moves arrive; on a busy
+    # machine the last ones can be handled late, so nudge until the card is there, then let go.
+    card = source.evaluate("e => e.closest('[data-movable]').dataset.opportunity")
+    for nudge in range(40):
+        if target.locator(f'[data-opportunity="{card}"]').count():
+            break
+        page.mouse.move(x + nudge % 2, y + 2)
+        page.wait_for_timeout(50)
     page.mouse.up()
 
 

@@ -9,26 +9,19 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
-from sandbox.models import Customer, Product, Purchase, Ticket
+from sandbox.models import Product, Purchase, Ticket
 from sandbox.services import get_or_create_sandbox
 from tests.e2e.conftest import login
+from tests.sandbox.conftest import add_person
 
 
 def test_merge_two_customers_and_see_the_history_on_the_survivor(page, make, app_ctx):
     learner = make.user(roles=("learner",))
     sandbox = get_or_create_sandbox(learner)
-    first = Customer(
-        sandbox_id=sandbox.id, first_name="Ghazala", last_name="Parveen", phone="0300-7771112"
+    add_person(sandbox, "Ghazala", "Parveen", phone="0300-7771112")
+    second = add_person(
+        sandbox, "Ghazala", "Perveen", phone="+92 300 7771112", email="ghazala@post.example"
     )
-    second = Customer(
-        sandbox_id=sandbox.id,
-        first_name="Ghazala",
-        last_name="Perveen",
-        phone="+92 300 7771112",
-        email="ghazala@post.example",
-    )
-    db.session.add_all([first, second])
-    db.session.flush()
     product = db.session.scalar(select(Product).where(Product.sandbox_id == sandbox.id))
     db.session.add_all(
         [

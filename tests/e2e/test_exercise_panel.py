@@ -13,27 +13,20 @@ from portal.extensions import db
 from portal.learning.models import Course, ExerciseAttempt, Lesson
 from sandbox import scenarios
 from sandbox.models import Sandbox
-from seed.learning_demo import import_builtin_courses
-from tests.e2e.conftest import login
+from tests.e2e.conftest import open_as_learner, start_in_the_sandbox
 from tests.e2e.test_sla_overtime import work_both_tickets
 
 LESSON = "/courses/after-sale-service/billing-and-defect-tickets/"
 
 
 def _open_the_lesson(page, make, **details):
-    """The built-in courses, a Customer Service learner signed in, on the exercise's lesson."""
-    import_builtin_courses()
-    db.session.commit()
-    learner = make.user(roles=("learner",), department="Customer Service", **details)
-    login(page, learner)
-    page.goto(LESSON)
-    return learner
+    """A Customer Service learner signed in, on the exercise's lesson."""
+    return open_as_learner(page, make, LESSON, department="Customer Service", **details)
 
 
 def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, app_ctx):
     learner = _open_the_lesson(page, make, name="Omar Sheikh", locale="en")
-    page.get_by_role("button", name="Start the exercise").click()
-    page.get_by_role("link", name="Open my sandbox").click()
+    start_in_the_sandbox(page)
 
     # Same tab: the sandbox replaced the lesson, no second page opened.
     expect(page).to_have_url(re.compile(r"/sandbox/$"))
@@ -50,6 +43,7 @@ def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, 
     row = page.locator("tr", has_text="Charged twice for the same monthly invoice")
     expect(row).to_contain_text("Omar Sheikh")
 
+    page.wait_for_load_state("load")  # htmx is set up once the page has loaded
     panel.get_by_role("button", name="Check my work").click()
     expect(panel.get_by_test_id("check-results")).to_contain_text(
         "Close the ticket once Sana has the answer."
@@ -58,6 +52,7 @@ def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, 
     work_both_tickets(page, learner)
 
     expect(panel).to_be_visible()
+    page.wait_for_load_state("load")  # htmx is set up once the page has loaded
     panel.get_by_role("button", name="Check my work").click()
     expect(panel.get_by_test_id("exercise-passed")).to_be_visible()
     expect(panel.locator("[data-passed=no]")).to_have_count(0)

@@ -10,15 +10,13 @@ from portal.extensions import db
 from sandbox.models import Customer
 from sandbox.services import get_or_create_sandbox
 from tests.e2e.conftest import login
+from tests.sandbox.conftest import add_company
 
 
 def test_lead_from_a_known_company_converts_into_its_account(page, make, app_ctx):
     learner = make.user(roles=("learner",))
     sandbox = get_or_create_sandbox(learner)
-    company = Customer(
-        sandbox_id=sandbox.id, is_company=True, first_name="", company="Zephyr Tiles"
-    )
-    db.session.add(company)
+    company = add_company(sandbox, "Zephyr Tiles")
     db.session.commit()
     login(page, learner)
 

@@ -46,7 +46,10 @@ def read_through(page: Page, slug: str, t=_same) -> None:
     each reading's check and each quiz right; stop at the first exercise or the end. `t`
     gives a button's label in the learner's language."""
     while True:
-        key = page.url.rstrip("/").rsplit("/", 1)[-1]
+        # `count()` does not wait: read the page only once it has fully arrived.
+        page.wait_for_load_state("load")
+        url = page.url
+        key = url.rstrip("/").rsplit("/", 1)[-1]
         if page.get_by_role("button", name=t("Mark as done and continue")).count():
             page.get_by_role("button", name=t("Mark as done and continue")).click()
         elif page.locator("#knowledge-check").count():
@@ -59,6 +62,7 @@ def read_through(page: Page, slug: str, t=_same) -> None:
             page.get_by_role("link", name=t("Next lesson")).click()
         else:
             return
+        page.wait_for_url(lambda next_url, left=url: next_url != left)
 
 
 def test_a_reading_check_is_answered_in_place(page, make, app_ctx):

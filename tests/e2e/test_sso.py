@@ -11,22 +11,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.oidc_provider import running_provider, use_provider
-
 pytestmark = pytest.mark.filterwarnings("ignore:The 'grant' parameter:DeprecationWarning")
 
 CALLBACK = re.compile(r"/login/sso/callback\?.*state=")
 UNTRUSTED = "could not be trusted"
-
-
-@pytest.fixture(scope="module")
-def provider():
-    yield from running_provider()
-
-
-@pytest.fixture
-def sso(app, provider, monkeypatch):
-    return use_provider(app, provider, monkeypatch)
 
 
 @pytest.fixture

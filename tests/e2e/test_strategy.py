@@ -1,5 +1,6 @@
 """An executive runs the strategy in a real browser: completes the CRM selection, links
-goals to the mission's objectives, and signs the phases off in order."""
+goals to the mission's objectives, signs the phases off in order, imports a week of CRM
+usage and sees the wave's adoption beside its training."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
+from portal import clock
 from portal.extensions import db
 from portal.rollout import services
-from portal.rollout.services import GoalData, PhaseData
+from portal.rollout.services import GoalData, PhaseData, WaveData
 from tests.e2e.conftest import login
 
 
@@ -20,6 +22,13 @@ def test_executive_selects_the_crm_links_goals_and_signs_phases_in_order(page, m
     strategy = services.add_phase(plan, PhaseData(name="Strategy", owner_id=executive.id))
     selection = services.add_phase(plan, PhaseData(name="Selection", owner_id=executive.id))
     goal = services.save_goal(plan, GoalData("short", "Deals logged in the CRM", "manual", 90))
+    for name in ("ann", "bob"):
+        make.user(roles=("learner",), department="Sales", email=f"{name}@example.com")
+    today = clock.today()
+    week = today - timedelta(days=today.weekday() + 7)  # last week's Monday
+    wave = services.create_wave(
+        plan, WaveData("Pilot", week - timedelta(days=7), 14, [make.department("Sales").id])
+    )
     db.session.commit()
     login(page, executive)
 
@@ -78,3 +87,31 @@ def test_executive_selects_the_crm_links_goals_and_signs_phases_in_order(page, m
     page.goto(f"/rollout/plans/{plan.id}/history/print")
     expect(page.get_by_test_id("signoff-document")).to_contain_text("HubSpot")
     expect(page.get_by_test_id("signoff-document")).to_contain_text("Phase: Strategy")
+
+    # A week of usage from the CRM, imported as a CSV, then the wave's page shows the
+    # adoption after go-live beside the training before it.
+    page.goto("/adoption/import")
+    page.get_by_label("CSV file").set_input_files(
+        files=[
+            {
+                "name": "usage.csv",
+                "mimeType": "text/csv",
+                "buffer": (
+                    "Email,Week start,Sign-ins,Deals created\n"
+                    f"ann@example.com,{week.isoformat()},5,8\n"
+                    f"bob@example.com,{week.isoformat()},2,4\n"
+                ).encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Upload and map columns").click()
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_test_id("ready")).to_be_visible()
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_test_id("imports")).to_contain_text("usage.csv")
+    page.goto(f"/rollout/waves/{wave.id}")
+    page.get_by_test_id("adoption-link").click()
+    expect(page.get_by_test_id("training")).to_contain_text("Training before go-live")
+    total = page.get_by_test_id("adoption-departments").locator('tr[data-department="all"]')
+    expect(total.locator('[data-cell="active"]')).to_contain_text("2")
+    expect(total.locator('[data-cell="per-active"]')).to_have_text("6.0")

@@ -10,12 +10,8 @@ from pathlib import Path
 
 from babel.support import Translations
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from portal.extensions import db
-from portal.learning.models import ExerciseAttempt
-from seed.learning_demo import import_builtin_courses
-from tests.e2e.conftest import login
+from tests.e2e.conftest import merge_rahul_as_the_exercise_asks, open_as_learner
 from tests.e2e.test_data_quality_exercise import BAD_LINES
 from tests.e2e.test_reading_check import read_through
 
@@ -27,12 +23,9 @@ def test_an_urdu_learner_takes_the_data_quality_course(page, make, app_ctx, tmp_
     urdu = Translations.load(str(CATALOGS), ["ur"])
     assert urdu.gettext("Check my work") != "Check my work"  # the catalogue is compiled
     t = urdu.gettext
-    import_builtin_courses()
-    db.session.commit()
-    learner = make.user(roles=("learner",), department="Sales", locale="ur")
-    login(page, learner)
-
-    page.goto("/courses/data-quality-and-migration/")
+    learner = open_as_learner(
+        page, make, "/courses/data-quality-and-migration/", department="Sales", locale="ur"
+    )
     expect(page).to_have_url(re.compile(rf"/courses/{SLUG}/$"))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.get_by_role("link", name=t("Start"), exact=True).click()
@@ -65,15 +58,7 @@ def test_an_urdu_learner_takes_the_data_quality_course(page, make, app_ctx, tmp_
     page.goto("/sandbox/duplicates")
     group = page.get_by_test_id("duplicate-group").filter(has_text="Rahul Verma")
     group.get_by_role("button", name=t("Compare and merge")).click()
-    attempt = db.session.scalar(
-        select(ExerciseAttempt).where(ExerciseAttempt.user_id == learner.id)
-    )
-    hand_entered = attempt.records["rahul-hand"][1]
-    page.locator(f"#survivor-{hand_entered}").check()
-    page.locator('tr[data-field="last_name"]').get_by_label("Verma", exact=True).check()
-    page.locator('tr[data-field="email"]').get_by_label("rahul@vermatraders.example").check()
-    page.locator('tr[data-field="phone"]').get_by_label("98765 43210").check()
-    page.get_by_test_id("merge-submit").click()
+    merge_rahul_as_the_exercise_asks(page, learner)
 
     panel.get_by_role("button", name=t("Check my work")).click()
     expect(panel.get_by_test_id("exercise-passed")).to_be_visible()

@@ -10,6 +10,7 @@ from portal.courseformat import read_course
 from portal.extensions import db
 from portal.learning.importer import apply_bundle
 from portal.learning.models import Course
+from seed.learning_demo import import_builtin_courses
 
 COURSE_YAML = """\
 slug: sample-course
@@ -100,3 +101,12 @@ def sample_course(app_ctx) -> Course:
     apply_bundle(read_course(course_files()))
     db.session.commit()
     return db.session.scalar(db.select(Course).where(Course.slug == "sample-course"))
+
+
+def sign_in_learner(client, make, department: str):
+    """A learner of `department`, signed in on `client`, once the built-in courses are in."""
+    import_builtin_courses()
+    db.session.commit()
+    user = make.user(roles=("learner",), department=department)
+    client.login(user)
+    return user

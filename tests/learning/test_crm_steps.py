@@ -36,7 +36,15 @@ from sandbox.models import (
     Ticket,
 )
 from sandbox.services import get_or_create_sandbox
-from tests.sandbox.conftest import count, first, last_event
+from tests.sandbox.conftest import (
+    add_person,
+    bought,
+    count,
+    first,
+    last_event,
+    new_lead,
+    newest,
+)
 from tests.sandbox.test_customers import _form_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,21 +136,12 @@ def _ok(response, status: int = 302):
     return response
 
 
-def _newest(model, sandbox, *where):
-    return db.session.scalar(
-        select(model)
-        .where(model.sandbox_id == sandbox.id, *where)
-        .order_by(model.id.desc())
-        .limit(1)
-    )
-
-
 def _note(client, sandbox, parent: str, parent_id: int, kind: str = "note", **fields):
     """Log an activity on a record; returns it."""
     data = {"kind": kind, "subject": fields.pop("subject", f"A {kind}"), "body": "What happened."}
     data.update({k: str(v) for k, v in fields.items()})
     _ok(client.post(f"/sandbox/activities/{parent}/{parent_id}", data=data))
-    activity = _newest(Activity, sandbox)
+    activity = newest(Activity, sandbox)
     assert (activity.parent_type, activity.parent_id, activity.kind) == (parent, parent_id, kind)
     return activity
 
@@ -174,7 +173,7 @@ def ticket_create(client, sandbox):
         "description": "It will not switch on since Monday.",
     }
     _ok(client.post("/sandbox/tickets/new", data=data))
-    ticket = _newest(Ticket, sandbox)
+    ticket = newest(Ticket, sandbox)
     assert (ticket.customer_id, ticket.purchase_id, ticket.channel) == (
         purchase.customer_id,
         purchase.id,
@@ -254,7 +253,7 @@ def ticket_respond(client, sandbox):
     ticket = _open_ticket(sandbox)
     _ticket_action(client, ticket, "respond", message="Sorry for the trouble; we are on it.")
     assert ticket.first_responded_at == db.session.merge(sandbox).clock
-    reply = _newest(Activity, sandbox)
+    reply = newest(Activity, sandbox)
     assert (reply.parent_type, reply.parent_id, reply.kind) == ("ticket", ticket.id, "email")
 
 
@@ -304,20 +303,6 @@ def report_tickets(client, sandbox):
 
 
 # ---------------------------------------------------------------- customers
-
-
-def _bought(sandbox, customer: Customer, product: Product, day: date) -> Purchase:
-    """Record a purchase the way the till would (the sandbox has no purchase form)."""
-    purchase = Purchase(
-        sandbox_id=sandbox.id,
-        customer_id=customer.id,
-        product_id=product.id,
-        amount=product.price,
-        purchased_on=day,
-    )
-    db.session.add(purchase)
-    db.session.flush()
-    return purchase
 
 
 def _person(sandbox) -> Customer:
@@ -394,7 +379,7 @@ def customer_purchases(client, sandbox):
     ).all()
     today = db.session.merge(sandbox).today
     for product, days in ((older, 400), (newer, 3)):
-        _bought(sandbox, customer, product, today - timedelta(days=days))
+        bought(sandbox, customer, product, today - timedelta(days=days))
     db.session.commit()
     page = _ok(client.get(f"/sandbox/customers/{customer.id}"), 200).text
     table = page.split('data-testid="purchases"')[1].split("</table>")[0]
@@ -415,22 +400,12 @@ def _group_with(client, kind: str, *ids: int) -> bool:
 
 
 def duplicates_merge_customers(client, sandbox):
-    keep = Customer(
-        sandbox_id=sandbox.id, first_name="Hina", last_name="Baig", email="hina.baig@mail.example"
-    )
-    copy = Customer(
-        sandbox_id=sandbox.id,
-        first_name="Hina",
-        last_name="Baig",
-        email="HINA.BAIG@mail.example",
-        phone="0300 1112223",
-    )
-    db.session.add_all([keep, copy])
-    db.session.flush()
+    keep = add_person(sandbox, "Hina", "Baig", email="hina.baig@mail.example")
+    copy = add_person(sandbox, "Hina", "Baig", email="HINA.BAIG@mail.example", phone="0300 1112223")
     product = first(Product, sandbox)
-    bought = _bought(sandbox, copy, product, db.session.merge(sandbox).today)
+    purchase = bought(sandbox, copy, product, db.session.merge(sandbox).today)
     db.session.commit()
-    keep_id, copy_id, bought_id = keep.id, copy.id, bought.id
+    keep_id, copy_id, bought_id = keep.id, copy.id, purchase.id
     assert _group_with(client, "person", keep_id, copy_id)
     _ok(
         client.post(
@@ -472,9 +447,7 @@ LEAD = {
 
 
 def _lead(client, sandbox, **fields) -> Lead:
-    data = {**LEAD, **fields, "confirm_duplicate": "1"}
-    _ok(client.post("/sandbox/leads/new", data=data))
-    return _newest(Lead, sandbox)
+    return new_lead(client, sandbox, {**LEAD, **fields})
 
 
 def _status(client, lead: Lead, status: str) -> None:
@@ -487,7 +460,7 @@ def lead_create(client, sandbox):
     before = count(Lead, sandbox)
     _ok(client.post("/sandbox/leads/new", data=LEAD))
     assert count(Lead, sandbox) == before + 1
-    lead = _newest(Lead, sandbox)
+    lead = newest(Lead, sandbox)
     assert (lead.first_name, lead.company, lead.email) == ("Omar", "Zephyr Tiles", LEAD["email"])
     assert (lead.source, lead.status_role) == ("trade_show", "new")
     assert lead.description == LEAD["description"]
@@ -509,11 +482,7 @@ def lead_duplicate_warning(client, sandbox):
     response = client.post("/sandbox/leads/new", data={**LEAD, "email": customer.email})
     assert response.status_code in (200, 422)
     assert customer.name in response.text and count(Lead, sandbox) == before
-    _ok(
-        client.post(
-            "/sandbox/leads/new", data={**LEAD, "email": customer.email, "confirm_duplicate": "1"}
-        )
-    )
+    new_lead(client, sandbox, {**LEAD, "email": customer.email})
     assert count(Lead, sandbox) == before + 1
 
 
@@ -636,7 +605,7 @@ def lead_convert_existing(client, sandbox):
             data={"company": "Zephyr Tiles", "tier": "silver", "consent_channel": ""},
         )
     )
-    company = _newest(Customer, sandbox)
+    company = newest(Customer, sandbox)
     assert company.is_company
     lead = _lead(client, sandbox)
     page = _ok(client.get(f"/sandbox/leads/{lead.id}"), 200).text
@@ -686,7 +655,7 @@ def _emails_to(sandbox, customer: Customer) -> list[OutboxEmail]:
 
 def automation_create(client, sandbox):
     _ok(client.post("/sandbox/automations", data=BIRTHDAY))
-    rule = _newest(Automation, sandbox)
+    rule = newest(Automation, sandbox)
     assert (rule.name, rule.trigger, rule.active) == ("Birthday greeting", "birthday", True)
 
 
@@ -703,7 +672,7 @@ def automation_preview(client, sandbox):
 
 def automation_edit(client, sandbox):
     _ok(client.post("/sandbox/automations", data=BIRTHDAY))
-    rule = _newest(Automation, sandbox)
+    rule = newest(Automation, sandbox)
     _ok(client.get(f"/sandbox/automations/{rule.id}"), 200)
     changed = {**BIRTHDAY, "body": "Dear {first_name}, a very happy birthday from us all."}
     _ok(client.post(f"/sandbox/automations/{rule.id}", data=changed))
@@ -713,7 +682,7 @@ def automation_edit(client, sandbox):
 
 def automation_switch(client, sandbox):
     _ok(client.post("/sandbox/automations", data={**BIRTHDAY, "active": ""}))
-    rule = _newest(Automation, sandbox)
+    rule = newest(Automation, sandbox)
     assert rule.active is False
     _ok(client.post(f"/sandbox/automations/{rule.id}/active", data={"active": "y"}))
     db.session.refresh(rule)
@@ -758,7 +727,7 @@ def automation_anniversary(client, sandbox):
     tomorrow = box.today + timedelta(days=1)
     if (tomorrow.month, tomorrow.day) == (2, 29):
         pytest.skip("no anniversary of a 29 February a year ago")
-    _bought(sandbox, customer, product, tomorrow.replace(year=tomorrow.year - 1))
+    bought(sandbox, customer, product, tomorrow.replace(year=tomorrow.year - 1))
     db.session.commit()
     _ok(
         client.post(
@@ -783,7 +752,7 @@ def automation_ticket_resolved(client, sandbox):
     _ok(client.post(f"/sandbox/automations/{rule.id}/active", data={"active": "y"}))
     ticket = _open_ticket(sandbox)
     _ticket_action(client, ticket, "resolve", resolution_action="Replaced the faulty unit.")
-    email = _newest(OutboxEmail, sandbox)
+    email = newest(OutboxEmail, sandbox)
     assert (email.trigger, email.automation_id) == ("ticket_resolved", rule.id)
 
 

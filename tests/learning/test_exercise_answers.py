@@ -11,18 +11,14 @@ from portal.extensions import db
 from portal.learning.models import ExerciseAttempt, Lesson
 from sandbox import scenarios
 from sandbox.models import Sandbox
-from seed.learning_demo import import_builtin_courses
+from tests.learning.conftest import sign_in_learner
 
 URL = "/courses/pipeline-and-targets/move-deals"
 
 
 @pytest.fixture
 def learner(client, make, app_ctx):
-    import_builtin_courses()
-    db.session.commit()
-    user = make.user(roles=("learner",), department="Sales")
-    client.login(user)
-    return user
+    return sign_in_learner(client, make, "Sales")
 
 
 def _work_without_answers(learner) -> None:

@@ -16,18 +16,14 @@ from portal.learning.models import (
 from sandbox import scenarios
 from sandbox.models import Sandbox
 from sandbox.services import get_or_create_sandbox, reset_sandbox
-from seed.learning_demo import import_builtin_courses
+from tests.learning.conftest import sign_in_learner
 
 URL = "/courses/after-sale-service/billing-and-defect-tickets"
 
 
 @pytest.fixture
 def learner(client, make, app_ctx):
-    import_builtin_courses()
-    db.session.commit()
-    user = make.user(roles=("learner",), department="Customer Service")
-    client.login(user)
-    return user
+    return sign_in_learner(client, make, "Customer Service")
 
 
 def _lesson() -> Lesson:

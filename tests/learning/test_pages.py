@@ -164,11 +164,16 @@ def test_built_in_foundations_course_is_offered_in_hindi_and_urdu(client, make):
 
 
 @pytest.mark.parametrize(
-    "url",
-    ["/learn/", "/courses/", "/courses/sample-course/", "/courses/sample-course/basics-quiz/"],
+    ("url", "statements"),
+    [
+        ("/learn/", 7),
+        ("/courses/", 5),
+        ("/courses/sample-course/", 6),
+        ("/courses/sample-course/basics-quiz/", 18),
+    ],
 )
 def test_learner_pages_run_a_fixed_number_of_queries(
-    client, make, sample_course, count_queries, url, monkeypatch
+    client, make, sample_course, count_queries, url, statements, monkeypatch
 ):
     monkeypatch.setattr(services, "VISIT", timedelta(0))  # every lesson view writes
     learner = make.user(roles=("learner",), department="Sales")
@@ -193,7 +198,7 @@ def test_learner_pages_run_a_fixed_number_of_queries(
     add_courses_and_history(20)
     with count_queries() as large:
         assert client.get(url).status_code == 200
-    assert large.count == small.count, (small.statements, large.statements)
+    assert large.count == small.count == statements, (small.statements, large.statements)
 
 
 def _extra_courses(n: int) -> list[Course]:
@@ -231,6 +236,19 @@ def test_my_learning_shows_the_soonest_due_first_and_links_to_the_rest(client, l
     assert 'data-course="extra-05"' in page and 'data-course="extra-06"' not in page
     everything = client.get("/learn/?all=1").get_data(as_text=True)
     assert everything.count('data-course="') == 9 and "Show fewer courses" in everything
+
+
+def test_my_learning_shows_six_cards_in_all_and_keeps_each_part_in_view(client, learner):
+    courses = _extra_courses(9)
+    for days, course in enumerate(sorted(courses, key=lambda c: c.slug)):
+        _assign(course, user_id=learner.id, due_on=date.today() + timedelta(days=days))
+    _finish(client, "sample-course")  # not assigned: finished of their own accord
+    page = client.get("/learn/").get_data(as_text=True)
+    assert page.count('data-course="') == 6 and "Show 4 more courses" in page
+    assert 'data-course="extra-04"' in page and 'data-course="extra-05"' not in page
+    assert 'data-testid="finished"' in page and 'data-course="sample-course"' in page
+    everything = client.get("/learn/?all=1").get_data(as_text=True)
+    assert everything.count('data-course="') == 10
 
 
 @pytest.mark.parametrize("role", ["trainer", "executive", "admin"])

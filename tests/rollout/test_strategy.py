@@ -4,9 +4,12 @@ budgets) and who may change what."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
+from portal.authoring.models import Assignment
 from portal.extensions import db
 from portal.rollout import services
 from portal.rollout.models import Goal, Phase
@@ -183,6 +186,30 @@ def test_a_phase_starts_after_the_previous_is_signed_or_overridden(client, execu
     assert first.status == "planned"
 
 
+def test_a_phase_added_already_started_keeps_the_order(client, executive, plan):
+    first = _phase(plan, "Strategy")
+    client.login(executive)
+
+    def add(name, status, **fields):
+        data = {"name": name, "owner_id": executive.id, "status": status, **fields}
+        return client.post(f"/rollout/plans/{plan.id}/phases/new", data=data)
+
+    refused = add("Selection", "in_progress")
+    assert refused.status_code == 422
+    assert "is not signed off yet" in refused.get_data(as_text=True)
+    assert add("Selection", "done").status_code == 422
+    assert [p.name for p in db.session.get(type(plan), plan.id).phases] == ["Strategy"]
+    services.sign_phase(first, executive, "go", "Strategy agreed.")
+    db.session.commit()
+    assert add("Selection", "in_progress").status_code == 302
+    services.sign_phase(db.session.get(type(plan), plan.id).phases[-1], executive, "go", "Done.")
+    db.session.commit()
+    refused = add("Go-live", "in_progress", implementation="y")
+    assert refused.status_code == 422
+    assert "Implementation cannot start" in refused.get_data(as_text=True)
+    assert add("Go-live", "planned", implementation="y").status_code == 302
+
+
 def test_overrides_and_decisions_cannot_be_changed(executive, plan):
     phase = _phase(plan, "Pilot")
     override = services.override_start(phase, executive, "Started early for the trade fair.")
@@ -314,3 +341,56 @@ def test_the_selection_page_runs_the_same_statements_at_ten_times_the_requiremen
             assert client.get(f"/rollout/plans/{plan.id}/selection").status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_trainers_read_the_plan_without_edit_or_sign_controls(
+    client, executive, plan, make, evidence
+):
+    services.add_phase(plan, PhaseData(name="Training", owner_id=executive.id))
+    services.save_goal(plan, GoalData("short", "Half certified", "completion_rate", 50))
+    billing = make.department("Billing")
+    make_wave(plan, [billing], name="Wave 2")
+    trainer = make.user(roles=("trainer",), department="Support")
+    evidence.assign(department=billing)
+    assignment = db.session.scalars(select(Assignment)).one()
+    assignment.assigned_by_id = trainer.id
+    learner = make.user(roles=("learner",), department="Billing")
+    evidence.certify(learner)
+    db.session.commit()
+
+    client.login(trainer)
+    page = client.get("/rollout/overview")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Training" in text and "Wave 2" in text and "Half certified" in text
+    readiness = text[text.index('data-testid="own-departments"') :]
+    assert "Billing" in readiness and "Support" in readiness
+    assert re.search(r'data-metric="completion_rate">100%<', readiness)
+    assert 'action="/rollout' not in text and "/edit" not in text
+    assert "/signoff" not in text
+    assert client.get(f"/rollout/plans/{plan.id}").status_code == 403
+    assert client.get(f"/rollout/overview?plan={plan.id + 99}").status_code == 404
+
+
+def test_admins_cannot_sign_a_phase_or_a_gate(client, make, plan):
+    phase = services.add_phase(plan, PhaseData(name="Strategy"))
+    wave = make_wave(plan, [make.department("Sales")])
+    db.session.commit()
+    client.login(make.user(roles=("admin",)))
+    data = {"decision": "go", "comment": "An admin's go."}
+    assert client.post(f"/rollout/phases/{phase.id}/signoff", data=data).status_code == 403
+    assert client.post(f"/rollout/waves/{wave.id}/signoff", data=data).status_code == 403
+    assert client.get(f"/rollout/phases/{phase.id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("page", "heading"),
+    [("selection", "Choosing the CRM"), ("mission", "Mission and objectives")],
+)
+def test_strategy_pages_name_themselves_in_title_and_heading(
+    client, executive, plan, page, heading
+):
+    client.login(executive)
+    html = client.get(f"/rollout/plans/{plan.id}/{page}").get_data(as_text=True)
+    assert f"<title>{heading} · {plan.name}" in html
+    assert f'<h1 class="h3">{heading}</h1>' in html

@@ -7,8 +7,32 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from sandbox.models import SandboxEvent
+from sandbox.models import Customer, Lead, Purchase, SandboxEvent
 from sandbox.services import get_or_create_sandbox
+
+# The move-deals exercise's figures: the learner's 60,000 target for the quarter around
+# today, and a deal of 25,000 the learner won in it (setup records, as course files hold).
+QUARTER_TARGET = {
+    "key": "target",
+    "entity": "sales_target",
+    "fields": {
+        "owner": "@learner",
+        "period_start": "@today-45d",
+        "period_end": "@today+45d",
+        "amount": 60000,
+    },
+}
+WON_THIS_QUARTER = {
+    "key": "won",
+    "entity": "opportunity",
+    "fields": {
+        "name": "Won",
+        "owner": "@learner",
+        "stage": "closed_won",
+        "amount": 25000,
+        "close_date": "@today-5d",
+    },
+}
 
 
 @pytest.fixture
@@ -37,6 +61,57 @@ def first(model, sandbox, *where):
     return db.session.scalar(
         select(model).where(model.sandbox_id == sandbox.id, *where).order_by(model.id).limit(1)
     )
+
+
+def newest(model, sandbox, *where):
+    """The last row (by id) of `model` in this sandbox that matches, or None."""
+    return db.session.scalar(
+        select(model)
+        .where(model.sandbox_id == sandbox.id, *where)
+        .order_by(model.id.desc())
+        .limit(1)
+    )
+
+
+def new_lead(client, sandbox, data: dict) -> Lead:
+    """A lead logged through the form with `data`, past the check for duplicates."""
+    response = client.post("/sandbox/leads/new", data={**data, "confirm_duplicate": "1"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return newest(Lead, sandbox)
+
+
+def add_person(sandbox, first_name: str, last_name: str = "", **fields) -> Customer:
+    """A person put straight into the sandbox, as if entered some time ago (no event)."""
+    person = Customer(sandbox_id=sandbox.id, first_name=first_name, last_name=last_name, **fields)
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def add_company(sandbox, name: str, **fields) -> Customer:
+    """A company account put straight into the sandbox (no event)."""
+    return add_person(sandbox, "", is_company=True, company=name, **fields)
+
+
+def bought(sandbox, customer, product, day) -> Purchase:
+    """Record a purchase the way the till would (the sandbox has no purchase form)."""
+    purchase = Purchase(
+        sandbox_id=sandbox.id,
+        customer_id=customer.id,
+        product_id=product.id,
+        amount=product.price,
+        purchased_on=day,
+    )
+    db.session.add(purchase)
+    db.session.flush()
+    return purchase
+
+
+def all_rows(model, sandbox, *where, limit: int | None = None) -> list:
+    """The rows of `model` in this sandbox that match, by id (the first `limit` of them)."""
+    return db.session.scalars(
+        select(model).where(model.sandbox_id == sandbox.id, *where).order_by(model.id).limit(limit)
+    ).all()
 
 
 def events(sandbox, prefix: str = "") -> list[str]:

@@ -11,12 +11,18 @@ import copy
 
 import pytest
 
-from portal.courseformat import read_course, read_folder
 from portal.extensions import db
 from sandbox import checks, scenarios
 from sandbox.services import get_or_create_sandbox, scenario_events
-from seed.learning_demo import COURSES_DIR
-from tests.sandbox.test_exercise_variants import Change, _before, _index, _move, _set
+from tests.sandbox.test_exercise_variants import (
+    Change,
+    _all,
+    _before,
+    _index,
+    _move,
+    _set,
+    exercise_content,
+)
 
 KEY = "billing-and-defect-tickets"
 BILLING = {"ticket": {"setup": "billing-ticket"}}
@@ -39,14 +45,6 @@ def _after_statement(minutes: int) -> Change:
 def _without(do: str, **match) -> Change:
     def change(steps: list) -> None:
         del steps[_index(steps, do, **match)]
-
-    return change
-
-
-def _also(*changes: Change) -> Change:
-    def change(steps: list) -> None:
-        for one in changes:
-            one(steps)
 
     return change
 
@@ -76,7 +74,7 @@ VARIANTS: dict[str, dict[str, tuple[Change, set[str]]]] = {
             {"billing-resolution-note"},
         ),
         "billing-resolution-sla": (
-            _also(
+            _all(
                 _move("ticket.respond", "ticket.respond", **DEFECT),
                 _before("ticket.resolve", _wait(480), **BILLING),
             ),
@@ -122,8 +120,7 @@ def test_every_check_has_a_variant():
 
 
 def _content_of() -> dict:
-    bundle = read_course(read_folder(COURSES_DIR / "after-sale-service"))
-    return next(lesson for lesson in bundle.lessons if lesson.key == KEY).content
+    return exercise_content({KEY: "after-sale-service"}, KEY)
 
 
 @pytest.mark.parametrize("check", sorted(VARIANTS[KEY]))

@@ -14,11 +14,10 @@ from sandbox.models import (
     Customer,
     OutboxEmail,
     Product,
-    Purchase,
     SandboxEvent,
     Ticket,
 )
-from tests.sandbox.conftest import count, events, first, last_event
+from tests.sandbox.conftest import all_rows, bought, count, events, first, last_event
 
 BIRTHDAY = {
     "name": "Birthday",
@@ -93,16 +92,7 @@ def test_purchase_anniversary_names_the_product_and_the_years(client, sandbox):
     customer = first(Customer, sandbox, Customer.is_company.is_(False))
     customer.email_consent = True
     product = first(Product, sandbox)
-    db.session.add(
-        Purchase(
-            sandbox_id=sandbox.id,
-            customer_id=customer.id,
-            product_id=product.id,
-            quantity=1,
-            amount=product.price,
-            purchased_on=_on((start + timedelta(days=1)).date(), start.year - 2),
-        )
-    )
+    bought(sandbox, customer, product, _on((start + timedelta(days=1)).date(), start.year - 2))
     db.session.commit()
     client.post(
         "/sandbox/automations",
@@ -219,12 +209,7 @@ def test_outbox_searches_by_customer(client, sandbox):
 
 def _two_born_tomorrow(sandbox) -> tuple[Customer, Customer]:
     """One person who agreed to marketing email and one who did not, born tomorrow."""
-    agreed, refused = db.session.scalars(
-        select(Customer)
-        .where(Customer.sandbox_id == sandbox.id, Customer.is_company.is_(False))
-        .order_by(Customer.id)
-        .limit(2)
-    ).all()
+    agreed, refused = all_rows(Customer, sandbox, Customer.is_company.is_(False), limit=2)
     for person, consent in ((agreed, True), (refused, False)):
         person.birthday = _on((sandbox.clock + timedelta(days=1)).date(), 1980)
         person.email_consent = consent
@@ -270,15 +255,7 @@ def test_a_purchase_anniversary_is_marketing_too(client, sandbox):
     day = _on((sandbox.clock + timedelta(days=1)).date(), sandbox.clock.year - 1)
     for person in (agreed, refused):
         person.birthday = None
-        db.session.add(
-            Purchase(
-                sandbox_id=sandbox.id,
-                customer_id=person.id,
-                product_id=product.id,
-                amount=product.price,
-                purchased_on=day,
-            )
-        )
+        bought(sandbox, person, product, day)
     db.session.commit()
     client.post(
         "/sandbox/automations",

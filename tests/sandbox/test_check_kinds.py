@@ -13,29 +13,11 @@ from sandbox import checks, scenarios
 from sandbox.findings import read_figure
 from sandbox.models import Customer, Lead, Ticket
 from sandbox.services.events import log_event
+from tests.sandbox.conftest import QUARTER_TARGET, WON_THIS_QUARTER
 
 SETUP = [
-    {
-        "key": "target",
-        "entity": "sales_target",
-        "fields": {
-            "owner": "@learner",
-            "period_start": "@today-45d",
-            "period_end": "@today+45d",
-            "amount": 60000,
-        },
-    },
-    {
-        "key": "won",
-        "entity": "opportunity",
-        "fields": {
-            "name": "Won",
-            "owner": "@learner",
-            "stage": "closed_won",
-            "amount": 25000,
-            "close_date": "@today-5d",
-        },
-    },
+    QUARTER_TARGET,
+    WON_THIS_QUARTER,
     {
         "key": "open",
         "entity": "opportunity",

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
 from portal.extensions import db
 from sandbox import scenarios
 from sandbox.models import Customer, OutboxEmail
-from tests.sandbox.conftest import first
+from tests.sandbox.conftest import all_rows, first
 
 BIRTHDAY = {
     "name": "Birthday",
@@ -54,11 +52,7 @@ def test_a_setup_customer_who_agreed_has_a_date_and_a_channel(client, sandbox, l
 def _born_tomorrow(sandbox, consents: list[bool]) -> None:
     """Exactly these people (consent as given) have their birthday tomorrow."""
     tomorrow = (sandbox.clock + timedelta(days=1)).date()
-    people = db.session.scalars(
-        select(Customer)
-        .where(Customer.sandbox_id == sandbox.id, Customer.is_company.is_(False))
-        .order_by(Customer.id)
-    ).all()
+    people = all_rows(Customer, sandbox, Customer.is_company.is_(False))
     for person in people:
         if person.birthday and (person.birthday.month, person.birthday.day) == (
             tomorrow.month,

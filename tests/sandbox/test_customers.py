@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from sandbox.models import Customer, Opportunity, SandboxEvent, Ticket
-from tests.sandbox.conftest import count, events, first, last_event
+from tests.sandbox.conftest import all_rows, count, events, first, last_event, newest
 
 PERSON = {
     "first_name": "Nadia",
@@ -37,9 +37,7 @@ def _post_new(client, data: dict, query: str = ""):
 def _created(client, sandbox, data: dict, query: str = "") -> Customer:
     response = _post_new(client, data, query)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    customer = db.session.scalar(
-        select(Customer).where(Customer.sandbox_id == sandbox.id).order_by(Customer.id.desc())
-    )
+    customer = newest(Customer, sandbox)
     assert response.headers["Location"].endswith(f"/sandbox/customers/{customer.id}")
     return customer
 
@@ -271,12 +269,7 @@ def test_bad_input_is_refused_at_the_field_and_nothing_is_saved(
 
 
 def test_a_company_cannot_work_for_a_company_nor_have_a_birthday(client, sandbox):
-    company, other = db.session.scalars(
-        select(Customer)
-        .where(Customer.sandbox_id == sandbox.id, Customer.is_company.is_(True))
-        .order_by(Customer.id)
-        .limit(2)
-    ).all()
+    company, other = all_rows(Customer, sandbox, Customer.is_company.is_(True), limit=2)
     url = f"/sandbox/customers/{company.id}/edit"
     response = client.post(url, data=_form_of(company, company_id=other.id))
     assert response.status_code == 422

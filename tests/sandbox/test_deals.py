@@ -11,7 +11,7 @@ from markupsafe import escape
 
 from portal.extensions import db
 from sandbox.models import Colleague, Customer, Opportunity
-from tests.sandbox.conftest import count, events, first, last_event
+from tests.sandbox.conftest import add_company, add_person, count, events, first, last_event
 
 HTMX = {"HX-Request": "true"}
 
@@ -19,19 +19,9 @@ HTMX = {"HX-Request": "true"}
 @pytest.fixture
 def deal(sandbox) -> Opportunity:
     """An open deal at a company account with two people working there."""
-    company = Customer(sandbox_id=sandbox.id, is_company=True, first_name="", company="Acme Ltd")
-    db.session.add(company)
-    db.session.flush()
+    company = add_company(sandbox, "Acme Ltd")
     for first_name in ("Ayesha", "Bilal"):
-        db.session.add(
-            Customer(
-                sandbox_id=sandbox.id,
-                first_name=first_name,
-                last_name="Khan",
-                company="Acme Ltd",
-                company_id=company.id,
-            )
-        )
+        add_person(sandbox, first_name, "Khan", company="Acme Ltd", company_id=company.id)
     found = first(Opportunity, sandbox, Opportunity.stage.not_like("closed%"))
     found.customer_id, found.contact_id, found.stage = company.id, None, "qualification"
     found.close_date = sandbox.today + timedelta(days=30)

@@ -25,7 +25,7 @@ from sandbox.models import (
 from sandbox.services import SandboxError, get_or_create_sandbox
 from sandbox.services import duplicates as duplicate_services
 from sandbox.services.duplicates import name_key, one_slip_apart, phone_key
-from tests.sandbox.conftest import count, events, first, last_event
+from tests.sandbox.conftest import add_company, add_person, count, events, first, last_event
 
 MERGE = "/sandbox/duplicates/{}/merge"
 
@@ -36,17 +36,6 @@ def _merge(client, entity: str, keep, other, **kept_from):
     data = {"ids": [keep.id, other.id], "survivor": keep.id}
     data |= {f"keep_{name}": record.id for name, record in kept_from.items()}
     return client.post(MERGE.format(entity), data=data)
-
-
-def _person(sandbox, first_name: str, last_name: str, **fields) -> Customer:
-    person = Customer(sandbox_id=sandbox.id, first_name=first_name, last_name=last_name, **fields)
-    db.session.add(person)
-    db.session.flush()
-    return person
-
-
-def _company(sandbox, name: str, **fields) -> Customer:
-    return _person(sandbox, "", "", is_company=True, company=name, **fields)
 
 
 def _lead(sandbox, first_name: str, last_name: str, **fields) -> Lead:
@@ -109,16 +98,19 @@ def test_a_fresh_sandbox_has_people_and_a_lead_entered_twice(client, sandbox):
 
 def test_finds_by_email_phone_in_two_formats_and_close_name(client, sandbox):
     by_email = [
-        _person(sandbox, "Aamir", "Qureshi", email="a.q@shop.example"),
-        _person(sandbox, "A.", "Qureshi", email=" A.Q@Shop.example"),
+        add_person(sandbox, "Aamir", "Qureshi", email="a.q@shop.example"),
+        add_person(sandbox, "A.", "Qureshi", email=" A.Q@Shop.example"),
     ]
     by_phone = [
-        _person(sandbox, "Hina", "Baig", phone="0321-7654321"),
-        _person(sandbox, "Hina B.", "", phone="+92 321 7654321"),
+        add_person(sandbox, "Hina", "Baig", phone="0321-7654321"),
+        add_person(sandbox, "Hina B.", "", phone="+92 321 7654321"),
     ]
-    by_name = [_person(sandbox, "Rukhsana", "Mahmood"), _person(sandbox, "Rukhsana", "Mahmod")]
-    strangers = [_person(sandbox, "Li", "Wu"), _person(sandbox, "Li", "Xu")]
-    companies = [_company(sandbox, "Indus Traders Ltd"), _company(sandbox, "INDUS TRADERS")]
+    by_name = [
+        add_person(sandbox, "Rukhsana", "Mahmood"),
+        add_person(sandbox, "Rukhsana", "Mahmod"),
+    ]
+    strangers = [add_person(sandbox, "Li", "Wu"), add_person(sandbox, "Li", "Xu")]
+    companies = [add_company(sandbox, "Indus Traders Ltd"), add_company(sandbox, "INDUS TRADERS")]
     leads = [
         _lead(sandbox, "Saima", "Javed", phone="0345 1112223"),
         _lead(sandbox, "Saima", "Javed", phone="03451112223"),
@@ -134,7 +126,7 @@ def test_finds_by_email_phone_in_two_formats_and_close_name(client, sandbox):
     assert _in_one_group(lead_groups, *(lead.id for lead in leads))
     assert not any(converted.id in group for group in lead_groups)  # converted: not offered
     # A company and a person of the same name are never grouped together.
-    _person(sandbox, "Indus", "Traders")
+    add_person(sandbox, "Indus", "Traders")
     db.session.commit()
     assert all(len(group & {c.id for c in companies}) in (0, 2) for group in people)
 
@@ -189,8 +181,8 @@ def _children(sandbox, person: Customer, account: Customer | None = None) -> dic
 
 
 def test_merging_people_moves_every_child_and_keeps_the_chosen_values(client, sandbox):
-    keep = _person(sandbox, "Nadia", "Hussain", phone="", customer_since=date(2024, 5, 1))
-    other = _person(
+    keep = add_person(sandbox, "Nadia", "Hussain", phone="", customer_since=date(2024, 5, 1))
+    other = add_person(
         sandbox,
         "Nadia",
         "Husain",
@@ -201,8 +193,8 @@ def test_merging_people_moves_every_child_and_keeps_the_chosen_values(client, sa
         consent_at=sandbox.clock - timedelta(days=3),
         consent_channel="visit",
     )
-    company = _company(sandbox, "Sindh Textiles")
-    colleague = _person(sandbox, "Omar", "Farooq", company_id=company.id)
+    company = add_company(sandbox, "Sindh Textiles")
+    colleague = add_person(sandbox, "Omar", "Farooq", company_id=company.id)
     children = _children(sandbox, other)
     at_work = _children(sandbox, colleague, company)  # untouched by the merge
     db.session.commit()
@@ -247,9 +239,9 @@ def test_merging_people_moves_every_child_and_keeps_the_chosen_values(client, sa
 
 
 def test_a_person_merged_into_one_at_a_company_brings_deals_to_that_account(client, sandbox):
-    company = _company(sandbox, "Lahore Motors")
-    keep = _person(sandbox, "Bilal", "Ahmed", company_id=company.id, company="Lahore Motors")
-    other = _person(sandbox, "Bilal", "Ahmed")
+    company = add_company(sandbox, "Lahore Motors")
+    keep = add_person(sandbox, "Bilal", "Ahmed", company_id=company.id, company="Lahore Motors")
+    other = add_person(sandbox, "Bilal", "Ahmed")
     children = _children(sandbox, other)
     db.session.commit()
     screen = client.get(MERGE.format("customer") + f"?ids={other.id}&ids={keep.id}").text
@@ -265,9 +257,9 @@ def test_a_person_merged_into_one_at_a_company_brings_deals_to_that_account(clie
 
 
 def test_merging_companies_moves_their_contacts_and_account_records(client, sandbox):
-    keep = _company(sandbox, "Karachi Foods", email="info@kf.example")
-    other = _company(sandbox, "KARACHI FOODS LTD", phone="021 3456789")
-    contact = _person(sandbox, "Sana", "Mir", company_id=other.id, company="KARACHI FOODS LTD")
+    keep = add_company(sandbox, "Karachi Foods", email="info@kf.example")
+    other = add_company(sandbox, "KARACHI FOODS LTD", phone="021 3456789")
+    contact = add_person(sandbox, "Sana", "Mir", company_id=other.id, company="KARACHI FOODS LTD")
     children = _children(sandbox, contact, other)
     db.session.commit()
     other_id = other.id
@@ -328,9 +320,9 @@ def _snapshot(sandbox) -> tuple:
 
 
 def test_bad_merges_are_refused_and_change_nothing(client, sandbox, make):
-    one = _person(sandbox, "Asad", "Ali")
-    two = _person(sandbox, "Asad", "Alee")
-    company = _company(sandbox, "Asad Ali & Co")
+    one = add_person(sandbox, "Asad", "Ali")
+    two = add_person(sandbox, "Asad", "Alee")
+    company = add_company(sandbox, "Asad Ali & Co")
     lead = _lead(sandbox, "Asad", "Ali")
     converted = _lead(sandbox, "Asad", "Ali", converted_contact_id=one.id)
     stranger = get_or_create_sandbox(make.user(roles=("learner",)))
@@ -368,8 +360,8 @@ def test_bad_merges_are_refused_and_change_nothing(client, sandbox, make):
 
 
 def test_an_error_midway_leaves_nothing_half_merged(client, sandbox, monkeypatch):
-    keep = _person(sandbox, "Farah", "Naz")
-    other = _person(sandbox, "Farah", "Naaz", phone="0333 4445556")
+    keep = add_person(sandbox, "Farah", "Naz")
+    other = add_person(sandbox, "Farah", "Naaz", phone="0333 4445556")
     children = _children(sandbox, other)
     db.session.commit()
     before = _snapshot(sandbox)
@@ -387,10 +379,10 @@ def test_an_error_midway_leaves_nothing_half_merged(client, sandbox, monkeypatch
 
 
 def test_two_sandboxes_never_mix(client, sandbox, make):
-    mine = _person(sandbox, "Maryam", "Shah", email="maryam@shah.example")
+    mine = add_person(sandbox, "Maryam", "Shah", email="maryam@shah.example")
     stranger = get_or_create_sandbox(make.user(roles=("learner",)))
     db.session.flush()
-    theirs = _person(stranger, "Maryam", "Shah", email="maryam@shah.example")
+    theirs = add_person(stranger, "Maryam", "Shah", email="maryam@shah.example")
     db.session.commit()
     page = client.get("/sandbox/duplicates").text
     assert f'data-record="{mine.id}"' not in page and f'data-record="{theirs.id}"' not in page

@@ -39,10 +39,6 @@ def exercise_content(courses: dict[str, str], key: str) -> dict:
     return next(lesson for lesson in bundle.lessons if lesson.key == key).content
 
 
-def _content(key: str) -> dict:
-    return exercise_content(COURSES, key)
-
-
 def _index(steps: list, do: str, **match) -> int:
     """The first step doing `do` whose arguments include `match`."""
     return next(
@@ -131,6 +127,18 @@ RIVERSIDE = {"opportunity": {"setup": "opp-riverside"}}
 ANNIVERSARY = {"trigger": "purchase_anniversary"}
 BIRTHDAY = {"trigger": "birthday"}
 _ANNIVERSARY_MAIL = {"anniversary-email-sent", "emails-use-first-name"}
+# Without the conversion there is no customer, deal or task: one variant for two checks.
+_NOT_CONVERTED = (
+    _all(_without("task"), _without("lead.convert")),
+    {
+        "lead-converted",
+        "customer-created",
+        "opportunity-created",
+        "opportunity-details",
+        "follow-up-task",
+        "worked-in-order",
+    },
+)
 # check -> (a change to the reference solution, every check the changed solution fails)
 VARIANTS: dict[str, dict[str, tuple[Change, set[str]]]] = {
     "trade-show-lead": {
@@ -146,28 +154,8 @@ VARIANTS: dict[str, dict[str, tuple[Change, set[str]]]] = {
             {"qualified"},
         ),
         # Conversion makes the customer and the deal the later checks look for.
-        "lead-converted": (
-            _all(_without("task"), _without("lead.convert")),
-            {
-                "lead-converted",
-                "customer-created",
-                "opportunity-created",
-                "opportunity-details",
-                "follow-up-task",
-                "worked-in-order",
-            },
-        ),
-        "customer-created": (
-            _all(_without("task"), _without("lead.convert")),
-            {
-                "lead-converted",
-                "customer-created",
-                "opportunity-created",
-                "opportunity-details",
-                "follow-up-task",
-                "worked-in-order",
-            },
-        ),
+        "lead-converted": _NOT_CONVERTED,
+        "customer-created": _NOT_CONVERTED,
         "opportunity-created": (
             _all(_set("task", parent="customer"), _set("lead.convert", opportunity_name="")),
             {"opportunity-created", "opportunity-details", "follow-up-task"},
@@ -289,7 +277,6 @@ VARIANTS: dict[str, dict[str, tuple[Change, set[str]]]] = {
         ),
     },
 }
-CASES = [(key, check) for key, variants in VARIANTS.items() for check in variants]
 
 
 def _run(make, content: dict, steps: list | None, learner=None) -> dict:
@@ -309,32 +296,52 @@ def _failed(results: dict) -> set[str]:
     return {key for key, result in results.items() if not result.passed}
 
 
-@pytest.mark.parametrize("key", COURSES)
-def test_reference_solution_passes_every_check(app_ctx, make, key):
-    content = _content(key)
-    results = _run(make, content, content["solution"])
-    assert {k: r.message for k, r in results.items() if not r.passed} == {}
+class ExerciseChecks:
+    """The tests every exercise module runs, once per exercise (`courses`) and once per
+    variant (`variants`): the reference solution passes every check; an empty attempt
+    fails every check but those on what to leave alone; each variant fails its check and
+    exactly the others it states. A module subclasses this as Test... with its data."""
+
+    courses: dict[str, str]
+    variants: dict[str, dict[str, tuple[Change, set[str]]]]
+    left_alone: frozenset[str] = frozenset()
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "check" in metafunc.fixturenames:
+            cases = [(key, check) for key, variants in self.variants.items() for check in variants]
+            metafunc.parametrize(("key", "check"), cases, ids=[f"{k}:{c}" for k, c in cases])
+        elif "key" in metafunc.fixturenames:
+            metafunc.parametrize("key", list(self.courses))
+
+    def run(self, make, content: dict, steps: list | None) -> dict:
+        return _run(make, content, steps)
+
+    def test_reference_solution_passes_every_check(self, app_ctx, make, key):
+        content = exercise_content(self.courses, key)
+        results = self.run(make, content, content["solution"])
+        assert {k: r.message for k, r in results.items() if not r.passed} == {}
+
+    def test_an_empty_attempt_fails_every_check_but_those_on_what_to_leave_alone(
+        self, app_ctx, make, key
+    ):
+        content = exercise_content(self.courses, key)
+        keys = {c["key"] for c in content["checks"]}
+        assert _failed(self.run(make, content, None)) == keys - self.left_alone
+
+    def test_the_variant_fails_its_check(self, app_ctx, make, key, check):
+        content = exercise_content(self.courses, key)
+        change, fails = self.variants[key][check]
+        steps = copy.deepcopy(content["solution"])
+        change(steps)
+        failed = _failed(self.run(make, content, steps))
+        assert check in failed and failed == fails | {check}
 
 
-# Checks that something was left alone pass on the bare setup, as the dry run warns.
-LEFT_ALONE = {"old-lead-untouched", "bilal-not-greeted"}
-
-
-@pytest.mark.parametrize("key", COURSES)
-def test_an_empty_attempt_fails_every_check_but_those_on_what_to_leave_alone(app_ctx, make, key):
-    content = _content(key)
-    keys = {c["key"] for c in content["checks"]}
-    assert _failed(_run(make, content, None)) == keys - LEFT_ALONE
-
-
-@pytest.mark.parametrize(("key", "check"), CASES, ids=[f"{k}:{c}" for k, c in CASES])
-def test_the_variant_fails_its_check(app_ctx, make, key, check):
-    content = _content(key)
-    change, fails = VARIANTS[key][check]
-    steps = copy.deepcopy(content["solution"])
-    change(steps)
-    failed = _failed(_run(make, content, steps))
-    assert check in failed and failed == fails | {check}
+class TestExercises(ExerciseChecks):
+    courses = COURSES
+    variants = VARIANTS
+    # Checks that something was left alone pass on the bare setup, as the dry run warns.
+    left_alone = frozenset({"old-lead-untouched", "bilal-not-greeted"})
 
 
 def _registries() -> dict[str, dict]:

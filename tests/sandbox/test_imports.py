@@ -14,7 +14,7 @@ from portal.extensions import db
 from sandbox.models import Customer, ImportUpload, Lead
 from sandbox.profiles import load
 from sandbox.services import import_preview, imports
-from tests.sandbox.conftest import count, first, last_event
+from tests.sandbox.conftest import all_rows, count, first, last_event
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sandbox" / "samples"
 LEADS = (
@@ -53,11 +53,7 @@ def _mapping(client, token: str) -> list[str]:
 
 def _leads(sandbox, domain: str) -> list[Lead]:
     """The sandbox's leads with an email at `domain`, oldest first."""
-    return db.session.scalars(
-        select(Lead)
-        .where(Lead.sandbox_id == sandbox.id, Lead.email.like(f"%@{domain}"))
-        .order_by(Lead.id)
-    ).all()
+    return all_rows(Lead, sandbox, Lead.email.like(f"%@{domain}"))
 
 
 def _review(client, token: str, mapping: list[str], action: str = "preview", **extra):
@@ -75,11 +71,7 @@ def test_leads_are_mapped_previewed_and_imported_with_one_event(client, sandbox)
 
     response = _review(client, token, mapping, "commit")
     assert response.status_code == 302
-    imported = db.session.scalars(
-        select(Lead)
-        .where(Lead.sandbox_id == sandbox.id, Lead.email.like("%.example"))
-        .order_by(Lead.id)
-    ).all()
+    imported = all_rows(Lead, sandbox, Lead.email.like("%.example"))
     assert [(lead.name, lead.status, lead.source) for lead in imported][-2:] == [
         ("Imran Siddiqui", "new", "trade_show"),
         ("Sara Khan", "in_process", "web_site"),

@@ -9,7 +9,7 @@ import pytest
 from portal.extensions import db
 from sandbox.models import Customer, Lead, Opportunity
 from sandbox.services import get_or_create_sandbox
-from tests.sandbox.conftest import count, first, last_event
+from tests.sandbox.conftest import add_company, add_person, count, last_event, new_lead
 
 LEAD = {
     "first_name": "Nadia",
@@ -30,32 +30,25 @@ DEAL = {
 
 
 def _lead(client, sandbox, **overrides) -> Lead:
-    data = {**LEAD, **overrides, "confirm_duplicate": "1"}
-    response = client.post("/sandbox/leads/new", data=data)
-    assert response.status_code == 302, response.text[:2000]
-    return first(Lead, sandbox, Lead.email == data["email"], Lead.first_name == data["first_name"])
+    return new_lead(client, sandbox, {**LEAD, **overrides})
 
 
 def _company(sandbox, name="Zephyr Tiles", **fields) -> Customer:
-    company = Customer(sandbox_id=sandbox.id, is_company=True, first_name="", company=name)
-    db.session.add(company)
-    db.session.flush()
-    for key, value in fields.items():
-        setattr(company, key, value)
+    company = add_company(sandbox, name, **fields)
     db.session.commit()
     return company
 
 
 def _person(sandbox, company: Customer | None = None, **fields) -> Customer:
-    person = Customer(
-        sandbox_id=sandbox.id,
-        first_name=fields.pop("first_name", "Nadia"),
-        last_name=fields.pop("last_name", "Qureshi"),
+    """The lead's Nadia Qureshi (unless `fields` say otherwise), working at `company`."""
+    person = add_person(
+        sandbox,
+        fields.pop("first_name", "Nadia"),
+        fields.pop("last_name", "Qureshi"),
         company=company.company if company else "",
         company_id=company.id if company else None,
         **fields,
     )
-    db.session.add(person)
     db.session.commit()
     return person
 

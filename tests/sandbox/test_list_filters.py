@@ -17,7 +17,7 @@ from sandbox.remembered import QUERY_LIMIT, SavedFilter
 from sandbox.services import get_or_create_sandbox
 from sandbox.services import leads as lead_services
 from sandbox.services.tickets import open_statuses
-from tests.sandbox.conftest import count, first
+from tests.sandbox.conftest import all_rows, count, first
 
 
 def shown(client, url: str) -> int:
@@ -46,9 +46,7 @@ def staff(sandbox):
 def old_tickets(sandbox, staff):
     """Three open tickets opened in January 2001, long before anything the seed made."""
     me, agent = staff
-    tickets = db.session.scalars(
-        select(Ticket).where(Ticket.sandbox_id == sandbox.id).order_by(Ticket.id).limit(3)
-    ).all()
+    tickets = all_rows(Ticket, sandbox, limit=3)
     for ticket, opened, who, status, priority in zip(
         tickets,
         (at("2001-01-01"), at("2001-01-03", "23:59:59"), at("2001-01-04")),
@@ -145,9 +143,7 @@ def test_customer_filters_owner_and_customer_since(client, sandbox, staff):
         )
         accounts = set(db.session.scalars(tickets.union(deals)).all())
         assert shown(client, f"/sandbox/customers?{url}") == len(accounts)
-    people = db.session.scalars(
-        select(Customer).where(Customer.sandbox_id == sandbox.id).order_by(Customer.id).limit(2)
-    ).all()
+    people = all_rows(Customer, sandbox, limit=2)
     people[0].customer_since, people[1].customer_since = date(1999, 3, 1), date(1999, 3, 31)
     db.session.commit()
     assert shown(client, "/sandbox/customers?since_from=1999-03-01&since_to=1999-03-31") == 2

@@ -5,19 +5,13 @@ stated). test_exercise_variants finds VARIANTS here for its every-check-has-a-va
 
 from __future__ import annotations
 
-import copy
-
-import pytest
-
 from tests.sandbox.test_exercise_variants import (
+    ExerciseChecks,
     _answer,
     _before,
-    _failed,
     _move,
-    _run,
     _set,
     _without,
-    exercise_content,
 )
 
 COURSES = {
@@ -25,10 +19,6 @@ COURSES = {
     "import-and-merge": "data-quality-and-migration",
     "my-open-items": "your-role-in-the-crm",
 }
-
-
-def _content(key: str) -> dict:
-    return exercise_content(COURSES, key)
 
 
 # check -> (a change to the solution, and every check it fails)
@@ -94,28 +84,8 @@ VARIANTS = {
         "gap-answer": (_answer("gap-answer", "18000"), {"gap-answer"}),
     },
 }
-CASES = [(key, check) for key, variants in VARIANTS.items() for check in variants]
 
 
-@pytest.mark.parametrize("key", COURSES)
-def test_reference_solution_passes_every_check(app_ctx, make, key):
-    content = _content(key)
-    results = _run(make, content, content["solution"])
-    assert {k: r.message for k, r in results.items() if not r.passed} == {}
-
-
-@pytest.mark.parametrize("key", COURSES)
-def test_no_check_passes_on_the_bare_setup(app_ctx, make, key):
-    """An empty attempt fails every check, not only the exercise: none is free."""
-    content = _content(key)
-    results = _run(make, content, None)
-    assert _failed(results) == {c["key"] for c in content["checks"]}
-
-
-@pytest.mark.parametrize(("key", "check"), CASES, ids=[f"{k}:{c}" for k, c in CASES])
-def test_the_variant_fails_its_check(app_ctx, make, key, check):
-    content = _content(key)
-    change, fails = VARIANTS[key][check]
-    steps = copy.deepcopy(content["solution"])
-    change(steps)
-    assert _failed(_run(make, content, steps)) == fails
+class TestExercises(ExerciseChecks):
+    courses = COURSES
+    variants = VARIANTS

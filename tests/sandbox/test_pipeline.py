@@ -9,7 +9,7 @@ from decimal import Decimal
 from portal.extensions import db
 from sandbox import scenarios
 from sandbox.models import STAGES, Opportunity
-from tests.sandbox.conftest import events, first, last_event
+from tests.sandbox.conftest import QUARTER_TARGET, WON_THIS_QUARTER, events, first, last_event
 
 HTMX = {"HX-Request": "true"}
 
@@ -82,27 +82,8 @@ def test_closing_needs_a_reason_and_is_final(client, sandbox):
 def test_target_report_matches_the_move_deals_exercise(client, sandbox, learner):
     """The figures the pipeline course quotes: won 25,000 of 60,000, weighted 23,000."""
     setup = [
-        {
-            "key": "t",
-            "entity": "sales_target",
-            "fields": {
-                "owner": "@learner",
-                "period_start": "@today-45d",
-                "period_end": "@today+45d",
-                "amount": 60000,
-            },
-        },
-        {
-            "key": "won",
-            "entity": "opportunity",
-            "fields": {
-                "name": "Won",
-                "owner": "@learner",
-                "stage": "closed_won",
-                "amount": 25000,
-                "close_date": "@today-20d",
-            },
-        },
+        QUARTER_TARGET,
+        WON_THIS_QUARTER,
         {
             "key": "a",
             "entity": "opportunity",

@@ -11,7 +11,7 @@ from sandbox import profiles
 from sandbox.codes import CHANNELS
 from sandbox.models import Colleague, Customer, Purchase, SandboxEvent, Ticket
 from sandbox.services import get_or_create_sandbox
-from tests.sandbox.conftest import count, events, first, last_event
+from tests.sandbox.conftest import count, events, first, last_event, newest
 
 NEW = "/sandbox/tickets/new"
 
@@ -35,18 +35,12 @@ def _form(sandbox, **fields) -> dict:
     return data
 
 
-def _newest(sandbox) -> Ticket:
-    return db.session.scalar(
-        db.select(Ticket).where(Ticket.sandbox_id == sandbox.id).order_by(Ticket.id.desc()).limit(1)
-    )
-
-
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_log_a_ticket_by_each_channel(client, sandbox, channel):
     before = count(Ticket, sandbox)
     response = client.post(NEW, data=_form(sandbox, channel=channel))
     assert response.status_code == 302
-    ticket = _newest(sandbox)
+    ticket = newest(Ticket, sandbox)
     assert count(Ticket, sandbox) == before + 1
     assert response.headers["Location"].endswith(f"/sandbox/tickets/{ticket.id}")
     purchase = _purchase(sandbox)
@@ -70,7 +64,7 @@ def test_log_a_ticket_by_each_channel(client, sandbox, channel):
 @pytest.mark.parametrize("priority", ["low", "normal", "high", "urgent"])
 def test_sla_deadlines_are_the_profiles_targets_for_the_priority(client, sandbox, priority):
     assert client.post(NEW, data=_form(sandbox, priority=priority)).status_code == 302
-    ticket = _newest(sandbox)
+    ticket = newest(Ticket, sandbox)
     sla = profiles.active().sla
     assert ticket.first_response_due == sla.due(sandbox.clock, priority, "first_response")
     assert ticket.resolution_due == sla.due(sandbox.clock, priority, "resolution")
@@ -89,6 +83,14 @@ def test_the_customers_page_prefills_the_new_ticket(client, sandbox):
     assert f'<option selected value="{customer.id}">' in form
     assert f'value="{purchase.id}"' in form  # the customer's purchases are offered
     assert "New ticket" in client.get("/sandbox/tickets").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("customer", ["99999999999999999999", "abc", "-1", "0"])
+def test_a_nonsense_customer_leaves_the_new_ticket_blank(client, sandbox, customer):
+    answer = client.get(f"{NEW}?customer={customer}")
+    assert answer.status_code == 200
+    customers = answer.get_data(as_text=True).split('name="customer_id"')[1].split("</select>")[0]
+    assert '<option selected value="">' in customers  # "Choose…", no customer picked
 
 
 def _other_sandbox(make):

@@ -31,6 +31,7 @@ from portal.authoring.exercise.entities import (
 )
 from portal.authoring.exercise.validation import check_in_format
 from portal.authoring.services import AuthoringError, lesson_in, load, save, slugify, unique_key
+from portal.authoring.services.keys import edited_item, put_item
 from portal.courseformat import CHECK_TYPES
 from portal.learning.models import Course, LessonKind
 from sandbox.codes import EVENT_VERBS as EVENTS
@@ -239,17 +240,12 @@ def save_check(
     setup = {r["key"]: r["entity"] for r in lesson.content.get("setup", [])}
     check = check_from_form(form, setup)
     checks = lesson.content.setdefault("checks", [])
-    existing = next((c for c in checks if c["key"] == check_key), None)
-    if check_key and existing is None:
-        raise AuthoringError(_("That check is not in this exercise."))
+    existing = edited_item(checks, check_key, _("That check is not in this exercise."))
     check["key"] = check_key or unique_key(
         slugify(check.get("description") or check["type"], "check"), {c["key"] for c in checks}
     )
     check_in_format(check, setup, form, before=existing)
-    if existing is not None:
-        checks[checks.index(existing)] = check
-    else:
-        checks.append(check)
+    put_item(checks, existing, check)
     save(draft, bundle, actor)
     return check["key"]
 

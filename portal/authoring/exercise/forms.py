@@ -18,13 +18,11 @@ way each control shows its field's data and its errors (`Fields` looks them up b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import SimpleNamespace
 
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
-    Field,
     FieldList,
     Form,
     FormField,
@@ -40,7 +38,7 @@ from portal.authoring.exercise.conditions import MAX_DEPTH, MAX_ROWS
 from portal.authoring.exercise.entities import relative_parts, show_value
 from portal.authoring.exercise.labels import TIME_FIELDS
 from portal.authoring.exercise.step_form import step_form_values
-from portal.forms import PortalForm
+from portal.forms import PortalForm, walk
 
 # What any one value may hold. Shorter limits are the readers' rules, with their own messages
 # ("The minimum is a whole number of at least 1." rather than "too long").
@@ -88,17 +86,6 @@ def _target() -> dict:
         "target_keep": _kept(),
         "filter": FieldList(FormField(_condition_row(1)), max_entries=MAX_ROWS),
     }
-
-
-def walk(fields) -> Iterator[Field]:
-    """Every field of a form, in its rows and their rows too."""
-    for field in fields:
-        if isinstance(field, FormField):
-            yield from walk(field.form)
-        elif isinstance(field, FieldList):
-            yield from walk(field.entries)
-        else:
-            yield field
 
 
 def values(form: Form) -> dict[str, str]:

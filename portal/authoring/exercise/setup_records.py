@@ -17,6 +17,7 @@ from portal.authoring.exercise.labels import ENTITY_LABELS, label
 from portal.authoring.exercise.steps import uses_setup_record
 from portal.authoring.exercise.validation import setup_record_in_format
 from portal.authoring.services import AuthoringError, lesson_in, load, save, slugify, unique_key
+from portal.authoring.services.keys import edited_item, put_item
 from portal.learning.models import Course, LessonKind
 
 
@@ -78,17 +79,12 @@ def save_setup_record(
         parsed[name] = value
     if not parsed:
         raise AuthoringError(_("Fill in at least one field."), "field-0-name")
-    existing = next((r for r in setup if r["key"] == record_key), None)
-    if record_key and existing is None:
-        raise AuthoringError(_("That setup record is not in this exercise."))
+    existing = edited_item(setup, record_key, _("That setup record is not in this exercise."))
     key = record_key or unique_key(slugify(f"{entity}", entity), others)
     record = {"key": key, "entity": entity, "fields": parsed}
     others_entities = {r["key"]: r["entity"] for r in setup if r["key"] in others}
     setup_record_in_format(record, others_entities, fields, before=existing)
-    if existing is not None:
-        setup[setup.index(existing)] = record
-    else:
-        setup.append(record)
+    put_item(setup, existing, record)
     save(draft, bundle, actor)
     return key
 

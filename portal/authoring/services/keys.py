@@ -28,6 +28,23 @@ def unique_key(base: str, taken: set[str]) -> str:
     return key
 
 
+def edited_item(items: list[dict], key: str | None, missing: str) -> dict | None:
+    """The item of `items` with `key`, when an edit names one (AuthoringError `missing` if
+    none has it); None for a new item."""
+    existing = next((item for item in items if item["key"] == key), None)
+    if key and existing is None:
+        raise AuthoringError(missing)
+    return existing
+
+
+def put_item(items: list[dict], existing: dict | None, item: dict) -> None:
+    """`item` in the place of `existing`, or added at the end when it is new."""
+    if existing is not None:
+        items[items.index(existing)] = item
+    else:
+        items.append(item)
+
+
 def clean_title(title: str | None, missing: str) -> str:
     """The title with its spaces tidied; AuthoringError (at "title") if empty or too long."""
     title = " ".join((title or "").split())

@@ -301,6 +301,8 @@ def course_publish(slug: str):
     course = course_or_404(slug)
     try:
         with transaction():
+            # A documented exception to "forms, not request.form": one optional checkbox on
+            # the publish button's form (CSRF is checked for every POST); absent means no.
             acknowledged = request.form.get("acknowledge_warnings") == "1"
             result = services.publish(course, current_user, acknowledged)
     except FormatError as error:  # rolled back; the editor lists what blocks publishing

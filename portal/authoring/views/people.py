@@ -57,16 +57,19 @@ def course_assignments(slug: str):
 
 def _assign(course, form: AssignmentForm) -> int:
     """Assign the course as the form says; how many assignments were added."""
-    return assignments.assign(
-        course,
-        wave=db.session.get(Wave, form.wave.data) if form.wave.data else None,
-        lead_days=form.lead_days.data or 0,
+    assigning = assignments.Assigning(
         department_ids=form.departments.data or [],
         emails=(form.emails.data or "").replace(",", "\n").splitlines(),
         due_on=form.due_on.data,
         required=form.required.data,
         actor=current_user,
         late_joiner_days=form.late_joiner_days.data or _late_joiner_days(),
+    )
+    return assignments.assign(
+        course,
+        assigning,
+        wave=db.session.get(Wave, form.wave.data) if form.wave.data else None,
+        lead_days=form.lead_days.data or 0,
     )
 
 

@@ -87,6 +87,9 @@ def _translate(course: Course, theirs: list, mine: list, save, heading: str, don
     errors: dict[str, str] = {}
     posted: dict[str, str] = {}
     if request.method == "POST" and form.validate_on_submit():
+        # A documented exception to "forms, not request.form": the boxes are one per text of
+        # this lesson (its body, each question and choice), named by the original's keys;
+        # translated_values() reads only those names and checks each one's length.
         posted, errors = translating.translated_values(mine, request.form)
         if not errors:
             with transaction(form) as saved:

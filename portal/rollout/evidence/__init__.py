@@ -13,13 +13,21 @@ runs on SQLite and PostgreSQL.
 - summary: department sums and named learners in one statement (for a gate: only the
   learners it may name); the statement cache
 - names: ordering names in SQL as Python does
+- stored: the relation kept as one row per learner (learner_summaries), kept exact by
+  portal.rollout.summaries (whose session hooks the app factory loads) and counting (what
+  a transaction changed, counted again before it commits; the full recount)
+- departments: learner_summaries summed per department (and practice and certificates
+  per day or hour), kept with them
+- organisation: the dashboard's reads of those sums
 
 Metric definitions are in portal.rollout.metrics.
 """
 
-from portal.rollout.evidence.catalogue import Catalogue, load_catalogue
+from portal.rollout.evidence import departments, organisation
+from portal.rollout.evidence.catalogue import Catalogue, kept_catalogue, load_catalogue
 from portal.rollout.evidence.parts import PRACTICE_WINDOW, SINCE, TODAY, learners, params
-from portal.rollout.evidence.relation import learner_evidence
+from portal.rollout.evidence.relation import learner_evidence, learner_facts
+from portal.rollout.evidence.stored import CertificateDay, LearnerSummary, SummaryState
 from portal.rollout.evidence.summary import (
     GateSummary,
     Summary,
@@ -40,14 +48,21 @@ __all__ = [
     "SINCE",
     "TODAY",
     "Catalogue",
+    "CertificateDay",
     "GateSummary",
     "Summary",
     "Test",
     "cached",
+    "departments",
+    "organisation",
     "department_sums",
     "gate_summary",
     "is_complete",
     "learner_evidence",
+    "learner_facts",
+    "LearnerSummary",
+    "SummaryState",
+    "kept_catalogue",
     "learners",
     "load_catalogue",
     "params",

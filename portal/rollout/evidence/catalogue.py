@@ -7,6 +7,8 @@ carry these facts as CASE maps and lists instead of joining courses and lessons.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +19,7 @@ from portal.authoring.models import Assignment
 from portal.courseformat import LessonKind
 from portal.extensions import db
 from portal.learning.models import Course, Lesson
+from portal.rollout.evidence.stored import stored_digest
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,23 @@ class Catalogue:
     due: dict[int, tuple[tuple[date, int, datetime, int], ...]]
     # whether a course not published belongs to a family some department requires
     hidden: bool
+    # whether learner_summaries were counted against this catalogue (see stored): then
+    # evidence is read from them
+    stored: bool = False
 
     @property
     def key(self) -> tuple:
         """Everything the statements bake in, as a hashable value."""
+        return (self.content, self.stored)
+
+    @property
+    def digest(self) -> str:
+        """The catalogue's content as a short string, kept with learner_summaries."""
+        return hashlib.sha256(repr(self.content).encode()).hexdigest()
+
+    @property
+    def content(self) -> tuple:
+        """What the catalogue says of the course library, as a hashable value."""
         return (
             tuple(sorted(self.family.items())),
             self.published,
@@ -99,6 +115,15 @@ class Catalogue:
 
 def load_catalogue() -> Catalogue:
     """Courses, quizzes and required hands-on exercises, as the evidence queries need them."""
+    return _with_stored(_read(), stored_digest())
+
+
+def _with_stored(catalogue: Catalogue, digest: str | None) -> Catalogue:
+    """The catalogue marked stored when learner_summaries were counted against it."""
+    return dataclasses.replace(catalogue, stored=True) if digest == catalogue.digest else catalogue
+
+
+def _read() -> Catalogue:
     courses = db.session.execute(
         select(Course.id, Course.translation_of_id, Course.published)
     ).all()
@@ -173,3 +198,26 @@ def load_catalogue() -> Catalogue:
         )
         is not None,
     )
+
+
+_kept: dict[str, Catalogue] = {}
+
+
+def kept_catalogue() -> Catalogue:
+    """load_catalogue, from this process's copy while learner_summaries are counted
+    against it: keyed by the digest they keep, which every change to the course library
+    moves in the same transaction (portal.rollout.summaries), so it is never stale. A
+    transaction that changed the library itself reads it again."""
+    from portal.rollout import summaries
+
+    digest = stored_digest()  # flushes first: what the transaction changed is noted
+    found = db.session.info.get(summaries.PENDING)
+    changed = found is not None and (found.catalogue or found.assignments or found.everyone)
+    if not changed and digest in _kept:
+        return _kept[digest]
+    catalogue = _with_stored(_read(), digest)
+    if catalogue.stored and not changed:
+        if len(_kept) > 16:
+            _kept.clear()
+        _kept[catalogue.digest] = catalogue
+    return catalogue

@@ -1,4 +1,5 @@
-"""The relation's parts: who the learners are, and what they did in the practice window.
+"""The relation's parts: who the learners are, and what they did in the practice window
+(practice actions: portal.rollout.evidence.practice).
 
 Kept apart from `relation`, which assembles them with the evidence of courses, quizzes and
 exercises: these read users and activity only. The day and the start of the practice
@@ -7,17 +8,17 @@ window are bound parameters (TODAY, SINCE), so a statement built once runs on an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Date, Select, Subquery, and_, bindparam, case, func, select
+from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, case, select
 
 from portal.accounts.models import User, UserRole
 from portal.accounts.roles import Role
 from portal.database import UTCDateTime
 from portal.learning.models import LessonView
+from portal.rollout.evidence.practice import utc_hour, window
 from portal.rollout.sqltime import days_after
-from sandbox.models import SandboxEvent
 
 PRACTICE_WINDOW = timedelta(days=14)
 
@@ -26,8 +27,12 @@ SINCE = bindparam("since", type_=UTCDateTime)
 
 
 def params(today: date, now: datetime) -> dict:
-    """The values of TODAY and SINCE for a statement run at `now`."""
-    return {"today": today, "since": now - PRACTICE_WINDOW}
+    """The values of TODAY and SINCE for a statement run at `now`. The window starts on
+    the UTC hour (PRACTICE_WINDOW ago, rounded down), so that practice per department is
+    a range of the hours kept (departments.DepartmentPractice) and the same at every
+    read within the hour."""
+    since = utc_hour(now - PRACTICE_WINDOW)
+    return {"today": today, "since": since, **window(since)}
 
 
 def learners(
@@ -71,28 +76,6 @@ def effective_due(
     return case(
         (and_(joined_at > assigned_at, later > due_on), later),
         else_=due_on,
-    )
-
-
-def practice_actions(since, scope: Callable[[ColumnElement], list]) -> Subquery:
-    """Practice actions per learner since `since` (user_id, actions): the events their work
-    in the practice sandbox logged (the sandbox logs every change, with its actor and
-    wall-clock time), grouped from the (actor_id, at) index."""
-    return (
-        select(SandboxEvent.actor_id.label("user_id"), func.count().label("actions"))
-        .where(SandboxEvent.at >= since, *scope(SandboxEvent.actor_id))
-        .group_by(SandboxEvent.actor_id)
-        .subquery("practice")
-    )
-
-
-def practice_actions_of(user_id: ColumnElement, since) -> ColumnElement:
-    """The same count for one learner, as a scalar: a range in the (actor_id, at) index.
-    For a wave or a department this beats grouping the whole window of events."""
-    return (
-        select(func.count())
-        .where(SandboxEvent.actor_id == user_id, SandboxEvent.at >= since)
-        .scalar_subquery()
     )
 
 

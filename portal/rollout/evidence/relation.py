@@ -19,6 +19,8 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Date,
+    Float,
+    Join,
     Select,
     Subquery,
     and_,
@@ -31,6 +33,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    type_coerce,
     union_all,
 )
 
@@ -41,18 +44,22 @@ from portal.learning.models import (
     Certificate,
     ExerciseAttempt,
     LessonProgress,
+    LessonView,
     QuizAttempt,
 )
 from portal.rollout.evidence.catalogue import Catalogue
+from portal.rollout.evidence.departments import latest
 from portal.rollout.evidence.parts import (
     SINCE,
     TODAY,
     effective_due,
     learners,
-    practice_actions,
-    practice_actions_of,
     studied,
 )
+from portal.rollout.evidence.practice import practice_actions, practice_actions_of
+from portal.rollout.evidence.stored import stored_evidence
+from portal.rollout.sqltime import days_between
+from sandbox.models import SandboxEvent
 
 STUCK_AFTER_FAILS = 3
 
@@ -264,9 +271,12 @@ class _Relation:
             return other if other is not None else cast(null(), Date)
         return case(branches, value=department, else_=other)
 
-    def overdue(self, by_department: bool = True) -> Subquery | None:
-        """Per learner: the oldest due date of a required course still not certified; with
-        `by_department` false, of the courses required of them by name only."""
+    def overdue(
+        self, by_department: bool = True, until: ColumnElement | None = TODAY
+    ) -> Subquery | None:
+        """Per learner: the oldest due date before `until` (None: any) of a required
+        course still not certified; with `by_department` false, of the courses required
+        of them by name only."""
         base, by_user = self.base, self.by_user
         pairs = []
         if by_department:
@@ -277,12 +287,12 @@ class _Relation:
             pairs.append(
                 select(base.c.user_id, assigned.c.family, due.label("due_on"))
                 .join_from(base, assigned, assigned.c.department_id == base.c.department_id)
-                .where(due < TODAY)
+                .where(due < until if until is not None else due.is_not(None))
             )
         if by_user is not None:
             pairs.append(
                 select(by_user.c.user_id, by_user.c.family, by_user.c.due_on).where(
-                    by_user.c.due_on < TODAY
+                    by_user.c.due_on < until if until is not None else by_user.c.due_on.is_not(None)
                 )
             )
         if not pairs:
@@ -336,7 +346,7 @@ class _Relation:
         )
 
     def build(self) -> CTE:
-        base, catalogue = self.base, self.catalogue
+        base = self.base
         certified, quizzes, passed = self.certified(), self.quizzes(), self.passed()
         # With family bits, the department's courses past due are an expression (no join);
         # the courses required by name, if any, are still joined.
@@ -359,30 +369,7 @@ class _Relation:
             practice = practice_actions(SINCE, self.scope)
             joined = joined.outerjoin(practice, practice.c.user_id == base.c.user_id)
             actions = func.coalesce(practice.c.actions, 0)
-        # What each department requires is small and known: constants, not a join.
-        # (For some departments, only theirs: the learners are of them.)
-        required = {
-            d: families
-            for d, families in catalogue.required.items()
-            if self.departments is None or d in self.departments
-        }
-        courses_of = {d: len(families) for d, families in required.items()}
-        units_of = {
-            d: sum(catalogue.units_per_family.get(f, 0) for f in families)
-            for d, families in required.items()
-        }
-        department = base.c.department_id
-        required_n = case(courses_of, value=department, else_=0) if courses_of else literal(0)
-        ex_required = case(units_of, value=department, else_=0) if units_of else literal(0)
-        if self.user_needs is not None:
-            needs = self.user_needs
-            joined = joined.outerjoin(needs, needs.c.user_id == base.c.user_id)
-            required_n = required_n + func.coalesce(needs.c.courses, 0)
-            ex_required = ex_required + func.coalesce(needs.c.units, 0)
-        ex_passed = literal(0)
-        if passed is not None:
-            joined = joined.outerjoin(passed, passed.c.user_id == base.c.user_id)
-            ex_passed = func.coalesce(passed.c.units, 0)
+        joined, required_n, ex_required, ex_passed = self.training_counts(joined, passed)
         done_n = func.coalesce(certified.c.done_n, 0)
         # Whether a learner studied changes nothing once their required training is complete
         # (see summary.is_inactive): it is looked up (a probe per learner) only while open.
@@ -419,6 +406,112 @@ class _Relation:
             .prefix_with("MATERIALIZED")
         )
 
+    def facts(self) -> Select:
+        """What the relation says of each learner that does not depend on the day, in the
+        columns of learner_summaries: the earliest due date of a required course still
+        open (overdue once past), the last lesson opened, the account's dates."""
+        base = self.base
+        certified, quizzes, passed = self.certified(), self.quizzes(), self.passed()
+        due = self.overdue(until=None)
+        joined = base.outerjoin(certified, certified.c.user_id == base.c.user_id)
+        joined = joined.outerjoin(quizzes, quizzes.c.user_id == base.c.user_id)
+        if due is not None:
+            joined = joined.outerjoin(due, due.c.user_id == base.c.user_id)
+        joined, required_n, ex_required, ex_passed = self.training_counts(joined, passed)
+        last_view = (
+            select(func.max(LessonView.viewed_at))
+            .where(LessonView.user_id == base.c.user_id)
+            .scalar_subquery()
+        )
+        last_action = (
+            select(func.max(SandboxEvent.at))
+            .where(SandboxEvent.actor_id == base.c.user_id)
+            .scalar_subquery()
+        )
+        done_n = func.coalesce(certified.c.done_n, 0)
+        created = base.c.created_at
+        idle_from = case(
+            (and_(required_n > 0, done_n >= required_n), null()),
+            else_=latest(
+                created, func.coalesce(last_view, created), func.coalesce(last_action, created)
+            ),
+        )
+        first_certificate = certified.c.first_certificate
+        elapsed = days_between(base.c.first_login_at, first_certificate)
+        proficiency = case(
+            (or_(base.c.first_login_at.is_(None), first_certificate.is_(None)), null()),
+            # A certificate dated before the first sign-in (imported history) is day 0.
+            (elapsed < 0, literal(0.0, Float)),
+            else_=elapsed,
+        )
+        return select(
+            base.c.user_id,
+            base.c.department_id,
+            required_n.label("required_n"),
+            done_n.label("done_n"),
+            (due.c.overdue_since if due is not None else cast(null(), Date)).label("due_on"),
+            ex_required.label("ex_required"),
+            ex_passed.label("ex_passed"),
+            func.coalesce(quizzes.c.quiz_sum, 0).label("quiz_sum"),
+            func.coalesce(quizzes.c.quiz_n, 0).label("quiz_n"),
+            func.coalesce(quizzes.c.stuck, 0).label("stuck"),
+            base.c.created_at,
+            base.c.first_login_at,
+            certified.c.first_certificate,
+            last_view.label("studied_at"),
+            type_coerce(idle_from, UTCDateTime).label("idle_from"),
+            type_coerce(proficiency, Float).label("proficiency_days"),
+        ).select_from(joined)
+
+    def training_counts(
+        self, joined: Join, passed: Subquery | None
+    ) -> tuple[Join, ColumnElement, ColumnElement, ColumnElement]:
+        """`joined` with each learner's own needs and passed exercises joined on, and the
+        courses required, the exercise units required and the units passed. What each
+        department requires is a constant, not a join (for some departments, only theirs:
+        the learners are of them); a learner's own assignments add to it."""
+        base = self.base
+        required_n, ex_required = self.required_counts()
+        if self.user_needs is not None:
+            needs = self.user_needs
+            joined = joined.outerjoin(needs, needs.c.user_id == base.c.user_id)
+            required_n = required_n + func.coalesce(needs.c.courses, 0)
+            ex_required = ex_required + func.coalesce(needs.c.units, 0)
+        ex_passed = literal(0)
+        if passed is not None:
+            joined = joined.outerjoin(passed, passed.c.user_id == base.c.user_id)
+            ex_passed = func.coalesce(passed.c.units, 0)
+        return joined, required_n, ex_required, ex_passed
+
+    def required_counts(self) -> tuple[ColumnElement, ColumnElement]:
+        """Courses and exercise units each department requires, as CASE maps on the
+        department (constants: what each requires is small and known)."""
+        catalogue = self.catalogue
+        required = {
+            d: families
+            for d, families in catalogue.required.items()
+            if self.departments is None or d in self.departments
+        }
+        courses_of = {d: len(families) for d, families in required.items()}
+        units_of = {
+            d: sum(catalogue.units_per_family.get(f, 0) for f in families)
+            for d, families in required.items()
+        }
+        department = self.base.c.department_id
+        required_n = case(courses_of, value=department, else_=0) if courses_of else literal(0)
+        ex_required = case(units_of, value=department, else_=0) if units_of else literal(0)
+        return required_n, ex_required
+
+
+def learner_facts(
+    catalogue: Catalogue,
+    department_ids: Collection[int] | None = None,
+    user_ids: Collection[int] | None = None,
+) -> Select:
+    """The rows of learner_summaries for everyone or some departments or people, counted
+    from progress, attempts, certificates and lesson views (see _Relation.facts)."""
+    return _Relation(catalogue, department_ids, user_ids).facts()
+
 
 def learner_evidence(
     catalogue: Catalogue,
@@ -436,4 +529,6 @@ def learner_evidence(
     first_login_at, first_certificate (of a required course); with
     `names`, also name (the user's).
     """
+    if catalogue.stored:
+        return stored_evidence(department_ids, user_ids, names=names)
     return _Relation(catalogue, department_ids, user_ids, names).build()

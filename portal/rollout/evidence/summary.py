@@ -202,14 +202,16 @@ class Summary:
     medians: dict[int | None, tuple[int, float]]  # department -> (certified, median days)
 
 
-def _run(statement: CompoundSelect, values: dict):
-    """Execute an evidence statement with the settings it needs."""
+def _run(statement: CompoundSelect, values: dict, **settings: str):
+    """Execute an evidence statement with the settings it needs (and `settings`, more
+    PostgreSQL settings for this transaction), set in one round trip."""
     if db.session.get_bind().dialect.name == "postgresql":
         # For this transaction only: JIT compiling the statement takes longer than running
         # it, and a prepared statement's generic plan (psycopg prepares after five runs)
         # cannot see the day and the window, which the plan depends on.
-        db.session.execute(text("SET LOCAL jit = off"))
-        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        settings = {"jit": "off", "plan_cache_mode": "force_custom_plan", **settings}
+        calls = [f"set_config('{name}', '{value}', true)" for name, value in settings.items()]
+        db.session.execute(text("SELECT " + ", ".join(calls)))
     return db.session.execute(statement, values)
 
 
@@ -325,8 +327,14 @@ def read_gate_summary(
 ) -> GateSummary:
     """Run a gate_summary() of `tests` tests with its parameters `values`; `departments`
     names the departments (the learners' rows carry only the id)."""
-    result = _run(statement, values)
+    # The wave's learners joined to their names: PostgreSQL would hash the whole users
+    # table, where walking both primary keys in step (or looking each up) costs a
+    # fraction. For this statement only, so set back once its rows are read.
+    result = _run(statement, values, enable_hashjoin="off")
     keys = list(result.keys())
+    rows = result.all()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL enable_hashjoin TO DEFAULT"))
     part = keys.index("part")
     department = keys.index("department_id")
     sums = [(name, keys.index("s_" + name)) for name in Aggregate.FIELDS]
@@ -336,7 +344,7 @@ def read_gate_summary(
         fields = [keys.index(column) for column in GATE_COLUMNS]
         whole = [column in LearnerEvidence.COUNTS for column in GATE_COLUMNS]
     found = GateSummary({}, [0] * tests, [[] for _ in range(tests)])
-    for row in result:
+    for row in rows:
         if row[part] == 1:
             found.departments[row[department]] = _aggregate(row, sums)
             for index, column in enumerate(counts):

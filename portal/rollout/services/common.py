@@ -1,6 +1,9 @@
-"""What the rollout services share: the error they raise, and checks of plain input."""
+"""What the rollout services share: the error they raise, checks of plain input, and
+setting one row of an item's list (a phase's RACI, a wave's gate)."""
 
 from __future__ import annotations
+
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -9,6 +12,8 @@ from portal.accounts.models import User
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.rollout.models import SignOff
+
+T = TypeVar("T")
 
 
 class RolloutError(DomainError):
@@ -42,3 +47,28 @@ def has_signoffs(**where) -> bool:
         db.session.scalar(select(SignOff.id).where(getattr(SignOff, column) == value).limit(1))
         is not None
     )
+
+
+def added(row: T) -> T:
+    """The row put in the session and flushed (a new one gets its id); returned."""
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def set_row(rows: list[T], model: type[T], key: dict[str, Any], **values: Any) -> T:
+    """The row of `rows` that matches `key`, given `values`; a new `model` row where none
+    matches. Flushed."""
+    row = find_row(rows, key)
+    if row is None:
+        row = model(**key, **values)
+        rows.append(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    db.session.flush()
+    return row
+
+
+def find_row(rows: list[T], key: dict[str, Any]) -> T | None:
+    """The row of `rows` whose attributes match `key`, or None."""
+    return next((r for r in rows if all(getattr(r, k) == v for k, v in key.items())), None)

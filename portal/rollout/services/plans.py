@@ -16,11 +16,12 @@ from portal.rollout.metrics import GOAL_METRICS, METRICS, Metric
 from portal.rollout.models import Goal, Horizon, Milestone, Phase, PhaseStatus, Plan
 from portal.rollout.services.common import (
     RolloutError,
+    added,
     clean_text,
     has_signoffs,
     owner_or_none,
 )
-from portal.rollout.services.strategy import check_start, objective_or_none
+from portal.rollout.services.strategy import check_new_phase, check_start, objective_or_none
 from portal.rollout.services.waves import untie_all
 
 
@@ -58,9 +59,7 @@ def create_plan(name: str, target_go_live: date, description: str, actor: User) 
         description=clean_text(description, "description", 5000, required=False),
         created_by_id=actor.id,
     )
-    db.session.add(plan)
-    db.session.flush()
-    return plan
+    return added(plan)
 
 
 def update_plan(plan: Plan, name: str, target_go_live: date, description: str) -> None:
@@ -100,11 +99,10 @@ def _check_phase(data: PhaseData) -> PhaseData:
 def add_phase(plan: Plan, data: PhaseData) -> Phase:
     """Add a phase at the end of the plan."""
     data = _check_phase(data)
+    check_new_phase(plan, data.status, data.implementation)
     last = db.session.scalar(select(func.max(Phase.position)).where(Phase.plan_id == plan.id))
     phase = Phase(plan_id=plan.id, position=(last if last is not None else -1) + 1, **data.__dict__)
-    db.session.add(phase)
-    db.session.flush()
-    return phase
+    return added(phase)
 
 
 def update_phase(phase: Phase, data: PhaseData) -> None:
@@ -147,9 +145,7 @@ def add_milestone(phase: Phase, title: str, owner_id: int | None, due_on: date |
         owner_id=owner_or_none(owner_id),
         due_on=due_on,
     )
-    db.session.add(milestone)
-    db.session.flush()
-    return milestone
+    return added(milestone)
 
 
 def toggle_milestone(milestone: Milestone) -> Milestone:
@@ -192,9 +188,7 @@ def save_goal(plan: Plan, data: GoalData, goal: Goal | None = None) -> Goal:
     goal.manual_value = data.manual_value
     goal.due_on = data.due_on
     goal.objective_id = objective_or_none(plan, data.objective_id)
-    db.session.add(goal)
-    db.session.flush()
-    return goal
+    return added(goal)
 
 
 def delete_goal(goal: Goal) -> None:

@@ -16,7 +16,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.rollout import crm_choice
 from portal.rollout.models import Decision, Horizon, Phase, PhaseStatus, Plan, SignOff
-from portal.rollout.services.common import RolloutError, clean_text
+from portal.rollout.services.common import RolloutError, added, clean_text, find_row, set_row
 from portal.rollout.strategy import (
     MAX_SCORE,
     Objective,
@@ -53,16 +53,19 @@ def add_objective(plan: Plan, actor: User, title: str) -> Objective:
     """Add an objective that follows from the mission."""
     check_executive(actor)
     objective = Objective(plan_id=plan.id, title=clean_text(title, "title", 300))
-    db.session.add(objective)
+    return added(objective)
+
+
+def _delete(record: Objective | Requirement, actor: User) -> None:
+    """Delete a strategy record: an executive's act."""
+    check_executive(actor)
+    db.session.delete(record)
     db.session.flush()
-    return objective
 
 
 def delete_objective(objective: Objective, actor: User) -> None:
     """Remove an objective; the goals that served it are flagged as serving none."""
-    check_executive(actor)
-    db.session.delete(objective)
-    db.session.flush()
+    _delete(objective, actor)
 
 
 def objective_or_none(plan: Plan, objective_id: int | None) -> int | None:
@@ -92,16 +95,12 @@ def add_requirement(
         priority=priority,
         department_id=department_id or None,
     )
-    db.session.add(requirement)
-    db.session.flush()
-    return requirement
+    return added(requirement)
 
 
 def delete_requirement(requirement: Requirement, actor: User) -> None:
     """Remove a requirement and its scores."""
-    check_executive(actor)
-    db.session.delete(requirement)
-    db.session.flush()
+    _delete(requirement, actor)
 
 
 def score_candidate(
@@ -123,9 +122,7 @@ def score_candidate(
     found.score = score
     found.note = clean_text(note, "note", 1000)
     found.scored_at = utcnow()
-    db.session.add(found)
-    db.session.flush()
-    return found
+    return added(found)
 
 
 def decide_crm(
@@ -161,8 +158,7 @@ def decide_crm(
         signer_name=signer.name,
         signed_at=signed_at or utcnow(),
     )
-    db.session.add(decision)
-    db.session.flush()
+    added(decision)
     crm_choice.invalidate()
     return decision
 
@@ -177,18 +173,14 @@ def set_raci(phase: Phase, actor: User, department_id: int, role: str) -> RaciEn
         raise RolloutError(_("Choose a department from the list."), "department_id")
     if role and role not in set(Raci):
         raise RolloutError(_("Choose R, A, C or I."), "role")
-    entry = next((e for e in phase.raci if e.department_id == department_id), None)
-    if not role:
-        if entry is not None:
-            phase.raci.remove(entry)
-        db.session.flush()
-        return None
-    if entry is None:
-        entry = RaciEntry(department_id=department_id, role=role)
-        phase.raci.append(entry)
-    entry.role = role
+    key = {"department_id": department_id}
+    if role:
+        return set_row(phase.raci, RaciEntry, key, role=role)
+    entry = find_row(phase.raci, key)
+    if entry is not None:
+        phase.raci.remove(entry)
     db.session.flush()
-    return entry
+    return None
 
 
 def approve_budget(phase: Phase, approver: User, amount: float) -> None:
@@ -253,8 +245,36 @@ def check_start(phase: Phase, status: str) -> None:
     overrode that), and an implementation phase until the plan is documented."""
     if status == PhaseStatus.PLANNED.value or phase.status != PhaseStatus.PLANNED.value:
         return
-    before = previous_phase(phase)
-    if before is not None and not signed_go(before) and not overridden(phase):
+    _check_order(phase.plan, previous_phase(phase), phase.implementation, lambda: overridden(phase))
+
+
+def check_new_phase(plan: Plan, status: str, implementation: bool) -> None:
+    """The same rules for a phase added already started: it goes at the end of the plan,
+    so the plan's last phase must be signed off (nothing can override a phase not yet
+    added), and an implementation phase needs the documented plan."""
+    if status == PhaseStatus.PLANNED.value:
+        return
+    last = db.session.scalar(
+        select(Phase)
+        .where(Phase.plan_id == plan.id)
+        .order_by(Phase.position.desc(), Phase.id.desc())
+        .limit(1)
+    )
+    if last is not None and not signed_go(last):
+        raise RolloutError(
+            _(
+                "The phase %(name)s before it is not signed off yet: add this one as planned; "
+                "it starts once that is signed off, or an executive records why it starts "
+                "anyway.",
+                name=last.name,
+            ),
+            "status",
+        )
+    _check_order(plan, None, implementation, lambda: True)
+
+
+def _check_order(plan: Plan, before: Phase | None, implementation: bool, overridden_) -> None:
+    if before is not None and not signed_go(before) and not overridden_():
         raise RolloutError(
             _(
                 "The phase %(name)s before it is not signed off yet: an executive signs it, "
@@ -263,8 +283,8 @@ def check_start(phase: Phase, status: str) -> None:
             ),
             "status",
         )
-    if phase.implementation:
-        missing = implementation_missing(phase.plan)
+    if implementation:
+        missing = implementation_missing(plan)
         if missing:
             raise RolloutError(
                 _(
@@ -292,6 +312,4 @@ def override_start(phase: Phase, signer: User, reason: str) -> StartOverride:
         signer_name=signer.name,
         signed_at=utcnow(),
     )
-    db.session.add(override)
-    db.session.flush()
-    return override
+    return added(override)

@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.learning.models import Course
 from portal.rollout.metrics import GATE_METRICS, METRICS, Metric
 from portal.rollout.models import GateCriterion, Plan, Wave
-from portal.rollout.services.common import RolloutError, clean_text, has_signoffs
+from portal.rollout.services.common import RolloutError, added, clean_text, has_signoffs, set_row
 
 MAX_LEAD_DAYS = 365
 
@@ -59,9 +59,7 @@ def create_wave(plan: Plan, data: WaveData) -> Wave:
         lead_days=data.lead_days,
         departments=departments,
     )
-    db.session.add(wave)
-    db.session.flush()
-    return wave
+    return added(wave)
 
 
 def update_wave(wave: Wave, data: WaveData, actor: User) -> int:
@@ -180,13 +178,7 @@ def set_criterion(wave: Wave, kind: str, threshold: float) -> GateCriterion:
             _("The threshold must be between 0 and %(max)s.", max=format_decimal(info.maximum)),
             "threshold",
         )
-    criterion = next((c for c in wave.criteria if c.kind == kind), None)
-    if criterion is None:
-        criterion = GateCriterion(kind=kind, threshold=threshold)
-        wave.criteria.append(criterion)
-    criterion.threshold = threshold
-    db.session.flush()
-    return criterion
+    return set_row(wave.criteria, GateCriterion, {"kind": kind}, threshold=threshold)
 
 
 def remove_criterion(criterion: GateCriterion) -> None:

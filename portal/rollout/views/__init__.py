@@ -5,6 +5,7 @@ every page.
 """
 
 # Each module adds its pages to the blueprint defined in base.
+from portal.adoption import views_dashboard  # noqa: F401, E402 - adoption pages, same guard
 from portal.rollout.views import phases, plans, strategy, waves  # noqa: F401
 from portal.rollout.views.base import bp
 

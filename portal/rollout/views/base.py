@@ -1,7 +1,8 @@
 """The rollout blueprint (/rollout/, executives and admins only) and what its pages share.
 
 Every view needs a signed-in executive or admin (`require_executive` guards the whole
-blueprint); a learner or trainer gets 403 on all of them.
+blueprint); a learner or trainer gets 403 on all of them, except that trainers read the
+plan read-only (TRAINER_READABLE).
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect
-from flask_login import login_required
+from flask import Blueprint, abort, flash, redirect, request
+from flask_login import current_user, login_required
 
 from portal.accounts.roles import Role
 from portal.domain import transaction
@@ -37,11 +38,20 @@ def _follow_chosen_crm(state) -> None:
     crm_choice.install(state.app)
 
 
+# Pages trainers read too (read-only: no edit or sign controls on them).
+TRAINER_READABLE = frozenset({"rollout.plan_read"})
+
+
 @bp.before_request
 @login_required
-@roles_required(*EXECUTIVES)
 def require_executive():
-    """Every rollout page needs a signed-in executive or admin."""
+    """Every rollout page needs a signed-in executive or admin; the read-only plan
+    (TRAINER_READABLE) a trainer too."""
+    allowed = EXECUTIVES
+    if request.endpoint in TRAINER_READABLE:
+        allowed = (*EXECUTIVES, Role.TRAINER)
+    if not current_user.has_role(*allowed):
+        abort(403)
     return None
 
 
@@ -124,6 +134,25 @@ def form_on_page(
                 flash(message, "success")
             return redirect(done)
     return page()
+
+
+def removed(remove: Callable[[], Any], to: str, message: str = ""):
+    """Run `remove()` (an item off its page: a milestone, goal, criterion...), commit,
+    tell `message` if any, and go back to `to`."""
+    remove()
+    db.session.commit()
+    if message:
+        flash(message, "success")
+    return redirect(to)
+
+
+def deleted(delete: Callable[[], Any], message: str, gone: str, back: str):
+    """Run `delete()` (a phase, a wave: what signing may lock) in a transaction: say
+    `message` and go to `gone`, or say what refused it and go `back`."""
+    with transaction() as saved:
+        delete()
+    saved.flash(message)
+    return redirect(gone if saved else back)
 
 
 def criterion_or_404(criterion_id: int) -> GateCriterion:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import clock
-from portal.domain import transaction
 from portal.extensions import db
 from portal.forms import MoveForm, form_data
 from portal.rendering import render
@@ -26,12 +25,14 @@ from portal.rollout.services import PhaseData
 from portal.rollout.services.strategy import overridden, previous_phase, signed_go
 from portal.rollout.views.base import (
     bp,
+    deleted,
     executives_only,
     form_on_page,
     form_page,
     milestone_or_404,
     phase_or_404,
     plan_or_404,
+    removed,
 )
 
 
@@ -131,13 +132,12 @@ def phase_move(phase_id: int):
 def phase_delete(phase_id: int):
     """Delete an unsigned phase."""
     phase = phase_or_404(phase_id)
-    plan_id = phase.plan_id
-    with transaction() as saved:
-        services.delete_phase(phase)
-    saved.flash(_("Phase deleted."))
-    if not saved:
-        return redirect(url_for("rollout.phase_view", phase_id=phase_id))
-    return redirect(url_for("rollout.plan_view", plan_id=plan_id, _anchor="phases"))
+    return deleted(
+        lambda: services.delete_phase(phase),
+        _("Phase deleted."),
+        url_for("rollout.plan_view", plan_id=phase.plan_id, _anchor="phases"),
+        url_for("rollout.phase_view", phase_id=phase_id),
+    )
 
 
 @bp.post("/phases/<int:phase_id>/milestones")
@@ -174,11 +174,11 @@ def milestone_toggle(milestone_id: int):
 def milestone_delete(milestone_id: int):
     """Remove a milestone."""
     milestone = milestone_or_404(milestone_id)
-    phase_id = milestone.phase_id
-    services.delete_milestone(milestone)
-    db.session.commit()
-    flash(_("Milestone removed."), "success")
-    return redirect(url_for("rollout.phase_view", phase_id=phase_id, _anchor="milestones"))
+    return removed(
+        lambda: services.delete_milestone(milestone),
+        url_for("rollout.phase_view", phase_id=milestone.phase_id, _anchor="milestones"),
+        _("Milestone removed."),
+    )
 
 
 @bp.post("/phases/<int:phase_id>/signoff")

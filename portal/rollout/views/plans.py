@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, redirect, url_for
+from flask import abort, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import clock
-from portal.database import utcnow
+from portal.arguments import arg_id
 from portal.domain import transaction
-from portal.extensions import db
 from portal.forms import form_data
 from portal.rendering import render
 from portal.rollout import queries, services
 from portal.rollout import strategy_queries as strategy
 from portal.rollout.forms import NOBODY, GoalForm, PlanForm
 from portal.rollout.models import Plan
+from portal.rollout.readiness import Aggregate
 from portal.rollout.services import GoalData
-from portal.rollout.views.base import bp, form_page, goal_or_404, plan_or_404
+from portal.rollout.views.base import bp, form_page, goal_or_404, plan_or_404, removed
 
 
 @bp.get("/")
@@ -40,25 +40,55 @@ def plan_new():
     )
 
 
+def _plan_status(plan) -> tuple[dict, queries.Readiness]:
+    """What the plan page and its read-only twin both show (the plan, today, goals with
+    their status, objectives, waves with their gates), and the readiness it was read from."""
+    now, today = clock.instant()
+    state = queries.readiness(today, now)
+    goals = queries.goal_statuses(plan.goals, state)
+    shown = {
+        "plan": plan,
+        "today": today,
+        "goals": goals,
+        "objectives": strategy.objectives_with_goals(plan, goals),
+        "waves": queries.wave_statuses(plan.waves, state),
+    }
+    return shown, state
+
+
 @bp.get("/plans/<int:plan_id>")
 def plan_view(plan_id: int):
     """The plan: phases with milestones, goals by horizon, waves with their gates."""
     plan = plan_or_404(plan_id)
-    now = utcnow()
-    state = queries.readiness(clock.local_date(now), now)
-    goals = queries.goal_statuses(plan.goals, state)
+    shown, _state = _plan_status(plan)
     decisions = strategy.decisions(plan)
     return render(
         "rollout/plan.html",
-        plan=plan,
-        today=clock.local_date(now),
-        goals=goals,
-        objectives=strategy.objectives_with_goals(plan, goals),
-        waves=queries.wave_statuses(plan.waves, state),
+        **shown,
         signoffs=queries.signoffs(plan),
         missing=services.implementation_missing(plan),
         budget=strategy.budget(plan),
         decision=decisions[0] if decisions else None,
+    )
+
+
+@bp.get("/overview")
+def plan_read():
+    """The plan read-only, for trainers too: phases, waves, dates, goals, and the
+    readiness of the departments the reader looks after; no edit or sign controls."""
+    plan_id = arg_id("plan")
+    plan = queries.load_plan(plan_id) if plan_id else queries.latest_plan()
+    if plan_id and plan is None:
+        abort(404)
+    if plan is None:
+        return render("rollout/plan_read.html", plan=None, today=clock.today())
+    shown, state = _plan_status(plan)
+    departments = strategy.own_departments(current_user)
+    return render(
+        "rollout/plan_read.html",
+        **shown,
+        departments=[(d, state.departments.get(d.id) or Aggregate()) for d in departments],
+        plans=queries.plans(),
     )
 
 
@@ -132,8 +162,8 @@ def goal_edit(goal_id: int):
 def goal_delete(goal_id: int):
     """Remove a goal."""
     goal = goal_or_404(goal_id)
-    plan_id = goal.plan_id
-    services.delete_goal(goal)
-    db.session.commit()
-    flash(_("Goal removed."), "success")
-    return redirect(url_for("rollout.plan_view", plan_id=plan_id, _anchor="goals"))
+    return removed(
+        lambda: services.delete_goal(goal),
+        url_for("rollout.plan_view", plan_id=goal.plan_id, _anchor="goals"),
+        _("Goal removed."),
+    )

@@ -4,7 +4,7 @@ these records (`executives_only`); admins may read them."""
 
 from __future__ import annotations
 
-from flask import redirect, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,9 +28,9 @@ from portal.rollout.views.base import (
     bp,
     executives_only,
     form_on_page,
-    form_page,
     phase_or_404,
     plan_or_404,
+    removed,
 )
 from portal.rollout.views.phases import phase_page
 
@@ -121,10 +121,10 @@ def requirement_add(plan_id: int):
 def requirement_delete(requirement_id: int):
     """Remove a requirement and its scores."""
     requirement = db.get_or_404(Requirement, requirement_id)
-    plan_id = requirement.plan_id
-    services.delete_requirement(requirement, current_user)
-    db.session.commit()
-    return redirect(_to_selection(plan_id, "requirements"))
+    return removed(
+        lambda: services.delete_requirement(requirement, current_user),
+        _to_selection(requirement.plan_id, "requirements"),
+    )
 
 
 @bp.post("/requirements/<int:requirement_id>/scores")
@@ -185,23 +185,29 @@ def mission_view(plan_id: int):
     return _mission_page(plan_or_404(plan_id))
 
 
+def _mission_post(plan_id: int, key: str, form_class, change, message: str, anchor=None):
+    """A form of the mission page posted: `change(plan, form)` saved, or the page again."""
+    plan = plan_or_404(plan_id)
+    form = form_class()
+    return form_on_page(
+        form,
+        lambda: change(plan, form),
+        url_for("rollout.mission_view", plan_id=plan.id, _anchor=anchor),
+        lambda: _mission_page(plan, status=422, **{key: form}),
+        message,
+    )
+
+
 @bp.post("/plans/<int:plan_id>/mission")
 @executives_only
 def mission_edit(plan_id: int):
     """Record the company's mission."""
-    plan = plan_or_404(plan_id)
-    form = MissionForm()
-    return form_page(
-        form,
-        "rollout/mission.html",
-        lambda: (
-            services.set_mission(plan, current_user, form.mission.data),
-            _("Mission saved."),
-        ),
-        lambda _saved: url_for("rollout.mission_view", plan_id=plan.id),
-        plan=plan,
-        mission_form=form,
-        objective_form=ObjectiveForm(formdata=None),
+    return _mission_post(
+        plan_id,
+        "mission_form",
+        MissionForm,
+        lambda plan, form: services.set_mission(plan, current_user, form.mission.data),
+        _("Mission saved."),
     )
 
 
@@ -209,19 +215,13 @@ def mission_edit(plan_id: int):
 @executives_only
 def objective_add(plan_id: int):
     """Add an objective that follows from the mission."""
-    plan = plan_or_404(plan_id)
-    form = ObjectiveForm()
-    return form_page(
-        form,
-        "rollout/mission.html",
-        lambda: (
-            services.add_objective(plan, current_user, form.title.data),
-            _("Objective added. Link the goals that serve it."),
-        ),
-        lambda _saved: url_for("rollout.mission_view", plan_id=plan.id, _anchor="objectives"),
-        plan=plan,
-        mission_form=MissionForm(formdata=None, obj=plan),
-        objective_form=form,
+    return _mission_post(
+        plan_id,
+        "objective_form",
+        ObjectiveForm,
+        lambda plan, form: services.add_objective(plan, current_user, form.title.data),
+        _("Objective added. Link the goals that serve it."),
+        "objectives",
     )
 
 
@@ -230,10 +230,10 @@ def objective_add(plan_id: int):
 def objective_delete(objective_id: int):
     """Remove an objective; its goals are flagged as serving none."""
     objective = db.get_or_404(Objective, objective_id)
-    plan_id = objective.plan_id
-    services.delete_objective(objective, current_user)
-    db.session.commit()
-    return redirect(url_for("rollout.mission_view", plan_id=plan_id, _anchor="objectives"))
+    return removed(
+        lambda: services.delete_objective(objective, current_user),
+        url_for("rollout.mission_view", plan_id=objective.plan_id, _anchor="objectives"),
+    )
 
 
 # A phase's RACI, budget and early start

@@ -22,10 +22,12 @@ from portal.rollout.services import WaveData
 from portal.rollout.views.base import (
     bp,
     criterion_or_404,
+    deleted,
     executives_only,
     form_on_page,
     form_page,
     plan_or_404,
+    removed,
     wave_or_404,
 )
 
@@ -77,13 +79,12 @@ def wave_edit(wave_id: int):
 def wave_delete(wave_id: int):
     """Delete an unsigned wave; its courses stay assigned."""
     wave = wave_or_404(wave_id)
-    plan_id = wave.plan_id
-    with transaction() as saved:
-        services.delete_wave(wave)
-    saved.flash(_("Wave deleted; its courses stay assigned."))
-    if not saved:
-        return redirect(url_for("rollout.wave_view", wave_id=wave_id))
-    return redirect(url_for("rollout.plan_view", plan_id=plan_id, _anchor="waves"))
+    return deleted(
+        lambda: services.delete_wave(wave),
+        _("Wave deleted; its courses stay assigned."),
+        url_for("rollout.plan_view", plan_id=wave.plan_id, _anchor="waves"),
+        url_for("rollout.wave_view", wave_id=wave_id),
+    )
 
 
 def _wave_page(
@@ -145,11 +146,11 @@ def criterion_set(wave_id: int):
 def criterion_delete(criterion_id: int):
     """Take a criterion off the gate."""
     criterion = criterion_or_404(criterion_id)
-    wave_id = criterion.wave_id
-    services.remove_criterion(criterion)
-    db.session.commit()
-    flash(_("Gate criterion removed."), "success")
-    return redirect(url_for("rollout.wave_view", wave_id=wave_id, _anchor="gate"))
+    return removed(
+        lambda: services.remove_criterion(criterion),
+        url_for("rollout.wave_view", wave_id=criterion.wave_id, _anchor="gate"),
+        _("Gate criterion removed."),
+    )
 
 
 @bp.post("/waves/<int:wave_id>/courses")

@@ -1,0 +1,239 @@
+"""Counting learner_summaries again: what a transaction changed (Pending, noted by the
+session hooks in portal.rollout.summaries) applied just before it commits, and the full
+recount.
+
+The changed learners' rows are counted again from the raw rows in one or two statements
+per batch (portal.rollout.evidence.learner_facts); a lesson view only moves the
+learner's last-studied time. When the catalogue's digest changed, the learners of the
+departments whose assignments changed are counted again, or everyone when more than
+assignments changed.
+
+The department sums, practice per department and hour and certificates
+(portal.rollout.evidence.departments) follow in the same transaction: the learners'
+rows are read before and after they are counted again and the difference is added
+(a department move, a deactivation, a certificate); sandbox events add to practice_days,
+practice_hours and their learner's department. A recount of everyone or of whole
+departments, or a user deleted, builds those tables again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, case, delete, insert, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from portal.database import utcnow
+from portal.extensions import db
+from portal.rollout.evidence import departments
+from portal.rollout.evidence.catalogue import Catalogue, load_catalogue
+from portal.rollout.evidence.practice import (
+    PracticeDay,
+    PracticeHour,
+    counted_days,
+    utc_day,
+    utc_hour,
+)
+from portal.rollout.evidence.relation import learner_facts
+from portal.rollout.evidence.stored import LearnerSummary, SummaryState, stored_digest
+
+BATCH = 500  # learners counted again per statement
+EVERYONE_FROM = 2000  # from this many learners touched, everyone is counted at once
+
+
+@dataclass
+class Pending:
+    """What the transaction changed that learner_summaries depend on."""
+
+    users: set[int] = field(default_factory=set)
+    departments: set[int | None] = field(default_factory=set)  # their assignments changed
+    views: dict[int, datetime] = field(default_factory=dict)  # learner: last lesson opened
+    catalogue: bool = False  # courses, lessons or departments changed
+    assignments: bool = False  # any assignment changed (the catalogue is read again)
+    everyone: bool = False
+    practice: dict[tuple[date, int], int] = field(default_factory=dict)  # (day, actor): events
+    hours: dict[tuple[datetime, int], int] = field(default_factory=dict)  # (hour, actor): events
+    practice_everyone: bool = False  # events changed in a way not told: count them all again
+    # Per learner, the transaction's certificates: (UTC day issued, course) -> +1 / -1.
+    certificates: dict[int, Counter] = field(default_factory=dict)
+    departed: bool = False  # users deleted: the department sums are built again
+
+    def certified(self, user: int | None, at: datetime | None, course: int | None, n: int):
+        if user is None or course is None:
+            return
+        counts = self.certificates.setdefault(user, Counter())
+        counts[(utc_day(at or utcnow()), course)] += n
+
+    def __bool__(self) -> bool:
+        return bool(self.users or self.departments or self.views or self.catalogue) or (
+            self.everyone
+        )
+
+    def practised(self, actor: int | None, at: datetime | None) -> None:
+        """One more sandbox event by `actor` at `at` (None: now)."""
+        if actor is None:
+            return
+        at = at or utcnow()
+        key = (utc_day(at), actor)
+        self.practice[key] = self.practice.get(key, 0) + 1
+        hour = (utc_hour(at), actor)
+        self.hours[hour] = self.hours.get(hour, 0) + 1
+
+
+def keep_practice(session: Session, found: Pending) -> None:
+    """Add the transaction's events to practice_days and practice_hours (one upsert
+    each) and to their learners' departments, or count them all again."""
+    ours = session is db.session()
+    if (found.practice_everyone or found.practice) and not ours:
+        # Another session: the department sums are built again by the next recount, and
+        # evidence is read from the raw rows till then.
+        session.execute(delete(SummaryState.__table__))
+    if found.practice_everyone:
+        recount_practice(session)
+        if ours:
+            departments.rebuild(practice=True, sums=False, certificates=False)
+            departments.refresh_idle()
+    elif found.practice:
+        _add_up(session, PracticeDay, "day", found.practice)
+        hours = _add_up(session, PracticeHour, "hour", found.hours)
+        if ours:
+            departments.add_practice(hours)
+            departments.refresh_idle({row["user_id"] for row in hours})
+    found.practice.clear()
+    found.hours.clear()
+    found.practice_everyone = False
+
+
+def _add_up(session: Session, model, unit: str, counts: dict) -> list[dict]:
+    """Add (day or hour, actor): events to practice_days or practice_hours (one upsert);
+    returns the rows added."""
+    table = model.__table__
+    upsert = (sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert)(table)
+    rows = [{unit: at, "user_id": user, "actions": n} for (at, user), n in sorted(counts.items())]
+    session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[unit, "user_id"],
+            set_={"actions": table.c.actions + upsert.excluded.actions},
+        ),
+        rows,
+    )
+    return rows
+
+
+def recount_practice(session: Session | None = None) -> None:
+    """Rebuild practice_days and practice_hours from the event log (four statements)."""
+    session = session or db.session
+    for model, hours in ((PracticeDay, False), (PracticeHour, True)):
+        table = model.__table__
+        session.execute(delete(table))
+        counted = counted_days(hours)
+        session.execute(insert(table).from_select(list(counted.selected_columns.keys()), counted))
+
+
+_catalogues: dict[str, Catalogue] = {}
+
+
+def _catalogue(digest: str | None, fresh: bool) -> Catalogue:
+    """The catalogue now: loaded when it may have changed, else the one kept by digest."""
+    if not fresh and digest in _catalogues:
+        return _catalogues[digest]
+    catalogue = load_catalogue()
+    if len(_catalogues) > 16:
+        _catalogues.clear()
+    _catalogues[catalogue.digest] = catalogue
+    return catalogue
+
+
+def apply(found: Pending) -> None:
+    """Count again the rows `found` says changed (see the module's docstring); the
+    department sums follow (portal.rollout.evidence.departments)."""
+    digest = stored_digest()
+    catalogue = _catalogue(digest, found.catalogue or found.assignments)
+    whole = found.departed  # the department sums are built again at the end
+    if digest != catalogue.digest:
+        if digest is None or found.catalogue or found.everyone:
+            recount(catalogue)
+            return
+        _count(catalogue, departments=found.departments)
+        _remember(catalogue)
+        whole = True
+    elif found.everyone:
+        recount(catalogue)
+        return
+    users = found.users
+    if len(users) >= EVERYONE_FROM:
+        recount(catalogue)
+        return
+    for chunk in _chunks(sorted(users)):
+        before = None if whole else departments.Before(chunk)
+        _count(catalogue, users=chunk)
+        if before is not None:
+            departments.follow(before, found.certificates)
+    views = {user: at for user, at in found.views.items() if user not in users}
+    if views:
+        summary = LearnerSummary.__table__
+        at = bindparam("at")
+        db.session.execute(
+            update(summary)
+            .where(summary.c.user_id == bindparam("viewer"))
+            .values(
+                studied_at=case(
+                    (summary.c.studied_at.is_(None), at),
+                    (summary.c.studied_at < at, at),
+                    else_=summary.c.studied_at,
+                ),
+                # Still NULL once complete (see LearnerSummary.idle_from).
+                idle_from=case((summary.c.idle_from < at, at), else_=summary.c.idle_from),
+            ),
+            [{"viewer": user, "at": at} for user, at in views.items()],
+        )
+    if whole:
+        departments.rebuild()
+    else:
+        departments.add_certificates(found.certificates)
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def _count(
+    catalogue: Catalogue,
+    *,
+    departments: Collection[int | None] | None = None,
+    users: Collection[int] | None = None,
+) -> None:
+    """Count again the rows of some departments' learners or some learners (two statements)."""
+    summary = LearnerSummary.__table__
+    if departments is not None:
+        db.session.execute(delete(summary).where(summary.c.department_id.in_(list(departments))))
+    elif users is not None:
+        db.session.execute(delete(summary).where(summary.c.user_id.in_(list(users))))
+    else:
+        db.session.execute(delete(summary))
+    facts = learner_facts(catalogue, departments, users)
+    db.session.execute(insert(summary).from_select(list(facts.selected_columns.keys()), facts))
+
+
+def _remember(catalogue: Catalogue) -> None:
+    state = SummaryState.__table__
+    if db.session.execute(
+        update(state).where(state.c.id == 1).values(catalogue=catalogue.digest)
+    ).rowcount:
+        return
+    db.session.execute(insert(state).values(id=1, catalogue=catalogue.digest))
+
+
+def recount(catalogue: Catalogue | None = None) -> None:
+    """Rebuild every learner's row from the raw rows, and the department sums from them
+    (eight statements)."""
+    catalogue = catalogue or load_catalogue()
+    _count(catalogue)
+    _remember(catalogue)
+    departments.rebuild()
