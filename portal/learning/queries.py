@@ -6,14 +6,15 @@ read best in one place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cache, cached_property
 from typing import NamedTuple
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
+    CursorResult,
     Row,
     Select,
     and_,
@@ -27,7 +28,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.authoring.models import Assignment
@@ -44,6 +45,40 @@ from portal.learning.models import (
 from portal.rollout.sqltime import days_after
 
 
+def _rows(statement: Select, params: Mapping) -> CursorResult:
+    """Run a read of plain columns on the session's connection, past the ORM's layer for
+    each statement (autoflush, execution events, loading), which cost a card page about
+    as much as its SQL. The learner pages read after their writes are committed, so
+    there is nothing to flush."""
+    return db.session.connection().execute(statement, params)
+
+
+class CardCourse(NamedTuple):
+    """What a course card shows of a course: never its cover or lesson rows."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    language: str
+    translation_of_id: int | None
+    lesson_count: int
+    minutes: int
+
+    @property
+    def family_id(self) -> int:
+        """The id shared by a course and all its translations (Course.family_id)."""
+        return self.translation_of_id or self.id
+
+
+class HeldCertificate(NamedTuple):
+    """What the learner's pages show of a certificate: its link and when it was issued."""
+
+    code: str
+    course_id: int
+    issued_at: datetime
+
+
 class LessonLink(NamedTuple):
     """What a course card's "Next" link needs of a lesson: never its content."""
 
@@ -55,14 +90,14 @@ class LessonLink(NamedTuple):
 class CourseCard:
     """One course as the learner sees it: progress, due date, what to do next."""
 
-    course: Course
+    course: CardCourse
     total: int = 0
     done: int = 0
     due_on: date | None = None
     required: bool = False
     assigned: bool = False
     next_lesson: LessonLink | None = None
-    certificate: Certificate | None = None
+    certificate: HeldCertificate | None = None
     lessons: int = 0
     minutes: int = 0
     started: bool = False
@@ -112,7 +147,7 @@ class Outline:
     course: Course
     modules: list[tuple[OutlineModule, list[OutlineLesson]]]
     progress: dict[int, bool] = field(default_factory=dict)  # lesson id -> done
-    certificate: Certificate | None = None  # of this course or a translation of it
+    certificate: HeldCertificate | None = None  # of this course or a translation of it
     due_on: date | None = None
     late_joiner_days: int | None = None  # see CourseCard
 
@@ -180,12 +215,12 @@ def _cards(
     if not course_ids:
         return {}
     courses_of, lessons_of = _card_statements()
-    cards = {
-        course.id: CourseCard(course, lessons=course.lesson_count, minutes=course.minutes)
-        for course in db.session.scalars(courses_of, {"ids": list(course_ids)})
-    }
+    cards = {}
+    for row in _rows(courses_of, {"ids": list(course_ids)}):
+        course = CardCourse(*row)
+        cards[course.id] = CourseCard(course, lessons=course.lesson_count, minutes=course.minutes)
     shown = {"ids": list(cards), "user_id": user.id}
-    for course_id, key, title, required, finished in db.session.execute(lessons_of, shown):
+    for course_id, key, title, required, finished in _rows(lessons_of, shown):
         card = cards[course_id]
         if required:
             card.total += 1
@@ -200,20 +235,19 @@ def _cards(
 def _card_statements() -> tuple[Select, Select]:
     """The course cards' statements, built once (building them cost about as much as
     running them). The courses come with the columns a card shows (a cover's Markdown
-    stays behind); the lessons' keys and titles for the "Next" link as plain rows, each
-    with whether the learner finished it: no content, no ORM objects, so a long
-    catalogue costs little more than a short one."""
+    stays behind); the lessons' keys and titles for the "Next" link, each with whether
+    the learner finished it. Plain rows, no content, no ORM objects: a long catalogue
+    costs little more than a short one."""
     ids = bindparam("ids", expanding=True)
     finished = and_(
         LessonProgress.lesson_id == Lesson.id,
         LessonProgress.user_id == bindparam("user_id"),
         LessonProgress.completed_at.is_not(None),
     )
-    shown = (Course.slug, Course.title, Course.summary, Course.language, Course.translation_of_id)
     return (
-        select(Course)
-        .where(Course.id.in_(ids), Course.published.is_(True))
-        .options(load_only(*shown, Course.lesson_count, Course.minutes)),
+        select(*(getattr(Course, name) for name in CardCourse._fields)).where(
+            Course.id.in_(ids), Course.published.is_(True)
+        ),
         select(
             Lesson.course_id,
             Lesson.key,
@@ -230,17 +264,18 @@ def _card_statements() -> tuple[Select, Select]:
 class Certificates(NamedTuple):
     """The learner's certificates in some translation families."""
 
-    held: dict[int, Certificate]  # family -> the first certificate in it
-    own: dict[int, Certificate]  # course -> its certificate
+    held: dict[int, HeldCertificate]  # family -> the first certificate in it
+    own: dict[int, HeldCertificate]  # course -> its certificate
 
 
 def _certificates(user: User, families: set[int]) -> Certificates:
     found = Certificates({}, {})
     if not families:
         return found
-    for certificate, family_id in db.session.execute(
+    for *held, family_id in _rows(
         _certificates_statement(), {"user_id": user.id, "families": list(families)}
     ):
+        certificate = HeldCertificate(*held)
         found.held.setdefault(family_id, certificate)
         found.own[certificate.course_id] = certificate
     return found
@@ -250,7 +285,7 @@ def _certificates(user: User, families: set[int]) -> Certificates:
 def _certificates_statement() -> Select:
     family = func.coalesce(Course.translation_of_id, Course.id)
     return (
-        select(Certificate, family)
+        select(Certificate.code, Certificate.course_id, Certificate.issued_at, family)
         .join(Course, Course.id == Certificate.course_id)
         .where(
             Certificate.user_id == bindparam("user_id"),
@@ -410,9 +445,8 @@ def _home(
     courses that left out."""
     ranked_of, members_of, assignments_of = _home_statements()
     every = 2**31 - 1  # no limit: each part's every family
-    ranked = db.session.execute(
-        ranked_of, {"user_id": user.id, "limit": every if limit is None else limit}
-    ).all()
+    shown = {"user_id": user.id, "limit": every if limit is None else limit}
+    ranked = _rows(ranked_of, shown).all()
     families = _share(ranked, limit)
     hidden = sum({part: total for _family, part, total in ranked}.values()) - len(families)
     if not families:
@@ -420,7 +454,7 @@ def _home(
     shown = {"user_id": user.id, "families": list(families)}
     members: dict[int, list[tuple[int, str]]] = {}
     started: set[int] = set()
-    for course_id, family, language, taking in db.session.execute(members_of, shown):
+    for course_id, family, language, taking in _rows(members_of, shown):
         members.setdefault(family, []).append((course_id, language))
         if taking:
             started.add(course_id)
