@@ -562,11 +562,7 @@ def catalogue(user: User, locale: str, page: int = 1, search: str = "") -> ListP
 
     Only the page's courses become cards: a long catalogue costs a list of titles."""
     chosen: dict[int, Row] = {}
-    for row in db.session.execute(
-        select(Course.id, Course.translation_of_id, Course.language, Course.title).where(
-            Course.published.is_(True)
-        )
-    ):
+    for row in _rows(_titles_statement(), {}):
         family = row.translation_of_id or row.id
         current = chosen.get(family)
         if current is None or (row.language == locale and current.language != locale):
@@ -579,6 +575,14 @@ def catalogue(user: User, locale: str, page: int = 1, search: str = "") -> ListP
     cards = _cards(user, {row.id for row in listing.items})
     listing.items = [cards[row.id] for row in listing.items if row.id in cards]
     return listing
+
+
+@cache
+def _titles_statement() -> Select:
+    """Every published course's title, language and family, built once."""
+    return select(Course.id, Course.translation_of_id, Course.language, Course.title).where(
+        Course.published.is_(True)
+    )
 
 
 class OutlineStatements(NamedTuple):
