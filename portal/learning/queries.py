@@ -325,7 +325,8 @@ def _home_statements() -> tuple[Select, Select, Select]:
     their own accord), and how many that part holds; the first `limit` of each part come
     back, the soonest due first, the last finished first. The second and third read
     only the families shown: their published courses (and whether the learner started
-    each) and the assignments that reach the learner, as Assignment.due_for needs them.
+    each) and the assignments that reach the learner, each with the learner's due date
+    (Assignment.due_for) and, when that is later as they joined late, the days it gives.
     """
     user_id = bindparam("user_id")
     family = func.coalesce(Course.translation_of_id, Course.id)
@@ -406,7 +407,13 @@ def _home_statements() -> tuple[Select, Select, Select]:
         )
         .where(Course.published.is_(True), family.in_(shown))
         .order_by(Course.id),
-        select(Assignment, family)
+        select(
+            Assignment.course_id,
+            Assignment.required,
+            due,
+            case((due != Assignment.due_on, Assignment.late_joiner_days)),
+            family,
+        )
         .join(Course, Course.id == Assignment.course_id)
         .join(User, User.id == user_id)
         .where(Course.published.is_(True), reach, family.in_(shown))
@@ -458,14 +465,14 @@ def _home(
         members.setdefault(family, []).append((course_id, language))
         if taking:
             started.add(course_id)
-    assignments = db.session.execute(assignments_of, shown).all()
+    assignments = _rows(assignments_of, shown).all()
     certificates = _certificates(user, families)
     # One course of each family becomes a card, picked before any is read: a family's
     # members share its certificate, so what ranks them is known from the lists above.
     picks: dict[int, int] = {}
-    for assignment, family in assignments:
+    for course_id, *_assignment, family in assignments:
         if family not in picks:
-            picks[family] = _pick(members[family], started, locale, assignment.course_id)
+            picks[family] = _pick(members[family], started, locale, course_id)
     for family in families - picks.keys():
         picks[family] = _pick(members[family], started, locale)
     cards = _cards(user, set(picks.values()), certificates)
@@ -473,11 +480,11 @@ def _home(
         card.started = card.course.id in started
 
     chosen: dict[int, CourseCard] = {}
-    for assignment, family in assignments:
+    for _course_id, required, due_on, late_joiner_days, family in assignments:
         card = chosen.setdefault(family, cards[picks[family]])
         card.assigned = True
-        card.required = card.required or assignment.required
-        _take_due(card, assignment, user)
+        card.required = card.required or required
+        _soonest_due(card, due_on, late_joiner_days)
     for family in families - chosen.keys():
         chosen[family] = cards[picks[family]]
     assigned = sorted(
@@ -511,12 +518,18 @@ def _share(ranked: list[Row], limit: int | None) -> set[int]:
 def _take_due(card: CourseCard | Outline, assignment: Assignment, user: User) -> None:
     """Give the card this assignment's due date for the user if it is the soonest yet."""
     joined = user.department_since if assignment.department_id is not None else None
-    due_on = assignment.due_for(joined)
+    late = assignment.late_joiner_days if assignment.joined_late(joined) else None
+    _soonest_due(card, assignment.due_for(joined), late)
+
+
+def _soonest_due(
+    card: CourseCard | Outline, due_on: date | None, late_joiner_days: int | None
+) -> None:
+    """Give the card this due date, and the late joiner's days that made it, if it is the
+    soonest yet."""
     if due_on and (card.due_on is None or due_on < card.due_on):
         card.due_on = due_on
-        card.late_joiner_days = (
-            assignment.late_joiner_days if assignment.joined_late(joined) else None
-        )
+        card.late_joiner_days = late_joiner_days
 
 
 @dataclass
