@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.conftest import TEST_PASSWORD
@@ -131,6 +133,10 @@ def merge_rahul_as_the_exercise_asks(page, learner) -> None:
     page.locator('tr[data-field="email"]').get_by_label("rahul@vermatraders.example").check()
     page.locator('tr[data-field="phone"]').get_by_label("98765 43210").check()
     page.get_by_test_id("merge-submit").click()
+    # The merge lands on the survivor's page; a check pressed before that runs on the
+    # sandbox as it was, and its answer is lost when the page changes.
+    expect(page).to_have_url(re.compile(r"/sandbox/(customers|leads)/\d+$"))
+    page.wait_for_load_state("load")
 
 
 def reply_resolve_and_close(page, reply: str, resolution: str) -> None:

@@ -136,6 +136,7 @@ def test_editor_links_problems_and_builds_questions_and_setup_without_codes(page
     page.locator("#structure").get_by_role("link", name="Handle it").click()
     setup = page.locator("[data-setup-form=new]")
     expect(setup.locator("[data-setup-row]")).to_have_count(1)
+    page.wait_for_load_state("load")  # the field list follows the kind once app.js runs
     setup.get_by_label("Kind of record").select_option(label="Customer")
     first = setup.locator("select[name='field-0-name']")
     offered = first.evaluate("s => Array.from(s.options, o => o.value)")
