@@ -7,6 +7,11 @@ run and the slowest one.
 
     .venv/bin/python bench/gates.py
     BENCH_DATABASE_URL=postgresql://... .venv/bin/python bench/gates.py
+
+With --reuse, a database this benchmark (or bench/dashboard.py) built before is migrated
+to the head and measured again without a rebuild (see bench/dashboard.py):
+
+    .venv/bin/python bench/gates.py --database sqlite:///gates.db --runs 31 --reuse
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import StatementTimer  # noqa: E402
 from dashboard import build_dataset, start  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from workers import DatabaseCPU  # noqa: E402
 
 from portal.extensions import db  # noqa: E402
@@ -31,12 +37,17 @@ def main() -> None:
     """Build the data, evaluate the pilot's gate repeatedly, print the figures."""
     args, app = start(__doc__.splitlines()[0])
     with app.app_context():
-        counts = build_dataset(args.learners)
-        print(
-            f"database: {db.engine.dialect.name}; learners={counts['learners']}, "
-            f"progress and attempt rows={counts['rows']}"
-        )
-        wave = db.session.get(Wave, counts["wave_ids"][0])
+        if args.reuse:
+            print(f"database: {db.engine.dialect.name}; reused as built before")
+            wave_id = db.session.scalar(select(func.min(Wave.id)))  # the pilot: built first
+        else:
+            counts = build_dataset(args.learners)
+            print(
+                f"database: {db.engine.dialect.name}; learners={counts['learners']}, "
+                f"progress and attempt rows={counts['rows']}"
+            )
+            wave_id = counts["wave_ids"][0]
+        wave = db.session.get(Wave, wave_id)
         server = DatabaseCPU(db.engine, db.session)
         timer = StatementTimer(db.engine)
         for _ in range(2):  # warm caches
@@ -44,7 +55,7 @@ def main() -> None:
         times, cpu, server_cpu, statements, heaviest = [], [], [], [], []
         for _ in range(args.runs):
             db.session.expire_all()
-            wave = db.session.get(Wave, counts["wave_ids"][0])
+            wave = db.session.get(Wave, wave_id)
             timer.times.clear()
             with timer.running():
                 started, cpu_started = time.perf_counter(), time.process_time()
