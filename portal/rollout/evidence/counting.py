@@ -12,8 +12,14 @@ The department sums, practice per department and hour and certificates
 (portal.rollout.evidence.departments) follow in the same transaction: the learners'
 rows are read before and after they are counted again and the difference is added
 (a department move, a deactivation, a certificate); sandbox events add to practice_days,
-practice_hours and their learner's department. A recount of everyone or of whole
-departments, or a user deleted, builds those tables again.
+practice_hours, their learner's department and their learner's kept practice
+(learner_summaries.practice, counted from the kept hour: see advance). A recount of
+everyone or of whole departments, or a user deleted, builds those tables again.
+
+On PostgreSQL, a transaction that counts from the kept hour holds the state row shared
+(stored_digest(hold="shared")) from its first statement here to its end, and the kept hour
+moves only in a transaction that holds it alone: none counts from an hour that moved
+under it.
 """
 
 from __future__ import annotations
@@ -21,9 +27,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, case, delete, insert, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -32,6 +38,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.rollout.evidence import departments
 from portal.rollout.evidence.catalogue import Catalogue, load_catalogue
+from portal.rollout.evidence.parts import window_start
 from portal.rollout.evidence.practice import (
     PracticeDay,
     PracticeHour,
@@ -44,6 +51,9 @@ from portal.rollout.evidence.stored import LearnerSummary, SummaryState, stored_
 
 BATCH = 500  # learners counted again per statement
 EVERYONE_FROM = 2000  # from this many learners touched, everyone is counted at once
+# The kept hour of learner_summaries.practice moves to the window's start once this far
+# behind it: a read then adds at most a few hours of practice_hours (stored.practice_moved).
+ADVANCE_AFTER = timedelta(hours=2)
 
 
 @dataclass
@@ -94,16 +104,26 @@ def keep_practice(session: Session, found: Pending) -> None:
         # evidence is read from the raw rows till then.
         session.execute(delete(SummaryState.__table__))
     if found.practice_everyone:
+        if ours:
+            stored_digest(hold="shared")
         recount_practice(session)
         if ours:
             departments.rebuild(practice=True, sums=False, certificates=False)
-            departments.refresh_idle()
+            departments.refresh_idle()  # and every learner's kept practice
     elif found.practice:
+        if ours:  # first: holds the kept hour (see the module)
+            places, kept = departments.practising({actor for _day, actor in found.practice})
         _add_up(session, PracticeDay, "day", found.practice)
         hours = _add_up(session, PracticeHour, "hour", found.hours)
         if ours:
-            departments.add_practice(hours)
-            departments.refresh_idle({row["user_id"] for row in hours})
+            departments.add_practice(hours, places)
+            added: Counter = Counter()
+            for row in hours:
+                if kept is not None and row["hour"] >= kept:
+                    added[row["user_id"]] += row["actions"]
+            departments.refresh_idle({row["user_id"] for row in hours}, added)
+            if kept is not None:
+                advance(kept)
     found.practice.clear()
     found.hours.clear()
     found.practice_everyone = False
@@ -123,6 +143,36 @@ def _add_up(session: Session, model, unit: str, counts: dict) -> list[dict]:
         rows,
     )
     return rows
+
+
+def advance(kept: datetime, now: datetime | None = None) -> None:
+    """Move the kept hour of learner_summaries.practice to the window's start once it is
+    ADVANCE_AFTER behind, taking the practice of the hours in between off the learners'
+    counts (two statements, once in a while). Only while no other transaction holds the
+    state row (PostgreSQL: SKIP LOCKED; SQLite writes one transaction at a time):
+    else a later one moves it."""
+    since = window_start(now or utcnow())
+    if since - kept < ADVANCE_AFTER:
+        return
+    state = SummaryState.__table__
+    alone = (
+        select(state.c.id)
+        .where(state.c.id == 1, state.c.practice_since == kept)
+        .with_for_update(skip_locked=True)
+    )
+    moved = db.session.execute(
+        update(state).where(state.c.id.in_(alone)).values(practice_since=since)
+    )
+    if not moved.rowcount:
+        return
+    summary, h = LearnerSummary.__table__, PracticeHour
+    between = (h.hour >= kept, h.hour < since)
+    taken = select(func.sum(h.actions)).where(h.user_id == summary.c.user_id, *between)
+    db.session.execute(
+        update(summary)
+        .where(summary.c.user_id.in_(select(h.user_id).where(*between)))
+        .values(practice=summary.c.practice - taken.scalar_subquery())
+    )
 
 
 def recount_practice(session: Session | None = None) -> None:
@@ -152,7 +202,10 @@ def _catalogue(digest: str | None, fresh: bool) -> Catalogue:
 def apply(found: Pending) -> None:
     """Count again the rows `found` says changed (see the module's docstring); the
     department sums follow (portal.rollout.evidence.departments)."""
-    digest = stored_digest()
+    # Held alone when the state row may be written (a recount moves the kept hour): two
+    # transactions holding it shared could each wait for the other to let go.
+    rewrites = found.catalogue or found.assignments or found.everyone
+    digest = stored_digest(hold="alone" if rewrites else "shared")
     catalogue = _catalogue(digest, found.catalogue or found.assignments)
     whole = found.departed  # the department sums are built again at the end
     if digest != catalogue.digest:
@@ -221,19 +274,21 @@ def _count(
     db.session.execute(insert(summary).from_select(list(facts.selected_columns.keys()), facts))
 
 
-def _remember(catalogue: Catalogue) -> None:
+def _remember(catalogue: Catalogue, practice_since: datetime | None = None) -> None:
+    """Keep the catalogue's digest (and a new kept hour: every row is counted from it)."""
     state = SummaryState.__table__
-    if db.session.execute(
-        update(state).where(state.c.id == 1).values(catalogue=catalogue.digest)
-    ).rowcount:
+    values = {"catalogue": catalogue.digest}
+    if practice_since is not None:
+        values["practice_since"] = practice_since
+    if db.session.execute(update(state).where(state.c.id == 1).values(values)).rowcount:
         return
-    db.session.execute(insert(state).values(id=1, catalogue=catalogue.digest))
+    db.session.execute(insert(state).values(id=1, **values))
 
 
 def recount(catalogue: Catalogue | None = None) -> None:
-    """Rebuild every learner's row from the raw rows, and the department sums from them
-    (eight statements)."""
+    """Rebuild every learner's row from the raw rows, their practice from the window's
+    start, and the department sums from them (eight statements)."""
     catalogue = catalogue or load_catalogue()
+    _remember(catalogue, window_start(utcnow()))  # first: the rows count from it
     _count(catalogue)
-    _remember(catalogue)
     departments.rebuild()

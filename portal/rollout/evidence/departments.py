@@ -24,12 +24,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
+from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -58,6 +60,8 @@ from portal.rollout.evidence.stored import (
     DepartmentProficiency,
     DepartmentSummary,
     LearnerSummary,
+    SummaryState,
+    practice_counted,
 )
 from portal.rollout.sqltime import spell
 from sandbox.models import SandboxEvent
@@ -313,14 +317,23 @@ def idle_from() -> ColumnElement:
     )
 
 
-def refresh_idle(users: Collection[int] | None = None) -> None:
+def refresh_idle(users: Collection[int] | None = None, added: Counter | None = None) -> None:
     """Work idle_from out again for some learners (None: everyone) after their practice
-    changed (one statement)."""
+    changed, and add `added` (learner: actions from the kept hour on) to their kept
+    practice, or count everyone's again (one statement)."""
     s = LearnerSummary.__table__
-    statement = update(s).values(idle_from=idle_from())
-    if users is not None:
-        statement = statement.where(s.c.user_id.in_(sorted(users)))
-    db.session.execute(statement)
+    if users is None:
+        db.session.execute(
+            update(s).values(idle_from=idle_from(), practice=practice_counted(s.c.user_id))
+        )
+        return
+    added = added or Counter()
+    db.session.execute(
+        update(s)
+        .where(s.c.user_id == bindparam("learner"))
+        .values(idle_from=idle_from(), practice=s.c.practice + bindparam("added")),
+        [{"learner": user, "added": added[user]} for user in sorted(users)],
+    )
 
 
 def _refill(model, query: Select) -> None:
@@ -329,19 +342,28 @@ def _refill(model, query: Select) -> None:
     db.session.execute(insert(table).from_select(list(query.selected_columns.keys()), query))
 
 
-def add_practice(rows: Iterable[dict]) -> None:
-    """Add practice actions ({hour, user_id, actions}) to their learners' departments (two
-    statements; actions of people not in learner_summaries are not theirs to count)."""
+def practising(users: Collection[int]) -> tuple[dict[int, int | None], datetime | None]:
+    """The departments of the learners among `users` (learner: department id), and the
+    hour their kept practice counts from, the state row held shared (PostgreSQL) till
+    the transaction ends (see counting.advance); one statement."""
     s = LearnerSummary
+    state = SummaryState
+    kept = select(state.practice_since).where(state.id == 1).with_for_update(read=True)
+    rows = db.session.execute(
+        select(s.user_id, s.department_id, kept.scalar_subquery()).where(
+            s.user_id.in_(sorted(users))
+        )
+    ).all()
+    return {user: department for user, department, _ in rows}, (rows[0][2] if rows else None)
+
+
+def add_practice(rows: Iterable[dict], departments: dict[int, int | None]) -> None:
+    """Add practice actions ({hour, user_id, actions}) to their learners' departments
+    (`departments`, from practising(); one statement; actions of people not in
+    learner_summaries are not theirs to count)."""
     rows = list(rows)
     if not rows:
         return
-    wanted = {row["user_id"] for row in rows}
-    departments = dict(
-        db.session.execute(
-            select(s.user_id, s.department_id).where(s.user_id.in_(sorted(wanted)))
-        ).all()
-    )
     practice: Counter = Counter()
     for row in rows:
         if row["user_id"] in departments:

@@ -31,8 +31,13 @@ def params(today: date, now: datetime) -> dict:
     the UTC hour (PRACTICE_WINDOW ago, rounded down), so that practice per department is
     a range of the hours kept (departments.DepartmentPractice) and the same at every
     read within the hour."""
-    since = utc_hour(now - PRACTICE_WINDOW)
+    since = window_start(now)
     return {"today": today, "since": since, **window(since)}
+
+
+def window_start(now: datetime) -> datetime:
+    """The start of the practice window at `now`: PRACTICE_WINDOW ago, on the UTC hour."""
+    return utc_hour(now - PRACTICE_WINDOW)
 
 
 def learners(

@@ -57,7 +57,7 @@ from portal.rollout.evidence.parts import (
     studied,
 )
 from portal.rollout.evidence.practice import practice_actions, practice_actions_of
-from portal.rollout.evidence.stored import stored_evidence
+from portal.rollout.evidence.stored import practice_counted, stored_evidence
 from portal.rollout.sqltime import days_between
 from sandbox.models import SandboxEvent
 
@@ -409,7 +409,8 @@ class _Relation:
     def facts(self) -> Select:
         """What the relation says of each learner that does not depend on the day, in the
         columns of learner_summaries: the earliest due date of a required course still
-        open (overdue once past), the last lesson opened, the account's dates."""
+        open (overdue once past), the last lesson opened, the account's dates, practice
+        from the kept hour on."""
         base = self.base
         certified, quizzes, passed = self.certified(), self.quizzes(), self.passed()
         due = self.overdue(until=None)
@@ -461,6 +462,7 @@ class _Relation:
             last_view.label("studied_at"),
             type_coerce(idle_from, UTCDateTime).label("idle_from"),
             type_coerce(proficiency, Float).label("proficiency_days"),
+            practice_counted(base.c.user_id).label("practice"),
         ).select_from(joined)
 
     def training_counts(

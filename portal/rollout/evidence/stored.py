@@ -9,6 +9,13 @@ digest is the catalogue's, evidence is read from these rows (stored_evidence): w
 depends on the day (overdue, practice and study in the window, new accounts) is worked
 out at read time over one row per learner. Otherwise the relation is computed from the
 raw rows as before, so a figure is never stale.
+
+Practice in the window is kept too, though the window moves every hour:
+learner_summaries.practice counts the learner's practice actions from a kept hour on
+(learner_summary_state.practice_since), and a read adds the difference between that hour
+and the window's start, summed from practice_hours (practice_moved): no rows when both
+are the same hour, the rows of an hour or two otherwise. The kept hour moves to the
+window's start as practice is logged (portal.rollout.evidence.counting.advance).
 """
 
 from __future__ import annotations
@@ -18,12 +25,14 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     CTE,
+    ColumnElement,
     Date,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
+    Subquery,
     and_,
     case,
     func,
@@ -36,7 +45,7 @@ from portal.accounts.models import User
 from portal.database import UTCDateTime
 from portal.extensions import db
 from portal.rollout.evidence.parts import SINCE, TODAY
-from portal.rollout.evidence.practice import practice_actions, practice_actions_of
+from portal.rollout.evidence.practice import PracticeHour
 
 
 class LearnerSummary(db.Model):
@@ -78,6 +87,8 @@ class LearnerSummary(db.Model):
     # Days from the first sign-in to the first certificate of a required course (0 when
     # the certificate is older), NULL without both.
     proficiency_days: Mapped[float | None] = mapped_column(Float)
+    # Practice actions from learner_summary_state.practice_since on (see the module).
+    practice: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DepartmentSummary(db.Model):
@@ -146,11 +157,58 @@ class SummaryState(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     catalogue: Mapped[str] = mapped_column(String(64))
+    # The UTC hour learner_summaries.practice counts from.
+    practice_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-def stored_digest() -> str | None:
-    """The digest of the catalogue the rows were counted against (None: never counted)."""
-    return db.session.scalar(select(SummaryState.catalogue).where(SummaryState.id == 1))
+def stored_digest(*, hold: str | None = None) -> str | None:
+    """The digest of the catalogue the rows were counted against (None: never counted).
+    With `hold` ("shared" or "alone"), the state row is locked so till the transaction
+    ends (PostgreSQL): the kept hour does not move while the transaction counts from it
+    (see counting.advance)."""
+    state = SummaryState
+    query = select(state.catalogue).where(state.id == 1, state.practice_since.is_not(None))
+    if hold is not None:
+        query = query.with_for_update(read=hold == "shared")
+    return db.session.scalar(query)
+
+
+def kept_since() -> ColumnElement:
+    """The hour learner_summaries.practice counts from, in SQL."""
+    return select(SummaryState.practice_since).where(SummaryState.id == 1).scalar_subquery()
+
+
+def practice_counted(user_id: ColumnElement) -> ColumnElement:
+    """What learner_summaries.practice should hold for a learner: their practice hours
+    from the kept hour on, summed."""
+    h = PracticeHour
+    return (
+        select(func.coalesce(func.sum(h.actions), 0))
+        .where(h.user_id == user_id, h.hour >= kept_since())
+        .scalar_subquery()
+    )
+
+
+def practice_moved(since: ColumnElement) -> Subquery:
+    """Per learner (user_id, actions): what to add to learner_summaries.practice for their
+    practice from `since` (the window's start) on: the hours from `since` to the kept
+    hour added when `since` is earlier, those from the kept hour to `since` taken away
+    when later; no rows when both are the same hour."""
+    h = PracticeHour
+    kept = kept_since()
+    earlier = kept < since
+    return (
+        select(
+            h.user_id.label("user_id"),
+            func.sum(case((h.hour >= kept, -h.actions), else_=h.actions)).label("actions"),
+        )
+        .where(
+            h.hour >= case((earlier, kept), else_=since),
+            h.hour < case((earlier, since), else_=kept),
+        )
+        .group_by(h.user_id)
+        .subquery("moved")
+    )
 
 
 def stored_evidence(
@@ -175,14 +233,9 @@ def stored_evidence(
         s.quiz_n,
         s.stuck,
     )
-    scoped = department_ids is not None or user_ids is not None
-    if scoped:
-        actions = practice_actions_of(s.user_id, SINCE)
-        query = query.select_from(s)
-    else:
-        practice = practice_actions(SINCE, lambda _column: [])
-        query = query.select_from(s).outerjoin(practice, practice.c.user_id == s.user_id)
-        actions = func.coalesce(practice.c.actions, 0)
+    moved = practice_moved(SINCE)
+    query = query.select_from(s).outerjoin(moved, moved.c.user_id == s.user_id)
+    actions = s.practice + func.coalesce(moved.c.actions, 0)
     query = query.add_columns(
         actions.label("actions"),
         case((complete, null()), (s.studied_at >= SINCE, 1), else_=0).label("studied"),

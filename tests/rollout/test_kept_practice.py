@@ -1,0 +1,140 @@
+"""Practice in the window kept per learner: learner_summaries.practice counts from a kept
+hour, and a read adds the hours between it and the window's start. Whatever hour the
+window starts on (the kept one, later or earlier), the kept evidence says what the raw
+rows say; the kept hour moves as practice is logged, and the rows stay exact through
+events written in bulk, moved and deleted."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from portal.extensions import db
+from portal.rollout import evidence as evidence_sql
+from portal.rollout.evidence import LearnerSummary, SummaryState, counting
+from portal.rollout.evidence.parts import window_start
+from portal.rollout.evidence.stored import practice_counted
+from sandbox.models import Sandbox, SandboxEvent
+
+
+def _log(user, times: list[datetime]) -> None:
+    """Events by `user` at `times` in their sandbox, through the session (as the portal
+    logs them), committed."""
+    sandbox = db.session.scalar(select(Sandbox).where(Sandbox.owner_id == user.id))
+    if sandbox is None:
+        sandbox = Sandbox(owner_id=user.id, seed=user.id, generation=1, clock=times[0])
+        db.session.add(sandbox)
+        db.session.flush()
+    db.session.add_all(
+        SandboxEvent(
+            sandbox_id=sandbox.id,
+            actor_id=user.id,
+            verb="lead.created",
+            entity="lead",
+            sandbox_at=at,
+            at=at,
+            data={},
+        )
+        for at in times
+    )
+    db.session.commit()
+
+
+def _actions(now: datetime, department_ids=None, *, stored: bool = True) -> dict[int, int]:
+    """Each learner's practice actions in the window at `now`, from the kept rows or the
+    raw rows."""
+    catalogue = evidence_sql.load_catalogue()
+    assert catalogue.stored
+    if not stored:
+        catalogue = replace(catalogue, stored=False)
+    relation = evidence_sql.learner_evidence(catalogue, department_ids)
+    found = evidence_sql.read_summary(
+        evidence_sql.summary(relation, select(relation)), now.date(), now
+    )
+    return {row.user_id: row.actions for row in found.learners}
+
+
+def _kept_exact() -> bool:
+    """Every learner's kept practice is what counting it again from the kept hour gives."""
+    s = LearnerSummary
+    rows = db.session.execute(select(s.practice, practice_counted(s.user_id))).all()
+    return bool(rows) and all(kept == counted for kept, counted in rows)
+
+
+def _kept_since() -> datetime:
+    db.session.expire_all()
+    return db.session.get(SummaryState, 1).practice_since
+
+
+@pytest.fixture
+def practised(make, evidence):
+    """Learners in two departments practising every 40 minutes over the last 16 days (the
+    window's edge falls among their events), one of them not at all."""
+    departments = [make.department(name) for name in ("Sales", "Billing")]
+    learners = [make.user(roles=("learner",), department=departments[n % 2].name) for n in range(5)]
+    evidence.assign(department=departments[0])  # the rows are counted (against this catalogue)
+    now = datetime.now(UTC)
+    for n, learner in enumerate(learners[:4]):
+        _log(learner, [now - timedelta(minutes=40 * k + 7 * n) for k in range(0, 16 * 36, n + 1)])
+    assert _kept_since() >= window_start(now) - timedelta(hours=1)  # counted just now
+    return departments, learners
+
+
+def test_the_window_reads_the_same_from_the_kept_hour_as_from_the_raw_rows(practised):
+    departments, learners = practised
+    now = datetime.now(UTC)
+    counts = _actions(now)
+    assert len(counts) == 5 and counts[learners[4].id] == 0 and min(counts.values()) == 0
+    for hours in (0, 1, 2, 5, 30, -1, -6, -40):  # the window starts on, after, before it
+        at = now + timedelta(hours=hours)
+        assert _actions(at) == _actions(at, stored=False), hours
+        scoped = _actions(at, [departments[0].id])
+        assert scoped == _actions(at, [departments[0].id], stored=False), hours
+        assert scoped == {user: n for user, n in _actions(at).items() if user in scoped}
+    assert _actions(now + timedelta(hours=5)) != counts  # the window did move
+
+
+def test_the_kept_hour_moves_as_practice_is_logged_and_counts_stay_exact(
+    practised, monkeypatch, count_queries
+):
+    _departments, learners = practised
+    now = datetime.now(UTC)
+    kept = _kept_since()
+    with count_queries() as within:
+        _log(learners[0], [now])
+    assert _kept_since() == kept and _kept_exact()  # within the hours allowed: not moved
+    later = now + counting.ADVANCE_AFTER + timedelta(hours=3)
+    monkeypatch.setattr(counting, "utcnow", lambda: later)
+    with count_queries() as moving:
+        _log(learners[1], [now])
+    assert _kept_since() == window_start(later) > kept
+    assert moving.count == within.count + 2  # the state row moved, the counts taken off
+    assert _kept_exact()
+    for at in (later, now):
+        assert _actions(at) == _actions(at, stored=False)
+    _log(learners[4], [now])  # a learner's first practice, from the moved hour on
+    assert _kept_exact() and _actions(later)[learners[4].id] == 1
+
+
+def test_kept_practice_follows_events_moved_deleted_and_a_recount(practised, monkeypatch):
+    _departments, learners = practised
+    now = datetime.now(UTC)
+    db.session.execute(
+        update(SandboxEvent)
+        .where(SandboxEvent.actor_id == learners[1].id)
+        .values(at=now - timedelta(days=20))
+    )
+    db.session.commit()
+    assert _kept_exact() and _actions(now)[learners[1].id] == 0
+    db.session.execute(delete(SandboxEvent).where(SandboxEvent.actor_id == learners[2].id))
+    db.session.commit()
+    assert _kept_exact() and _actions(now) == _actions(now, stored=False)
+    later = now + timedelta(days=3)
+    monkeypatch.setattr(counting, "utcnow", lambda: later)
+    counting.recount()
+    db.session.commit()
+    assert _kept_since() == window_start(later) and _kept_exact()
+    assert _actions(later) == _actions(later, stored=False)
