@@ -66,22 +66,29 @@ def _counted_page(statement, values: dict, page: int) -> CountedPage:
     )
 
 
-def _counted(query, order: tuple):
-    """A page of `query` in `order` (its limit and offset parameters), each row with the
-    count of all (`total`); past the last page, one row of the count alone (id None)."""
+def _counted(model, chosen, order: tuple, columns: tuple, joins: tuple = ()):
+    """A page of the rows `chosen` picks (a select of `model`'s id with the list's
+    conditions) in `order` (its limit and offset parameters), showing `columns` of
+    `model` and of `joins` ((target, on) outer joined), each row with the count of all
+    (`total`); past the last page, one row of the count alone (id None).
+
+    Only the ids are sorted, and the columns shown are read for the page's rows alone:
+    sorting every matching row with all its columns cost a list's statement more than
+    the rest of it."""
     page = (
-        query.add_columns(func.row_number().over(order_by=order).label("position"))
+        chosen.add_columns(func.row_number().over(order_by=order).label("position"))
         .order_by(*order)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
         .subquery()
     )
-    counted = select(func.count().label("total")).select_from(query.subquery()).subquery()
-    return (
-        select(*(column for column in page.c if column.name != "position"), counted.c.total)
-        .select_from(counted.outerjoin(page, true()))
-        .order_by(page.c.position)
+    counted = select(func.count().label("total")).select_from(chosen.subquery()).subquery()
+    shown = counted.outerjoin(page, true()).outerjoin(
+        model, (model.id == page.c.id) & (model.sandbox_id == _parameter("sandbox_id"))
     )
+    for target, on in joins:
+        shown = shown.outerjoin(target, on)
+    return select(*columns, counted.c.total).select_from(shown).order_by(page.c.position)
 
 
 def _search(columns, text: str):
@@ -301,7 +308,7 @@ def _customer_list(shape: tuple, open_tickets: tuple, open_stages: tuple):
     sandbox_id = _parameter("sandbox_id")
     # A company sorts by its name, a person by last name: both read as the row's title.
     title = case((Customer.is_company, Customer.company), else_=Customer.last_name)
-    query = select(*_CUSTOMER_COLUMNS).where(Customer.sandbox_id == sandbox_id)
+    query = select(Customer.id).where(Customer.sandbox_id == sandbox_id)
     if q:
         searched = (
             Customer.first_name + " " + Customer.last_name,
@@ -346,7 +353,7 @@ def _customer_list(shape: tuple, open_tickets: tuple, open_stages: tuple):
         query = query.where(Customer.customer_since >= _parameter("since_from"))
     if until:
         query = query.where(Customer.customer_since <= _parameter("since_to"))
-    return _counted(query, (title, Customer.first_name, Customer.id))
+    return _counted(Customer, query, (title, Customer.first_name, Customer.id), _CUSTOMER_COLUMNS)
 
 
 def cities(sandbox: Sandbox) -> list[str]:
@@ -611,13 +618,7 @@ def _queue(shape: tuple, open_tickets: tuple, paused: tuple):
         Colleague.sandbox_id == sandbox_id, Colleague.is_learner.is_(True)
     )
     account = (Customer.is_company, Customer.company, Customer.first_name, Customer.last_name)
-    query = (
-        select(*_QUEUE_COLUMNS, *account)
-        .outerjoin(
-            Customer, (Customer.id == Ticket.customer_id) & (Customer.sandbox_id == sandbox_id)
-        )
-        .where(Ticket.sandbox_id == sandbox_id)
-    )
+    query = select(Ticket.id).where(Ticket.sandbox_id == sandbox_id)
     if status:
         query = query.where(Ticket.status == _parameter("status"))
     elif only_open:
@@ -644,7 +645,9 @@ def _queue(shape: tuple, open_tickets: tuple, paused: tuple):
         query = query.where(Ticket.opened_at >= _parameter("opened_from"))
     if until:
         query = query.where(Ticket.opened_at < _parameter("opened_to"))
-    return _counted(query, _queue_order(open_tickets, paused))
+    customer = (Customer, (Customer.id == Ticket.customer_id) & (Customer.sandbox_id == sandbox_id))
+    order = _queue_order(open_tickets, paused)
+    return _counted(Ticket, query, order, (*_QUEUE_COLUMNS, *account), (customer,))
 
 
 @lru_cache(maxsize=32)
