@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Date, bindparam, case, func, or_, select, true
+from sqlalchemy import Date, bindparam, case, false, func, literal, or_, select, true
 
 from portal.extensions import db
 from sandbox import profiles
@@ -120,11 +120,13 @@ def _home_counts(finished_leads, open_stages, open_tickets, paused):
     """home_counts' statement for a profile's codes; the sandbox, the user and the sandbox
     clock are its parameters, so a page does not build the statement again."""
     sandbox_id = _parameter("sandbox_id")
-    open_ticket = Ticket.status.in_(open_tickets)
+    open_ticket = _one_of(Ticket.status, open_tickets)
     return select(
         _count(Customer, sandbox_id).label("customers"),
-        _count(Lead, sandbox_id, Lead.status.not_in(finished_leads)).label("leads"),
-        _count(Opportunity, sandbox_id, Opportunity.stage.in_(open_stages)).label("opportunities"),
+        _count(Lead, sandbox_id, ~_one_of(Lead.status, finished_leads)).label("leads"),
+        _count(Opportunity, sandbox_id, _one_of(Opportunity.stage, open_stages)).label(
+            "opportunities"
+        ),
         _count(Ticket, sandbox_id, open_ticket).label("tickets"),
         _count(Ticket, sandbox_id, open_ticket, _next_due(paused) < _parameter("clock")).label(
             "overdue"
@@ -138,6 +140,13 @@ def _home_counts(finished_leads, open_stages, open_tickets, paused):
         ).label("tasks"),
         _count(OutboxEmail, sandbox_id, OutboxEmail.skipped_reason == "").label("outbox"),
     )
+
+
+def _one_of(column, codes: tuple):
+    """`column IN (codes)`, each code a parameter of its own: the statements here are built
+    once per profile, and an IN of a list would be expanded again on every execution. No
+    codes match nothing."""
+    return column.in_([literal(code) for code in codes]) if codes else false()
 
 
 def _parameter(name: str):
@@ -191,7 +200,7 @@ def _next_due(paused: tuple[str, ...] | None = None):
         paused = _paused(profiles.active())
     return case(
         (Ticket.resolved_at.is_not(None), None),
-        (Ticket.status.in_(paused), None),
+        (_one_of(Ticket.status, paused), None),
         (Ticket.first_responded_at.is_(None), Ticket.first_response_due),
         else_=Ticket.resolution_due,
     )
@@ -212,7 +221,7 @@ def _overdue(open_tickets, paused, limit: int):
         select(*_QUEUE_COLUMNS)
         .where(
             Ticket.sandbox_id == _parameter("sandbox_id"),
-            Ticket.status.in_(open_tickets),
+            _one_of(Ticket.status, open_tickets),
             _next_due(paused) < _parameter("clock"),
         )
         .order_by(_next_due(paused), Ticket.id)
@@ -328,7 +337,7 @@ def _customer_list(shape: tuple, open_tickets: tuple, open_stages: tuple):
         query = query.where(
             Customer.id.in_(
                 select(Ticket.customer_id).where(
-                    Ticket.sandbox_id == sandbox_id, Ticket.status.in_(open_tickets)
+                    Ticket.sandbox_id == sandbox_id, _one_of(Ticket.status, open_tickets)
                 )
             )
         )
@@ -340,12 +349,12 @@ def _customer_list(shape: tuple, open_tickets: tuple, open_stages: tuple):
             who = who.where(Colleague.id == _parameter("owner"))
         tickets = select(Ticket.customer_id).where(
             Ticket.sandbox_id == sandbox_id,
-            Ticket.status.in_(open_tickets),
+            _one_of(Ticket.status, open_tickets),
             Ticket.assignee_id.in_(who),
         )
         deals = select(Opportunity.customer_id).where(
             Opportunity.sandbox_id == sandbox_id,
-            Opportunity.stage.in_(open_stages),
+            _one_of(Opportunity.stage, open_stages),
             Opportunity.owner_id.in_(who),
         )
         query = query.where(Customer.id.in_(tickets.union(deals)))
@@ -622,7 +631,7 @@ def _queue(shape: tuple, open_tickets: tuple, paused: tuple):
     if status:
         query = query.where(Ticket.status == _parameter("status"))
     elif only_open:
-        query = query.where(Ticket.status.in_(open_tickets))
+        query = query.where(_one_of(Ticket.status, open_tickets))
     if mine:
         query = query.where(Ticket.assignee_id.in_(learner))
     if assignee == "none":
@@ -655,7 +664,7 @@ def _queue_order(open_tickets, paused) -> tuple:
     """The queue's order for a profile's codes (built once): still to work on first (by
     deadline), then resolved and waiting to close, then done."""
     finished = case(
-        (Ticket.status.not_in(open_tickets), 2), (Ticket.resolved_at.is_not(None), 1), else_=0
+        (~_one_of(Ticket.status, open_tickets), 2), (Ticket.resolved_at.is_not(None), 1), else_=0
     )
     return finished, _next_due(paused), Ticket.id
 
