@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from pydantic import ValidationError
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, inspect, select
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.models import User
 from portal.database import increment, utcnow
@@ -88,19 +90,47 @@ def open_exercise(user: User, sandbox, left_attempt_id: int | None = None) -> Op
 
     Open means started and neither passed nor left (`left_attempt_id`, the attempt the
     learner closed the panel on), in the sandbox as it is now: a reset ends it. Every
-    sandbox page asks, so the statement is built once, with the conditions in it: the
-    usual answer, none, loads no lesson or course.
+    sandbox page asks, and the usual answer is none: the statement is built once, with
+    the conditions in it, and runs on the session's connection, since setting up an ORM
+    load of three entities cost more than the statement. An open exercise's row becomes
+    its attempt, lesson and course in the session (`_in_session`), as a load would.
     """
-    row = db.session.execute(
-        _open_exercise_statement(),
-        {
-            "user_id": user.id,
-            "left": left_attempt_id or 0,
-            "sandbox_id": sandbox.id,
-            "generation": sandbox.generation,
-        },
-    ).first()
-    return None if row is None else OpenExercise(*row)
+    values = {
+        "user_id": user.id,
+        "left": left_attempt_id or 0,
+        "sandbox_id": sandbox.id,
+        "generation": sandbox.generation,
+    }
+    row = db.session.connection().execute(_open_exercise_statement(), values).first()
+    if row is None:
+        return None
+    return OpenExercise(*(_in_session(model, row) for model in _OPEN_EXERCISE_MODELS))
+
+
+_OPEN_EXERCISE_MODELS = (ExerciseAttempt, Lesson, Course)
+
+
+def _columns(model) -> list:
+    """`model`'s mapped columns, labelled "<table>.<attribute>" (three tables have an id)."""
+    table = model.__table__.name
+    return [
+        prop.columns[0].label(f"{table}.{prop.key}")
+        for prop in inspect(model).column_attrs
+        if prop.columns[0].table is model.__table__
+    ]
+
+
+def _in_session(model, row):
+    """The `model` instance a row of `_open_exercise_statement` holds, in the session
+    with those values as loaded (the session's own, if it has it already)."""
+    instance = inspect(model).class_manager.new_instance()
+    table = model.__table__.name
+    mapping = row._mapping
+    for prop in inspect(model).column_attrs:
+        if prop.columns[0].table is model.__table__:
+            set_committed_value(instance, prop.key, mapping[f"{table}.{prop.key}"])
+    make_transient_to_detached(instance)
+    return db.session.merge(instance, load=False)
 
 
 @cache
@@ -111,23 +141,20 @@ def _open_exercise_statement():
         .where(ExerciseAttempt.user_id == bindparam("user_id"))
         .scalar_subquery()
     )
-    return _exercise_statement().where(
-        ExerciseAttempt.id == latest,
-        ExerciseAttempt.id != bindparam("left"),
-        ExerciseAttempt.passed.is_(False),
-        ExerciseAttempt.sandbox_id == bindparam("sandbox_id"),
-        ExerciseAttempt.sandbox_generation == bindparam("generation"),
-        Lesson.archived.is_(False),
-        Course.published.is_(True),
-    )
-
-
-def _exercise_statement():
-    """Attempts with their lesson and course."""
+    columns = [column for model in _OPEN_EXERCISE_MODELS for column in _columns(model)]
     return (
-        select(ExerciseAttempt, Lesson, Course)
-        .join(Lesson, Lesson.id == ExerciseAttempt.lesson_id)
+        select(*columns)
+        .join_from(ExerciseAttempt, Lesson, Lesson.id == ExerciseAttempt.lesson_id)
         .join(Course, Course.id == Lesson.course_id)
+        .where(
+            ExerciseAttempt.id == latest,
+            ExerciseAttempt.id != bindparam("left"),
+            ExerciseAttempt.passed.is_(False),
+            ExerciseAttempt.sandbox_id == bindparam("sandbox_id"),
+            ExerciseAttempt.sandbox_generation == bindparam("generation"),
+            Lesson.archived.is_(False),
+            Course.published.is_(True),
+        )
     )
 
 
