@@ -4,7 +4,10 @@ A list page shows the same few labels, badges and deadlines on every row. Worked
 Jinja macros, each row paid for dozens of template calls, label and translation look-ups
 through Flask's context proxies, and URL builds. Here a page looks up what every row
 shares once (the CRM profile's roles, the labels, the translated phrases, the URL of a
-record), and each row is a handful of plain values the template prints.
+record). The customer list's and the ticket queue's rows are each one <tr> made here,
+every value escaped where it is put in: Jinja escapes each value it prints, a dozen a
+row, which cost those pages a tenth of their time. The lead list's rows are a handful
+of plain values its template prints.
 
 The ticket badges (`TicketBadges`) are the same markup wherever a ticket appears: the
 queue, the home page's overdue list, the customer page and the ticket page, whose
@@ -42,9 +45,18 @@ class Labels(dict):
         return found
 
 
+class HtmlLabels(dict):
+    """Labels (see `Labels`) escaped for HTML, each escaped once."""
+
+    def __missing__(self, key: tuple[str, str | None]) -> str:
+        found = self[key] = str(escape(label(*key)))
+        return found
+
+
 def record_url(endpoint: str, key: str) -> Callable[[int], str]:
-    """The URL of a record by its id (`endpoint` with `key`=id), the route built once."""
-    head, _slot, tail = url_for(endpoint, **{key: _SLOT}).partition(str(_SLOT))
+    """The URL of a record by its id (`endpoint` with `key`=id), escaped for HTML (the
+    text to put in an attribute as it is); the route is built and escaped once."""
+    head, _slot, tail = str(escape(url_for(endpoint, **{key: _SLOT}))).partition(str(_SLOT))
     return lambda record_id: f"{head}{record_id}{tail}"
 
 
@@ -123,90 +135,68 @@ def ticket_badges(now: datetime | None) -> TicketBadges:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class TicketRow:
-    """One line of the ticket queue."""
-
-    id: int
-    url: str
-    subject: Markup | str
-    category: str
-    opened: Markup | str
-    customer_url: str
-    customer: str
-    priority: str
-    priority_label: str
-    status: Markup
-    sla: Markup
-    owner: Markup | str
-
-
 def ticket_rows(
     tickets: Iterable[Ticket], now: datetime, customers: dict[int, str], owners: dict[int, str]
-) -> list[TicketRow]:
-    """The queue's rows; `customers` and `owners` name the accounts and colleagues."""
+) -> list[Markup]:
+    """The queue's rows (each a <tr>); `customers` and `owners` name the accounts and
+    colleagues."""
     badges = ticket_badges(now)
-    labels = badges.labels
+    labels = HtmlLabels()
     ticket_url = record_url("sandbox.ticket_detail", "ticket_id")
     customer_url = record_url("sandbox.customer_detail", "customer_id")
+    owner = {key: escape(name) for key, name in owners.items()}
     unassigned = Markup(_("Unassigned"))
     moment = badges.formats.moment
-    return [
-        TicketRow(
-            id=t.id,
-            url=ticket_url(t.id),
-            subject=bdi(t.subject),
-            category=labels["category", t.category],
-            opened=moment(t.opened_at),
-            customer_url=customer_url(t.customer_id) if t.customer_id else "",
-            customer=customers.get(t.customer_id, ""),
-            priority=t.priority,
-            priority_label=labels["priority", t.priority],
-            status=badges.status(t),
-            sla=badges.sla(t),
-            owner=owners.get(t.assignee_id) or unassigned,
+    rows = []
+    for t in tickets:
+        customer = ""
+        if t.customer_id:
+            name = escape(customers.get(t.customer_id, ""))
+            customer = f'<a href="{customer_url(t.customer_id)}">{name}</a>'
+        tone = "text-bg-danger" if t.priority == "urgent" else "text-bg-light border"
+        rows.append(
+            Markup(
+                f'<tr data-ticket="{t.id}"><td><a href="{ticket_url(t.id)}">{bdi(t.subject)}</a>'
+                f'<div class="small text-body-secondary">{labels["category", t.category]}'
+                f" · {moment(t.opened_at)}</div></td>\n"
+                f"      <td>{customer}</td>\n"
+                f'      <td><span class="badge {tone}" data-code="{escape(t.priority)}">'
+                f"{labels['priority', t.priority]}</span></td>\n"
+                f"      <td>{badges.status(t)}</td>\n"
+                f"      <td>{badges.sla(t)}</td>\n"
+                f'      <td class="small">{owner.get(t.assignee_id) or unassigned}</td></tr>'
+            )
         )
-        for t in tickets
-    ]
+    return rows
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerRow:
-    """One line of the customer list: a company account, a person at one, or a person."""
-
-    id: int
-    url: str
-    name: Markup | str
-    email: Markup | str
-    is_company: bool
-    company_url: str  # a person at a company account: the account's page
-    company: Markup | str
-    title: Markup | str
-    city: Markup | str
-    tier: str
-    loyalty_card: str
-
-
-def customer_rows(customers: Iterable) -> list[CustomerRow]:
-    """The list's rows, from customers or rows of their columns (queries.customers)."""
-    labels = Labels()
+def customer_rows(customers: Iterable) -> list[Markup]:
+    """The list's rows (each a <tr>), from customers or rows of their columns
+    (queries.customers): a company account, a person at one, or a person."""
+    labels = HtmlLabels()
     url = record_url("sandbox.customer_detail", "customer_id")
-    return [
-        CustomerRow(
-            id=c.id,
-            url=url(c.id),
-            name=bdi(Customer.name.fget(c)),  # the property, on a row's columns
-            email=bdi(c.email),
-            is_company=c.is_company,
-            company_url=url(c.company_id) if c.company_id and not c.is_company else "",
-            company=bdi(c.company),
-            title=bdi(c.title),
-            city=bdi(c.city),
-            tier=labels["tier", c.tier],
-            loyalty_card=c.loyalty_card,
+    company_badge = f'<span class="badge text-bg-secondary">{Markup(_("Company"))}</span>'
+    rows = []
+    for c in customers:
+        if c.is_company:
+            company = company_badge
+        elif c.company_id:  # a person at a company account: a link to the account's page
+            title = bdi(c.title)
+            title = title and f'<div class="small text-body-secondary">{title}</div>'
+            company = f'<a href="{url(c.company_id)}">{bdi(c.company)}</a>{title}'
+        else:
+            company = bdi(c.company)
+        rows.append(
+            Markup(
+                f'<tr data-customer="{c.id}"><td><a href="{url(c.id)}">'
+                f"{bdi(Customer.name.fget(c))}</a>"  # the property, on a row's columns
+                f'<div class="small text-body-secondary">{bdi(c.email)}</div></td>'
+                f"<td>{company}</td><td>{bdi(c.city)}</td>"
+                f"<td>{labels['tier', c.tier]}</td>"
+                f'<td class="font-monospace small">{escape(c.loyalty_card)}</td></tr>'
+            )
         )
-        for c in customers
-    ]
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +222,7 @@ def lead_rows(leads: Iterable[Lead]) -> list[LeadRow]:
     return [
         LeadRow(
             id=lead.id,
-            url=url(lead.id),
+            url=Markup(url(lead.id)),
             name=bdi(lead.name),
             email=bdi(lead.email),
             company=bdi(lead.company),
