@@ -24,7 +24,7 @@ from flask import g, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from portal.i18n import bdi
+from portal.i18n import bdi, current_language
 from sandbox import profiles
 from sandbox.dates import formats
 from sandbox.models import Customer, Lead, Ticket
@@ -67,6 +67,9 @@ class TicketBadges:
     it had before (Assigned, Pending); its deadline is done ("—")."""
 
     def __init__(self, now: datetime):
+        # The request's catalogue, looked up once for the phrases below (named `_`, so
+        # that message extraction finds them).
+        _ = current_language().translations.ugettext
         profile = profiles.active()
         self.now = now
         self.formats = formats()
