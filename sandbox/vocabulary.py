@@ -132,10 +132,32 @@ def _translated(text: str) -> str:
 
 
 def entity_label(entity: str, plural: bool = False) -> str:
-    """What the organisation's CRM calls a kind of record: "Case", or "Cases"."""
+    """What the organisation's CRM calls a kind of record: "Case", or "Cases" (kept with
+    the shown labels: every sandbox page names its sections)."""
+    if not has_request_context():
+        return _entity_label(entity, plural)
+    labels = shown_labels()
+    key = ("entity names" if plural else "entity name", entity)  # no group has a space
+    found = labels.get(key)
+    if found is None:
+        found = labels[key] = _entity_label(entity, plural)
+    return found
+
+
+def _entity_label(entity: str, plural: bool) -> str:
     return _translated(profiles.active().entity_label(entity, plural))
 
 
 def choices(group: str, codes=None) -> list[tuple[str, str]]:
     """(code, label) pairs for a select, in the vocabulary's (the profile's) order."""
-    return [(code, label(group, code)) for code in (codes or profiles.active().codes(group))]
+    codes = codes or profiles.active().codes(group)
+    if not has_request_context():
+        return [(code, _label(group, code)) for code in codes]
+    labels = shown_labels()  # once for the whole list
+    pairs = []
+    for code in codes:
+        found = labels.get((group, code))
+        if found is None:
+            found = labels[group, code] = _label(group, code)
+        pairs.append((code, found))
+    return pairs
