@@ -128,3 +128,9 @@ def formats() -> Formats:
     if found is None or found.locale is not current_language().locale:
         found = g.sandbox_formats = Formats()
     return found
+
+
+def moment(value: datetime | None) -> Markup | str:
+    """What `value|datetime` shows, from the request's Formats: the sandbox layout shows
+    the sandbox clock on every page, and babel need not format it each time."""
+    return formats().moment(value)

@@ -25,6 +25,7 @@ from portal.domain import transaction
 from portal.extensions import db
 from portal.security import roles_required
 from sandbox import models  # noqa: F401 - the tables belong to the app
+from sandbox.dates import moment
 from sandbox.models import Sandbox, get_in_sandbox
 from sandbox.rows import ticket_badges
 from sandbox.services import clock, get_or_create_sandbox, lock_sandbox, sandbox_of
@@ -146,6 +147,7 @@ def sandbox_sections() -> list[tuple[str, str, str, bool]]:
 bp.add_app_template_global(label, "sandbox_label")
 bp.add_app_template_global(entity_label, "entity_label")
 bp.add_app_template_global(ticket_badges)
+bp.add_app_template_global(moment, "sandbox_moment")
 
 
 def my_sandbox() -> Sandbox:
