@@ -100,6 +100,21 @@ def page_links() -> Callable[[int], str]:
     return lambda number: url_for(request.endpoint, **{**args, "page": number})
 
 
+@bp.app_template_global()
+def fixed_url(endpoint: str, **values: str) -> str:
+    """`url_for` for a URL a template writes out whole (an endpoint, and arguments that
+    are constants, never a record's id or a visitor's text): built once per app and
+    script root, since every sandbox page prints several."""
+    built = current_app.extensions.setdefault("sandbox.fixed_urls", {})
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    url = built.get(key)
+    if url is None:
+        if len(built) > 256:  # not constants after all: start again rather than grow
+            built.clear()
+        url = built[key] = url_for(endpoint, **values)
+    return url
+
+
 # The sandbox's sections in its navigation: (endpoint, the start of the endpoints it is the
 # current section for, icon).
 SECTIONS = (
