@@ -23,6 +23,7 @@ from portal.accounts.roles import Role
 from portal.arguments import arg_page
 from portal.domain import transaction
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.security import roles_required
 from sandbox import models  # noqa: F401 - the tables belong to the app
 from sandbox.dates import moment
@@ -140,6 +141,7 @@ def sandbox_sections() -> list[tuple[str, str, str, bool]]:
     urls = built.get(request.script_root)
     if urls is None:
         urls = built[request.script_root] = [url_for(section[0]) for section in SECTIONS]
+    _ = current_language().translations.ugettext  # the catalogue, looked up once
     labels = (
         Markup(_("Home")),
         entity_label("customer", plural=True),
