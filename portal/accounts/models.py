@@ -128,10 +128,16 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> frozenset[str]:
+        """The role codes: those the signed-in user was loaded with (accounts.session),
+        until its role rows are loaded or changed."""
+        preloaded = self.__dict__.get("preloaded_roles")
+        if preloaded is not None and "role_links" not in self.__dict__:
+            return preloaded
         return frozenset(link.role for link in self.role_links)
 
     def set_roles(self, roles: list[str] | set[str] | frozenset[str]) -> None:
         """Replace the user's roles, keeping rows that stay."""
+        self.__dict__.pop("preloaded_roles", None)
         wanted = set(roles)
         self.role_links = [link for link in self.role_links if link.role in wanted] + [
             UserRole(role=code) for code in sorted(wanted - self.roles)
