@@ -138,3 +138,24 @@ def test_kept_practice_follows_events_moved_deleted_and_a_recount(practised, mon
     db.session.commit()
     assert _kept_since() == window_start(later) and _kept_exact()
     assert _actions(later) == _actions(later, stored=False)
+
+
+def test_the_kept_hour_stays_while_another_transaction_counts_from_it(practised, monkeypatch):
+    """PostgreSQL: while another transaction holds the state row shared (it counts from
+    the kept hour), practice logged does not move the hour; the next practice does."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    _departments, learners = practised
+    now = datetime.now(UTC)
+    kept = _kept_since()
+    later = now + counting.ADVANCE_AFTER + timedelta(hours=3)
+    monkeypatch.setattr(counting, "utcnow", lambda: later)
+    with db.engine.connect() as other:
+        state = SummaryState
+        other.execute(select(state.catalogue).where(state.id == 1).with_for_update(read=True))
+        _log(learners[1], [now])
+        assert _kept_since() == kept and _kept_exact()
+        other.rollback()
+    _log(learners[2], [now])
+    assert _kept_since() == window_start(later) and _kept_exact()
+    assert _actions(later) == _actions(later, stored=False)
