@@ -54,6 +54,31 @@ def gunicorn(
     `settings` become PORTAL_* environment variables. With `shipped_config` the server runs
     on the repository's gunicorn.conf.py alone, as bin/run starts it.
     """
+    with gunicorns(1, database_url, workers, shipped_config, **settings) as (url,):
+        yield url
+
+
+@contextmanager
+def gunicorns(
+    count: int, database_url: str, workers: int = 1, shipped_config: bool = False, **settings
+) -> Iterator[tuple[str, ...]]:
+    """`count` servers as `gunicorn` starts one, booting side by side (each takes seconds
+    to import the portal); yields their base URLs."""
+    servers = []
+    try:
+        for _ in range(count):
+            servers.append(_start(database_url, workers, shipped_config, settings))
+        for server, url in servers:
+            _wait_until_up(url, server)
+        yield tuple(url for _server, url in servers)
+    finally:
+        for server, _url in servers:
+            server.terminate()
+        for server, _url in servers:
+            server.wait(timeout=30)
+
+
+def _start(database_url: str, workers: int, shipped_config: bool, settings: dict):
     listener = bound_socket()
     port = listener.getsockname()[1]
     bind = f"fd://{listener.fileno()}"
@@ -85,10 +110,4 @@ def gunicorn(
             stderr=subprocess.PIPE,
             pass_fds=(listener.fileno(),),
         )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, server)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    return server, f"http://127.0.0.1:{port}"

@@ -7,7 +7,7 @@ import time
 from urllib.parse import urlsplit
 
 from portal import create_app
-from tests.gunicorn_server import gunicorn
+from tests.gunicorn_server import gunicorns
 
 
 def _database_url(tmp_path) -> str:
@@ -24,7 +24,7 @@ def test_two_portals_serve_side_by_side_and_keep_idle_connections_open(tmp_path)
     """No shared control socket stops the first server when a second one starts, and a
     browser's idle connection outlives gunicorn's own 2-second keep-alive."""
     url = _database_url(tmp_path)
-    with gunicorn(url, shipped_config=True) as first, gunicorn(url, shipped_config=True) as second:
+    with gunicorns(2, url, shipped_config=True) as (first, second):
         parts = urlsplit(first)
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
         connection.request("GET", "/healthz")

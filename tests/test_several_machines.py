@@ -19,7 +19,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.mailqueue import OutgoingMail
 from tests.conftest import TEST_PASSWORD
-from tests.gunicorn_server import ROOT, gunicorn
+from tests.gunicorn_server import ROOT, gunicorns
 from tests.test_jobs import WORKER
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -77,7 +77,7 @@ def machines(app, redis_url, smtp_inbox, tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        with gunicorn(database, **shared) as first, gunicorn(database, **shared) as second:
+        with gunicorns(2, database, **shared) as (first, second):
             yield first, second
     finally:
         worker.terminate()
