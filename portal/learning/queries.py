@@ -351,11 +351,18 @@ def _home_statements() -> tuple[Select, Select, Select]:
         .join(User, User.id == user_id)
         .where(Course.published.is_(True), reach)
     )
+    # The courses first (a progress row a lesson), then their families.
+    taken = (
+        select(LessonProgress.course_id)
+        .where(LessonProgress.user_id == user_id)
+        .distinct()
+        .subquery("taken")
+    )
     started = (
         select(family, null(), literal(0))
-        .select_from(LessonProgress)
-        .join(Course, Course.id == LessonProgress.course_id)
-        .where(LessonProgress.user_id == user_id, Course.published.is_(True))
+        .select_from(taken)
+        .join(Course, Course.id == taken.c.course_id)
+        .where(Course.published.is_(True))
     )
     facts = union_all(assigned, started).subquery("facts")
     mine = (
