@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import g, url_for
 from flask_babel import gettext as _
@@ -77,6 +77,7 @@ class TicketBadges:
         self.pauses = profile.sla.pending_pauses
         self.labels = Labels()
         self.badges: dict[tuple, Markup] = {}
+        self.times: dict[tuple[Markup, str], Markup] = {}
         self.awaiting = Markup(_("Resolved, awaiting close"))
         self.paused = Markup(_("Clock paused while pending"))
         self.overdue = Markup(_("Overdue by %(time)s"))
@@ -115,17 +116,26 @@ class TicketBadges:
             paused = self.paused
             badge = f'<span class="badge text-bg-light border" data-sla="paused">{paused}</span>'
         elif due < self.now:
-            text = self.overdue % {"time": self.formats.length(self.now - due)}
+            text = self._time(self.overdue, self.now - due)
             badge = f'<span class="badge text-bg-danger" data-sla="overdue">{text}</span>'
         else:
             left = due - self.now
             tone = "text-bg-warning" if left.total_seconds() < _SOON else "text-bg-light border"
-            text = self.left % {"time": self.formats.length(left)}
+            text = self._time(self.left, left)
             badge = f'<span class="badge {tone}" data-sla="left">{text}</span>'
         if ticket.resolved_at is None:
             measure = self.first_response if waiting else self.resolution
             badge += f'<div class="small text-body-secondary">{measure}</div>'
         return Markup(badge)
+
+    def _time(self, phrase: Markup, length: timedelta) -> Markup:
+        """`phrase` ("Overdue by %(time)s") with a length of time in words; a queue shows
+        the same few, each formatted once."""
+        words = self.formats.length(length)
+        found = self.times.get((phrase, words))
+        if found is None:
+            found = self.times[phrase, words] = phrase % {"time": words}
+        return found
 
 
 def ticket_badges(now: datetime | None) -> TicketBadges:
@@ -159,7 +169,8 @@ def ticket_rows(
         tone = "text-bg-danger" if t.priority == "urgent" else "text-bg-light border"
         rows.append(
             Markup(
-                f'<tr data-ticket="{t.id}"><td><a href="{ticket_url(t.id)}">{bdi(t.subject)}</a>'
+                f'<tr data-ticket="{t.id}"><td><a href="{ticket_url(t.id)}">'
+                f"{bdi(t.subject)}</a>"
                 f'<div class="small text-body-secondary">{labels["category", t.category]}'
                 f" · {moment(t.opened_at)}</div></td>\n"
                 f"      <td>{customer}</td>\n"
