@@ -116,6 +116,14 @@ def fixed_url(endpoint: str, **values: str) -> str:
     return url
 
 
+@bp.app_template_global()
+def macros_of(template: str):
+    """A template's macros, as `{% from template import ... %}` gives them (without the
+    page's context). Jinja's import compares every template global with the page's on
+    each use; a list page imports three times, and paid for it in every request."""
+    return current_app.jinja_env.get_template(template).module
+
+
 # The sandbox's sections in its navigation: (endpoint, the start of the endpoints it is the
 # current section for, icon).
 SECTIONS = (
