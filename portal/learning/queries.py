@@ -28,7 +28,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from portal.accounts.models import User
 from portal.authoring.models import Assignment
@@ -207,18 +207,21 @@ class Outline:
         return None
 
 
-def _cards(
-    user: User, course_ids: set[int], certificates: Certificates | None = None
-) -> dict[int, CourseCard]:
-    """Cards of the published courses among `course_ids`; `certificates` when the caller
-    already read the learner's certificates in these courses' families."""
+def _cards(user: User, course_ids: set[int]) -> dict[int, CourseCard]:
+    """Cards of the published courses among `course_ids`, each with the learner's
+    certificate in it or, failing that, in a translation of it (a course finished in one
+    language is finished in all)."""
     if not course_ids:
         return {}
     courses_of, lessons_of = _card_statements()
     cards = {}
-    for row in _rows(courses_of, {"ids": list(course_ids)}):
-        course = CardCourse(*row)
+    for *columns, code, course_id, issued_at in _rows(
+        courses_of, {"ids": list(course_ids), "user_id": user.id}
+    ):
+        course = CardCourse(*columns)
         cards[course.id] = CourseCard(course, lessons=course.lesson_count, minutes=course.minutes)
+        if code is not None:
+            cards[course.id].certificate = HeldCertificate(code, course_id, issued_at)
     shown = {"ids": list(cards), "user_id": user.id}
     for course_id, key, title, required, finished in _rows(lessons_of, shown):
         card = cards[course_id]
@@ -227,7 +230,6 @@ def _cards(
             card.done += finished
         if card.next_lesson is None and not finished:
             card.next_lesson = LessonLink(key, title)
-    _family_certificates(user, cards.values(), certificates)
     return cards
 
 
@@ -235,7 +237,8 @@ def _cards(
 def _card_statements() -> tuple[Select, Select]:
     """The course cards' statements, built once (building them cost about as much as
     running them). The courses come with the columns a card shows (a cover's Markdown
-    stays behind); the lessons' keys and titles for the "Next" link, each with whether
+    stays behind) and the learner's certificate in the course, else the first in its
+    family; the lessons' keys and titles for the "Next" link, each with whether
     the learner finished it. Plain rows, no content, no ORM objects: a long catalogue
     costs little more than a short one."""
     ids = bindparam("ids", expanding=True)
@@ -244,10 +247,32 @@ def _card_statements() -> tuple[Select, Select]:
         LessonProgress.user_id == bindparam("user_id"),
         LessonProgress.completed_at.is_not(None),
     )
+    # The learner's certificate in the course, else the first in its family.
+    certified, certificate = aliased(Course), aliased(Certificate)
+    mine = certificate.user_id == bindparam("user_id")
+    held = func.coalesce(
+        select(certificate.id).where(mine, certificate.course_id == Course.id).scalar_subquery(),
+        select(certificate.id)
+        .join(certified, certified.id == certificate.course_id)
+        .where(
+            mine,
+            func.coalesce(certified.translation_of_id, certified.id)
+            == func.coalesce(Course.translation_of_id, Course.id),
+        )
+        .order_by(certificate.issued_at)
+        .limit(1)
+        .scalar_subquery(),
+    )
+    courses = (
+        select(*(getattr(Course, name) for name in CardCourse._fields), held.label("held"))
+        .where(Course.id.in_(ids), Course.published.is_(True))
+        .subquery("cards")
+    )
     return (
-        select(*(getattr(Course, name) for name in CardCourse._fields)).where(
-            Course.id.in_(ids), Course.published.is_(True)
-        ),
+        select(
+            *list(courses.c)[:-1],
+            *(getattr(Certificate, name) for name in HeldCertificate._fields),
+        ).outerjoin(Certificate, Certificate.id == courses.c.held),
         select(
             Lesson.course_id,
             Lesson.key,
@@ -473,7 +498,6 @@ def _home(
         if taking:
             started.add(course_id)
     assignments = _rows(assignments_of, shown).all()
-    certificates = _certificates(user, families)
     # One course of each family becomes a card, picked before any is read: a family's
     # members share its certificate, so what ranks them is known from the lists above.
     picks: dict[int, int] = {}
@@ -482,7 +506,7 @@ def _home(
             picks[family] = _pick(members[family], started, locale, course_id)
     for family in families - picks.keys():
         picks[family] = _pick(members[family], started, locale)
-    cards = _cards(user, set(picks.values()), certificates)
+    cards = _cards(user, set(picks.values()))
     for card in cards.values():
         card.started = card.course.id in started
 
