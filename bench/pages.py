@@ -47,6 +47,22 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    env = demo_environment(folder, args.scale)
+
+    servers: dict[str, tuple[subprocess.Popen, int]] = {}
+    try:
+        servers["ceiling"] = serve("bench.ceiling_app:create_app()", env, folder / "ceiling.log")
+        servers["portal"] = serve("portal:create_app()", env, folder / "portal.log")
+        _measure(servers, args)
+    finally:
+        for process, _port in servers.values():
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def demo_environment(folder: Path, scale: int) -> dict:
+    """The environment of a portal on a new SQLite database in `folder` with the demo
+    organisation (grown `scale` times, see `grow`), and of the ceiling app beside it."""
     env = {
         **os.environ,
         "PORTAL_MODE": "demo",
@@ -60,18 +76,9 @@ def main() -> None:
     flask = [sys.executable, "-m", "flask", "--app", "portal"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed", "demo"], env=env, check=True, capture_output=True)
-    if args.scale > 1:
-        grow(env["DATABASE_URL"], env["SECRET_KEY"], args.scale)
-
-    servers: dict[str, tuple[subprocess.Popen, int]] = {}
-    try:
-        servers["ceiling"] = serve("bench.ceiling_app:create_app()", env, folder / "ceiling.log")
-        servers["portal"] = serve("portal:create_app()", env, folder / "portal.log")
-        _measure(servers, args)
-    finally:
-        for process, _port in servers.values():
-            process.terminate()
-            process.wait(timeout=30)
+    if scale > 1:
+        grow(env["DATABASE_URL"], env["SECRET_KEY"], scale)
+    return env
 
 
 def _sign_in(client: requests.Session, base: str) -> None:
