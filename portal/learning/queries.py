@@ -15,7 +15,6 @@ from typing import NamedTuple
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
     CursorResult,
-    Row,
     Select,
     and_,
     bindparam,
@@ -340,7 +339,7 @@ TO_DO, UNDER_WAY, FINISHED = 0, 1, 2
 
 
 @cache
-def _home_statements() -> tuple[Select, Select, Select]:
+def _home_statements() -> tuple[Select, Select]:
     """My learning's statements, built once.
 
     The first ranks the learner's course families in SQL, so the page reads only the
@@ -348,10 +347,11 @@ def _home_statements() -> tuple[Select, Select, Select]:
     started by them (published courses only), the part of the page it belongs to
     (finished: a certificate in any of its languages; to do: assigned; else under way of
     their own accord), and how many that part holds; the first `limit` of each part come
-    back, the soonest due first, the last finished first. The second and third read
-    only the families shown: their published courses (and whether the learner started
-    each) and the assignments that reach the learner, each with the learner's due date
-    (Assignment.due_for) and, when that is later as they joined late, the days it gives.
+    back, the soonest due first, the last finished first, each with its published
+    courses (a row a course) and whether the learner started each. The second reads
+    the assignments of the families shown that reach the learner, each with the
+    learner's due date (Assignment.due_for) and, when that is later as they joined late,
+    the days it gives.
     """
     user_id = bindparam("user_id")
     family = func.coalesce(Course.translation_of_id, Course.id)
@@ -424,21 +424,27 @@ def _home_statements() -> tuple[Select, Select, Select]:
         .select_from(mine.outerjoin(held, held.c.family == mine.c.family))
         .subquery("ranked")
     )
+    # A family's courses: the original (its id is the family's) and its translations.
+    member = and_(
+        or_(Course.id == ranked.c.family, Course.translation_of_id == ranked.c.family),
+        family == ranked.c.family,
+        Course.published.is_(True),
+    )
     shown = bindparam("families", expanding=True)
     return (
-        select(ranked.c.family, ranked.c.part, ranked.c.total)
-        .where(ranked.c.place <= bindparam("limit"))
-        .order_by(ranked.c.part, ranked.c.place),
         select(
+            ranked.c.family,
+            ranked.c.part,
+            ranked.c.total,
             Course.id,
-            family,
             Course.language,
             select(LessonProgress.id)
             .where(LessonProgress.user_id == user_id, LessonProgress.course_id == Course.id)
             .exists(),
         )
-        .where(Course.published.is_(True), family.in_(shown))
-        .order_by(Course.id),
+        .join(Course, member)
+        .where(ranked.c.place <= bindparam("limit"))
+        .order_by(ranked.c.part, ranked.c.place, Course.id),
         select(
             Assignment.course_id,
             Assignment.required,
@@ -482,21 +488,23 @@ def _home(
 ) -> tuple[list[CourseCard], list[CourseCard], int]:
     """learner_home, with at most `limit` courses in all (see _share) and how many
     courses that left out."""
-    ranked_of, members_of, assignments_of = _home_statements()
+    ranked_of, assignments_of = _home_statements()
     every = 2**31 - 1  # no limit: each part's every family
     shown = {"user_id": user.id, "limit": every if limit is None else limit}
-    ranked = _rows(ranked_of, shown).all()
+    rows = _rows(ranked_of, shown).all()
+    ranked = list(dict.fromkeys((family, part, total) for family, part, total, *_ in rows))
     families = _share(ranked, limit)
     hidden = sum({part: total for _family, part, total in ranked}.values()) - len(families)
     if not families:
         return [], [], hidden
-    shown = {"user_id": user.id, "families": list(families)}
     members: dict[int, list[tuple[int, str]]] = {}
     started: set[int] = set()
-    for course_id, family, language, taking in _rows(members_of, shown):
-        members.setdefault(family, []).append((course_id, language))
-        if taking:
-            started.add(course_id)
+    for family, _part, _total, course_id, language, taking in rows:
+        if family in families:
+            members.setdefault(family, []).append((course_id, language))
+            if taking:
+                started.add(course_id)
+    shown = {"user_id": user.id, "families": list(families)}
     assignments = _rows(assignments_of, shown).all()
     # One course of each family becomes a card, picked before any is read: a family's
     # members share its certificate, so what ranks them is known from the lists above.
@@ -528,7 +536,7 @@ def _home(
     return assigned, others, hidden
 
 
-def _share(ranked: list[Row], limit: int | None) -> set[int]:
+def _share(ranked: list[tuple[int, int, int]], limit: int | None) -> set[int]:
     """The families a page of at most `limit` cards shows, from the ranked rows (each
     part's first `limit`): one for each part that has any, so every part stays in view,
     and the rest to the parts in the page's order; every family without a limit."""

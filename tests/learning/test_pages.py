@@ -166,7 +166,7 @@ def test_built_in_foundations_course_is_offered_in_hindi_and_urdu(client, make):
 @pytest.mark.parametrize(
     ("url", "statements"),
     [
-        ("/learn/", 6),
+        ("/learn/", 5),
         ("/courses/", 4),
         ("/courses/sample-course/", 6),
         ("/courses/sample-course/basics-quiz/", 18),
