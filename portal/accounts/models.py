@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, func, select
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, event, func, select
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -129,7 +129,8 @@ class User(UserMixin, db.Model):
     @property
     def roles(self) -> frozenset[str]:
         """The role codes: those the signed-in user was loaded with (accounts.session),
-        until its role rows are loaded or changed."""
+        until its role rows are loaded or changed, or it is expired (a commit, a rollback:
+        `_forget_preloaded_roles`)."""
         preloaded = self.__dict__.get("preloaded_roles")
         if preloaded is not None and "role_links" not in self.__dict__:
             return preloaded
@@ -169,6 +170,14 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email!r}>"
+
+
+@event.listens_for(User, "expire")
+@event.listens_for(User, "refresh")
+def _forget_preloaded_roles(user: User, *_args) -> None:
+    """Expired or refreshed, the user reads its roles from the database again, as every
+    other attribute does."""
+    user.__dict__.pop("preloaded_roles", None)
 
 
 def normalise_email(email: str) -> str:

@@ -6,11 +6,10 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, inspect, select
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 
 from portal.accounts.models import User, UserRole
 from portal.extensions import db, login_manager
+from portal.loaded import as_loaded
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = _l("Sign in to see this page.")
@@ -44,19 +43,13 @@ def _signed_in():
 
 
 def _attached(rows) -> User:
-    """The signed-in user as a clean persistent instance of this request's session, made
-    from plain rows: every request loads it, and the ORM's own loading (compiling the
-    query, eager-loading the roles, making it unique) cost more than the rest of a small
-    page. It behaves as if queried: changes are tracked, relationships load on first use,
-    and `roles` reads the roles that came with it until they are changed."""
-    known = db.session.identity_map.get(identity_key(User, rows[0].id))
-    if known is not None:
-        return known
-    user = inspect(User).class_manager.new_instance()
-    state = user.__dict__  # what the ORM's loader fills: committed values, no history
-    state.update(rows[0]._mapping)
-    del state["role_code"]
-    user.preloaded_roles = frozenset(row.role_code for row in rows if row.role_code)
-    make_transient_to_detached(user)
-    db.session.add(user)
+    """The signed-in user in this request's session, from plain rows: every request loads
+    it, and the ORM's own loading (compiling the query, eager-loading the roles, making it
+    unique) cost more than the rest of a small page. `roles` reads the roles that came with
+    it until they are changed or the user is expired (accounts.models)."""
+    values = dict(rows[0]._mapping)
+    del values["role_code"]
+    user = as_loaded(User, values)
+    if "role_links" not in user.__dict__:
+        user.preloaded_roles = frozenset(row.role_code for row in rows if row.role_code)
     return user

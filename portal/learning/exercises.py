@@ -15,8 +15,6 @@ from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from pydantic import ValidationError
 from sqlalchemy import bindparam, func, inspect, select
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.models import User
 from portal.database import increment, utcnow
@@ -24,6 +22,7 @@ from portal.extensions import db
 from portal.learning.models import Course, ExerciseAttempt, ExerciseCheck, Lesson, LessonKind
 from portal.learning.services import LearningError, progress_for, record_view
 from portal.learning.translations import shared_checks
+from portal.loaded import as_loaded
 
 if TYPE_CHECKING:
     from sandbox.checks import CheckResult
@@ -121,16 +120,17 @@ def _columns(model) -> list:
 
 
 def _in_session(model, row):
-    """The `model` instance a row of `_open_exercise_statement` holds, in the session
-    with those values as loaded (the session's own, if it has it already)."""
-    instance = inspect(model).class_manager.new_instance()
+    """The `model` instance a row of `_open_exercise_statement` holds (`as_loaded`)."""
     table = model.__table__.name
     mapping = row._mapping
-    for prop in inspect(model).column_attrs:
-        if prop.columns[0].table is model.__table__:
-            set_committed_value(instance, prop.key, mapping[f"{table}.{prop.key}"])
-    make_transient_to_detached(instance)
-    return db.session.merge(instance, load=False)
+    return as_loaded(
+        model,
+        {
+            prop.key: mapping[f"{table}.{prop.key}"]
+            for prop in inspect(model).column_attrs
+            if prop.columns[0].table is model.__table__
+        },
+    )
 
 
 @cache
