@@ -94,14 +94,10 @@ def label(group: str, code: str | None) -> str:
         return ""
     if not has_request_context():
         return _label(group, code)
-    labels = shown_labels()
-    found = labels.get((group, code))
-    if found is None:
-        found = labels[group, code] = _label(group, code)
-    return found
+    return shown_labels()[group, code]
 
 
-def shown_labels() -> dict[tuple[str, str], str]:
+def shown_labels() -> ShownLabels:
     """(group, code) -> label, for the request's CRM profile and language, kept per process
     (a profile chosen anew, or with other overrides, is another object: its own labels)."""
     profile = profiles.active()
@@ -110,12 +106,26 @@ def shown_labels() -> dict[tuple[str, str], str]:
     if held is None or held[0] is not profile:
         if len(_SHOWN) >= 64:  # profiles read again over time: start again
             _SHOWN.clear()
-        held = _SHOWN[key] = (profile, {})
+        held = _SHOWN[key] = (profile, ShownLabels())
     return held[1]
 
 
+class ShownLabels(dict):
+    """(group, code) -> label, each worked out on first use; ("entity name" or "entity
+    names", entity) -> what the CRM calls that kind of record (no group has a space)."""
+
+    def __missing__(self, key: tuple[str, str]) -> str:
+        group, code = key
+        if group in ("entity name", "entity names"):
+            found = _entity_label(code, plural=group == "entity names")
+        else:
+            found = _label(group, code)
+        self[key] = found
+        return found
+
+
 # (id(profile), language) -> (the profile, its labels); the profile kept so its id stays its own
-_SHOWN: dict[tuple[int, str], tuple[profiles.Profile, dict[tuple[str, str], str]]] = {}
+_SHOWN: dict[tuple[int, str], tuple[profiles.Profile, ShownLabels]] = {}
 
 
 def _label(group: str, code: str) -> str:
@@ -136,12 +146,7 @@ def entity_label(entity: str, plural: bool = False) -> str:
     the shown labels: every sandbox page names its sections)."""
     if not has_request_context():
         return _entity_label(entity, plural)
-    labels = shown_labels()
-    key = ("entity names" if plural else "entity name", entity)  # no group has a space
-    found = labels.get(key)
-    if found is None:
-        found = labels[key] = _entity_label(entity, plural)
-    return found
+    return shown_labels()["entity names" if plural else "entity name", entity]
 
 
 def _entity_label(entity: str, plural: bool) -> str:
@@ -154,10 +159,4 @@ def choices(group: str, codes=None) -> list[tuple[str, str]]:
     if not has_request_context():
         return [(code, _label(group, code)) for code in codes]
     labels = shown_labels()  # once for the whole list
-    pairs = []
-    for code in codes:
-        found = labels.get((group, code))
-        if found is None:
-            found = labels[group, code] = _label(group, code)
-        pairs.append((code, found))
-    return pairs
+    return [(code, labels[group, code]) for code in codes]
