@@ -1,5 +1,6 @@
 """The sandbox blueprint and what every sandbox page shares: opening the user's sandbox,
-loading a record of it, the page number.
+loading a record of it, the page number, and the template helpers its pages use (their
+navigation, pagination links, URLs and macros built once per app, labels).
 
 Access is decided once for the whole blueprint (signed in, then learner or trainer), so
 no sandbox route can be added without it. Records are loaded with `load_or_404`, which
