@@ -227,11 +227,17 @@ def date_filter(value: date | datetime | None, kind: str = "medium", plain: bool
     language = current_language()
     if kind == "day":
         day = value.date() if isinstance(value, datetime) else value
-        text = dates.format_skeleton(DATE_KINDS[kind], day, locale=language.locale)
     else:
-        day = _local(value, language) if isinstance(value, datetime) else value
-        text = dates.format_date(day, DATE_KINDS[kind], locale=language.locale)
-    return _wrapped(value, text, plain)
+        day = _local(value, language).date() if isinstance(value, datetime) else value
+    return _wrapped(value, _date_text(day, kind, language.locale), plain)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(day: date, kind: str, locale: Locale) -> str:
+    """Formatted once per day, kind and locale: a list shows the same few due dates."""
+    if kind == "day":
+        return dates.format_skeleton(DATE_KINDS[kind], day, locale=locale)
+    return dates.format_date(day, DATE_KINDS[kind], locale=locale)
 
 
 def _time_text(value: datetime | time, language: Language) -> str:
