@@ -173,12 +173,18 @@ class Evidence:
         )
         db.session.commit()
 
-    def practice(self, user, count: int, days_ago: int = 1) -> None:
-        """`count` events in the learner's practice sandbox, `days_ago` days ago."""
-        sandbox = db.session.scalar(select(Sandbox).where(Sandbox.owner_id == user.id))
+    def practice(
+        self, user, count: int = 0, days_ago: int = 1, *, times: list[datetime] | None = None
+    ) -> None:
+        """`count` events in the learner's practice sandbox, `days_ago` days ago (or one at
+        each of `times`), through the session as the portal logs them; committed."""
         when = datetime.now(UTC) - timedelta(days=days_ago)
+        times = [when] * count if times is None else times
+        sandbox = db.session.scalar(select(Sandbox).where(Sandbox.owner_id == user.id))
         if sandbox is None:
-            sandbox = Sandbox(owner_id=user.id, seed=user.id, generation=1, clock=when)
+            sandbox = Sandbox(
+                owner_id=user.id, seed=user.id, generation=1, clock=min(times, default=when)
+            )
             db.session.add(sandbox)
             db.session.flush()
         db.session.add_all(
@@ -188,11 +194,11 @@ class Evidence:
                 verb="lead.created",
                 entity="lead",
                 entity_id=n,
-                sandbox_at=when,
-                at=when,
+                sandbox_at=at,
+                at=at,
                 data={},
             )
-            for n in range(count)
+            for n, at in enumerate(times)
         )
         db.session.commit()
 

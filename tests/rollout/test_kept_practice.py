@@ -17,30 +17,7 @@ from portal.rollout import evidence as evidence_sql
 from portal.rollout.evidence import LearnerSummary, SummaryState, counting
 from portal.rollout.evidence.parts import window_start
 from portal.rollout.evidence.stored import practice_counted
-from sandbox.models import Sandbox, SandboxEvent
-
-
-def _log(user, times: list[datetime]) -> None:
-    """Events by `user` at `times` in their sandbox, through the session (as the portal
-    logs them), committed."""
-    sandbox = db.session.scalar(select(Sandbox).where(Sandbox.owner_id == user.id))
-    if sandbox is None:
-        sandbox = Sandbox(owner_id=user.id, seed=user.id, generation=1, clock=times[0])
-        db.session.add(sandbox)
-        db.session.flush()
-    db.session.add_all(
-        SandboxEvent(
-            sandbox_id=sandbox.id,
-            actor_id=user.id,
-            verb="lead.created",
-            entity="lead",
-            sandbox_at=at,
-            at=at,
-            data={},
-        )
-        for at in times
-    )
-    db.session.commit()
+from sandbox.models import SandboxEvent
 
 
 def _actions(now: datetime, department_ids=None, *, stored: bool = True) -> dict[int, int]:
@@ -78,7 +55,8 @@ def practised(make, evidence):
     evidence.assign(department=departments[0])  # the rows are counted (against this catalogue)
     now = datetime.now(UTC)
     for n, learner in enumerate(learners[:4]):
-        _log(learner, [now - timedelta(minutes=40 * k + 7 * n) for k in range(0, 16 * 36, n + 1)])
+        times = [now - timedelta(minutes=40 * k + 7 * n) for k in range(0, 16 * 36, n + 1)]
+        evidence.practice(learner, times=times)
     assert _kept_since() >= window_start(now) - timedelta(hours=1)  # counted just now
     return departments, learners
 
@@ -98,24 +76,24 @@ def test_the_window_reads_the_same_from_the_kept_hour_as_from_the_raw_rows(pract
 
 
 def test_the_kept_hour_moves_as_practice_is_logged_and_counts_stay_exact(
-    practised, monkeypatch, count_queries
+    practised, evidence, monkeypatch, count_queries
 ):
     _departments, learners = practised
     now = datetime.now(UTC)
     kept = _kept_since()
     with count_queries() as within:
-        _log(learners[0], [now])
+        evidence.practice(learners[0], times=[now])
     assert _kept_since() == kept and _kept_exact()  # within the hours allowed: not moved
     later = now + counting.ADVANCE_AFTER + timedelta(hours=3)
     monkeypatch.setattr(counting, "utcnow", lambda: later)
     with count_queries() as moving:
-        _log(learners[1], [now])
+        evidence.practice(learners[1], times=[now])
     assert _kept_since() == window_start(later) > kept
     assert moving.count == within.count + 2  # the state row moved, the counts taken off
     assert _kept_exact()
     for at in (later, now):
         assert _actions(at) == _actions(at, stored=False)
-    _log(learners[4], [now])  # a learner's first practice, from the moved hour on
+    evidence.practice(learners[4], times=[now])  # a first practice, from the moved hour on
     assert _kept_exact() and _actions(later)[learners[4].id] == 1
 
 
@@ -140,7 +118,9 @@ def test_kept_practice_follows_events_moved_deleted_and_a_recount(practised, mon
     assert _actions(later) == _actions(later, stored=False)
 
 
-def test_the_kept_hour_stays_while_another_transaction_counts_from_it(practised, monkeypatch):
+def test_the_kept_hour_stays_while_another_transaction_counts_from_it(
+    practised, evidence, monkeypatch
+):
     """PostgreSQL: while another transaction holds the state row shared (it counts from
     the kept hour), practice logged does not move the hour; the next practice does."""
     if db.engine.dialect.name != "postgresql":
@@ -153,9 +133,9 @@ def test_the_kept_hour_stays_while_another_transaction_counts_from_it(practised,
     with db.engine.connect() as other:
         state = SummaryState
         other.execute(select(state.catalogue).where(state.id == 1).with_for_update(read=True))
-        _log(learners[1], [now])
+        evidence.practice(learners[1], times=[now])
         assert _kept_since() == kept and _kept_exact()
         other.rollback()
-    _log(learners[2], [now])
+    evidence.practice(learners[2], times=[now])
     assert _kept_since() == window_start(later) and _kept_exact()
     assert _actions(later) == _actions(later, stored=False)
