@@ -6,16 +6,18 @@ events written in bulk, moved and deleted."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from portal.extensions import db
 from portal.rollout import evidence as evidence_sql
 from portal.rollout.evidence import LearnerSummary, SummaryState, counting
 from portal.rollout.evidence.parts import window_start
+from portal.rollout.evidence.practice import PracticeHour
 from portal.rollout.evidence.stored import practice_counted
 from sandbox.models import SandboxEvent
 
@@ -139,3 +141,56 @@ def test_the_kept_hour_stays_while_another_transaction_counts_from_it(
     evidence.practice(learners[2], times=[now])
     assert _kept_since() == window_start(later) and _kept_exact()
     assert _actions(later) == _actions(later, stored=False)
+
+
+def test_practice_logged_while_a_recount_of_its_learner_waits_is_kept(practised, evidence):
+    """PostgreSQL: a recount of a learner (its row deleted and inserted again, counted
+    without this transaction's events) commits while the practice logged waits on the
+    row: the events are added to the new row."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    _departments, learners = practised
+    learner = learners[0]
+    s = LearnerSummary.__table__
+    other = db.engine.connect()
+    # What counting._count(users=[learner]) does, left uncommitted for a while.
+    row = other.execute(select(s).where(s.c.user_id == learner.id)).mappings().one()
+    counted = other.scalar(select(practice_counted(s.c.user_id)).where(s.c.user_id == learner.id))
+    other.execute(delete(s).where(s.c.user_id == learner.id))
+    other.execute(insert(s).values({**row, "practice": counted}))
+    timer = threading.Timer(0.5, other.commit)
+    timer.start()
+    try:
+        evidence.practice(learner, times=[datetime.now(UTC)])  # waits for the recount
+    finally:
+        timer.join()
+        other.close()
+    db.session.expire_all()
+    assert _kept_exact()
+
+
+def test_practice_logged_at_once_in_other_hours_adds_up(practised, evidence):
+    """PostgreSQL: practice by one learner logged in another hour by a transaction that
+    commits while this one waits on the learner's row is not lost (the kept practice is
+    added to, not set from what this transaction's snapshot counts)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    _departments, learners = practised
+    learner = learners[4]  # no practice yet: the hours below are new rows
+    now = datetime.now(UTC)
+    s = LearnerSummary.__table__
+    other = db.engine.connect()
+    # What another transaction logging 3 actions an hour ago does, left uncommitted.
+    hour = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    other.execute(insert(PracticeHour).values(hour=hour, user_id=learner.id, actions=3))
+    other.execute(update(s).where(s.c.user_id == learner.id).values(practice=s.c.practice + 3))
+    timer = threading.Timer(0.5, other.commit)
+    timer.start()
+    try:
+        evidence.practice(learner, times=[now])  # waits for the other
+    finally:
+        timer.join()
+        other.close()
+    db.session.expire_all()
+    assert _kept_exact()
+    assert db.session.scalar(select(s.c.practice).where(s.c.user_id == learner.id)) == 4

@@ -97,7 +97,9 @@ class Pending:
 
 def keep_practice(session: Session, found: Pending) -> None:
     """Add the transaction's events to practice_days and practice_hours (one upsert
-    each) and to their learners' departments, or count them all again."""
+    each), to their learners' departments and to their learners' kept practice (from the
+    kept hour on), moving the kept hour when it is far behind (see advance); or count
+    them all again."""
     ours = session is db.session()
     if (found.practice_everyone or found.practice) and not ours:
         # Another session: the department sums are built again by the next recount, and
@@ -121,7 +123,7 @@ def keep_practice(session: Session, found: Pending) -> None:
             for row in hours:
                 if kept is not None and row["hour"] >= kept:
                     added[row["user_id"]] += row["actions"]
-            departments.refresh_idle({row["user_id"] for row in hours}, added)
+            departments.refresh_idle({row["user_id"] for row in hours}, added, places)
             if kept is not None:
                 advance(kept)
     found.practice.clear()

@@ -31,7 +31,6 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
-    bindparam,
     case,
     delete,
     func,
@@ -317,10 +316,21 @@ def idle_from() -> ColumnElement:
     )
 
 
-def refresh_idle(users: Collection[int] | None = None, added: Counter | None = None) -> None:
+def refresh_idle(
+    users: Collection[int] | None = None,
+    added: Counter | None = None,
+    rows: Collection[int] = (),
+) -> None:
     """Work idle_from out again for some learners (None: everyone) after their practice
     changed, and add `added` (learner: actions from the kept hour on) to their kept
-    practice, or count everyone's again (one statement)."""
+    practice, or count everyone's again (one statement, rarely two).
+
+    `rows` are the learners whose rows practising() found. One that the update missed
+    was counted again meanwhile (counting._count deletes and inserts it) by a transaction
+    that did not see this one's events: once that commits, a second update adds them to
+    the new row (PostgreSQL; a new statement sees it). The practice is added to, not set
+    from a count: a count would miss the hours of another transaction logging practice
+    by the same learner that commits while this one waits on the row."""
     s = LearnerSummary.__table__
     if users is None:
         db.session.execute(
@@ -328,12 +338,18 @@ def refresh_idle(users: Collection[int] | None = None, added: Counter | None = N
         )
         return
     added = added or Counter()
-    db.session.execute(
-        update(s)
-        .where(s.c.user_id == bindparam("learner"))
-        .values(idle_from=idle_from(), practice=s.c.practice + bindparam("added")),
-        [{"learner": user, "added": added[user]} for user in sorted(users)],
-    )
+    todo = sorted(users)
+    for _ in range(2):
+        if not todo:
+            return
+        values = {"idle_from": idle_from()}
+        more = {user: added[user] for user in todo if added[user]}
+        if more:
+            values["practice"] = s.c.practice + case(more, value=s.c.user_id, else_=0)
+        updated = db.session.scalars(
+            update(s).where(s.c.user_id.in_(todo)).values(values).returning(s.c.user_id)
+        ).all()
+        todo = sorted(set(rows).intersection(todo).difference(updated))
 
 
 def _refill(model, query: Select) -> None:
