@@ -29,6 +29,7 @@ from portal.learning import models as learning
 from portal.rollout.evidence.counting import (
     Pending,
     apply,
+    hold,
     keep_practice,
     recount,
     recount_practice,
@@ -220,12 +221,14 @@ def _moves_rows(kind: type, state) -> bool:
 def _apply_pending(session: Session) -> None:
     session.flush()  # what the commit would flush is noted too
     found = session.info.pop(PENDING, None)
-    if found is not None:
-        keep_practice(session, found)
+    if found is None:
+        return
+    held = hold(found)  # once, before the first statement takes the state row
+    keep_practice(session, found, held)
     if not found:
         return
     if session is db.session():
-        apply(found)
+        apply(found, held)
     else:  # another session: its rows are counted by the next recount, read raw till then
         session.execute(delete(SummaryState.__table__))
 

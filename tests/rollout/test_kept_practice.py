@@ -6,6 +6,7 @@ events written in bulk, moved and deleted."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -13,13 +14,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import delete, insert, select, update
 
+from portal.accounts.models import Department, User
 from portal.extensions import db
 from portal.rollout import evidence as evidence_sql
+from portal.rollout import summaries
 from portal.rollout.evidence import LearnerSummary, SummaryState, counting
 from portal.rollout.evidence.parts import window_start
 from portal.rollout.evidence.practice import PracticeHour
 from portal.rollout.evidence.stored import practice_counted
 from sandbox.models import SandboxEvent
+from tests.rollout.conftest import Evidence
 
 
 def _actions(now: datetime, department_ids=None, *, stored: bool = True) -> dict[int, int]:
@@ -194,3 +198,48 @@ def test_practice_logged_at_once_in_other_hours_adds_up(practised, evidence):
     db.session.expire_all()
     assert _kept_exact()
     assert db.session.scalar(select(s.c.practice).where(s.c.user_id == learner.id)) == 4
+
+
+def test_practice_and_catalogue_changed_at_once_do_not_deadlock(practised, app, monkeypatch):
+    """PostgreSQL: two transactions that each log practice and change the catalogue
+    (both count learners again: the state row is held alone) finish, one after the
+    other: neither holds the row shared, then waits to hold it alone."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    _departments, learners = practised
+    ids = [learners[0].id, learners[1].id]
+    db.session.commit()
+    # Each waits (a while at most) for the other to have logged its practice, so that
+    # both would hold the state row shared if practice took it so.
+    both = threading.Barrier(2, timeout=1.0)
+
+    def meeting(*args):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both.wait()
+        return counting.apply(*args)
+
+    monkeypatch.setattr(summaries, "apply", meeting)
+    failed: list[BaseException] = []
+
+    def work(user_id: int, name: str) -> None:
+        with app.app_context():
+            try:
+                user = db.session.get(User, user_id)
+                evidence = Evidence(None)
+                db.session.add(Department(name=name))  # the catalogue changed
+                evidence.practice(user, times=[datetime.now(UTC)])
+            except BaseException as error:  # noqa: BLE001 (reported below)
+                failed.append(error)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(n, f"Team {n}")) for n in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failed
+    db.session.expire_all()
+    assert _kept_exact()
+    assert _actions(datetime.now(UTC)) == _actions(datetime.now(UTC), stored=False)

@@ -19,7 +19,8 @@ everyone or of whole departments, or a user deleted, builds those tables again.
 On PostgreSQL, a transaction that counts from the kept hour holds the state row shared
 (stored_digest(hold="shared")) from its first statement here to its end, and the kept hour
 moves only in a transaction that holds it alone: none counts from an hour that moved
-under it.
+under it. One that may write the row holds it alone from the start (see hold), so none
+waits to go from shared to alone.
 """
 
 from __future__ import annotations
@@ -95,11 +96,20 @@ class Pending:
         self.hours[hour] = self.hours.get(hour, 0) + 1
 
 
-def keep_practice(session: Session, found: Pending) -> None:
+def hold(found: Pending) -> str:
+    """How the transaction holds the state row from its first statement here to its end
+    (PostgreSQL): "alone" when it may write the row (a recount moves the kept hour),
+    else "shared". Decided once, before any statement takes it: a transaction that went
+    from shared to alone could wait for another doing the same, each for the other."""
+    rewrites = found.catalogue or found.assignments or found.everyone
+    return "alone" if rewrites or len(found.users) >= EVERYONE_FROM else "shared"
+
+
+def keep_practice(session: Session, found: Pending, held: str = "shared") -> None:
     """Add the transaction's events to practice_days and practice_hours (one upsert
     each), to their learners' departments and to their learners' kept practice (from the
     kept hour on), moving the kept hour when it is far behind (see advance); or count
-    them all again."""
+    them all again. The state row is held as `held` says (see hold)."""
     ours = session is db.session()
     if (found.practice_everyone or found.practice) and not ours:
         # Another session: the department sums are built again by the next recount, and
@@ -107,14 +117,15 @@ def keep_practice(session: Session, found: Pending) -> None:
         session.execute(delete(SummaryState.__table__))
     if found.practice_everyone:
         if ours:
-            stored_digest(hold="shared")
+            stored_digest(hold=held)
         recount_practice(session)
         if ours:
             departments.rebuild(practice=True, sums=False, certificates=False)
             departments.refresh_idle()  # and every learner's kept practice
     elif found.practice:
         if ours:  # first: holds the kept hour (see the module)
-            places, kept = departments.practising({actor for _day, actor in found.practice})
+            actors = {actor for _day, actor in found.practice}
+            places, kept = departments.practising(actors, held)
         _add_up(session, PracticeDay, "day", found.practice)
         hours = _add_up(session, PracticeHour, "hour", found.hours)
         if ours:
@@ -201,13 +212,11 @@ def _catalogue(digest: str | None, fresh: bool) -> Catalogue:
     return catalogue
 
 
-def apply(found: Pending) -> None:
+def apply(found: Pending, held: str | None = None) -> None:
     """Count again the rows `found` says changed (see the module's docstring); the
-    department sums follow (portal.rollout.evidence.departments)."""
-    # Held alone when the state row may be written (a recount moves the kept hour): two
-    # transactions holding it shared could each wait for the other to let go.
-    rewrites = found.catalogue or found.assignments or found.everyone
-    digest = stored_digest(hold="alone" if rewrites else "shared")
+    department sums follow (portal.rollout.evidence.departments). The state row is held
+    as `held` says, the same as keep_practice held it (None: hold(found))."""
+    digest = stored_digest(hold=held or hold(found))
     catalogue = _catalogue(digest, found.catalogue or found.assignments)
     whole = found.departed  # the department sums are built again at the end
     if digest != catalogue.digest:

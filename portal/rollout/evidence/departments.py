@@ -358,13 +358,16 @@ def _refill(model, query: Select) -> None:
     db.session.execute(insert(table).from_select(list(query.selected_columns.keys()), query))
 
 
-def practising(users: Collection[int]) -> tuple[dict[int, int | None], datetime | None]:
+def practising(
+    users: Collection[int], hold: str = "shared"
+) -> tuple[dict[int, int | None], datetime | None]:
     """The departments of the learners among `users` (learner: department id), and the
-    hour their kept practice counts from, the state row held shared (PostgreSQL) till
-    the transaction ends (see counting.advance); one statement."""
+    hour their kept practice counts from, the state row held as `hold` says ("shared"
+    or "alone", PostgreSQL) till the transaction ends (see counting.hold and
+    counting.advance); one statement."""
     s = LearnerSummary
     state = SummaryState
-    kept = select(state.practice_since).where(state.id == 1).with_for_update(read=True)
+    kept = select(state.practice_since).where(state.id == 1).with_for_update(read=hold == "shared")
     rows = db.session.execute(
         select(s.user_id, s.department_id, kept.scalar_subquery()).where(
             s.user_id.in_(sorted(users))
