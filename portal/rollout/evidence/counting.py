@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.rollout.evidence import departments
+from portal.rollout.evidence import departments, learner_practice
 from portal.rollout.evidence.catalogue import Catalogue, load_catalogue
 from portal.rollout.evidence.parts import window_start
 from portal.rollout.evidence.practice import (
@@ -121,11 +121,11 @@ def keep_practice(session: Session, found: Pending, held: str = "shared") -> Non
         recount_practice(session)
         if ours:
             departments.rebuild(practice=True, sums=False, certificates=False)
-            departments.refresh_idle()  # and every learner's kept practice
+            learner_practice.refresh_idle()  # and every learner's kept practice
     elif found.practice:
         if ours:  # first: holds the kept hour (see the module)
             actors = {actor for _day, actor in found.practice}
-            places, kept = departments.practising(actors, held)
+            places, kept = learner_practice.practising(actors, held)
         _add_up(session, PracticeDay, "day", found.practice)
         hours = _add_up(session, PracticeHour, "hour", found.hours)
         if ours:
@@ -134,7 +134,7 @@ def keep_practice(session: Session, found: Pending, held: str = "shared") -> Non
             for row in hours:
                 if kept is not None and row["hour"] >= kept:
                     added[row["user_id"]] += row["actions"]
-            departments.refresh_idle({row["user_id"] for row in hours}, added, places)
+            learner_practice.refresh_idle({row["user_id"] for row in hours}, added, places)
             if kept is not None:
                 advance(kept)
     found.practice.clear()
