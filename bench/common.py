@@ -7,8 +7,11 @@ The database a benchmark is given is emptied first: point it at a throw-away one
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,11 +40,49 @@ def arguments(
 
 def database_url(url: str | None = None, *, test_database: bool = False) -> str:
     """`url`, else BENCH_DATABASE_URL (then TEST_DATABASE_URL when `test_database`), else
-    SQLite in a new temporary folder."""
+    SQLite in a new temporary folder. The word `postgresql` alone starts a PostgreSQL server
+    of the benchmark's own, as bin/test starts one (`throwaway_postgresql`)."""
     url = url or os.environ.get("BENCH_DATABASE_URL")
     if not url and test_database:
         url = os.environ.get("TEST_DATABASE_URL")
+    if url == "postgresql":
+        return throwaway_postgresql()
     return url or "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="bench-"), "bench.db")
+
+
+def throwaway_postgresql() -> str:
+    """The URL of a PostgreSQL server started for this run as bin/test starts one: the
+    newest server installed, a new cluster in a temporary folder (run as the postgres user
+    when the benchmark runs as root), trusted on a Unix socket only, not waiting for the
+    disk. It is stopped and removed when the benchmark ends."""
+    servers = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda b: int(b.parent.name))
+    if not servers:
+        raise SystemExit("PostgreSQL's server programs are not installed (Debian: postgresql)")
+    programs = servers[-1]
+    folder = Path(tempfile.mkdtemp(prefix="bench-postgresql-"))
+    folder.chmod(0o755)
+    as_postgres = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+
+    def run(program: str, *arguments: str) -> None:
+        command = [*as_postgres, str(programs / program), *arguments]
+        subprocess.run(command, check=True, capture_output=True)
+
+    data = str(folder / "data")
+    run("initdb", "-D", data, "-U", "postgres", "-A", "trust")
+    settings = f"-p 5432 -k {folder} -c listen_addresses='' -c fsync=off"
+    settings += " -c synchronous_commit=off -c full_page_writes=off"
+    run("pg_ctl", "-D", data, "-w", "-l", str(folder / "log"), "-o", settings, "start")
+
+    def stop() -> None:
+        run("pg_ctl", "-D", data, "-m", "fast", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(stop)
+    run("createdb", "-h", str(folder), "-p", "5432", "-U", "postgres", "bench")
+    return f"postgresql://postgres@/bench?host={folder}&port=5432"
 
 
 def make_app(url: str, **config):
