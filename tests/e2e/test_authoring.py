@@ -136,7 +136,6 @@ def test_editor_links_problems_and_builds_questions_and_setup_without_codes(page
     page.locator("#structure").get_by_role("link", name="Handle it").click()
     setup = page.locator("[data-setup-form=new]")
     expect(setup.locator("[data-setup-row]")).to_have_count(1)
-    page.wait_for_load_state("load")  # the field list follows the kind once app.js runs
     setup.get_by_label("Kind of record").select_option(label="Customer")
     first = setup.locator("select[name='field-0-name']")
     offered = first.evaluate("s => Array.from(s.options, o => o.value)")
@@ -158,3 +157,47 @@ def test_editor_links_problems_and_builds_questions_and_setup_without_codes(page
     expect(record).to_contain_text("3 years before the sandbox's today")
     expect(record).to_contain_text("Sana")
     expect(record).not_to_contain_text("@today")
+
+
+def _open_before_the_script(page, title: str) -> list:
+    """Open the lesson called `title` with app.js held back; returns the held request."""
+    url = page.locator("#structure").get_by_role("link", name=title).get_attribute("href")
+    held = []
+    page.route(re.compile(r"/js/app\.js"), lambda route: held.append(route))
+    page.goto(url, wait_until="commit")
+    return held
+
+
+def _release(page, held: list) -> None:
+    assert len(held) == 1  # app.js was asked for and has not run
+    held[0].continue_()
+    page.wait_for_load_state("load")
+    page.unroute(re.compile(r"/js/app\.js"))
+
+
+def test_choices_made_before_the_script_loads_are_followed(page, make):
+    """On a slow connection the form is usable before app.js arrives; what was chosen counts."""
+    trainer = make.user(roles=("trainer",))
+    login(page, trainer)
+    _new_draft(page, "Slow line")
+    _add_lesson(page, "Quick quiz", "quiz")
+    _add_lesson(page, "Quick task", "exercise")
+
+    held = _open_before_the_script(page, "Quick quiz")
+    form = page.locator("[data-question-form=new]")
+    form.get_by_label("Type").select_option(label="True or false")
+    expect(form.get_by_label("Choice 1", exact=True)).to_be_visible()  # nothing ran yet
+    _release(page, held)
+    expect(form.get_by_label("Choice 1", exact=True)).to_be_hidden()
+    expect(form.get_by_label("True", exact=True)).to_be_visible()
+
+    page.get_by_role("link", name="Slow line").click()
+    held = _open_before_the_script(page, "Quick task")
+    setup = page.locator("[data-setup-form=new]")
+    setup.get_by_label("Kind of record").select_option(label="Customer")
+    fields = setup.locator("select[name='field-0-name']")
+    listed = "s => Array.from(s.options, o => o.value)"
+    assert "source" in fields.evaluate(listed)  # every kind's fields, until the script runs
+    _release(page, held)
+    offered = fields.evaluate(listed)
+    assert "customer_since" in offered and "source" not in offered, offered

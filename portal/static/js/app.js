@@ -25,12 +25,15 @@
 })();
 
 // Quiz questions: the choices shown follow the question type (True or false has its own two).
-document.addEventListener("change", function (event) {
-  var select = event.target.closest("[data-question-kind]");
-  if (!select || !select.form) { return; }
+function followQuestionKind(select) {
+  if (!select.form) { return; }
   select.form.querySelectorAll("[data-choices-for]").forEach(function (box) {
     box.hidden = box.getAttribute("data-choices-for").split(" ").indexOf(select.value) < 0;
   });
+}
+document.addEventListener("change", function (event) {
+  var select = event.target.closest("[data-question-kind]");
+  if (select) { followQuestionKind(select); }
 });
 
 // Exercise builder: a field picker lists only the fields of the kind of record chosen in
@@ -89,6 +92,9 @@ document.addEventListener("change", function (event) {
     }
   });
 });
+// A choice made before this script ran (a slow connection, a quick hand) is followed too.
+document.querySelectorAll("[data-question-kind]").forEach(followQuestionKind);
+document.querySelectorAll("[data-fields-for]").forEach(followEntity);
 // "Add a row" copies the form's row template with the next free number.
 document.querySelectorAll("[data-add-row]").forEach(function (button) { button.hidden = false; });
 document.addEventListener("click", function (event) {
