@@ -7,6 +7,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -25,6 +26,22 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+# Every document the browser opens marks <html> once its scripts have run and its
+# DOMContentLoaded handlers are done (htmx binds the hx-* attributes in one of them):
+# a listener on the window hears the event after the document's own listeners.
+MARK_SET_UP = """
+window.addEventListener("DOMContentLoaded", function () {
+  document.documentElement.setAttribute("data-e2e-set-up", "");
+});
+"""
+# A page not ready for a person's next move: its scripts have not all run, or htmx is
+# between a request and the new content being wired up (htmx marks the asking element or
+# its indicator, the target being swapped, and the new content until it is processed).
+BUSY = (
+    "html:not([data-e2e-set-up]),"
+    " html:has(.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added)"
+)
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -65,7 +82,7 @@ def page(browser, live_server):
     """A fresh browser context (no cookies) per test; fails the test on page JS errors."""
     context = browser.new_context(base_url=live_server, locale="en-GB")
     context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = open_page(context)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
@@ -84,6 +101,35 @@ def page(browser, live_server):
         pass
     context.close()
     assert not errors, f"errors in the page: {errors}"
+
+
+def open_page(context):
+    """A new page in `context` whose every action and `expect` first waits until the page
+    is ready: loaded up to its scripts and their set-up, and no htmx request or swap under
+    way. Without it, a click or a choice made right after a navigation or an htmx swap
+    can reach the page before app.js or htmx listens, and is lost or posted without htmx."""
+    context.add_init_script(MARK_SET_UP)
+    page = context.new_page()
+    page.add_locator_handler(page.locator(BUSY), lambda: None)  # Playwright then waits
+    return page
+
+
+def wait_until_ready(page) -> None:
+    """Wait as an action would before reading the page with a call that does not wait
+    (`count()`, `evaluate()`)."""
+    expect(page.locator(BUSY)).to_have_count(0)
+
+
+@contextmanager
+def acting_before_the_scripts(page) -> Iterator[None]:
+    """Within: actions no longer wait for the page's scripts (for tests of what a page does
+    with choices made before its scripts ran)."""
+    busy = page.locator(BUSY)
+    page.remove_locator_handler(busy)
+    try:
+        yield
+    finally:
+        page.add_locator_handler(busy, lambda: None)
 
 
 def login(page, user_or_email, password: str = TEST_PASSWORD) -> None:
@@ -136,7 +182,6 @@ def merge_rahul_as_the_exercise_asks(page, learner) -> None:
     # The merge lands on the survivor's page; a check pressed before that runs on the
     # sandbox as it was, and its answer is lost when the page changes.
     expect(page).to_have_url(re.compile(r"/sandbox/(customers|leads)/\d+$"))
-    page.wait_for_load_state("load")
 
 
 def reply_resolve_and_close(page, reply: str, resolution: str) -> None:

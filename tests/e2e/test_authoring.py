@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import acting_before_the_scripts, login, open_page
 from tests.test_markdown import XSS_PAYLOADS
 
 
@@ -73,7 +73,7 @@ def test_trainer_writes_publishes_and_assigns_and_learner_sees_it(page, make, br
     expect(page.get_by_test_id("assignments")).to_contain_text("Sales")
 
     # The Sales learner sees it on their home, with the due date.
-    learner_page = browser.new_context(base_url=live_server, locale="en-GB").new_page()
+    learner_page = open_page(browser.new_context(base_url=live_server, locale="en-GB"))
     login(learner_page, learner)
     card = learner_page.locator("[data-course=complaints-that-end-well]")
     expect(card).to_contain_text("Complaints that end well")
@@ -160,7 +160,8 @@ def test_editor_links_problems_and_builds_questions_and_setup_without_codes(page
 
 
 def _open_before_the_script(page, title: str) -> list:
-    """Open the lesson called `title` with app.js held back; returns the held request."""
+    """Open the lesson called `title` with app.js held back; returns the held request.
+    Only inside `acting_before_the_scripts`: otherwise actions wait for app.js."""
     url = page.locator("#structure").get_by_role("link", name=title).get_attribute("href")
     held = []
     page.route(re.compile(r"/js/app\.js"), lambda route: held.append(route))
@@ -183,21 +184,23 @@ def test_choices_made_before_the_script_loads_are_followed(page, make):
     _add_lesson(page, "Quick quiz", "quiz")
     _add_lesson(page, "Quick task", "exercise")
 
-    held = _open_before_the_script(page, "Quick quiz")
-    form = page.locator("[data-question-form=new]")
-    form.get_by_label("Type").select_option(label="True or false")
-    expect(form.get_by_label("Choice 1", exact=True)).to_be_visible()  # nothing ran yet
-    _release(page, held)
+    with acting_before_the_scripts(page):
+        held = _open_before_the_script(page, "Quick quiz")
+        form = page.locator("[data-question-form=new]")
+        form.get_by_label("Type").select_option(label="True or false")
+        expect(form.get_by_label("Choice 1", exact=True)).to_be_visible()  # nothing ran yet
+        _release(page, held)
     expect(form.get_by_label("Choice 1", exact=True)).to_be_hidden()
     expect(form.get_by_label("True", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Slow line").click()
-    held = _open_before_the_script(page, "Quick task")
-    setup = page.locator("[data-setup-form=new]")
-    setup.get_by_label("Kind of record").select_option(label="Customer")
-    fields = setup.locator("select[name='field-0-name']")
-    listed = "s => Array.from(s.options, o => o.value)"
-    assert "source" in fields.evaluate(listed)  # every kind's fields, until the script runs
-    _release(page, held)
+    with acting_before_the_scripts(page):
+        held = _open_before_the_script(page, "Quick task")
+        setup = page.locator("[data-setup-form=new]")
+        setup.get_by_label("Kind of record").select_option(label="Customer")
+        fields = setup.locator("select[name='field-0-name']")
+        listed = "s => Array.from(s.options, o => o.value)"
+        assert "source" in fields.evaluate(listed)  # every kind's fields, until the script runs
+        _release(page, held)
     offered = fields.evaluate(listed)
     assert "customer_since" in offered and "source" not in offered, offered

@@ -46,7 +46,6 @@ def test_import_the_old_leads_and_merge_what_slipped_through(page, make, app_ctx
     merge_rahul_as_the_exercise_asks(page, learner)
     expect(page.locator(".alert-success")).to_contain_text("Merged into Rahul Verma")
 
-    page.wait_for_load_state("load")  # htmx is set up once the page has loaded
     panel.get_by_role("button", name="Check my work").click()
     expect(panel.get_by_test_id("exercise-passed")).to_be_visible()
     expect(panel.locator("[data-passed=no]")).to_have_count(0)

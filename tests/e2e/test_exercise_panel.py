@@ -43,7 +43,6 @@ def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, 
     row = page.locator("tr", has_text="Charged twice for the same monthly invoice")
     expect(row).to_contain_text("Omar Sheikh")
 
-    page.wait_for_load_state("load")  # htmx is set up once the page has loaded
     panel.get_by_role("button", name="Check my work").click()
     expect(panel.get_by_test_id("check-results")).to_contain_text(
         "Close the ticket once Sana has the answer."
@@ -52,7 +51,6 @@ def test_learner_works_and_checks_from_the_panel_beside_the_sandbox(page, make, 
     work_both_tickets(page, learner)
 
     expect(panel).to_be_visible()
-    page.wait_for_load_state("load")  # htmx is set up once the page has loaded
     panel.get_by_role("button", name="Check my work").click()
     expect(panel.get_by_test_id("exercise-passed")).to_be_visible()
     expect(panel.locator("[data-passed=no]")).to_have_count(0)

@@ -13,6 +13,7 @@ import pytest
 from portal.extensions import db
 from sandbox.services import get_or_create_sandbox
 from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import open_page
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 HOMES = {
@@ -31,7 +32,7 @@ def fresh_page(browser, live_server):
     context = browser.new_context(
         base_url=live_server, locale="en-GB", viewport={"width": 1366, "height": 900}
     )
-    page = context.new_page()
+    page = open_page(context)
     problems: list[str] = []
     page.on(
         "console",

@@ -24,7 +24,6 @@ def test_the_ticket_queue_remembers_its_filter(page, make, app_ctx):
     )
     login(page, learner)
     page.goto("/sandbox/tickets")
-    page.wait_for_load_state("load")  # htmx is set up once the page has loaded
     with page.expect_response(lambda response: "status=pending" in response.url):
         page.get_by_label("Status").select_option("pending")
     expect(page).to_have_url(re.compile(r"/sandbox/tickets\?.*status=pending"))

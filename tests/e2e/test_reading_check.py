@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.learning.importer import import_folders
 from portal.learning.models import Course, Lesson
 from seed.learning_demo import COURSES_DIR
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, wait_until_ready
 
 
 def _lesson(slug: str, key: str) -> Lesson:
@@ -46,8 +46,8 @@ def read_through(page: Page, slug: str, t=_same) -> None:
     each reading's check and each quiz right; stop at the first exercise or the end. `t`
     gives a button's label in the learner's language."""
     while True:
-        # `count()` does not wait: read the page only once it has fully arrived.
-        page.wait_for_load_state("load")
+        # `count()` does not wait: read the page only once it is ready.
+        wait_until_ready(page)
         url = page.url
         key = url.rstrip("/").rsplit("/", 1)[-1]
         if page.get_by_role("button", name=t("Mark as done and continue")).count():

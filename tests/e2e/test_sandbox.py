@@ -53,7 +53,6 @@ def test_lead_ticket_and_birthday_email(page, make, app_ctx):
     )
     page.get_by_role("button", name="Save lead").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Imran Siddiqui")
-    page.wait_for_load_state("load")  # htmx is set up once the page has loaded
     with page.expect_response(lambda response: response.url.endswith("/status")):
         page.get_by_label("Status", exact=True).select_option("in_process")
     expect(page.locator("#lead-status")).to_contain_text("Saved")
@@ -157,7 +156,6 @@ def test_log_a_ticket_from_a_customers_page(page, make, app_ctx):
     # From the queue, choosing the customer offers their purchases (htmx).
     page.goto("/sandbox/tickets")
     page.get_by_test_id("new-ticket").click()
-    page.wait_for_load_state("load")
     purchases = page.locator("#purchase_id option")
     expect(purchases).to_have_count(1)
     page.get_by_label("Customer").select_option(str(customer.id))

@@ -50,9 +50,6 @@ def _resolve_and_close(page, cause: str, action: str, expectation: str) -> None:
     page.get_by_role("button", name="Resolve").click()
     page.get_by_role("button", name="Close ticket").click()
     expect(page.get_by_test_id("ticket-status")).to_have_text("Closed")
-    # The page's text shows before its scripts run: a click on "Check my work" then would
-    # post the form without htmx and leave the sandbox for the lesson page.
-    page.wait_for_load_state("load")
 
 
 def work_both_tickets(page, learner, *, dawdle: int = 0) -> None:
