@@ -43,8 +43,9 @@ def test_learner_completes_after_sale_service(page, make, app_ctx):
     expect(page.locator("[data-passed=no]")).to_have_count(0)
     page.get_by_role("link", name="Course complete: view your certificate").click()
     expect(page.get_by_test_id("certificate-name")).to_have_text("Nadia Hussain")
-    code = page.get_by_test_id("certificate-code").inner_text()
-    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", code)
+    certificate_code = page.get_by_test_id("certificate-code")
+    expect(certificate_code).to_have_text(re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$"))
+    code = certificate_code.inner_text()
 
     page.context.clear_cookies()
     page.goto(f"/verify/{code}")

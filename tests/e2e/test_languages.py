@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.extensions import db
 from sandbox.services import get_or_create_sandbox
@@ -140,8 +141,8 @@ def test_print_keeps_the_logo_and_theme_colour(fresh_page, make, app_ctx):
     _sign_in(page, learner)
     page.goto("/learn/")
     page.emulate_media(media="print")
-    assert page.locator(".navbar-brand img").is_visible()
-    assert not page.locator("#main-nav").is_visible()
+    expect(page.locator(".navbar-brand img")).to_be_visible()
+    expect(page.locator("#main-nav")).to_be_hidden()
     brand = page.evaluate("getComputedStyle(document.querySelector('.navbar-brand')).color")
     assert brand == "rgb(15, 110, 106)"
     assert page.problems == []
