@@ -149,6 +149,8 @@ class Outline:
     certificate: HeldCertificate | None = None  # of this course or a translation of it
     due_on: date | None = None
     late_joiner_days: int | None = None  # see CourseCard
+    # The course's published versions in other languages, for the page's links to them.
+    translations: list[Course] = field(default_factory=list)
 
     @property
     def minutes(self) -> int:
@@ -712,14 +714,15 @@ class CoursePage(NamedTuple):
     elsewhere: Course | None = None
 
 
-def course_page(user: User, slug: str, locale: str) -> CoursePage | None:
+def course_page(user: User, slug: str, locale: str, chosen: bool = False) -> CoursePage | None:
     """The outline of the published course `slug`, or None when there is none.
 
     A learner who has not begun the course in any language is sent to its family's
     course in their language instead (`elsewhere`): a link to the English course (an
     assignment, a reminder) so opens the Urdu one for an Urdu reader new to it; one who
-    began it in any language reads the course they asked for, whose page says when it was
-    finished in another."""
+    began it in any language, or `chosen` it from the page's links to its other
+    languages, reads the course they asked for, whose page says when it was finished in
+    another."""
     statements = _outline_statements()
     members = db.session.scalars(statements.family, {"slug": slug}).all()
     course = next((member for member in members if member.slug == slug), None)
@@ -729,12 +732,14 @@ def course_page(user: User, slug: str, locale: str) -> CoursePage | None:
     progress = db.session.execute(statements.progress, ids).all()
     certificates = _certificates(user, {course.family_id})
     taken = {course_id for course_id, _lesson, _done in progress} | certificates.own.keys()
-    if len(members) > 1 and not taken:
+    if len(members) > 1 and not taken and not chosen:
         own = next((member for member in members if member.language == locale), course)
         if own.id != course.id:
             return CoursePage(elsewhere=own)
     mine = {lesson: done for course_id, lesson, done in progress if course_id == course.id}
-    return CoursePage(_outline(user, course, mine, certificates))
+    found = _outline(user, course, mine, certificates)
+    found.translations = [member for member in members if member.id != course.id]
+    return CoursePage(found)
 
 
 def outline(user: User, course: Course) -> Outline:

@@ -77,7 +77,8 @@ def catalogue():
 @_learner_route("/courses/<slug>/")
 def course(slug: str):
     """A course's outline with the learner's progress, due date and next step."""
-    page = queries.course_page(current_user, slug, str(get_locale()))
+    chosen = request.args.get("language") == "chosen"  # from the page's language links
+    page = queries.course_page(current_user, slug, str(get_locale()), chosen)
     if page is None:
         abort(404)
     if page.elsewhere is not None:

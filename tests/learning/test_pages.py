@@ -124,6 +124,30 @@ def test_catalogue_prefers_the_course_in_the_learners_language(client, learner, 
     assert "نمونہ کورس" in urdu and "Sample course" not in urdu
 
 
+def test_a_course_page_links_its_other_languages_and_opens_the_one_chosen(client, learner):
+    alone = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert 'data-testid="course-languages"' not in alone  # no translation yet
+    _add_urdu_translation()
+    client.post("/language", data={"locale": "ur"})
+
+    # New to the course, an Urdu reader following a link to the English one gets Urdu...
+    sent = client.get("/courses/sample-course/")
+    assert sent.status_code == 302 and sent.headers["Location"] == "/courses/sample-course-ur/"
+    urdu = client.get("/courses/sample-course-ur/").get_data(as_text=True)
+    links = urdu[urdu.index('data-testid="course-languages"') :].split("</p>")[0]
+    assert 'href="/courses/sample-course/?language=chosen"' in links
+    assert 'lang="en"' in links and ">English</a>" in links and "sample-course-ur" not in links
+    assert "یہ کورس دوسری زبانوں میں" in links
+
+    # ...and can still choose the English one from the page, which links back to Urdu.
+    english = client.get("/courses/sample-course/?language=chosen")
+    assert english.status_code == 200
+    page = english.get_data(as_text=True)
+    assert "<h1" in page and "Sample course" in page
+    links = page[page.index('data-testid="course-languages"') :].split("</p>")[0]
+    assert 'href="/courses/sample-course-ur/?language=chosen"' in links and ">اردو</a>" in links
+
+
 def test_an_assignment_is_shown_and_met_in_the_learners_language(client, learner, sample_course):
     _add_urdu_translation()
     due = date.today() + timedelta(days=9)
