@@ -153,19 +153,6 @@ def template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variable
 # Kinds of date the portal shows; a template names the kind, never a pattern.
 DATE_KINDS = {"medium": "medium", "long": "long", "day": "MMMd"}
 
-# Stylesheets of the script fonts a language needs (copied from npm by bin/setup).
-SCRIPT_FONTS = {
-    "ur": (
-        "vendor/fonts/noto-nastaliq-urdu/arabic-400.css",
-        "vendor/fonts/noto-nastaliq-urdu/arabic-700.css",
-    ),
-    "hi": (
-        "vendor/fonts/noto-sans-devanagari/devanagari-400.css",
-        "vendor/fonts/noto-sans-devanagari/devanagari-700.css",
-    ),
-}
-
-
 @lru_cache(maxsize=256)
 def content_attrs(language: str | None = None) -> Markup:
     """lang and dir attributes for a piece of content inside the page.
@@ -329,5 +316,4 @@ def init_app(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_locale": language.code,
             "text_direction": language.direction,
-            "script_fonts": SCRIPT_FONTS.get(language.code, ()),
         }

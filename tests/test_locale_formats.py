@@ -11,10 +11,7 @@ from flask_babel import force_locale
 
 from portal.i18n import content_attrs, date_filter, datetime_filter, time_filter
 
-FONT_CSS = {
-    "ur": "vendor/fonts/noto-nastaliq-urdu/arabic-400.css",
-    "hi": "vendor/fonts/noto-sans-devanagari/devanagari-400.css",
-}
+FONT_CSS = "vendor/fonts/scripts.css"
 
 
 # Dates and times
@@ -61,23 +58,48 @@ def test_content_names_its_language_or_lets_the_browser_decide():
 # Script fonts
 
 
-@pytest.mark.parametrize("locale", ["ur", "hi"])
-def test_urdu_and_hindi_pages_load_their_script_font(client, locale):
+@pytest.mark.parametrize("locale", ["en", "ur", "hi"])
+def test_every_page_links_the_script_fonts(client, locale):
+    """Urdu or Hindi text can show on any language's page (a course title, the language
+    menu), so every page links the one stylesheet of both scripts' fonts."""
     page = client.get("/login", headers={"Accept-Language": locale}).get_data(as_text=True)
-    assert FONT_CSS[locale] in page
-    assert all(css not in page for other, css in FONT_CSS.items() if other != locale)
-    stylesheet = client.get(f"/static/{FONT_CSS[locale]}")
+    assert f"/static/{FONT_CSS}" in page
+
+
+def _ranges(rule: str) -> list[tuple[int, int]]:
+    """The code points a @font-face's unicode-range covers, as (first, last) pairs."""
+    spans = re.search(r"unicode-range:\s*([^;]+);", rule).group(1).split(",")
+    pairs = [span.strip().removeprefix("U+").split("-") for span in spans]
+    return [(int(pair[0], 16), int(pair[-1], 16)) for pair in pairs]
+
+
+def test_each_script_font_covers_its_own_script_only_and_is_served(client):
+    """A browser fetches a font only for text in its script, and Latin text keeps the
+    system font: each @font-face is limited to its script's code points."""
+    stylesheet = client.get(f"/static/{FONT_CSS}")
     assert stylesheet.status_code == 200
-    font_file = re.search(r"url\(\./(files/[^)]+\.woff2)\)", stylesheet.get_data(as_text=True))
-    folder = FONT_CSS[locale].rsplit("/", 1)[0]
-    response = client.get(f"/static/{folder}/{font_file.group(1)}")
-    assert response.status_code == 200
-    assert response.data[:4] == b"wOF2"
-
-
-def test_english_pages_load_no_script_font(client):
-    page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "vendor/fonts/" not in page
+    rules = re.findall(r"@font-face\s*\{[^}]*\}", stylesheet.get_data(as_text=True))
+    scripts = {"Noto Nastaliq Urdu": "اردو", "Noto Sans Devanagari": "हिन्दी"}
+    weights = {(family, weight) for family in scripts for weight in ("400", "700")}
+    found = {
+        (
+            re.search(r"font-family:\s*'([^']+)'", rule).group(1),
+            re.search(r"font-weight:\s*(\d+)", rule).group(1),
+        )
+        for rule in rules
+    }
+    assert found == weights
+    for rule in rules:
+        family = re.search(r"font-family:\s*'([^']+)'", rule).group(1)
+        covers = _ranges(rule)
+        for name, sample in scripts.items():
+            inside = all(any(a <= ord(c) <= b for a, b in covers) for c in sample)
+            assert inside == (name == family), (family, sample)
+        assert not any(a <= ord(c) <= b for a, b in covers for c in "Aa1 .")
+        for url in re.findall(r"url\(\./([^)]+)\)", rule):
+            response = client.get(f"/static/vendor/fonts/{url}")
+            assert response.status_code == 200
+            assert response.data[:4] == (b"wOF2" if url.endswith(".woff2") else b"wOFF")
 
 
 # Identity

@@ -146,3 +146,36 @@ def test_print_keeps_the_logo_and_theme_colour(fresh_page, make, app_ctx):
     brand = page.evaluate("getComputedStyle(document.querySelector('.navbar-brand')).color")
     assert brand == "rgb(15, 110, 106)"
     assert page.problems == []
+
+
+def test_text_in_another_script_gets_its_font_on_any_languages_page(fresh_page, make, app_ctx):
+    """A Hindi course title in the Urdu interface is set in the Devanagari font, not in
+    boxes; only the scripts a page shows are fetched."""
+    from portal.courseformat import read_course
+    from portal.learning.importer import apply_bundle
+    from tests.learning.conftest import course_files
+
+    files = course_files()
+    files["course.yaml"] = (
+        files["course.yaml"]
+        .replace("slug: sample-course", "slug: sample-course-hi")
+        .replace("title: Sample course", "title: ग्राहक सेवा की शुरुआत")
+        .replace("language: en", "language: hi")
+    )
+    apply_bundle(read_course(files))
+    trainer = make.user(roles=("trainer",))
+    trainer.locale = "ur"
+    db.session.commit()
+    page = fresh_page
+    _sign_in(page, trainer)
+    page.goto("/author/")
+    title = page.get_by_role("link", name="ग्राहक सेवा की शुरुआत")
+    expect(title).to_be_visible()
+    page.evaluate("document.fonts.ready.then(() => true)")
+    loaded = page.evaluate(
+        "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
+    )
+    assert any("Noto Sans Devanagari" in family for family in loaded), loaded
+    assert any("Noto Nastaliq Urdu" in family for family in loaded), loaded
+    assert title.evaluate("e => document.fonts.check(getComputedStyle(e).font, e.textContent)")
+    assert page.problems == []

@@ -16,7 +16,6 @@ from portal.authoring.views.base import bp, course_or_404
 from portal.domain import transaction
 from portal.extensions import db
 from portal.forms import PortalForm
-from portal.i18n import SCRIPT_FONTS
 from portal.learning.models import Course
 from portal.learning.translations import translation_status, translations_of
 from portal.rendering import render
@@ -102,12 +101,9 @@ def _translate(course: Course, theirs: list, mine: list, save, heading: str, don
         (originals.get(item.path), item, posted.get(item.path, item.value), errors.get(item.path))
         for item in mine
     ]
-    languages = {course.language, original.language}
-    fonts = [font for language in sorted(languages) for font in SCRIPT_FONTS.get(language, ())]
     return render(
         "authoring/translate_lesson.html",
         status=422 if request.method == "POST" else 200,
-        content_fonts=fonts,
         course=course,
         original=original,
         heading=heading,
