@@ -43,3 +43,32 @@ def test_a_bad_setup_row_is_shown_at_its_field_fixed_and_saved(page, make):
     expect(record).to_contain_text("Sana")
     expect(record).to_contain_text("gold")
     expect(page.locator("[aria-invalid=true]")).to_have_count(0)
+
+
+def test_a_refused_date_stays_in_sight_beside_a_field_that_takes_none(page, make):
+    """A date given and then the field changed to one that takes none is refused, and the
+    date stays on screen to be cleared: the page's script leaves the row as refused."""
+    trainer = make.user(roles=("trainer",))
+    login(page, trainer)
+    _new_draft(page, "Customers first")
+    _add_lesson(page, "Set up a customer", "exercise")
+    page.locator("#structure").get_by_role("link", name="Set up a customer").click()
+
+    setup = page.locator("[data-setup-form=new]")
+    setup.get_by_label("Kind of record").select_option(label="Customer")
+    setup.get_by_label("Field 1", exact=True).select_option(label="Customer since")
+    setup.locator("[name='field-0-amount']").fill("3")
+    setup.get_by_label("Field 1", exact=True).select_option(label="First name")
+    expect(setup.locator("[name='field-0-amount']")).to_be_hidden()
+    setup.get_by_label("Value 1", exact=True).fill("Ali")
+    setup.get_by_role("button", name="Add record").click()
+
+    setup = page.locator("[data-setup-form=new]")
+    expect(setup).to_contain_text("Give 'First name' a date or a value, not both.")
+    amount = setup.locator("[name='field-0-amount']")
+    expect(amount).to_be_visible()
+    expect(amount).to_have_value("3")
+    amount.fill("")
+    setup.get_by_role("button", name="Add record").click()
+    expect(page.locator("[data-setup]")).to_have_count(1)
+    expect(page.locator("[data-setup]")).to_contain_text("Ali")

@@ -92,9 +92,28 @@ document.addEventListener("change", function (event) {
     }
   });
 });
-// A choice made before this script ran (a slow connection, a quick hand) is followed too.
-document.querySelectorAll("[data-question-kind]").forEach(followQuestionKind);
-document.querySelectorAll("[data-fields-for]").forEach(followEntity);
+// A choice changed before this script ran (a slow connection, a quick hand) is followed
+// too. Only a changed one: what the server rendered for its own choice stays as it is (a
+// refused row keeps showing the date it was given beside a field that takes none).
+function changedSinceLoad(select) {
+  var first = Array.prototype.findIndex.call(select.options, function (option) {
+    return option.defaultSelected;
+  });
+  return select.selectedIndex !== Math.max(first, 0);
+}
+document.querySelectorAll("[data-question-kind]").forEach(function (select) {
+  if (changedSinceLoad(select)) { followQuestionKind(select); }
+});
+document.querySelectorAll("[data-fields-for]").forEach(function (picker) {
+  var kinds = picker.getAttribute("data-fields-for").split(" ").map(function (id) {
+    return document.getElementById(id);
+  });
+  if (kinds.some(function (kind) { return kind && changedSinceLoad(kind); })) {
+    followEntity(picker);
+  } else if (changedSinceLoad(picker) && picker.hasAttribute("data-date-toggle")) {
+    showDateControl(picker);
+  }
+});
 // "Add a row" copies the form's row template with the next free number.
 document.querySelectorAll("[data-add-row]").forEach(function (button) { button.hidden = false; });
 document.addEventListener("click", function (event) {
