@@ -74,15 +74,24 @@ def catalogue():
     return render("learning/catalogue.html", page=page, search=search, today=clock.today())
 
 
+# The session's list of course versions chosen from the language links, the latest few.
+CHOSEN_COURSES, CHOSEN_KEPT = "chosen_courses", 10
+
+
 @_learner_route("/courses/<slug>/")
 def course(slug: str):
     """A course's outline with the learner's progress, due date and next step."""
-    chosen = request.args.get("language") == "chosen"  # from the page's language links
-    page = queries.course_page(current_user, slug, str(get_locale()), chosen)
+    # A version opened from a course page's language links stays the learner's choice
+    # (kept in the session) until they begin the course in some language.
+    kept = session.get(CHOSEN_COURSES, [])
+    asked = request.args.get("language") == "chosen"
+    page = queries.course_page(current_user, slug, str(get_locale()), asked or slug in kept)
     if page is None:
         abort(404)
     if page.elsewhere is not None:
         return redirect(url_for("learning.course", slug=page.elsewhere.slug))
+    if asked and slug not in kept:
+        session[CHOSEN_COURSES] = [*kept, slug][-CHOSEN_KEPT:]
     return render("learning/course.html", outline=page.outline, today=clock.today())
 
 

@@ -147,6 +147,16 @@ def test_a_course_page_links_its_other_languages_and_opens_the_one_chosen(client
     links = page[page.index('data-testid="course-languages"') :].split("</p>")[0]
     assert 'href="/courses/sample-course-ur/?language=chosen"' in links and ">اردو</a>" in links
 
+    # The choice holds when the learner comes back by a plain link (a lesson's breadcrumb)
+    # before a lesson of theirs is recorded: the session keeps it.
+    assert client.get("/courses/sample-course/").status_code == 200
+    with client.session_transaction() as kept:
+        assert kept.pop("chosen_courses") == ["sample-course"]
+    assert client.get("/courses/sample-course/").status_code == 302
+    client.get("/courses/sample-course/?language=chosen")
+    assert client.get("/courses/sample-course/intro/").status_code == 200
+    assert client.get("/courses/sample-course/").status_code == 200
+
 
 def test_an_assignment_is_shown_and_met_in_the_learners_language(client, learner, sample_course):
     _add_urdu_translation()
