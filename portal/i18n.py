@@ -153,6 +153,7 @@ def template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variable
 # Kinds of date the portal shows; a template names the kind, never a pattern.
 DATE_KINDS = {"medium": "medium", "long": "long", "day": "MMMd"}
 
+
 @lru_cache(maxsize=256)
 def content_attrs(language: str | None = None) -> Markup:
     """lang and dir attributes for a piece of content inside the page.
