@@ -10,15 +10,19 @@ from tests.e2e.conftest import login
 from tests.e2e.test_authoring import _add_lesson, _new_draft
 
 
-def test_a_bad_setup_row_is_shown_at_its_field_fixed_and_saved(page, make):
-    trainer = make.user(roles=("trainer",))
-    login(page, trainer)
+def _new_customer_record(page, make):
+    """A trainer's new exercise, its setup form open on a new customer record."""
+    login(page, make.user(roles=("trainer",)))
     _new_draft(page, "Customers first")
     _add_lesson(page, "Set up a customer", "exercise")
     page.locator("#structure").get_by_role("link", name="Set up a customer").click()
-
     setup = page.locator("[data-setup-form=new]")
     setup.get_by_label("Kind of record").select_option(label="Customer")
+    return setup
+
+
+def test_a_bad_setup_row_is_shown_at_its_field_fixed_and_saved(page, make):
+    setup = _new_customer_record(page, make)
     setup.get_by_label("Field 1", exact=True).select_option(label="First name")
     setup.get_by_label("Value 1", exact=True).fill("Sana")
     setup.get_by_role("button", name="Add a row").click()
@@ -48,14 +52,7 @@ def test_a_bad_setup_row_is_shown_at_its_field_fixed_and_saved(page, make):
 def test_a_refused_date_stays_in_sight_beside_a_field_that_takes_none(page, make):
     """A date given and then the field changed to one that takes none is refused, and the
     date stays on screen to be cleared: the page's script leaves the row as refused."""
-    trainer = make.user(roles=("trainer",))
-    login(page, trainer)
-    _new_draft(page, "Customers first")
-    _add_lesson(page, "Set up a customer", "exercise")
-    page.locator("#structure").get_by_role("link", name="Set up a customer").click()
-
-    setup = page.locator("[data-setup-form=new]")
-    setup.get_by_label("Kind of record").select_option(label="Customer")
+    setup = _new_customer_record(page, make)
     setup.get_by_label("Field 1", exact=True).select_option(label="Customer since")
     setup.locator("[name='field-0-amount']").fill("3")
     setup.get_by_label("Field 1", exact=True).select_option(label="First name")
