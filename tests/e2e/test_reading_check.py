@@ -4,6 +4,8 @@ reload), and the lesson list beside it says Done."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -72,6 +74,17 @@ def test_a_reading_check_is_answered_in_place(page, make, app_ctx):
     page.goto("/courses/crm-foundations/what-crm-means/")
     check = page.locator("#knowledge-check")
     expect(check).to_contain_text("What does the store get out of the exchange?")
+    # Each question names its group of choices, and each choice's button sits beside it.
+    question = check.get_by_role("group", name=re.compile("What does the store get"))
+    expect(question.get_by_role("radio")).not_to_have_count(0)
+    rows = check.locator(".form-check").evaluate_all(
+        """rows => rows.map(row => {
+          const button = row.querySelector("input").getBoundingClientRect();
+          const text = row.querySelector("label").getBoundingClientRect();
+          return [button.top + button.height / 2, text.top, text.bottom];
+        })"""
+    )
+    assert rows and all(top <= middle <= bottom for middle, top, bottom in rows), rows
     expect(page.get_by_role("button", name="Mark as done and continue")).to_have_count(0)
 
     lesson = _lesson("crm-foundations", "what-crm-means")
