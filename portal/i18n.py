@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from gettext import NullTranslations
+from typing import NamedTuple
 
 from babel import Locale, dates, numbers
 from flask import Flask, current_app, g, has_app_context, has_request_context, session
@@ -149,6 +150,15 @@ def template_gettext(eval_ctx, string: str, **variables) -> str:
 def template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
     return current_language().ngettext(eval_ctx, singular, plural, num, **variables)
 
+
+class Arrows(NamedTuple):
+    """Arrows that point back and forward in the page's reading direction."""
+
+    back: str
+    forward: str
+
+
+ARROWS = {"ltr": Arrows("\u2190", "\u2192"), "rtl": Arrows("\u2192", "\u2190")}
 
 # Kinds of date the portal shows; a template names the kind, never a pattern.
 DATE_KINDS = {"medium": "medium", "long": "long", "day": "MMMd"}
@@ -317,4 +327,5 @@ def init_app(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_locale": language.code,
             "text_direction": language.direction,
+            "arrows": ARROWS[language.direction],
         }

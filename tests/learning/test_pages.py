@@ -433,3 +433,15 @@ def test_a_late_joiner_is_due_days_after_joining_not_in_the_past(client, make, a
     colleague.login(veteran)
     home = colleague.get("/learn/").get_data(as_text=True)
     assert "Overdue" in home and "after you joined" not in home
+
+
+@pytest.mark.parametrize(("locale", "back", "forward"), [("en", "←", "→"), ("ur", "→", "←")])
+def test_previous_and_next_lesson_arrows_point_the_way_the_page_reads(
+    client, learner, locale, back, forward
+):
+    client.post("/language", data={"locale": locale})
+    page = client.get("/courses/sample-course/basics-quiz/").get_data(as_text=True)
+    steps = page[page.index('border-top pt-3" aria-label=') :].split("</nav>")[0]
+    previous, following = steps.split("</a>")[:2]
+    assert f"{back} <bdi" in previous and "<bdi" in following
+    assert following.rstrip().endswith(forward), following
