@@ -4,6 +4,8 @@ date, lesson by lesson, when the original is published with other text."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -278,3 +280,13 @@ def test_the_course_title_and_modules_are_translated_beside_the_original(client,
     urdu = _course("sample-course-ur")
     assert (urdu.title, urdu.summary) == ("نمونہ کورس", "ٹیسٹ کا کورس۔")
     assert [m.title for m in urdu.modules] == ["بنیادیں", "More"]
+
+
+@pytest.mark.parametrize(("locale", "label"), [("ur", "زبان"), ("hi", "भाषा")])
+def test_the_new_translation_form_speaks_the_trainers_language(
+    client, trainer, english, locale, label
+):
+    client.post("/language", data={"locale": locale})
+    page = client.get("/author/courses/sample-course/translations").get_data(as_text=True)
+    assert re.search(rf'<label[^>]*for="language"[^>]*>{label}</label>', page), page[:200]
+    assert ">Language</label>" not in page

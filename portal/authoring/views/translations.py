@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField
 
@@ -22,7 +23,7 @@ from portal.rendering import render
 
 
 class StartTranslationForm(PortalForm):
-    language = SelectField(choices=LANGUAGE_CHOICES)
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
 class TranslationForm(PortalForm):
