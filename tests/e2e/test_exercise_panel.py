@@ -89,6 +89,11 @@ def test_the_panel_stays_in_view_folds_leaves_and_reads_right_to_left(page, make
     title = panel.locator("#exercise-panel-title").bounding_box()
     check = panel.locator("[data-testid=panel-check]").bounding_box()
     assert title["x"] > check["x"]
+    # On a phone the panel ends the page instead of covering half of it.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo(0, 0)")
+    assert panel.bounding_box()["y"] >= 844
+    page.set_viewport_size(viewport)
 
     panel.locator("summary").click()
     expect(task).to_be_hidden()
