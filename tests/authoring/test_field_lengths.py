@@ -77,7 +77,7 @@ def test_title_fields_say_their_limit_in_the_page(client, course):
     editor = client.get(f"/author/courses/{course.slug}/").text
     assert 'name="title" placeholder="New module title" maxlength="200"' in editor
     exercise = client.get(f"/author/courses/{course.slug}/lessons/{key}").text
-    assert 'id="ex-title" maxlength="200" name="title"' in exercise
+    assert 'id="ex-title" lang="en" maxlength="200" name="title"' in exercise
     assert 'name="task"' in exercise and 'maxlength="20000"' in exercise
 
 
