@@ -175,8 +175,12 @@ def content_attrs(language: str | None = None) -> Markup:
     """
     if not language:
         return Markup(' dir="auto"')
-    direction = "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
-    return Markup(' lang="{}" dir="{}"').format(language, direction)
+    return Markup(' lang="{}" dir="{}"').format(language, content_direction(language))
+
+
+def content_direction(language: str) -> str:
+    """ "rtl" or "ltr": how text in `language` runs (for a form field's render keywords)."""
+    return "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
 def bdi(value: object, language: str | None = None) -> Markup | str:
@@ -315,6 +319,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(percent_filter, "percent")
     app.add_template_filter(decimal_filter, "decimal")
     app.add_template_global(content_attrs)
+    app.add_template_global(content_direction)
     app.add_template_filter(bdi, "bdi")
 
     @app.context_processor
