@@ -54,7 +54,7 @@ def field_errors(html: str, field_id: str) -> list[str]:
     block = html[start : block_end if block_end != -1 else len(html)]
     return [
         html_lib.unescape(re.sub(r"\s+", " ", message).strip())
-        for message in re.findall(r'class="invalid-feedback[^"]*">(.*?)</div>', block, re.S)
+        for message in re.findall(r'class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', block, re.S)
     ]
 
 

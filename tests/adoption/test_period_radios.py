@@ -47,7 +47,7 @@ def test_a_refused_period_shows_its_error_beside_the_radios(executive, staff):
     fieldset = _period_fieldset(answer.get_data(as_text=True))
     assert fieldset.startswith('<fieldset id="days" aria-describedby="days-error">')
     error = re.search(
-        r'<div class="invalid-feedback d-block" id="days-error">(.*?)</div></div>', fieldset, re.S
+        r'<div class="invalid-feedback d-block" id="days-error">(.*?)</div>', fieldset, re.S
     )
     assert error and "Not a valid choice" in error.group(1)
     assert fieldset.count("form-check-input is-invalid") == 2
