@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.learning.models import Lesson
+from portal.learning.models import Course, Lesson
 from sandbox import checks, scenarios
 from sandbox.services import get_or_create_sandbox, scenario_events
 from seed.learning_demo import import_builtin_courses
@@ -29,7 +29,12 @@ def exercise(app_ctx):
     db.session.commit()
 
     def load(key: str) -> Lesson:
-        return db.session.scalar(select(Lesson).where(Lesson.key == key))
+        """The original (English) course's lesson: its translations share the key."""
+        return db.session.scalar(
+            select(Lesson)
+            .join(Course, Course.id == Lesson.course_id)
+            .where(Lesson.key == key, Course.translation_of_id.is_(None))
+        )
 
     return load
 
