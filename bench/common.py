@@ -165,3 +165,17 @@ class PageRuns:
             assert response.status_code == 200
             self.statements.append(list(self.timer.times))
         return self
+
+
+def original_lesson(key: str):
+    """The built-in lesson `key` of an original (English) course: translations share keys."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.learning.models import Course, Lesson
+
+    return db.session.scalar(
+        select(Lesson)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(Lesson.key == key, Course.translation_of_id.is_(None))
+    )

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent))
 
-from common import arguments, ms, timed  # noqa: E402
+from common import arguments, ms, original_lesson, timed  # noqa: E402
 from sandbox_seed import make_learners, sandbox_app  # noqa: E402
 
 from portal.extensions import db  # noqa: E402
@@ -30,17 +30,15 @@ WAITING = 20  # scenario events still waiting on the clock (later than the check
 
 
 def main(runs: int) -> None:
-    from sqlalchemy import select
 
     from portal.accounts.models import User
-    from portal.learning.models import Lesson
     from sandbox import checks, scenarios
     from sandbox.services import get_or_create_sandbox, scenario_events
     from seed.learning_demo import import_builtin_courses
 
     import_builtin_courses()
     db.session.commit()
-    lesson = db.session.scalar(select(Lesson).where(Lesson.key == EXERCISE))
+    lesson = original_lesson(EXERCISE)
     learner = db.session.get(User, make_learners(1)[0])
     sandbox = get_or_create_sandbox(learner)
     records = scenarios.inject(sandbox, lesson.content["setup"], actor=learner)

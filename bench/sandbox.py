@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent))
 
-from common import ms, timed  # noqa: E402
+from common import ms, original_lesson, timed  # noqa: E402
 from sandbox_seed import run, sandbox_app, sandbox_arguments  # noqa: E402
 
 from portal.extensions import db  # noqa: E402
@@ -26,17 +26,15 @@ EXERCISE = "billing-and-defect-tickets"
 
 def check_exercise(learners: list[int]) -> None:
     """Set up, solve and check a built-in exercise in learner 0's sandbox; time the check."""
-    from sqlalchemy import select
 
     from portal.accounts.models import User
-    from portal.learning.models import Lesson
     from sandbox import checks, scenarios
     from sandbox.services import get_or_create_sandbox
     from seed.learning_demo import import_builtin_courses
 
     import_builtin_courses()
     db.session.commit()
-    lesson = db.session.scalar(select(Lesson).where(Lesson.key == EXERCISE))
+    lesson = original_lesson(EXERCISE)
     learner = db.session.get(User, learners[0])
     sandbox = get_or_create_sandbox(learner)
     records = scenarios.inject(sandbox, lesson.content["setup"], actor=learner)
